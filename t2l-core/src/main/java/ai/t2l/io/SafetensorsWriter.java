@@ -1,0 +1,76 @@
+package ai.t2l.io;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes float32 safetensors files the way the Rust serializer lays them out: compact JSON header
+ * ({@code __metadata__} first when given), tensors sorted by name, contiguous offsets, header padded with spaces to
+ * a multiple of 8 bytes. The file is written to a temporary sibling and renamed into place.
+ */
+public final class SafetensorsWriter {
+    private SafetensorsWriter() {}
+
+    public static void write(Path target, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
+        AtomicFiles.writeFile(target, tmp -> writeTo(tmp, tensors, metadata));
+    }
+
+    private static void writeTo(Path out, Map<String, FloatTensor> tensors, Map<String, String> metadata)
+            throws IOException {
+        TreeMap<String, FloatTensor> sorted = new TreeMap<>(tensors);
+        ObjectNode header = Json.MAPPER.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode meta = header.putObject("__metadata__");
+            new TreeMap<>(metadata).forEach(meta::put);
+        }
+        long offset = 0;
+        List<FloatTensor> order = new ArrayList<>();
+        for (Map.Entry<String, FloatTensor> e : sorted.entrySet()) {
+            FloatTensor t = e.getValue();
+            ObjectNode n = header.putObject(e.getKey());
+            n.put("dtype", "F32");
+            ArrayNode shape = n.putArray("shape");
+            for (long d : t.shape()) {
+                shape.add(d);
+            }
+            long len = 4L * t.data().length;
+            n.putArray("data_offsets").add(offset).add(offset + len);
+            offset += len;
+            order.add(t);
+        }
+        byte[] json = Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8;
+        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
+            os.write(len.array());
+            os.write(json);
+            for (int i = json.length; i < padded; i++) {
+                os.write(' ');
+            }
+            ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            for (FloatTensor t : order) {
+                float[] d = t.data();
+                for (int i = 0; i < d.length; ) {
+                    chunk.clear();
+                    int n = Math.min(d.length - i, chunk.capacity() / 4);
+                    chunk.asFloatBuffer().put(d, i, n);
+                    os.write(chunk.array(), 0, n * 4);
+                    i += n;
+                }
+            }
+        }
+    }
+}
