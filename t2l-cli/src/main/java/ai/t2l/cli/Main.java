@@ -1,0 +1,39 @@
+package ai.t2l.cli;
+
+import ai.t2l.io.T2lException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code t2l} command line: one class per subcommand, registered here. */
+@Command(name = "t2l", mixinStandardHelpOptions = true, version = "t2l 0.1.0",
+        description = "Text-to-LoRA on the JVM: describe a task, get a LoRA adapter.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns its exit code; user errors print one clear line, not a stack trace. */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, line, parse) -> {
+            Throwable t = ex;
+            while (!(t instanceof T2lException) && t.getCause() != null && t.getCause() != t) {
+                t = t.getCause();
+            }
+            if (t instanceof T2lException) {
+                line.getErr().println("error: " + t.getMessage());
+                return 1;
+            }
+            throw ex;
+        });
+        return cl.execute(args);
+    }
+}
