@@ -1,0 +1,131 @@
+package ai.t2l.inspect;
+
+import ai.t2l.io.FloatTensor;
+import ai.t2l.io.SafetensorsFile;
+import ai.t2l.io.T2lException;
+import ai.t2l.lora.LoraConfig;
+import ai.t2l.lora.PeftAdapter;
+import ai.t2l.model.ModelConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Human-readable summaries of what a path holds: a safetensors file, a Hugging Face model folder, a PEFT adapter
+ * folder or a T2L checkpoint folder. The CLI's {@code t2l inspect} prints these.
+ */
+public final class Inspector {
+    private Inspector() {}
+
+    public static String inspect(Path path) {
+        if (!Files.exists(path)) {
+            throw new T2lException(path + ": no such file or folder");
+        }
+        if (Files.isRegularFile(path)) {
+            if (!path.getFileName().toString().endsWith(".safetensors")) {
+                throw new T2lException(path + ": cannot inspect this file (expected a .safetensors file or a folder)");
+            }
+            return "safetensors file " + path + "\n" + tensorTable(path);
+        }
+        for (FolderKind kind : FolderKind.values()) {
+            if (kind.matches(path)) {
+                return kind.describe(path);
+            }
+        }
+        throw new T2lException(path + ": not a model folder (config.json), adapter folder (adapter_config.json)"
+                + " or T2L folder (hypermod.pt or t2l_config.json)");
+    }
+
+    /** The folder layouts we recognise, in the order they are tried. */
+    private enum FolderKind {
+        T2L {
+            boolean matches(Path p) {
+                return Files.exists(p.resolve("hypermod.pt")) || Files.exists(p.resolve("t2l_config.json"));
+            }
+
+            String describe(Path p) {
+                return T2lFolderSummary.describe(p);
+            }
+        },
+        ADAPTER {
+            boolean matches(Path p) {
+                return Files.exists(p.resolve(PeftAdapter.CONFIG));
+            }
+
+            String describe(Path p) {
+                LoraConfig c = PeftAdapter.readConfig(p.resolve(PeftAdapter.CONFIG));
+                StringBuilder sb = new StringBuilder("PEFT LoRA adapter " + p + "\n");
+                sb.append(String.format(Locale.ROOT, "  r %d, alpha %s, rsLoRA %s -> scaling %.5f, dropout %s%n",
+                        c.r(), num(c.alpha()), c.useRslora(), c.scaling(), num(c.dropout())));
+                sb.append("  target modules ").append(c.targetModules()).append('\n');
+                Path w = p.resolve(PeftAdapter.WEIGHTS);
+                if (Files.exists(w)) {
+                    sb.append(tensorTable(w));
+                } else {
+                    sb.append("  (no ").append(PeftAdapter.WEIGHTS).append(")\n");
+                }
+                return sb.toString();
+            }
+        },
+        MODEL {
+            boolean matches(Path p) {
+                return Files.exists(p.resolve("config.json"));
+            }
+
+            String describe(Path p) {
+                ModelConfig c = ModelConfig.read(p);
+                StringBuilder sb = new StringBuilder("Hugging Face model " + p + "\n");
+                sb.append(String.format(Locale.ROOT,
+                        "  %s: %d layers, hidden %d, heads %d (kv %d, head dim %d), intermediate %d, vocab %d%n",
+                        c.family().modelType, c.numLayers(), c.hiddenSize(), c.numHeads(), c.numKvHeads(), c.headDim(),
+                        c.intermediateSize(), c.vocabSize()));
+                sb.append(String.format(Locale.ROOT, "  rope theta %s%s, tied embeddings %s, sliding window %s, eos %s%n",
+                        num(c.ropeTheta()), c.ropeScaling() == null ? "" : " (" + c.ropeScaling().type() + " scaling)",
+                        c.tieWordEmbeddings(), c.slidingWindow(), c.eosTokenIds()));
+                for (String f : List.of("model.safetensors", "model.safetensors.index.json")) {
+                    if (Files.exists(p.resolve(f))) {
+                        sb.append("  weights: ").append(f).append('\n');
+                    }
+                }
+                if (Files.exists(p.resolve("model.safetensors"))) {
+                    sb.append(tensorTable(p.resolve("model.safetensors")));
+                }
+                return sb.toString();
+            }
+        };
+
+        abstract boolean matches(Path p);
+
+        abstract String describe(Path p);
+    }
+
+    /** name, dtype, shape per tensor, then the parameter count. */
+    public static String tensorTable(Path file) {
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            List<String[]> rows = new ArrayList<>();
+            long total = 0;
+            for (SafetensorsFile.Entry e : f.entries().values()) {
+                rows.add(new String[] {e.name(), e.dtype().name(), Arrays.toString(e.shape())});
+                total += FloatTensor.numel(e.shape());
+            }
+            int w0 = rows.stream().mapToInt(r -> r[0].length()).max().orElse(4);
+            StringBuilder sb = new StringBuilder();
+            if (!f.metadata().isEmpty()) {
+                sb.append("  metadata ").append(f.metadata()).append('\n');
+            }
+            sb.append(String.format(Locale.ROOT, "  %-" + w0 + "s  %-5s  %s%n", "tensor", "dtype", "shape"));
+            for (String[] r : rows) {
+                sb.append(String.format(Locale.ROOT, "  %-" + w0 + "s  %-5s  %s%n", r[0], r[1], r[2]));
+            }
+            sb.append(String.format(Locale.ROOT, "  %d tensors, %,d parameters%n", rows.size(), total));
+            return sb.toString();
+        }
+    }
+
+    static String num(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+}
