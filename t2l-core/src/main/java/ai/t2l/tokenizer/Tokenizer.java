@@ -31,6 +31,7 @@ public final class Tokenizer implements AutoCloseable {
     private final Path file;
     private final HuggingFaceTokenizer hf;
     private final Map<String, Integer> idsByToken;
+    private final Map<String, Integer> addedTokens;
     private final Set<Integer> specialIds;
     private final int size;
     private final String bosToken;
@@ -42,6 +43,7 @@ public final class Tokenizer implements AutoCloseable {
         this.file = file;
         this.hf = hf;
         this.idsByToken = vocab.idsByToken;
+        this.addedTokens = vocab.addedTokens;
         this.specialIds = Collections.unmodifiableSet(vocab.specialIds);
         this.size = vocab.size;
         this.bosToken = special.bosToken;
@@ -70,7 +72,27 @@ public final class Tokenizer implements AutoCloseable {
             // the Rust side reports a malformed file as a plain RuntimeException ("data did not match ...")
             throw new T2lException(file + ": not a valid Hugging Face tokenizer.json: " + e.getMessage(), e);
         }
-        return new Tokenizer(file, hf, vocab, special);
+        Tokenizer t = new Tokenizer(file, hf, vocab, special);
+        t.checkAddedTokenIds();
+        return t;
+    }
+
+    /**
+     * The Rust library re-assigns the id of an added token that the model's vocabulary does not hold in the place
+     * the file says (ids must continue the vocabulary); then our id lookup would disagree with encode. Real files
+     * never do this, hand-made ones can: refuse them. (A token that does not encode to one id at all, e.g. through
+     * normalisation flags, is left alone.)
+     */
+    private void checkAddedTokenIds() {
+        for (Map.Entry<String, Integer> e : addedTokens.entrySet()) {
+            int[] ids = encode(e.getKey(), false);
+            if (ids.length == 1 && ids[0] != e.getValue()) {
+                close();
+                throw new T2lException(file + ": added token '" + e.getKey() + "' declares id " + e.getValue()
+                        + " but the tokenizer gives it id " + ids[0]
+                        + " (added-token ids must continue the model vocabulary)");
+            }
+        }
     }
 
     public Path file() {
@@ -165,7 +187,8 @@ public final class Tokenizer implements AutoCloseable {
     }
 
     /** The token→id map of tokenizer.json ({@code model.vocab} plus {@code added_tokens}), read with Jackson. */
-    private record Vocabulary(Map<String, Integer> idsByToken, Set<Integer> specialIds, int size) {
+    private record Vocabulary(Map<String, Integer> idsByToken, Map<String, Integer> addedTokens,
+            Set<Integer> specialIds, int size) {
         static Vocabulary read(Path file) {
             JsonNode root = Json.read(file);
             JsonNode vocab = root.path("model").path("vocab");
@@ -180,18 +203,20 @@ public final class Tokenizer implements AutoCloseable {
                 throw new T2lException(file + ": field 'model.vocab' is missing or neither an object nor a list");
             }
             Set<Integer> special = new TreeSet<>();
+            Map<String, Integer> added = new HashMap<>();
             for (JsonNode t : root.path("added_tokens")) {
                 if (!t.path("id").isInt() || !t.path("content").isTextual()) {
                     throw new T2lException(file + ": an entry of 'added_tokens' lacks an integer 'id' or a text"
                             + " 'content': " + t);
                 }
                 ids.put(t.get("content").asText(), t.get("id").asInt());
+                added.put(t.get("content").asText(), t.get("id").asInt());
                 if (t.path("special").asBoolean(false)) {
                     special.add(t.get("id").asInt());
                 }
             }
             int size = ids.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-            return new Vocabulary(ids, special, size);
+            return new Vocabulary(ids, added, special, size);
         }
     }
 

@@ -141,4 +141,17 @@ class TokenizerTest {
         assertTrue(assertThrows(T2lException.class, () -> Tokenizer.open(file)).getMessage()
                 .startsWith(file + ": not a valid Hugging Face tokenizer.json"));
     }
+
+    @Test
+    void addedTokenIdsThatDoNotContinueTheVocabularyAreRefused(@TempDir Path dir) throws Exception {
+        // the Rust library gives "<x>" id 1 (the next free id), not the declared 5
+        Path file = dir.resolve("tokenizer.json");
+        Files.writeString(file, "{\"version\": \"1.0\", \"added_tokens\": [{\"id\": 5, \"content\": \"<x>\","
+                + " \"single_word\": false, \"lstrip\": false, \"rstrip\": false, \"normalized\": false,"
+                + " \"special\": true}], \"pre_tokenizer\": {\"type\": \"Whitespace\"},"
+                + " \"model\": {\"type\": \"WordLevel\", \"unk_token\": \"u\", \"vocab\": {\"u\": 0}}}");
+        T2lException e = assertThrows(T2lException.class, () -> Tokenizer.open(file));
+        assertEquals(file + ": added token '<x>' declares id 5 but the tokenizer gives it id 1 (added-token ids must"
+                + " continue the model vocabulary)", e.getMessage());
+    }
 }
