@@ -27,7 +27,7 @@ final class Operations {
                 "spell the word backwards",
                 "write the letters in reverse order",
                 "flip the order of the characters",
-                "read the word from right to left and write out what you read"), ALL);
+                "write out the word as read from right to left"), ALL);
     }
 
     static Operation letterCase(String mode) {
