@@ -1,0 +1,101 @@
+package ai.t2l.miniature;
+
+import java.util.List;
+
+/**
+ * How a task writes its answer. Every task is an operation followed by one of these, so a description must name
+ * both and a model that only sees the input cannot tell which format is wanted.
+ *
+ * <p>{@code imperative} phrases finish "…and ___"; {@code adjectival} phrases finish "The answer should be ___" or
+ * "Write the result ___". Both kinds are used by every template family, so wording varies in structure as well as
+ * in vocabulary.
+ */
+public enum OutputFormat {
+    PLAIN("plain", false,
+            List.of("give the result as plain text with nothing around it",
+                    "write the answer plainly, without any decoration",
+                    "output it as is, with no brackets or separators"),
+            List.of("in plain text", "free of extra symbols", "left bare, without brackets or separators")),
+    BRACKETS("brackets", false,
+            List.of("put the result in square brackets",
+                    "wrap the answer in [ and ]",
+                    "enclose the output in square brackets"),
+            List.of("enclosed in square brackets", "wrapped in [ and ]", "inside square brackets")),
+    PARENS("parens", false,
+            List.of("put the result in parentheses",
+                    "wrap the answer in round brackets",
+                    "enclose the output in ( and )"),
+            List.of("inside parentheses", "wrapped in round brackets", "enclosed in ( and )")),
+    QUOTES("quotes", false,
+            List.of("put the result in double quotes",
+                    "wrap the answer in quotation marks",
+                    "surround the output with \" characters"),
+            List.of("in double quotes", "wrapped in quotation marks", "enclosed in \" marks")),
+    STARS("stars", false,
+            List.of("put an asterisk on each side of the result",
+                    "wrap the answer in stars",
+                    "surround the output with a * at both ends"),
+            List.of("between two asterisks", "wrapped in stars", "framed by an asterisk on each side")),
+    DASHES("dashes", true,
+            List.of("put a dash between consecutive characters",
+                    "separate the characters of the answer with hyphens",
+                    "join the output characters with -"),
+            List.of("separated by dashes", "hyphen-separated, one character at a time",
+                    "joined with a dash between characters")),
+    SPACES("spaces", true,
+            List.of("put a space between consecutive characters",
+                    "separate the characters of the answer with spaces",
+                    "spread the output out with one space between characters"),
+            List.of("separated by spaces", "space-separated, one character at a time",
+                    "spelled out with a single space between characters"));
+
+    private final String id;
+    private final boolean separates;
+    private final List<String> imperative;
+    private final List<String> adjectival;
+
+    OutputFormat(String id, boolean separates, List<String> imperative, List<String> adjectival) {
+        this.id = id;
+        this.separates = separates;
+        this.imperative = imperative;
+        this.adjectival = adjectival;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** True for formats that put a character between letters; they are meaningless on one-character answers. */
+    public boolean separates() {
+        return separates;
+    }
+
+    List<String> imperative() {
+        return imperative;
+    }
+
+    List<String> adjectival() {
+        return adjectival;
+    }
+
+    public String apply(String raw) {
+        return switch (this) {
+            case PLAIN -> raw;
+            case BRACKETS -> "[" + raw + "]";
+            case PARENS -> "(" + raw + ")";
+            case QUOTES -> "\"" + raw + "\"";
+            case STARS -> "*" + raw + "*";
+            case DASHES -> String.join("-", raw.split(""));
+            case SPACES -> String.join(" ", raw.split(""));
+        };
+    }
+
+    /** The formats a one-character answer can take without two formats giving the same task. */
+    static List<OutputFormat> wrappers() {
+        return List.of(PLAIN, BRACKETS, PARENS, QUOTES, STARS);
+    }
+
+    static List<OutputFormat> all() {
+        return List.of(PLAIN, BRACKETS, PARENS, QUOTES, STARS, DASHES, SPACES);
+    }
+}
