@@ -26,6 +26,12 @@ import java.util.Map;
  * and one head per target module, in the L, M or S variant. The forward pass is built only from DJL NDArray ops,
  * so with {@code parameters()} set to require gradients it trains through DJL's PyTorch autograd.
  *
+ * <p>Reference quirks copied on purpose, because they change the numbers of released checkpoints: B comes out of
+ * the head as (r, out) and is transposed (§2.6); S applies mlp2 a second time after the rotary step (§2.6); a
+ * factorized recon model always adds AB_offset (the reference's {@code if self.AB_offset:} is always true, §2.9);
+ * non-factorized recon with pred_z_score refuses to generate, as the reference raises (§2.9). Fixed on purpose:
+ * the module-type index follows the explicit {@link HyperConfig#moduleOrder()}, not a Python set (§2.3).
+ *
  * <p>Parameters live in this object's own NDManager; every forward call runs in an {@link NDScope} that frees its
  * intermediates, and its results are attached to the manager of the caller's input array.
  */
@@ -395,7 +401,8 @@ public final class HyperModulator implements AutoCloseable {
     }
 
     /**
-     * {@code convert_to_raw_scale} for recon checkpoints (§2.9); SFT outputs are already at raw scale.
+     * {@code convert_to_raw_scale} for recon checkpoints (§2.9); SFT outputs are already at raw scale. {@code w} holds
+     * all layers in order, (L, r, in) or (L, out, r), as {@code gen_lora} produces them.
      * Factorized: z-score de-normalisation (if pred_z_score) then + AB_offset; otherwise ÷ √delta_w_scaling.
      */
     public NDArray toRawScale(NDArray w, String ab, String module) {
