@@ -20,6 +20,8 @@ class InspectorTest {
         assertTrue(adapter.contains("scaling 2.00000") && adapter.contains("28 tensors"), adapter);
         String file = Inspector.inspect(Shared.golden("llama", "logits.safetensors"));
         assertTrue(file.contains("logits_greedy_1") && file.contains("[1, 31, 320]"), file);
+        String t2l = Inspector.inspect(Shared.golden("t2l", "M_384"));
+        assertTrue(t2l.startsWith("T2L checkpoint folder") && t2l.contains("M"), t2l);
     }
 
     @Test
