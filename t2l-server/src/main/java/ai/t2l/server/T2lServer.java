@@ -29,6 +29,7 @@ public final class T2lServer implements AutoCloseable {
     private ThreadPoolExecutor workers;
     private AdapterCache cache;
     private Thread shutdownHook;
+    private volatile int boundPort = -1;
 
     private T2lServer(Builder b) {
         this.config = b;
@@ -151,6 +152,7 @@ public final class T2lServer implements AutoCloseable {
                 }, new ThreadPoolExecutor.AbortPolicy());
         http.setExecutor(workers);
         http.start();
+        boundPort = http.getAddress().getPort();
         LOG.info("T2L server on " + url() + " (base model " + base + ")");
         return this;
     }
@@ -159,11 +161,12 @@ public final class T2lServer implements AutoCloseable {
         http.createContext(path, drain.wrap(handler));
     }
 
-    public synchronized int port() {
-        if (http == null) {
+    /** The bound port (the chosen one when built with port 0). Not synchronized: usable while stop() drains. */
+    public int port() {
+        if (boundPort < 0) {
             throw new IllegalStateException("server not started");
         }
-        return http.getAddress().getPort();
+        return boundPort;
     }
 
     /** e.g. http://127.0.0.1:8080 */
