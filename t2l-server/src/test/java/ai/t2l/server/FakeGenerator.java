@@ -24,6 +24,7 @@ final class FakeGenerator implements AdapterGenerator {
     private final int dim;
     private final int rank;
     volatile CountDownLatch gate; // when set, generate() waits for it (to hold a generation in flight)
+    volatile long delayMs; // pretend the hypernetwork takes this long
 
     FakeGenerator() {
         this("ckpt-a", 2, 8, 2);
@@ -59,6 +60,14 @@ final class FakeGenerator implements AdapterGenerator {
                 if (!g.await(30, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("test gate never opened");
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        if (delayMs > 0) {
+            try {
+                Thread.sleep(delayMs);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
