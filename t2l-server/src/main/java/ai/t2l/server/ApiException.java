@@ -37,10 +37,10 @@ final class ApiException extends RuntimeException {
                 "request body is larger than the limit of " + limit + " bytes");
     }
 
-    static ApiException busy(String what, int running, int queued) {
+    static ApiException busy(String what, int maxRunning, int maxQueued) {
         return new ApiException(429, "rate_limit_error", "too_many_requests", null,
-                "too many concurrent " + what + " (" + running + " running, " + queued
-                        + " queued, the configured limits); retry later");
+                "too many concurrent " + what + ": " + maxRunning + " may run and " + maxQueued
+                        + " may wait (the server's configured limits); retry later");
     }
 
     static ApiException unavailable(String message) {
