@@ -39,7 +39,8 @@ final class ModelsHandler extends ApiHandler {
             Exchanges.sendJson(ex, 200, out);
         } else if (p.startsWith(BASE + "/")) {
             String id = p.substring(BASE.length() + 1);
-            if (id.equals(baseModel)) {
+            // Base model names may hold a slash (org/name), sent percent-encoded: compare the decoded form.
+            if (ex.getRequestURI().getPath().substring(BASE.length() + 1).equals(baseModel)) {
                 Exchanges.sendJson(ex, 200, base());
                 return;
             }

@@ -36,7 +36,9 @@ public record ServerLimits(long maxBodyBytes, int maxDescriptionChars, int maxTo
     }
 
     public static ServerLimits defaults() {
-        return new ServerLimits(1 << 20, 2000, 4096, 512, 2, 32, 8, 64, 64);
+        // Requests waiting at a gate hold a worker thread: running + queued of both gates (2+16 + 8+32 = 58)
+        // stays below requestThreads (64) so /health and /metrics still get a thread under overload.
+        return new ServerLimits(1 << 20, 2000, 4096, 512, 2, 16, 8, 32, 64);
     }
 
     public ServerLimits withMaxBodyBytes(long v) {
