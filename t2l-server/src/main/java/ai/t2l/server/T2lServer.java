@@ -1,0 +1,235 @@
+package ai.t2l.server;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * The T2L HTTP service: an OpenAI-compatible API where a task description is a model, plus a web page, on the JDK's
+ * built-in HTTP server. Build with {@link #builder()}, then {@link #start()}; {@link #stop()} drains gracefully.
+ */
+public final class T2lServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(T2lServer.class.getName());
+
+    private final Builder config;
+    private final Metrics metrics = new Metrics();
+    private final Drain drain = new Drain();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private HttpServer http;
+    private ThreadPoolExecutor workers;
+    private AdapterCache cache;
+    private Thread shutdownHook;
+    private volatile int boundPort = -1;
+
+    private T2lServer(Builder b) {
+        this.config = b;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings; {@code generator} and {@code engine} are required, everything else has a default. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private AdapterGenerator generator;
+        private ChatEngine engine;
+        private ServerLimits limits = ServerLimits.defaults();
+        private long cacheBudgetBytes = 512L << 20;
+        private Path persistenceDir;
+        private Duration shutdownGrace = Duration.ofSeconds(10);
+
+        private Builder() {}
+
+        /** Interface to bind; loopback by default so nothing is exposed unless asked for. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host);
+            return this;
+        }
+
+        /** 0 picks a free port; read it back with {@link T2lServer#port()}. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0-65535, got " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        public Builder generator(AdapterGenerator generator) {
+            this.generator = Objects.requireNonNull(generator);
+            return this;
+        }
+
+        public Builder engine(ChatEngine engine) {
+            this.engine = Objects.requireNonNull(engine);
+            return this;
+        }
+
+        public Builder limits(ServerLimits limits) {
+            this.limits = Objects.requireNonNull(limits);
+            return this;
+        }
+
+        /** Memory for adapter weights in the cache, counted as float32 (numel * 4). Default 512 MiB. */
+        public Builder cacheBudgetBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("cache budget must be positive, got " + bytes);
+            }
+            this.cacheBudgetBytes = bytes;
+            return this;
+        }
+
+        /** Optional folder that keeps every generated adapter (PEFT folders + index.json) across restarts. */
+        public Builder persistenceDir(Path dir) {
+            this.persistenceDir = dir;
+            return this;
+        }
+
+        /** How long {@link T2lServer#stop()} lets requests in flight finish. Default 10 s. */
+        public Builder shutdownGrace(Duration grace) {
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("shutdown grace must not be negative");
+            }
+            this.shutdownGrace = grace;
+            return this;
+        }
+
+        public T2lServer build() {
+            if (generator == null) {
+                throw new IllegalStateException("T2lServer needs an AdapterGenerator: call generator(...)");
+            }
+            if (engine == null) {
+                throw new IllegalStateException("T2lServer needs a ChatEngine: call engine(...)");
+            }
+            return new T2lServer(this);
+        }
+    }
+
+    /** Binds and starts serving; reads the persistence index first, so a bad folder fails here, not later. */
+    public synchronized T2lServer start() throws IOException {
+        if (http != null) {
+            throw new IllegalStateException("server already started");
+        }
+        ServerLimits limits = config.limits;
+        String base = config.generator.baseModelName();
+        AdapterStore store = config.persistenceDir == null ? null : new AdapterStore(config.persistenceDir);
+        Gate generations = new Gate("adapter generations", limits.maxConcurrentGenerations(),
+                limits.maxQueuedGenerations());
+        Gate completions = new Gate("completions", limits.maxConcurrentCompletions(), limits.maxQueuedCompletions());
+        cache = new AdapterCache(config.generator, config.cacheBudgetBytes, store, generations, metrics);
+        ModelResolver resolver = new ModelResolver(base, cache, limits.maxDescriptionChars());
+
+        http = HttpServer.create(new InetSocketAddress(config.host, config.port), 128);
+        route("/", new PageHandler(metrics));
+        route("/health", new HealthHandler(base, config.generator.checkpointId(), cache, metrics));
+        route("/metrics", new MetricsHandler(cache, metrics));
+        route("/v1/models", new ModelsHandler(base, Instant.now().getEpochSecond(), cache, metrics));
+        route("/v1/adapters", new AdaptersHandler(cache, limits, base, metrics));
+        route("/v1/chat/completions", new ChatCompletionsHandler(config.engine, resolver, limits, completions,
+                metrics));
+        route("/v1/completions", new CompletionsHandler(config.engine, resolver, limits, completions, metrics));
+
+        // Bounded: a fixed number of workers and a bounded queue. When both are full the JDK's dispatcher closes
+        // the new connection (it catches the rejection), so overload never grows threads or memory without limit.
+        AtomicInteger n = new AtomicInteger();
+        workers = new ThreadPoolExecutor(limits.requestThreads(), limits.requestThreads(), 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(limits.requestThreads() * 4), r -> {
+                    Thread t = new Thread(r, "t2l-http-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+        http.setExecutor(workers);
+        http.start();
+        boundPort = http.getAddress().getPort();
+        LOG.info("T2L server on " + url() + " (base model " + base + ")");
+        return this;
+    }
+
+    private void route(String path, com.sun.net.httpserver.HttpHandler handler) {
+        http.createContext(path, drain.wrap(handler));
+    }
+
+    /** The bound port (the chosen one when built with port 0). Not synchronized: usable while stop() drains. */
+    public int port() {
+        if (boundPort < 0) {
+            throw new IllegalStateException("server not started");
+        }
+        return boundPort;
+    }
+
+    /** e.g. http://127.0.0.1:8080 */
+    public String url() {
+        String h = config.host.contains(":") ? "[" + config.host + "]" : config.host;
+        return "http://" + h + ":" + port();
+    }
+
+    /** Stops with the configured grace. */
+    public void stop() {
+        stop(config.shutdownGrace);
+    }
+
+    /**
+     * Refuses new requests (503), lets requests in flight finish for up to {@code grace}, then closes every
+     * connection: streams still running see their client gone and cancel their generation.
+     */
+    public synchronized void stop(Duration grace) {
+        if (http == null || stopped.getCount() == 0) {
+            return;
+        }
+        if (!drain.drain(grace)) {
+            LOG.warning(drain.inFlight() + " request(s) still running after " + grace + "; closing them");
+        }
+        http.stop(0);
+        workers.shutdownNow(); // interrupts requests queued at a gate
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException ignored) {
+                // the JVM is already shutting down
+            }
+        }
+        stopped.countDown();
+        LOG.info("T2L server stopped");
+    }
+
+    /** Makes SIGTERM / Ctrl-C stop the server gracefully (for the CLI). */
+    public synchronized T2lServer installShutdownHook() {
+        if (shutdownHook == null) {
+            shutdownHook = new Thread(this::stop, "t2l-server-shutdown");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+        return this;
+    }
+
+    /** Blocks until {@link #stop} has finished (for a CLI main thread). */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Bytes of adapter weights held in memory now: always within the configured budget. */
+    public long cachedAdapterBytes() {
+        return cache.residentBytes();
+    }
+}
