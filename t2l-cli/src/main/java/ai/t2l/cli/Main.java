@@ -1,6 +1,9 @@
 package ai.t2l.cli;
 
 import ai.t2l.io.T2lException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,6 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             InspectCommand.class,
+            PromptCommand.class,
         })
 public final class Main implements Runnable {
     @Override
@@ -24,6 +28,9 @@ public final class Main implements Runnable {
     /** Runs a command line and returns its exit code; user errors print one clear line, not a stack trace. */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        // Java 17 writes System.out in the locale's charset (often ASCII in containers): prompts need UTF-8
+        cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             Throwable t = ex;
             while (!(t instanceof T2lException) && t.getCause() != null && t.getCause() != t) {
