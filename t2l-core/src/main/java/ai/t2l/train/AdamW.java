@@ -37,7 +37,7 @@ public final class AdamW implements AutoCloseable {
         return step;
     }
 
-    /** One update of every parameter with learning rate {@code lr}; gradients are read from the parameters. */
+    /** One in-place update of every parameter with learning rate {@code lr}; gradients are read from the parameters. */
     public void step(ParamSet params, double lr) {
         step++;
         double b1 = settings.beta1();
@@ -55,12 +55,12 @@ public final class AdamW implements AutoCloseable {
                 m.addi(diff.muli(1 - b1));
                 v.muli(b2).addi(g2.muli(1 - b2));
             }
-            NDArray updated = p.mul(1 - lr * settings.weightDecay());
+            // in place, outside autograd: p ← p·(1 − lr·wd) − stepSize · m / (√v / √bc2 + eps)
+            p.muli(1 - lr * settings.weightDecay());
             try (NDArray denom = v.sqrt(); NDArray ratio = m.div(denom.divi(biasCorrection2Sqrt).addi(settings.eps()))) {
-                updated.addi(ratio.muli(-stepSize));
+                p.addi(ratio.muli(-stepSize));
             }
             g.close();
-            params.replace(name, updated);
         }
     }
 

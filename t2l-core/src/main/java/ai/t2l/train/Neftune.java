@@ -16,17 +16,12 @@ public final class Neftune {
         return alpha / Math.sqrt((double) seq * hidden);
     }
 
-    /** Noise of shape (batch, seq, hidden) to add to the input embeddings; null when alpha is 0. */
-    public static NDArray noise(NDManager m, Rng rng, double alpha, long batch, long seq, long hidden, DataType type) {
+    /** Noise of shape (batch, seq, hidden) from the engine RNG (seeded per step); null when alpha is 0. */
+    public static NDArray noise(NDManager m, double alpha, long batch, long seq, long hidden, DataType type) {
         if (alpha <= 0) {
             return null;
         }
-        double mag = magnitude(alpha, seq, hidden);
-        float[] n = new float[Math.toIntExact(batch * seq * hidden)];
-        for (int i = 0; i < n.length; i++) {
-            n[i] = (float) ((rng.nextDouble() * 2 - 1) * mag);
-        }
-        NDArray a = m.create(n, new Shape(batch, seq, hidden));
-        return type == DataType.FLOAT32 ? a : a.toType(type, false);
+        float mag = (float) magnitude(alpha, seq, hidden);
+        return m.randomUniform(-mag, mag, new Shape(batch, seq, hidden), type);
     }
 }

@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The trainable tensors of a run, by name, in a fixed order. Parameters are replaced (not mutated) by each optimiser
- * step: every step therefore starts from fresh autograd leaves and no gradient is ever accumulated by accident.
- * The set owns its arrays through its own manager.
+ * The trainable tensors of a run, by name, in a fixed order. Updates happen in place outside autograd (as
+ * torch.optim does under no_grad), so a set can wrap arrays another object owns, such as a HyperModulator's
+ * parameters; {@link #zeroGrad} clears the accumulated gradients after each step.
  */
 public final class ParamSet implements AutoCloseable {
     private final NDManager manager;
@@ -23,6 +23,16 @@ public final class ParamSet implements AutoCloseable {
 
     public ParamSet(NDManager parent) {
         this.manager = parent.newSubManager();
+    }
+
+    /** Trains arrays owned elsewhere (they are marked trainable here, and never closed by this set). */
+    public static ParamSet wrap(NDManager parent, Map<String, NDArray> external) {
+        ParamSet s = new ParamSet(parent);
+        external.forEach((k, v) -> {
+            v.setRequiresGradient(true);
+            s.params.put(k, v);
+        });
+        return s;
     }
 
     public NDManager manager() {
@@ -57,18 +67,6 @@ public final class ParamSet implements AutoCloseable {
         return Collections.unmodifiableMap(params);
     }
 
-    /** Swaps in the updated value of a parameter (computed outside autograd) and frees the old one. */
-    public void replace(String name, NDArray value) {
-        NDArray old = get(name);
-        if (!old.getShape().equals(value.getShape())) {
-            throw new IllegalArgumentException(name + ": new shape " + value.getShape() + " != " + old.getShape());
-        }
-        value.attach(manager);
-        value.setRequiresGradient(true);
-        params.put(name, value);
-        old.close();
-    }
-
     public long numel() {
         long n = 0;
         for (NDArray p : params.values()) {
@@ -85,10 +83,19 @@ public final class ParamSet implements AutoCloseable {
         return get(name).getGradient();
     }
 
+    /** Sets every accumulated gradient to zero (torch zero_grad); call after each optimiser step. */
+    public void zeroGrad() {
+        for (NDArray p : params.values()) {
+            try (NDArray g = p.getGradient()) {
+                g.muli(0);
+            }
+        }
+    }
+
     /**
      * A per-step manager to which every parameter is temporarily attached, so that the step's intermediate arrays
      * (which DJL attaches to their first operand's manager) are freed when the scope closes, while the parameters
-     * return to this set.
+     * return to their owners.
      */
     public NDManager scope(NDManager parent) {
         NDManager s = parent.newSubManager();
@@ -103,28 +110,41 @@ public final class ParamSet implements AutoCloseable {
         return out;
     }
 
-    /** Overwrites every parameter from saved tensors; names and shapes must match exactly. */
+    /** Overwrites every parameter in place from saved tensors; names and shapes must match exactly. */
     public void load(Map<String, FloatTensor> saved, String source) {
         if (!saved.keySet().equals(params.keySet())) {
             throw new T2lException(source + ": parameter names differ: expected " + params.keySet() + ", found "
                     + saved.keySet());
         }
         for (String name : names()) {
-            NDArray old = params.get(name);
+            NDArray p = params.get(name);
             FloatTensor t = saved.get(name);
-            if (!Arrays.equals(t.shape(), old.getShape().getShape())) {
+            if (!Arrays.equals(t.shape(), p.getShape().getShape())) {
                 throw new T2lException(source + ": parameter " + name + " has shape " + t.shapeString()
-                        + ", expected " + old.getShape());
+                        + ", expected " + p.getShape());
             }
-            replace(name, manager.create(t.data(), new Shape(t.shape())).toType(old.getDataType(), false));
+            try (NDArray v = manager.create(t.data(), new Shape(t.shape()))) {
+                if (p.getDataType() == DataType.FLOAT32) {
+                    p.set(t.data());
+                } else {
+                    try (NDArray c = v.toType(p.getDataType(), false)) {
+                        p.set(c.toDoubleArray());
+                    }
+                }
+            }
         }
     }
 
     public static FloatTensor toTensor(NDArray a) {
-        NDArray f = a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false);
-        return new FloatTensor(f.toFloatArray(), a.getShape().getShape());
+        if (a.getDataType() == DataType.FLOAT32) {
+            return new FloatTensor(a.toFloatArray(), a.getShape().getShape());
+        }
+        try (NDArray f = a.toType(DataType.FLOAT32, false)) {
+            return new FloatTensor(f.toFloatArray(), a.getShape().getShape());
+        }
     }
 
+    /** Closes the parameters this set created; wrapped ones stay with their owner. */
     @Override
     public void close() {
         manager.close();

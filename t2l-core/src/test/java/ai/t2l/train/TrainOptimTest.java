@@ -30,12 +30,14 @@ class TrainOptimTest {
             try (NDManager s = ps.scope(m)) {
                 opt.step(ps, 0.1);
             }
+            ps.zeroGrad();
             // step 1: p(1-lr·wd) = [0.999, -1.998]; m=[.05,-.1]; v=[.00025,.001]; m̂/(√v̂+eps) = [1, -1]·(1-2e-8)
             assertArrayEquals(new float[] {0.899f, -1.898f}, ps.get("p").toFloatArray(), 1e-6f);
             setGrad(ps, "p", g);
             try (NDManager s = ps.scope(m)) {
                 opt.step(ps, 0.1);
             }
+            ps.zeroGrad();
             // step 2: p(0.999) = [0.898101, -1.896102]; m=[.095,-.19], bc1=.19; √v/√bc2 = [.5, 1] exactly
             assertArrayEquals(new float[] {0.798101f, -1.796102f}, ps.get("p").toFloatArray(), 2e-6f);
             assertEquals(2, opt.stepCount());
@@ -53,6 +55,7 @@ class TrainOptimTest {
             try (NDManager s = a.scope(m)) {
                 oa.step(a, 0.01);
             }
+            a.zeroGrad();
             b.load(a.toTensors(), "test");
             ob.loadState(oa.stepCount(), oa.stateTensors(), b, "test");
             float[] g2 = {-1f, 2f, 0.5f};
