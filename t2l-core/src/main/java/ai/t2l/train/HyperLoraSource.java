@@ -1,0 +1,68 @@
+package ai.t2l.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.t2l.hypernet.HyperModulator;
+import ai.t2l.lora.LoraConfig;
+import ai.t2l.lora.LoraWeights.Site;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A {@link HyperModulator} as the LoRA source of SFT or reconstruction: rows are laid out layer-major as in the
+ * reference (row = l·batch + j, spec §2.7), one call per module, then split back per layer.
+ */
+public final class HyperLoraSource implements LoraSource {
+    private final HyperModulator hyper;
+    private final ParamSet params;
+
+    public HyperLoraSource(HyperModulator hyper, NDManager manager) {
+        this.hyper = hyper;
+        this.params = ParamSet.wrap(manager, hyper.parameters());
+    }
+
+    public HyperModulator hypernet() {
+        return hyper;
+    }
+
+    @Override
+    public ParamSet params() {
+        return params;
+    }
+
+    @Override
+    public LoraConfig loraConfig() {
+        return hyper.config().lora();
+    }
+
+    @Override
+    public Map<Site, GeneratedLora.Pair> generate(NDArray taskEmbeddings, int batch, boolean training) {
+        hyper.setTraining(training);
+        int layers = hyper.config().numLayers();
+        NDManager m = taskEmbeddings.getManager();
+        NDArray encoded = hyper.encodeTask(taskEmbeddings); // (batch, E)
+        NDArray rows = encoded.tile(new long[] {layers, 1}); // (layers·batch, E): e0..e(b-1), e0.. per layer
+        long[] idx = new long[layers * batch];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i / batch;
+        }
+        NDArray layerIdx = m.create(idx).toType(DataType.INT64, false);
+        Map<Site, GeneratedLora.Pair> out = new LinkedHashMap<>();
+        for (String module : hyper.config().moduleOrder()) {
+            NDList ab = hyper.deltaWeights(layerIdx, module, rows); // A (L·b, r, in), B (L·b, out, r)
+            for (int l = 0; l < layers; l++) {
+                String slice = (l * batch) + ":" + ((l + 1) * batch);
+                out.put(new Site(l, module), new GeneratedLora.Pair(ab.get(0).get(slice), ab.get(1).get(slice)));
+            }
+        }
+        return out;
+    }
+
+    /** Parameters belong to the hypernetwork; closing this source does not close them. */
+    @Override
+    public void close() {
+        params.close();
+    }
+}

@@ -1,0 +1,104 @@
+package ai.t2l.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import ai.t2l.io.Json;
+import ai.t2l.io.T2lException;
+import ai.t2l.train.run.Checkpoint;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.function.Function;
+
+/**
+ * The part every trainer shares: one optimisation step (seed the engine RNG from our saved RNG, forward, backward,
+ * clip, AdamW at the scheduled learning rate, zero gradients) and the exact save/restore of that machinery.
+ */
+public final class Optimization implements AutoCloseable {
+    private final ParamSet params;
+    private final AdamW adamW;
+    private final LinearSchedule schedule;
+    private final double maxGradNorm;
+    private final Rng rng;
+    private long step;
+    private double lastGradNorm;
+
+    public Optimization(ParamSet params, OptimConfig c, long totalSteps, Rng rng) {
+        this.params = params;
+        this.adamW = new AdamW(c.adamW(), params.manager());
+        this.schedule = LinearSchedule.ofFraction(c.lr(), c.warmupFrac(), totalSteps);
+        this.maxGradNorm = c.maxGradNorm();
+        this.rng = rng;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public Rng rng() {
+        return rng;
+    }
+
+    public double lastGradNorm() {
+        return lastGradNorm;
+    }
+
+    public double currentLr() {
+        return schedule.lr(step);
+    }
+
+    /**
+     * Runs one step. {@code loss} builds the scalar loss in the given scope (arrays created there are freed after
+     * the step). Throws with a clear message, before touching the weights, when the loss or the gradient is not
+     * finite: the run's last checkpoint stays the last good state.
+     */
+    public double run(NDManager parent, Function<NDManager, NDArray> loss) {
+        Engine.getInstance().setRandomSeed((int) rng.nextLong()); // dropout masks and NEFTune noise of this step
+        double value;
+        try (NDManager scope = params.scope(parent); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray l = loss.apply(scope);
+            value = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+            if (!Double.isFinite(value)) {
+                throw new T2lException("step " + (step + 1) + ": loss is " + value + " (learning rate "
+                        + currentLr() + "); training stopped, the last good checkpoint is kept");
+            }
+            gc.backward(l);
+        }
+        try (NDManager scope = params.scope(parent)) {
+            lastGradNorm = GradClip.clip(params, maxGradNorm);
+            if (!Double.isFinite(lastGradNorm)) {
+                params.zeroGrad();
+                throw new T2lException("step " + (step + 1) + ": gradient norm is " + lastGradNorm
+                        + "; training stopped, the last good checkpoint is kept");
+            }
+            adamW.step(params, schedule.lr(step));
+        }
+        params.zeroGrad();
+        step++;
+        return value;
+    }
+
+    /** A checkpoint of weights, optimiser and RNG, plus whatever the trainer adds to {@code state}. */
+    public Checkpoint checkpoint(ObjectNode state) {
+        state.put("step", step);
+        state.put("optimizer_step", adamW.stepCount());
+        state.put("rng", rng.state());
+        return new Checkpoint(step, params.toTensors(), adamW.stateTensors(), state);
+    }
+
+    public void restore(Checkpoint c, String source) {
+        params.load(c.params(), source);
+        adamW.loadState(c.state().path("optimizer_step").asLong(), c.optimizer(), params, source);
+        rng.restore(c.state().path("rng").asLong());
+        step = c.step();
+    }
+
+    public static ObjectNode newState() {
+        return Json.MAPPER.createObjectNode();
+    }
+
+    @Override
+    public void close() {
+        adamW.close();
+    }
+}

@@ -1,0 +1,199 @@
+package ai.t2l.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.t2l.io.FloatTensor;
+import ai.t2l.io.T2lException;
+import ai.t2l.lora.LoraWeights;
+import ai.t2l.lora.LoraWeights.Site;
+import ai.t2l.train.run.Checkpoint;
+import ai.t2l.train.run.RunFolder;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reconstruction training (spec §5.2–§5.3): the source learns to emit each library LoRA from its task's description
+ * embeddings. Each epoch is a permutation of the tasks in chunks of n (the last, smaller chunk kept); every task
+ * of a chunk contributes {@code embsPerTask} random description embeddings. Loss, averaged over sites:
+ * factorized ½·L1(Â, A) + ½·L1(B̂, B) with A, B z-scored by the library's element-wise mean and unbiased std when
+ * {@code zScore}; non-factorized L1(B̂Â, deltaWScaling·BA).
+ */
+public final class ReconTrainer {
+    public record Config(OptimConfig optim, int tasksPerBatch, int embsPerTask, int epochs, long maxSteps,
+            boolean factorized, boolean zScore, double deltaWScaling, int checkpointEvery, long seed) {}
+
+    /** Element-wise library statistics per site: {mean A, std A, mean B, std B} (std unbiased, N−1). */
+    public record Result(long steps, double firstLoss, double lastLoss, Map<Site, FloatTensor[]> stats) {}
+
+    private ReconTrainer() {}
+
+    public static Result train(LoraSource source, List<LoraWeights> library, List<float[][]> embeddings, Config c,
+            RunFolder run, TrainListener listener) {
+        if (c.factorized() == false && c.zScore()) {
+            throw new T2lException("recon config: factorized=false with z_score=true cannot generate LoRAs"
+                    + " afterwards (spec §2.9 QUIRK); set one of them differently");
+        }
+        for (int t = 0; t < library.size(); t++) {
+            if (embeddings.get(t) == null || embeddings.get(t).length == 0) {
+                throw new T2lException("recon: library task " + t + " has no description embeddings");
+            }
+        }
+        Map<Site, FloatTensor[]> stats = c.zScore() ? stats(library) : null;
+        Rng rng = new Rng(c.seed());
+        Rng sampling = rng.split();
+        int n = library.size();
+        int perEpoch = (n + c.tasksPerBatch() - 1) / c.tasksPerBatch();
+        long total = c.maxSteps() > 0 ? c.maxSteps() : (long) c.epochs() * perEpoch;
+        try (NDManager m = NDManager.newBaseManager();
+                Optimization opt = new Optimization(source.params(), c.optim(), total, rng)) {
+            int[] order = new int[0];
+            int position = 0;
+            var resumed = run.latestCheckpoint();
+            double first = Double.NaN;
+            if (resumed.isPresent()) {
+                Checkpoint ck = resumed.get();
+                opt.restore(ck, run.dir().toString());
+                var s = SamplerStates.fromJson(ck.state().path("sampler"));
+                sampling.restore(s.rng());
+                order = s.order();
+                position = s.position();
+                first = ck.state().path("first_loss").asDouble(Double.NaN);
+                run.truncateMetricsAfter(ck.step());
+            }
+            listener.onStart("train recon", opt.step(), total);
+            double last = Double.NaN;
+            while (opt.step() < total) {
+                if (position >= order.length) {
+                    order = sampling.permutation(n);
+                    position = 0;
+                }
+                int end = Math.min(order.length, position + c.tasksPerBatch());
+                int rows = (end - position) * c.embsPerTask();
+                int[] taskOf = new int[rows];
+                int[] descOf = new int[rows];
+                for (int i = 0, k = 0; i < end - position; i++) {
+                    int t = order[position + i];
+                    int[] perm = sampling.permutation(embeddings.get(t).length); // distinct embeddings, torch.randperm
+                    for (int e = 0; e < c.embsPerTask(); e++, k++) {
+                        taskOf[k] = t;
+                        descOf[k] = perm[e % perm.length];
+                    }
+                }
+                position = end;
+                last = opt.run(m, scope -> loss(scope, source, library, embeddings, stats, c, taskOf, descOf));
+                first = Double.isNaN(first) ? last : first;
+                long step = opt.step();
+                run.metrics(Map.of("step", step, "loss", last, "lr", opt.currentLr(), "grad_norm", opt.lastGradNorm()));
+                listener.onStep(step, total, last, opt.currentLr(), 0);
+                if (step % c.checkpointEvery() == 0 || step == total) {
+                    ObjectNode st = Optimization.newState();
+                    st.set("sampler", SamplerStates.toJson(new ai.t2l.train.data.Sampler.State(sampling.state(), 0,
+                            order, position)));
+                    st.put("first_loss", first);
+                    run.saveCheckpoint(opt.checkpoint(st));
+                }
+            }
+            run.writeLossCurve("reconstruction");
+            listener.onEnd(opt.step());
+            return new Result(opt.step(), first, last, stats);
+        }
+    }
+
+    static NDArray loss(NDManager scope, LoraSource source, List<LoraWeights> library, List<float[][]> embeddings,
+            Map<Site, FloatTensor[]> stats, Config c, int[] taskOf, int[] descOf) {
+        int rows = taskOf.length;
+        int dim = embeddings.get(taskOf[0])[0].length;
+        float[] e = new float[rows * dim];
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(embeddings.get(taskOf[i])[descOf[i]], 0, e, i * dim, dim);
+        }
+        DataType type = source.params().get(source.params().names().get(0)).getDataType();
+        NDArray emb = scope.create(e, new Shape(rows, dim)).toType(type, false);
+        Map<Site, GeneratedLora.Pair> pred = source.generate(emb, rows, true);
+        NDArray sum = null;
+        for (Map.Entry<Site, GeneratedLora.Pair> en : pred.entrySet()) {
+            Site site = en.getKey();
+            NDArray a = target(scope, library, taskOf, site, true, stats, type);
+            NDArray b = target(scope, library, taskOf, site, false, stats, type);
+            NDArray term;
+            if (c.factorized()) {
+                term = Losses.l1(en.getValue().a(), a).mul(0.5).add(Losses.l1(en.getValue().b(), b).mul(0.5));
+            } else {
+                NDArray dw = en.getValue().b().batchMatMul(en.getValue().a()); // (rows, out, in)
+                term = Losses.l1(dw, b.batchMatMul(a).mul(c.deltaWScaling()));
+            }
+            sum = sum == null ? term : sum.add(term);
+        }
+        return sum.div(pred.size());
+    }
+
+    /** The library's A (rows, r, in) or B (rows, out, r) of each row's task at one site, z-scored if asked. */
+    private static NDArray target(NDManager m, List<LoraWeights> library, int[] taskOf, Site site, boolean isA,
+            Map<Site, FloatTensor[]> stats, DataType type) {
+        NDList parts = new NDList();
+        for (int t : taskOf) {
+            LoraWeights.Pair p = library.get(t).pairs().get(site);
+            if (p == null) {
+                throw new T2lException("recon: library adapter " + t + " has no " + site);
+            }
+            FloatTensor x = isA ? p.a() : p.b();
+            parts.add(m.create(x.data(), new Shape(x.shape())));
+        }
+        NDArray out = NDArrays.stack(parts);
+        if (stats != null) {
+            FloatTensor mean = stats.get(site)[isA ? 0 : 2];
+            FloatTensor std = stats.get(site)[isA ? 1 : 3];
+            out = out.sub(m.create(mean.data(), new Shape(mean.shape())))
+                    .div(m.create(std.data(), new Shape(std.shape())).add(1e-10f));
+        }
+        return out.toType(type, false);
+    }
+
+    /** Element-wise mean and unbiased std over the library (spec §2.9, torch.std default). */
+    public static Map<Site, FloatTensor[]> stats(List<LoraWeights> library) {
+        if (library.size() < 2) {
+            throw new T2lException("z-scoring needs at least 2 library adapters (unbiased std), found " + library.size());
+        }
+        Map<Site, FloatTensor[]> out = new LinkedHashMap<>();
+        for (Site site : library.get(0).pairs().keySet()) {
+            FloatTensor[] s = new FloatTensor[4];
+            for (int ab = 0; ab < 2; ab++) {
+                FloatTensor first = ab == 0 ? library.get(0).pairs().get(site).a() : library.get(0).pairs().get(site).b();
+                int len = first.data().length;
+                double[] sum = new double[len];
+                double[] sq = new double[len];
+                for (LoraWeights w : library) {
+                    float[] v = (ab == 0 ? w.pairs().get(site).a() : w.pairs().get(site).b()).data();
+                    for (int i = 0; i < len; i++) {
+                        sum[i] += v[i];
+                    }
+                }
+                float[] mean = new float[len];
+                for (int i = 0; i < len; i++) {
+                    mean[i] = (float) (sum[i] / library.size());
+                }
+                for (LoraWeights w : library) {
+                    float[] v = (ab == 0 ? w.pairs().get(site).a() : w.pairs().get(site).b()).data();
+                    for (int i = 0; i < len; i++) {
+                        double d = v[i] - mean[i];
+                        sq[i] += d * d;
+                    }
+                }
+                float[] std = new float[len];
+                for (int i = 0; i < len; i++) {
+                    std[i] = (float) Math.sqrt(sq[i] / (library.size() - 1));
+                }
+                s[ab * 2] = new FloatTensor(mean, first.shape());
+                s[ab * 2 + 1] = new FloatTensor(std, first.shape());
+            }
+            out.put(site, s);
+        }
+        return out;
+    }
+}
