@@ -124,6 +124,17 @@ class EvalSandboxTest {
         assertTrue(r.millis() < 15_000, name + " took " + r.millis() + " ms");
     }
 
+    /** The same hostile programs where unshare is unavailable (non-root CI): rlimits, guard and process group. */
+    @ParameterizedTest(name = "without namespaces: {0}")
+    @MethodSource("hostile")
+    void hostileProgramsAreContainedWithoutNamespacesToo(String name, String code, SandboxResult.Status expected) {
+        PythonSandbox plain = new PythonSandbox(SandboxLimits.DEFAULT.withTime(Duration.ofSeconds(2), Duration.ofSeconds(6)), false);
+        SandboxResult r = plain.run(code, "assert f() == 2\n", false);
+        assertEquals(expected, r.status(), name + ": " + r.summary());
+        SandboxResult ok = plain.run("def f():\n    return 2\n", "assert f() == 2\n", false);
+        assertTrue(ok.passed(), ok.summary());
+    }
+
     @Test
     void aCorrectProgramPassesAndLeavesNoTemporaryDirectory() throws Exception {
         long before = countSandboxDirs();

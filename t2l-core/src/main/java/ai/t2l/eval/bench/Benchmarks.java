@@ -4,8 +4,8 @@ import ai.t2l.io.T2lException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.LinkedHashMap;
+import java.util.function.Supplier;
 
 /** The ten benchmarks by name, in the column order of the paper's table (spec §11). */
 public final class Benchmarks {
@@ -65,7 +65,7 @@ public final class Benchmarks {
         return out;
     }
 
-    /** The paper column header for a task name, or the name itself. */
+    /** A task's position in the paper's column order; unknown names sort last. */
     public static int order(String name) {
         int i = names().indexOf(name);
         return i < 0 ? Integer.MAX_VALUE : i;

@@ -36,9 +36,16 @@ public final class PythonSandbox {
     private static volatile Launcher launcher;
 
     private final SandboxLimits limits;
+    private final boolean allowNamespaces;
 
     public PythonSandbox(SandboxLimits limits) {
+        this(limits, true);
+    }
+
+    /** {@code allowNamespaces = false} runs as on a machine without unshare (non-root CI), for tests. */
+    public PythonSandbox(SandboxLimits limits, boolean allowNamespaces) {
         this.limits = limits;
+        this.allowNamespaces = allowNamespaces;
     }
 
     public PythonSandbox() {
@@ -52,6 +59,9 @@ public final class PythonSandbox {
     /** Runs {@code code} then {@code test}; with {@code sanitize}, {@code code} is sanitised first (MBPP). */
     public SandboxResult run(String code, String test, boolean sanitize) {
         Launcher l = launcher();
+        if (!allowNamespaces) {
+            l = l.withoutNamespaces();
+        }
         Path dir = null;
         long t0 = System.nanoTime();
         try {
@@ -113,9 +123,14 @@ public final class PythonSandbox {
             killTree(p, l);
         }
         try {
-            reader.join(2000);
+            // every writer is dead now, so the pipe reaches EOF; on a busy machine draining can take a while
+            reader.join(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (reader.isAlive()) {
+            reader.interrupt();
+            return new SandboxResult(SandboxResult.Status.FAILED, -1, "(the output pipe did not close)", (System.nanoTime() - t0) / 1_000_000);
         }
         String text;
         synchronized (out) {
@@ -161,12 +176,16 @@ public final class PythonSandbox {
     }
 
     /**
-     * With a PID namespace, killing unshare kills its child (--kill-child) and so the whole namespace. Else
-     * kill the process group made by setsid (pgid = pid), which also reaches orphaned children.
+     * With a PID namespace, killing unshare kills its child (--kill-child) and so the whole namespace; once
+     * unshare has exited, nothing is left. Else kill the process group made by setsid (pgid = pid), which
+     * also reaches orphaned children. {@code Process.destroy} also closes the output pipe, losing what the
+     * reader has not drained yet, so it is used only on a process still running.
      */
     private static void killTree(Process p, Launcher l) {
         if (l.namespaces) {
-            p.destroyForcibly();
+            if (p.isAlive()) {
+                p.destroyForcibly();
+            }
             return;
         }
         long pid = p.pid();
@@ -180,7 +199,9 @@ public final class PythonSandbox {
             Thread.currentThread().interrupt();
         }
         p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
+        if (p.isAlive()) {
+            p.destroyForcibly();
+        }
     }
 
     private static Launcher launcher() {
@@ -201,12 +222,27 @@ public final class PythonSandbox {
         final String python;
         final List<String> prefix;
         final boolean namespaces;
+        final boolean setsid;
 
-        private Launcher(String python, List<String> prefix, boolean namespaces) {
+        private Launcher(String python, boolean setsid, boolean namespaces) {
             this.python = python;
-            this.prefix = prefix;
+            this.setsid = setsid;
             this.namespaces = namespaces;
+            List<String> p = new ArrayList<>();
+            if (setsid) {
+                p.add("setsid");
+            }
+            if (namespaces) {
+                p.addAll(NAMESPACES);
+            }
+            this.prefix = List.copyOf(p);
         }
+
+        Launcher withoutNamespaces() {
+            return namespaces ? new Launcher(python, setsid, false) : this;
+        }
+
+        private static final List<String> NAMESPACES = List.of("unshare", "--net", "--pid", "--fork", "--kill-child");
 
         static Launcher detect() {
             // resolve the real interpreter once: shims (pyenv) need an environment the sandbox does not give
@@ -215,19 +251,12 @@ public final class PythonSandbox {
                 throw new T2lException("code sandbox: python3 was not found on the PATH (HumanEval and MBPP need it)");
             }
             python = python.strip();
-            List<String> ns = List.of("unshare", "--net", "--pid", "--fork", "--kill-child");
-            List<String> test = new ArrayList<>(ns);
+            List<String> test = new ArrayList<>(NAMESPACES);
             test.addAll(List.of(python, "-c", "print('ok')"));
             boolean namespaces = "ok".equals(strip(probe(test)));
             // setsid gives the program its own process group, so the whole tree can be killed at once
-            List<String> prefix = new ArrayList<>();
-            if ("ok".equals(strip(probe(List.of("setsid", python, "-c", "print('ok')"))))) {
-                prefix.add("setsid");
-            }
-            if (namespaces) {
-                prefix.addAll(ns);
-            }
-            return new Launcher(python, List.copyOf(prefix), namespaces);
+            boolean setsid = "ok".equals(strip(probe(List.of("setsid", python, "-c", "print('ok')"))));
+            return new Launcher(python, setsid, namespaces);
         }
 
         private static String strip(String s) {

@@ -21,6 +21,7 @@ public record SandboxResult(Status status, int exitCode, String output, long mil
         if (last.length() > 200) {
             last = last.substring(0, 200) + "...";
         }
-        return status == Status.PASSED ? "passed" : status.name().toLowerCase(java.util.Locale.ROOT) + ": " + last;
+        return status == Status.PASSED ? "passed"
+                : status.name().toLowerCase(java.util.Locale.ROOT) + " (exit " + exitCode + "): " + last;
     }
 }
