@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             PromptCommand.class,
             GenerateCommand.class,
             BenchCommand.class,
+            EvalCommand.class,
         })
 public final class Main implements Runnable {
     @Override

@@ -1,0 +1,94 @@
+package ai.t2l.cli;
+
+import ai.t2l.eval.EvalRequest;
+import ai.t2l.eval.EvalSettings;
+import ai.t2l.eval.Evaluation;
+import ai.t2l.eval.PromptOptions;
+import ai.t2l.eval.ProgressListener;
+import ai.t2l.eval.bench.Benchmarks;
+import ai.t2l.eval.report.CombinedTable;
+import ai.t2l.eval.report.Formats;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code t2l eval run}: generate, score and report, resuming from the output folder's cache. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Evaluate a model (base, --adapter, or --t2l protocol) on benchmarks; resumable.")
+public final class EvalRunCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Base model folder (Hugging Face layout).")
+    Path model;
+
+    @Option(names = "--adapter", paramLabel = "DIR", description = "A PEFT adapter folder applied to every prompt.")
+    Path adapter;
+
+    @Option(names = "--t2l", paramLabel = "DIR", description = "A T2L checkpoint folder: run the spec §8.3 protocol.")
+    Path t2l;
+
+    @Option(names = "--tasks", required = true, paramLabel = "a,b,...", description = "Benchmarks, comma-separated, or 'all'.")
+    String tasks;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Only the first N items of each benchmark.")
+    int limit;
+
+    @Option(names = "--icl", description = "Prepend the fixed 3-shot examples (spec §8.3).")
+    boolean icl;
+
+    @Option(names = "--task-desc", description = "Prepend the task description (spec §8.3).")
+    boolean taskDesc;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (cache, results, report).")
+    Path out;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Prompts per generation batch (default: the model's).")
+    int batchSize;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "512", description = "Default: ${DEFAULT-VALUE} (spec §8.1).")
+    int maxNewTokens;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Benchmarks folder (default: ../shared/data/benchmarks).")
+    Path data;
+
+    @Option(names = "--descriptions", paramLabel = "DIR", description = "T2L description data (default: ../shared/data/t2l-descriptions).")
+    Path descriptions;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the other-task description draw (--t2l).")
+    long seed;
+
+    @Override
+    public Integer call() {
+        var benchmarks = Benchmarks.parse(tasks);
+        Path dataDir = SharedData.locate(data, "benchmarks", "--data");
+        Path descDir = t2l == null ? null : SharedData.locate(descriptions, "t2l-descriptions", "--descriptions");
+        EvalSettings settings = EvalSettings.of(dataDir, out).withLimit(limit).withBatchSize(batchSize)
+                .withMaxNewTokens(maxNewTokens);
+        EvalRequest req = new EvalRequest(model, Optional.ofNullable(adapter), Optional.ofNullable(t2l), benchmarks,
+                new PromptOptions(icl, taskDesc), settings, descDir, seed);
+        Map<String, ProgressBar> bars = new HashMap<>();
+        ProgressListener progress = (condition, task, done, total, correct) -> {
+            ProgressBar bar = bars.computeIfAbsent(condition + " " + task, name -> new ProgressBarBuilder()
+                    .setTaskName(name).setInitialMax(total).setStyle(ProgressBarStyle.ASCII).continuousUpdate().build());
+            bar.stepTo(done);
+            bar.setExtraMessage(String.format(java.util.Locale.ROOT, "acc %.2f%%", done == 0 ? 0.0 : 100.0 * correct / done));
+            if (done == total) {
+                bar.close();
+            }
+        };
+        CombinedTable table;
+        try {
+            table = Evaluation.run(req, progress);
+        } finally {
+            bars.values().forEach(ProgressBar::close);
+        }
+        System.out.print(Formats.markdown(table));
+        System.out.println("report: " + out.resolve("results.md") + ", results.csv, results.svg");
+        return 0;
+    }
+}

@@ -1,0 +1,46 @@
+package ai.t2l.cli;
+
+import ai.t2l.eval.Predictions;
+import ai.t2l.eval.Scorer;
+import ai.t2l.eval.TaskResult;
+import ai.t2l.eval.bench.Benchmark;
+import ai.t2l.eval.bench.Benchmarks;
+import ai.t2l.io.AtomicFiles;
+import ai.t2l.io.Json;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code t2l eval score}: score generations made elsewhere with our extraction and scorers. */
+@Command(name = "score", mixinStandardHelpOptions = true,
+        description = "Score a JSON Lines file of {\"id\", \"text\"} predictions for one benchmark.")
+public final class EvalScoreCommand implements Callable<Integer> {
+    @Option(names = "--task", required = true, paramLabel = "NAME", description = "The benchmark, e.g. gsm8k.")
+    String task;
+
+    @Option(names = "--predictions", required = true, paramLabel = "FILE.jsonl",
+            description = "One {\"id\": ..., \"text\": ...} per line; id = the benchmark's id field or the 0-based item index.")
+    Path predictions;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the per-item verdicts (JSON) here.")
+    Path out;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Benchmarks folder (default: ../shared/data/benchmarks).")
+    Path data;
+
+    @Override
+    public Integer call() {
+        Benchmark b = Benchmarks.byName(task);
+        var preds = Predictions.read(predictions);
+        var items = b.load(SharedData.locate(data, "benchmarks", "--data"));
+        TaskResult r = Predictions.score(b, items, preds, predictions, new Scorer());
+        if (out != null) {
+            AtomicFiles.writeString(out, Json.write(r) + "\n");
+        }
+        System.out.printf(Locale.ROOT, "%s %s: %.2f (%d/%d items%s)%n", b.name(), b.metric(), r.score(), r.correct(), r.n(),
+                r.n() < items.size() ? ", " + (items.size() - r.n()) + " without predictions left out" : "");
+        return 0;
+    }
+}

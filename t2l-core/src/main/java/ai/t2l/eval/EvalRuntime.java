@@ -1,0 +1,55 @@
+package ai.t2l.eval;
+
+import ai.t2l.io.T2lException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The hook through which the model runtime and the hypernetwork plug into evaluation. This package cannot
+ * depend on them (layering, DESIGN.md §3), so the runtime registers its factories at start-up, e.g. in the
+ * CLI's main: {@code EvalRuntime.registerModels((model, adapter) -> ...)}.
+ */
+public final class EvalRuntime {
+    /** Opens a base model folder, optionally with one PEFT adapter folder applied to every prompt. */
+    @FunctionalInterface
+    public interface ModelFactory {
+        CompletionModel open(Path modelDir, Optional<Path> adapterDir);
+    }
+
+    /** Opens a T2L checkpoint folder for the given base model. */
+    @FunctionalInterface
+    public interface GeneratorFactory {
+        AdapterGenerator open(Path t2lDir, Path modelDir);
+    }
+
+    private static volatile ModelFactory models;
+    private static volatile GeneratorFactory generators;
+
+    private EvalRuntime() {}
+
+    public static void registerModels(ModelFactory factory) {
+        models = factory;
+    }
+
+    public static void registerGenerators(GeneratorFactory factory) {
+        generators = factory;
+    }
+
+    public static CompletionModel openModel(Path modelDir, Optional<Path> adapterDir) {
+        ModelFactory f = models;
+        if (f == null) {
+            throw new T2lException("model runtime not available: no CompletionModel factory is registered "
+                    + "(EvalRuntime.registerModels); cannot open " + modelDir);
+        }
+        return f.open(modelDir, adapterDir);
+    }
+
+    public static AdapterGenerator openGenerator(Path t2lDir, Path modelDir) {
+        GeneratorFactory f = generators;
+        if (f == null) {
+            throw new T2lException("T2L hypernetwork not available: no AdapterGenerator factory is registered "
+                    + "(EvalRuntime.registerGenerators); cannot open " + t2lDir);
+        }
+        return f.open(t2lDir, modelDir);
+    }
+}
