@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
         description = "Text-to-LoRA on the JVM: describe a task, get a LoRA adapter.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            LogitsCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Runnable {
     @Override
