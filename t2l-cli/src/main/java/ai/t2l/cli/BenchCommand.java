@@ -3,9 +3,9 @@ package ai.t2l.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code t2l bench}: benchmarks of BENCHMARKS-WORKLOADS.md, one subcommand each. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (see BENCHMARKS.md).",
-        subcommands = {BenchGenerateCommand.class})
+/** {@code t2l bench}: the workloads of BENCHMARKS-WORKLOADS.md, one subcommand each; results go to BENCHMARKS.md. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (results go to BENCHMARKS.md).",
+        subcommands = {BenchGenerateCommand.class, BenchDecodeCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

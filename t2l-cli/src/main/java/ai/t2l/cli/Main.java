@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             BenchCommand.class,
             EvalCommand.class,
+            LogitsCommand.class,
         })
 public final class Main implements Runnable {
     @Override
