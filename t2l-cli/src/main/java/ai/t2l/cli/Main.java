@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             PromptCommand.class,
             GenerateCommand.class,
+            LogitsCommand.class,
             BenchCommand.class,
         })
 public final class Main implements Runnable {

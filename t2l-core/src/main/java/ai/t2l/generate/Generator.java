@@ -1,5 +1,6 @@
 package ai.t2l.generate;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.t2l.io.T2lException;
 import ai.t2l.lora.LoraBatch;
@@ -75,7 +76,9 @@ public final class Generator implements AutoCloseable {
         cache.reset();
         int vocab = model.config().vocabSize();
         int running = b;
-        float[] logits = step(ForwardInput.of(ids).withMask(mask), lora);
+        // Greedy picks the argmax in the engine and brings back one id per row instead of the logits.
+        boolean greedy = cfg.sampler() == Sampler.GREEDY;
+        float[] logits = step(ForwardInput.of(ids).withMask(mask), lora, greedy);
         for (int n = 0; n < cfg.maxNewTokens() && running > 0; n++) {
             int[][] next = new int[b][1];
             for (int r = 0; r < b; r++) {
@@ -83,7 +86,8 @@ public final class Generator implements AutoCloseable {
                     next[r][0] = pad; // a finished row keeps stepping with a pad; its output is ignored
                     continue;
                 }
-                int token = cfg.sampler().sample(Arrays.copyOfRange(logits, r * vocab, (r + 1) * vocab), rng[r]);
+                int token = greedy ? (int) logits[r]
+                        : cfg.sampler().sample(Arrays.copyOfRange(logits, r * vocab, (r + 1) * vocab), rng[r]);
                 next[r][0] = token;
                 List<Integer> row = out.get(r);
                 row.add(token);
@@ -103,7 +107,7 @@ public final class Generator implements AutoCloseable {
                 running -= reason[r] != null ? 1 : 0;
             }
             if (running > 0 && n + 1 < cfg.maxNewTokens()) {
-                logits = step(ForwardInput.of(next), lora);
+                logits = step(ForwardInput.of(next), lora, greedy);
             }
         }
         List<Generation> result = new ArrayList<>();
@@ -114,10 +118,19 @@ public final class Generator implements AutoCloseable {
         return result;
     }
 
-    /** Last-position logits (batch * vocab) of one forward step over the cache. */
-    private float[] step(ForwardInput in, LoraBatch lora) {
+    /** Last-position logits (batch * vocab) of one forward step over the cache, or with argmax the ids (batch). */
+    private float[] step(ForwardInput in, LoraBatch lora, boolean argmax) {
         try (NDManager scope = model.manager().newSubManager()) {
-            return model.forward(scope, in.withCache(cache).withLastOnly().withLora(lora)).logits().toFloatArray();
+            NDArray logits = model.forward(scope, in.withCache(cache).withLastOnly().withLora(lora)).logits();
+            if (!argmax) {
+                return logits.toFloatArray();
+            }
+            long[] ids = logits.argMax(-1).toLongArray(); // torch.argmax: first index among equal maxima
+            float[] out = new float[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                out[i] = ids[i];
+            }
+            return out;
         }
     }
 

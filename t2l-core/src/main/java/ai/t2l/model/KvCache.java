@@ -85,10 +85,14 @@ public final class KvCache implements AutoCloseable {
     }
 
     private void ensureCapacity(int b, int kvHeads, int needed, int headDim) {
-        if (keys != null && needed <= capacity && keys[0].getShape().get(0) == b) {
+        Shape shape0 = keys == null ? null : keys[0].getShape();
+        boolean sameLayout = shape0 != null && shape0.get(0) == b && shape0.get(1) == kvHeads && shape0.get(3) == headDim;
+        if (sameLayout && needed <= capacity) {
             return;
         }
-        int newCapacity = Math.max(needed, Math.max(initialCapacity, capacity * 2));
+        // Double only to grow a running sequence; a new batch size (after reset) keeps the current capacity.
+        int grown = sameLayout ? capacity * 2 : capacity;
+        int newCapacity = Math.max(needed, Math.max(initialCapacity, grown));
         NDArray[] nk = new NDArray[layers];
         NDArray[] nv = new NDArray[layers];
         Shape shape = new Shape(b, kvHeads, newCapacity, headDim);

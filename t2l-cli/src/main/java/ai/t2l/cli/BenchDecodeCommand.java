@@ -1,0 +1,219 @@
+package ai.t2l.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.t2l.io.FloatTensor;
+import ai.t2l.io.Json;
+import ai.t2l.lora.LoraBatch;
+import ai.t2l.lora.LoraConfig;
+import ai.t2l.lora.LoraWeights;
+import ai.t2l.model.ForwardInput;
+import ai.t2l.model.KvCache;
+import ai.t2l.model.ModelConfig;
+import ai.t2l.model.RandomWeights;
+import ai.t2l.model.Transformer;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.function.DoubleSupplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code t2l bench decode}: BENCHMARKS-WORKLOADS.md §2. A random Llama (vocab 32000, hidden 768, 12 layers, 12
+ * heads, 4 KV heads, intermediate 2048, untied) built in memory; prefill of 128 random ids; 64 greedy decode steps
+ * over the KV cache at batch 1 and 8; without LoRA, with a q/v LoRA (r 8, alpha 16) unmerged, and merged.
+ */
+@Command(name = "decode", mixinStandardHelpOptions = true,
+        description = "Inference benchmark: prefill and KV-cache decoding, base / LoRA unmerged / merged.")
+public final class BenchDecodeCommand implements Callable<Integer> {
+    @Option(names = "--runs", defaultValue = "5", description = "timed runs per measure (default ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--warmup", defaultValue = "1", description = "untimed runs first (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--threads", defaultValue = "0", description = "PyTorch intra-op threads (default: all cores)")
+    int threads;
+
+    @Option(names = "--prompt-tokens", defaultValue = "128")
+    int promptTokens;
+
+    @Option(names = "--new-tokens", defaultValue = "64")
+    int newTokens;
+
+    @Option(names = "--batch", defaultValue = "8", description = "batch size of the batched decode measure")
+    int batch;
+
+    @Option(names = "--seed", defaultValue = "1234")
+    long seed;
+
+    private record Result(String measure, String variant, double[] tokPerSec) {}
+
+    @Override
+    public Integer call() {
+        // Must be set before the engine starts; PyTorch otherwise picks its own thread count.
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        ModelConfig config = ModelConfig.parse(llamaConfig(), "bench decode config");
+        long t0 = System.nanoTime();
+        List<Result> results = new ArrayList<>();
+        try (Transformer model = Transformer.create(config, new RandomWeights(config, seed, 0.02))) {
+            System.out.printf("random Llama built in %.1f s: %,d parameters, weights hold %.1f MB (float32)%n",
+                    (System.nanoTime() - t0) / 1e9, model.weightBytes() / 4, model.weightBytes() / 1e6);
+            LoraWeights adapter = randomLora(config);
+            SplittableRandom rng = new SplittableRandom(seed);
+            int[][] prompt1 = randomIds(rng, 1, config.vocabSize());
+            int[][] promptB = randomIds(rng, batch, config.vocabSize());
+            try (KvCache cache = model.newCache(promptTokens + newTokens);
+                    LoraBatch lora = LoraBatch.shared(model.manager(), adapter)) {
+                for (String variant : List.of("base", "LoRA unmerged", "LoRA merged")) {
+                    LoraBatch active = variant.equals("LoRA unmerged") ? lora : null;
+                    try (Transformer.Merged merged = variant.equals("LoRA merged") ? model.merge(adapter, "bench") : null) {
+                        results.add(new Result("prefill " + promptTokens + " tok, batch 1", variant,
+                                time(() -> promptTokens / prefill(model, cache, prompt1, active))));
+                        results.add(new Result("decode " + newTokens + " tok, batch 1", variant,
+                                time(() -> newTokens / decode(model, cache, prompt1, active))));
+                        results.add(new Result("decode " + newTokens + " tok, batch " + batch, variant,
+                                time(() -> batch * newTokens / decode(model, cache, promptB, active))));
+                    }
+                }
+                printTable(results);
+                System.out.printf("%nmemory: weights %.1f MB; LoRA (q,v r8, 12 layers) %.2f MB; KV cache %.1f MB"
+                                + " (batch %d, %d positions); process RSS %s%n", model.weightBytes() / 1e6,
+                        adapter.numel() * 4 / 1e6, cache.bytes() / 1e6, batch, promptTokens + newTokens, rss());
+                System.out.printf("threads %d, %d timed runs after %d warm-up%n", n, runs, warmup);
+            }
+        }
+        return 0;
+    }
+
+    private ObjectNode llamaConfig() {
+        ObjectNode c = Json.MAPPER.createObjectNode();
+        c.put("model_type", "llama");
+        c.put("vocab_size", 32000);
+        c.put("hidden_size", 768);
+        c.put("intermediate_size", 2048);
+        c.put("num_hidden_layers", 12);
+        c.put("num_attention_heads", 12);
+        c.put("num_key_value_heads", 4);
+        c.put("rms_norm_eps", 1e-5);
+        c.put("rope_theta", 10000.0);
+        c.put("max_position_embeddings", 2048);
+        c.put("tie_word_embeddings", false);
+        c.put("hidden_act", "silu");
+        return c;
+    }
+
+    private LoraWeights randomLora(ModelConfig c) {
+        SplittableRandom rng = new SplittableRandom(seed + 1);
+        Map<LoraWeights.Site, LoraWeights.Pair> pairs = new LinkedHashMap<>();
+        for (int l = 0; l < c.numLayers(); l++) {
+            for (String m : List.of("q_proj", "v_proj")) {
+                float[] a = new float[8 * c.inFeatures(m)];
+                float[] b = new float[c.outFeatures(m) * 8];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (float) rng.nextDouble(-0.05, 0.05);
+                }
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = (float) rng.nextDouble(-0.05, 0.05);
+                }
+                pairs.put(new LoraWeights.Site(l, m), new LoraWeights.Pair(
+                        new FloatTensor(a, new long[] {8, c.inFeatures(m)}),
+                        new FloatTensor(b, new long[] {c.outFeatures(m), 8})));
+            }
+        }
+        return new LoraWeights(new LoraConfig(8, 16, false, 0, List.of("q_proj", "v_proj")), pairs);
+    }
+
+    private int[][] randomIds(SplittableRandom rng, int rows, int vocab) {
+        int[][] ids = new int[rows][promptTokens];
+        for (int[] row : ids) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = rng.nextInt(vocab);
+            }
+        }
+        return ids;
+    }
+
+    /** Seconds of one prefill (last-position logits, as generate computes them). */
+    private static double prefill(Transformer m, KvCache cache, int[][] ids, LoraBatch lora) {
+        cache.reset();
+        long t0 = System.nanoTime();
+        try (NDManager scope = m.manager().newSubManager()) {
+            m.forward(scope, ForwardInput.of(ids).withCache(cache).withLora(lora).withLastOnly()).logits().argMax(-1)
+                    .toLongArray();
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Seconds of {@code newTokens} greedy steps after an untimed prefill; argmax stays native, only ids return. */
+    private double decode(Transformer m, KvCache cache, int[][] ids, LoraBatch lora) {
+        cache.reset();
+        long[] next;
+        try (NDManager scope = m.manager().newSubManager()) {
+            next = m.forward(scope, ForwardInput.of(ids).withCache(cache).withLora(lora).withLastOnly()).logits()
+                    .argMax(-1).toLongArray();
+        }
+        long t0 = System.nanoTime();
+        int[][] step = new int[ids.length][1];
+        for (int t = 0; t < newTokens; t++) {
+            for (int r = 0; r < ids.length; r++) {
+                step[r][0] = (int) next[r];
+            }
+            try (NDManager scope = m.manager().newSubManager()) {
+                NDArray logits = m.forward(scope, ForwardInput.of(step).withCache(cache).withLora(lora).withLastOnly())
+                        .logits();
+                next = logits.argMax(-1).toLongArray();
+            }
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private double[] time(DoubleSupplier run) {
+        for (int i = 0; i < warmup; i++) {
+            run.getAsDouble();
+        }
+        double[] r = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            r[i] = run.getAsDouble();
+        }
+        Arrays.sort(r);
+        return r;
+    }
+
+    private static void printTable(List<Result> results) {
+        System.out.printf("%n%-28s %-14s %10s %10s %10s   (tokens/s)%n", "measure", "variant", "min", "median", "max");
+        for (Result r : results) {
+            double[] v = r.tokPerSec();
+            System.out.printf("%-28s %-14s %10.1f %10.1f %10.1f%n", r.measure(), r.variant(), v[0], median(v),
+                    v[v.length - 1]);
+        }
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static String rss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return line.substring(6).trim();
+                }
+            }
+        } catch (Exception e) {
+            // not Linux
+        }
+        return "n/a";
+    }
+}
