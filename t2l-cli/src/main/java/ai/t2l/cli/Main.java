@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             PromptCommand.class,
             GenerateCommand.class,
             LogitsCommand.class,
+            ai.t2l.cli.train.TrainCommand.class,
             BenchCommand.class,
         })
 public final class Main implements Runnable {
