@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code t2l bench}: benchmarks of BENCHMARKS-WORKLOADS.md, one subcommand each. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (see BENCHMARKS.md).",
-        subcommands = {BenchGenerateCommand.class, BenchDecodeCommand.class})
+        subcommands = {BenchGenerateCommand.class, BenchDecodeCommand.class, BenchTrainCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -112,7 +112,8 @@ public final class ReconTrainer {
         }
     }
 
-    static NDArray loss(NDManager scope, LoraSource source, List<LoraWeights> library, List<float[][]> embeddings,
+    /** One step's loss (public for `t2l bench train`); rows taskOf[i] use description embedding descOf[i]. */
+    public static NDArray loss(NDManager scope, LoraSource source, List<LoraWeights> library, List<float[][]> embeddings,
             Map<Site, FloatTensor[]> stats, Config c, int[] taskOf, int[] descOf) {
         int rows = taskOf.length;
         int dim = embeddings.get(taskOf[0])[0].length;
