@@ -15,9 +15,10 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             PromptCommand.class,
             GenerateCommand.class,
+            LogitsCommand.class,
+            ai.t2l.cli.train.TrainCommand.class,
             BenchCommand.class,
             EvalCommand.class,
-            LogitsCommand.class,
         })
 public final class Main implements Runnable {
     @Override

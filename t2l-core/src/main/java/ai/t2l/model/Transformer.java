@@ -35,6 +35,7 @@ public final class Transformer implements AutoCloseable {
     private final Rope rope;
     private final UnaryOperator<NDArray> activation;
     private final long weightBytes;
+    private final Map<String, NDArray> named; // HF name -> the same arrays as above (no copies)
 
     private Transformer(ModelConfig config, NDManager manager, Map<String, NDArray> w, long weightBytes,
             String source) {
@@ -47,6 +48,7 @@ public final class Transformer implements AutoCloseable {
         this.rope = new Rope(config);
         this.activation = Activations.of(config.hiddenAct(), source);
         this.weightBytes = weightBytes;
+        this.named = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(w));
         List<Layer> ls = new ArrayList<>();
         for (int l = 0; l < config.numLayers(); l++) {
             Map<String, NDArray> proj = new LinkedHashMap<>();
@@ -157,6 +159,32 @@ public final class Transformer implements AutoCloseable {
             throw new T2lException("unknown projection '" + module + "'");
         }
         return new FloatTensor(w.toFloatArray(), w.getShape().getShape());
+    }
+
+    /**
+     * The live weight arrays by HF name, in {@link TensorLayout#of} order (tied embeddings appear once, as
+     * model.embed_tokens.weight), for full-parameter training: mark them with setRequiresGradient and update them
+     * in place. Nothing is copied, so a model that is never trained pays nothing. Norm weights hold the family's
+     * load-time offset (Gemma 2: 1 + w); {@link #stateDict} removes it again.
+     */
+    public Map<String, NDArray> parameters() {
+        return named;
+    }
+
+    /** Float32 copies of the weights as a HF checkpoint stores them (norm offsets removed), for saving. */
+    public Map<String, FloatTensor> stateDict() {
+        float offset = arch.normWeightOffset();
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        named.forEach((name, a) -> {
+            float[] data = a.toFloatArray();
+            if (offset != 0f && (name.endsWith("layernorm.weight") || name.equals("model.norm.weight"))) {
+                for (int i = 0; i < data.length; i++) {
+                    data[i] -= offset;
+                }
+            }
+            out.put(name, new FloatTensor(data, a.getShape().getShape()));
+        });
+        return out;
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ import java.util.Map;
  * embeddings. Each epoch is a permutation of the tasks in chunks of n (the last, smaller chunk kept); every task
  * of a chunk contributes {@code embsPerTask} random description embeddings. Loss, averaged over sites:
  * factorized ½·L1(Â, A) + ½·L1(B̂, B) with A, B z-scored by the library's element-wise mean and unbiased std when
- * {@code zScore}; non-factorized L1(B̂Â, deltaWScaling·BA).
+ * {@code zScore}; non-factorized L1(B̂Â, deltaWScaling·BA). A {@link HyperLoraSource} gets the library statistics
+ * in its z-score buffers, so its generated LoRAs come back at raw scale (spec §2.9).
  */
 public final class ReconTrainer {
     public record Config(OptimConfig optim, int tasksPerBatch, int embsPerTask, int epochs, long maxSteps,
@@ -44,7 +45,13 @@ public final class ReconTrainer {
                 throw new T2lException("recon: library task " + t + " has no description embeddings");
             }
         }
+        if (source instanceof HyperLoraSource h) {
+            ReconTargets.check(h.hypernet().config(), c);
+        }
         Map<Site, FloatTensor[]> stats = c.zScore() ? stats(library) : null;
+        if (stats != null && source instanceof HyperLoraSource h) {
+            ReconTargets.install(h.hypernet(), stats); // before training: checkpoints and the result carry them
+        }
         Rng rng = new Rng(c.seed());
         Rng sampling = rng.split();
         int n = library.size();
@@ -105,7 +112,8 @@ public final class ReconTrainer {
         }
     }
 
-    static NDArray loss(NDManager scope, LoraSource source, List<LoraWeights> library, List<float[][]> embeddings,
+    /** One step's loss (public for `t2l bench train`); rows taskOf[i] use description embedding descOf[i]. */
+    public static NDArray loss(NDManager scope, LoraSource source, List<LoraWeights> library, List<float[][]> embeddings,
             Map<Site, FloatTensor[]> stats, Config c, int[] taskOf, int[] descOf) {
         int rows = taskOf.length;
         int dim = embeddings.get(taskOf[0])[0].length;

@@ -11,7 +11,7 @@ import ai.t2l.model.Transformer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The runtime's frozen {@link Transformer} seen as a {@link TrainableLm}: per-row LoRAs and NEFTune go in as hooks. */
+/** The runtime's {@link Transformer} (frozen unless {@link #weights} is trained) seen as a {@link TrainableLm}: per-row LoRAs and NEFTune go in as hooks. */
 public final class TransformerLm implements TrainableLm {
     private final Transformer model;
 
@@ -86,9 +86,9 @@ public final class TransformerLm implements TrainableLm {
         return model.forward(inputIds.getManager(), in).logits();
     }
 
+    /** Every base weight, live (marked trainable here; the set never closes them: the Transformer owns them). */
     @Override
     public ParamSet weights() {
-        throw new T2lException("full-parameter training of a loaded Transformer is not supported yet:"
-                + " the runtime does not expose its weights as trainable arrays");
+        return ParamSet.wrap(model.manager(), model.parameters());
     }
 }

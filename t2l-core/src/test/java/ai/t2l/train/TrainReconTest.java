@@ -98,6 +98,108 @@ class TrainReconTest {
         }
     }
 
+    /**
+     * The real HyperModulator trained by recon with z-scoring: its buffers hold the library's mean/std and the
+     * LoRAs it generates (through convert_to_raw_scale, spec §2.9) reproduce each task's library adapter.
+     */
+    @Test
+    void reconTrainedHypernetGeneratesTheLibraryAdaptersAtRawScale() {
+        ai.t2l.model.ModelConfig mc = RandomModel.config(Toy.VOCAB, 16, 2, 2, 1, 32);
+        LoraConfig cfg = Toy.lora(0);
+        Random r = new Random(4);
+        List<LoraWeights> lib = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            Map<Site, LoraWeights.Pair> pairs = new LinkedHashMap<>();
+            for (int l = 0; l < 2; l++) {
+                for (String mod : cfg.targetModules()) {
+                    int in = mc.inFeatures(mod);
+                    int out = mc.outFeatures(mod);
+                    float[] a = new float[cfg.r() * in];
+                    float[] b = new float[out * cfg.r()];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = (float) (0.5 + r.nextGaussian() * 0.2); // offset mean: z-scoring must undo it
+                    }
+                    for (int i = 0; i < b.length; i++) {
+                        b[i] = (float) (r.nextGaussian() * 0.05);
+                    }
+                    pairs.put(new Site(l, mod), new LoraWeights.Pair(new FloatTensor(a, new long[] {cfg.r(), in}),
+                            new FloatTensor(b, new long[] {out, cfg.r()})));
+                }
+            }
+            lib.add(new LoraWeights(cfg, pairs));
+        }
+        List<float[][]> emb = Toy.embeddings(4, 3);
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.t2l.hypernet.HyperConfig hc = ai.t2l.hypernet.HyperConfig.builder().lora(cfg).dimsFrom(mc).taskEmbDim(8)
+                    .latentSize(16).headInSize(32).trainingTask(ai.t2l.hypernet.TrainingTask.RECON)
+                    .factorized(true).predZScore(true).build();
+            try (ai.t2l.hypernet.HyperModulator hyper = ai.t2l.hypernet.HyperModulator.create(hc, 1, m);
+                    HyperLoraSource source = new HyperLoraSource(hyper, m)) {
+                ReconTrainer.Config c = new ReconTrainer.Config(new OptimConfig(1e-2, 1e-3, 0.1, 1.0), 2, 1, 1, 300,
+                        true, true, 10000, 300, 42);
+                ReconTrainer.train(source, lib, emb, c, RunFolder.open(tmp.resolve("hyper"), "recon",
+                        Json.MAPPER.createObjectNode(), Map.of(), false), TrainListener.NONE);
+
+                // buffer element (layer 1, row 0, col 0) of q_proj's A: the plain mean of the 4 library values
+                double sum = 0;
+                for (LoraWeights w : lib) {
+                    sum += w.pairs().get(new Site(1, "q_proj")).a().data()[0];
+                }
+                float[] meanBuf = hyper.buffers().get("mean_recon_target.A.q_proj").toFloatArray();
+                assertEquals(sum / 4, meanBuf[cfg.r() * 16], 1e-6, "mean_recon_target.A.q_proj[1, 0, 0]");
+
+                for (int t = 0; t < 4; t++) {
+                    LoraWeights gen = hyper.generate(emb.get(t)[0]);
+                    for (int u = 0; u < 4; u++) {
+                        double err = meanAbsDiff(gen, lib.get(u));
+                        // each library A entry is 0.5 ± 0.2 and B ± 0.05: other tasks sit ~0.1 away on average
+                        if (u == t) {
+                            assertTrue(err < 0.02, "task " + t + ": generated adapter is " + err + " from its own");
+                        } else {
+                            assertTrue(err > 0.05, "task " + t + ": generated adapter is " + err + " from task " + u);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void reconRefusesAHypernetThatWouldNotUndoItsScaling() {
+        ai.t2l.model.ModelConfig mc = RandomModel.config(Toy.VOCAB, 16, 2, 2, 1, 32);
+        LoraConfig cfg = Toy.lora(0);
+        try (NDManager m = NDManager.newBaseManager()) {
+            var hc = ai.t2l.hypernet.HyperConfig.builder().lora(cfg).dimsFrom(mc).taskEmbDim(8).latentSize(16)
+                    .headInSize(32).trainingTask(ai.t2l.hypernet.TrainingTask.RECON).factorized(true)
+                    .predZScore(false).build();
+            try (var hyper = ai.t2l.hypernet.HyperModulator.create(hc, 1, m);
+                    HyperLoraSource source = new HyperLoraSource(hyper, m)) {
+                ReconTrainer.Config c = new ReconTrainer.Config(new OptimConfig(1e-2, 1e-3, 0.1, 1.0), 2, 1, 1, 1,
+                        true, true, 10000, 1, 42);
+                var e = org.junit.jupiter.api.Assertions.assertThrows(ai.t2l.io.T2lException.class,
+                        () -> ReconTrainer.train(source, List.of(), List.of(), c, null, TrainListener.NONE));
+                assertTrue(e.getMessage().contains("pred_z_score=false but the run has factorized=true,"
+                        + " pred_z_score=true"), e.getMessage());
+            }
+        }
+    }
+
+    static double meanAbsDiff(LoraWeights x, LoraWeights y) {
+        double sum = 0;
+        long n = 0;
+        for (var e : x.pairs().entrySet()) {
+            LoraWeights.Pair q = y.pairs().get(e.getKey());
+            for (float[][] ab : new float[][][] {{e.getValue().a().data(), q.a().data()},
+                    {e.getValue().b().data(), q.b().data()}}) {
+                for (int i = 0; i < ab[0].length; i++) {
+                    sum += Math.abs(ab[0][i] - ab[1][i]);
+                    n++;
+                }
+            }
+        }
+        return sum / n;
+    }
+
     @Test
     void nonFactorizedDeltaWLossFalls() {
         LoraConfig cfg = Toy.lora(0);

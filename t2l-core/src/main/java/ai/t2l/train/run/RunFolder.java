@@ -223,6 +223,10 @@ public final class RunFolder {
             for (String k : keys) {
                 out.addAll(differences(prefix.isEmpty() ? k : prefix + "." + k, a.path(k), b.path(k)));
             }
+        } else if (a.isNumber() && b.isNumber()) {
+            if (a.decimalValue().compareTo(b.decimalValue()) != 0) { // 42 read back from JSON is an int, not a long
+                out.add(prefix + " (" + a + " -> " + b + ")");
+            }
         } else if (!a.equals(b)) {
             out.add(prefix + " (" + a + " -> " + b + ")");
         }

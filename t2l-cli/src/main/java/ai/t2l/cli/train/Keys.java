@@ -1,0 +1,81 @@
+package ai.t2l.cli.train;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The settings of the training commands and their defaults, in groups that the commands combine. Names and values
+ * follow the reference (spec §5.1, §5.3, §6.4, §9); "" means unset.
+ */
+final class Keys {
+    private Keys() {}
+
+    /** Where the examples come from and how they become tokens (spec §7). */
+    static Map<String, Object> data() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", ""); // base model folder (config.json, safetensors, tokenizer.json)
+        m.put("tokenizer", ""); // folder with tokenizer.json; default: the model folder
+        m.put("tasks", List.of()); // JSONL or SNI .json task files, or folders of them
+        m.put("descriptions_file", ""); // JSONL {"task", "descriptions": [...]}
+        m.put("descriptions", List.of()); // inline descriptions for a single task file
+        m.put("n_descs_per_ds", 128);
+        m.put("prompt_template", ""); // JSONL: e.g. "{question}"; "" reads the "prompt" field
+        m.put("response_field", "response");
+        m.put("assistant_prefill", "");
+        m.put("assistant_postfill", "");
+        m.put("system_message", "");
+        m.put("max_length", 512);
+        m.put("val_fraction", 0.1);
+        m.put("cache_dir", "~/.cache/t2l/token-cache"); // "" disables the token cache
+        m.put("seed", 42L);
+        return m;
+    }
+
+    static Map<String, Object> optim(double lr, double weightDecay, double warmupFrac) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("lr", lr);
+        m.put("weight_decay", weightDecay);
+        m.put("warmup_frac", warmupFrac);
+        m.put("max_grad_norm", 1.0);
+        return m;
+    }
+
+    static Map<String, Object> lora(double dropout) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("lora_r", 8);
+        m.put("lora_alpha", 16.0);
+        m.put("use_rslora", true);
+        m.put("lora_dropout", dropout);
+        m.put("target_modules", List.of("q_proj", "v_proj"));
+        return m;
+    }
+
+    /** The hypernetwork (spec §2, §6.4) and the description encoder (spec §3). */
+    static Map<String, Object> hyper() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("variant", "L"); // L, M or S
+        m.put("latent_size", 128);
+        m.put("head_in_size", 512);
+        m.put("encoder", ""); // ONNX encoder folder; "" = the bundled bge-small-en-v1.5
+        m.put("pooling", "CLS");
+        return m;
+    }
+
+    static Map<String, Object> steps(int epochs, int checkpointEvery) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epochs", epochs);
+        m.put("max_steps", 0L); // > 0 overrides epochs
+        m.put("checkpoint_every", checkpointEvery);
+        return m;
+    }
+
+    @SafeVarargs
+    static Map<String, Object> of(Map<String, Object>... groups) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (Map<String, Object> g : groups) {
+            m.putAll(g);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,134 @@
+package ai.t2l.cli.train;
+
+import ai.t2l.embed.OnnxTaskEmbedder;
+import ai.t2l.embed.TaskEmbedder;
+import ai.t2l.io.T2lException;
+import ai.t2l.lora.LoraConfig;
+import ai.t2l.model.ModelConfig;
+import ai.t2l.tokenizer.Tokenizer;
+import ai.t2l.train.TrainListener;
+import ai.t2l.train.data.ChatExampleEncoder;
+import ai.t2l.train.data.DataPrep;
+import ai.t2l.train.data.Descriptions;
+import ai.t2l.train.data.JsonlTasks;
+import ai.t2l.train.data.PreparedTask;
+import ai.t2l.train.data.SniTasks;
+import ai.t2l.train.data.TaskData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** Turns the data settings of {@link Keys#data} into prepared tasks, description embeddings and a LoRA config. */
+final class TaskInputs {
+    private TaskInputs() {}
+
+    /** The task files named by 'tasks' (folders expand to their *.json / *.jsonl files, sorted). */
+    static List<Path> taskFiles(Settings s) {
+        List<Path> files = new ArrayList<>();
+        for (String t : s.list("tasks")) {
+            Path p = Paths.get(t);
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> st = Files.list(p)) {
+                    st.filter(f -> f.toString().endsWith(".json") || f.toString().endsWith(".jsonl")).sorted()
+                            .forEach(files::add);
+                } catch (IOException e) {
+                    throw new T2lException(p + ": cannot list task folder: " + e.getMessage(), e);
+                }
+            } else if (Files.isRegularFile(p)) {
+                files.add(p);
+            } else {
+                throw new T2lException("setting 'tasks': no such file or folder " + p);
+            }
+        }
+        if (files.isEmpty()) {
+            throw new T2lException("setting 'tasks' names no task files (JSONL or SNI .json)");
+        }
+        return files;
+    }
+
+    static String taskName(Path file) {
+        String n = file.getFileName().toString();
+        return n.endsWith(".jsonl") ? n.substring(0, n.length() - 6) : SniTasks.taskName(file);
+    }
+
+    /** Reads every task with its descriptions; {@code requireDescriptions}: a task without any is refused. */
+    static List<TaskData> read(Settings s, boolean requireDescriptions) {
+        List<Path> files = taskFiles(s);
+        List<String> names = files.stream().map(TaskInputs::taskName).toList();
+        Map<String, List<String>> descs = s.path("descriptions_file") == null ? Map.of()
+                : Descriptions.read(s.path("descriptions_file"), new HashSet<>(names), s.integer("n_descs_per_ds"));
+        List<String> inline = s.list("descriptions");
+        if (!inline.isEmpty() && files.size() != 1) {
+            throw new T2lException("setting 'descriptions' (inline) applies to a single task file, but 'tasks' names "
+                    + files.size() + "; use descriptions_file for several tasks");
+        }
+        String template = s.str("prompt_template");
+        JsonlTasks.Format format = new JsonlTasks.Format(template.isEmpty() ? null : template, s.str("response_field"),
+                s.str("assistant_prefill"), s.str("assistant_postfill"));
+        List<TaskData> out = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            List<String> d = new ArrayList<>(descs.getOrDefault(names.get(i), List.of()));
+            d.addAll(inline);
+            if (requireDescriptions && d.isEmpty()) {
+                throw new T2lException("task " + names.get(i) + " (" + files.get(i) + ") has no descriptions"
+                        + (s.path("descriptions_file") == null ? "; set descriptions_file or descriptions"
+                                : " in " + s.path("descriptions_file")));
+            }
+            Path f = files.get(i);
+            out.add(f.toString().endsWith(".jsonl") ? JsonlTasks.read(f, names.get(i), d, format)
+                    : SniTasks.read(f, d));
+        }
+        return out;
+    }
+
+    static Path tokenizerDir(Settings s, Path fallback) {
+        Path t = s.path("tokenizer");
+        return t != null ? t : fallback;
+    }
+
+    static List<PreparedTask> prepare(List<TaskData> tasks, Tokenizer tok, ModelConfig mc, Settings s,
+            TrainListener listener) {
+        ChatExampleEncoder enc = encoder(tok, mc, s);
+        return DataPrep.prepare(tasks, enc, new DataPrep.Settings(s.integer("max_length"), s.dbl("val_fraction"),
+                s.path("cache_dir")), listener::onMessage);
+    }
+
+    static ChatExampleEncoder encoder(Tokenizer tok, ModelConfig mc, Settings s) {
+        ChatExampleEncoder byModel = ChatExampleEncoder.forModel(tok, mc);
+        return new ChatExampleEncoder(tok, ai.t2l.tokenizer.ChatFormat.forFamily(mc.family()),
+                s.str("system_message"), byModel.padId());
+    }
+
+    static TaskEmbedder embedder(Settings s) {
+        Path dir = s.path("encoder");
+        return dir == null ? OnnxTaskEmbedder.bundled()
+                : OnnxTaskEmbedder.fromFolder(dir, OnnxTaskEmbedder.Pooling.valueOf(s.str("pooling").toUpperCase()));
+    }
+
+    /** Every task's description embeddings (n, dim), in task order. */
+    static List<float[][]> embed(List<PreparedTask> tasks, TaskEmbedder e, TrainListener listener) {
+        List<float[][]> out = new ArrayList<>();
+        int n = 0;
+        for (PreparedTask t : tasks) {
+            float[][] rows = new float[t.descriptions().size()][];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = e.embed(t.descriptions().get(i)).vector();
+            }
+            n += rows.length;
+            out.add(rows);
+        }
+        listener.onMessage("embedded " + n + " descriptions with " + e.name());
+        return out;
+    }
+
+    static LoraConfig lora(Settings s) {
+        return new LoraConfig(s.integer("lora_r"), s.dbl("lora_alpha"), s.bool("use_rslora"), s.dbl("lora_dropout"),
+                s.list("target_modules"));
+    }
+}

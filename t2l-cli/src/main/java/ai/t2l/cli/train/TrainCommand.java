@@ -1,0 +1,20 @@
+package ai.t2l.cli.train;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code t2l train}: the trainers of issue 4, one subcommand each. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train LoRAs, T2L hypernetworks and base models. Each takes --config FILE (YAML/JSON) and"
+                + " --key value overrides.",
+        subcommands = {TrainLoraCommand.class, TrainReconCommand.class, TrainSftCommand.class,
+            TrainMtLoraCommand.class, TrainBaseCommand.class})
+public final class TrainCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

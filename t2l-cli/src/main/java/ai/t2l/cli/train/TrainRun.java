@@ -1,0 +1,101 @@
+package ai.t2l.cli.train;
+
+import ai.t2l.io.Json;
+import ai.t2l.io.T2lException;
+import ai.t2l.train.TrainListener;
+import ai.t2l.train.run.RunFolder;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * What every {@code t2l train} subcommand shares: config file + overrides → {@link Settings}; --dry-run prints the
+ * resolved settings, parameter counts and memory, and stops; otherwise the run folder is opened (refused when it
+ * holds another run, unless --resume) and the subclass trains with a progress bar.
+ */
+abstract class TrainRun implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML or JSON settings")
+    Path config;
+
+    @Option(names = "--out", paramLabel = "RUN_DIR", description = "Run folder (config, metrics, checkpoints, outputs)")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint")
+    boolean resume;
+
+    @Option(names = "--dry-run", description = "Print the resolved settings, parameter counts and memory; train nothing")
+    boolean dryRun;
+
+    @Unmatched
+    List<String> overrides = new ArrayList<>();
+
+    /** The run kind written into run.json, e.g. "lora". */
+    abstract String kind();
+
+    abstract Map<String, Object> defaults();
+
+    /** Parameter counts and memory estimate, without loading weights. */
+    abstract void estimate(Settings s, PrintWriter out);
+
+    abstract void train(Settings s, RunFolder run, TrainListener listener, PrintWriter out);
+
+    /** Inputs whose checksums go into the run's provenance. */
+    Map<String, Path> inputs(Settings s) {
+        Map<String, Path> in = new LinkedHashMap<>();
+        if (s.path("model") != null) {
+            in.put("model", s.path("model"));
+        }
+        try {
+            for (Path p : TaskInputs.taskFiles(s)) {
+                in.put("task:" + p.getFileName(), p);
+            }
+        } catch (T2lException e) {
+            // recon has no task files; the commands that need them fail later with the message
+        }
+        if (s.path("descriptions_file") != null) {
+            in.put("descriptions_file", s.path("descriptions_file"));
+        }
+        return in;
+    }
+
+    private static String yaml(Settings s) {
+        try {
+            return Json.YAML.writeValueAsString(s.json()).replaceFirst("^---\\n", "");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        Settings s = Settings.resolve(defaults(), config, overrides);
+        if (dryRun) {
+            stdout.println("# resolved settings of t2l train " + kind());
+            stdout.print(yaml(s));
+            estimate(s, stdout);
+            stdout.flush();
+            return 0;
+        }
+        if (out == null) {
+            throw new T2lException("--out RUN_DIR is required (or --dry-run)");
+        }
+        RunFolder run = RunFolder.open(out, kind(), s.json(), inputs(s), resume);
+        try (ProgressListener progress = new ProgressListener(System.err)) {
+            train(s, run, progress, stdout);
+        }
+        stdout.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,98 @@
+package ai.t2l.cli.train;
+
+import ai.djl.ndarray.NDManager;
+import ai.t2l.embed.TaskEmbedder;
+import ai.t2l.hypernet.HyperConfig;
+import ai.t2l.hypernet.HyperModulator;
+import ai.t2l.hypernet.Provenance;
+import ai.t2l.hypernet.T2lFolder;
+import ai.t2l.hypernet.TrainingTask;
+import ai.t2l.hypernet.Variant;
+import ai.t2l.io.T2lException;
+import ai.t2l.model.ModelConfig;
+import ai.t2l.model.Transformer;
+import ai.t2l.tokenizer.Tokenizer;
+import ai.t2l.train.HyperLoraSource;
+import ai.t2l.train.SftTrainer;
+import ai.t2l.train.TrainListener;
+import ai.t2l.train.TransformerLm;
+import ai.t2l.train.data.PreparedTask;
+import ai.t2l.train.run.RunFolder;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+
+/** {@code t2l train sft}: a T2L hypernetwork trained through the frozen base model (spec §6); writes RUN/t2l. */
+@Command(name = "sft", mixinStandardHelpOptions = true,
+        description = "Train a T2L hypernetwork by SFT through the base model (spec 6); writes RUN_DIR/t2l.")
+public final class TrainSftCommand extends TrainRun {
+    @Override
+    String kind() {
+        return "sft";
+    }
+
+    @Override
+    Map<String, Object> defaults() {
+        return Keys.of(Keys.data(), Keys.optim(2.5e-5, 1e-2, 0.2), Keys.lora(0.05), Keys.hyper(),
+                Keys.steps(20000, 10000), Map.of("tasks_per_batch", 8, "points_per_task", 1, "label_smoothing", 0.1,
+                        "neftune_alpha", 5.0, "l2_generated", 1e-3, "val_every", 10000));
+    }
+
+    static SftTrainer.Config config(Settings s, double l2) {
+        return new SftTrainer.Config(TrainLoraCommand.optim(s), s.integer("tasks_per_batch"),
+                s.integer("points_per_task"), s.integer("epochs"), s.lng("max_steps"), s.dbl("label_smoothing"),
+                s.dbl("neftune_alpha"), l2, s.integer("val_every"), s.integer("checkpoint_every"), s.lng("seed"));
+    }
+
+    /** The hypernetwork's settings (spec §2.1) for a base model and an encoder width. */
+    static HyperConfig.Builder hyper(Settings s, ai.t2l.lora.LoraConfig lora, ModelConfig mc, int embDim,
+            String embName) {
+        Variant v;
+        try {
+            v = Variant.valueOf(s.str("variant").toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw new T2lException("setting 'variant' must be L, M or S, found '" + s.str("variant") + "'");
+        }
+        return HyperConfig.builder().variant(v).latentSize(s.integer("latent_size")).headInSize(s.integer("head_in_size"))
+                .lora(lora).dimsFrom(mc).taskEmbDim(embDim).baseModel(s.str("model")).embModel(embName);
+    }
+
+    @Override
+    void estimate(Settings s, PrintWriter out) {
+        ModelConfig mc = ModelConfig.read(s.requirePath("model"));
+        try (TaskEmbedder e = TaskInputs.embedder(s)) {
+            HyperConfig hc = hyper(s, TaskInputs.lora(s), mc, e.dimension(), e.name()).trainingTask(TrainingTask.SFT).build();
+            out.printf("hypernetwork: variant %s, %d layers x %s, task embedding %d (%s)%n", hc.variant(),
+                    hc.numLayers(), hc.moduleOrder(), hc.taskEmbDim(), e.name());
+            Estimates.print(out, Estimates.baseParams(mc), hc.parameterCount(),
+                    Estimates.activationBytes(mc, s.integer("tasks_per_batch") * s.integer("points_per_task"),
+                            s.integer("max_length")));
+        }
+    }
+
+    @Override
+    void train(Settings s, RunFolder run, TrainListener listener, PrintWriter out) {
+        Path modelDir = s.requirePath("model");
+        try (Transformer model = Transformer.load(modelDir);
+                Tokenizer tok = Tokenizer.open(TaskInputs.tokenizerDir(s, modelDir));
+                TaskEmbedder embedder = TaskInputs.embedder(s);
+                NDManager m = NDManager.newBaseManager()) {
+            List<PreparedTask> tasks = TaskInputs.prepare(TaskInputs.read(s, true), tok, model.config(), s, listener);
+            List<float[][]> embeddings = TaskInputs.embed(tasks, embedder, listener);
+            HyperConfig hc = hyper(s, TaskInputs.lora(s), model.config(), embedder.dimension(), embedder.name())
+                    .trainingTask(TrainingTask.SFT).build();
+            try (HyperModulator hyper = HyperModulator.create(hc, s.lng("seed"), m);
+                    HyperLoraSource source = new HyperLoraSource(hyper, m)) {
+                var r = SftTrainer.train(new TransformerLm(model), source, tasks, embeddings,
+                        config(s, s.dbl("l2_generated")), TaskInputs.encoder(tok, model.config(), s).padId(), run,
+                        listener);
+                Path dir = run.dir().resolve("t2l");
+                T2lFolder.save(dir, hyper, Provenance.now("t2l train sft", run.dir().toString(),
+                        Map.of("steps", Long.toString(r.steps()), "seed", s.str("seed"))), true);
+                out.printf("wrote %s (%d steps; loss %.4f -> %.4f)%n", dir, r.steps(), r.firstLoss(), r.lastLoss());
+            }
+        }
+    }
+}

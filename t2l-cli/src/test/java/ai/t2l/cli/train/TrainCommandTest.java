@@ -1,0 +1,187 @@
+package ai.t2l.cli.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.t2l.cli.Main;
+import ai.t2l.io.Json;
+import ai.t2l.lora.LoraWeights;
+import ai.t2l.lora.PeftAdapter;
+import ai.t2l.miniature.MiniTokenizer;
+import ai.t2l.model.ModelConfig;
+import ai.t2l.model.ModelConfigJson;
+import ai.t2l.model.ModelFolder;
+import ai.t2l.model.Transformer;
+import ai.t2l.train.BaseModels;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End to end on a tiny random Llama folder with the miniature's character tokenizer, made here. */
+class TrainCommandTest {
+    @TempDir
+    static Path shared;
+
+    @TempDir
+    Path tmp;
+
+    static Path model;
+    static Path task1;
+    static Path task2;
+    static Path descriptions;
+
+    static ModelConfig tiny() {
+        var j = Json.MAPPER.createObjectNode().put("model_type", "llama").put("vocab_size", MiniTokenizer.vocabSize())
+                .put("hidden_size", 32).put("intermediate_size", 64).put("num_hidden_layers", 2)
+                .put("num_attention_heads", 4).put("num_key_value_heads", 2).put("max_position_embeddings", 512)
+                .put("tie_word_embeddings", false).put("eos_token_id", 2).put("bos_token_id", 1);
+        return ModelConfig.parse(j, "tiny llama");
+    }
+
+    @BeforeAll
+    static void world() throws Exception {
+        model = shared.resolve("tiny-llama");
+        try (Transformer t = BaseModels.fresh(tiny(), 3)) {
+            ModelFolder.write(model, t, null, null, false);
+        }
+        MiniTokenizer.write(model);
+        task1 = shared.resolve("upper.jsonl");
+        task2 = shared.resolve("reverse.jsonl");
+        StringBuilder a = new StringBuilder();
+        StringBuilder b = new StringBuilder();
+        for (String w : List.of("cat", "dog", "sun", "map", "pen", "cup", "hat", "box")) {
+            a.append("{\"prompt\": \"").append(w).append("\", \"response\": \"").append(w.toUpperCase()).append("\"}\n");
+            b.append("{\"prompt\": \"").append(w).append("\", \"response\": \"")
+                    .append(new StringBuilder(w).reverse()).append("\"}\n");
+        }
+        Files.writeString(task1, a);
+        Files.writeString(task2, b);
+        descriptions = shared.resolve("descriptions.jsonl");
+        Files.writeString(descriptions, """
+                {"task": "upper", "descriptions": ["Write the word in capital letters.", "Uppercase the input."]}
+                {"task": "reverse", "descriptions": ["Spell the word backwards.", "Reverse the letters."]}
+                """);
+    }
+
+    /** Runs the CLI, capturing stdout and stderr: {exit code, stdout, stderr}. */
+    static Object[] run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.execute(args);
+            return new Object[] {code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    static String[] args(String... a) {
+        return a;
+    }
+
+    private String[] lora(Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("train", "lora", "--model", model.toString(), "--tasks",
+                task1.toString(), "--out", out.toString(), "--max-steps", "4", "--batch_size=4", "--val_every", "2",
+                "--checkpoint_every", "2", "--cache_dir=", "--lr", "1e-3"));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void trainLoraWritesAPeftFolderAndRefusesAnOccupiedRunFolder() {
+        Path out = tmp.resolve("lora-run");
+        Object[] r = run(lora(out));
+        assertEquals(0, r[0], (String) r[2]);
+        LoraWeights w = PeftAdapter.read(out.resolve("adapter"));
+        assertEquals(8, w.config().r());
+        assertEquals(4, w.pairs().size(), "2 layers x q_proj, v_proj");
+        assertTrue(((String) r[2]).contains("train lora upper"), "progress bar on stderr: " + r[2]);
+
+        r = run(lora(out));
+        assertEquals(1, r[0]);
+        assertTrue(((String) r[2]).contains("already holds a lora run") && ((String) r[2]).contains("--resume"),
+                (String) r[2]);
+        r = run(lora(out, "--resume"));
+        assertEquals(0, r[0], (String) r[2]);
+    }
+
+    @Test
+    void trainSftWritesAT2lFolderThatGenerateUses() {
+        Path out = tmp.resolve("sft-run");
+        Object[] r = run("train", "sft", "--model", model.toString(), "--tasks", task1 + "," + task2,
+                "--descriptions_file", descriptions.toString(), "--out", out.toString(), "--max_steps", "3",
+                "--tasks_per_batch", "2", "--latent_size", "16", "--head_in_size", "32", "--checkpoint_every", "3",
+                "--val_every", "0", "--cache_dir", "");
+        assertEquals(0, r[0], (String) r[2]);
+        assertTrue(((String) r[1]).contains("wrote " + out.resolve("t2l")), (String) r[1]);
+        Path adapter = tmp.resolve("generated");
+        r = run("generate", "--t2l", out.resolve("t2l").toString(), "--model", model.toString(), "--description",
+                "Write the word in capital letters.", "--out", adapter.toString());
+        assertEquals(0, r[0], (String) r[2]);
+        assertEquals(4, PeftAdapter.read(adapter).pairs().size());
+    }
+
+    @Test
+    void trainBaseWritesAModelFolderThatLoads() throws Exception {
+        Path cfg = tmp.resolve("config.json");
+        Files.writeString(cfg, Json.write(ModelConfigJson.of(tiny())));
+        Path out = tmp.resolve("base-run");
+        Object[] r = run("train", "base", "--model_config", cfg.toString(), "--tokenizer", model.toString(),
+                "--tasks", task1 + "," + task2, "--out", out.toString(), "--max_steps", "3", "--batch_size", "4",
+                "--cache_dir=");
+        assertEquals(0, r[0], (String) r[2]);
+        try (Transformer t = Transformer.load(out.resolve("model"))) {
+            assertEquals(tiny(), t.config());
+        }
+        assertTrue(Files.exists(out.resolve("model").resolve("tokenizer.json")));
+    }
+
+    @Test
+    void dryRunPrintsTheResolvedConfigAndCountsWithoutTraining() throws Exception {
+        Path cfg = tmp.resolve("lora.yaml");
+        Files.writeString(cfg, "lr: 2.0e-4\nlora_r: 4\ntarget_modules: [q_proj, v_proj]\nuse_rslora: false\n");
+        Path out = tmp.resolve("never");
+        Object[] r = run("train", "lora", "--config", cfg.toString(), "--model", model.toString(), "--lora_r", "8",
+                "--out", out.toString(), "--dry-run");
+        assertEquals(0, r[0], (String) r[2]);
+        String s = (String) r[1];
+        assertTrue(s.contains("lora_r: 8") && s.contains("use_rslora: false") && s.contains("lr: 2.0E-4"), s);
+        // trainable: per layer r·(in+out) for q (32→32) and v (32→16): 8·64 + 8·48 = 896; 2 layers = 1,792
+        // frozen: 2·V·32 embeddings/head + per layer (q 1024, k 512, v 512, o 1024, gate/up/down 3·2048, 2 norms 64)
+        // = 9,280 per layer, + final norm 32
+        long v = MiniTokenizer.vocabSize();
+        long frozen = 2 * v * 32 + 2 * 9280 + 32;
+        assertTrue(s.contains(String.format("parameters: 1,792 trainable, %,d frozen", frozen)), s);
+        assertTrue(s.contains("estimated memory"), s);
+        assertFalse(Files.exists(out), "a dry run creates no run folder");
+    }
+
+    @Test
+    void unknownKeysAndBadValuesAreRefusedByName() throws Exception {
+        Object[] r = run("train", "lora", "--model", model.toString(), "--lorra_r", "4", "--dry-run");
+        assertEquals(1, r[0]);
+        String e = (String) r[2];
+        assertTrue(e.contains("unknown key 'lorra_r'") && e.contains("valid keys:") && e.contains("lora_r"), e);
+        Path cfg = tmp.resolve("bad.yaml");
+        Files.writeString(cfg, "epochz: 3\n");
+        r = run("train", "sft", "--config", cfg.toString(), "--dry-run");
+        assertTrue(((String) r[2]).contains(cfg + ": unknown key 'epochz'"), (String) r[2]);
+        r = run("train", "lora", "--model", model.toString(), "--use_rslora", "yes", "--dry-run");
+        assertTrue(((String) r[2]).contains("--use_rslora must be true or false, found 'yes'"), (String) r[2]);
+        r = run("train", "lora", "--model", model.toString(), "--batch_size", "eight", "--dry-run");
+        assertTrue(((String) r[2]).contains("--batch_size must be an integer, found 'eight'"), (String) r[2]);
+    }
+}

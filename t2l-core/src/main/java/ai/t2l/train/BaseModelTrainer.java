@@ -1,0 +1,107 @@
+package ai.t2l.train;
+
+import ai.djl.ndarray.NDManager;
+import ai.t2l.model.ModelFolder;
+import ai.t2l.model.Transformer;
+import ai.t2l.train.data.Batch;
+import ai.t2l.train.data.PreparedTask;
+import ai.t2l.train.data.Sampler;
+import ai.t2l.train.data.ShuffleSampler;
+import ai.t2l.train.data.TokenizedExample;
+import ai.t2l.train.run.Checkpoint;
+import ai.t2l.train.run.RunFolder;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Full-parameter training of the base model itself as a generalist over many tasks (the miniature's tiny base,
+ * DESIGN §4): every weight of the Transformer is trained in place with the same next-token objective as the LoRA
+ * trainers (prompt tokens masked, spec §7.4; token-mean loss as the oracle LoRA, §5.1), AdamW, warm-up + linear
+ * decay, clipping. Batches are plain shuffled batches over the pooled examples of all tasks. Steps: {@code maxSteps}
+ * when positive, else epochs × batches per epoch. At the end the last weights are written as a Hugging Face model
+ * folder {@code RUN/model} (config.json, model.safetensors, tokenizer files copied from {@code tokenizerDir}).
+ */
+public final class BaseModelTrainer {
+    public static final String MODEL_DIR = "model";
+
+    public record Config(OptimConfig optim, int batchSize, int epochs, long maxSteps, double labelSmoothing,
+            double neftuneAlpha, int valEvery, int checkpointEvery, long seed) {}
+
+    public record Result(long steps, double firstLoss, double lastLoss, double valLoss, Path modelDir) {}
+
+    private BaseModelTrainer() {}
+
+    /** @param tokenizerDir folder whose tokenizer files go into the written model folder, or null */
+    public static Result train(Transformer model, List<PreparedTask> tasks, Config c, int padId, RunFolder run,
+            Path tokenizerDir, TrainListener listener) {
+        TransformerLm lm = new TransformerLm(model);
+        Rng rng = new Rng(c.seed());
+        Sampler sampler = new ShuffleSampler(tasks, c.batchSize(), rng.split());
+        long total = c.maxSteps() > 0 ? c.maxSteps() : (long) c.epochs() * sampler.stepsPerEpoch();
+        LmObjective objective = new LmObjective(c.labelSmoothing(), c.neftuneAlpha(), 0, Losses.Reduction.TOKEN_MEAN);
+        ParamSet weights = lm.weights();
+        try (NDManager m = NDManager.newBaseManager(); Optimization opt = new Optimization(weights, c.optim(), total, rng)) {
+            double first = Double.NaN;
+            var resumed = run.latestCheckpoint();
+            if (resumed.isPresent()) {
+                Checkpoint ck = resumed.get();
+                opt.restore(ck, run.dir().toString());
+                sampler.restore(SamplerStates.fromJson(ck.state().path("sampler")));
+                first = ck.state().path("first_loss").asDouble(Double.NaN);
+                run.truncateMetricsAfter(ck.step());
+            }
+            listener.onStart("train base", opt.step(), total);
+            long t0 = System.nanoTime();
+            long tokens = 0;
+            double last = Double.NaN;
+            double val = Double.NaN;
+            while (opt.step() < total) {
+                Batch batch = collate(tasks, sampler.next(), padId);
+                last = opt.run(m, scope -> objective.loss(scope, lm, null, batch, null, true)[0]);
+                first = Double.isNaN(first) ? last : first;
+                tokens += batch.targetTokens();
+                long step = opt.step();
+                run.metrics(Map.of("step", step, "loss", last, "lr", opt.currentLr(), "grad_norm", opt.lastGradNorm()));
+                listener.onStep(step, total, last, opt.currentLr(), tokens / ((System.nanoTime() - t0) / 1e9));
+                if (c.valEvery() > 0 && (step % c.valEvery() == 0 || step == total)) {
+                    val = Validation.loss(m, lm, null, tasks, null, c.labelSmoothing(), c.batchSize(), padId);
+                    if (!Double.isNaN(val)) {
+                        run.metrics(Map.of("step", step, "val_loss", val));
+                        listener.onMessage("step " + step + ": validation loss " + val);
+                    }
+                }
+                if (step % c.checkpointEvery() == 0 || step == total) {
+                    ObjectNode st = Optimization.newState();
+                    st.set("sampler", SamplerStates.toJson(sampler.state()));
+                    st.put("first_loss", first);
+                    run.saveCheckpoint(opt.checkpoint(st));
+                }
+            }
+            Path out = run.dir().resolve(MODEL_DIR);
+            ModelFolder.write(out, model, tokenizerDir, Map.of("t2l_run", run.dir().getFileName().toString(),
+                    "t2l_steps", Long.toString(opt.step())), true);
+            run.writeLossCurve("base model");
+            listener.onMessage("wrote " + out);
+            listener.onEnd(opt.step());
+            return new Result(opt.step(), first, last, val, out);
+        } finally {
+            // back to an inference model: no autograd bookkeeping on its weights from here on
+            model.parameters().values().forEach(w -> w.setRequiresGradient(false));
+        }
+    }
+
+    static Batch collate(List<PreparedTask> tasks, List<Sampler.Item> items, int padId) {
+        List<TokenizedExample> rows = new ArrayList<>();
+        int[] taskIdx = new int[items.size()];
+        int[] descIdx = new int[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            rows.add(tasks.get(items.get(i).task()).train().get(items.get(i).example()));
+            taskIdx[i] = items.get(i).task();
+            descIdx[i] = -1;
+        }
+        return Batch.collate(rows, taskIdx, descIdx, padId);
+    }
+}
