@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             EvalCommand.class,
             LogitsCommand.class,
+            ServeCommand.class,
         })
 public final class Main implements Runnable {
     @Override
