@@ -42,6 +42,11 @@ public final class TransformerChatEngine implements ChatEngine {
         this.endIds = Set.copyOf(ends);
     }
 
+    /** How much batching the decoder has done so far (for load tests and benchmarks). */
+    public BatchingDecoder.Stats decoderStats() {
+        return decoder.stats();
+    }
+
     @Override
     public Result chat(List<Message> messages, LoraWeights adapter, Options options, TokenSink sink) {
         String prompt;
