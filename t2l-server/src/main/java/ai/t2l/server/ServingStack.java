@@ -35,6 +35,7 @@ public final class ServingStack implements AutoCloseable {
 
     private ServingStack(Settings s, List<AutoCloseable> owned) {
         this.owned = owned;
+        TaskEmbedder given = s.embedder() == null ? null : own(s.embedder()); // closed too if anything below fails
         Transformer model = own(Transformer.load(s.modelDir()));
         Tokenizer tokenizer = own(Tokenizer.open(s.modelDir()));
         if (tokenizer.size() > model.config().vocabSize()) {
@@ -43,7 +44,7 @@ public final class ServingStack implements AutoCloseable {
         }
         HypernetCheckpoint ckpt = own(HypernetCheckpoint.load(s.t2lDir(), LoadOptions.defaults().withModelDir(
                 s.modelDir()), null));
-        TaskEmbedder embedder = own(s.embedder() != null ? s.embedder() : OnnxTaskEmbedder.bundled());
+        TaskEmbedder embedder = given != null ? given : own(OnnxTaskEmbedder.bundled());
         generator = new HypernetAdapterGenerator(ckpt, embedder, s.baseModelName());
         // One probe adapter: a checkpoint made for another base model fails here with both folders named, not later
         // on a user's first request.
