@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             ai.t2l.cli.train.TrainCommand.class,
             BenchCommand.class,
             EvalCommand.class,
+            ServeCommand.class,
         })
 public final class Main implements Runnable {
     @Override

@@ -173,13 +173,13 @@ class LoadTest {
         System.out.println(out);
     }
 
-    private static String line(String kind, List<Long> nanos) {
+    static String line(String kind, List<Long> nanos) {
         Collections.sort(nanos);
         return String.format(Locale.ROOT, "%-12s %6d %9.2f %9.2f %9.2f%n", kind, nanos.size(), pct(nanos, 0.50),
                 pct(nanos, 0.99), nanos.isEmpty() ? 0 : nanos.get(nanos.size() - 1) / 1e6);
     }
 
-    private static double pct(List<Long> sorted, double p) {
+    static double pct(List<Long> sorted, double p) {
         if (sorted.isEmpty()) {
             return 0;
         }

@@ -1,0 +1,154 @@
+package ai.t2l.cli;
+
+import ai.t2l.embed.OnnxTaskEmbedder;
+import ai.t2l.io.Json;
+import ai.t2l.io.T2lException;
+import ai.t2l.model.ModelConfig;
+import ai.t2l.server.ServerLimits;
+import ai.t2l.server.ServingStack;
+import ai.t2l.server.T2lServer;
+import ai.t2l.tokenizer.ChatFormat;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code t2l serve}: the OpenAI-compatible API and web page over a base model and a T2L checkpoint. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve the OpenAI-compatible API (a task description is a model) and the web page.")
+public final class ServeCommand implements Callable<Integer> {
+    /** Field of tokenizer_config.json naming the chat format (the miniature writes "mini"). */
+    static final String FORMAT_FIELD = "t2l_chat_format";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Base model folder (default: the embedded miniature's)")
+    Path model;
+
+    @Option(names = "--t2l", paramLabel = "DIR", description = "T2L checkpoint folder (default: the miniature's sft-M)")
+    Path t2l;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface to bind (default: ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port; 0 picks a free one (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--cache-mb", defaultValue = "512", description = "Memory for cached adapters, MiB (default: ${DEFAULT-VALUE})")
+    long cacheMb;
+
+    @Option(names = "--adapters-dir", paramLabel = "DIR", description = "Keep generated adapters here across restarts")
+    Path adaptersDir;
+
+    @Option(names = "--model-name", paramLabel = "NAME", description = "Name clients use for the base model (default: the folder's name)")
+    String modelName;
+
+    @Option(names = "--chat-format", paramLabel = "NAME",
+            description = "Chat format (default: tokenizer_config.json " + FORMAT_FIELD + ", else the model family's)")
+    String chatFormat;
+
+    @Option(names = "--encoder", paramLabel = "DIR",
+            description = "ONNX sentence-encoder folder for descriptions (default: the bundled bge-small-en-v1.5)")
+    Path encoder;
+
+    @Option(names = "--pooling", defaultValue = "CLS", description = "Pooling of --encoder: ${COMPLETION-CANDIDATES}")
+    OnnxTaskEmbedder.Pooling pooling;
+
+    @Option(names = "--max-batch", defaultValue = "8", description = "Requests decoded together in one forward pass (default: ${DEFAULT-VALUE})")
+    int maxBatch;
+
+    @Option(names = "--max-tokens", defaultValue = "2048", description = "Largest max_tokens a request may ask (default: ${DEFAULT-VALUE})")
+    int maxTokens;
+
+    @Option(names = "--max-body-kb", defaultValue = "1024", description = "Largest request body, KiB (default: ${DEFAULT-VALUE})")
+    long maxBodyKb;
+
+    @Option(names = "--max-description-chars", defaultValue = "2000", description = "Longest task description (default: ${DEFAULT-VALUE})")
+    int maxDescriptionChars;
+
+    @Option(names = "--max-generations", defaultValue = "2", description = "Adapter generations at once (default: ${DEFAULT-VALUE})")
+    int maxGenerations;
+
+    @Option(names = "--max-completions", defaultValue = "8", description = "Completions at once; more wait in a queue (default: ${DEFAULT-VALUE})")
+    int maxCompletions;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Path mini = miniatureDir();
+        boolean useMini = model == null || t2l == null;
+        if (useMini && !Files.isDirectory(mini.resolve("model"))) {
+            throw new T2lException("no embedded miniature at " + mini + " (build it, or run from the repository with"
+                    + " ./t2l); pass --model DIR and --t2l DIR to serve your own base model and T2L checkpoint");
+        }
+        Path modelDir = model != null ? model : mini.resolve("model");
+        Path t2lDir = t2l != null ? t2l : defaultCheckpoint(mini.resolve("t2l"));
+        ChatFormat format = chatFormat != null ? ChatFormat.byName(chatFormat) : formatOf(modelDir);
+        String name = modelName != null ? modelName
+                : model == null ? "t2l-miniature" : modelDir.toAbsolutePath().normalize().getFileName().toString();
+        ServerLimits limits = ServerLimits.defaults().withMaxTokens(maxTokens).withMaxBodyBytes(maxBodyKb * 1024)
+                .withMaxDescriptionChars(maxDescriptionChars).withGenerations(maxGenerations, 16)
+                .withCompletions(maxCompletions, 32);
+
+        try (ServingStack stack = ServingStack.open(new ServingStack.Settings(modelDir, t2lDir, format, name,
+                maxBatch, encoder != null ? OnnxTaskEmbedder.fromFolder(encoder, pooling) : null))) {
+            T2lServer server = T2lServer.builder().host(host).port(port).generator(stack.generator())
+                    .engine(stack.engine()).limits(limits).cacheBudgetBytes(cacheMb << 20)
+                    .persistenceDir(adaptersDir).build().start().installShutdownHook();
+            out.printf("serving %s (T2L %s, chat format %s) on %s%n", name, stack.generator().checkpointId(),
+                    format.name(), server.url());
+            out.println("Ctrl-C or SIGTERM stops it gracefully");
+            server.awaitStop();
+        }
+        return 0;
+    }
+
+    /** {@code miniature/} under the repository root the launcher names ({@code -Dt2l.home}, else $T2L_HOME, else .). */
+    static Path miniatureDir() {
+        String home = System.getProperty("t2l.home", System.getenv().getOrDefault("T2L_HOME", "."));
+        return Paths.get(home).resolve("miniature");
+    }
+
+    /** sft-M when present (the miniature's main checkpoint), else the only checkpoint folder there. */
+    static Path defaultCheckpoint(Path dir) throws IOException {
+        if (Files.isDirectory(dir.resolve("sft-M"))) {
+            return dir.resolve("sft-M");
+        }
+        List<Path> all;
+        try (Stream<Path> s = Files.isDirectory(dir) ? Files.list(dir) : Stream.empty()) {
+            all = s.filter(Files::isDirectory).sorted().toList();
+        }
+        if (all.size() != 1) {
+            throw new T2lException(dir + ": expected sft-M or a single T2L checkpoint folder, found " + all.size()
+                    + (all.isEmpty() ? "" : " " + all.stream().map(p -> p.getFileName().toString()).toList())
+                    + "; pass --t2l DIR");
+        }
+        return all.get(0);
+    }
+
+    static ChatFormat formatOf(Path modelDir) {
+        Path tc = modelDir.resolve("tokenizer_config.json");
+        if (Files.exists(tc)) {
+            JsonNode n = Json.read(tc).get(FORMAT_FIELD);
+            if (n != null) {
+                try {
+                    return ChatFormat.byName(n.asText());
+                } catch (T2lException e) {
+                    throw new T2lException(tc + ": field " + FORMAT_FIELD + ": " + e.getMessage()
+                            + " (or pass --chat-format NAME)", e);
+                }
+            }
+        }
+        return ChatFormat.forFamily(ModelConfig.read(modelDir).family());
+    }
+}

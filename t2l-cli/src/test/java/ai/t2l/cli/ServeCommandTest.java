@@ -1,0 +1,55 @@
+package ai.t2l.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What {@code t2l serve} says before it can serve; serving itself is tested in t2l-server on a real engine. */
+class ServeCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void withoutAMiniatureItAsksForModelAndT2l() {
+        String old = System.getProperty("t2l.home");
+        System.setProperty("t2l.home", tmp.toString());
+        try {
+            Object[] r = GenerateCommandTest.run("serve", "--port", "0");
+            assertEquals(1, r[0]);
+            String err = (String) r[1];
+            assertTrue(err.contains("no embedded miniature at " + tmp.resolve("miniature")), err);
+            assertTrue(err.contains("--model DIR and --t2l DIR"), err);
+        } finally {
+            if (old == null) {
+                System.clearProperty("t2l.home");
+            } else {
+                System.setProperty("t2l.home", old);
+            }
+        }
+    }
+
+    @Test
+    void aMiniatureWithSeveralCheckpointsButNoSftMNeedsT2l() throws Exception {
+        Files.createDirectories(tmp.resolve("t2l/sft-S"));
+        Files.createDirectories(tmp.resolve("t2l/recon-M"));
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(ai.t2l.io.T2lException.class,
+                () -> ServeCommand.defaultCheckpoint(tmp.resolve("t2l")));
+        assertTrue(e.getMessage().contains("[recon-M, sft-S]") && e.getMessage().contains("--t2l DIR"), e.getMessage());
+        Files.createDirectories(tmp.resolve("t2l/sft-M"));
+        assertEquals(tmp.resolve("t2l/sft-M"), ServeCommand.defaultCheckpoint(tmp.resolve("t2l")));
+    }
+
+    @Test
+    void aCheckpointThatIsNotOneIsAClearError() throws Exception {
+        Files.createDirectories(tmp.resolve("model"));
+        Files.createDirectories(tmp.resolve("t2l"));
+        Object[] r = GenerateCommandTest.run("serve", "--model", tmp.resolve("model").toString(), "--t2l",
+                tmp.resolve("t2l").toString(), "--chat-format", "llama3", "--port", "0");
+        assertEquals(1, r[0]);
+        assertTrue(((String) r[1]).startsWith("error: "), (String) r[1]);
+    }
+}
