@@ -1,10 +1,18 @@
 package ai.t2l.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.t2l.cli.TinyWorld.Run;
+import ai.t2l.embed.BaseModelTaskEmbedder;
+import ai.t2l.hypernet.TrainingTask;
+import ai.t2l.io.Json;
+import ai.t2l.io.SafetensorsFile;
+import ai.t2l.lora.PeftAdapter;
+import ai.t2l.miniature.MiniTokenizer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,6 +79,46 @@ class RunCommandTest {
         assertEquals(1, wrongWidth.code());
         assertTrue(wrongWidth.err().contains("expects 384-d task embeddings") && wrongWidth.err().contains("gives 32"),
                 wrongWidth.err());
+    }
+
+    @Test
+    void baseModelEncoderInGenerate() throws Exception {
+        Path t2l = TinyWorld.t2l(tmp.resolve("t2l-base"), model, 32, TrainingTask.RECON, "base");
+        Path viaEncoder = tmp.resolve("adapter-base");
+        ok("generate", "--t2l", t2l.toString(), "--model", model.toString(), "--encoder", "base", "--description",
+                "Reverse the word", "--out", viaEncoder.toString());
+        // The same adapter from the pooled state handed over as a precomputed embedding (normalised by generate).
+        float[] pooled;
+        try (BaseModelTaskEmbedder e = BaseModelTaskEmbedder.open(model)) {
+            pooled = e.pooled("Reverse the word.".chars().map(ch -> MiniTokenizer.id(String.valueOf((char) ch))).toArray());
+        }
+        Path emb = tmp.resolve("pooled.json");
+        Files.writeString(emb, Json.write(pooled));
+        Path viaFile = tmp.resolve("adapter-file");
+        ok("generate", "--t2l", t2l.toString(), "--model", model.toString(), "--task-embedding", emb.toString(),
+                "--out", viaFile.toString());
+        try (SafetensorsFile a = SafetensorsFile.open(viaEncoder.resolve(PeftAdapter.WEIGHTS));
+                SafetensorsFile b = SafetensorsFile.open(viaFile.resolve(PeftAdapter.WEIGHTS))) {
+            assertEquals(a.names(), b.names());
+            for (String k : a.names()) {
+                float[] x = a.read(k).data();
+                float[] y = b.read(k).data();
+                for (int i = 0; i < x.length; i++) {
+                    assertEquals(y[i], x[i], 1e-5, k + "[" + i + "]");
+                }
+            }
+        }
+        Run other = ok("generate", "--t2l", t2l.toString(), "--model", model.toString(), "--encoder", "base",
+                "--description", "Sort the letters", "--out", tmp.resolve("adapter-other").toString());
+        try (SafetensorsFile a = SafetensorsFile.open(viaEncoder.resolve(PeftAdapter.WEIGHTS));
+                SafetensorsFile b = SafetensorsFile.open(tmp.resolve("adapter-other").resolve(PeftAdapter.WEIGHTS))) {
+            String k = a.names().iterator().next();
+            assertFalse(java.util.Arrays.equals(a.read(k).data(), b.read(k).data()), "another description, another " + k);
+        }
+        assertTrue(other.out().startsWith("wrote "), other.out());
+        Run run = ok("run", "--t2l", t2l.toString(), "--encoder", "base", "--description", "Reverse the word",
+                "--prompt", "abc", "--max-new-tokens", "4");
+        assertTrue(run.err().contains("base model (llama, last-token pooling)"), run.err());
     }
 
     @Test

@@ -35,9 +35,14 @@ final class TinyWorld {
      * non-zero B bias), so its adapters change nothing.
      */
     static Path freshT2l(Path dir, Path modelDir) {
-        HyperConfig c = HyperConfig.builder().variant(Variant.L).latentSize(16).headInSize(32).taskEmbDim(384)
-                .dimsFrom(ModelConfig.read(modelDir)).trainingTask(TrainingTask.SFT).predZScore(false).factorized(true)
-                .embModel("bge-small-en-v1.5 (bundled)").baseModel(modelDir.toString()).build();
+        return t2l(dir, modelDir, 384, TrainingTask.SFT, "bge-small-en-v1.5 (bundled)");
+    }
+
+    /** A freshly initialised L hypernetwork; RECON's default init makes adapters depend on the description. */
+    static Path t2l(Path dir, Path modelDir, int embDim, TrainingTask task, String embModel) {
+        HyperConfig c = HyperConfig.builder().variant(Variant.L).latentSize(16).headInSize(32).taskEmbDim(embDim)
+                .dimsFrom(ModelConfig.read(modelDir)).trainingTask(task).predZScore(false).factorized(true)
+                .embModel(embModel).baseModel(modelDir.toString()).build();
         try (HyperModulator h = HyperModulator.create(c, 5, null)) {
             T2lFolder.save(dir, h, Provenance.now("test", "TinyWorld.freshT2l", Map.of()), false);
         }
