@@ -32,6 +32,11 @@ public final class ChatModel implements AutoCloseable {
         this(model, tokenizer, format, false);
     }
 
+    /** Takes ownership of the model and tokenizer: closing this closes both. */
+    public static ChatModel owning(Transformer model, Tokenizer tokenizer, ChatFormat format) {
+        return new ChatModel(model, tokenizer, format, true);
+    }
+
     private ChatModel(Transformer model, Tokenizer tokenizer, ChatFormat format, boolean owned) {
         this.model = model;
         this.tokenizer = tokenizer;
