@@ -1,7 +1,9 @@
 package ai.t2l.cli;
 
+import ai.t2l.embed.BaseModelTaskEmbedder;
 import ai.t2l.embed.OnnxTaskEmbedder;
 import ai.t2l.embed.TaskEmbedder;
+import ai.t2l.embed.TaskEmbedders;
 import ai.t2l.embed.TaskEmbedding;
 import ai.t2l.embed.TaskText;
 import ai.t2l.hypernet.HyperConfig;
@@ -63,9 +65,10 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "Module-type index order of a reference checkpoint (default: adapter_config.json target_modules)")
     List<String> moduleOrder;
 
-    @Option(names = "--encoder", paramLabel = "DIR",
-            description = "ONNX sentence-encoder folder (model.onnx + tokenizer.json); default: the bundled bge-small-en-v1.5")
-    Path encoder;
+    @Option(names = "--encoder", paramLabel = "bundled|base|DIR",
+            description = "Description encoder: the bundled bge-small-en-v1.5 (default), the base model itself (last-token "
+                    + "pooling, spec §3; needs the base model folder), or an ONNX folder (model.onnx + tokenizer.json)")
+    String encoder;
 
     @Option(names = "--pooling", defaultValue = "CLS", description = "Pooling of --encoder: ${COMPLETION-CANDIDATES}")
     OnnxTaskEmbedder.Pooling pooling;
@@ -88,14 +91,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 return 0;
             }
             List<String> texts = descriptions();
-            try (TaskEmbedder embedder = encoder != null ? OnnxTaskEmbedder.fromFolder(encoder, pooling)
-                    : OnnxTaskEmbedder.bundled()) {
-                if (embedder.dimension() != c.taskEmbDim()) {
-                    throw new T2lException("the hypernetwork expects " + c.taskEmbDim() + "-d task embeddings"
-                            + (c.embModel().isEmpty() ? "" : " (trained with " + c.embModel() + ")") + " but the encoder "
-                            + embedder.name() + " gives " + embedder.dimension() + "; pass --encoder DIR with a matching "
-                            + "ONNX export, or --task-embedding FILE");
-                }
+            try (TaskEmbedder embedder = TaskEmbedders.open(encoder, pooling, () -> BaseModelTaskEmbedder.open(baseDir(ckpt)))) {
+                TaskEmbedders.checkDimension(embedder, c.taskEmbDim(), c.embModel());
                 if (input.description != null) {
                     write(ckpt, embed(embedder, texts.get(0), err), out, base, texts.get(0), outw);
                     return 0;
@@ -115,6 +112,15 @@ public final class GenerateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The base model folder for --encoder base: --model, else the one the checkpoint loader resolved. */
+    private Path baseDir(HypernetCheckpoint ckpt) {
+        Path dir = model != null ? model : ckpt.baseModelDir();
+        if (dir == null) {
+            throw new T2lException("--encoder base embeds with the base model: pass --model DIR");
+        }
+        return dir;
     }
 
     private List<String> descriptions() {

@@ -1,5 +1,6 @@
 package ai.t2l.cli;
 
+import ai.t2l.eval.runtime.EvalWiring;
 import ai.t2l.io.T2lException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             LogitsCommand.class,
             ai.t2l.cli.train.TrainCommand.class,
+            RunCommand.class,
             BenchCommand.class,
             EvalCommand.class,
             ServeCommand.class,
@@ -33,6 +35,7 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns its exit code; user errors print one clear line, not a stack trace. */
     public static int execute(String... args) {
+        EvalWiring.register(); // t2l eval run opens models through the runtime (EvalRuntime)
         CommandLine cl = new CommandLine(new Main());
         // Java 17 writes System.out in the locale's charset (often ASCII in containers): prompts need UTF-8
         cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));

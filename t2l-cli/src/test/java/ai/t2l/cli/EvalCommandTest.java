@@ -3,7 +3,6 @@ package ai.t2l.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.t2l.eval.EvalRuntime;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -77,12 +76,11 @@ class EvalCommandTest {
     }
 
     @Test
-    void runWithoutARuntimeSaysSo() {
-        EvalRuntime.registerModels(null);
+    void runOnAMissingModelFolderSaysSo() {
         Run r = run("eval", "run", "--model", tmp.resolve("model").toString(), "--tasks", "piqa", "--limit", "2",
                 "--data", DATA.toString(), "--out", tmp.resolve("out").toString());
         assertEquals(1, r.code());
-        assertTrue(r.err().startsWith("error: model runtime not available"), r.err());
+        assertTrue(r.err().startsWith("error: " + tmp.resolve("model") + ": no such model folder"), r.err());
         r = run("eval", "run", "--model", "m", "--tasks", "piqa,nope", "--out", tmp.resolve("out").toString(), "--data", DATA.toString());
         assertTrue(r.err().contains("unknown task \"nope\"; known tasks:"), r.err());
     }

