@@ -103,6 +103,12 @@ public final class ModelWeights implements TensorSource {
     }
 
     @Override
+    public String locate(String name) {
+        SafetensorsFile f = byName.get(name);
+        return f == null ? dir.toString() : f.file().toString();
+    }
+
+    @Override
     public String describe() {
         return dir.toString();
     }

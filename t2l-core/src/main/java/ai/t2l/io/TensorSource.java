@@ -17,6 +17,11 @@ public interface TensorSource extends AutoCloseable {
     /** Where the tensors come from, for error messages. */
     String describe();
 
+    /** The file that holds one tensor (for error messages); the whole source when not known. */
+    default String locate(String name) {
+        return describe();
+    }
+
     @Override
     void close();
 }

@@ -77,7 +77,9 @@ public record ModelConfig(
         boolean gemma = family == Family.GEMMA2;
         Integer window = null;
         if (family == Family.MISTRAL || gemma) {
-            window = j.hasNonNull("sliding_window") ? f.requireInt("sliding_window") : (gemma ? 4096 : null);
+            // (an int/Integer ternary would unbox the null of Mistral's "sliding_window": null)
+            window = j.hasNonNull("sliding_window") ? Integer.valueOf(f.requireInt("sliding_window"))
+                    : gemma ? Integer.valueOf(4096) : null;
         } else if (family == Family.QWEN2 && j.path("use_sliding_window").asBoolean(false)) {
             throw new T2lException(source + ": field 'use_sliding_window' is true; Qwen2 sliding-window layers are not supported");
         }

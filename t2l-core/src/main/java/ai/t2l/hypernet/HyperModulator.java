@@ -1,0 +1,431 @@
+package ai.t2l.hypernet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import ai.t2l.io.FloatTensor;
+import ai.t2l.io.T2lException;
+import ai.t2l.lora.LoraWeights;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The T2L hypernetwork (T2L-SPEC §2): task encoder, layer-depth and module-type embeddings, mixer, mlp1/mlp2/mlp3
+ * and one head per target module, in the L, M or S variant. The forward pass is built only from DJL NDArray ops,
+ * so with {@code parameters()} set to require gradients it trains through DJL's PyTorch autograd.
+ *
+ * <p>Parameters live in this object's own NDManager; every forward call runs in an {@link NDScope} that frees its
+ * intermediates, and its results are attached to the manager of the caller's input array.
+ */
+public final class HyperModulator implements AutoCloseable {
+    private static final float LN_EPS = 1e-5f;
+    private static final float DROPOUT = 0.05f;
+
+    private final HyperConfig config;
+    private final NDManager manager;
+    private final Map<String, NDArray> params;
+    private final Map<String, NDArray> buffers;
+    /** (r, M) rotary tables for the autoregressive variants without learnable positions. */
+    private final NDArray rotaryCos;
+    private final NDArray rotarySin;
+    private boolean training;
+
+    private HyperModulator(HyperConfig config, NDManager manager, Map<String, NDArray> params,
+            Map<String, NDArray> buffers) {
+        this.config = config;
+        this.manager = manager;
+        this.params = params;
+        this.buffers = buffers;
+        if (config.variant().autoregGen && !config.learnablePosEmb()) {
+            NDArray[] cs = rotaryTables(manager, config.rank(), config.mlpWidth());
+            rotaryCos = cs[0];
+            rotarySin = cs[1];
+        } else {
+            rotaryCos = null;
+            rotarySin = null;
+        }
+    }
+
+    /** A freshly initialised hypernetwork (Bias-HyperInit for SFT, see {@link HyperInit}). */
+    public static HyperModulator create(HyperConfig config, long seed, NDManager parent) {
+        return fromState(config, HyperInit.initialState(config, seed), "fresh initialisation", parent);
+    }
+
+    /**
+     * A hypernetwork from a state dict in reference naming (T2L-SPEC §4.2). Strict: every expected tensor must be
+     * present with its exact shape, and nothing else may be there.
+     */
+    public static HyperModulator fromState(HyperConfig config, Map<String, FloatTensor> state, String source,
+            NDManager parent) {
+        Map<String, long[]> expected = new LinkedHashMap<>(config.bufferShapes());
+        expected.putAll(config.parameterShapes());
+        checkState(expected, state, source, config);
+        NDManager m = parent == null ? NDManager.newBaseManager("PyTorch") : parent.newSubManager();
+        try {
+            Map<String, NDArray> params = new LinkedHashMap<>();
+            Map<String, NDArray> buffers = new LinkedHashMap<>();
+            for (Map.Entry<String, long[]> e : expected.entrySet()) {
+                FloatTensor t = state.get(e.getKey());
+                NDArray a = m.create(t.data(), new Shape(t.shape()));
+                a.setName(e.getKey());
+                (config.bufferShapes().containsKey(e.getKey()) ? buffers : params).put(e.getKey(), a);
+            }
+            return new HyperModulator(config, m, params, buffers);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    private static void checkState(Map<String, long[]> expected, Map<String, FloatTensor> state, String source,
+            HyperConfig c) {
+        StringBuilder problems = new StringBuilder();
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            FloatTensor t = state.get(e.getKey());
+            if (t == null) {
+                problems.append("\n  missing tensor '").append(e.getKey()).append("', expected shape ")
+                        .append(Arrays.toString(e.getValue()));
+            } else if (!Arrays.equals(t.shape(), e.getValue())) {
+                problems.append("\n  tensor '").append(e.getKey()).append("' has shape ").append(t.shapeString())
+                        .append(", expected ").append(Arrays.toString(e.getValue()));
+            }
+        }
+        for (String k : state.keySet()) {
+            if (!expected.containsKey(k)) {
+                problems.append("\n  unexpected tensor '").append(k).append("' with shape ")
+                        .append(state.get(k).shapeString());
+            }
+        }
+        if (problems.length() > 0) {
+            throw new T2lException(source + " does not fit a " + c.variant() + " hypernetwork for "
+                    + c.numLayers() + " layers, modules " + c.modules() + ", rank " + c.rank() + ", latent "
+                    + c.latentSize() + ", head input " + c.headInSize() + ", task embedding " + c.taskEmbDim()
+                    + " (was it made for another base model or with other settings?):" + problems);
+        }
+    }
+
+    public HyperConfig config() {
+        return config;
+    }
+
+    /** Trainable tensors, reference names, in state-dict order; call {@code setRequiresGradient(true)} to train. */
+    public Map<String, NDArray> parameters() {
+        return Collections.unmodifiableMap(params);
+    }
+
+    /** AB_offset, mean_recon_target, std_recon_target (T2L-SPEC §2.9); not trained. */
+    public Map<String, NDArray> buffers() {
+        return Collections.unmodifiableMap(buffers);
+    }
+
+    /** Training mode turns dropout (p = 0.05) on; generation always runs without it. */
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    public long parameterCount() {
+        return config.parameterCount();
+    }
+
+    /** All tensors (buffers then parameters) copied to Java arrays, for saving. */
+    public Map<String, FloatTensor> stateDict() {
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        buffers.forEach((k, v) -> out.put(k, new FloatTensor(v.toFloatArray(), v.getShape().getShape())));
+        params.forEach((k, v) -> out.put(k, new FloatTensor(v.toFloatArray(), v.getShape().getShape())));
+        return out;
+    }
+
+    // ---- forward ------------------------------------------------------------------------------------------
+
+    /** Task encoder (§2.2): (n, taskEmbDim) → (n, E), Linear then LayerNorm. */
+    public NDArray encodeTask(NDArray taskEmb) {
+        checkShape(taskEmb, "task embedding", config.taskEmbDim());
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray out = layerNorm(linear(taskEmb, "task_encoder.mlp.0"), "task_encoder.mlp.1");
+            return keep(out, taskEmb.getManager());
+        }
+    }
+
+    /**
+     * The reference {@code get_delta_weights(..., factorized=True)} (§2.6–§2.7): one module, one row per (layer,
+     * task) pair. Rows are free-form, so the SFT layout (row = l*bs + j) and the recon layout both fit.
+     *
+     * @param layerIndices int64 (n): the layer of each row
+     * @param encodedTaskEmb (n, E): the encoded task embedding of each row
+     * @return A (n, r, in) and B (n, out, r); in SFT mode AB_offset is already added, as in the reference
+     */
+    public NDList deltaWeights(NDArray layerIndices, String module, NDArray encodedTaskEmb) {
+        HyperConfig.ModuleDims d = config.dims(module);
+        long n = layerIndices.getShape().get(0);
+        checkShape(encodedTaskEmb, "encoded task embedding", config.encodedTaskDim());
+        if (encodedTaskEmb.getShape().get(0) != n || layerIndices.getShape().dimension() != 1) {
+            throw new IllegalArgumentException("layer indices " + layerIndices.getShape() + " and encoded task "
+                    + "embeddings " + encodedTaskEmb.getShape() + " must have the same number of rows");
+        }
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray idx = layerIndices.toType(DataType.INT64, false);
+            NDArray h = trunk(idx, module, encodedTaskEmb);
+            NDArray[] ab = heads(h, module, d, n);
+            NDArray a = ab[0];
+            NDArray b = ab[1].transpose(0, 2, 1); // (n, r, out) → (n, out, r): the reference's B layout (§2.6)
+            if (config.trainingTask() == TrainingTask.SFT) {
+                a = a.add(gather(buffers.get("AB_offset.A." + module), idx));
+                b = b.add(gather(buffers.get("AB_offset.B." + module), idx));
+            }
+            NDManager target = encodedTaskEmb.getManager();
+            return new NDList(keep(a, target), keep(b, target));
+        }
+    }
+
+    /** depth and type embeddings, concatenation (§2.3–§2.4), mixer and mlp1 (§2.5): (n, M). */
+    private NDArray trunk(NDArray idx, String module, NDArray enc) {
+        long n = idx.getShape().get(0);
+        NDArray depth = layerNorm(embed(idx, "layer_depth_encoder.0.weight"), "layer_depth_encoder.1");
+        NDArray typeIdx = idx.getManager().create(new long[] {config.moduleOrder().indexOf(module)});
+        NDArray type = layerNorm(embed(typeIdx, "layer_type_encoder.0.weight"), "layer_type_encoder.1")
+                .broadcast(new Shape(n, config.positionDim()));
+        NDArray x = NDArrays.concat(new NDList(enc, depth, type), 1);
+        x = dropout(x);
+        x = dropout(silu(linear(x, "mixer.1")));
+        x = dropout(silu(linear(x, "mixer.4")));
+        return residual(x, "mlp1");
+    }
+
+    /** The variant-specific part (§2.6): A (n, r, in) and B (n, r, out), both before transposition. */
+    private NDArray[] heads(NDArray h, String module, HyperConfig.ModuleDims d, long n) {
+        int r = config.rank();
+        switch (config.variant()) {
+            case L -> {
+                NDArray y = head(mlp3(residual(h, "mlp2")), module); // (n, r*(in+out))
+                NDArray a = y.get(":, :" + (r * d.in())).reshape(n, r, d.in());
+                NDArray b = y.get(":, " + (r * d.in()) + ":").reshape(n, r, d.out());
+                return new NDArray[] {a, b};
+            }
+            case L_AUTOREG -> {
+                NDArray z = h.expandDims(1).broadcast(new Shape(n, r, config.mlpWidth()));
+                z = config.learnablePosEmb() ? residual(z.add(positionEmbedding()), "mlp2")
+                        : residual(rotary(z), "mlp2");
+                NDArray y = head(mlp3(z), module); // (n, r, in+out)
+                return new NDArray[] {y.get(":, :, :" + d.in()), y.get(":, :, " + d.in() + ":")};
+            }
+            default -> { // M and S: one head shared by A and B, selected by out_emb (§2.6)
+                NDArray[] out = new NDArray[2];
+                int[] features = {d.in(), d.out()};
+                String[] which = {"A", "B"};
+                for (int k = 0; k < 2; k++) {
+                    NDArray outEmb = layerNorm(params.get("out_emb." + module + "." + which[k]), "out_emb_norm");
+                    NDArray z = residual(h.add(outEmb), "mlp2");
+                    NDArray y;
+                    if (!config.variant().autoregGen) {
+                        y = head(mlp3(z), module).reshape(n, r, -1); // (n, r, max(in, out))
+                    } else {
+                        z = z.expandDims(1).broadcast(new Shape(n, r, config.mlpWidth()));
+                        // learnable: head_in + mlp2(pos_emb(k)); rotary: QUIRK §2.6, mlp2 runs a second time
+                        z = config.learnablePosEmb() ? z.add(residual(positionEmbedding().expandDims(0), "mlp2"))
+                                : residual(rotary(z), "mlp2");
+                        y = head(mlp3(z), module); // (n, r, max(in, out))
+                    }
+                    out[k] = y.get(":, :, :" + features[k]);
+                }
+                return out;
+            }
+        }
+    }
+
+    /** mlp3 (§2.5): LayerNorm, Linear(M, 4M), SiLU, Dropout, Linear(4M, head_in), SiLU. */
+    private NDArray mlp3(NDArray x) {
+        x = layerNorm(x, "mlp3.0");
+        x = dropout(silu(linear(x, "mlp3.1")));
+        return silu(linear(x, "mlp3.4"));
+    }
+
+    /** mlp1/mlp2 (§2.5): x + [LayerNorm, Linear, SiLU, Dropout, Linear, SiLU, Dropout](x). */
+    private NDArray residual(NDArray x, String block) {
+        NDArray f = layerNorm(x, block + ".mlp.0");
+        f = dropout(silu(linear(f, block + ".mlp.1")));
+        f = dropout(silu(linear(f, block + ".mlp.4")));
+        return x.add(f);
+    }
+
+    private NDArray head(NDArray x, String module) {
+        NDArray w = params.get("heads." + module + ".weight");
+        NDArray b = params.get("heads." + module + ".bias");
+        return b == null ? Linear.linear(x, w).singletonOrThrow() : Linear.linear(x, w, b).singletonOrThrow();
+    }
+
+    /** Learnable positions (§2.6): LayerNorm(Embedding(r, M)(0..r−1)), shape (r, M). */
+    private NDArray positionEmbedding() {
+        NDArray pos = manager.arange(0, config.rank(), 1, DataType.INT64);
+        return layerNorm(embed(pos, "pos_emb.0.weight"), "pos_emb.1");
+    }
+
+    /** Llama rotary embedding over the trunk width, positions 0..r−1: x*cos + rotate_half(x)*sin (§2.6). */
+    private NDArray rotary(NDArray x) {
+        long half = config.mlpWidth() / 2;
+        NDArray rotated = NDArrays.concat(new NDList(x.get(":, :, " + half + ":").neg(), x.get(":, :, :" + half)), 2);
+        return x.mul(rotaryCos).add(rotated.mul(rotarySin));
+    }
+
+    /**
+     * cos/sin tables as transformers 4.46 {@code LlamaRotaryEmbedding} builds them in float32: inv_freq =
+     * 1/(10000^(arange(0, M, 2)/M)), freqs = position × inv_freq, emb = cat(freqs, freqs).
+     */
+    private static NDArray[] rotaryTables(NDManager m, int r, int width) {
+        NDArray exponent = m.arange(0, width, 2, DataType.INT64).toType(DataType.FLOAT32, false).div(width);
+        NDArray invFreq = m.create(1f).div(m.create(10000f).pow(exponent));
+        NDArray positions = m.arange(0, r, 1, DataType.INT64).toType(DataType.FLOAT32, false);
+        NDArray freqs = positions.reshape(r, 1).matMul(invFreq.reshape(1, -1));
+        NDArray emb = NDArrays.concat(new NDList(freqs, freqs), 1);
+        return new NDArray[] {emb.cos(), emb.sin()};
+    }
+
+    private NDArray linear(NDArray x, String prefix) {
+        return Linear.linear(x, params.get(prefix + ".weight"), params.get(prefix + ".bias")).singletonOrThrow();
+    }
+
+    private NDArray layerNorm(NDArray x, String prefix) {
+        NDArray w = params.get(prefix + ".weight");
+        return LayerNorm.layerNorm(x, w.getShape(), w, params.get(prefix + ".bias"), LN_EPS).singletonOrThrow();
+    }
+
+    private NDArray embed(NDArray idx, String weight) {
+        return Embedding.embedding(idx, params.get(weight), SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /** rows of a (L, ...) buffer for the given layer indices */
+    private static NDArray gather(NDArray table, NDArray idx) {
+        Shape s = table.getShape();
+        NDArray flat = table.reshape(s.get(0), -1);
+        return Embedding.embedding(idx, flat, SparseFormat.DENSE).singletonOrThrow()
+                .reshape(new Shape(idx.getShape().get(0)).addAll(s.slice(1)));
+    }
+
+    private static NDArray silu(NDArray x) {
+        return x.mul(Activation.sigmoid(x));
+    }
+
+    private NDArray dropout(NDArray x) {
+        return training ? Dropout.dropout(x, DROPOUT, true).singletonOrThrow() : x;
+    }
+
+    /** Survives the enclosing NDScope and belongs to the caller's manager. */
+    private static NDArray keep(NDArray a, NDManager target) {
+        NDScope.unregister(a);
+        a.attach(target);
+        return a;
+    }
+
+    private static void checkShape(NDArray a, String what, int width) {
+        Shape s = a.getShape();
+        if (s.dimension() != 2 || s.get(1) != width) {
+            throw new IllegalArgumentException(what + " must have shape (n, " + width + "), got " + s);
+        }
+    }
+
+    // ---- generation ---------------------------------------------------------------------------------------
+
+    /**
+     * One adapter for one task (reference {@code gen_lora} + {@code convert_to_raw_scale}, §2.7, §2.9, §4.4):
+     * all layers, every target module, dropout off.
+     *
+     * @param taskEmbedding the normalised description embedding (norm √dim), length taskEmbDim
+     */
+    public LoraWeights generate(float[] taskEmbedding) {
+        if (taskEmbedding.length != config.taskEmbDim()) {
+            throw new T2lException("task embedding has " + taskEmbedding.length + " values; this hypernetwork "
+                    + "expects " + config.taskEmbDim() + " (embedding model " + config.embModel() + ")");
+        }
+        try (NDManager sub = manager.newSubManager()) {
+            NDArray emb = sub.create(taskEmbedding, new Shape(1, taskEmbedding.length));
+            return generateEncoded(encodeTask(emb));
+        }
+    }
+
+    /** {@link #generate} from an already encoded task embedding (1, E); the result lives in Java arrays. */
+    public LoraWeights generateEncoded(NDArray encoded) {
+        boolean was = training;
+        training = false;
+        try (NDManager sub = manager.newSubManager()) {
+            int layers = config.numLayers();
+            NDArray idx = sub.arange(0, layers, 1, DataType.INT64);
+            NDArray rows = encoded.broadcast(new Shape(layers, config.encodedTaskDim()));
+            rows.attach(sub);
+            Map<LoraWeights.Site, LoraWeights.Pair> pairs = new LinkedHashMap<>();
+            for (String module : config.moduleOrder()) {
+                NDList ab = deltaWeights(idx, module, rows);
+                NDArray a = toRawScale(ab.get(0), "A", module);
+                NDArray b = toRawScale(ab.get(1), "B", module);
+                a.attach(sub);
+                b.attach(sub);
+                HyperConfig.ModuleDims d = config.dims(module);
+                float[] av = a.toFloatArray();
+                float[] bv = b.toFloatArray();
+                int r = config.rank();
+                int aSize = r * d.in();
+                int bSize = d.out() * r;
+                for (int l = 0; l < layers; l++) {
+                    pairs.put(new LoraWeights.Site(l, module), new LoraWeights.Pair(
+                            new FloatTensor(Arrays.copyOfRange(av, l * aSize, (l + 1) * aSize), new long[] {r, d.in()}),
+                            new FloatTensor(Arrays.copyOfRange(bv, l * bSize, (l + 1) * bSize),
+                                    new long[] {d.out(), r})));
+                }
+            }
+            return new LoraWeights(config.lora(), pairs);
+        } finally {
+            training = was;
+        }
+    }
+
+    /**
+     * {@code convert_to_raw_scale} for recon checkpoints (§2.9); SFT outputs are already at raw scale.
+     * Factorized: z-score de-normalisation (if pred_z_score) then + AB_offset; otherwise ÷ √delta_w_scaling.
+     */
+    public NDArray toRawScale(NDArray w, String ab, String module) {
+        if (config.trainingTask() != TrainingTask.RECON) {
+            return w;
+        }
+        if (!config.factorized() && config.predZScore()) {
+            // QUIRK §2.9: the reference raises NotImplementedError here; a checkpoint like this cannot make LoRAs
+            throw new T2lException("this recon hypernetwork is non-factorized with pred_z_score, a combination "
+                    + "the reference cannot generate LoRAs from (T2L-SPEC §2.9)");
+        }
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray out = w;
+            if (!config.factorized()) {
+                out = w.div((float) Math.sqrt(config.deltaWScaling()));
+            } else {
+                if (config.predZScore()) {
+                    NDArray std = buffers.get("std_recon_target." + ab + "." + module);
+                    NDArray mean = buffers.get("mean_recon_target." + ab + "." + module);
+                    out = out.mul(std.add(1e-10f)).add(mean);
+                }
+                out = out.add(buffers.get("AB_offset." + ab + "." + module));
+            }
+            return keep(out, w.getManager());
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

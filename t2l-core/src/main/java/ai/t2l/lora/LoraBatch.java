@@ -1,0 +1,214 @@
+package ai.t2l.lora;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.norm.Dropout;
+import ai.t2l.io.T2lException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * LoRA adapters applied unmerged, possibly a different one per batch row: for every adapted (layer, module) an A of
+ * shape (rows, r, in), a B of shape (rows, out, r) and a scaling of shape (rows, 1, 1), so that the module computes
+ * y = W x + scaling · B (A · dropout(x)) row by row (PEFT LoraLayer.forward). {@code rows} is the batch size, or 1
+ * to share one adapter across the whole batch. Everything is NDArray ops, so gradients flow into A and B when they
+ * come from a hypernetwork.
+ */
+public final class LoraBatch implements AutoCloseable {
+    /** One adapted projection: a (rows, r, in), b (rows, out, r), scaling (rows, 1, 1) or a scalar. */
+    public record Slot(NDArray a, NDArray b, NDArray scaling) {
+        public Slot {
+            Objects.requireNonNull(a, "a");
+            Objects.requireNonNull(b, "b");
+            Objects.requireNonNull(scaling, "scaling");
+        }
+
+        public long rows() {
+            return a.getShape().get(0);
+        }
+
+        public long in() {
+            return a.getShape().get(2);
+        }
+
+        public long out() {
+            return b.getShape().get(1);
+        }
+    }
+
+    private final Map<LoraWeights.Site, Slot> slots;
+    /** A and B transposed once up front, so a forward pass allocates nothing in the adapters' manager. */
+    private final Map<LoraWeights.Site, NDArray[]> transposed;
+    private final int rows;
+    private final NDManager owned;
+    private final float dropout;
+
+    private LoraBatch(Map<LoraWeights.Site, Slot> slots, int rows, NDManager owned, float dropout,
+            Map<LoraWeights.Site, NDArray[]> transposed) {
+        this.slots = slots;
+        this.transposed = transposed;
+        this.rows = rows;
+        this.owned = owned;
+        this.dropout = dropout;
+    }
+
+    private LoraBatch(Map<LoraWeights.Site, Slot> slots, int rows, NDManager owned, float dropout) {
+        this.slots = slots;
+        this.transposed = new TreeMap<>();
+        slots.forEach((site, s) -> transposed.put(site,
+                new NDArray[] {s.a().transpose(0, 2, 1), s.b().transpose(0, 2, 1), s.scaling()}));
+        this.rows = rows;
+        this.owned = owned;
+        this.dropout = dropout;
+    }
+
+    /**
+     * Wraps engine arrays (e.g. hypernetwork outputs that carry gradients); the caller keeps ownership. Every slot
+     * must have the same number of rows.
+     */
+    public static LoraBatch ofArrays(Map<LoraWeights.Site, Slot> slots) {
+        int rows = -1;
+        for (Map.Entry<LoraWeights.Site, Slot> e : slots.entrySet()) {
+            Slot s = e.getValue();
+            Shape a = s.a().getShape();
+            Shape b = s.b().getShape();
+            if (a.dimension() != 3 || b.dimension() != 3 || a.get(0) != b.get(0) || a.get(1) != b.get(2)) {
+                throw new T2lException("LoRA " + e.getKey() + ": A " + a + " and B " + b
+                        + " do not fit: expected A (rows, r, in) and B (rows, out, r)");
+            }
+            if (rows >= 0 && rows != a.get(0)) {
+                throw new T2lException("LoRA " + e.getKey() + ": " + a.get(0) + " rows, other modules have " + rows);
+            }
+            rows = (int) a.get(0);
+        }
+        return new LoraBatch(Collections.unmodifiableMap(new TreeMap<>(slots)), Math.max(rows, 1), null, 0f);
+    }
+
+    /** One adapter for every row of any batch. */
+    public static LoraBatch shared(NDManager parent, LoraWeights adapter) {
+        return of(parent, Collections.singletonList(Objects.requireNonNull(adapter)));
+    }
+
+    /**
+     * One adapter per batch row (null: that row runs the base model). Ranks may differ: A and B are zero-padded to
+     * the largest rank of each module, which adds exact zeros. Rows without an adapter for a module get zeros too.
+     */
+    public static LoraBatch of(NDManager parent, List<LoraWeights> perRow) {
+        int n = perRow.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("no rows");
+        }
+        TreeSet<LoraWeights.Site> sites = new TreeSet<>();
+        perRow.stream().filter(Objects::nonNull).forEach(w -> sites.addAll(w.pairs().keySet()));
+        NDManager m = parent.newSubManager();
+        try {
+            Map<LoraWeights.Site, Slot> slots = new LinkedHashMap<>();
+            for (LoraWeights.Site site : sites) {
+                slots.put(site, stack(m, site, perRow));
+            }
+            return new LoraBatch(Collections.unmodifiableMap(slots), n, m, 0f);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    private static Slot stack(NDManager m, LoraWeights.Site site, List<LoraWeights> perRow) {
+        int n = perRow.size();
+        int rank = 0;
+        int in = -1;
+        int out = -1;
+        for (int row = 0; row < n; row++) {
+            LoraWeights w = perRow.get(row);
+            LoraWeights.Pair p = w == null ? null : w.get(site.layer(), site.module());
+            if (p == null) {
+                continue;
+            }
+            if (p.a().shape().length != 2 || p.b().shape().length != 2 || p.b().shape()[1] != p.rank()) {
+                throw new T2lException("row " + row + " layer " + site.layer() + " " + site.module() + ": A "
+                        + p.a().shapeString() + " and B " + p.b().shapeString() + " do not fit ([r, in] and [out, r])");
+            }
+            if (in >= 0 && (in != p.in() || out != p.out())) {
+                throw new T2lException("row " + row + " layer " + site.layer() + " " + site.module() + ": adapter maps "
+                        + p.in() + " -> " + p.out() + " but another row maps " + in + " -> " + out);
+            }
+            in = p.in();
+            out = p.out();
+            rank = Math.max(rank, p.rank());
+        }
+        float[] a = new float[n * rank * in];
+        float[] b = new float[n * out * rank];
+        float[] scaling = new float[n];
+        for (int row = 0; row < n; row++) {
+            LoraWeights w = perRow.get(row);
+            LoraWeights.Pair p = w == null ? null : w.get(site.layer(), site.module());
+            if (p == null) {
+                continue;
+            }
+            int r = p.rank();
+            // A rows beyond r and B columns beyond r stay zero.
+            System.arraycopy(p.a().data(), 0, a, row * rank * in, r * in);
+            float[] pb = p.b().data();
+            for (int o = 0; o < out; o++) {
+                System.arraycopy(pb, o * r, b, (row * out + o) * rank, r);
+            }
+            scaling[row] = (float) w.config().scaling();
+        }
+        return new Slot(m.create(a, new Shape(n, rank, in)), m.create(b, new Shape(n, out, rank)),
+                m.create(scaling, new Shape(n, 1, 1)));
+    }
+
+    /** The same adapters with LoRA dropout on the adapter's input (PEFT lora_dropout), for training. */
+    public LoraBatch withDropout(float p) {
+        if (p < 0 || p >= 1) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + p);
+        }
+        return new LoraBatch(slots, rows, null, p, transposed);
+    }
+
+    public Map<LoraWeights.Site, Slot> slots() {
+        return slots;
+    }
+
+    public Slot slot(int layer, String module) {
+        return slots.get(new LoraWeights.Site(layer, module));
+    }
+
+    /** Batch rows this object was built for; 1 means shared by every row. */
+    public int rows() {
+        return rows;
+    }
+
+    public float dropout() {
+        return dropout;
+    }
+
+    /**
+     * y + scaling · B(A · dropout(x)) for {@code module} of {@code layer}; y unchanged when that module has no
+     * adapter. x: (batch, seq, in), y: (batch, seq, out).
+     */
+    public NDArray apply(int layer, String module, NDArray x, NDArray y) {
+        NDArray[] t = transposed.get(new LoraWeights.Site(layer, module));
+        if (t == null) {
+            return y;
+        }
+        NDArray in = dropout > 0 ? Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
+        NDArray ax = in.matMul(t[0]); // (batch, seq, r)
+        NDArray bax = ax.matMul(t[1]); // (batch, seq, out)
+        return y.add(bax.mul(t[2]));
+    }
+
+    /** Frees the arrays this object created (those of {@link #of}); arrays passed to {@link #ofArrays} are the caller's. */
+    @Override
+    public void close() {
+        if (owned != null) {
+            owned.close();
+        }
+    }
+}

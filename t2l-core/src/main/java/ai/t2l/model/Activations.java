@@ -1,0 +1,33 @@
+package ai.t2l.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+import ai.t2l.io.T2lException;
+import java.util.function.UnaryOperator;
+
+/** The MLP activations of the supported families, as differentiable NDArray ops. */
+final class Activations {
+    /** sqrt(2/pi), the constant of PyTorch's tanh GELU (aten GeluKernel: kBeta = M_SQRT2 * M_2_SQRTPI * 0.5). */
+    private static final float GELU_BETA = (float) Math.sqrt(2.0 / Math.PI);
+    private static final float GELU_KAPPA = 0.044715f;
+
+    private Activations() {}
+
+    static UnaryOperator<NDArray> of(String name, String source) {
+        return switch (name) {
+            // HF ACT2FN["silu"] = nn.SiLU: x * sigmoid(x)
+            case "silu", "swish" -> x -> x.mul(Activation.sigmoid(x));
+            // HF ACT2FN["gelu_pytorch_tanh"] = F.gelu(x, approximate="tanh"): 0.5 x (1 + tanh(beta (x + kappa x^3)))
+            case "gelu_pytorch_tanh", "gelu_new" -> Activations::geluTanh;
+            // HF ACT2FN["gelu"] = F.gelu(x) with the exact erf form (torch's default)
+            case "gelu" -> Activation::gelu;
+            default -> throw new T2lException(source + ": field 'hidden_act' is '" + name
+                    + "'; supported: silu, gelu_pytorch_tanh, gelu_new, gelu");
+        };
+    }
+
+    private static NDArray geluTanh(NDArray x) {
+        NDArray inner = x.add(x.mul(x).mul(x).mul(GELU_KAPPA)).mul(GELU_BETA);
+        return x.mul(0.5f).mul(inner.tanh().add(1f));
+    }
+}

@@ -1,0 +1,404 @@
+package ai.t2l.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import ai.t2l.io.FloatTensor;
+import ai.t2l.io.ModelWeights;
+import ai.t2l.io.T2lException;
+import ai.t2l.io.TensorSource;
+import ai.t2l.lora.LoraBatch;
+import ai.t2l.lora.LoraWeights;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * A decoder-only transformer (Llama, Mistral, Gemma 2, Qwen 2) held as float32 engine arrays, following HF
+ * transformers 4.46 eager attention. Owns its weights: close it (try-with-resources).
+ */
+public final class Transformer implements AutoCloseable {
+    private final ModelConfig config;
+    private final Architecture arch;
+    private final NDManager manager;
+    private final NDArray embed; // (vocab, hidden)
+    private final List<Layer> layers;
+    private final NDArray finalNorm; // (hidden)
+    private final NDArray lmHead; // (vocab, hidden); the embedding itself when tied
+    private final Rope rope;
+    private final UnaryOperator<NDArray> activation;
+    private final long weightBytes;
+
+    private Transformer(ModelConfig config, NDManager manager, Map<String, NDArray> w, long weightBytes,
+            String source) {
+        this.config = config;
+        this.arch = Architecture.of(config.family());
+        this.manager = manager;
+        this.embed = w.get("model.embed_tokens.weight");
+        this.finalNorm = w.get("model.norm.weight");
+        this.lmHead = config.tieWordEmbeddings() ? embed : w.get("lm_head.weight");
+        this.rope = new Rope(config);
+        this.activation = Activations.of(config.hiddenAct(), source);
+        this.weightBytes = weightBytes;
+        List<Layer> ls = new ArrayList<>();
+        for (int l = 0; l < config.numLayers(); l++) {
+            Map<String, NDArray> proj = new LinkedHashMap<>();
+            Map<String, NDArray> bias = new LinkedHashMap<>();
+            for (String m : TensorLayout.PROJECTIONS) {
+                proj.put(m, w.get(TensorLayout.projection(l, m)));
+                NDArray b = w.get(TensorLayout.projectionBias(l, m));
+                if (b != null) {
+                    bias.put(m, b);
+                }
+            }
+            ls.add(new Layer(proj, bias, w.get(TensorLayout.norm(l, "input_layernorm")),
+                    arch.postAttentionNorm() == null ? null : w.get(TensorLayout.norm(l, arch.postAttentionNorm())),
+                    w.get(TensorLayout.norm(l, arch.preMlpNorm())),
+                    arch.postMlpNorm() == null ? null : w.get(TensorLayout.norm(l, arch.postMlpNorm()))));
+        }
+        this.layers = List.copyOf(ls);
+    }
+
+    /** Loads a Hugging Face model folder: config.json (+ generation_config.json) and safetensors weights. */
+    public static Transformer load(Path dir) {
+        ModelConfig config = ModelConfig.read(dir);
+        try (ModelWeights weights = ModelWeights.open(dir)) {
+            return create(config, weights);
+        }
+    }
+
+    /**
+     * Builds a model from named tensors (HF key names, any float dtype: they arrive widened to float32). Every
+     * tensor of {@link TensorLayout#of} must be present with its exact shape; others are ignored.
+     */
+    public static Transformer create(ModelConfig config, TensorSource weights) {
+        Activations.of(config.hiddenAct(), weights.describe() + "/config.json"); // fail before reading gigabytes
+        Architecture arch = Architecture.of(config.family());
+        Map<String, long[]> layout = TensorLayout.of(config);
+        for (Map.Entry<String, long[]> e : layout.entrySet()) {
+            checkShape(config, weights, e.getKey(), e.getValue());
+        }
+        NDManager manager = NDManager.newBaseManager("PyTorch");
+        try {
+            Map<String, NDArray> arrays = new LinkedHashMap<>();
+            long bytes = 0;
+            for (Map.Entry<String, long[]> e : layout.entrySet()) {
+                FloatTensor t = weights.read(e.getKey());
+                float[] data = t.data();
+                if (e.getKey().endsWith("layernorm.weight") || e.getKey().equals("model.norm.weight")) {
+                    float offset = arch.normWeightOffset();
+                    for (int i = 0; i < data.length && offset != 0f; i++) {
+                        data[i] = offset + data[i]; // float32 add, as HF's (1.0 + weight.float())
+                    }
+                }
+                arrays.put(e.getKey(), manager.create(data, new Shape(t.shape())));
+                bytes += 4L * data.length;
+            }
+            return new Transformer(config, manager, arrays, bytes, weights.describe());
+        } catch (RuntimeException | OutOfMemoryError e) {
+            manager.close();
+            if (e instanceof OutOfMemoryError) {
+                throw new T2lException(weights.describe() + ": not enough memory to hold the weights in float32 ("
+                        + config.numLayers() + " layers, hidden " + config.hiddenSize() + "); raise -Xmx or use a"
+                        + " machine with more memory", e);
+            }
+            throw e;
+        }
+    }
+
+    private static void checkShape(ModelConfig c, TensorSource w, String name, long[] expected) {
+        if (!w.contains(name)) {
+            throw new T2lException(w.describe() + ": missing tensor '" + name + "' (expected shape "
+                    + Arrays.toString(expected) + " for this " + c.family().modelType + " config)");
+        }
+        long[] found = w.shape(name);
+        if (!Arrays.equals(found, expected)) {
+            throw new T2lException(w.locate(name) + ": tensor '" + name + "' has shape " + Arrays.toString(found)
+                    + ", expected " + Arrays.toString(expected) + " from config.json (hidden_size "
+                    + c.hiddenSize() + ", intermediate_size " + c.intermediateSize() + ", heads " + c.numHeads()
+                    + "/" + c.numKvHeads() + " x head_dim " + c.headDim() + ", vocab_size " + c.vocabSize() + ")");
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** The manager that owns the weights; make per-request sub-managers from it. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Bytes of native memory held by the weights (float32; tied embeddings counted once). */
+    public long weightBytes() {
+        return weightBytes;
+    }
+
+    /** An empty KV cache for this model; {@code initialCapacity} positions are preallocated on first use. */
+    public KvCache newCache(int initialCapacity) {
+        return new KvCache(manager, config.numLayers(), initialCapacity);
+    }
+
+    public KvCache newCache() {
+        return newCache(256);
+    }
+
+    /** A projection's current weight (out, in), e.g. after a merge. */
+    public FloatTensor projectionWeight(int layer, String module) {
+        NDArray w = layers.get(layer).projections().get(module);
+        if (w == null) {
+            throw new T2lException("unknown projection '" + module + "'");
+        }
+        return new FloatTensor(w.toFloatArray(), w.getShape().getShape());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Forward pass (HF LlamaModel.forward / Gemma2Model.forward)
+
+    /** Everything one forward call shares across layers. */
+    private record Pass(NDManager step, int batch, int seq, NDArray cos, NDArray sin, NDArray globalMask,
+            NDArray slidingMask, KvCache cache, LoraBatch lora) {}
+
+    /**
+     * Runs the model over {@code in.ids()}; the outputs belong to {@code scope}, intermediates are freed on return
+     * (autograd keeps what backward needs).
+     */
+    public ForwardOutput forward(NDManager scope, ForwardInput in) {
+        int[][] ids = in.ids();
+        int b = ids.length;
+        int seq = b == 0 ? 0 : ids[0].length;
+        int[][] mask = in.mask() != null ? in.mask() : ones(b, seq);
+        checkInput(ids, mask, in.lora());
+        KvCache cache = in.cache();
+        int past = cache == null ? 0 : cache.length();
+        int[][] keyMask = cache == null ? mask : cache.keyMaskWith(mask);
+        int[] realBefore = cache == null || past == 0 ? new int[b] : cache.realTokens();
+        int[][] positions = Masks.positions(realBefore, mask);
+        try (NDManager step = scope.newSubManager()) {
+            NDArray[] cossin = rope.tables(step, positions);
+            NDArray global = Masks.additive(step, keyMask, past, seq, null);
+            NDArray sliding = config.slidingWindow() == null ? null
+                    : Masks.additive(step, keyMask, past, seq, config.slidingWindow());
+            Pass pass = new Pass(step, b, seq, cossin[0], cossin[1], global, sliding, cache, in.lora());
+
+            NDArray h = embed(step, ids); // (batch, seq, hidden)
+            if (in.embeddingHook() != null) {
+                h = in.embeddingHook().apply(h);
+            }
+            NDList hidden = in.hiddenStates() ? new NDList() : null;
+            for (int l = 0; l < layers.size(); l++) {
+                if (hidden != null) {
+                    hidden.add(h);
+                }
+                h = decoderLayer(h, l, pass);
+            }
+            h = rmsNorm(h, finalNorm);
+            if (hidden != null) {
+                hidden.add(h); // HF replaces the last layer's raw output by the normed one
+            }
+            if (in.lastOnly()) {
+                h = h.get(":, -1:, :");
+            }
+            NDArray logits = Linear.linear(h, lmHead, null).singletonOrThrow(); // (batch, seq, vocab)
+            if (config.finalLogitSoftcap() != null) {
+                logits = softcap(logits, config.finalLogitSoftcap()); // Gemma2ForCausalLM.forward
+            }
+            if (cache != null) {
+                cache.advance(mask);
+            }
+            logits.attach(scope);
+            if (hidden != null) {
+                hidden.attach(scope);
+            }
+            return new ForwardOutput(logits, hidden);
+        }
+    }
+
+    /** Logits (seq, vocab) of one unpadded sequence, with optional adapters: a convenience for tools and tests. */
+    public FloatTensor logits(int[] ids, LoraBatch lora) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray logits = forward(scope, ForwardInput.of(ids).withLora(lora)).logits();
+            return new FloatTensor(logits.toFloatArray(), new long[] {ids.length, config.vocabSize()});
+        }
+    }
+
+    private NDArray embed(NDManager step, int[][] ids) {
+        int b = ids.length;
+        int seq = ids[0].length;
+        long[] flat = new long[b * seq];
+        for (int r = 0; r < b; r++) {
+            for (int t = 0; t < seq; t++) {
+                flat[r * seq + t] = ids[r][t];
+            }
+        }
+        NDArray h = embed.get(step, new NDIndex("{}", step.create(flat, new Shape(b, seq)))); // (batch, seq, hidden)
+        float scale = arch.embeddingScale(config);
+        return scale == 1f ? h : h.mul(scale);
+    }
+
+    /** HF LlamaDecoderLayer (pre-norm residual blocks); Gemma 2 adds a norm on each block's output. */
+    private NDArray decoderLayer(NDArray h, int l, Pass pass) {
+        Layer layer = layers.get(l);
+        NDArray a = attention(rmsNorm(h, layer.inputNorm()), l, pass);
+        if (layer.postAttnNorm() != null) {
+            a = rmsNorm(a, layer.postAttnNorm());
+        }
+        h = h.add(a);
+        NDArray m = mlp(rmsNorm(h, layer.preMlpNorm()), l, pass);
+        if (layer.postMlpNorm() != null) {
+            m = rmsNorm(m, layer.postMlpNorm());
+        }
+        return h.add(m);
+    }
+
+    /** HF LlamaAttention (eager) with grouped-query attention. x: (batch, seq, hidden). */
+    private NDArray attention(NDArray x, int l, Pass pass) {
+        int b = pass.batch();
+        int seq = pass.seq();
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int d = config.headDim();
+        int group = heads / kvHeads;
+        NDArray q = project(x, l, "q_proj", pass).reshape(b, seq, heads, d).transpose(0, 2, 1, 3); // (b, H, seq, d)
+        NDArray k = project(x, l, "k_proj", pass).reshape(b, seq, kvHeads, d).transpose(0, 2, 1, 3); // (b, KV, seq, d)
+        NDArray v = project(x, l, "v_proj", pass).reshape(b, seq, kvHeads, d).transpose(0, 2, 1, 3);
+        q = Rope.apply(q, pass.cos(), pass.sin());
+        k = Rope.apply(k, pass.cos(), pass.sin());
+        if (pass.cache() != null) {
+            NDArray[] kv = pass.cache().append(pass.step(), l, k, v); // (b, KV, keys, d)
+            k = kv[0];
+            v = kv[1];
+        }
+        long keys = k.getShape().get(2);
+        // GQA without copying K/V (HF repeat_kv): query head h uses KV head h / group, so fold the group's query
+        // heads into the sequence axis: (b, KV, group*seq, d).
+        NDArray qg = q.reshape(b, kvHeads, (long) group * seq, d);
+        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).mul((float) arch.attentionScale(config));
+        if (config.attnLogitSoftcap() != null) {
+            scores = softcap(scores, config.attnLogitSoftcap()); // Gemma2: before the mask
+        }
+        NDArray mask = config.isSlidingLayer(l) ? pass.slidingMask() : pass.globalMask(); // (b, 1, 1, seq, keys)
+        NDArray probs = scores.reshape(b, kvHeads, group, seq, keys).add(mask).softmax(-1);
+        NDArray out = probs.reshape(b, kvHeads, (long) group * seq, keys).matMul(v); // (b, KV, group*seq, d)
+        out = out.reshape(b, heads, seq, d).transpose(0, 2, 1, 3).reshape(b, seq, (long) heads * d);
+        return project(out, l, "o_proj", pass);
+    }
+
+    /** HF LlamaMLP: down(act(gate(x)) * up(x)). */
+    private NDArray mlp(NDArray x, int l, Pass pass) {
+        NDArray gate = activation.apply(project(x, l, "gate_proj", pass));
+        return project(gate.mul(project(x, l, "up_proj", pass)), l, "down_proj", pass);
+    }
+
+    /** y = x W^T + bias, plus the row's unmerged LoRA term when one is given. */
+    private NDArray project(NDArray x, int l, String module, Pass pass) {
+        Layer layer = layers.get(l);
+        NDArray y = Linear.linear(x, layer.projections().get(module), layer.biases().get(module)).singletonOrThrow();
+        return pass.lora() == null ? y : pass.lora().apply(l, module, x, y);
+    }
+
+    /** HF LlamaRMSNorm: w * x * rsqrt(mean(x^2) + eps) (w already includes Gemma's +1). */
+    private NDArray rmsNorm(NDArray x, NDArray w) {
+        NDArray variance = x.mul(x).mean(new int[] {-1}, true);
+        return x.mul(variance.add((float) config.rmsNormEps()).pow(-0.5f)).mul(w);
+    }
+
+    /** Gemma 2 soft-capping: cap * tanh(x / cap). */
+    private static NDArray softcap(NDArray x, double cap) {
+        return x.div((float) cap).tanh().mul((float) cap);
+    }
+
+    private void checkInput(int[][] ids, int[][] mask, LoraBatch lora) {
+        if (ids.length == 0 || ids[0].length == 0) {
+            throw new T2lException("forward: empty batch");
+        }
+        if (mask.length != ids.length) {
+            throw new T2lException("forward: mask has " + mask.length + " rows, ids have " + ids.length);
+        }
+        for (int r = 0; r < ids.length; r++) {
+            if (ids[r].length != ids[0].length || mask[r].length != ids[0].length) {
+                throw new T2lException("forward: row " + r + " has " + ids[r].length + " ids and " + mask[r].length
+                        + " mask entries, expected " + ids[0].length + " (pad rows to one length)");
+            }
+            for (int t = 0; t < ids[r].length; t++) {
+                if (ids[r][t] < 0 || ids[r][t] >= config.vocabSize()) {
+                    throw new T2lException("forward: token id " + ids[r][t] + " at row " + r + ", position " + t
+                            + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+                }
+            }
+        }
+        if (lora != null) {
+            if (lora.rows() != 1 && lora.rows() != ids.length) {
+                throw new T2lException("forward: the LoRA batch has " + lora.rows() + " rows, the input " + ids.length);
+            }
+            AdapterCheck.check(config, lora);
+        }
+    }
+
+    private static int[][] ones(int b, int seq) {
+        int[][] m = new int[b][seq];
+        for (int[] row : m) {
+            Arrays.fill(row, 1);
+        }
+        return m;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Merging (PEFT LoraLayer.merge: W += scaling * B @ A)
+
+    /**
+     * Adds an adapter into the weights: W' = W + scaling · (B @ A) for every adapted projection (PEFT
+     * get_delta_weight + merge). Close the returned handle to subtract it again (PEFT unmerge; float rounding
+     * may leave ~1e-7 differences).
+     */
+    public Merged merge(LoraWeights adapter, String source) {
+        AdapterCheck.check(config, adapter, source);
+        List<NDArray[]> applied = new ArrayList<>();
+        try (NDManager tmp = manager.newSubManager()) {
+            for (Map.Entry<LoraWeights.Site, LoraWeights.Pair> e : adapter.pairs().entrySet()) {
+                LoraWeights.Pair p = e.getValue();
+                NDArray a = tmp.create(p.a().data(), new Shape(p.a().shape()));
+                NDArray bm = tmp.create(p.b().data(), new Shape(p.b().shape()));
+                NDArray delta = bm.matMul(a).mul((float) adapter.config().scaling()); // (out, in)
+                NDArray w = layers.get(e.getKey().layer()).projections().get(e.getKey().module());
+                w.addi(delta);
+                delta.attach(manager);
+                applied.add(new NDArray[] {w, delta});
+            }
+        }
+        return new Merged(applied);
+    }
+
+    /** A merged adapter; closing it unmerges (W -= delta). */
+    public static final class Merged implements AutoCloseable {
+        private final List<NDArray[]> applied;
+        private boolean open = true;
+
+        private Merged(List<NDArray[]> applied) {
+            this.applied = applied;
+        }
+
+        @Override
+        public void close() {
+            if (open) {
+                open = false;
+                for (NDArray[] wd : applied) {
+                    wd[0].subi(wd[1]);
+                    wd[1].close();
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,33 @@
+package ai.t2l.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+
+/**
+ * What the trainers need from a causal language model. The runtime's Transformer implements it through a small
+ * adapter; tests use tiny models made in code. With right padding and causal attention no attention mask is needed:
+ * padding only ever sits after the tokens that are scored.
+ */
+public interface TrainableLm {
+    int numLayers();
+
+    int hiddenSize();
+
+    int vocabSize();
+
+    /** {in, out} features of an adaptable projection such as q_proj. */
+    int[] moduleDims(String module);
+
+    DataType dataType();
+
+    /**
+     * @param inputIds       (batch, seq) integer token ids
+     * @param lora           per-row adapters added to the adapted projections, or null
+     * @param embeddingNoise (batch, seq, hidden) added to the input embeddings (NEFTune), or null
+     * @return logits (batch, seq, vocab)
+     */
+    NDArray logits(NDArray inputIds, GeneratedLora lora, NDArray embeddingNoise);
+
+    /** The base weights as trainable parameters, for full-parameter training; adapters leave them frozen. */
+    ParamSet weights();
+}

@@ -1,0 +1,155 @@
+package ai.t2l.model;
+
+import static ai.t2l.TensorAssert.assertClose;
+
+import ai.djl.ndarray.NDManager;
+import ai.t2l.Shared;
+import ai.t2l.lora.LoraBatch;
+import ai.t2l.lora.LoraWeights;
+import ai.t2l.lora.PeftAdapter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Properties that catch whole classes of bugs (DESIGN §5), on the golden models. */
+class InvariantsTest {
+    static final double ATOL = 1e-4;
+    static final Golden[] FAMILIES = {Golden.LLAMA, Golden.MISTRAL, Golden.GEMMA2, Golden.QWEN2};
+
+    /** seq1 followed by its greedy tokens: 31 tokens, longer than Gemma 2's window of 8. */
+    static int[] longIds(Golden g) {
+        int[] p = g.prompt(1);
+        int[] n = g.greedy(1);
+        int[] all = Arrays.copyOf(p, p.length + n.length);
+        System.arraycopy(n, 0, all, p.length, n.length);
+        return all;
+    }
+
+    /** Prefill all at once == prefill a chunk then one token at a time == uneven chunks. */
+    @ParameterizedTest(name = "{0}")
+    @FieldSource("FAMILIES")
+    void prefillEqualsTokenByTokenDecoding(Golden g) {
+        Transformer m = g.model();
+        int[] ids = longIds(g);
+        int vocab = m.config().vocabSize();
+        float[] full = m.logits(ids, null).data();
+        for (int[] chunks : new int[][] {ones(ids.length), {5, 1, 9, 3, 13}}) {
+            try (NDManager scope = m.manager().newSubManager(); KvCache cache = m.newCache(2)) {
+                int at = 0;
+                for (int c : chunks) {
+                    float[] part = m.forward(scope, ForwardInput.of(Arrays.copyOfRange(ids, at, at + c))
+                            .withCache(cache)).logits().toFloatArray();
+                    assertClose(g + " chunks " + Arrays.toString(chunks) + ": positions " + at + ".." + (at + c - 1),
+                            full, at * vocab, part, 0, c * vocab, new long[] {ids.length, vocab}, ATOL);
+                    at += c;
+                }
+            }
+        }
+    }
+
+    private static int[] ones(int n) {
+        int[] a = new int[n];
+        Arrays.fill(a, 1);
+        return a;
+    }
+
+    /** Rows of different lengths padded on the left or the right give each row's own logits at its real tokens. */
+    @ParameterizedTest(name = "{0}")
+    @FieldSource("FAMILIES")
+    void paddedBatchEqualsRowsAlone(Golden g) {
+        Transformer m = g.model();
+        List<int[]> rows = List.of(g.prompt(0), longIds(g), g.prompt(1));
+        assertBatchMatchesRows(m, rows, null, true);
+        assertBatchMatchesRows(m, rows, null, false);
+    }
+
+    /** Row r of a batch with per-row adapters equals row r run alone with its adapter (or none). */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void perRowAdaptersEqualEachRowAlone(boolean leftPad) {
+        Transformer m = Golden.LLAMA.model();
+        LoraWeights qv = PeftAdapter.read(Shared.golden("peft", "llama_qv", "adapter"));
+        LoraWeights all = PeftAdapter.read(Shared.golden("peft", "llama_all", "adapter"));
+        List<int[]> rows = List.of(Golden.LLAMA.prompt(1), Golden.LLAMA.prompt(0), Golden.LLAMA.prompt(1));
+        assertBatchMatchesRows(m, rows, Arrays.asList(qv, all, null), leftPad);
+    }
+
+    /** An adapter whose B is zero leaves the base logits unchanged. */
+    @ParameterizedTest(name = "{0}")
+    @FieldSource("FAMILIES")
+    void zeroBAdapterEqualsBase(Golden g) {
+        Transformer m = g.model();
+        LoraWeights zeroB = LoraFixtures.random(m.config(), 4, 8, true, 7, 0f);
+        int[] ids = g.prompt(1);
+        try (LoraBatch lora = LoraBatch.shared(m.manager(), zeroB)) {
+            assertClose(g + " B=0 adapter vs base", m.logits(ids, null), m.logits(ids, lora).data(),
+                    new long[] {ids.length, m.config().vocabSize()}, 1e-6);
+        }
+    }
+
+    /** y = Wx + s·B(Ax) equals (W + s·BA)x, here with rsLoRA scaling and every projection adapted. */
+    @ParameterizedTest(name = "{0}")
+    @FieldSource("FAMILIES")
+    void mergedEqualsUnmerged(Golden g) {
+        Transformer m = g.model();
+        LoraWeights adapter = LoraFixtures.random(m.config(), 4, 8, true, 11, 0.05f);
+        int[] ids = g.prompt(1);
+        float[] unmerged;
+        try (LoraBatch lora = LoraBatch.shared(m.manager(), adapter)) {
+            unmerged = m.logits(ids, lora).data();
+        }
+        float[] base = m.logits(ids, null).data();
+        try (Transformer.Merged merged = m.merge(adapter, "random adapter")) {
+            double err = assertClose(g + " merged vs unmerged", m.logits(ids, null), unmerged,
+                    new long[] {ids.length, m.config().vocabSize()}, ATOL);
+            double moved = IntStream.range(0, base.length).mapToDouble(i -> Math.abs(base[i] - unmerged[i])).max()
+                    .orElse(0);
+            if (moved < 1e-2) {
+                throw new AssertionError(g + ": the random adapter barely changes the logits (" + moved
+                        + "), so merged == unmerged proves nothing");
+            }
+            System.out.printf("%s merged vs unmerged max |diff| %.2e (adapter moves logits by %.2f)%n", g, err, moved);
+        }
+        assertClose(g + " after unmerge vs base", m.logits(ids, null), base,
+                new long[] {ids.length, m.config().vocabSize()}, 1e-5);
+    }
+
+    /**
+     * Runs {@code rows} as one padded batch and each row alone; compares logits at every real token.
+     * @param adapters one per row (null entries: base), or null for no adapters
+     */
+    static void assertBatchMatchesRows(Transformer m, List<int[]> rows, List<LoraWeights> adapters,
+            boolean leftPad) {
+        int b = rows.size();
+        int len = rows.stream().mapToInt(r -> r.length).max().orElseThrow();
+        int vocab = m.config().vocabSize();
+        int[][] ids = new int[b][len];
+        int[][] mask = new int[b][len];
+        for (int r = 0; r < b; r++) {
+            int[] row = rows.get(r);
+            int off = leftPad ? len - row.length : 0;
+            System.arraycopy(row, 0, ids[r], off, row.length);
+            Arrays.fill(mask[r], off, off + row.length, 1);
+        }
+        try (NDManager scope = m.manager().newSubManager();
+                LoraBatch lora = adapters == null ? null : LoraBatch.of(m.manager(), adapters)) {
+            float[] batch = m.forward(scope, ForwardInput.of(ids).withMask(mask).withLora(lora)).logits().toFloatArray();
+            for (int r = 0; r < b; r++) {
+                int[] row = rows.get(r);
+                List<LoraWeights> own = new ArrayList<>();
+                own.add(adapters == null ? null : adapters.get(r));
+                try (LoraBatch single = own.get(0) == null ? null : LoraBatch.of(m.manager(), own)) {
+                    float[] alone = m.logits(row, single).data();
+                    int off = leftPad ? len - row.length : 0;
+                    assertClose((leftPad ? "left" : "right") + "-padded batch row " + r + " (length " + row.length
+                            + ", adapter " + (own.get(0) != null) + ") vs alone", alone, 0, batch,
+                            (r * len + off) * vocab, row.length * vocab, new long[] {row.length, vocab}, ATOL);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package ai.t2l.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import org.junit.jupiter.api.Test;
+
+/** AdamW, the schedule and clipping against values worked out by hand from the torch/HF formulas. */
+class TrainOptimTest {
+    /** Sets d(loss)/dp = c by backpropagating loss = Σ p·c. */
+    static void setGrad(ParamSet ps, String name, float[] c) {
+        try (NDManager s = ps.scope(ps.manager()); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray p = ps.get(name);
+            gc.backward(p.mul(s.create(c, p.getShape())).sum());
+        }
+    }
+
+    @Test
+    void adamWTwoStepsWithConstantGradientMoveByLrEachStep() {
+        try (NDManager m = NDManager.newBaseManager(); ParamSet ps = new ParamSet(m);
+                AdamW opt = new AdamW(AdamW.Settings.of(0.01), m)) {
+            ps.add("p", m.create(new float[] {1f, -2f}, new Shape(2)));
+            float[] g = {0.5f, -1f};
+            setGrad(ps, "p", g);
+            try (NDManager s = ps.scope(m)) {
+                opt.step(ps, 0.1);
+            }
+            // step 1: p(1-lr·wd) = [0.999, -1.998]; m=[.05,-.1]; v=[.00025,.001]; m̂/(√v̂+eps) = [1, -1]·(1-2e-8)
+            assertArrayEquals(new float[] {0.899f, -1.898f}, ps.get("p").toFloatArray(), 1e-6f);
+            setGrad(ps, "p", g);
+            try (NDManager s = ps.scope(m)) {
+                opt.step(ps, 0.1);
+            }
+            // step 2: p(0.999) = [0.898101, -1.896102]; m=[.095,-.19], bc1=.19; √v/√bc2 = [.5, 1] exactly
+            assertArrayEquals(new float[] {0.798101f, -1.796102f}, ps.get("p").toFloatArray(), 2e-6f);
+            assertEquals(2, opt.stepCount());
+        }
+    }
+
+    @Test
+    void adamWStateRoundTripsExactly() {
+        try (NDManager m = NDManager.newBaseManager(); ParamSet a = new ParamSet(m); ParamSet b = new ParamSet(m);
+                AdamW oa = new AdamW(AdamW.Settings.of(0.1), m); AdamW ob = new AdamW(AdamW.Settings.of(0.1), m)) {
+            a.add("p", m.create(new float[] {0.3f, 0.7f, -1.1f}));
+            b.add("p", m.create(new float[] {9f, 9f, 9f}));
+            float[] g = {0.123f, -4.56f, 7.89f};
+            setGrad(a, "p", g);
+            try (NDManager s = a.scope(m)) {
+                oa.step(a, 0.01);
+            }
+            b.load(a.toTensors(), "test");
+            ob.loadState(oa.stepCount(), oa.stateTensors(), b, "test");
+            float[] g2 = {-1f, 2f, 0.5f};
+            setGrad(a, "p", g2);
+            setGrad(b, "p", g2);
+            try (NDManager s = a.scope(m); NDManager t = b.scope(m)) {
+                oa.step(a, 0.02);
+                ob.step(b, 0.02);
+            }
+            assertArrayEquals(a.get("p").toFloatArray(), b.get("p").toFloatArray(), 0f);
+        }
+    }
+
+    @Test
+    void linearScheduleWithWarmupMatchesHuggingFace() {
+        LinearSchedule s = new LinearSchedule(1.0, 2, 10);
+        double[][] table = {{0, 0}, {1, 0.5}, {2, 1}, {3, 7 / 8.0}, {9, 1 / 8.0}, {10, 0}, {11, 0}};
+        for (double[] row : table) {
+            assertEquals(row[1], s.multiplier((long) row[0]), 1e-12, "step " + (long) row[0]);
+        }
+        assertEquals(2, LinearSchedule.ofFraction(1, 0.25, 10).warmupSteps()); // int(2.5)
+        assertEquals(1.0, new LinearSchedule(1, 0, 4).multiplier(0), 1e-12);
+    }
+
+    @Test
+    void clipGradNormScalesByMaxOverTotal() {
+        try (NDManager m = NDManager.newBaseManager(); ParamSet ps = new ParamSet(m)) {
+            ps.add("a", m.zeros(new Shape(2)));
+            ps.add("b", m.zeros(new Shape(1)));
+            setGrad(ps, "a", new float[] {3, 4});
+            setGrad(ps, "b", new float[] {12});
+            try (NDManager s = ps.scope(m)) {
+                assertEquals(13.0, GradClip.clip(ps, 100), 1e-5); // below max: unchanged
+                assertArrayEquals(new float[] {3, 4}, ps.grad("a").toFloatArray(), 0f);
+                assertEquals(13.0, GradClip.clip(ps, 1.0), 1e-5);
+                double c = 1 / (13 + 1e-6);
+                assertArrayEquals(new float[] {(float) (3 * c), (float) (4 * c)}, ps.grad("a").toFloatArray(), 1e-7f);
+                assertArrayEquals(new float[] {(float) (12 * c)}, ps.grad("b").toFloatArray(), 1e-7f);
+            }
+        }
+    }
+
+    @Test
+    void rngRestoresAndPermutes() {
+        Rng r = new Rng(42);
+        r.nextLong();
+        long saved = r.state();
+        long x = r.nextLong();
+        r.restore(saved);
+        assertEquals(x, r.nextLong());
+        int[] p = new Rng(7).permutation(50);
+        assertEquals(50 * 49 / 2, java.util.Arrays.stream(p).sum());
+        assertEquals(50, java.util.Arrays.stream(p).distinct().count());
+    }
+}
