@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             InspectCommand.class,
             PromptCommand.class,
+            GenerateCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Runnable {
     @Override

@@ -43,26 +43,12 @@ public final class LoraBatch implements AutoCloseable {
     }
 
     private final Map<LoraWeights.Site, Slot> slots;
-    /** A and B transposed once up front, so a forward pass allocates nothing in the adapters' manager. */
-    private final Map<LoraWeights.Site, NDArray[]> transposed;
     private final int rows;
     private final NDManager owned;
     private final float dropout;
 
-    private LoraBatch(Map<LoraWeights.Site, Slot> slots, int rows, NDManager owned, float dropout,
-            Map<LoraWeights.Site, NDArray[]> transposed) {
-        this.slots = slots;
-        this.transposed = transposed;
-        this.rows = rows;
-        this.owned = owned;
-        this.dropout = dropout;
-    }
-
     private LoraBatch(Map<LoraWeights.Site, Slot> slots, int rows, NDManager owned, float dropout) {
         this.slots = slots;
-        this.transposed = new TreeMap<>();
-        slots.forEach((site, s) -> transposed.put(site,
-                new NDArray[] {s.a().transpose(0, 2, 1), s.b().transpose(0, 2, 1), s.scaling()}));
         this.rows = rows;
         this.owned = owned;
         this.dropout = dropout;
@@ -169,7 +155,7 @@ public final class LoraBatch implements AutoCloseable {
         if (p < 0 || p >= 1) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + p);
         }
-        return new LoraBatch(slots, rows, null, p, transposed);
+        return new LoraBatch(slots, rows, null, p);
     }
 
     public Map<LoraWeights.Site, Slot> slots() {
@@ -194,14 +180,19 @@ public final class LoraBatch implements AutoCloseable {
      * adapter. x: (batch, seq, in), y: (batch, seq, out).
      */
     public NDArray apply(int layer, String module, NDArray x, NDArray y) {
-        NDArray[] t = transposed.get(new LoraWeights.Site(layer, module));
-        if (t == null) {
+        Slot s = slot(layer, module);
+        if (s == null) {
             return y;
         }
+        // The transposes are made here, inside any gradient recording, and handed to the pass's manager so that
+        // nothing accumulates in the adapters' own manager.
+        NDArray at = s.a().transpose(0, 2, 1); // (rows, in, r)
+        NDArray bt = s.b().transpose(0, 2, 1); // (rows, r, out)
+        at.attach(x.getManager());
+        bt.attach(x.getManager());
         NDArray in = dropout > 0 ? Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
-        NDArray ax = in.matMul(t[0]); // (batch, seq, r)
-        NDArray bax = ax.matMul(t[1]); // (batch, seq, out)
-        return y.add(bax.mul(t[2]));
+        NDArray bax = in.matMul(at).matMul(bt); // (batch, seq, out)
+        return y.add(bax.mul(s.scaling()));
     }
 
     /** Frees the arrays this object created (those of {@link #of}); arrays passed to {@link #ofArrays} are the caller's. */

@@ -1,0 +1,119 @@
+package ai.t2l.cli;
+
+import ai.djl.ndarray.NDManager;
+import ai.t2l.embed.OnnxTaskEmbedder;
+import ai.t2l.hypernet.HyperConfig;
+import ai.t2l.hypernet.HyperInit;
+import ai.t2l.hypernet.HyperModulator;
+import ai.t2l.hypernet.TrainingTask;
+import ai.t2l.hypernet.Variant;
+import ai.t2l.io.AtomicFiles;
+import ai.t2l.lora.LoraWeights;
+import ai.t2l.lora.PeftAdapter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * BENCHMARKS-WORKLOADS.md §1: adapter generation for a Mistral-7B-shaped target (32 layers, q 4096→4096,
+ * v 4096→1024, r 8, latent 128, head_in 512, task embedding 1024), random weights (SFT shapes, head biases on).
+ * Times the hypernetwork, the PEFT folder write and the description encoder separately.
+ */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Milliseconds per adapter for L, M and S (Mistral-7B shape), folder write, encoder.")
+public final class BenchGenerateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs first (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--runs", defaultValue = "7", description = "Timed runs (default ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--variants", split = ",", defaultValue = "L,M,S", description = "Variants (default ${DEFAULT-VALUE})")
+    List<Variant> variants;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (warmup < 1 || runs < 5) {
+            throw new ai.t2l.io.T2lException("benchmarks need --warmup >= 1 and --runs >= 5");
+        }
+        float[] emb = new float[1024];
+        SplittableRandom r = new SplittableRandom(1);
+        for (int i = 0; i < emb.length; i++) {
+            emb[i] = (float) r.nextGaussian();
+        }
+        out.printf("Workload: BENCHMARKS-WORKLOADS.md §1, Mistral-7B shape, fp32, %d warm-up + %d timed runs, %d CPUs%n%n",
+                warmup, runs, Runtime.getRuntime().availableProcessors());
+        out.println("| measure | trainable parameters | min ms | median ms | max ms |");
+        out.println("|---|---|---|---|---|");
+        LoraWeights sample = null;
+        try (NDManager nd = NDManager.newBaseManager("PyTorch")) {
+            for (Variant v : variants) {
+                HyperConfig c = mistral7b(v);
+                // random everywhere: the recon init draws the heads too; the SFT config keeps the head biases
+                HyperConfig random = HyperConfig.builder().variant(v).taskEmbDim(1024).numLayers(32)
+                        .module("q_proj", 4096, 4096).module("v_proj", 4096, 1024)
+                        .trainingTask(TrainingTask.RECON).headUseBias(true).build();
+                try (HyperModulator h = HyperModulator.fromState(c, HyperInit.initialState(random, 42), "random", nd)) {
+                    final LoraWeights[] last = new LoraWeights[1];
+                    double[] t = time(() -> last[0] = h.generate(emb));
+                    row(out, "hypernet " + v + " (embedding → 128 A/B tensors)", String.format("%,d", c.parameterCount()), t);
+                    sample = last[0];
+                }
+            }
+        }
+        Path dir = Files.createTempDirectory("t2l-bench");
+        try {
+            LoraWeights w = sample;
+            int[] n = {0};
+            double[] t = time(() -> PeftAdapter.write(dir.resolve("a" + n[0]++), w, "mistral", "bench", false));
+            row(out, String.format("write PEFT folder (%.1f MB)", 4e-6 * w.numel()), "–", t);
+        } finally {
+            AtomicFiles.deleteRecursively(dir);
+        }
+        try (OnnxTaskEmbedder e = OnnxTaskEmbedder.bundled()) {
+            double[] t = time(() -> e.embed("Solve grade-school math word problems step by step, showing each calculation."));
+            row(out, "encoder " + e.name() + ", one 20-token description", "–", t);
+        }
+        return 0;
+    }
+
+    static HyperConfig mistral7b(Variant v) {
+        return HyperConfig.builder().variant(v).latentSize(128).headInSize(512).taskEmbDim(1024).numLayers(32)
+                .module("q_proj", 4096, 4096).module("v_proj", 4096, 1024).trainingTask(TrainingTask.SFT).build();
+    }
+
+    private double[] time(Runnable task) {
+        for (int i = 0; i < warmup; i++) {
+            task.run();
+        }
+        List<Double> ms = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            task.run();
+            ms.add((System.nanoTime() - t0) / 1e6);
+        }
+        double[] a = ms.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(a);
+        return a;
+    }
+
+    private static void row(PrintWriter out, String what, String params, double[] sorted) {
+        out.printf("| %s | %s | %.1f | %.1f | %.1f |%n", what, params, sorted[0], sorted[sorted.length / 2],
+                sorted[sorted.length - 1]);
+        out.flush();
+    }
+}

@@ -1,0 +1,167 @@
+package ai.t2l.cli;
+
+import ai.t2l.embed.OnnxTaskEmbedder;
+import ai.t2l.embed.TaskEmbedder;
+import ai.t2l.embed.TaskEmbedding;
+import ai.t2l.embed.TaskText;
+import ai.t2l.hypernet.HyperConfig;
+import ai.t2l.hypernet.HypernetCheckpoint;
+import ai.t2l.hypernet.LoadOptions;
+import ai.t2l.io.T2lException;
+import ai.t2l.lora.LoraWeights;
+import ai.t2l.lora.PeftAdapter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code t2l generate}: description(s) in, PEFT adapter folder(s) out (T2L-SPEC §4.4). */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generate a LoRA adapter from a task description with a T2L hypernetwork.")
+public final class GenerateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--t2l", required = true, paramLabel = "DIR",
+            description = "T2L checkpoint folder (ours, or the reference's hypermod.pt + args.yaml + adapter_config.json)")
+    Path t2l;
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Base model folder (for its dimensions); default: args.yaml model_dir, resolved near the checkpoint")
+    Path model;
+
+    static final class Input {
+        @Option(names = "--description", paramLabel = "TEXT", description = "One task description")
+        String description;
+
+        @Option(names = "--descriptions", paramLabel = "FILE", description = "One description per line: one adapter each")
+        Path descriptions;
+
+        @Option(names = "--task-embedding", paramLabel = "FILE",
+                description = "JSON array of floats: an encoder's pooled output before normalisation")
+        Path taskEmbedding;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "Adapter folder (or, with --descriptions, the folder that receives one adapter per line)")
+    Path out;
+
+    @Option(names = "--module-order", split = ",", paramLabel = "M1,M2",
+            description = "Module-type index order of a reference checkpoint (default: adapter_config.json target_modules)")
+    List<String> moduleOrder;
+
+    @Option(names = "--encoder", paramLabel = "DIR",
+            description = "ONNX sentence-encoder folder (model.onnx + tokenizer.json); default: the bundled bge-small-en-v1.5")
+    Path encoder;
+
+    @Option(names = "--pooling", defaultValue = "CLS", description = "Pooling of --encoder: ${COMPLETION-CANDIDATES}")
+    OnnxTaskEmbedder.Pooling pooling;
+
+    @Option(names = "--overwrite", description = "Replace existing output folders")
+    boolean overwrite;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter outw = spec.commandLine().getOut();
+        LoadOptions opts = new LoadOptions(model, moduleOrder);
+        try (HypernetCheckpoint ckpt = HypernetCheckpoint.load(t2l, opts, null)) {
+            ckpt.warnings().forEach(w -> err.println("warning: " + w));
+            HyperConfig c = ckpt.config();
+            String base = c.baseModel().isEmpty() && ckpt.baseModelDir() != null ? ckpt.baseModelDir().toString() : c.baseModel();
+            if (input.taskEmbedding != null) {
+                TaskEmbedding e = TaskText.fromJsonFile(input.taskEmbedding, c.taskEmbDim());
+                write(ckpt, e, out, base, "", outw);
+                return 0;
+            }
+            List<String> texts = descriptions();
+            try (TaskEmbedder embedder = encoder != null ? OnnxTaskEmbedder.fromFolder(encoder, pooling)
+                    : OnnxTaskEmbedder.bundled()) {
+                if (embedder.dimension() != c.taskEmbDim()) {
+                    throw new T2lException("the hypernetwork expects " + c.taskEmbDim() + "-d task embeddings"
+                            + (c.embModel().isEmpty() ? "" : " (trained with " + c.embModel() + ")") + " but the encoder "
+                            + embedder.name() + " gives " + embedder.dimension() + "; pass --encoder DIR with a matching "
+                            + "ONNX export, or --task-embedding FILE");
+                }
+                if (input.description != null) {
+                    write(ckpt, embed(embedder, texts.get(0), err), out, base, texts.get(0), outw);
+                    return 0;
+                }
+                if (Files.exists(out) && !overwrite && !isEmptyDir(out)) {
+                    throw new T2lException("output folder " + out + " already exists and is not empty (use --overwrite)");
+                }
+                try (ProgressBar pb = new ProgressBarBuilder().setTaskName("generate").setInitialMax(texts.size())
+                        .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+                    for (int i = 0; i < texts.size(); i++) {
+                        Path dir = out.resolve(String.format("adapter_%04d", i + 1));
+                        write(ckpt, embed(embedder, texts.get(i), err), dir, base, texts.get(i), null);
+                        pb.step();
+                    }
+                }
+                outw.printf("wrote %d adapters to %s%n", texts.size(), out);
+            }
+        }
+        return 0;
+    }
+
+    private List<String> descriptions() {
+        if (input.description != null) {
+            TaskText.prepare(input.description); // refuse an empty one before loading an encoder
+            return List.of(input.description);
+        }
+        List<String> lines = new ArrayList<>();
+        try {
+            for (String l : Files.readAllLines(input.descriptions)) {
+                if (!l.isBlank()) {
+                    lines.add(l.strip());
+                }
+            }
+        } catch (IOException e) {
+            throw new T2lException(input.descriptions + ": cannot read: " + e.getMessage(), e);
+        }
+        if (lines.isEmpty()) {
+            throw new T2lException(input.descriptions + ": no descriptions (one per line expected)");
+        }
+        return lines;
+    }
+
+    private static TaskEmbedding embed(TaskEmbedder embedder, String text, PrintWriter err) {
+        TaskEmbedding e = embedder.embed(text);
+        if (e.notice() != null) {
+            err.println("note: " + e.notice());
+        }
+        return e;
+    }
+
+    private void write(HypernetCheckpoint ckpt, TaskEmbedding e, Path dir, String base, String desc, PrintWriter outw) {
+        long t0 = System.nanoTime();
+        LoraWeights w = ckpt.hypernet().generate(e.vector());
+        PeftAdapter.write(dir, w, base, desc, overwrite);
+        if (outw != null) {
+            outw.printf("wrote %s: %d LoRA tensors (r=%d, %s), %,d values, in %d ms%n", dir, 2 * w.pairs().size(),
+                    w.config().r(), String.join(", ", w.config().targetModules()), w.numel(),
+                    (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    private static boolean isEmptyDir(Path p) {
+        try (var s = Files.list(p)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
