@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             InspectCommand.class,
             PromptCommand.class,
+            MiniatureCommand.class,
             GenerateCommand.class,
             BenchCommand.class,
         })

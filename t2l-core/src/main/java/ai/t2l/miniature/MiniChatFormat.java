@@ -1,7 +1,12 @@
 package ai.t2l.miniature;
 
+import ai.t2l.tokenizer.ChatMessage;
+import ai.t2l.tokenizer.MiniFormat;
+import java.util.List;
+
 /**
- * The miniature model's chat format: no system turn, one marker per role, one end marker per turn.
+ * The miniature's chat format as used by the world code: a thin view of the {@link MiniFormat} chat format ("mini"),
+ * so the world, the trainers and the runtime render prompts through one implementation.
  *
  * <pre>
  * &lt;s&gt;&lt;|user|&gt;abcde&lt;|end|&gt;&lt;|assistant|&gt;edcba&lt;|end|&gt;
@@ -9,27 +14,20 @@ package ai.t2l.miniature;
  *
  * As in the reference (T2L-SPEC §7.4) the prompt and the response are rendered separately and simply concatenate:
  * {@code render(u, false) + renderAssistant(a)} equals {@code render(u, true) + a + END}. Generation stops at
- * {@link #END} (or {@link MiniTokenizer#EOS}). The same format is written as a Jinja chat_template into
- * tokenizer_config.json for Python users.
+ * {@link #END} (or {@link MiniTokenizer#EOS}).
  */
 public final class MiniChatFormat {
-    public static final String BOS = MiniTokenizer.BOS;
-    public static final String USER = "<|user|>";
-    public static final String ASSISTANT = "<|assistant|>";
-    public static final String END = "<|end|>";
-
-    static final String JINJA = "{% for message in messages %}"
-            + "{% if loop.first and message['role'] == 'user' %}{{ bos_token }}{% endif %}"
-            + "{% if message['role'] == 'user' %}" + USER + "{{ message['content'] }}" + END
-            + "{% elif message['role'] == 'assistant' %}" + ASSISTANT + "{{ message['content'] }}" + END
-            + "{% endif %}{% endfor %}"
-            + "{% if add_generation_prompt %}" + ASSISTANT + "{% endif %}";
+    public static final String BOS = MiniFormat.BOS;
+    public static final String USER = MiniFormat.USER;
+    public static final String ASSISTANT = MiniFormat.ASSISTANT;
+    public static final String END = MiniFormat.END;
+    static final String JINJA = MiniFormat.JINJA;
 
     public String render(String userText, boolean addGenerationPrompt) {
-        return BOS + USER + userText + END + (addGenerationPrompt ? ASSISTANT : "");
+        return MiniFormat.INSTANCE.render(List.of(ChatMessage.user(userText)), addGenerationPrompt);
     }
 
     public String renderAssistant(String text) {
-        return ASSISTANT + text + END;
+        return MiniFormat.INSTANCE.render(List.of(ChatMessage.assistant(text)), false);
     }
 }

@@ -100,6 +100,7 @@ public final class MiniTokenizer {
         root.put("clean_up_tokenization_spaces", false);
         root.put("model_max_length", 512);
         root.put("chat_template", MiniChatFormat.JINJA);
+        root.put(ai.t2l.tokenizer.ChatFormat.CONFIG_FIELD, "mini"); // which ChatFormat the runtime uses
         return Json.write(root) + "\n";
     }
 }

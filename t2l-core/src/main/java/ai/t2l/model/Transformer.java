@@ -35,6 +35,7 @@ public final class Transformer implements AutoCloseable {
     private final Rope rope;
     private final UnaryOperator<NDArray> activation;
     private final long weightBytes;
+    private final Map<String, NDArray> weightArrays;
 
     private Transformer(ModelConfig config, NDManager manager, Map<String, NDArray> w, long weightBytes,
             String source) {
@@ -47,6 +48,7 @@ public final class Transformer implements AutoCloseable {
         this.rope = new Rope(config);
         this.activation = Activations.of(config.hiddenAct(), source);
         this.weightBytes = weightBytes;
+        this.weightArrays = java.util.Collections.unmodifiableMap(w);
         List<Layer> ls = new ArrayList<>();
         for (int l = 0; l < config.numLayers(); l++) {
             Map<String, NDArray> proj = new LinkedHashMap<>();
@@ -148,6 +150,15 @@ public final class Transformer implements AutoCloseable {
 
     public KvCache newCache() {
         return newCache(256);
+    }
+
+    /**
+     * The live weight arrays by HF name (a tied lm_head is the embedding itself, listed once), for training the
+     * model's own weights: the miniature's base model is trained through this very forward pass. Updating them in
+     * place (outside gradient recording) changes the model. Gemma-family norms hold 1 + weight.
+     */
+    public Map<String, NDArray> weightArrays() {
+        return weightArrays;
     }
 
     /** A projection's current weight (out, in), e.g. after a merge. */

@@ -2,6 +2,11 @@ package ai.t2l.tokenizer;
 
 import ai.t2l.io.T2lException;
 import ai.t2l.model.Family;
+import ai.t2l.io.Json;
+import ai.t2l.model.ModelConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -11,7 +16,7 @@ import java.util.List;
  * fixtures/golden/chat. Where the template raises, {@link #render} throws a {@link T2lException} with its message.
  */
 public interface ChatFormat {
-    /** Short name used on the command line: mistral, llama3, gemma2, qwen2. */
+    /** Short name used on the command line: mistral, llama3, gemma2, qwen2, mini. */
     String name();
 
     /** The Hugging Face repository whose chat template this reproduces. */
@@ -25,7 +30,13 @@ public interface ChatFormat {
 
     String render(List<ChatMessage> messages, boolean addGenerationPrompt);
 
-    List<String> NAMES = List.of("mistral", "llama3", "gemma2", "qwen2");
+    List<String> NAMES = List.of("mistral", "llama3", "gemma2", "qwen2", "mini");
+
+    /**
+     * Field of a model folder's tokenizer_config.json naming its format explicitly (one of {@link #NAMES}); it wins
+     * over the family default. Our miniature writes "mini"; real models need not have it.
+     */
+    String CONFIG_FIELD = "t2l_chat_format";
 
     static ChatFormat byName(String name) {
         return switch (name) {
@@ -33,6 +44,7 @@ public interface ChatFormat {
             case "llama3" -> Llama3Format.INSTANCE;
             case "gemma2" -> Gemma2Format.INSTANCE;
             case "qwen2" -> Qwen2Format.INSTANCE;
+            case "mini" -> MiniFormat.INSTANCE;
             default -> throw new T2lException("unknown chat format '" + name + "'; known: " + String.join(", ", NAMES));
         };
     }
@@ -48,5 +60,27 @@ public interface ChatFormat {
             case GEMMA2 -> Gemma2Format.INSTANCE;
             case QWEN2 -> Qwen2Format.INSTANCE;
         };
+    }
+
+    /**
+     * The format of a model folder: tokenizer_config.json's {@value #CONFIG_FIELD} when present, else the family's
+     * (config.json model_type).
+     */
+    static ChatFormat forModel(Path modelDir) {
+        Path tc = modelDir.resolve("tokenizer_config.json");
+        if (Files.exists(tc)) {
+            JsonNode n = Json.read(tc).get(CONFIG_FIELD);
+            if (n != null) {
+                if (!n.isTextual()) {
+                    throw new T2lException(tc + ": field " + CONFIG_FIELD + " must be a string, one of " + NAMES);
+                }
+                try {
+                    return byName(n.asText());
+                } catch (T2lException e) {
+                    throw new T2lException(tc + ": field " + CONFIG_FIELD + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return forFamily(ModelConfig.read(modelDir).family());
     }
 }
