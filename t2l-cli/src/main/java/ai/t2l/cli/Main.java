@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             PromptCommand.class,
             MiniatureCommand.class,
+            DemoCommand.class,
             GenerateCommand.class,
             BenchCommand.class,
         })

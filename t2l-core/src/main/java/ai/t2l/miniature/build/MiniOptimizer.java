@@ -29,6 +29,7 @@ public final class MiniOptimizer implements AutoCloseable {
     private final double weightDecay;
     private final double maxGradNorm;
     private long step;
+    private long skipped;
 
     public MiniOptimizer(List<NDArray> params, MiniSettings.Stage stage, NDManager parent) {
         this(params, stage, 1.0, parent);
@@ -79,6 +80,14 @@ public final class MiniOptimizer implements AutoCloseable {
             float n = grads[i].norm().getFloat();
             sq += (double) n * n;
         }
+        if (!Double.isFinite(sq)) {
+            // a rare overflow in one batch: skip this update rather than poison the weights (as AMP's inf check)
+            skipped++;
+            for (NDArray g : grads) {
+                g.muli(0);
+            }
+            return;
+        }
         double coef = Math.min(1.0, maxGradNorm / (Math.sqrt(sq) + 1e-6)); // torch clip_grad_norm_
         double lr = schedule.lr(step);
         long t = step + 1;
@@ -98,6 +107,11 @@ public final class MiniOptimizer implements AutoCloseable {
             }
             grads[i].muli(0); // PyTorch accumulates into .grad: clear it for the next step
         }
+    }
+
+    /** Steps whose gradient was not finite and were therefore not applied. */
+    public long skippedSteps() {
+        return skipped;
     }
 
     public long stepCount() {

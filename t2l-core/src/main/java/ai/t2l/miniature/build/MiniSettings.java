@@ -34,7 +34,7 @@ public record MiniSettings(
     public static MiniSettings standard() {
         return new MiniSettings(42,
                 new Model(64, 2, 4, 192),
-                new Stage(2500, 32, 3e-3, 0.01),
+                new Stage(2500, 32, 2e-3, 0.01),
                 new Stage(120, 16, 1e-2, 1e-3),
                 new Stage(1000, 32, 1e-2, 1e-3),
                 new Stage(2000, 8, 1e-3, 1e-3),

@@ -39,6 +39,8 @@ public final class MiniatureEval {
     private final Progress progress;
     private final TaskWorld world = TaskWorld.standard();
     private long seed;
+    /** Descriptions repeat across the T2L models: embed each once. */
+    private final Map<String, float[]> embedded = new java.util.HashMap<>();
 
     public MiniatureEval(Path dir, TaskEmbedder embedder, int testExamplesPerTask, Progress progress) {
         this.dir = dir;
@@ -78,12 +80,12 @@ public final class MiniatureEval {
             ChatFormat format = ChatFormat.forModel(modelDir);
             Runner run = (name, qs) -> score(name, model, tok, format, qs);
             List<Task> all = world.tasks();
-            rows.add(run.apply("base", queries(all, t -> List.of((String) null), t -> null)));
+            rows.add(run.apply("base", queries(all, t -> List.of(""), t -> null)));
             rows.add(run.apply("base + description in prompt", queries(all,
                     t -> List.of(t.evalDescriptions().get(0) + "\n\n"), t -> null)));
             rows.add(run.apply("base + 3 in-context examples", queries(all, t -> List.of(icl(t)), t -> null)));
             LoraWeights mt = PeftAdapter.read(dir.resolve(MiniLayout.MULTITASK));
-            rows.add(run.apply("multi-task LoRA", queries(all, t -> List.of((String) null), t -> mt)));
+            rows.add(run.apply("multi-task LoRA", queries(all, t -> List.of(""), t -> mt)));
             Map<String, LoraWeights> oracles = new LinkedHashMap<>();
             for (Task t : all) {
                 Path p = dir.resolve(MiniLayout.ORACLE).resolve(t.name());
@@ -92,7 +94,7 @@ public final class MiniatureEval {
                 }
             }
             List<Task> withOracle = all.stream().filter(t -> oracles.containsKey(t.name())).toList();
-            rows.add(run.apply("oracle LoRA (upper bound)", queries(withOracle, t -> List.of((String) null),
+            rows.add(run.apply("oracle LoRA (upper bound)", queries(withOracle, t -> List.of(""),
                     t -> oracles.get(t.name()))));
             Map<String, Double> val = new LinkedHashMap<>();
             for (String name : T2L_MODELS) {
@@ -136,6 +138,10 @@ public final class MiniatureEval {
         return new Scores(condition, per);
     }
 
+    private float[] embed(String description) {
+        return embedded.computeIfAbsent(description, d -> embedder.embed(d).vector());
+    }
+
     private List<String> evalDescriptions(Task t) {
         return t.evalDescriptions();
     }
@@ -160,7 +166,7 @@ public final class MiniatureEval {
         for (Task t : tasks) {
             for (String prefix : prefixes.apply(t)) {
                 for (Example e : test(t)) {
-                    qs.add(new Query(t, e, (prefix == null ? "" : prefix) + e.prompt(), adapter.apply(t)));
+                    qs.add(new Query(t, e, prefix + e.prompt(), adapter.apply(t)));
                 }
             }
         }
@@ -172,7 +178,7 @@ public final class MiniatureEval {
         List<Query> qs = new ArrayList<>();
         for (Task t : tasks) {
             for (String d : descriptions.apply(t)) {
-                LoraWeights w = ck.hypernet().generate(embedder.embed(d).vector());
+                LoraWeights w = ck.hypernet().generate(embed(d));
                 for (Example e : test(t)) {
                     qs.add(new Query(t, e, e.prompt(), w));
                 }
@@ -188,7 +194,7 @@ public final class MiniatureEval {
         List<Example> exs = new ArrayList<>();
         List<Task> tasks = new ArrayList<>();
         for (Task t : world.trainTasks()) {
-            LoraWeights w = ck.hypernet().generate(embedder.embed(t.trainDescriptions().get(0)).vector());
+            LoraWeights w = ck.hypernet().generate(embed(t.trainDescriptions().get(0)));
             for (Example e : world.trainView().examples(t.name(), Split.VAL, VAL_EXAMPLES, seed)) {
                 users.add(e.prompt());
                 ws.add(w);
