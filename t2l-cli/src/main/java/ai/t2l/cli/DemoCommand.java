@@ -48,7 +48,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "DIR", description = "Miniature folder (default: miniature/ in the repository)")
     Path dir;
 
-    @Option(names = "--t2l", paramLabel = "NAME", defaultValue = "sft-M",
+    @Option(names = "--t2l", paramLabel = "NAME", defaultValue = "sft-L",
             description = "Which T2L model of the miniature: recon-M, sft-L, sft-M, sft-S (default: ${DEFAULT-VALUE})")
     String t2l;
 
