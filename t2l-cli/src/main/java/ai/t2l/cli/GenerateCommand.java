@@ -34,8 +34,9 @@ public final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--t2l", required = true, paramLabel = "DIR",
-            description = "T2L checkpoint folder (ours, or the reference's hypermod.pt + args.yaml + adapter_config.json)")
+    @Option(names = "--t2l", paramLabel = "DIR",
+            description = "T2L checkpoint folder (ours, or the reference's hypermod.pt + args.yaml + adapter_config.json);"
+                    + " default: the embedded miniature's miniature/t2l/sft-L with its model")
     Path t2l;
 
     @Option(names = "--model", paramLabel = "DIR",
@@ -80,6 +81,11 @@ public final class GenerateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter outw = spec.commandLine().getOut();
+        if (t2l == null) { // the embedded miniature (DESIGN §4): works offline with nothing given
+            t2l = ai.t2l.miniature.build.MiniHome.defaultDir().resolve(ai.t2l.miniature.build.MiniLayout.t2l("sft-L"));
+            model = model != null ? model
+                    : ai.t2l.miniature.build.MiniHome.defaultDir().resolve(ai.t2l.miniature.build.MiniLayout.MODEL);
+        }
         LoadOptions opts = new LoadOptions(model, moduleOrder);
         try (HypernetCheckpoint ckpt = HypernetCheckpoint.load(t2l, opts, null)) {
             ckpt.warnings().forEach(w -> err.println("warning: " + w));

@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             InspectCommand.class,
             PromptCommand.class,
+            MiniatureCommand.class,
+            DemoCommand.class,
             GenerateCommand.class,
             LogitsCommand.class,
             ai.t2l.cli.train.TrainCommand.class,

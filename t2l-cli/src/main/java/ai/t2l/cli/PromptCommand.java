@@ -56,7 +56,7 @@ public final class PromptCommand implements Callable<Integer> {
             throw new T2lException("--ids needs --model DIR (a folder with tokenizer.json) to tokenize with");
         }
         ChatFormat format = source.model != null
-                ? ChatFormat.forFamily(ModelConfig.read(source.model).family())
+                ? ChatFormat.forModel(source.model)
                 : ChatFormat.byName(source.format);
         List<ChatMessage> conversation = ChatMessage.readList(messages);
         String rendered;

@@ -1,0 +1,67 @@
+package ai.t2l.miniature.build;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import ai.t2l.io.Json;
+
+/**
+ * Every number the miniature build depends on, in one record: the base model's shape, and per stage its steps,
+ * batch and learning rate. Written into provenance.json; a stage is redone when its part of these settings changes.
+ * {@link #standard()} is the committed build; {@link #reduced()} is the same pipeline small enough for tests.
+ */
+public record MiniSettings(
+        long seed,
+        Model model,
+        Stage base,
+        Stage oracle,
+        Stage multiTask,
+        Stage recon,
+        Stage sft,
+        Hyper hyper,
+        int trainExamplesPerTask,
+        int valExamplesPerTask,
+        int testExamplesPerTask,
+        int heldOutOracles) {
+
+    /** The tiny Llama: char vocabulary, rotary positions, SwiGLU, tied embeddings. */
+    public record Model(int hidden, int layers, int heads, int intermediate) {}
+
+    /** One training stage: optimiser steps, rows per step, peak learning rate (linear warm-up 10%, then decay). */
+    public record Stage(int steps, int batch, double lr, double weightDecay) {}
+
+    /** Hypernetwork widths (T2L-SPEC §2.1: latent and head_in; ours are smaller for a 64-wide base). */
+    public record Hyper(int latent, int headIn) {}
+
+    public static MiniSettings standard() {
+        return new MiniSettings(42,
+                new Model(64, 2, 4, 192),
+                new Stage(2500, 32, 2e-3, 0.01),
+                new Stage(120, 16, 1e-2, 1e-3),
+                new Stage(1000, 32, 1e-2, 1e-3),
+                new Stage(2000, 8, 1e-3, 1e-3),
+                new Stage(1200, 32, 1e-3, 1e-2),
+                new Hyper(64, 256),
+                256, 32, 64, -1);
+    }
+
+    /** A few minutes on 2 cores: the whole pipeline with every stage tiny (tests). */
+    public static MiniSettings reduced() {
+        return new MiniSettings(7,
+                new Model(32, 1, 2, 64),
+                new Stage(30, 16, 3e-3, 0.01),
+                new Stage(5, 8, 1e-2, 1e-3),
+                new Stage(10, 8, 1e-2, 1e-3),
+                new Stage(10, 4, 1e-3, 1e-3),
+                new Stage(10, 8, 1e-3, 1e-2),
+                new Hyper(16, 32),
+                16, 8, 8, 2);
+    }
+
+    public MiniSettings withSeed(long s) {
+        return new MiniSettings(s, model, base, oracle, multiTask, recon, sft, hyper, trainExamplesPerTask,
+                valExamplesPerTask, testExamplesPerTask, heldOutOracles);
+    }
+
+    public JsonNode toJson() {
+        return Json.MAPPER.valueToTree(this);
+    }
+}

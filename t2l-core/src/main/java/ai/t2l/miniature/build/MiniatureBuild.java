@@ -1,0 +1,330 @@
+package ai.t2l.miniature.build;
+
+import ai.djl.ndarray.NDManager;
+import ai.t2l.embed.TaskEmbedder;
+import ai.t2l.hypernet.HyperConfig;
+import ai.t2l.hypernet.HyperModulator;
+import ai.t2l.hypernet.Provenance;
+import ai.t2l.hypernet.T2lFolder;
+import ai.t2l.hypernet.TrainingTask;
+import ai.t2l.hypernet.Variant;
+import ai.t2l.io.AtomicFiles;
+import ai.t2l.io.FloatTensor;
+import ai.t2l.io.Json;
+import ai.t2l.io.T2lException;
+import ai.t2l.lora.LoraConfig;
+import ai.t2l.lora.LoraWeights;
+import ai.t2l.lora.PeftAdapter;
+import ai.t2l.miniature.MiniTokenizer;
+import ai.t2l.miniature.Split;
+import ai.t2l.miniature.Task;
+import ai.t2l.miniature.TaskWorld;
+import ai.t2l.miniature.TrainTasks;
+import ai.t2l.miniature.WorldExport;
+import ai.t2l.model.ModelConfig;
+import ai.t2l.model.Transformer;
+import ai.t2l.tokenizer.ChatFormat;
+import ai.t2l.tokenizer.Tokenizer;
+import ai.t2l.train.Rng;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * {@code t2l miniature build}: the whole miniature, stage by stage, into one folder (see {@link MiniLayout}). A stage
+ * is skipped when its output exists and its record in {@code stages/} carries the same key (a digest of the
+ * settings and upstream stages it depends on); otherwise it is redone and everything downstream follows.
+ * Deterministic: one thread of PyTorch (set by the caller), every random choice from seeded generators.
+ */
+public final class MiniatureBuild {
+    /** Bump when a stage's code changes what it produces. */
+    static final int PIPELINE_VERSION = 1;
+    /** Oracle LoRAs of this many tasks train side by side (per-row adapters). */
+    static final int ORACLE_GROUP = 16;
+    /** SFT: tasks per step (spec §6.3 uses 8). */
+    static final int SFT_TASKS_PER_STEP = 8;
+
+    private final Path out;
+    private final MiniSettings s;
+    private final Supplier<TaskEmbedder> embedders;
+    private final Progress progress;
+    private final String commit;
+    private final TaskWorld world = TaskWorld.standard();
+    private final ObjectNode stageLog = Json.MAPPER.createObjectNode();
+
+    public MiniatureBuild(Path out, MiniSettings settings, Supplier<TaskEmbedder> embedders, Progress progress,
+            String commit) {
+        this.out = out;
+        this.s = settings;
+        this.embedders = embedders;
+        this.progress = progress;
+        this.commit = commit == null ? "unknown" : commit;
+    }
+
+    /** Runs every stage that is not up to date; returns provenance.json's content. */
+    public JsonNode run() {
+        long t0 = System.nanoTime();
+        try {
+            Files.createDirectories(out.resolve(MiniLayout.STAGES));
+        } catch (IOException e) {
+            throw new T2lException(out + ": cannot create the output folder: " + e.getMessage(), e);
+        }
+        Path tokDir = tempTokenizer();
+        try (Tokenizer tok = Tokenizer.open(tokDir.resolve("tokenizer.json"))) {
+            MiniData data = new MiniData(tok, ChatFormat.byName("mini"));
+            String worldKey = stage("world", key("world", s.seed(), s.trainExamplesPerTask(), s.valExamplesPerTask(),
+                    s.testExamplesPerTask()), MiniLayout.WORLD, this::buildWorld);
+            List<MiniData.TaskExamples> train = examples(data, world.trainTasks());
+            String modelKey = stage("model", key("model", worldKey, s.model(), s.base()), MiniLayout.MODEL,
+                    () -> buildModel(train, data.padId()));
+            String embKey = stage("embeddings", key("embeddings", "bge-small"), MiniLayout.EMBEDDINGS,
+                    this::buildEmbeddings);
+            String oracleKey = stage("oracle", key("oracle", modelKey, s.oracle(), s.heldOutOracles()),
+                    MiniLayout.ORACLE, () -> buildOracles(data, train));
+            stage("multitask", key("multitask", modelKey, s.multiTask()), MiniLayout.MULTITASK,
+                    () -> buildMultiTask(train, data.padId()));
+            stage("recon-M", key("recon", oracleKey, embKey, s.recon(), s.hyper()), MiniLayout.t2l("recon-M"),
+                    this::buildRecon);
+            for (Variant v : List.of(Variant.L, Variant.M, Variant.S)) {
+                String name = "sft-" + v.name();
+                stage(name, key(name, modelKey, embKey, s.sft(), s.hyper()), MiniLayout.t2l(name),
+                        () -> buildSft(v, train, data.padId()));
+            }
+        } finally {
+            AtomicFiles.deleteRecursively(tokDir);
+        }
+        ObjectNode prov = Json.MAPPER.createObjectNode();
+        prov.put("format", "t2l-miniature");
+        prov.put("pipeline_version", PIPELINE_VERSION);
+        prov.put("seed", s.seed());
+        prov.put("commit", commit);
+        prov.set("settings", s.toJson());
+        prov.put("pytorch_threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        prov.put("available_processors", Runtime.getRuntime().availableProcessors());
+        prov.put("java", System.getProperty("java.version"));
+        prov.set("stages", stageLog);
+        prov.put("this_run_seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
+        prov.put("note", "stage seconds are those of the run that built each stage; a skipped stage keeps them");
+        AtomicFiles.writeString(out.resolve(MiniLayout.PROVENANCE), Json.write(prov));
+        return prov;
+    }
+
+    // ---- stage mechanics ------------------------------------------------------------------------------------
+
+    private interface Body {
+        JsonNode build() throws IOException;
+    }
+
+    /** Runs a stage unless its output exists with the same key; returns the key for downstream stages. */
+    private String stage(String name, String key, String output, Body body) {
+        Path record = out.resolve(MiniLayout.STAGES).resolve(name + ".json");
+        if (Files.exists(out.resolve(output)) && Files.exists(record)) {
+            JsonNode old = Json.read(record);
+            if (key.equals(old.path("key").asText())) {
+                progress.start(name + " (up to date)", 0);
+                progress.end("kept");
+                stageLog.set(name, old);
+                return key;
+            }
+        }
+        AtomicFiles.deleteRecursively(out.resolve(output));
+        long t0 = System.nanoTime();
+        JsonNode info;
+        try {
+            info = body.build();
+        } catch (IOException e) {
+            throw new T2lException(out.resolve(output) + ": " + e.getMessage(), e);
+        }
+        ObjectNode rec = Json.MAPPER.createObjectNode();
+        rec.put("key", key);
+        rec.put("seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
+        if (info != null) {
+            rec.set("result", info);
+        }
+        AtomicFiles.writeString(record, Json.write(rec));
+        stageLog.set(name, rec);
+        return key;
+    }
+
+    private String key(Object... parts) {
+        StringBuilder sb = new StringBuilder("v" + PIPELINE_VERSION + "|seed " + s.seed());
+        for (Object p : parts) {
+            sb.append('|').append(p);
+        }
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path tempTokenizer() {
+        try {
+            Path d = Files.createTempDirectory("t2l-mini-tok");
+            MiniTokenizer.write(d);
+            return d;
+        } catch (IOException e) {
+            throw new T2lException("cannot write a temporary tokenizer: " + e.getMessage(), e);
+        }
+    }
+
+    // ---- stages ---------------------------------------------------------------------------------------------
+
+    private JsonNode buildWorld() {
+        progress.start("world data", 0);
+        world.writeTo(out.resolve(MiniLayout.WORLD), new WorldExport.Settings(s.seed(), s.trainExamplesPerTask(),
+                s.valExamplesPerTask(), s.testExamplesPerTask()));
+        progress.end(world.tasks().size() + " tasks");
+        return null;
+    }
+
+    /** Train and val examples of tasks; training tasks go through the trainers' view, held-out ones do not. */
+    private List<MiniData.TaskExamples> examples(MiniData data, List<Task> tasks) {
+        TrainTasks view = world.trainView();
+        List<MiniData.TaskExamples> out = new ArrayList<>();
+        for (Task t : tasks) {
+            boolean train = t.role() == Task.Role.TRAIN;
+            var tr = train ? view.examples(t.name(), Split.TRAIN, s.trainExamplesPerTask(), s.seed())
+                    : world.examples(t, Split.TRAIN, s.trainExamplesPerTask(), s.seed());
+            var va = train ? view.examples(t.name(), Split.VAL, s.valExamplesPerTask(), s.seed())
+                    : world.examples(t, Split.VAL, s.valExamplesPerTask(), s.seed());
+            out.add(new MiniData.TaskExamples(t.name(), out.size(), data.encode(tr), data.encode(va)));
+        }
+        return out;
+    }
+
+    private JsonNode buildModel(List<MiniData.TaskExamples> train, int padId) {
+        ModelConfig c = MiniBaseModel.config(s.model());
+        try (Transformer model = Transformer.create(c, MiniBaseModel.inMemory(
+                MiniBaseModel.initialWeights(c, s.seed()), "fresh miniature weights"))) {
+            List<Double> losses = BaseTraining.train(model, train, s.base(), padId, new Rng(s.seed() + 1), progress);
+            MiniBaseModel.write(out.resolve(MiniLayout.MODEL), s.model(), model.stateDict(), true);
+            return curve(losses);
+        }
+    }
+
+    private JsonNode buildEmbeddings() {
+        try (TaskEmbedder e = embedders.get()) {
+            MiniEmbeddings.compute(world, e, out.resolve(MiniLayout.EMBEDDINGS), progress);
+            ObjectNode n = Json.MAPPER.createObjectNode();
+            n.put("encoder", e.name());
+            n.put("dimension", e.dimension());
+            return n;
+        }
+    }
+
+    private JsonNode buildOracles(MiniData data, List<MiniData.TaskExamples> train) {
+        List<Task> tasks = new ArrayList<>(world.trainTasks());
+        List<Task> held = world.heldOutTasks();
+        tasks.addAll(s.heldOutOracles() < 0 ? held : held.subList(0, Math.min(held.size(), s.heldOutOracles())));
+        List<MiniData.TaskExamples> all = new ArrayList<>(train);
+        all.addAll(examples(data, tasks.subList(train.size(), tasks.size())));
+        try (Transformer model = Transformer.load(out.resolve(MiniLayout.MODEL))) {
+            List<LoraWeights> ws = LoraTraining.perTask(model, all, s.oracle(), LoraConfig.t2lDefault(), ORACLE_GROUP,
+                    data.padId(), s.seed() + 2, progress);
+            AtomicFiles.writeDirectory(out.resolve(MiniLayout.ORACLE), true, tmp -> {
+                for (int i = 0; i < tasks.size(); i++) {
+                    PeftAdapter.write(tmp.resolve(tasks.get(i).name()), ws.get(i), "../../" + MiniLayout.MODEL,
+                            tasks.get(i).role() == Task.Role.TRAIN ? tasks.get(i).trainDescriptions().get(0) : null,
+                            false);
+                }
+            });
+        }
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("adapters", tasks.size());
+        n.put("held_out_upper_bound", tasks.size() - train.size());
+        return n;
+    }
+
+    private JsonNode buildMultiTask(List<MiniData.TaskExamples> train, int padId) {
+        try (Transformer model = Transformer.load(out.resolve(MiniLayout.MODEL))) {
+            LoraWeights w = LoraTraining.multiTask(model, train, s.multiTask(), LoraConfig.t2lDefault(), padId,
+                    s.seed() + 3, progress);
+            PeftAdapter.write(out.resolve(MiniLayout.MULTITASK), w, "../" + MiniLayout.MODEL, null, true);
+        }
+        return null;
+    }
+
+    private List<float[][]> trainEmbeddings() {
+        List<float[][]> e = new ArrayList<>();
+        for (Task t : world.trainTasks()) {
+            e.add(MiniEmbeddings.read(out.resolve(MiniLayout.EMBEDDINGS), "train." + t.name()));
+        }
+        return e;
+    }
+
+    private HyperConfig.Builder hyperConfig(Variant v, TrainingTask task) {
+        ModelConfig mc = ModelConfig.read(out.resolve(MiniLayout.MODEL));
+        return HyperConfig.builder().variant(v).latentSize(s.hyper().latent()).headInSize(s.hyper().headIn())
+                .taskEmbDim(trainEmbeddings().get(0)[0].length).lora(LoraConfig.t2lDefault()).dimsFrom(mc)
+                .trainingTask(task).baseModel("../../" + MiniLayout.MODEL)
+                .embModel("bge-small-en-v1.5 (bundled)");
+    }
+
+    private JsonNode buildRecon() {
+        List<LoraWeights> library = new ArrayList<>();
+        for (Task t : world.trainTasks()) {
+            library.add(PeftAdapter.read(out.resolve(MiniLayout.ORACLE).resolve(t.name())));
+        }
+        HyperConfig c = hyperConfig(Variant.M, TrainingTask.RECON).predZScore(true).factorized(true).build();
+        progress.start("T2L recon-M", s.recon().steps());
+        try (NDManager m = NDManager.newBaseManager("PyTorch");
+                HyperModulator hm = HyperModulator.fromState(c, HyperTraining.reconInitialState(c, library,
+                        s.seed() + 4), "recon initialisation", m)) {
+            List<Double> losses = HyperTraining.recon(hm, library, trainEmbeddings(), s.recon(),
+                    new Rng(s.seed() + 5), m, progress);
+            save(hm, "recon-M", "reconstruction of " + library.size() + " oracle LoRAs");
+            progress.end(String.format("final L1 %.3f", losses.get(losses.size() - 1)));
+            return curve(losses);
+        }
+    }
+
+    private JsonNode buildSft(Variant v, List<MiniData.TaskExamples> train, int padId) {
+        HyperConfig c = hyperConfig(v, TrainingTask.SFT).build();
+        progress.start("T2L sft-" + v.name(), s.sft().steps());
+        try (Transformer model = Transformer.load(out.resolve(MiniLayout.MODEL));
+                HyperModulator hm = HyperModulator.create(c, s.seed() + 10 + v.ordinal(), model.manager())) {
+            List<Double> losses = HyperTraining.sft(model, hm, train, trainEmbeddings(), s.sft(), SFT_TASKS_PER_STEP,
+                    padId, new Rng(s.seed() + 20 + v.ordinal()), progress);
+            save(hm, "sft-" + v.name(), "SFT on " + train.size() + " training tasks");
+            progress.end(String.format("final loss %.3f", losses.get(losses.size() - 1)));
+            return curve(losses);
+        }
+    }
+
+    private void save(HyperModulator hm, String name, String from) {
+        // createdAt is fixed so that rebuilding gives identical bytes; provenance.json holds the real timings
+        Provenance p = new Provenance("t2l miniature build", from + " (seed " + s.seed() + ")",
+                "see ../../provenance.json", Map.of("seed", Long.toString(s.seed())));
+        T2lFolder.save(out.resolve(MiniLayout.t2l(name)), hm, p, true);
+    }
+
+    /** A loss curve in 20 averaged points plus the first and last values. */
+    static JsonNode curve(List<Double> losses) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("steps", losses.size());
+        n.put("first_loss", losses.get(0));
+        n.put("last_loss", losses.get(losses.size() - 1));
+        var pts = n.putArray("mean_loss_per_twentieth");
+        int chunk = Math.max(1, losses.size() / 20);
+        for (int i = 0; i < losses.size(); i += chunk) {
+            double sum = 0;
+            int k = 0;
+            for (int j = i; j < Math.min(losses.size(), i + chunk); j++, k++) {
+                sum += losses.get(j);
+            }
+            pts.add(Math.round(sum / k * 1000) / 1000.0);
+        }
+        return n;
+    }
+
+}

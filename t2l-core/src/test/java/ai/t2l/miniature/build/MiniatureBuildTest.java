@@ -1,0 +1,81 @@
+package ai.t2l.miniature.build;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole pipeline at reduced size: build, resume, determinism, evaluation. */
+class MiniatureBuildTest {
+    @Test
+    void buildsResumesIsDeterministicAndEvaluates(@TempDir Path tmp) throws IOException {
+        Path a = tmp.resolve("a");
+        Path b = tmp.resolve("b");
+        new MiniatureBuild(a, MiniSettings.reduced(), HashEmbedder::new, Progress.QUIET, "test").run();
+        for (String p : List.of("model/config.json", "model/model.safetensors", "model/tokenizer.json",
+                "model/tokenizer_config.json", "embeddings.safetensors", "oracle/reverse_plain/adapter_model.safetensors",
+                "oracle/reverse_brackets/adapter_config.json", "multitask/adapter_model.safetensors",
+                "t2l/recon-M/weights.safetensors", "t2l/sft-L/t2l_config.json", "t2l/sft-M/weights.safetensors",
+                "t2l/sft-S/weights.safetensors", "world/tasks.json", "provenance.json")) {
+            assertTrue(Files.exists(a.resolve(p)), "missing " + p);
+        }
+
+        // resume: every stage is up to date, nothing is rebuilt
+        List<String> started = new ArrayList<>();
+        new MiniatureBuild(a, MiniSettings.reduced(), HashEmbedder::new, recording(started), "test").run();
+        assertTrue(started.stream().allMatch(s -> s.endsWith("(up to date)")), started.toString());
+
+        // determinism: the same seed gives the same bytes (timings and commit aside)
+        new MiniatureBuild(b, MiniSettings.reduced(), HashEmbedder::new, Progress.QUIET, "other").run();
+        TreeMap<String, byte[]> fa = artifacts(a);
+        TreeMap<String, byte[]> fb = artifacts(b);
+        assertEquals(fa.keySet(), fb.keySet());
+        fa.forEach((k, v) -> assertArrayEquals(v, fb.get(k), "artifact differs between two builds: " + k));
+
+        Report r = new MiniatureEval(a, new HashEmbedder(), 2, Progress.QUIET).run();
+        assertEquals(9, r.rows().size());
+        assertEquals(3, r.controls().size());
+        r.write(tmp.resolve("docs"), "test");
+        String md = Files.readString(tmp.resolve("docs/MINIATURE.md"));
+        assertTrue(md.contains("| T2L sft-S |") && md.contains("random strings"), md);
+        assertTrue(Files.readString(tmp.resolve("docs/miniature.svg")).startsWith("<svg"));
+    }
+
+    private static Progress recording(List<String> started) {
+        return new Progress() {
+            @Override
+            public void start(String stage, long total) {
+                started.add(stage);
+            }
+
+            @Override
+            public void step(long done, String detail) {}
+
+            @Override
+            public void end(String summary) {}
+        };
+    }
+
+    /** Every file but the records of time and commit. */
+    private static TreeMap<String, byte[]> artifacts(Path root) throws IOException {
+        TreeMap<String, byte[]> out = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                String rel = root.relativize(p).toString();
+                if (!rel.equals(MiniLayout.PROVENANCE) && !rel.startsWith(MiniLayout.STAGES)) {
+                    out.put(rel, Files.readAllBytes(p));
+                }
+            }
+        }
+        return out;
+    }
+}
