@@ -88,6 +88,7 @@ public final class MiniatureCommand implements Runnable {
                 ai.t2l.miniature.build.Report r = new MiniatureEval(d, emb, testExamples, new BarProgress(err)).run();
                 r.write(docDir, "t2l miniature eval --test-examples " + testExamples);
                 spec.commandLine().getOut().print(r.summary());
+                spec.commandLine().getOut().flush(); // the summary is long: do not lose its tail at exit
             }
             return 0;
         }

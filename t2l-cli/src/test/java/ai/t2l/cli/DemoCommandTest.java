@@ -30,7 +30,7 @@ class DemoCommandTest {
         }
         String out = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, out);
-        assertTrue(out.contains("held-out task reverse_brackets") && out.contains("your description"), out);
+        assertTrue(out.contains("held-out task case-upper_parens") && out.contains("your description"), out);
         assertTrue(out.contains("adapter generated in"), out);
     }
 }

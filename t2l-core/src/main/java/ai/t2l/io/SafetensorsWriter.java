@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Writes float32 safetensors files the way the Rust serializer lays them out: compact JSON header
+ * Writes float32 (or, on request, float16) safetensors files the way the Rust serializer lays them out: compact JSON header
  * ({@code __metadata__} first when given), tensors sorted by name, contiguous offsets, header padded with spaces to
  * a multiple of 8 bytes. The file is written to a temporary sibling and renamed into place.
  */
@@ -24,11 +24,17 @@ public final class SafetensorsWriter {
     private SafetensorsWriter() {}
 
     public static void write(Path target, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
-        AtomicFiles.writeFile(target, tmp -> writeTo(tmp, tensors, metadata));
+        AtomicFiles.writeFile(target, tmp -> writeTo(tmp, tensors, metadata, false));
     }
 
-    private static void writeTo(Path out, Map<String, FloatTensor> tensors, Map<String, String> metadata)
-            throws IOException {
+    /** Stores every tensor as F16 (half the bytes; readers widen it back to float32). */
+    public static void writeHalf(Path target, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
+        AtomicFiles.writeFile(target, tmp -> writeTo(tmp, tensors, metadata, true));
+    }
+
+    private static void writeTo(Path out, Map<String, FloatTensor> tensors, Map<String, String> metadata,
+            boolean half) throws IOException {
+        int width = half ? 2 : 4;
         TreeMap<String, FloatTensor> sorted = new TreeMap<>(tensors);
         ObjectNode header = Json.MAPPER.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
@@ -40,12 +46,12 @@ public final class SafetensorsWriter {
         for (Map.Entry<String, FloatTensor> e : sorted.entrySet()) {
             FloatTensor t = e.getValue();
             ObjectNode n = header.putObject(e.getKey());
-            n.put("dtype", "F32");
+            n.put("dtype", half ? "F16" : "F32");
             ArrayNode shape = n.putArray("shape");
             for (long d : t.shape()) {
                 shape.add(d);
             }
-            long len = 4L * t.data().length;
+            long len = (long) width * t.data().length;
             n.putArray("data_offsets").add(offset).add(offset + len);
             offset += len;
             order.add(t);
@@ -65,9 +71,15 @@ public final class SafetensorsWriter {
                 float[] d = t.data();
                 for (int i = 0; i < d.length; ) {
                     chunk.clear();
-                    int n = Math.min(d.length - i, chunk.capacity() / 4);
-                    chunk.asFloatBuffer().put(d, i, n);
-                    os.write(chunk.array(), 0, n * 4);
+                    int n = Math.min(d.length - i, chunk.capacity() / width);
+                    if (half) {
+                        for (int j = 0; j < n; j++) {
+                            chunk.putShort(j * 2, Half.fromFloat(d[i + j]));
+                        }
+                    } else {
+                        chunk.asFloatBuffer().put(d, i, n);
+                    }
+                    os.write(chunk.array(), 0, n * width);
                     i += n;
                 }
             }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -40,6 +41,15 @@ public final class TaskWorld {
 
     public List<Task> trainTasks() {
         return tasks.stream().filter(t -> t.role() == Task.Role.TRAIN).toList();
+    }
+
+    /**
+     * The core training tasks (the rotation's 3 formats per operation, see docs/MINIATURE-WORLD.md): what the base
+     * model, the oracle library and T2L reconstruction are trained on. SFT uses every training task.
+     */
+    public List<Task> coreTrainTasks() {
+        Set<String> core = WorldDesign.coreNames();
+        return trainTasks().stream().filter(t -> core.contains(t.name())).toList();
     }
 
     public List<Task> heldOutTasks() {

@@ -41,6 +41,22 @@ class SafetensorsFileTest {
     }
 
     @Test
+    void halfWriteRoundsToNearestFloat16AndReadsBack() {
+        // exact halves, a value needing rounding (1/3), a subnormal half, overflow, and halfway ties to even
+        float[] in = {0, -0f, 1, -2.5f, 65504, 1f / 3, 0x1p-20f, 1e6f, 1 + 0x1p-11f, 1 + 3 * 0x1p-11f, 0.05f};
+        float[] want = {0, -0f, 1, -2.5f, 65504, 0.33325195f, 0x1p-20f, Float.POSITIVE_INFINITY, 1,
+                1 + 0x1p-9f, 0.049987793f};
+        Path file = tmp.resolve("h.safetensors");
+        SafetensorsWriter.writeHalf(file, Map.of("x", new FloatTensor(in, new long[] {in.length})), null);
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            assertArrayEquals(want, f.read("x").data());
+        }
+        for (int h = 0; h < 0x7C00; h++) { // every finite positive half survives float32 and back
+            assertEquals(h, Half.fromFloat(Half.toFloat((short) h)) & 0xFFFF, "half bits " + h);
+        }
+    }
+
+    @Test
     void writeThenReadRoundTripsExactly() {
         Map<String, FloatTensor> m = new LinkedHashMap<>();
         m.put("b", new FloatTensor(new float[] {1, -2, 3.5f, Float.MIN_VALUE, 5, 6}, new long[] {2, 3}));

@@ -33,6 +33,24 @@ class MiniWorldDesignTest {
     }
 
     @Test
+    void trainingCoversTheGridButTheHeldOutPairsAndTheCoreIsTheRotation() {
+        Map<String, Long> coreFormats = world.coreTrainTasks().stream()
+                .collect(Collectors.groupingBy(Task::operation, Collectors.counting()));
+        assertEquals(93, world.coreTrainTasks().size());
+        assertTrue(coreFormats.values().stream().allMatch(n -> n == 3), coreFormats.toString());
+        assertTrue(world.trainTasks().containsAll(world.coreTrainTasks()));
+        Set<String> trained = world.trainTasks().stream().map(Task::name).collect(Collectors.toSet());
+        Set<String> held = world.heldOutTasks().stream().map(Task::name).collect(Collectors.toSet());
+        for (Operation op : WorldDesign.trainedOperations()) { // every allowed pair: trained or held out, not both
+            for (OutputFormat f : op.formats()) {
+                String name = Task.nameOf(op, f);
+                assertTrue(trained.contains(name) ^ held.contains(name), name);
+            }
+        }
+        assertEquals(195, world.trainTasks().size());
+    }
+
+    @Test
     void namesAreUniqueAndLookUpBack() {
         Set<String> names = new HashSet<>();
         for (Task t : world.tasks()) {
@@ -174,7 +192,8 @@ class MiniWorldDesignTest {
             assertTrue(unique > tasks / 2, w + ": only " + unique + " of " + tasks + " tasks give a unique answer");
             sum += unique / (double) tasks;
         }
-        assertTrue(sum / words.size() > 0.9, "mean fraction of tasks with a unique answer " + sum / words.size());
+        // 0.90 with the full grid of 211 tasks (more tasks, more chance collisions such as two counts agreeing)
+        assertTrue(sum / words.size() > 0.85, "mean fraction of tasks with a unique answer " + sum / words.size());
         for (Task t : world.tasks()) {
             assertNotEquals(words.get(0), t.answer(words.get(0)), t.name() + " is the identity");
         }

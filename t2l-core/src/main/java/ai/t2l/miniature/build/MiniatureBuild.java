@@ -45,7 +45,7 @@ import java.util.function.Supplier;
  */
 public final class MiniatureBuild {
     /** Bump when a stage's code changes what it produces. */
-    static final int PIPELINE_VERSION = 1;
+    static final int PIPELINE_VERSION = 2;
     /** Oracle LoRAs of this many tasks train side by side (per-row adapters). */
     static final int ORACLE_GROUP = 16;
     /** SFT: tasks per step (spec §6.3 uses 8). */
@@ -82,19 +82,20 @@ public final class MiniatureBuild {
             String worldKey = stage("world", key("world", s.seed(), s.trainExamplesPerTask(), s.valExamplesPerTask(),
                     s.testExamplesPerTask()), MiniLayout.WORLD, this::buildWorld);
             List<MiniData.TaskExamples> train = examples(data, world.trainTasks());
+            List<MiniData.TaskExamples> core = examples(data, world.coreTrainTasks());
             String modelKey = stage("model", key("model", worldKey, s.model(), s.base()), MiniLayout.MODEL,
-                    () -> buildModel(train, data.padId()));
-            String embKey = stage("embeddings", key("embeddings", "bge-small"), MiniLayout.EMBEDDINGS,
+                    () -> buildModel(core, data.padId()));
+            String embKey = stage("embeddings", key("embeddings", "bge-small", worldKey), MiniLayout.EMBEDDINGS,
                     this::buildEmbeddings);
             String oracleKey = stage("oracle", key("oracle", modelKey, s.oracle(), s.heldOutOracles()),
-                    MiniLayout.ORACLE, () -> buildOracles(data, train));
+                    MiniLayout.ORACLE, () -> buildOracles(data, core));
             stage("multitask", key("multitask", modelKey, s.multiTask()), MiniLayout.MULTITASK,
                     () -> buildMultiTask(train, data.padId()));
             stage("recon-M", key("recon", oracleKey, embKey, s.recon(), s.hyper()), MiniLayout.t2l("recon-M"),
                     this::buildRecon);
             for (Variant v : List.of(Variant.L, Variant.M, Variant.S)) {
                 String name = "sft-" + v.name();
-                stage(name, key(name, modelKey, embKey, s.sft(), s.hyper()), MiniLayout.t2l(name),
+                stage(name, key(name, modelKey, embKey, sftStage(v), s.hyper()), MiniLayout.t2l(name),
                         () -> buildSft(v, train, data.padId()));
             }
         } finally {
@@ -222,8 +223,9 @@ public final class MiniatureBuild {
         }
     }
 
+    /** Oracles of the core training tasks (the recon library) and of held-out tasks (upper bound only). */
     private JsonNode buildOracles(MiniData data, List<MiniData.TaskExamples> train) {
-        List<Task> tasks = new ArrayList<>(world.trainTasks());
+        List<Task> tasks = new ArrayList<>(world.coreTrainTasks());
         List<Task> held = world.heldOutTasks();
         tasks.addAll(s.heldOutOracles() < 0 ? held : held.subList(0, Math.min(held.size(), s.heldOutOracles())));
         List<MiniData.TaskExamples> all = new ArrayList<>(train);
@@ -254,9 +256,9 @@ public final class MiniatureBuild {
         return null;
     }
 
-    private List<float[][]> trainEmbeddings() {
+    private List<float[][]> trainEmbeddings(List<Task> tasks) {
         List<float[][]> e = new ArrayList<>();
-        for (Task t : world.trainTasks()) {
+        for (Task t : tasks) {
             e.add(MiniEmbeddings.read(out.resolve(MiniLayout.EMBEDDINGS), "train." + t.name()));
         }
         return e;
@@ -265,14 +267,15 @@ public final class MiniatureBuild {
     private HyperConfig.Builder hyperConfig(Variant v, TrainingTask task) {
         ModelConfig mc = ModelConfig.read(out.resolve(MiniLayout.MODEL));
         return HyperConfig.builder().variant(v).latentSize(s.hyper().latent()).headInSize(s.hyper().headIn())
-                .taskEmbDim(trainEmbeddings().get(0)[0].length).lora(LoraConfig.t2lDefault()).dimsFrom(mc)
+                .taskEmbDim(trainEmbeddings(world.trainTasks().subList(0, 1)).get(0)[0].length)
+                .lora(LoraConfig.t2lDefault()).dimsFrom(mc)
                 .trainingTask(task).baseModel("../../" + MiniLayout.MODEL)
                 .embModel("bge-small-en-v1.5 (bundled)");
     }
 
     private JsonNode buildRecon() {
         List<LoraWeights> library = new ArrayList<>();
-        for (Task t : world.trainTasks()) {
+        for (Task t : world.coreTrainTasks()) {
             library.add(PeftAdapter.read(out.resolve(MiniLayout.ORACLE).resolve(t.name())));
         }
         HyperConfig c = hyperConfig(Variant.M, TrainingTask.RECON).predZScore(true).factorized(true).build();
@@ -280,8 +283,8 @@ public final class MiniatureBuild {
         try (NDManager m = NDManager.newBaseManager("PyTorch");
                 HyperModulator hm = HyperModulator.fromState(c, HyperTraining.reconInitialState(c, library,
                         s.seed() + 4), "recon initialisation", m)) {
-            List<Double> losses = HyperTraining.recon(hm, library, trainEmbeddings(), s.recon(),
-                    new Rng(s.seed() + 5), m, progress);
+            List<Double> losses = HyperTraining.recon(hm, library, trainEmbeddings(world.coreTrainTasks()),
+                    s.recon(), new Rng(s.seed() + 5), m, progress);
             save(hm, "recon-M", "reconstruction of " + library.size() + " oracle LoRAs");
             progress.end(String.format("final L1 %.3f", losses.get(losses.size() - 1)));
             return curve(losses);
@@ -290,15 +293,19 @@ public final class MiniatureBuild {
 
     private JsonNode buildSft(Variant v, List<MiniData.TaskExamples> train, int padId) {
         HyperConfig c = hyperConfig(v, TrainingTask.SFT).build();
-        progress.start("T2L sft-" + v.name(), s.sft().steps());
+        progress.start("T2L sft-" + v.name(), sftStage(v).steps());
         try (Transformer model = Transformer.load(out.resolve(MiniLayout.MODEL));
                 HyperModulator hm = HyperModulator.create(c, s.seed() + 10 + v.ordinal(), model.manager())) {
-            List<Double> losses = HyperTraining.sft(model, hm, train, trainEmbeddings(), s.sft(), SFT_TASKS_PER_STEP,
-                    padId, new Rng(s.seed() + 20 + v.ordinal()), progress);
+            List<Double> losses = HyperTraining.sft(model, hm, train, trainEmbeddings(world.trainTasks()), sftStage(v),
+                    SFT_TASKS_PER_STEP, padId, new Rng(s.seed() + 20 + v.ordinal()), progress);
             save(hm, "sft-" + v.name(), "SFT on " + train.size() + " training tasks");
             progress.end(String.format("final loss %.3f", losses.get(losses.size() - 1)));
             return curve(losses);
         }
+    }
+
+    private MiniSettings.Stage sftStage(Variant v) {
+        return v == Variant.L ? s.sft() : s.sftSmall();
     }
 
     private void save(HyperModulator hm, String name, String from) {

@@ -74,6 +74,7 @@ public final class MiniatureEval {
         List<Scores> rows = new ArrayList<>();
         String best;
         Map<String, Scores> controls = new LinkedHashMap<>();
+        Map<String, Double> bestVal = new LinkedHashMap<>();
         try (Transformer model = Transformer.load(modelDir);
                 Tokenizer tok = Tokenizer.open(modelDir.resolve("tokenizer.json"));
                 NDManager m = NDManager.newBaseManager("PyTorch")) {
@@ -105,6 +106,10 @@ public final class MiniatureEval {
             }
             best = val.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
             try (HypernetCheckpoint ck = T2lFolder.load(dir.resolve(MiniLayout.t2l(best)), m)) {
+                bestVal.putAll(validationPerTask(ck, model, tok, format, world.trainTasks(),
+                        t -> t.trainDescriptions().get(0)));
+                bestVal.putAll(validationPerTask(ck, model, tok, format, world.heldOutTasks(),
+                        t -> t.evalDescriptions().get(0)));
                 controls.put("aligned (evaluation descriptions)", rows.stream()
                         .filter(r -> r.condition().equals("T2L " + best)).findFirst().orElseThrow());
                 controls.put("description of another task", run.apply("other", t2lQueries(ck, all,
@@ -112,7 +117,7 @@ public final class MiniatureEval {
                 controls.put("random strings", run.apply("random", t2lQueries(ck, all,
                         t -> ControlDescriptions.random(3, seed))));
             }
-            return new Report(world, rows, controls, best, val, nTest, seed);
+            return new Report(world, rows, controls, best, val, bestVal, nTest, seed);
         }
     }
 
@@ -189,24 +194,36 @@ public final class MiniatureEval {
 
     /** Mean exact match on validation words of training tasks, adapters from each task's first training description. */
     private double validation(HypernetCheckpoint ck, Transformer model, Tokenizer tok, ChatFormat format) {
+        Map<String, Double> per = validationPerTask(ck, model, tok, format, world.trainTasks(),
+                t -> t.trainDescriptions().get(0));
+        return per.values().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+    }
+
+    /**
+     * Exact match per task on validation words (never test words) with one description per task. Besides choosing
+     * the best T2L model, this is what {@code t2l demo}'s built-in tasks are picked from (printed by the eval).
+     */
+    private Map<String, Double> validationPerTask(HypernetCheckpoint ck, Transformer model, Tokenizer tok,
+            ChatFormat format, List<Task> tasks, java.util.function.Function<Task, String> description) {
         List<String> users = new ArrayList<>();
         List<LoraWeights> ws = new ArrayList<>();
         List<Example> exs = new ArrayList<>();
-        List<Task> tasks = new ArrayList<>();
-        for (Task t : world.trainTasks()) {
-            LoraWeights w = ck.hypernet().generate(embed(t.trainDescriptions().get(0)));
-            for (Example e : world.trainView().examples(t.name(), Split.VAL, VAL_EXAMPLES, seed)) {
+        List<Task> owners = new ArrayList<>();
+        for (Task t : tasks) {
+            LoraWeights w = ck.hypernet().generate(embed(description.apply(t)));
+            for (Example e : world.examples(t, Split.VAL, VAL_EXAMPLES, seed)) {
                 users.add(e.prompt());
                 ws.add(w);
                 exs.add(e);
-                tasks.add(t);
+                owners.add(t);
             }
         }
         List<String> answers = MiniGenerate.answers(model, tok, format, users, ws);
-        int ok = 0;
+        Map<String, Double> per = new LinkedHashMap<>();
         for (int i = 0; i < answers.size(); i++) {
-            ok += TaskWorld.score(tasks.get(i), answers.get(i), exs.get(i)) ? 1 : 0;
+            boolean ok = TaskWorld.score(owners.get(i), answers.get(i), exs.get(i));
+            per.merge(owners.get(i).name(), ok ? 1.0 / VAL_EXAMPLES : 0.0, Double::sum);
         }
-        return (double) ok / answers.size();
+        return per;
     }
 }
