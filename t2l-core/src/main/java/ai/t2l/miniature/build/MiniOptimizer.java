@@ -3,6 +3,7 @@ package ai.t2l.miniature.build;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import ai.t2l.io.T2lException;
 import ai.t2l.train.LinearSchedule;
@@ -84,7 +85,7 @@ public final class MiniOptimizer implements AutoCloseable {
             // a rare overflow in one batch: skip this update rather than poison the weights (as AMP's inf check)
             skipped++;
             for (NDArray g : grads) {
-                g.muli(0);
+                clear(g);
             }
             return;
         }
@@ -105,8 +106,16 @@ public final class MiniOptimizer implements AutoCloseable {
             try (NDArray den = mv[1].sqrt(); NDArray upd = mv[0].div(den.divi(bc2Sqrt).addi(EPS))) {
                 p.subi(upd.muli(lr / bc1));
             }
-            grads[i].muli(0); // PyTorch accumulates into .grad: clear it for the next step
+            clear(grads[i]); // PyTorch accumulates into .grad: clear it for the next step
         }
+    }
+
+    /**
+     * Zeroes a gradient in place. Not {@code muli(0)}: NaN * 0 is NaN, so a skipped non-finite step would leave NaN
+     * behind and every later step would be skipped too (the stalled base-model curve of docs/MINIATURE-WORLD.md).
+     */
+    private static void clear(NDArray grad) {
+        grad.set(new NDIndex("..."), 0f);
     }
 
     /** Steps whose gradient was not finite and were therefore not applied. */
