@@ -8,7 +8,6 @@ import ai.t2l.train.data.PreparedTask;
 import ai.t2l.train.data.Sampler;
 import ai.t2l.train.data.ShuffleSampler;
 import ai.t2l.train.data.TokenizedExample;
-import ai.t2l.train.run.Checkpoint;
 import ai.t2l.train.run.RunFolder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -44,15 +43,8 @@ public final class BaseModelTrainer {
         LmObjective objective = new LmObjective(c.labelSmoothing(), c.neftuneAlpha(), 0, Losses.Reduction.TOKEN_MEAN);
         ParamSet weights = lm.weights();
         try (NDManager m = NDManager.newBaseManager(); Optimization opt = new Optimization(weights, c.optim(), total, rng)) {
-            double first = Double.NaN;
-            var resumed = run.latestCheckpoint();
-            if (resumed.isPresent()) {
-                Checkpoint ck = resumed.get();
-                opt.restore(ck, run.dir().toString());
-                sampler.restore(SamplerStates.fromJson(ck.state().path("sampler")));
-                first = ck.state().path("first_loss").asDouble(Double.NaN);
-                run.truncateMetricsAfter(ck.step());
-            }
+            double first = opt.resume(run, sampler).map(st -> st.path("first_loss").asDouble(Double.NaN))
+                    .orElse(Double.NaN);
             listener.onStart("train base", opt.step(), total);
             long t0 = System.nanoTime();
             long tokens = 0;

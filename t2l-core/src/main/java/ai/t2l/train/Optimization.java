@@ -6,8 +6,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.t2l.io.Json;
 import ai.t2l.io.T2lException;
+import ai.t2l.train.data.Sampler;
 import ai.t2l.train.run.Checkpoint;
+import ai.t2l.train.run.RunFolder;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -91,6 +95,22 @@ public final class Optimization implements AutoCloseable {
         adamW.loadState(c.state().path("optimizer_step").asLong(), c.optimizer(), params, source);
         rng.restore(c.state().path("rng").asLong());
         step = c.step();
+    }
+
+    /**
+     * Continues from the run's last checkpoint, if it has one: weights, optimiser, RNG, the sampler's position, and
+     * the metrics log cut back to that step. Returns the checkpoint's state for the trainer's own fields.
+     */
+    public Optional<JsonNode> resume(RunFolder run, Sampler sampler) {
+        Optional<Checkpoint> resumed = run.latestCheckpoint();
+        if (resumed.isEmpty()) {
+            return Optional.empty();
+        }
+        Checkpoint ck = resumed.get();
+        restore(ck, run.dir().toString());
+        sampler.restore(SamplerStates.fromJson(ck.state().path("sampler")));
+        run.truncateMetricsAfter(ck.step());
+        return Optional.of(ck.state());
     }
 
     public static ObjectNode newState() {

@@ -9,7 +9,6 @@ import ai.t2l.train.data.PreparedTask;
 import ai.t2l.train.data.Sampler;
 import ai.t2l.train.data.ShuffleSampler;
 import ai.t2l.train.data.TokenizedExample;
-import ai.t2l.train.run.Checkpoint;
 import ai.t2l.train.run.RunFolder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -48,15 +47,11 @@ public final class OracleLoraTrainer {
                 double best = Double.POSITIVE_INFINITY;
                 long bestStep = -1;
                 int bad = 0;
-                var resumed = run.latestCheckpoint();
+                var resumed = opt.resume(run, sampler);
                 if (resumed.isPresent()) {
-                    Checkpoint ck = resumed.get();
-                    opt.restore(ck, run.dir().toString());
-                    sampler.restore(SamplerStates.fromJson(ck.state().path("sampler")));
-                    best = ck.state().path("best_val").asDouble(Double.POSITIVE_INFINITY);
-                    bestStep = ck.state().path("best_step").asLong(-1);
-                    bad = ck.state().path("bad_validations").asInt();
-                    run.truncateMetricsAfter(ck.step());
+                    best = resumed.get().path("best_val").asDouble(Double.POSITIVE_INFINITY);
+                    bestStep = resumed.get().path("best_step").asLong(-1);
+                    bad = resumed.get().path("bad_validations").asInt();
                 } else if (validate) {
                     run.metrics(Map.of("step", 0, "val_loss", baseVal));
                 }

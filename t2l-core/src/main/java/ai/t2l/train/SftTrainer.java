@@ -8,7 +8,6 @@ import ai.t2l.train.data.HierarchicalSampler;
 import ai.t2l.train.data.PreparedTask;
 import ai.t2l.train.data.Sampler;
 import ai.t2l.train.data.TokenizedExample;
-import ai.t2l.train.run.Checkpoint;
 import ai.t2l.train.run.RunFolder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -51,15 +50,8 @@ public final class SftTrainer {
                 Losses.Reduction.SAMPLE_MEAN);
         try (NDManager m = NDManager.newBaseManager();
                 Optimization opt = new Optimization(source.params(), c.optim(), total, rng)) {
-            var resumed = run.latestCheckpoint();
-            double first = Double.NaN;
-            if (resumed.isPresent()) {
-                Checkpoint ck = resumed.get();
-                opt.restore(ck, run.dir().toString());
-                sampler.restore(SamplerStates.fromJson(ck.state().path("sampler")));
-                first = ck.state().path("first_loss").asDouble(Double.NaN);
-                run.truncateMetricsAfter(ck.step());
-            }
+            double first = opt.resume(run, sampler).map(st -> st.path("first_loss").asDouble(Double.NaN))
+                    .orElse(Double.NaN);
             listener.onStart("train sft", opt.step(), total);
             long t0 = System.nanoTime();
             long tokens = 0;
