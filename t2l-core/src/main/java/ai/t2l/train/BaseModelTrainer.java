@@ -9,7 +9,6 @@ import ai.t2l.train.data.Sampler;
 import ai.t2l.train.data.ShuffleSampler;
 import ai.t2l.train.data.TokenizedExample;
 import ai.t2l.train.run.RunFolder;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,10 +65,7 @@ public final class BaseModelTrainer {
                     }
                 }
                 if (step % c.checkpointEvery() == 0 || step == total) {
-                    ObjectNode st = Optimization.newState();
-                    st.set("sampler", SamplerStates.toJson(sampler.state()));
-                    st.put("first_loss", first);
-                    run.saveCheckpoint(opt.checkpoint(st));
+                    opt.save(run, sampler, Optimization.newState().put("first_loss", first));
                 }
             }
             Path out = run.dir().resolve(MODEL_DIR);

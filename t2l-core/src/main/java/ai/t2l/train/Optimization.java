@@ -113,6 +113,12 @@ public final class Optimization implements AutoCloseable {
         return Optional.of(ck.state());
     }
 
+    /** Saves a checkpoint that {@link #resume} continues from: the sampler's position plus the trainer's fields. */
+    public void save(RunFolder run, Sampler sampler, ObjectNode trainerState) {
+        trainerState.set("sampler", SamplerStates.toJson(sampler.state()));
+        run.saveCheckpoint(checkpoint(trainerState));
+    }
+
     public static ObjectNode newState() {
         return Json.MAPPER.createObjectNode();
     }

@@ -10,7 +10,6 @@ import ai.t2l.train.data.Sampler;
 import ai.t2l.train.data.ShuffleSampler;
 import ai.t2l.train.data.TokenizedExample;
 import ai.t2l.train.run.RunFolder;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -80,10 +79,8 @@ public final class OracleLoraTrainer {
                         }
                     }
                     if (step % c.checkpointEvery() == 0 || step == total || bad >= c.patience()) {
-                        ObjectNode st = Optimization.newState();
-                        st.set("sampler", SamplerStates.toJson(sampler.state()));
-                        st.put("best_val", best).put("best_step", bestStep).put("bad_validations", bad);
-                        run.saveCheckpoint(opt.checkpoint(st));
+                        opt.save(run, sampler, Optimization.newState().put("best_val", best)
+                                .put("best_step", bestStep).put("bad_validations", bad));
                     }
                 }
                 if (bad >= c.patience()) {

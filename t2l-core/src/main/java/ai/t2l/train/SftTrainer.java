@@ -9,7 +9,6 @@ import ai.t2l.train.data.PreparedTask;
 import ai.t2l.train.data.Sampler;
 import ai.t2l.train.data.TokenizedExample;
 import ai.t2l.train.run.RunFolder;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,10 +75,7 @@ public final class SftTrainer {
                     }
                 }
                 if (step % c.checkpointEvery() == 0 || step == total) {
-                    ObjectNode st = Optimization.newState();
-                    st.set("sampler", SamplerStates.toJson(sampler.state()));
-                    st.put("first_loss", first);
-                    run.saveCheckpoint(opt.checkpoint(st));
+                    opt.save(run, sampler, Optimization.newState().put("first_loss", first));
                 }
             }
             run.writeLossCurve("SFT");
