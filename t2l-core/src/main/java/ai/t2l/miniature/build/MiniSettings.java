@@ -7,6 +7,8 @@ import ai.t2l.io.Json;
  * Every number the miniature build depends on, in one record: the base model's shape, and per stage its steps,
  * batch and learning rate. Written into provenance.json; a stage is redone when its part of these settings changes.
  * {@link #standard()} is the committed build; {@link #reduced()} is the same pipeline small enough for tests.
+ * {@code checkpointEvery}: the trainers save a checkpoint every so many steps, from which an interrupted stage
+ * resumes; it changes no result, only how much work an interruption loses (so it is not part of any stage key).
  */
 public record MiniSettings(
         long seed,
@@ -21,7 +23,8 @@ public record MiniSettings(
         int trainExamplesPerTask,
         int valExamplesPerTask,
         int testExamplesPerTask,
-        int heldOutOracles) {
+        int heldOutOracles,
+        int checkpointEvery) {
 
     /** The tiny Llama: char vocabulary, rotary positions, SwiGLU, tied embeddings. */
     public record Model(int hidden, int layers, int heads, int intermediate) {}
@@ -47,7 +50,7 @@ public record MiniSettings(
                 new Stage(6000, 32, 1e-3, 1e-2),
                 new Stage(2000, 32, 1e-3, 1e-2),
                 new Hyper(64, 256),
-                256, 32, 64, -1);
+                256, 32, 64, -1, 500);
     }
 
     /** A few minutes on 2 cores: the whole pipeline with every stage tiny (tests). */
@@ -61,12 +64,12 @@ public record MiniSettings(
                 new Stage(10, 8, 1e-3, 1e-2),
                 new Stage(8, 8, 1e-3, 1e-2),
                 new Hyper(16, 32),
-                16, 8, 8, 2);
+                16, 8, 8, 2, 4);
     }
 
     public MiniSettings withSeed(long s) {
         return new MiniSettings(s, model, base, oracle, multiTask, recon, sft, sftSmall, hyper, trainExamplesPerTask,
-                valExamplesPerTask, testExamplesPerTask, heldOutOracles);
+                valExamplesPerTask, testExamplesPerTask, heldOutOracles, checkpointEvery);
     }
 
     public JsonNode toJson() {

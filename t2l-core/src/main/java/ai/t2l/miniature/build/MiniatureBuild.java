@@ -9,7 +9,6 @@ import ai.t2l.hypernet.T2lFolder;
 import ai.t2l.hypernet.TrainingTask;
 import ai.t2l.hypernet.Variant;
 import ai.t2l.io.AtomicFiles;
-import ai.t2l.io.FloatTensor;
 import ai.t2l.io.Json;
 import ai.t2l.io.T2lException;
 import ai.t2l.lora.LoraConfig;
@@ -25,14 +24,13 @@ import ai.t2l.model.ModelConfig;
 import ai.t2l.model.Transformer;
 import ai.t2l.tokenizer.ChatFormat;
 import ai.t2l.tokenizer.Tokenizer;
-import ai.t2l.train.Rng;
+import ai.t2l.train.data.PreparedTask;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -45,16 +43,19 @@ import java.util.function.Supplier;
  */
 public final class MiniatureBuild {
     /** Bump when a stage's code changes what it produces. */
-    static final int PIPELINE_VERSION = 2;
-    /** Oracle LoRAs of this many tasks train side by side (per-row adapters). */
-    static final int ORACLE_GROUP = 16;
-    /** SFT: tasks per step (spec §6.3 uses 8). */
+    static final int PIPELINE_VERSION = 3;
+    /** SFT and the multi-task LoRA: tasks per step (spec §6.3 uses 8). */
     static final int SFT_TASKS_PER_STEP = 8;
+    /** Coefficient of the L2 penalty on generated A and B in SFT (spec §6.2). */
+    static final double L2_GENERATED = 1e-3;
+    /** Where stages keep their run folders (checkpoints, metrics) until their output is written. */
+    static final String RUNS = ".runs";
 
     private final Path out;
     private final MiniSettings s;
     private final Supplier<TaskEmbedder> embedders;
     private final Progress progress;
+    private final MiniTraining training;
     private final String commit;
     private final TaskWorld world = TaskWorld.standard();
     private final ObjectNode stageLog = Json.MAPPER.createObjectNode();
@@ -65,6 +66,7 @@ public final class MiniatureBuild {
         this.s = settings;
         this.embedders = embedders;
         this.progress = progress;
+        this.training = new MiniTraining(progress, settings.checkpointEvery());
         this.commit = commit == null ? "unknown" : commit;
     }
 
@@ -80,27 +82,28 @@ public final class MiniatureBuild {
         try (Tokenizer tok = Tokenizer.open(tokDir.resolve("tokenizer.json"))) {
             MiniData data = new MiniData(tok, ChatFormat.byName("mini"));
             String worldKey = stage("world", key("world", s.seed(), s.trainExamplesPerTask(), s.valExamplesPerTask(),
-                    s.testExamplesPerTask()), MiniLayout.WORLD, this::buildWorld);
-            List<MiniData.TaskExamples> train = examples(data, world.trainTasks());
-            List<MiniData.TaskExamples> core = examples(data, world.coreTrainTasks());
+                    s.testExamplesPerTask()), MiniLayout.WORLD, runs -> buildWorld());
+            List<PreparedTask> train = examples(data, world.trainTasks());
+            List<PreparedTask> core = examples(data, world.coreTrainTasks());
             String modelKey = stage("model", key("model", worldKey, s.model(), s.base()), MiniLayout.MODEL,
-                    () -> buildModel(core, data.padId()));
+                    runs -> buildModel(core, data.padId(), runs));
             String embKey = stage("embeddings", key("embeddings", "bge-small", worldKey), MiniLayout.EMBEDDINGS,
-                    this::buildEmbeddings);
+                    runs -> buildEmbeddings());
             String oracleKey = stage("oracle", key("oracle", modelKey, s.oracle(), s.heldOutOracles()),
-                    MiniLayout.ORACLE, () -> buildOracles(data, core));
+                    MiniLayout.ORACLE, runs -> buildOracles(data, core, runs));
             stage("multitask", key("multitask", modelKey, s.multiTask()), MiniLayout.MULTITASK,
-                    () -> buildMultiTask(train, data.padId()));
+                    runs -> buildMultiTask(train, data.padId(), runs));
             stage("recon-M", key("recon", oracleKey, embKey, s.recon(), s.hyper()), MiniLayout.t2l("recon-M"),
                     this::buildRecon);
             for (Variant v : List.of(Variant.L, Variant.M, Variant.S)) {
                 String name = "sft-" + v.name();
                 stage(name, key(name, modelKey, embKey, sftStage(v), s.hyper()), MiniLayout.t2l(name),
-                        () -> buildSft(v, train, data.padId()));
+                        runs -> buildSft(v, train, data.padId(), runs));
             }
         } finally {
             AtomicFiles.deleteRecursively(tokDir);
         }
+        deleteIfEmpty(out.resolve(RUNS));
         ObjectNode prov = Json.MAPPER.createObjectNode();
         prov.put("format", "t2l-miniature");
         prov.put("pipeline_version", PIPELINE_VERSION);
@@ -120,10 +123,15 @@ public final class MiniatureBuild {
     // ---- stage mechanics ------------------------------------------------------------------------------------
 
     private interface Body {
-        JsonNode build() throws IOException;
+        /** @param runs the stage's own folder for trainer run folders (checkpoints), kept until the stage is done */
+        JsonNode build(Path runs) throws IOException;
     }
 
-    /** Runs a stage unless its output exists with the same key; returns the key for downstream stages. */
+    /**
+     * Runs a stage unless its output exists with the same key; returns the key for downstream stages. Trainer run
+     * folders live in {@code .runs/NAME-KEY}: a rerun of an interrupted stage with the same key resumes from their
+     * checkpoints, any other key's leftovers are removed.
+     */
     private String stage(String name, String key, String output, Body body) {
         Path record = out.resolve(MiniLayout.STAGES).resolve(name + ".json");
         if (Files.exists(out.resolve(output)) && Files.exists(record)) {
@@ -136,10 +144,13 @@ public final class MiniatureBuild {
             }
         }
         AtomicFiles.deleteRecursively(out.resolve(output));
+        Path runs = out.resolve(RUNS).resolve(name + "-" + key);
+        removeStaleRuns(name, runs);
         long t0 = System.nanoTime();
         JsonNode info;
         try {
-            info = body.build();
+            info = body.build(runs);
+            AtomicFiles.deleteRecursively(runs);
         } catch (IOException e) {
             throw new T2lException(out.resolve(output) + ": " + e.getMessage(), e);
         }
@@ -152,6 +163,34 @@ public final class MiniatureBuild {
         AtomicFiles.writeString(record, Json.write(rec));
         stageLog.set(name, rec);
         return key;
+    }
+
+    private void removeStaleRuns(String name, Path keep) {
+        Path dir = out.resolve(RUNS);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var entries = Files.list(dir)) {
+            for (Path p : entries.toList()) {
+                if (p.getFileName().toString().startsWith(name + "-") && !p.equals(keep)) {
+                    AtomicFiles.deleteRecursively(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new T2lException(dir + ": cannot list old run folders: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteIfEmpty(Path dir) {
+        try (var entries = Files.list(dir)) {
+            if (entries.findAny().isEmpty()) {
+                Files.delete(dir);
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // nothing was ever kept there
+        } catch (IOException e) {
+            throw new T2lException(dir + ": " + e.getMessage(), e);
+        }
     }
 
     private String key(Object... parts) {
@@ -189,27 +228,31 @@ public final class MiniatureBuild {
     }
 
     /** Train and val examples of tasks; training tasks go through the trainers' view, held-out ones do not. */
-    private List<MiniData.TaskExamples> examples(MiniData data, List<Task> tasks) {
+    private List<PreparedTask> examples(MiniData data, List<Task> tasks) {
         TrainTasks view = world.trainView();
-        List<MiniData.TaskExamples> out = new ArrayList<>();
+        List<PreparedTask> out = new ArrayList<>();
         for (Task t : tasks) {
             boolean train = t.role() == Task.Role.TRAIN;
             var tr = train ? view.examples(t.name(), Split.TRAIN, s.trainExamplesPerTask(), s.seed())
                     : world.examples(t, Split.TRAIN, s.trainExamplesPerTask(), s.seed());
             var va = train ? view.examples(t.name(), Split.VAL, s.valExamplesPerTask(), s.seed())
                     : world.examples(t, Split.VAL, s.valExamplesPerTask(), s.seed());
-            out.add(new MiniData.TaskExamples(t.name(), out.size(), data.encode(tr), data.encode(va)));
+            // training descriptions only (their embeddings are SFT's conditioning); held-out tasks are never described
+            out.add(new PreparedTask(t.name(), train ? t.trainDescriptions() : List.of(), data.encode(tr),
+                    data.encode(va), 0));
         }
         return out;
     }
 
-    private JsonNode buildModel(List<MiniData.TaskExamples> train, int padId) {
+    private JsonNode buildModel(List<PreparedTask> train, int padId, Path runs) {
         ModelConfig c = MiniBaseModel.config(s.model());
+        progress.start("base model", s.base().steps());
         try (Transformer model = Transformer.create(c, MiniBaseModel.inMemory(
                 MiniBaseModel.initialWeights(c, s.seed()), "fresh miniature weights"))) {
-            List<Double> losses = BaseTraining.train(model, train, s.base(), padId, new Rng(s.seed() + 1), progress);
+            JsonNode curve = training.base(model, train, s.base(), padId, s.seed() + 1, runs);
             MiniBaseModel.write(out.resolve(MiniLayout.MODEL), s.model(), model.stateDict(), true);
-            return curve(losses);
+            progress.end(String.format("final loss %.3f", curve.path("last_loss").asDouble()));
+            return curve;
         }
     }
 
@@ -224,15 +267,17 @@ public final class MiniatureBuild {
     }
 
     /** Oracles of the core training tasks (the recon library) and of held-out tasks (upper bound only). */
-    private JsonNode buildOracles(MiniData data, List<MiniData.TaskExamples> train) {
+    private JsonNode buildOracles(MiniData data, List<PreparedTask> train, Path runs) {
         List<Task> tasks = new ArrayList<>(world.coreTrainTasks());
         List<Task> held = world.heldOutTasks();
         tasks.addAll(s.heldOutOracles() < 0 ? held : held.subList(0, Math.min(held.size(), s.heldOutOracles())));
-        List<MiniData.TaskExamples> all = new ArrayList<>(train);
+        List<PreparedTask> all = new ArrayList<>(train);
         all.addAll(examples(data, tasks.subList(train.size(), tasks.size())));
+        progress.start("oracle LoRAs (" + all.size() + " tasks)", (long) all.size() * s.oracle().steps());
         try (Transformer model = Transformer.load(out.resolve(MiniLayout.MODEL))) {
-            List<LoraWeights> ws = LoraTraining.perTask(model, all, s.oracle(), LoraConfig.t2lDefault(), ORACLE_GROUP,
-                    data.padId(), s.seed() + 2, progress);
+            List<LoraWeights> ws = training.oracles(model, all, s.oracle(), LoraConfig.t2lDefault(), data.padId(),
+                    s.seed() + 2, "../../" + MiniLayout.MODEL, runs);
+            progress.end(ws.size() + " adapters");
             AtomicFiles.writeDirectory(out.resolve(MiniLayout.ORACLE), true, tmp -> {
                 for (int i = 0; i < tasks.size(); i++) {
                     PeftAdapter.write(tmp.resolve(tasks.get(i).name()), ws.get(i), "../../" + MiniLayout.MODEL,
@@ -247,12 +292,14 @@ public final class MiniatureBuild {
         return n;
     }
 
-    private JsonNode buildMultiTask(List<MiniData.TaskExamples> train, int padId) {
+    private JsonNode buildMultiTask(List<PreparedTask> train, int padId, Path runs) {
+        progress.start("multi-task LoRA", s.multiTask().steps());
         try (Transformer model = Transformer.load(out.resolve(MiniLayout.MODEL))) {
-            LoraWeights w = LoraTraining.multiTask(model, train, s.multiTask(), LoraConfig.t2lDefault(), padId,
-                    s.seed() + 3, progress);
+            LoraWeights w = training.multiTask(model, train, s.multiTask(), LoraConfig.t2lDefault(),
+                    SFT_TASKS_PER_STEP, padId, s.seed() + 3, runs);
             PeftAdapter.write(out.resolve(MiniLayout.MULTITASK), w, "../" + MiniLayout.MODEL, null, true);
         }
+        progress.end("done");
         return null;
     }
 
@@ -273,7 +320,7 @@ public final class MiniatureBuild {
                 .embModel("bge-small-en-v1.5 (bundled)");
     }
 
-    private JsonNode buildRecon() {
+    private JsonNode buildRecon(Path runs) {
         List<LoraWeights> library = new ArrayList<>();
         for (Task t : world.coreTrainTasks()) {
             library.add(PeftAdapter.read(out.resolve(MiniLayout.ORACLE).resolve(t.name())));
@@ -281,26 +328,26 @@ public final class MiniatureBuild {
         HyperConfig c = hyperConfig(Variant.M, TrainingTask.RECON).predZScore(true).factorized(true).build();
         progress.start("T2L recon-M", s.recon().steps());
         try (NDManager m = NDManager.newBaseManager("PyTorch");
-                HyperModulator hm = HyperModulator.fromState(c, HyperTraining.reconInitialState(c, library,
-                        s.seed() + 4), "recon initialisation", m)) {
-            List<Double> losses = HyperTraining.recon(hm, library, trainEmbeddings(world.coreTrainTasks()),
-                    s.recon(), new Rng(s.seed() + 5), m, progress);
+                HyperModulator hm = HyperModulator.create(c, s.seed() + 4, m)) {
+            // the trainer puts the library's element-wise mean and std into hm's z-score buffers (spec §2.9)
+            JsonNode curve = training.recon(hm, library, trainEmbeddings(world.coreTrainTasks()), s.recon(),
+                    s.seed() + 5, runs);
             save(hm, "recon-M", "reconstruction of " + library.size() + " oracle LoRAs");
-            progress.end(String.format("final L1 %.3f", losses.get(losses.size() - 1)));
-            return curve(losses);
+            progress.end(String.format("final L1 %.3f", curve.path("last_loss").asDouble()));
+            return curve;
         }
     }
 
-    private JsonNode buildSft(Variant v, List<MiniData.TaskExamples> train, int padId) {
+    private JsonNode buildSft(Variant v, List<PreparedTask> train, int padId, Path runs) {
         HyperConfig c = hyperConfig(v, TrainingTask.SFT).build();
         progress.start("T2L sft-" + v.name(), sftStage(v).steps());
         try (Transformer model = Transformer.load(out.resolve(MiniLayout.MODEL));
                 HyperModulator hm = HyperModulator.create(c, s.seed() + 10 + v.ordinal(), model.manager())) {
-            List<Double> losses = HyperTraining.sft(model, hm, train, trainEmbeddings(world.trainTasks()), sftStage(v),
-                    SFT_TASKS_PER_STEP, padId, new Rng(s.seed() + 20 + v.ordinal()), progress);
+            JsonNode curve = training.sft(model, hm, train, trainEmbeddings(world.trainTasks()), sftStage(v),
+                    SFT_TASKS_PER_STEP, L2_GENERATED, padId, s.seed() + 20 + v.ordinal(), runs);
             save(hm, "sft-" + v.name(), "SFT on " + train.size() + " training tasks");
-            progress.end(String.format("final loss %.3f", losses.get(losses.size() - 1)));
-            return curve(losses);
+            progress.end(String.format("final loss %.3f", curve.path("last_loss").asDouble()));
+            return curve;
         }
     }
 

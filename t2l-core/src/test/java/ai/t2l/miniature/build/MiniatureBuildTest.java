@@ -2,6 +2,8 @@ package ai.t2l.miniature.build;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -34,8 +36,16 @@ class MiniatureBuildTest {
         new MiniatureBuild(a, MiniSettings.reduced(), HashEmbedder::new, recording(started), "test").run();
         assertTrue(started.stream().allMatch(s -> s.endsWith("(up to date)")), started.toString());
 
-        // determinism: the same seed gives the same bytes (timings and commit aside)
-        new MiniatureBuild(b, MiniSettings.reduced(), HashEmbedder::new, Progress.QUIET, "other").run();
+        // determinism: the same seed gives the same bytes (timings and commit aside), also when the build was
+        // interrupted in the middle of a stage and resumed from that stage's trainer checkpoints
+        RuntimeException stop = assertThrows(RuntimeException.class, () -> new MiniatureBuild(b,
+                MiniSettings.reduced(), HashEmbedder::new, interruptAt("base model", 11), "other").run());
+        assertEquals("interrupted", stop.getMessage());
+        assertTrue(Files.isDirectory(b.resolve(MiniatureBuild.RUNS)), "an interrupted stage keeps its run folder");
+        List<String> resumed = new ArrayList<>();
+        new MiniatureBuild(b, MiniSettings.reduced(), HashEmbedder::new, recording(resumed), "other").run();
+        assertTrue(resumed.contains("base model") && resumed.contains("world (up to date)"), resumed.toString());
+        assertFalse(Files.exists(b.resolve(MiniatureBuild.RUNS)), "run folders are removed once their stage is done");
         TreeMap<String, byte[]> fa = artifacts(a);
         TreeMap<String, byte[]> fb = artifacts(b);
         assertEquals(fa.keySet(), fb.keySet());
@@ -59,6 +69,28 @@ class MiniatureBuildTest {
 
             @Override
             public void step(long done, String detail) {}
+
+            @Override
+            public void end(String summary) {}
+        };
+    }
+
+    /** Throws once {@code stage} reaches step {@code step} (after its checkpoint at step 8, before its end). */
+    private static Progress interruptAt(String stage, long step) {
+        return new Progress() {
+            String current = "";
+
+            @Override
+            public void start(String name, long total) {
+                current = name;
+            }
+
+            @Override
+            public void step(long done, String detail) {
+                if (current.equals(stage) && done == step) {
+                    throw new RuntimeException("interrupted");
+                }
+            }
 
             @Override
             public void end(String summary) {}

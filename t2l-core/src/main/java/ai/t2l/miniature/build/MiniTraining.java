@@ -1,0 +1,158 @@
+package ai.t2l.miniature.build;
+
+import ai.djl.ndarray.NDManager;
+import ai.t2l.hypernet.HyperModulator;
+import ai.t2l.io.Json;
+import ai.t2l.lora.LoraConfig;
+import ai.t2l.lora.LoraWeights;
+import ai.t2l.model.Transformer;
+import ai.t2l.train.BaseModelTrainer;
+import ai.t2l.train.HyperLoraSource;
+import ai.t2l.train.OptimConfig;
+import ai.t2l.train.OracleLoraTrainer;
+import ai.t2l.train.ReconTrainer;
+import ai.t2l.train.Rng;
+import ai.t2l.train.SftTrainer;
+import ai.t2l.train.SharedLora;
+import ai.t2l.train.TrainListener;
+import ai.t2l.train.TransformerLm;
+import ai.t2l.train.data.PreparedTask;
+import ai.t2l.train.run.RunFolder;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The miniature's training stages, each one call to the trainer a user runs on a real model ({@code ai.t2l.train}):
+ * {@link BaseModelTrainer}, {@link OracleLoraTrainer}, {@link SftTrainer} (T2L; with a {@link SharedLora} the
+ * multi-task LoRA, spec §9) and {@link ReconTrainer}. Same optimiser, schedule, clipping, objectives, samplers and
+ * checkpoints as `t2l train`: a run folder per stage under {@code runs}, so an interrupted stage continues from its
+ * last checkpoint. The loss curve of each run comes back from its metrics log.
+ */
+final class MiniTraining {
+    /** Linear warm-up over the first 10% of the steps, then linear decay (spec §5.3, §6.4). */
+    static final double WARMUP_FRACTION = 0.1;
+    /** Global gradient-norm clipping (spec §5.1, §6.4). */
+    static final double MAX_GRAD_NORM = 1.0;
+    /** Oracle LoRAs: validation loss on the task's validation words every so many steps; the best weights are kept. */
+    static final int ORACLE_VAL_EVERY = 20;
+    static final int ORACLE_PATIENCE = 3;
+    /** Validation loss of the base model on the training tasks' validation words (reported, never selected on). */
+    static final int BASE_VAL_EVERY = 500;
+
+    private final Progress progress;
+    private final int checkpointEvery;
+
+    MiniTraining(Progress progress, int checkpointEvery) {
+        this.progress = progress;
+        this.checkpointEvery = checkpointEvery;
+    }
+
+    static OptimConfig optim(MiniSettings.Stage s) {
+        return new OptimConfig(s.lr(), s.weightDecay(), WARMUP_FRACTION, MAX_GRAD_NORM);
+    }
+
+    /** The generalist base model: every weight of {@code model}, trained in place. Returns the loss curve. */
+    JsonNode base(Transformer model, List<PreparedTask> tasks, MiniSettings.Stage s, int padId, long seed, Path runDir) {
+        RunFolder run = open(runDir, "base");
+        BaseModelTrainer.train(model, tasks, new BaseModelTrainer.Config(optim(s), s.batch(), 0, s.steps(), 0, 0,
+                BASE_VAL_EVERY, checkpointEvery, seed), padId, run, null, listener(0, ""));
+        return curve(run);
+    }
+
+    /**
+     * One oracle LoRA per task, one after another, all from the same initialisation (the reference's oracle runs
+     * all start from seed 42); each keeps its best weights by validation loss.
+     */
+    List<LoraWeights> oracles(Transformer model, List<PreparedTask> tasks, MiniSettings.Stage s, LoraConfig lora,
+            int padId, long seed, String baseModel, Path runDir) {
+        TransformerLm lm = new TransformerLm(model);
+        List<LoraWeights> out = new ArrayList<>();
+        for (int t = 0; t < tasks.size(); t++) {
+            PreparedTask task = tasks.get(t);
+            RunFolder run = open(runDir.resolve(task.name()), "oracle");
+            String label = String.format(Locale.ROOT, "task %d/%d ", t + 1, tasks.size());
+            out.add(OracleLoraTrainer.train(lm, task, new OracleLoraTrainer.Config(lora, optim(s), s.batch(), 0,
+                    s.steps(), 0, 0, ORACLE_VAL_EVERY, ORACLE_PATIENCE, checkpointEvery, seed, baseModel), padId, run,
+                    listener((long) t * s.steps(), label)).adapter());
+        }
+        return out;
+    }
+
+    /** One LoRA for all tasks: SFT of a shared adapter, no descriptions (spec §9's multi-task baseline). */
+    LoraWeights multiTask(Transformer model, List<PreparedTask> tasks, MiniSettings.Stage s, LoraConfig lora,
+            int tasksPerStep, int padId, long seed, Path runDir) {
+        TransformerLm lm = new TransformerLm(model);
+        try (NDManager m = NDManager.newBaseManager(); SharedLora shared = new SharedLora(m, lora, lm, new Rng(seed))) {
+            SftTrainer.train(lm, shared, tasks, null, sftConfig(s, tasksPerStep, 0, seed), padId, open(runDir, "multitask"),
+                    listener(0, ""));
+            return shared.toLoraWeights();
+        }
+    }
+
+    /** T2L by SFT through the frozen base (spec §6): trains {@code hm} in place. Returns the loss curve. */
+    JsonNode sft(Transformer model, HyperModulator hm, List<PreparedTask> tasks, List<float[][]> embeddings,
+            MiniSettings.Stage s, int tasksPerStep, double l2Generated, int padId, long seed, Path runDir) {
+        RunFolder run = open(runDir, "sft");
+        try (NDManager m = NDManager.newBaseManager(); HyperLoraSource source = new HyperLoraSource(hm, m)) {
+            SftTrainer.train(new TransformerLm(model), source, tasks, embeddings,
+                    sftConfig(s, tasksPerStep, l2Generated, seed), padId, run, listener(0, ""));
+        } finally {
+            frozen(hm);
+        }
+        return curve(run);
+    }
+
+    /** T2L by reconstruction of the library, factorised with z-scored targets (spec §5.2–§5.3). */
+    JsonNode recon(HyperModulator hm, List<LoraWeights> library, List<float[][]> embeddings, MiniSettings.Stage s,
+            long seed, Path runDir) {
+        RunFolder run = open(runDir, "recon");
+        try (NDManager m = NDManager.newBaseManager(); HyperLoraSource source = new HyperLoraSource(hm, m)) {
+            ReconTrainer.train(source, library, embeddings, new ReconTrainer.Config(optim(s), s.batch(), 1, 0,
+                    s.steps(), true, true, 1.0, checkpointEvery, seed), run, listener(0, "L1 "));
+        } finally {
+            frozen(hm);
+        }
+        return curve(run);
+    }
+
+    private SftTrainer.Config sftConfig(MiniSettings.Stage s, int tasksPerStep, double l2Generated, long seed) {
+        int perTask = Math.max(1, s.batch() / tasksPerStep);
+        return new SftTrainer.Config(optim(s), tasksPerStep, perTask, 0, s.steps(), 0, 0, l2Generated, 0,
+                checkpointEvery, seed);
+    }
+
+    /** Back to inference: evaluation mode (no dropout), no autograd bookkeeping on the parameters. */
+    private static void frozen(HyperModulator hm) {
+        hm.setTraining(false);
+        hm.parameters().values().forEach(p -> p.setRequiresGradient(false));
+    }
+
+    private static RunFolder open(Path dir, String kind) {
+        return RunFolder.open(dir, "miniature " + kind, Json.MAPPER.createObjectNode().put("stage", kind), Map.of(),
+                true);
+    }
+
+    private TrainListener listener(long offset, String label) {
+        return new TrainListener() {
+            @Override
+            public void onStep(long step, long total, double loss, double lr, double tokensPerSecond) {
+                progress.step(offset + step, String.format(Locale.ROOT, "%sloss %.3f", label, loss));
+            }
+        };
+    }
+
+    /** The run's training losses in order, from its metrics log, as a compact curve. */
+    private static JsonNode curve(RunFolder run) {
+        List<Double> losses = new ArrayList<>();
+        for (JsonNode row : run.readMetrics()) {
+            if (row.has("loss")) {
+                losses.add(row.get("loss").asDouble());
+            }
+        }
+        return MiniatureBuild.curve(losses);
+    }
+}
