@@ -16,6 +16,8 @@ import ai.djl.nn.norm.LayerNorm;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.T2lException;
 import ai.t2l.lora.LoraWeights;
+import ai.t2l.model.OwnedArrays;
+import ai.t2l.model.Scalars;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -205,7 +207,8 @@ public final class HyperModulator implements AutoCloseable {
     private NDArray trunk(NDArray idx, String module, NDArray enc) {
         long n = idx.getShape().get(0);
         NDArray depth = layerNorm(embed(idx, "layer_depth_encoder.0.weight"), "layer_depth_encoder.1");
-        NDArray typeIdx = idx.getManager().create(new long[] {config.moduleOrder().indexOf(module)});
+        NDArray typeIdx = OwnedArrays.of(idx.getManager(), new long[] {config.moduleOrder().indexOf(module)},
+                new Shape(1)); // saved for backward: see OwnedArrays
         NDArray type = layerNorm(embed(typeIdx, "layer_type_encoder.0.weight"), "layer_type_encoder.1")
                 .broadcast(new Shape(n, config.positionDim()));
         NDArray x = NDArrays.concat(new NDList(enc, depth, type), 1);
@@ -418,7 +421,7 @@ public final class HyperModulator implements AutoCloseable {
             scope.suppressNotUsedWarning();
             NDArray out = w;
             if (!config.factorized()) {
-                out = w.div((float) Math.sqrt(config.deltaWScaling()));
+                out = Scalars.div(w, (float) Math.sqrt(config.deltaWScaling()));
             } else {
                 if (config.predZScore()) {
                     NDArray std = buffers.get("std_recon_target." + ab + "." + module);

@@ -27,7 +27,7 @@ final class Activations {
     }
 
     private static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.add(x.mul(x).mul(x).mul(GELU_KAPPA)).mul(GELU_BETA);
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
+        NDArray inner = Scalars.mul(x.add(Scalars.mul(x.mul(x).mul(x), GELU_KAPPA)), GELU_BETA);
+        return Scalars.mul(x, 0.5f).mul(inner.tanh().add(1f));
     }
 }

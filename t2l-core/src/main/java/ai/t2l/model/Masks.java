@@ -51,6 +51,6 @@ final class Masks {
                 }
             }
         }
-        return m.create(mask, new Shape(b, 1, 1, seq, keys));
+        return OwnedArrays.of(m, mask, new Shape(b, 1, 1, seq, keys));
     }
 }

@@ -71,7 +71,7 @@ final class Rope {
             }
         }
         Shape shape = new Shape(b, 1, t, headDim);
-        return new NDArray[] {m.create(cos, shape), m.create(sin, shape)};
+        return new NDArray[] {OwnedArrays.of(m, cos, shape), OwnedArrays.of(m, sin, shape)};
     }
 
     /** apply_rotary_pos_emb: x * cos + rotate_half(x) * sin, rotate_half(x) = cat(-x2, x1). x: (batch, heads, seq, headDim). */

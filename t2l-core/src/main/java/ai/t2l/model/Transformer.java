@@ -266,9 +266,9 @@ public final class Transformer implements AutoCloseable {
                 flat[r * seq + t] = ids[r][t];
             }
         }
-        NDArray h = embed.get(step, new NDIndex("{}", step.create(flat, new Shape(b, seq)))); // (batch, seq, hidden)
+        NDArray h = embed.get(step, new NDIndex("{}", OwnedArrays.of(step, flat, new Shape(b, seq)))); // (b, seq, hidden)
         float scale = arch.embeddingScale(config);
-        return scale == 1f ? h : h.mul(scale);
+        return scale == 1f ? h : Scalars.mul(h, scale);
     }
 
     /** HF LlamaDecoderLayer (pre-norm residual blocks); Gemma 2 adds a norm on each block's output. */
@@ -308,7 +308,7 @@ public final class Transformer implements AutoCloseable {
         // GQA without copying K/V (HF repeat_kv): query head h uses KV head h / group, so fold the group's query
         // heads into the sequence axis: (b, KV, group*seq, d).
         NDArray qg = q.reshape(b, kvHeads, (long) group * seq, d);
-        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)).mul((float) arch.attentionScale(config));
+        NDArray scores = Scalars.mul(qg.matMul(k.transpose(0, 1, 3, 2)), (float) arch.attentionScale(config));
         if (config.attnLogitSoftcap() != null) {
             scores = softcap(scores, config.attnLogitSoftcap()); // Gemma2: before the mask
         }
@@ -335,12 +335,12 @@ public final class Transformer implements AutoCloseable {
     /** HF LlamaRMSNorm: w * x * rsqrt(mean(x^2) + eps) (w already includes Gemma's +1). */
     private NDArray rmsNorm(NDArray x, NDArray w) {
         NDArray variance = x.mul(x).mean(new int[] {-1}, true);
-        return x.mul(variance.add((float) config.rmsNormEps()).pow(-0.5f)).mul(w);
+        return x.mul(Scalars.pow(variance.add((float) config.rmsNormEps()), -0.5f)).mul(w);
     }
 
     /** Gemma 2 soft-capping: cap * tanh(x / cap). */
     private static NDArray softcap(NDArray x, double cap) {
-        return x.div((float) cap).tanh().mul((float) cap);
+        return Scalars.mul(Scalars.div(x, (float) cap).tanh(), (float) cap);
     }
 
     private void checkInput(int[][] ids, int[][] mask, LoraBatch lora) {

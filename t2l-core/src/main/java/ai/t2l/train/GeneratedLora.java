@@ -2,6 +2,7 @@ package ai.t2l.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.t2l.lora.LoraWeights.Site;
+import ai.t2l.model.Scalars;
 import java.util.Map;
 
 /**
@@ -45,6 +46,6 @@ public final class GeneratedLora {
         Pair p = pairs.get(new Site(layer, module));
         NDArray in = dropout > 0 ? ai.djl.nn.norm.Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
         NDArray xa = in.batchMatMul(p.a().transpose(0, 2, 1)); // (batch, seq, r)
-        return xa.batchMatMul(p.b().transpose(0, 2, 1)).mul(scaling); // (batch, seq, out)
+        return Scalars.mul(xa.batchMatMul(p.b().transpose(0, 2, 1)), scaling); // (batch, seq, out)
     }
 }

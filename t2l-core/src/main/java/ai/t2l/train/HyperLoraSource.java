@@ -3,10 +3,11 @@ package ai.t2l.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.t2l.hypernet.HyperModulator;
 import ai.t2l.lora.LoraConfig;
 import ai.t2l.lora.LoraWeights.Site;
+import ai.t2l.model.OwnedArrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -48,7 +49,7 @@ public final class HyperLoraSource implements LoraSource {
         for (int i = 0; i < idx.length; i++) {
             idx[i] = i / batch;
         }
-        NDArray layerIdx = m.create(idx).toType(DataType.INT64, false);
+        NDArray layerIdx = OwnedArrays.of(m, idx, new Shape(idx.length)); // saved for backward (OwnedArrays)
         Map<Site, GeneratedLora.Pair> out = new LinkedHashMap<>();
         for (String module : hyper.config().moduleOrder()) {
             NDList ab = hyper.deltaWeights(layerIdx, module, rows); // A (L·b, r, in), B (L·b, out, r)

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.t2l.lora.LoraWeights.Site;
+import ai.t2l.model.Scalars;
 import ai.t2l.train.data.Batch;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ public record LmObjective(double labelSmoothing, double neftuneAlpha, double l2G
         NDArray ce = Losses.crossEntropy(logits, labels, labelSmoothing, reduction);
         NDArray total = ce;
         if (pairs != null && l2Generated > 0) {
-            total = ce.add(Losses.l2Generated(pairs).mul(l2Generated));
+            total = ce.add(Scalars.mul(Losses.l2Generated(pairs), l2Generated));
         }
         return new NDArray[] {total, ce};
     }

@@ -3,6 +3,7 @@ package ai.t2l.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.t2l.model.Scalars;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -40,7 +41,7 @@ public final class Losses {
         NDArray loss = nll;
         if (smoothing > 0) {
             NDArray smooth = logp.mean(new int[] {-1}).neg();
-            loss = nll.mul(1 - smoothing).add(smooth.mul(smoothing));
+            loss = Scalars.mul(nll, 1 - smoothing).add(Scalars.mul(smooth, smoothing));
         }
         return new NDArray[] {loss.mul(maskF), maskF};
     }
@@ -76,8 +77,8 @@ public final class Losses {
         });
         NDArray total = null;
         for (String module : sums.keySet()) {
-            NDArray term = sums.get(module)[0].div(counts.get(module)[0])
-                    .add(sums.get(module)[1].div(counts.get(module)[1]));
+            NDArray term = Scalars.div(sums.get(module)[0], counts.get(module)[0])
+                    .add(Scalars.div(sums.get(module)[1], counts.get(module)[1]));
             total = total == null ? term : total.add(term);
         }
         return total;

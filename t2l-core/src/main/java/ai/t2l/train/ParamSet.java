@@ -2,6 +2,7 @@ package ai.t2l.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.t2l.io.FloatTensor;
@@ -83,14 +84,19 @@ public final class ParamSet implements AutoCloseable {
         return get(name).getGradient();
     }
 
-    /** Sets every accumulated gradient to zero (torch zero_grad); call after each optimiser step. */
+    /**
+     * Sets every accumulated gradient to zero (torch zero_grad); call after each optimiser step. An indexed set, not
+     * {@code muli(0)}: NaN·0 is NaN, so a non-finite gradient would survive the clearing.
+     */
     public void zeroGrad() {
         for (NDArray p : params.values()) {
             try (NDArray g = p.getGradient()) {
-                g.muli(0);
+                g.set(ALL, 0);
             }
         }
     }
+
+    private static final NDIndex ALL = new NDIndex("...");
 
     /**
      * A per-step manager to which every parameter is temporarily attached, so that the step's intermediate arrays

@@ -10,6 +10,7 @@ import ai.t2l.io.FloatTensor;
 import ai.t2l.io.T2lException;
 import ai.t2l.lora.LoraWeights;
 import ai.t2l.lora.LoraWeights.Site;
+import ai.t2l.model.Scalars;
 import ai.t2l.train.run.Checkpoint;
 import ai.t2l.train.run.RunFolder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -131,14 +132,14 @@ public final class ReconTrainer {
             NDArray b = target(scope, library, taskOf, site, false, stats, type);
             NDArray term;
             if (c.factorized()) {
-                term = Losses.l1(en.getValue().a(), a).mul(0.5).add(Losses.l1(en.getValue().b(), b).mul(0.5));
+                term = Scalars.mul(Losses.l1(en.getValue().a(), a), 0.5).add(Scalars.mul(Losses.l1(en.getValue().b(), b), 0.5));
             } else {
                 NDArray dw = en.getValue().b().batchMatMul(en.getValue().a()); // (rows, out, in)
                 term = Losses.l1(dw, b.batchMatMul(a).mul(c.deltaWScaling()));
             }
             sum = sum == null ? term : sum.add(term);
         }
-        return sum.div(pred.size());
+        return Scalars.div(sum, pred.size());
     }
 
     /** The library's A (rows, r, in) or B (rows, out, r) of each row's task at one site, z-scored if asked. */

@@ -2,11 +2,13 @@ package ai.t2l.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.t2l.io.T2lException;
 import ai.t2l.lora.LoraBatch;
 import ai.t2l.lora.LoraWeights.Site;
 import ai.t2l.model.ForwardInput;
 import ai.t2l.model.ModelConfig;
+import ai.t2l.model.OwnedArrays;
 import ai.t2l.model.Transformer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -74,7 +76,8 @@ public final class TransformerLm implements TrainableLm {
         }
         ForwardInput in = ForwardInput.of(ids);
         if (lora != null) {
-            NDArray scaling = inputIds.getManager().create((float) lora.scaling());
+            // saved by autograd for backward: in PyTorch memory (see OwnedArrays)
+            NDArray scaling = OwnedArrays.of(inputIds.getManager(), new float[] {(float) lora.scaling()}, new Shape());
             Map<Site, LoraBatch.Slot> slots = new LinkedHashMap<>();
             lora.pairs().forEach((site, p) -> slots.put(site, new LoraBatch.Slot(p.a(), p.b(), scaling)));
             LoraBatch batch = LoraBatch.ofArrays(slots);
