@@ -1,6 +1,7 @@
 package ai.t2l.cli;
 
 import ai.t2l.embed.OnnxTaskEmbedder;
+import ai.t2l.io.GitCommit;
 import ai.t2l.miniature.build.MiniHome;
 import ai.t2l.miniature.build.MiniSettings;
 import ai.t2l.miniature.build.MiniatureBuild;
@@ -53,7 +54,8 @@ public final class MiniatureCommand implements Runnable {
             Path dir = out != null ? out : MiniHome.defaultDir();
             var err = spec.commandLine().getErr();
             err.println("building the miniature in " + dir + " (seed " + s.seed() + ")");
-            JsonNode prov = new MiniatureBuild(dir, s, OnnxTaskEmbedder::bundled, new BarProgress(err), gitCommit())
+            JsonNode prov = new MiniatureBuild(dir, s, OnnxTaskEmbedder::bundled, new BarProgress(err),
+                    GitCommit.of(Paths.get(System.getProperty("t2l.home", "."))))
                     .run();
             spec.commandLine().getOut().printf("miniature built in %s: %.1f s this run; provenance in %s%n", dir,
                     prov.path("this_run_seconds").asDouble(), dir.resolve("provenance.json"));
@@ -91,18 +93,6 @@ public final class MiniatureCommand implements Runnable {
                 spec.commandLine().getOut().flush(); // the summary is long: do not lose its tail at exit
             }
             return 0;
-        }
-    }
-
-    static String gitCommit() {
-        try {
-            Process p = new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD")
-                    .directory(Paths.get(System.getProperty("t2l.home", ".")).toFile()).redirectErrorStream(true)
-                    .start();
-            String s = new String(p.getInputStream().readAllBytes()).trim();
-            return p.waitFor() == 0 ? s : "unknown";
-        } catch (IOException | InterruptedException e) {
-            return "unknown";
         }
     }
 }

@@ -2,6 +2,7 @@ package ai.t2l.train.run;
 
 import ai.t2l.io.AtomicFiles;
 import ai.t2l.io.FloatTensor;
+import ai.t2l.io.GitCommit;
 import ai.t2l.io.Json;
 import ai.t2l.io.SafetensorsFile;
 import ai.t2l.io.SafetensorsWriter;
@@ -72,7 +73,7 @@ public final class RunFolder {
         root.set("config", config);
         ObjectNode prov = root.putObject("provenance");
         prov.put("date", Instant.now().toString());
-        prov.put("git_commit", gitCommit());
+        prov.put("git_commit", GitCommit.of(Path.of(".")));
         prov.put("java", System.getProperty("java.version"));
         prov.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         ObjectNode hashes = prov.putObject("inputs_sha256");
@@ -232,19 +233,4 @@ public final class RunFolder {
         }
         return out;
     }
-
-    private static String gitCommit() {
-        try {
-            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
-            if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return null;
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return p.exitValue() == 0 && out.matches("[0-9a-f]{40}") ? out : null;
-        } catch (IOException | InterruptedException e) {
-            return null;
-        }
-    }
-
 }
