@@ -1,6 +1,7 @@
 package ai.t2l.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -225,7 +226,7 @@ public final class Transformer implements AutoCloseable {
                 if (hidden != null) {
                     hidden.add(h);
                 }
-                h = decoderLayer(h, l, pass);
+                h = layerScoped(step, h, l, pass);
             }
             h = rmsNorm(h, finalNorm);
             if (hidden != null) {
@@ -271,6 +272,21 @@ public final class Transformer implements AutoCloseable {
         return scale == 1f ? h : Scalars.mul(h, scale);
     }
 
+    /**
+     * One decoder layer whose intermediates are freed as soon as it returns (autograd keeps what backward needs);
+     * only its output joins {@code step}. Keeping every layer's attention scores until the end of the pass made a
+     * batched long-prompt prefill hold gigabytes that the allocator mapped fresh, and the kernel zeroed, every call
+     * (BENCHMARKS.md, `t2l bench eval`).
+     */
+    private NDArray layerScoped(NDManager step, NDArray h, int l, Pass pass) {
+        try (NDManager layer = step.newSubManager()) {
+            h.tempAttach(layer); // the layer's arrays join the manager of their first operand: this one
+            NDArray out = decoderLayer(h, l, pass);
+            out.attach(step);
+            return out;
+        }
+    }
+
     /** HF LlamaDecoderLayer (pre-norm residual blocks); Gemma 2 adds a norm on each block's output. */
     private NDArray decoderLayer(NDArray h, int l, Pass pass) {
         Layer layer = layers.get(l);
@@ -286,6 +302,14 @@ public final class Transformer implements AutoCloseable {
         return h.add(m);
     }
 
+    /**
+     * Attention scores above this many floats (16 MB) are computed in query chunks: glibc maps blocks over 32 MB
+     * fresh from the kernel at every allocation, so one (batch·heads·seq·keys) tensor of a long batched prefill cost
+     * more in page faults than in arithmetic; chunks of at most this size are reused from the heap. Not final only
+     * so that a test can force chunking on small models.
+     */
+    static long scoreChunkFloats = 4L << 20;
+
     /** HF LlamaAttention (eager) with grouped-query attention. x: (batch, seq, hidden). */
     private NDArray attention(NDArray x, int l, Pass pass) {
         int b = pass.batch();
@@ -293,7 +317,6 @@ public final class Transformer implements AutoCloseable {
         int heads = config.numHeads();
         int kvHeads = config.numKvHeads();
         int d = config.headDim();
-        int group = heads / kvHeads;
         NDArray q = project(x, l, "q_proj", pass).reshape(b, seq, heads, d).transpose(0, 2, 1, 3); // (b, H, seq, d)
         NDArray k = project(x, l, "k_proj", pass).reshape(b, seq, kvHeads, d).transpose(0, 2, 1, 3); // (b, KV, seq, d)
         NDArray v = project(x, l, "v_proj", pass).reshape(b, seq, kvHeads, d).transpose(0, 2, 1, 3);
@@ -305,18 +328,42 @@ public final class Transformer implements AutoCloseable {
             v = kv[1];
         }
         long keys = k.getShape().get(2);
-        // GQA without copying K/V (HF repeat_kv): query head h uses KV head h / group, so fold the group's query
-        // heads into the sequence axis: (b, KV, group*seq, d).
+        NDArray mask = config.isSlidingLayer(l) ? pass.slidingMask() : pass.globalMask(); // (b, 1, 1, seq, keys)
+        int chunk = (int) Math.max(1, Math.min(seq, scoreChunkFloats / ((long) b * heads * keys)));
+        NDArray out; // (b, H, seq, d)
+        if (chunk >= seq) {
+            out = attend(q, k, v, mask, seq, keys);
+        } else {
+            NDList parts = new NDList();
+            for (int s0 = 0; s0 < seq; s0 += chunk) {
+                int s1 = Math.min(seq, s0 + chunk);
+                parts.add(attend(q.get(":, :, {}:{}, :", s0, s1), k, v, mask.get(":, :, :, {}:{}, :", s0, s1),
+                        s1 - s0, keys));
+            }
+            out = NDArrays.concat(parts, 2);
+        }
+        out = out.transpose(0, 2, 1, 3).reshape(b, seq, (long) heads * d);
+        return project(out, l, "o_proj", pass);
+    }
+
+    /**
+     * Scaled dot-product attention of {@code seq} queries q (b, H, seq, d) over k, v (b, KV, keys, d): softmax(q kᵀ ·
+     * scale + mask) v, as (b, H, seq, d). GQA without copying K/V (HF repeat_kv): query head h uses KV head h / group,
+     * so the group's query heads fold into the sequence axis, (b, KV, group·seq, d).
+     */
+    private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, int seq, long keys) {
+        long b = q.getShape().get(0);
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int group = heads / kvHeads;
+        int d = config.headDim();
         NDArray qg = q.reshape(b, kvHeads, (long) group * seq, d);
         NDArray scores = Scalars.mul(qg.matMul(k.transpose(0, 1, 3, 2)), (float) arch.attentionScale(config));
         if (config.attnLogitSoftcap() != null) {
             scores = softcap(scores, config.attnLogitSoftcap()); // Gemma2: before the mask
         }
-        NDArray mask = config.isSlidingLayer(l) ? pass.slidingMask() : pass.globalMask(); // (b, 1, 1, seq, keys)
         NDArray probs = scores.reshape(b, kvHeads, group, seq, keys).add(mask).softmax(-1);
-        NDArray out = probs.reshape(b, kvHeads, (long) group * seq, keys).matMul(v); // (b, KV, group*seq, d)
-        out = out.reshape(b, heads, seq, d).transpose(0, 2, 1, 3).reshape(b, seq, (long) heads * d);
-        return project(out, l, "o_proj", pass);
+        return probs.reshape(b, kvHeads, (long) group * seq, keys).matMul(v).reshape(b, heads, seq, d);
     }
 
     /** HF LlamaMLP: down(act(gate(x)) * up(x)). */

@@ -67,6 +67,28 @@ class InvariantsTest {
         assertBatchMatchesRows(m, rows, null, false);
     }
 
+    /** Attention computed in query chunks (long batched prompts) equals attention over all queries at once. */
+    @ParameterizedTest(name = "{0}")
+    @FieldSource("FAMILIES")
+    void chunkedAttentionEqualsWholeAttention(Golden g) {
+        Transformer m = g.model();
+        int[][] ids = {longIds(g), longIds(g).clone()};
+        ids[1][3] = ids[0][5]; // two different rows
+        long saved = Transformer.scoreChunkFloats;
+        try (NDManager scope = m.manager().newSubManager()) {
+            float[] whole = m.forward(scope, ForwardInput.of(ids)).logits().toFloatArray();
+            // chunks of 1 and of 4 query positions (the last chunk shorter)
+            for (long floats : new long[] {1, 4L * 2 * m.config().numHeads() * ids[0].length}) {
+                Transformer.scoreChunkFloats = floats;
+                float[] chunked = m.forward(scope, ForwardInput.of(ids)).logits().toFloatArray();
+                assertClose(g + " attention in chunks of " + floats + " floats", whole, 0, chunked, 0, whole.length,
+                        new long[] {2, ids[0].length, m.config().vocabSize()}, 1e-5);
+            }
+        } finally {
+            Transformer.scoreChunkFloats = saved;
+        }
+    }
+
     /** Row r of a batch with per-row adapters equals row r run alone with its adapter (or none). */
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
