@@ -7,7 +7,6 @@ import ai.t2l.miniature.build.MiniSettings;
 import ai.t2l.miniature.build.MiniatureBuild;
 import ai.t2l.miniature.build.MiniatureEval;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.concurrent.Callable;

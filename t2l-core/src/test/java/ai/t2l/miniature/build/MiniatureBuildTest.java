@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -43,8 +45,10 @@ class MiniatureBuildTest {
         assertEquals("interrupted", stop.getMessage());
         assertTrue(Files.isDirectory(b.resolve(MiniatureBuild.RUNS)), "an interrupted stage keeps its run folder");
         List<String> resumed = new ArrayList<>();
-        new MiniatureBuild(b, MiniSettings.reduced(), HashEmbedder::new, recording(resumed), "other").run();
+        Map<String, Long> firstStep = new HashMap<>();
+        new MiniatureBuild(b, MiniSettings.reduced(), HashEmbedder::new, recording(resumed, firstStep), "other").run();
         assertTrue(resumed.contains("base model") && resumed.contains("world (up to date)"), resumed.toString());
+        assertEquals(9L, firstStep.get("base model"), "the base model continues after its checkpoint at step 8");
         assertFalse(Files.exists(b.resolve(MiniatureBuild.RUNS)), "run folders are removed once their stage is done");
         TreeMap<String, byte[]> fa = artifacts(a);
         TreeMap<String, byte[]> fb = artifacts(b);
@@ -61,6 +65,11 @@ class MiniatureBuildTest {
     }
 
     private static Progress recording(List<String> started) {
+        return recording(started, new HashMap<>());
+    }
+
+    /** Records the stages started and the first step each one reports. */
+    private static Progress recording(List<String> started, Map<String, Long> firstStep) {
         return new Progress() {
             @Override
             public void start(String stage, long total) {
@@ -68,7 +77,9 @@ class MiniatureBuildTest {
             }
 
             @Override
-            public void step(long done, String detail) {}
+            public void step(long done, String detail) {
+                firstStep.putIfAbsent(started.get(started.size() - 1), done);
+            }
 
             @Override
             public void end(String summary) {}
