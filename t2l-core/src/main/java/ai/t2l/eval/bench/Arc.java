@@ -13,36 +13,18 @@ import java.util.List;
  * ARC (AI2 ARC-V1-Feb2018 JSON Lines: {@code id, question{stem, choices[{text,label}]}, answerKey}); the
  * two test sets differ only in file and name. Ids are the file's {@code id}.
  */
-abstract class Arc implements Benchmark {
-    private final String name;
-    private final String column;
+abstract class Arc extends NamedBenchmark {
     private final String file;
 
     Arc(String name, String column, String file) {
-        this.name = name;
-        this.column = column;
+        super(name, column, file);
         this.file = file;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String column() {
-        return column;
-    }
-
-    @Override
-    public List<String> files() {
-        return List.of(file);
     }
 
     @Override
     public List<Item> load(Path dir) {
         Path path = dir.resolve(file);
-        String template = EvalPrompts.template(name);
+        String template = EvalPrompts.template(name());
         List<Item> items = new ArrayList<>();
         DataFiles.jsonLines(path, (no, node) -> {
             JsonNode q = node.get("question");

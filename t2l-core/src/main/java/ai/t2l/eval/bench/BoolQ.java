@@ -12,22 +12,11 @@ import java.util.List;
  * "title -- text", idx, label "true"/"false"}. HF's passage has no title, so the text up to and including
  * the first " -- " is dropped (data/benchmarks/boolq/SOURCE.md). Ids are {@code idx}.
  */
-public final class BoolQ implements Benchmark {
+public final class BoolQ extends NamedBenchmark {
     private static final String FILE = "boolq/val.jsonl";
 
-    @Override
-    public String name() {
-        return "boolq";
-    }
-
-    @Override
-    public String column() {
-        return "BoolQ";
-    }
-
-    @Override
-    public List<String> files() {
-        return List.of(FILE);
+    public BoolQ() {
+        super("boolq", "BoolQ", FILE);
     }
 
     @Override

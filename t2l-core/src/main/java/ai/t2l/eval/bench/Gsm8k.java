@@ -15,7 +15,7 @@ import java.util.List;
  * prefix ever reaches the prompt (§8.3), and the comma/sign-blind extraction. Fixed mode
  * ({@code new Gsm8k(true)}) uses the prefix and reads numbers with commas and signs.
  */
-public final class Gsm8k implements Benchmark {
+public final class Gsm8k extends NamedBenchmark {
     private static final String FILE = "gsm8k/test.jsonl";
     private final boolean fixed;
 
@@ -24,22 +24,8 @@ public final class Gsm8k implements Benchmark {
     }
 
     public Gsm8k(boolean fixed) {
+        super("gsm8k", "GSM8K", FILE);
         this.fixed = fixed;
-    }
-
-    @Override
-    public String name() {
-        return "gsm8k";
-    }
-
-    @Override
-    public String column() {
-        return "GSM8K";
-    }
-
-    @Override
-    public List<String> files() {
-        return List.of(FILE);
     }
 
     /** Spec §8.2: "Let's think step by step." at evaluation (training had a trailing space, §12.7). */

@@ -14,22 +14,11 @@ import java.util.List;
  * items carry that file's cleanup of "[title]"/"[step]" markers where the reference shows the raw HF
  * {@code ctx}. The label is cut at the first ": ". No id field: ids are 0-based item indexes.
  */
-public final class HellaSwag implements Benchmark {
+public final class HellaSwag extends NamedBenchmark {
     private static final String FILE = "hellaswag/hellaswag_val_full.txt";
 
-    @Override
-    public String name() {
-        return "hellaswag";
-    }
-
-    @Override
-    public String column() {
-        return "HS";
-    }
-
-    @Override
-    public List<String> files() {
-        return List.of(FILE);
+    public HellaSwag() {
+        super("hellaswag", "HS", FILE);
     }
 
     @Override

@@ -10,27 +10,16 @@ import java.util.List;
  * missing here, so the original {@code check(entry_point)} tests run instead (data/benchmarks/MISSING.md).
  * Solution = prompt + completion cut at the first "```" (spec §8.2). Ids are {@code task_id}.
  */
-public final class HumanEval implements CodeBenchmark {
+public final class HumanEval extends NamedBenchmark implements CodeBenchmark {
     private static final String FILE = "humaneval/HumanEval.jsonl.gz";
 
-    @Override
-    public String name() {
-        return "humaneval";
-    }
-
-    @Override
-    public String column() {
-        return "HE";
+    public HumanEval() {
+        super("humaneval", "HE", FILE);
     }
 
     @Override
     public String metric() {
         return "humaneval_base_pass@1";
-    }
-
-    @Override
-    public List<String> files() {
-        return List.of(FILE);
     }
 
     @Override

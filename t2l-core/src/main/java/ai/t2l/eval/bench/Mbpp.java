@@ -14,29 +14,18 @@ import java.util.List;
  * Solution = that docstring + "\n" + completion cut at "```", then evalplus-style sanitisation in the
  * sandbox (spec §8.2). Ids are {@code task_id}.
  */
-public final class Mbpp implements CodeBenchmark {
+public final class Mbpp extends NamedBenchmark implements CodeBenchmark {
     private static final String FILE = "mbpp/mbpp.jsonl";
     public static final int FIRST_TEST_ID = 11;
     public static final int LAST_TEST_ID = 510;
 
-    @Override
-    public String name() {
-        return "mbpp";
-    }
-
-    @Override
-    public String column() {
-        return "MBPP";
+    public Mbpp() {
+        super("mbpp", "MBPP", FILE);
     }
 
     @Override
     public String metric() {
         return "mbpp_base_pass@1";
-    }
-
-    @Override
-    public List<String> files() {
-        return List.of(FILE);
     }
 
     @Override

@@ -15,24 +15,13 @@ import java.util.regex.Pattern;
  * Question, Answer Key}. The choices split on {@code \s*\(([A-D])\)\s*} (data/benchmarks/openbookqa/SOURCE.md).
  * Ids are {@code ID}.
  */
-public final class OpenBookQa implements Benchmark {
+public final class OpenBookQa extends NamedBenchmark {
     private static final String FILE = "openbookqa/test.tsv";
     private static final String HEADER = "ID\tQuestion Stem\tChoices\tComplete Question\tAnswer Key";
     private static final Pattern LABEL = Pattern.compile("\\s*\\(([A-D])\\)\\s*");
 
-    @Override
-    public String name() {
-        return "openbookqa";
-    }
-
-    @Override
-    public String column() {
-        return "OQA";
-    }
-
-    @Override
-    public List<String> files() {
-        return List.of(FILE);
+    public OpenBookQa() {
+        super("openbookqa", "OQA", FILE);
     }
 
     @Override

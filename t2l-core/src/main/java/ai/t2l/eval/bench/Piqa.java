@@ -11,23 +11,12 @@ import java.util.List;
  * PIQA validation (1,838): {@code valid.jsonl} ({@code goal, sol1, sol2}) with one label 0/1 per line in
  * {@code valid-labels.lst}. No id field: ids are 0-based line indexes.
  */
-public final class Piqa implements Benchmark {
+public final class Piqa extends NamedBenchmark {
     private static final String DATA = "piqa/valid.jsonl";
     private static final String LABELS = "piqa/valid-labels.lst";
 
-    @Override
-    public String name() {
-        return "piqa";
-    }
-
-    @Override
-    public String column() {
-        return "PIQA";
-    }
-
-    @Override
-    public List<String> files() {
-        return List.of(DATA, LABELS);
+    public Piqa() {
+        super("piqa", "PIQA", DATA, LABELS);
     }
 
     @Override

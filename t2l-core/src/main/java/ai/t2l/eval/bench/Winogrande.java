@@ -13,23 +13,12 @@ import java.util.List;
  * from the official {@code dev-labels.lst}, which must agree (data/benchmarks/winogrande/SOURCE.md). No
  * qID here: ids are 0-based line indexes.
  */
-public final class Winogrande implements Benchmark {
+public final class Winogrande extends NamedBenchmark {
     private static final String DATA = "winogrande/dev.reconstructed.jsonl";
     private static final String LABELS = "winogrande/dev-labels.lst";
 
-    @Override
-    public String name() {
-        return "winogrande";
-    }
-
-    @Override
-    public String column() {
-        return "WG";
-    }
-
-    @Override
-    public List<String> files() {
-        return List.of(DATA, LABELS);
+    public Winogrande() {
+        super("winogrande", "WG", DATA, LABELS);
     }
 
     @Override
