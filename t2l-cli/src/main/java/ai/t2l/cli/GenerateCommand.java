@@ -82,7 +82,7 @@ public final class GenerateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter outw = spec.commandLine().getOut();
         if (t2l == null) { // the embedded miniature (DESIGN §4): works offline with nothing given
-            t2l = ai.t2l.miniature.build.MiniHome.defaultDir().resolve(ai.t2l.miniature.build.MiniLayout.t2l("sft-L"));
+            t2l = Miniature.checkpointIn(ai.t2l.miniature.build.MiniHome.defaultDir().resolve("t2l"));
             model = model != null ? model
                     : ai.t2l.miniature.build.MiniHome.defaultDir().resolve(ai.t2l.miniature.build.MiniLayout.MODEL);
         }

@@ -14,8 +14,11 @@ import java.util.stream.Stream;
  * that the ./t2l launcher sets, holding {@code model/} (the base model folder) and {@code t2l/<name>/} checkpoints.
  */
 final class Miniature {
-    /** The T2L checkpoint used when the user names none: the SFT-trained M variant, the paper's main one. */
-    static final List<String> PREFERRED_T2L = List.of("sft-M", "sft-L", "sft-S");
+    /**
+     * The T2L checkpoints used when the user names none, in order: trained by SFT, L first (the reference's SFT
+     * variant, spec §7, and the miniature's best: docs/MINIATURE.md), then M and S.
+     */
+    static final List<String> PREFERRED_T2L = List.of("sft-L", "sft-M", "sft-S");
 
     private Miniature() {}
 
@@ -34,20 +37,30 @@ final class Miniature {
                 + where() + ")"));
     }
 
-    /** The default checkpoint: the first of {@link #PREFERRED_T2L} present, else the first folder of t2l/. */
+    /** The default checkpoint of the embedded miniature ({@link #checkpointIn} its {@code t2l/} folder). */
     static Path t2l() {
-        Path root = model().getParent().resolve("t2l");
+        return checkpointIn(model().getParent().resolve("t2l"));
+    }
+
+    /** The first of {@link #PREFERRED_T2L} under {@code root}, else its only checkpoint folder, else a clear error. */
+    static Path checkpointIn(Path root) {
         for (String name : PREFERRED_T2L) {
             if (Files.isDirectory(root.resolve(name))) {
                 return root.resolve(name);
             }
         }
+        List<Path> all;
         try (Stream<Path> s = Files.isDirectory(root) ? Files.list(root) : Stream.empty()) {
-            return s.filter(Files::isDirectory).sorted().findFirst().orElseThrow(() -> new T2lException(
-                    "--description needs a T2L checkpoint: pass --t2l DIR; the miniature has none under " + root));
+            all = s.filter(Files::isDirectory).sorted().toList();
         } catch (IOException e) {
             throw new T2lException(root + ": cannot list: " + e.getMessage(), e);
         }
+        if (all.size() != 1) {
+            throw new T2lException(root + ": expected one of " + PREFERRED_T2L + " or a single T2L checkpoint folder,"
+                    + " found " + all.size() + (all.isEmpty() ? "" : " " + all.stream()
+                            .map(p -> p.getFileName().toString()).toList()) + "; pass --t2l DIR");
+        }
+        return all.get(0);
     }
 
     private static String where() {

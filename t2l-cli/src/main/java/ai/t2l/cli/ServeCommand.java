@@ -3,20 +3,17 @@ package ai.t2l.cli;
 import ai.t2l.embed.OnnxTaskEmbedder;
 import ai.t2l.io.Json;
 import ai.t2l.io.T2lException;
+import ai.t2l.miniature.build.MiniHome;
 import ai.t2l.model.ModelConfig;
 import ai.t2l.server.ServerLimits;
 import ai.t2l.server.ServingStack;
 import ai.t2l.server.T2lServer;
 import ai.t2l.tokenizer.ChatFormat;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,7 +32,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "Base model folder (default: the embedded miniature's)")
     Path model;
 
-    @Option(names = "--t2l", paramLabel = "DIR", description = "T2L checkpoint folder (default: the miniature's sft-M)")
+    @Option(names = "--t2l", paramLabel = "DIR", description = "T2L checkpoint folder (default: the miniature's sft-L)")
     Path t2l;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface to bind (default: ${DEFAULT-VALUE})")
@@ -85,14 +82,14 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Path mini = miniatureDir();
+        Path mini = MiniHome.defaultDir();
         boolean useMini = model == null || t2l == null;
         if (useMini && !Files.isDirectory(mini.resolve("model"))) {
             throw new T2lException("no embedded miniature at " + mini + " (build it, or run from the repository with"
                     + " ./t2l); pass --model DIR and --t2l DIR to serve your own base model and T2L checkpoint");
         }
         Path modelDir = model != null ? model : mini.resolve("model");
-        Path t2lDir = t2l != null ? t2l : defaultCheckpoint(mini.resolve("t2l"));
+        Path t2lDir = t2l != null ? t2l : Miniature.checkpointIn(mini.resolve("t2l"));
         ChatFormat format = chatFormat != null ? ChatFormat.byName(chatFormat) : formatOf(modelDir);
         String name = modelName != null ? modelName
                 : model == null ? "t2l-miniature" : modelDir.toAbsolutePath().normalize().getFileName().toString();
@@ -111,29 +108,6 @@ public final class ServeCommand implements Callable<Integer> {
             server.awaitStop();
         }
         return 0;
-    }
-
-    /** {@code miniature/} under the repository root the launcher names ({@code -Dt2l.home}, else $T2L_HOME, else .). */
-    static Path miniatureDir() {
-        String home = System.getProperty("t2l.home", System.getenv().getOrDefault("T2L_HOME", "."));
-        return Paths.get(home).resolve("miniature");
-    }
-
-    /** sft-M when present (the miniature's main checkpoint), else the only checkpoint folder there. */
-    static Path defaultCheckpoint(Path dir) throws IOException {
-        if (Files.isDirectory(dir.resolve("sft-M"))) {
-            return dir.resolve("sft-M");
-        }
-        List<Path> all;
-        try (Stream<Path> s = Files.isDirectory(dir) ? Files.list(dir) : Stream.empty()) {
-            all = s.filter(Files::isDirectory).sorted().toList();
-        }
-        if (all.size() != 1) {
-            throw new T2lException(dir + ": expected sft-M or a single T2L checkpoint folder, found " + all.size()
-                    + (all.isEmpty() ? "" : " " + all.stream().map(p -> p.getFileName().toString()).toList())
-                    + "; pass --t2l DIR");
-        }
-        return all.get(0);
     }
 
     static ChatFormat formatOf(Path modelDir) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,14 +34,18 @@ class ServeCommandTest {
     }
 
     @Test
-    void aMiniatureWithSeveralCheckpointsButNoSftMNeedsT2l() throws Exception {
-        Files.createDirectories(tmp.resolve("t2l/sft-S"));
-        Files.createDirectories(tmp.resolve("t2l/recon-M"));
+    void theDefaultCheckpointIsSftLThenMThenSElseTheOnlyOne() throws Exception {
+        Path root = tmp.resolve("t2l");
+        Files.createDirectories(root.resolve("recon-M"));
+        assertEquals(root.resolve("recon-M"), Miniature.checkpointIn(root), "the only checkpoint");
+        Files.createDirectories(root.resolve("mine"));
         Exception e = org.junit.jupiter.api.Assertions.assertThrows(ai.t2l.io.T2lException.class,
-                () -> ServeCommand.defaultCheckpoint(tmp.resolve("t2l")));
-        assertTrue(e.getMessage().contains("[recon-M, sft-S]") && e.getMessage().contains("--t2l DIR"), e.getMessage());
-        Files.createDirectories(tmp.resolve("t2l/sft-M"));
-        assertEquals(tmp.resolve("t2l/sft-M"), ServeCommand.defaultCheckpoint(tmp.resolve("t2l")));
+                () -> Miniature.checkpointIn(root));
+        assertTrue(e.getMessage().contains("[mine, recon-M]") && e.getMessage().contains("--t2l DIR"), e.getMessage());
+        for (String name : List.of("sft-S", "sft-M", "sft-L")) {
+            Files.createDirectories(root.resolve(name));
+            assertEquals(root.resolve(name), Miniature.checkpointIn(root));
+        }
     }
 
     @Test
