@@ -29,7 +29,7 @@ public final class MiniatureCommand implements Runnable {
     }
 
     @Command(name = "build", mixinStandardHelpOptions = true,
-            description = "Train the miniature (resumable: up-to-date stages are kept). About 15-25 min on 2 cores.")
+            description = "Train the miniature (resumable: up-to-date stages are kept). About 22 min (PyTorch on one thread).")
     static final class Build implements Callable<Integer> {
         @Spec
         CommandSpec spec;
