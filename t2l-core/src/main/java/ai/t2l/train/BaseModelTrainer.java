@@ -7,10 +7,8 @@ import ai.t2l.train.data.Batch;
 import ai.t2l.train.data.PreparedTask;
 import ai.t2l.train.data.Sampler;
 import ai.t2l.train.data.ShuffleSampler;
-import ai.t2l.train.data.TokenizedExample;
 import ai.t2l.train.run.RunFolder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -50,7 +48,7 @@ public final class BaseModelTrainer {
             double last = Double.NaN;
             double val = Double.NaN;
             while (opt.step() < total) {
-                Batch batch = collate(tasks, sampler.next(), padId);
+                Batch batch = Batch.of(tasks, sampler.next(), padId);
                 last = opt.run(m, scope -> objective.loss(scope, lm, null, batch, null, true)[0]);
                 first = Double.isNaN(first) ? last : first;
                 tokens += batch.targetTokens();
@@ -79,17 +77,5 @@ public final class BaseModelTrainer {
             // back to an inference model: no autograd bookkeeping on its weights from here on
             model.parameters().values().forEach(w -> w.setRequiresGradient(false));
         }
-    }
-
-    static Batch collate(List<PreparedTask> tasks, List<Sampler.Item> items, int padId) {
-        List<TokenizedExample> rows = new ArrayList<>();
-        int[] taskIdx = new int[items.size()];
-        int[] descIdx = new int[items.size()];
-        for (int i = 0; i < items.size(); i++) {
-            rows.add(tasks.get(items.get(i).task()).train().get(items.get(i).example()));
-            taskIdx[i] = items.get(i).task();
-            descIdx[i] = -1;
-        }
-        return Batch.collate(rows, taskIdx, descIdx, padId);
     }
 }

@@ -8,9 +8,7 @@ import ai.t2l.train.data.Batch;
 import ai.t2l.train.data.PreparedTask;
 import ai.t2l.train.data.Sampler;
 import ai.t2l.train.data.ShuffleSampler;
-import ai.t2l.train.data.TokenizedExample;
 import ai.t2l.train.run.RunFolder;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -58,7 +56,7 @@ public final class OracleLoraTrainer {
                 long t0 = System.nanoTime();
                 long tokens = 0;
                 while (opt.step() < total && bad < c.patience()) {
-                    Batch batch = collate(task, sampler.next(), padId);
+                    Batch batch = Batch.of(List.of(task), sampler.next(), padId);
                     double loss = opt.run(m, scope -> objective.loss(scope, lm, lora, batch, null, true)[0]);
                     tokens += batch.targetTokens();
                     long step = opt.step();
@@ -97,16 +95,5 @@ public final class OracleLoraTrainer {
                 return new Result(adapter, opt.step(), baseVal, best, bestStep);
             }
         }
-    }
-
-    static Batch collate(PreparedTask task, List<Sampler.Item> items, int padId) {
-        List<TokenizedExample> rows = new ArrayList<>();
-        int[] tasks = new int[items.size()];
-        int[] descs = new int[items.size()];
-        for (int i = 0; i < items.size(); i++) {
-            rows.add(task.train().get(items.get(i).example()));
-            descs[i] = -1;
-        }
-        return Batch.collate(rows, tasks, descs, padId);
     }
 }

@@ -7,9 +7,7 @@ import ai.t2l.train.data.Batch;
 import ai.t2l.train.data.HierarchicalSampler;
 import ai.t2l.train.data.PreparedTask;
 import ai.t2l.train.data.Sampler;
-import ai.t2l.train.data.TokenizedExample;
 import ai.t2l.train.run.RunFolder;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -57,7 +55,7 @@ public final class SftTrainer {
             double last = Double.NaN;
             double val = Double.NaN;
             while (opt.step() < total) {
-                Batch batch = collate(tasks, sampler.next(), padId);
+                Batch batch = Batch.of(tasks, sampler.next(), padId);
                 last = opt.run(m, scope -> {
                     NDArray emb = LmObjective.embeddingRows(scope, batch, embeddings, lm.dataType());
                     return objective.loss(scope, lm, source, batch, emb, true)[0];
@@ -82,18 +80,5 @@ public final class SftTrainer {
             listener.onEnd(opt.step());
             return new Result(opt.step(), first, last, val);
         }
-    }
-
-    static Batch collate(List<PreparedTask> tasks, List<Sampler.Item> items, int padId) {
-        List<TokenizedExample> rows = new ArrayList<>();
-        int[] taskIdx = new int[items.size()];
-        int[] descIdx = new int[items.size()];
-        for (int i = 0; i < items.size(); i++) {
-            Sampler.Item it = items.get(i);
-            rows.add(tasks.get(it.task()).train().get(it.example()));
-            taskIdx[i] = it.task();
-            descIdx[i] = it.description();
-        }
-        return Batch.collate(rows, taskIdx, descIdx, padId);
     }
 }

@@ -3,6 +3,7 @@ package ai.t2l.train.data;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,6 +26,20 @@ public record Batch(int[][] ids, int[][] labels, int[] tasks, int[] descriptions
             System.arraycopy(e.labels(), 0, labels[b], 0, e.length());
         }
         return new Batch(ids, labels, tasks, descriptions);
+    }
+
+    /** The rows a sampler chose: each item's training example, with its task and description index. */
+    public static Batch of(List<PreparedTask> tasks, List<Sampler.Item> items, int padId) {
+        List<TokenizedExample> rows = new ArrayList<>(items.size());
+        int[] taskIdx = new int[items.size()];
+        int[] descIdx = new int[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            Sampler.Item it = items.get(i);
+            rows.add(tasks.get(it.task()).train().get(it.example()));
+            taskIdx[i] = it.task();
+            descIdx[i] = it.description();
+        }
+        return collate(rows, taskIdx, descIdx, padId);
     }
 
     public int size() {
