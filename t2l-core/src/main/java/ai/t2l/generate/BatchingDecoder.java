@@ -1,7 +1,5 @@
 package ai.t2l.generate;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.t2l.io.T2lException;
 import ai.t2l.lora.LoraBatch;
 import ai.t2l.lora.LoraWeights;
@@ -279,20 +277,8 @@ public final class BatchingDecoder implements AutoCloseable {
         }
     }
 
-    /** Last-position logits (batch * vocab) of one forward step over the cache, or with argmax the ids (batch). */
     private float[] step(ForwardInput in, LoraBatch lora, boolean argmax) {
-        try (NDManager scope = model.manager().newSubManager()) {
-            NDArray logits = model.forward(scope, in.withCache(cache).withLastOnly().withLora(lora)).logits();
-            if (!argmax) {
-                return logits.toFloatArray();
-            }
-            long[] ids = logits.argMax(-1).toLongArray(); // torch.argmax: first index among equal maxima
-            float[] out = new float[ids.length];
-            for (int i = 0; i < ids.length; i++) {
-                out[i] = ids[i];
-            }
-            return out;
-        }
+        return Generator.lastStep(model, cache, in, lora, argmax);
     }
 
     private void failPending() {

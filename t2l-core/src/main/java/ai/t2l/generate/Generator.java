@@ -118,8 +118,15 @@ public final class Generator implements AutoCloseable {
         return result;
     }
 
-    /** Last-position logits (batch * vocab) of one forward step over the cache, or with argmax the ids (batch). */
     private float[] step(ForwardInput in, LoraBatch lora, boolean argmax) {
+        return lastStep(model, cache, in, lora, argmax);
+    }
+
+    /**
+     * Last-position logits (batch * vocab) of one forward step over {@code cache}, or with argmax the ids (batch);
+     * also the step of {@link BatchingDecoder}.
+     */
+    static float[] lastStep(Transformer model, KvCache cache, ForwardInput in, LoraBatch lora, boolean argmax) {
         try (NDManager scope = model.manager().newSubManager()) {
             NDArray logits = model.forward(scope, in.withCache(cache).withLastOnly().withLora(lora)).logits();
             if (!argmax) {

@@ -19,6 +19,8 @@ import java.util.Map;
  * parameters; {@link #zeroGrad} clears the accumulated gradients after each step.
  */
 public final class ParamSet implements AutoCloseable {
+    private static final NDIndex ALL = new NDIndex("...");
+
     private final NDManager manager;
     private final Map<String, NDArray> params = new LinkedHashMap<>();
 
@@ -96,7 +98,6 @@ public final class ParamSet implements AutoCloseable {
         }
     }
 
-    private static final NDIndex ALL = new NDIndex("...");
 
     /**
      * A per-step manager to which every parameter is temporarily attached, so that the step's intermediate arrays
