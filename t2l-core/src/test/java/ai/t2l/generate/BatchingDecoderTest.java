@@ -22,15 +22,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The serving decoder against the plain {@link Generator}: same tokens alone or batched, cancel, budgets. */
+@Timeout(180) // every test here waits on the decoder thread: a regression fails instead of hanging the build
 class BatchingDecoderTest {
     static final int END = MiniTokenizer.id(MiniTokenizer.EOS);
     static Transformer model;
@@ -95,6 +99,29 @@ class BatchingDecoderTest {
         return new BatchingDecoder.Request(prompt(text), adapter, Sampler.GREEDY, 0, max, Set.of(END));
     }
 
+    /**
+     * Greedy, but its first call (on the decoder thread) signals {@code entered} and then waits for {@code release}:
+     * the decoder is then known to be busy with this row's wave, whatever the machine's load.
+     */
+    static final class GateSampler implements Sampler {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public int sample(float[] logits, RandomGenerator rng) {
+            entered.countDown();
+            try {
+                if (!release.await(60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the test never released the decoder");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            return Sampler.argmax(logits);
+        }
+    }
+
     @Test
     void batchedRowsWithTheirOwnAdaptersMatchThePlainLoopRowByRow() throws Exception {
         List<String> texts = List.of("abc", "hello world", "x", "a longer prompt here", "abc", "zz top");
@@ -107,19 +134,30 @@ class BatchingDecoderTest {
         long batchesBefore = decoder.stats().batches();
         ExecutorService pool = Executors.newFixedThreadPool(texts.size() + 1);
         try {
-            // A long row first keeps the decoder busy, so the others queue up and are decoded as one batch.
-            Future<BatchingDecoder.Outcome> busy = pool.submit(() -> decoder.run(greedy("busy", null, 90), t -> true));
-            Thread.sleep(50);
+            // A first row holds the decoder inside its wave (its sampler runs on the decoder thread and waits for
+            // the latch) while the others queue up; released, they are decoded together in the next wave.
+            GateSampler gate = new GateSampler();
+            Future<BatchingDecoder.Outcome> busy = pool.submit(() -> decoder.run(
+                    new BatchingDecoder.Request(prompt("busy"), null, gate, 0, 60, Set.of()), t -> true));
+            assertTrue(gate.entered.await(60, TimeUnit.SECONDS), "the first row never reached its sampler");
+            CountDownLatch submitted = new CountDownLatch(texts.size());
             List<Future<BatchingDecoder.Outcome>> got = new ArrayList<>();
             for (int i = 0; i < texts.size(); i++) {
                 int k = i;
-                got.add(pool.submit(() -> decoder.run(greedy(texts.get(k), adapters.get(k), 20), t -> true)));
+                got.add(pool.submit(() -> {
+                    submitted.countDown();
+                    return decoder.run(greedy(texts.get(k), adapters.get(k), 20), t -> true);
+                }));
             }
+            assertTrue(submitted.await(60, TimeUnit.SECONDS), "the rows were never submitted");
+            // Each row's thread is now inside or just before run(), which queues it at once; the first row still
+            // has 59 steps to go after the release, so the queued rows wait for its wave to end.
+            gate.release.countDown();
             for (int i = 0; i < texts.size(); i++) {
                 assertEquals(want.get(i), got.get(i).get(60, TimeUnit.SECONDS).text(), "row " + i + " '" + texts.get(i)
                         + "'");
             }
-            busy.get(60, TimeUnit.SECONDS);
+            assertEquals(BatchingDecoder.Finish.MAX_TOKENS, busy.get(60, TimeUnit.SECONDS).finish());
         } finally {
             pool.shutdownNow();
         }
