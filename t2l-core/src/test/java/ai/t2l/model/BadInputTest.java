@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
 class BadInputTest {
     @TempDir
     Path tmp;
+
+    /** A refused merge must not have touched the shared golden models (issue 13.6). */
+    @AfterAll
+    static void sharedModelsAreUntouched() {
+        Golden.assertCachedModelsUntouched();
+    }
 
     static void assertMessage(Throwable e, String... parts) {
         for (String p : parts) {

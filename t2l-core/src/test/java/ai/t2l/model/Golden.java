@@ -1,6 +1,7 @@
 package ai.t2l.model;
 
 import ai.t2l.Shared;
+import ai.t2l.TensorAssert;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.Json;
 import ai.t2l.io.SafetensorsFile;
@@ -54,9 +55,26 @@ record Golden(String name, Path dir, String prefix, String section) {
         return ints(seq(i).get("expected_greedy_new_tokens"));
     }
 
-    /** Loaded once per test JVM (the fixtures are read-only); never closed before exit. */
+    /**
+     * Loaded once per test JVM (the fixtures are read-only); never closed before exit. Never merge an adapter into
+     * it: unmerging leaves rounding residue that later golden tests would see. Use {@link #ownCopy} for that.
+     */
     synchronized Transformer model() {
         return MODELS.computeIfAbsent(dir, Transformer::load);
+    }
+
+    /** A private load of the model for a test that changes its weights (merge); the caller closes it. */
+    Transformer ownCopy() {
+        return Transformer.load(dir);
+    }
+
+    /** Asserts that every model cached so far still holds exactly the weights of its folder. */
+    static synchronized void assertCachedModelsUntouched() {
+        MODELS.forEach((dir, cached) -> {
+            try (Transformer fresh = Transformer.load(dir)) {
+                TensorAssert.assertSameWeights("shared model " + dir.getFileName(), fresh, cached);
+            }
+        });
     }
 
     @Override
