@@ -1,11 +1,14 @@
 package ai.t2l.cli.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.t2l.cli.Main;
+import ai.t2l.hypernet.T2lFolder;
 import ai.t2l.io.Json;
+import ai.t2l.io.T2lException;
 import ai.t2l.lora.LoraWeights;
 import ai.t2l.lora.PeftAdapter;
 import ai.t2l.miniature.MiniTokenizer;
@@ -23,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** End to end on a tiny random Llama folder with the miniature's character tokenizer, made here. */
@@ -132,6 +136,62 @@ class TrainCommandTest {
                 "Write the word in capital letters.", "--out", adapter.toString());
         assertEquals(0, r[0], (String) r[2]);
         assertEquals(4, PeftAdapter.read(adapter).pairs().size());
+    }
+
+    private static String[] sft(Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("train", "sft", "--model", model.toString(), "--tasks",
+                task1 + "," + task2, "--descriptions_file", descriptions.toString(), "--out", out.toString(),
+                "--max_steps", "6", "--tasks_per_batch", "2", "--latent_size", "16", "--head_in_size", "32",
+                "--checkpoint_every", "2", "--val_every", "2", "--val_fraction", "0.25", "--cache_dir", "", "--lr", "1e-2"));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    /**
+     * Runs the CLI with a stderr that fails the run when a line starting with {@code killAt} is printed: the
+     * validation message of a step, printed on the training thread before that step's checkpoint, so the run stops
+     * in the middle as a killed process would (nothing after that point is written).
+     */
+    static Object[] runKilledAt(String killAt, String... args) {
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8) {
+            @Override
+            public void println(String line) {
+                if (line.startsWith(killAt)) {
+                    throw new T2lException("killed at '" + line + "'");
+                }
+                super.println(line);
+            }
+        });
+        try {
+            return new Object[] {Main.execute(args), err.toString(StandardCharsets.UTF_8)};
+        } finally {
+            System.setErr(oldErr);
+        }
+    }
+
+    /** Issue 13.3: a `t2l train sft` run stopped after its step-2 checkpoint and resumed ends with identical bytes. */
+    @Test
+    @Timeout(600)
+    void interruptedSftRunResumesToIdenticalBytes() throws Exception {
+        Path full = tmp.resolve("sft-full");
+        Object[] r = run(sft(full));
+        assertEquals(0, r[0], (String) r[2]);
+
+        Path killed = tmp.resolve("sft-killed");
+        Object[] k = runKilledAt("step 4: validation loss", sft(killed));
+        assertEquals(1, k[0], (String) k[1]);
+        assertTrue(((String) k[1]).contains("error: killed at 'step 4: validation loss"), (String) k[1]);
+        assertFalse(Files.exists(killed.resolve("t2l")), "the interrupted run wrote no hypernetwork");
+        r = run(sft(killed, "--resume"));
+        assertEquals(0, r[0], (String) r[2]);
+        assertTrue(((String) r[1]).contains("(6 steps;"), (String) r[1]);
+
+        for (String f : List.of("t2l/" + T2lFolder.WEIGHTS, "metrics.jsonl")) {
+            assertArrayEquals(Files.readAllBytes(full.resolve(f)), Files.readAllBytes(killed.resolve(f)),
+                    f + " of the resumed run differs from the uninterrupted run's");
+        }
     }
 
     @Test
