@@ -39,16 +39,26 @@ class MiniatureBuildTest {
         assertTrue(started.stream().allMatch(s -> s.endsWith("(up to date)")), started.toString());
 
         // determinism: the same seed gives the same bytes (timings and commit aside), also when the build was
-        // interrupted in the middle of a stage and resumed from that stage's trainer checkpoints
+        // interrupted in the middle of a stage and resumed from that stage's trainer checkpoints: here twice, in the
+        // base model and in the SFT of T2L L (issue 13.3), each after its checkpoint at step 4 or 8
         RuntimeException stop = assertThrows(RuntimeException.class, () -> new MiniatureBuild(b,
                 MiniSettings.reduced(), HashEmbedder::new, interruptAt("base model", 11), "other").run());
         assertEquals("interrupted", stop.getMessage());
         assertTrue(Files.isDirectory(b.resolve(MiniatureBuild.RUNS)), "an interrupted stage keeps its run folder");
+        List<String> second = new ArrayList<>();
+        Map<String, Long> secondFirstStep = new HashMap<>();
+        stop = assertThrows(RuntimeException.class, () -> new MiniatureBuild(b, MiniSettings.reduced(),
+                HashEmbedder::new, interruptAt("T2L sft-L", 6, recording(second, secondFirstStep)), "other").run());
+        assertEquals("interrupted", stop.getMessage());
+        assertTrue(second.contains("base model") && second.contains("world (up to date)"), second.toString());
+        assertEquals(9L, secondFirstStep.get("base model"), "the base model continues after its checkpoint at step 8");
+        assertTrue(second.contains("T2L sft-L"), second.toString());
+        assertFalse(Files.exists(b.resolve(MiniLayout.t2l("sft-L"))), "the interrupted SFT stage wrote no output");
         List<String> resumed = new ArrayList<>();
         Map<String, Long> firstStep = new HashMap<>();
         new MiniatureBuild(b, MiniSettings.reduced(), HashEmbedder::new, recording(resumed, firstStep), "other").run();
-        assertTrue(resumed.contains("base model") && resumed.contains("world (up to date)"), resumed.toString());
-        assertEquals(9L, firstStep.get("base model"), "the base model continues after its checkpoint at step 8");
+        assertTrue(resumed.contains("T2L sft-L") && resumed.contains("model (up to date)"), resumed.toString());
+        assertEquals(5L, firstStep.get("T2L sft-L"), "SFT-L continues after its checkpoint at step 4");
         assertFalse(Files.exists(b.resolve(MiniatureBuild.RUNS)), "run folders are removed once their stage is done");
         TreeMap<String, byte[]> fa = artifacts(a);
         TreeMap<String, byte[]> fb = artifacts(b);
@@ -86,25 +96,34 @@ class MiniatureBuildTest {
         };
     }
 
-    /** Throws once {@code stage} reaches step {@code step} (after its checkpoint at step 8, before its end). */
+    /** Throws once {@code stage} reaches step {@code step} (after a checkpoint, before its end). */
     private static Progress interruptAt(String stage, long step) {
+        return interruptAt(stage, step, Progress.QUIET);
+    }
+
+    /** The same, passing every event to {@code also} first. */
+    private static Progress interruptAt(String stage, long step, Progress also) {
         return new Progress() {
             String current = "";
 
             @Override
             public void start(String name, long total) {
+                also.start(name, total);
                 current = name;
             }
 
             @Override
             public void step(long done, String detail) {
+                also.step(done, detail);
                 if (current.equals(stage) && done == step) {
                     throw new RuntimeException("interrupted");
                 }
             }
 
             @Override
-            public void end(String summary) {}
+            public void end(String summary) {
+                also.end(summary);
+            }
         };
     }
 
