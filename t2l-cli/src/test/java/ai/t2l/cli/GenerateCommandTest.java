@@ -4,9 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.ndarray.NDManager;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import ai.t2l.embed.OnnxTaskEmbedder;
+import ai.t2l.hypernet.HypernetCheckpoint;
+import ai.t2l.hypernet.LoadOptions;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.Json;
 import ai.t2l.io.SafetensorsFile;
+import ai.t2l.lora.LoraWeights;
 import ai.t2l.lora.PeftAdapter;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -14,6 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +70,94 @@ class GenerateCommandTest {
                 }
             }
         }
+    }
+
+    /**
+     * The bundled encoder's embedding of a description, computed here without the project's embedder: ONNX Runtime
+     * on the bundled bge-small .onnx resource, the HF tokenizer from its tokenizer.json (special tokens added, as
+     * sentence-transformers does), CLS pooling, then the reference's {@code F.normalize(x) * sqrt(dim)} (T2L-SPEC
+     * §3, {@code embed_texts}).
+     */
+    static float[] independentEmbedding(String text) throws Exception {
+        byte[] model;
+        byte[] tokenizer;
+        try (var m = GenerateCommandTest.class.getResourceAsStream("/bge-small-en-v1.5-q.onnx");
+                var t = GenerateCommandTest.class.getResourceAsStream("/bge-small-en-v1.5-q-tokenizer.json")) {
+            model = m.readAllBytes();
+            tokenizer = t.readAllBytes();
+        }
+        long[] ids;
+        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(new java.io.ByteArrayInputStream(tokenizer),
+                Map.of("truncation", "false", "padding", "false"))) {
+            ids = tok.encode(text).getIds();
+        }
+        assertEquals(101, ids[0], "[CLS] first");
+        assertEquals(102, ids[ids.length - 1], "[SEP] last");
+        long[] mask = new long[ids.length];
+        Arrays.fill(mask, 1);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions())) {
+            Map<String, OnnxTensor> in = new HashMap<>();
+            in.put("input_ids", OnnxTensor.createTensor(env, new long[][] {ids}));
+            in.put("attention_mask", OnnxTensor.createTensor(env, new long[][] {mask}));
+            if (session.getInputNames().contains("token_type_ids")) {
+                in.put("token_type_ids", OnnxTensor.createTensor(env, new long[][] {new long[ids.length]}));
+            }
+            try (OrtSession.Result r = session.run(in)) {
+                float[] cls = ((float[][][]) r.get(0).getValue())[0][0];
+                double norm = 0;
+                for (float v : cls) {
+                    norm += (double) v * v;
+                }
+                norm = Math.sqrt(norm);
+                float[] out = new float[cls.length];
+                for (int i = 0; i < cls.length; i++) {
+                    out[i] = (float) (cls[i] / norm * Math.sqrt(cls.length));
+                }
+                return out;
+            } finally {
+                in.values().forEach(OnnxTensor::close);
+            }
+        }
+    }
+
+    /** Issue 13.2: the embedding and the adapter of {@code generate --description}, not only that files exist. */
+    @Test
+    void descriptionGivesTheHypernetworksAdapterForTheEncodersEmbedding() throws Exception {
+        String description = "Classify the sentiment of movie reviews as positive or negative.";
+        float[] independent = independentEmbedding(description);
+        try (OnnxTaskEmbedder bundled = OnnxTaskEmbedder.bundled()) {
+            float[] ours = bundled.embed(description).vector();
+            assertEquals(independent.length, ours.length);
+            for (int i = 0; i < ours.length; i++) {
+                assertEquals(independent[i], ours[i], 1e-4, "bundled embedding [" + i + "]");
+            }
+        }
+        Path out = tmp.resolve("from-description");
+        Object[] r = run("generate", "--t2l", golden("L_384").toString(), "--description", description,
+                "--out", out.toString());
+        assertEquals(0, r[0], (String) r[1]);
+        assertEquals(description, Files.readString(out.resolve("task_desc.txt")));
+        LoraWeights expected;
+        try (NDManager m = NDManager.newBaseManager("PyTorch");
+                HypernetCheckpoint ck = HypernetCheckpoint.load(golden("L_384"), LoadOptions.defaults(), m)) {
+            expected = ck.hypernet().generate(independent);
+        }
+        LoraWeights got = PeftAdapter.read(out);
+        assertEquals(expected.pairs().keySet(), got.pairs().keySet());
+        double largestB = 0;
+        for (var e : expected.pairs().entrySet()) {
+            LoraWeights.Pair want = e.getValue();
+            LoraWeights.Pair have = got.pairs().get(e.getKey());
+            for (int i = 0; i < want.a().data().length; i++) {
+                assertEquals(want.a().data()[i], have.a().data()[i], 1e-4, "A of " + e.getKey() + " [" + i + "]");
+            }
+            for (int i = 0; i < want.b().data().length; i++) {
+                assertEquals(want.b().data()[i], have.b().data()[i], 1e-4, "B of " + e.getKey() + " [" + i + "]");
+                largestB = Math.max(largestB, Math.abs(want.b().data()[i]));
+            }
+        }
+        assertTrue(largestB > 1e-3, "the generated B is (nearly) zero: " + largestB + "; the comparison means little");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package ai.t2l.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -51,6 +52,12 @@ class BrowserTest {
                     .asText();
             assertEquals(expected(s, TinyWorld.BASE), base, "base answer");
             assertEquals(expected(s, id), adapted, "adapted answer");
+            // issue 13.1: the API's answers are tied to the library's, and the adapter must change the answer
+            String description = "Reverse the order of the letters in every word.";
+            assertEquals(RealEngineParityTest.libraryAnswer("hello world", null, 24), base, "base vs library");
+            assertEquals(RealEngineParityTest.libraryAnswer("hello world",
+                    RealEngineParityTest.libraryAdapter(description), 24), adapted, "adapted vs library");
+            assertNotEquals(base, adapted, "the page's adapted answer is the base answer: adapter dropped?");
 
             Path png = Path.of("target", "surefire-reports", "t2l-web-page.png");
             browser.screenshot(png);

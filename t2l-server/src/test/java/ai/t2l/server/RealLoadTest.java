@@ -57,6 +57,17 @@ class RealLoadTest {
                     alone.put(d + "|" + u, answer(s, "t2l:" + d, u));
                 }
             }
+            // Issue 13.1: those references come from the server itself; tie some to the library's generation loop
+            // and require the adapters to change answers, so a server that dropped them cannot pass.
+            for (String u : USERS) {
+                assertEquals(RealEngineParityTest.libraryAnswer(u, null, MAX_TOKENS), alone.get(TinyWorld.BASE + "|" + u));
+                String d = descriptions.get(0);
+                assertEquals(RealEngineParityTest.libraryAnswer(u, RealEngineParityTest.libraryAdapter(d), MAX_TOKENS),
+                        alone.get(d + "|" + u), d + " / " + u);
+            }
+            long changed = descriptions.stream().filter(d -> !alone.get(d + "|" + USERS.get(1))
+                    .equals(alone.get(TinyWorld.BASE + "|" + USERS.get(1)))).count();
+            assertTrue(changed > DESCRIPTIONS / 2, "only " + changed + " of " + DESCRIPTIONS + " adapters changed the answer");
             BatchingDecoder.Stats before = ((TransformerChatEngine) s.stack.engine()).decoderStats();
 
             AtomicBoolean running = new AtomicBoolean(true);
