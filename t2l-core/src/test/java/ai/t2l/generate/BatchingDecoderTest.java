@@ -133,10 +133,10 @@ class BatchingDecoderTest {
         assertTrue(!want.get(0).equals(want.get(4)), "the adapter must change the answer for the test to mean much");
         long batchesBefore = decoder.stats().batches();
         ExecutorService pool = Executors.newFixedThreadPool(texts.size() + 1);
+        // A first row holds the decoder inside its wave (its sampler runs on the decoder thread and waits for the
+        // latch) while the others queue up; released, they are decoded together in the next wave.
+        GateSampler gate = new GateSampler();
         try {
-            // A first row holds the decoder inside its wave (its sampler runs on the decoder thread and waits for
-            // the latch) while the others queue up; released, they are decoded together in the next wave.
-            GateSampler gate = new GateSampler();
             Future<BatchingDecoder.Outcome> busy = pool.submit(() -> decoder.run(
                     new BatchingDecoder.Request(prompt("busy"), null, gate, 0, 60, Set.of()), t -> true));
             assertTrue(gate.entered.await(60, TimeUnit.SECONDS), "the first row never reached its sampler");
@@ -159,6 +159,7 @@ class BatchingDecoderTest {
             }
             assertEquals(BatchingDecoder.Finish.MAX_TOKENS, busy.get(60, TimeUnit.SECONDS).finish());
         } finally {
+            gate.release.countDown(); // never leave the shared decoder thread parked, whatever failed above
             pool.shutdownNow();
         }
         assertTrue(decoder.stats().largestBatch() >= 2, "no batching happened: " + decoder.stats());
