@@ -356,6 +356,9 @@ def serve(ch, scope):
                     value = target(*args, **kwargs)
                 elif op == "getattr":
                     value = getattr(target, req["name"])
+                elif op == "setattr":
+                    setattr(target, req["name"], decode(req["value"]))
+                    value = None
                 elif op == "iter":
                     value = list(target)
                 elif op == "len":

@@ -129,6 +129,13 @@ class Handle:
             raise AttributeError(name)
         return self._op("getattr", name=name)
 
+    def __setattr__(self, name, value):
+        # MBPP's test_setup_code builds the solution's own objects (trees, linked lists) attribute by attribute
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+        else:
+            self._op("setattr", name=name, value=self._conn.encode(value))
+
     def __iter__(self):
         return iter(self._op("iter"))
 

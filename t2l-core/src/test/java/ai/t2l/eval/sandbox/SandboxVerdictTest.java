@@ -114,7 +114,9 @@ class SandboxVerdictTest {
                 + "def longest(pairs):\n    return max(p.b - p.a for p in pairs)\n"
                 + "def gen(n):\n    return (i * i for i in range(n))\n";
         String test = "assert longest([Pair(1, 5), Pair(2, 3)]) == 4\nassert list(gen(3)) == [0, 1, 4]\nassert gen(3) != [0, 1, 4]\n"
-                + "assert Pair(1, 2).b == 2\n";
+                + "assert Pair(1, 2).b == 2\n"
+                // MBPP 367-like: test_setup_code links the solution's objects by attribute
+                + "p = Pair(0, 1)\np.b = 9\nassert longest([p]) == 9\n";
         SandboxResult r = STRONG.run(code, test, false);
         assertTrue(r.passed(), r.output());
     }
