@@ -91,6 +91,18 @@ class SandboxVerdictTest {
         assertTrue(r.passed(), r.output());
     }
 
+    /**
+     * Issue 10.3 end to end: this solution made the old sandbox print exactly "T2L-SANDBOX-OK nonce\n" (its stdout
+     * filter ate the leading newline), and PythonSandbox.execute threw StringIndexOutOfBoundsException, ending
+     * the whole scoring run. It is a right answer, so it must simply pass.
+     */
+    @Test
+    void aSolutionThatRewritesItsOwnStdoutGetsAVerdict() {
+        String code = "import sys\n_w = sys.stdout.write\nsys.stdout.write = lambda s: _w(s.lstrip('\\n'))\ndef f(x):\n    return 2\n";
+        SandboxResult r = STRONG.run(code, TEST, false);
+        assertTrue(r.passed(), r.output());
+    }
+
     @Test
     void exceptionsKeepTheirBuiltInTypeForTheTests() {
         SandboxResult r = STRONG.run("def f(x):\n    raise ValueError('no')\n",
