@@ -71,10 +71,11 @@ public final class EvalRunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        SandboxMode mode = SandboxMode.parse(sandbox);
         var benchmarks = Benchmarks.parse(tasks);
         Path dataDir = SharedData.locate(data, "benchmarks", "--data");
         Path descDir = t2l == null ? null : SharedData.locate(descriptions, "t2l-descriptions", "--descriptions");
-        Scorer scorer = new Scorer(SandboxMode.parse(sandbox));
+        Scorer scorer = new Scorer(mode);
         for (var b : benchmarks) {
             String containment = scorer.containment(b); // fails closed before any generation, not after an hour of it
             if (containment != null) {

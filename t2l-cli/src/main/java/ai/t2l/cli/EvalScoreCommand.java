@@ -37,10 +37,11 @@ public final class EvalScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        SandboxMode mode = SandboxMode.parse(sandbox);
         Benchmark b = Benchmarks.byName(task);
         var preds = Predictions.read(predictions);
         var items = b.load(SharedData.locate(data, "benchmarks", "--data"));
-        TaskResult r = Predictions.score(b, items, preds, predictions, new Scorer(SandboxMode.parse(sandbox)));
+        TaskResult r = Predictions.score(b, items, preds, predictions, new Scorer(mode));
         if (out != null) {
             AtomicFiles.writeString(out, Json.write(r) + "\n");
         }

@@ -110,6 +110,7 @@ public final class PythonSandbox {
             job.put("sanitize", sanitize);
             job.put("cpu_seconds", SandboxLauncher.cpuSeconds(limits));
             job.put("output_bytes", limits.outputBytes());
+            job.put("memory_bytes", limits.memoryBytes());
             job.put("candidate_home", work == null ? "/tmp" : work.toString());
             job.put("candidate_cwd", work == null ? "/" : work.toString());
             job.put("candidate_argv", argv);

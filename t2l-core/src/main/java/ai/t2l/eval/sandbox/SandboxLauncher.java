@@ -107,7 +107,8 @@ final class SandboxLauncher {
                     + "code and the strong sandbox needs it: install it (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install "
                     + "bubblewrap), or pass --sandbox weak to run with weaker containment (recorded in the results)");
         }
-        List<String> args = bwrapArguments(python);
+        String help = probe(List.of(bwrap, "--help")).out;
+        List<String> args = bwrapArguments(python, help == null ? "" : help);
         SandboxLauncher draft = new SandboxLauncher(SandboxMode.STRONG, python, root, setsid, bwrap, args, false, "");
         Probe p = probe(draft.probeCommand());
         String out = p.ok();
@@ -130,10 +131,13 @@ final class SandboxLauncher {
      * links, the dynamic linker's cache, fresh /proc and /dev, a size-limited private /tmp, all read-only
      * but /tmp. No home, no /work, no project, no /etc/passwd.
      */
-    private static List<String> bwrapArguments(String python) {
+    private static List<String> bwrapArguments(String python, String help) {
         List<String> a = new ArrayList<>(List.of("--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net",
-                "--unshare-uts", "--unshare-cgroup-try", "--disable-userns", "--die-with-parent", "--new-session",
-                "--ro-bind", "/usr", "/usr"));
+                "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session"));
+        if (help.contains("--disable-userns")) {
+            a.add("--disable-userns"); // bubblewrap 0.8+; seccomp refuses unshare and setns anyway
+        }
+        a.addAll(List.of("--ro-bind", "/usr", "/usr"));
         for (String top : List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")) {
             Path p = Path.of(top);
             if (Files.isSymbolicLink(p)) {
@@ -153,7 +157,11 @@ final class SandboxLauncher {
         if (prefix != null && !prefix.equals("/usr") && !prefix.startsWith("/usr/")) {
             a.addAll(List.of("--ro-bind", prefix, prefix));
         }
-        a.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--size", Long.toString(TMP_BYTES), "--tmpfs", "/tmp",
+        a.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+        if (help.contains("--size")) {
+            a.addAll(List.of("--size", Long.toString(TMP_BYTES))); // bubblewrap 0.7+; older ones give an unbounded tmpfs
+        }
+        a.addAll(List.of("--tmpfs", "/tmp",
                 "--remount-ro", "/", "--chdir", "/tmp", "--clearenv", "--setenv", "PATH", "/usr/bin:/bin",
                 "--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp", "--setenv", "LANG", "C.UTF-8",
                 "--setenv", "PYTHONHASHSEED", "0", "--setenv", "PYTHONIOENCODING", "utf-8", "--"));

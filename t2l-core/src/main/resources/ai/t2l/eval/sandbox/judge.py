@@ -332,6 +332,9 @@ def main():
     signal.signal(signal.SIGXCPU, lambda *a: os._exit(124))
     cpu = job["cpu_seconds"] * 2 + 5
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    # decoded replies (frames up to 32 MiB) stay far below this; the candidate lowers it for itself
+    memory = max(2 << 30, 2 * job["memory_bytes"])
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     sys.set_int_max_str_digits(0)
     sys.setrecursionlimit(5000)
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
