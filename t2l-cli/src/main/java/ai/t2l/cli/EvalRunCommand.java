@@ -4,6 +4,8 @@ import ai.t2l.eval.EvalRequest;
 import ai.t2l.eval.EvalSettings;
 import ai.t2l.eval.Evaluation;
 import ai.t2l.eval.PromptOptions;
+import ai.t2l.eval.Scorer;
+import ai.t2l.eval.sandbox.SandboxMode;
 import ai.t2l.eval.ProgressListener;
 import ai.t2l.eval.bench.Benchmarks;
 import ai.t2l.eval.report.CombinedTable;
@@ -62,13 +64,27 @@ public final class EvalRunCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the other-task description draw (--t2l).")
     long seed;
 
+    @Option(names = "--sandbox", defaultValue = "strong", paramLabel = "strong|weak",
+            description = "Containment of the model-written code of humaneval/mbpp (docs/SANDBOX.md). Default: ${DEFAULT-VALUE}; "
+                    + "weak only where bubblewrap cannot run (recorded in the results).")
+    String sandbox;
+
     @Override
     public Integer call() {
+        SandboxMode mode = SandboxMode.parse(sandbox);
         var benchmarks = Benchmarks.parse(tasks);
         Path dataDir = SharedData.locate(data, "benchmarks", "--data");
         Path descDir = t2l == null ? null : SharedData.locate(descriptions, "t2l-descriptions", "--descriptions");
+        Scorer scorer = new Scorer(mode);
+        for (var b : benchmarks) {
+            String containment = scorer.containment(b); // fails closed before any generation, not after an hour of it
+            if (containment != null) {
+                System.err.println("code sandbox: " + containment);
+                break;
+            }
+        }
         EvalSettings settings = EvalSettings.of(dataDir, out).withLimit(limit).withBatchSize(batchSize)
-                .withMaxNewTokens(maxNewTokens);
+                .withMaxNewTokens(maxNewTokens).withScorer(scorer);
         EvalRequest req = new EvalRequest(model, Optional.ofNullable(adapter), Optional.ofNullable(t2l), benchmarks,
                 new PromptOptions(icl, taskDesc), settings, descDir, seed);
         Map<String, ProgressBar> bars = new HashMap<>();

@@ -5,6 +5,7 @@ import ai.t2l.eval.Scorer;
 import ai.t2l.eval.TaskResult;
 import ai.t2l.eval.bench.Benchmark;
 import ai.t2l.eval.bench.Benchmarks;
+import ai.t2l.eval.sandbox.SandboxMode;
 import ai.t2l.io.AtomicFiles;
 import ai.t2l.io.Json;
 import java.nio.file.Path;
@@ -30,17 +31,25 @@ public final class EvalScoreCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Benchmarks folder (default: ../shared/data/benchmarks).")
     Path data;
 
+    @Option(names = "--sandbox", defaultValue = "strong", paramLabel = "strong|weak",
+            description = "Containment of the code of humaneval/mbpp (docs/SANDBOX.md). Default: ${DEFAULT-VALUE}.")
+    String sandbox;
+
     @Override
     public Integer call() {
+        SandboxMode mode = SandboxMode.parse(sandbox);
         Benchmark b = Benchmarks.byName(task);
         var preds = Predictions.read(predictions);
         var items = b.load(SharedData.locate(data, "benchmarks", "--data"));
-        TaskResult r = Predictions.score(b, items, preds, predictions, new Scorer());
+        TaskResult r = Predictions.score(b, items, preds, predictions, new Scorer(mode));
         if (out != null) {
             AtomicFiles.writeString(out, Json.write(r) + "\n");
         }
         System.out.printf(Locale.ROOT, "%s %s: %.2f (%d/%d items%s)%n", b.name(), b.metric(), r.score(), r.correct(), r.n(),
                 r.n() < items.size() ? ", " + (items.size() - r.n()) + " without predictions left out" : "");
+        if (r.sandbox() != null) {
+            System.out.println("code sandbox: " + r.sandbox());
+        }
         return 0;
     }
 }

@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code t2l eval score|report|run} through Main, with the real data. */
@@ -73,6 +75,24 @@ class EvalCommandTest {
         r = run("eval", "score", "--task", "mmlu", "--predictions", preds.toString(), "--data", DATA.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("error: unknown task \"mmlu\"; known tasks: arc_challenge, arc_easy,"), r.err());
+    }
+
+    /** Issue 10.1: the results say which containment ran the code; an unknown mode is an error line. */
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void codeScoresRecordTheSandboxAndAnUnknownModeIsAClearError() throws Exception {
+        Path preds = tmp.resolve("he.jsonl");
+        Files.writeString(preds, "{\"id\": \"HumanEval/0\", \"text\": \"    return False\\n```\"}\n");
+        Path verdicts = tmp.resolve("verdicts.json");
+        Run r = run("eval", "score", "--task", "humaneval", "--predictions", preds.toString(), "--data", DATA.toString(),
+                "--out", verdicts.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\ncode sandbox: strong: bubblewrap"), r.out());
+        assertTrue(Files.readString(verdicts).contains("\"sandbox\" : \"strong: bubblewrap"), Files.readString(verdicts));
+        r = run("eval", "score", "--task", "humaneval", "--predictions", preds.toString(), "--data", DATA.toString(),
+                "--sandbox", "none");
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("error: --sandbox: expected strong or weak, found \"none\""), r.err());
     }
 
     @Test

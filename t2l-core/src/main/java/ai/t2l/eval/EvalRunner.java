@@ -80,7 +80,7 @@ public final class EvalRunner {
             i = end;
             progress.update(c.key(), b.name(), i, items.size(), correct);
         }
-        TaskResult r = result(c, b, items, prompts, outputs, verdicts, correct);
+        TaskResult r = result(c, b, items, prompts, outputs, verdicts, correct, settings.scorer().containment(b));
         AtomicFiles.writeString(resultFile(settings.outDir(), c, b), Json.write(r) + "\n");
         return r;
     }
@@ -103,7 +103,7 @@ public final class EvalRunner {
     }
 
     private static TaskResult result(Condition c, Benchmark b, List<Item> items, List<ChatPrompt> prompts, List<String> outputs,
-                                     List<Verdict> verdicts, int correct) {
+                                     List<Verdict> verdicts, int correct, String sandbox) {
         List<ItemResult> rows = new ArrayList<>(items.size());
         for (int k = 0; k < items.size(); k++) {
             Verdict v = verdicts.get(k);
@@ -111,6 +111,6 @@ public final class EvalRunner {
                     v.extracted(), v.correct(), v.detail()));
         }
         double score = items.isEmpty() ? 0 : 100.0 * correct / items.size();
-        return new TaskResult(b.name(), b.column(), b.metric(), c.key(), c.row(), score, correct, items.size(), rows);
+        return new TaskResult(b.name(), b.column(), b.metric(), c.key(), c.row(), score, correct, items.size(), rows, sandbox);
     }
 }

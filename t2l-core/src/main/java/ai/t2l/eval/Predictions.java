@@ -73,7 +73,7 @@ public final class Predictions {
         }
         String name = file.getFileName().toString();
         return new TaskResult(b.name(), b.column(), b.metric(), "predictions", name, 100.0 * correct / used.size(),
-                correct, used.size(), rows);
+                correct, used.size(), rows, scorer.containment(b));
     }
 
     private static String idHint(List<Item> items) {

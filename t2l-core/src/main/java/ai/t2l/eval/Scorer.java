@@ -5,6 +5,8 @@ import ai.t2l.eval.bench.CodeBenchmark;
 import ai.t2l.eval.bench.Item;
 import ai.t2l.eval.bench.Verdict;
 import ai.t2l.eval.sandbox.PythonSandbox;
+import ai.t2l.eval.sandbox.SandboxLimits;
+import ai.t2l.eval.sandbox.SandboxMode;
 import ai.t2l.eval.sandbox.SandboxResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +29,20 @@ public final class Scorer {
     }
 
     public Scorer() {
-        this(new PythonSandbox(), Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+        this(SandboxMode.STRONG);
+    }
+
+    /** The default pool with the given sandbox mode ({@code t2l eval run --sandbox}). */
+    public Scorer(SandboxMode mode) {
+        this(new PythonSandbox(SandboxLimits.DEFAULT, mode), Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+    }
+
+    /**
+     * Which containment runs the code of a code benchmark (docs/SANDBOX.md), for its results file; null for a
+     * text benchmark. Probes the machine once; a strong sandbox that cannot be set up throws a clear T2lException.
+     */
+    public String containment(Benchmark b) {
+        return b.isCode() ? sandbox.containment() : null;
     }
 
     public List<Verdict> score(Benchmark b, List<Item> items, List<String> outputs) {

@@ -7,78 +7,116 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Runs untrusted Python (model-written solutions plus their tests) in a separate {@code python3} process:
- * a fresh temporary directory as cwd (always deleted), a minimal environment, its own process group
- * ({@code setsid}) killed as a whole when it ends or times out, and, where {@code unshare} works (root),
- * new network and PID namespaces so no network exists and no process outlives it. Inside, the bootstrap
- * (resource {@code bootstrap.py}) sets rlimits (address space, CPU, file size, processes) and disables
- * fork/exec/kill/file removal before running the program. Output is captured up to a cap; beyond it the
- * process is killed. Thread-safe: every call is independent.
+ * Runs untrusted Python (model-written solutions) against trusted tests (the benchmark's), in two processes
+ * (docs/SANDBOX.md). The judge ({@code judge.py}, as the JVM's user, in a fresh temporary directory, its own
+ * process group) runs the test code; the candidate ({@code candidate.py}) runs the solution inside the
+ * containment {@link SandboxLauncher} chose and only answers calls, with arguments and results crossing as
+ * plain data. The verdict is the judge's last stdout line, which the candidate cannot reach. {@link SandboxMode#STRONG}
+ * (the default) fails closed with a clear message where bubblewrap cannot run; {@link #containment()} says
+ * what was in force, for the results. Thread-safe: every call is independent.
  */
 public final class PythonSandbox {
-    private static final String MARK = "T2L-SANDBOX-OK ";
-    /** The bootstrap's exit status when RLIMIT_CPU's soft limit fires (SIGXCPU handler). */
-    private static final int CPU_LIMIT_EXIT = 124;
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static volatile Launcher launcher;
+    /** Probed once per mode and JVM; a failed probe is not remembered, so fixing the machine needs no restart. */
+    private static final Map<SandboxMode, SandboxLauncher> LAUNCHERS = new ConcurrentHashMap<>();
 
     private final SandboxLimits limits;
-    private final boolean allowNamespaces;
-
-    public PythonSandbox(SandboxLimits limits) {
-        this(limits, true);
-    }
-
-    /** {@code allowNamespaces = false} runs as on a machine without unshare (non-root CI), for tests. */
-    public PythonSandbox(SandboxLimits limits, boolean allowNamespaces) {
-        this.limits = limits;
-        this.allowNamespaces = allowNamespaces;
-    }
+    private final SandboxMode mode;
+    private final String judgeSource;
+    /** Added to the JVM's environment that the judge's ProcessBuilder starts from (tests plant secrets here). */
+    private final Map<String, String> parentEnvironment;
+    /** Where the per-run temporary folders go; null = java.io.tmpdir. */
+    private final Path temporaryRoot;
 
     public PythonSandbox() {
         this(SandboxLimits.DEFAULT);
+    }
+
+    public PythonSandbox(SandboxLimits limits) {
+        this(limits, SandboxMode.STRONG);
+    }
+
+    public PythonSandbox(SandboxLimits limits, SandboxMode mode) {
+        this(limits, mode, Bootstrap.JUDGE);
+    }
+
+    /** With another judge program: tests feed {@link VerdictReader} what a broken judge would print. */
+    PythonSandbox(SandboxLimits limits, SandboxMode mode, String judgeSource) {
+        this(limits, mode, judgeSource, Map.of(), null);
+    }
+
+    private PythonSandbox(SandboxLimits limits, SandboxMode mode, String judgeSource, Map<String, String> parentEnvironment,
+                          Path temporaryRoot) {
+        this.limits = limits;
+        this.mode = mode;
+        this.judgeSource = judgeSource;
+        this.parentEnvironment = Map.copyOf(parentEnvironment);
+        this.temporaryRoot = temporaryRoot;
+    }
+
+    /** The same sandbox started from a parent environment that also holds {@code vars} (as a user's shell might). */
+    PythonSandbox withParentEnvironment(Map<String, String> vars) {
+        return new PythonSandbox(limits, mode, judgeSource, vars, temporaryRoot);
+    }
+
+    /** The same sandbox with its per-run folders under {@code root} (tests check that nothing is left there). */
+    PythonSandbox withTemporaryRoot(Path root) {
+        return new PythonSandbox(limits, mode, judgeSource, parentEnvironment, root);
     }
 
     public SandboxLimits limits() {
         return limits;
     }
 
-    /** Runs {@code code} then {@code test}; with {@code sanitize}, {@code code} is sanitised first (MBPP). */
+    public SandboxMode mode() {
+        return mode;
+    }
+
+    /**
+     * One line saying which containment runs the programs, for results files and reports. Probes the machine
+     * on first use; in strong mode throws a {@link T2lException} naming what is missing and how to get it.
+     */
+    public String containment() {
+        return launcher().description;
+    }
+
+    /** Runs {@code code}, then {@code test} against it; with {@code sanitize}, {@code code} is sanitised first (MBPP). */
     public SandboxResult run(String code, String test, boolean sanitize) {
-        Launcher l = launcher();
-        if (!allowNamespaces) {
-            l = l.withoutNamespaces();
-        }
+        SandboxLauncher l = launcher();
         Path dir = null;
         long t0 = System.nanoTime();
         try {
-            dir = Files.createTempDirectory("t2l-sandbox-");
-            String nonce = HexFormat.of().formatHex(randomBytes());
+            dir = temporaryRoot == null ? Files.createTempDirectory("t2l-sandbox-")
+                    : Files.createTempDirectory(temporaryRoot, "t2l-sandbox-");
+            long uid = l.root ? SandboxLauncher.runUid() : -1;
+            Path work = candidateDirectory(l, dir, uid);
+            List<String> argv = new ArrayList<>(l.candidatePrefix(uid));
+            argv.addAll(List.of("-c", Bootstrap.CANDIDATE, "@RESP_FD@", Json.write(SandboxLauncher.candidateJob(limits, l.seccomp))));
             Map<String, Object> job = new LinkedHashMap<>();
-            job.put("nonce", nonce);
             job.put("code", code);
             job.put("test", test);
             job.put("sanitize", sanitize);
+            job.put("cpu_seconds", SandboxLauncher.cpuSeconds(limits));
+            job.put("output_bytes", limits.outputBytes());
             job.put("memory_bytes", limits.memoryBytes());
-            job.put("cpu_seconds", Math.max(1, (int) Math.ceil(limits.cpuTime().toMillis() / 1000.0)));
-            job.put("file_bytes", limits.fileBytes());
-            job.put("max_processes", limits.maxProcesses());
+            job.put("candidate_home", work == null ? "/tmp" : work.toString());
+            job.put("candidate_cwd", work == null ? "/" : work.toString());
+            job.put("candidate_argv", argv);
             Files.writeString(dir.resolve("job.json"), Json.write(job));
-            Files.writeString(dir.resolve("bootstrap.py"), Bootstrap.SOURCE);
-            return execute(l, dir, nonce, t0);
+            Files.writeString(dir.resolve("judge.py"), judgeSource);
+            return execute(l, dir, t0);
         } catch (IOException e) {
             throw new T2lException("code sandbox: cannot prepare a temporary directory: " + e.getMessage(), e);
         } finally {
@@ -88,29 +126,44 @@ public final class PythonSandbox {
         }
     }
 
-    private static byte[] randomBytes() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
-        return b;
+    /**
+     * Strong mode: none (the candidate sees only bubblewrap's tmpfs). Weak mode: a folder of its own, owned
+     * by the run's uid when root (the temporary directory itself is only traversable for it).
+     */
+    private static Path candidateDirectory(SandboxLauncher l, Path dir, long uid) throws IOException {
+        if (l.mode == SandboxMode.STRONG) {
+            return null;
+        }
+        Path work = Files.createDirectory(dir.resolve("work"));
+        if (uid >= 0) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+            var users = dir.getFileSystem().getUserPrincipalLookupService();
+            Files.setOwner(work, users.lookupPrincipalByName(Long.toString(uid)));
+            Files.getFileAttributeView(work, PosixFileAttributeView.class).setGroup(users.lookupPrincipalByGroupName(Long.toString(uid)));
+        }
+        return work;
     }
 
-    private SandboxResult execute(Launcher l, Path dir, String nonce, long t0) throws IOException {
-        List<String> cmd = new ArrayList<>(l.prefix);
-        cmd.addAll(List.of(l.python, "-s", "-S", "-B", dir.resolve("bootstrap.py").toString()));
+    private SandboxResult execute(SandboxLauncher l, Path dir, long t0) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (l.setsid) {
+            cmd.add("setsid");
+        }
+        cmd.addAll(List.of(l.python, "-I", "-S", "-B", dir.resolve("judge.py").toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Map<String, String> env = pb.environment();
-        env.clear();
+        env.putAll(parentEnvironment);
+        env.clear(); // nothing of the JVM's environment (tokens, keys) reaches either process
         env.put("PATH", "/usr/bin:/bin");
         env.put("HOME", dir.toString());
-        env.put("TMPDIR", dir.toString());
         env.put("LANG", "C.UTF-8");
         env.put("PYTHONHASHSEED", "0"); // set iteration order, hence outputs, identical run after run
         env.put("PYTHONIOENCODING", "utf-8");
         Process p = pb.start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         AtomicBoolean overflow = new AtomicBoolean();
-        Thread reader = new Thread(() -> drain(p, l, out, overflow), "sandbox-output-" + p.pid());
+        Thread reader = new Thread(() -> drain(p, out, overflow), "sandbox-output-" + p.pid());
         reader.setDaemon(true);
         reader.start();
         boolean finished;
@@ -120,7 +173,7 @@ public final class PythonSandbox {
             Thread.currentThread().interrupt();
             finished = false;
         } finally {
-            killTree(p, l);
+            killTree(p);
         }
         try {
             // every writer is dead now, so the pipe reaches EOF; on a busy machine draining can take a while
@@ -128,44 +181,35 @@ public final class PythonSandbox {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
         if (reader.isAlive()) {
             reader.interrupt();
-            return new SandboxResult(SandboxResult.Status.FAILED, -1, "(the output pipe did not close)", (System.nanoTime() - t0) / 1_000_000);
+            return new SandboxResult(SandboxResult.Status.FAILED, -1, "(the output pipe did not close)", ms);
         }
-        String text;
+        byte[] bytes;
         synchronized (out) {
-            text = out.toString(StandardCharsets.UTF_8);
+            bytes = out.toByteArray();
         }
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        if (overflow.get()) {
-            return new SandboxResult(SandboxResult.Status.OUTPUT_LIMIT, -1, text, ms);
-        }
-        if (!finished) {
-            return new SandboxResult(SandboxResult.Status.TIMEOUT, -1, text, ms);
-        }
-        int code = p.exitValue();
-        if (code == CPU_LIMIT_EXIT) {
-            return new SandboxResult(SandboxResult.Status.TIMEOUT, code, text + "\n(CPU time limit)", ms);
-        }
-        boolean ok = code == 0 && text.endsWith(MARK + nonce + "\n");
-        if (ok) {
-            text = text.substring(0, text.length() - (MARK.length() + nonce.length() + 2));
-        }
-        return new SandboxResult(ok ? SandboxResult.Status.PASSED : SandboxResult.Status.FAILED, code, text, ms);
+        return VerdictReader.read(bytes, finished, finished ? p.exitValue() : -1, overflow.get(), ms);
+    }
+
+    /** The judge's stdout cap: the candidate's output and the test's, each capped by the judge, plus room for JSON escapes. */
+    private int judgeOutputCap() {
+        return (int) Math.min(Integer.MAX_VALUE - 16, 8L * limits.outputBytes() + (1 << 20));
     }
 
     /** Copies output up to the cap; beyond it, flags the overflow and kills the process tree at once. */
-    private void drain(Process p, Launcher l, ByteArrayOutputStream out, AtomicBoolean overflow) {
+    private void drain(Process p, ByteArrayOutputStream out, AtomicBoolean overflow) {
         byte[] buf = new byte[8192];
         try (InputStream in = p.getInputStream()) {
             int n;
             while ((n = in.read(buf)) > 0) {
                 synchronized (out) {
-                    int room = limits.outputBytes() - out.size();
+                    int room = judgeOutputCap() - out.size();
                     out.write(buf, 0, Math.max(0, Math.min(room, n)));
                     if (n > room) {
                         overflow.set(true);
-                        killTree(p, l);
+                        killTree(p);
                         return;
                     }
                 }
@@ -176,18 +220,12 @@ public final class PythonSandbox {
     }
 
     /**
-     * With a PID namespace, killing unshare kills its child (--kill-child) and so the whole namespace; once
-     * unshare has exited, nothing is left. Else kill the process group made by setsid (pgid = pid), which
-     * also reaches orphaned children. {@code Process.destroy} also closes the output pipe, losing what the
-     * reader has not drained yet, so it is used only on a process still running.
+     * Kills the judge's process group (made by setsid: pgid = pid), which holds the candidate's launcher too;
+     * bubblewrap's --die-with-parent and the weak candidate's parent-death signal take the rest.
+     * {@code Process.destroy} also closes the output pipe, losing what the reader has not drained yet, so it
+     * is used only on a process still running.
      */
-    private static void killTree(Process p, Launcher l) {
-        if (l.namespaces) {
-            if (p.isAlive()) {
-                p.destroyForcibly();
-            }
-            return;
-        }
+    private static void killTree(Process p) {
         long pid = p.pid();
         try {
             Process k = new ProcessBuilder("kill", "-KILL", "--", "-" + pid)
@@ -204,81 +242,7 @@ public final class PythonSandbox {
         }
     }
 
-    private static Launcher launcher() {
-        Launcher l = launcher;
-        if (l == null) {
-            synchronized (PythonSandbox.class) {
-                if (launcher == null) {
-                    launcher = Launcher.detect();
-                }
-                l = launcher;
-            }
-        }
-        return l;
-    }
-
-    /** How programs start on this machine, probed once. */
-    static final class Launcher {
-        final String python;
-        final List<String> prefix;
-        final boolean namespaces;
-        final boolean setsid;
-
-        private Launcher(String python, boolean setsid, boolean namespaces) {
-            this.python = python;
-            this.setsid = setsid;
-            this.namespaces = namespaces;
-            List<String> p = new ArrayList<>();
-            if (setsid) {
-                p.add("setsid");
-            }
-            if (namespaces) {
-                p.addAll(NAMESPACES);
-            }
-            this.prefix = List.copyOf(p);
-        }
-
-        Launcher withoutNamespaces() {
-            return namespaces ? new Launcher(python, setsid, false) : this;
-        }
-
-        private static final List<String> NAMESPACES = List.of("unshare", "--net", "--pid", "--fork", "--kill-child");
-
-        static Launcher detect() {
-            // resolve the real interpreter once: shims (pyenv) need an environment the sandbox does not give
-            String python = probe(List.of("python3", "-c", "import sys; print(sys.executable)"));
-            if (python == null || python.isBlank()) {
-                throw new T2lException("code sandbox: python3 was not found on the PATH (HumanEval and MBPP need it)");
-            }
-            python = python.strip();
-            List<String> test = new ArrayList<>(NAMESPACES);
-            test.addAll(List.of(python, "-c", "print('ok')"));
-            boolean namespaces = "ok".equals(strip(probe(test)));
-            // setsid gives the program its own process group, so the whole tree can be killed at once
-            boolean setsid = "ok".equals(strip(probe(List.of("setsid", python, "-c", "print('ok')"))));
-            return new Launcher(python, setsid, namespaces);
-        }
-
-        private static String strip(String s) {
-            return s == null ? null : s.strip();
-        }
-
-        private static String probe(List<String> cmd) {
-            try {
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
-            } catch (IOException e) {
-                return null;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-    }
-
-    /** Whether this machine isolates programs with network and PID namespaces (see docs/EVALUATION.md). */
-    public static boolean usesNamespaces() {
-        return launcher().namespaces;
+    private SandboxLauncher launcher() {
+        return LAUNCHERS.computeIfAbsent(mode, SandboxLauncher::detect);
     }
 }
