@@ -2,7 +2,6 @@ package ai.t2l.server;
 
 import ai.t2l.lora.LoraWeights;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.UUID;
@@ -51,14 +50,14 @@ abstract class GenerationHandler<I> extends ApiHandler {
     protected abstract ObjectNode chunk(Meta meta, String delta, String finishReason, boolean first);
 
     @Override
-    protected String route(HttpExchange ex) {
-        return ex.getRequestURI().getRawPath().equals(path) ? path : "other";
+    protected String route(Exchange ex) {
+        return ex.rawPath().equals(path) ? path : "other";
     }
 
     @Override
-    protected void serve(HttpExchange ex) throws IOException {
-        if (!ex.getRequestURI().getRawPath().equals(path)) {
-            throw ApiException.notFound("not_found", null, "no such endpoint: " + ex.getRequestURI().getRawPath());
+    protected void serve(Exchange ex) throws IOException {
+        if (!ex.rawPath().equals(path)) {
+            throw ApiException.notFound("not_found", null, "no such endpoint: " + ex.rawPath());
         }
         requireMethod(ex, "POST");
         ObjectNode body = Exchanges.readJsonObject(ex, limits.maxBodyBytes());
@@ -66,7 +65,7 @@ abstract class GenerationHandler<I> extends ApiHandler {
         I input = parseInput(body); // all validation before any adapter is generated
         ModelResolver.Resolved model = resolver.resolve(params.model());
         if (model.adapter() != null) {
-            ex.getResponseHeaders().set("X-T2L-Adapter", model.adapter().info().id());
+            ex.setResponseHeader("X-T2L-Adapter", model.adapter().info().id());
         }
         Meta meta = new Meta(idPrefix() + UUID.randomUUID().toString().replace("-", ""),
                 Instant.now().getEpochSecond(), model.model());
@@ -79,7 +78,7 @@ abstract class GenerationHandler<I> extends ApiHandler {
         }
     }
 
-    private void whole(HttpExchange ex, Meta meta, I input, LoraWeights adapter, CompletionParams params)
+    private void whole(Exchange ex, Meta meta, I input, LoraWeights adapter, CompletionParams params)
             throws IOException {
         StopFilter text = new StopFilter(params.options().stop(), piece -> true);
         ChatEngine.Result r = run(input, adapter, params.options(), text);
@@ -90,7 +89,7 @@ abstract class GenerationHandler<I> extends ApiHandler {
         Exchanges.sendJson(ex, 200, out);
     }
 
-    private void stream(HttpExchange ex, Meta meta, I input, LoraWeights adapter, CompletionParams params)
+    private void stream(Exchange ex, Meta meta, I input, LoraWeights adapter, CompletionParams params)
             throws IOException {
         SseStream sse = new SseStream(ex);
         sse.send(chunk(meta, "", null, true));

@@ -2,7 +2,6 @@ package ai.t2l.server;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 
 /** GET /v1/models (the base model, then every adapter the server can serve) and GET /v1/models/{id}. */
@@ -21,15 +20,15 @@ final class ModelsHandler extends ApiHandler {
     }
 
     @Override
-    protected String route(HttpExchange ex) {
-        String p = ex.getRequestURI().getRawPath();
+    protected String route(Exchange ex) {
+        String p = ex.rawPath();
         return p.equals(BASE) ? BASE : p.startsWith(BASE + "/") ? BASE + "/{id}" : "other";
     }
 
     @Override
-    protected void serve(HttpExchange ex) throws IOException {
+    protected void serve(Exchange ex) throws IOException {
         requireMethod(ex, "GET");
-        String p = ex.getRequestURI().getRawPath();
+        String p = ex.rawPath();
         if (p.equals(BASE)) {
             ObjectNode out = Exchanges.JSON.createObjectNode();
             out.put("object", "list");
@@ -40,7 +39,7 @@ final class ModelsHandler extends ApiHandler {
         } else if (p.startsWith(BASE + "/")) {
             String id = p.substring(BASE.length() + 1);
             // Base model names may hold a slash (org/name), sent percent-encoded: compare the decoded form.
-            if (ex.getRequestURI().getPath().substring(BASE.length() + 1).equals(baseModel)) {
+            if (ex.decodedPath().substring(BASE.length() + 1).equals(baseModel)) {
                 Exchanges.sendJson(ex, 200, base());
                 return;
             }

@@ -8,11 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The web page in headless Chromium against a server with the real engine on the tiny world: generate an adapter
  * from a description, chat, see the base and adapted answers. Saves a screenshot beside the test reports.
  */
+@Timeout(300)
 class BrowserTest {
     static final Duration WAIT = Duration.ofSeconds(60);
 

@@ -12,7 +12,9 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(120)
 class ChatCompletionsApiTest {
     private final ServerFixture s = ServerFixture.start();
 

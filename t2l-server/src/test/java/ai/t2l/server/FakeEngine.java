@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -19,6 +20,10 @@ final class FakeEngine implements ChatEngine {
     final AtomicInteger cancellations = new AtomicInteger();
     final AtomicInteger tokensEmitted = new AtomicInteger();
     volatile CountDownLatch cancelled = new CountDownLatch(1);
+    /** Opens when the first token has been handed to the server. */
+    final CountDownLatch firstToken = new CountDownLatch(1);
+    /** When set, the engine waits for it after its first token (to hold a generation in flight). */
+    volatile CountDownLatch holdAfterFirstToken;
     final AtomicReference<Options> lastOptions = new AtomicReference<>();
 
     static String tagOf(LoraWeights adapter) {
@@ -80,9 +85,27 @@ final class FakeEngine implements ChatEngine {
                 cancelled.countDown();
                 return new Result(text.toString(), FinishReason.CANCELLED, promptTokens, n);
             }
+            if (n == 1) {
+                firstToken.countDown();
+                await(holdAfterFirstToken);
+            }
         }
         FinishReason reason = !endless && n == words.size() ? FinishReason.STOP : FinishReason.LENGTH;
         return new Result(text.toString(), reason, promptTokens, n);
+    }
+
+    private static void await(CountDownLatch latch) {
+        if (latch == null) {
+            return;
+        }
+        try {
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("test latch never opened");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private void sleep() {
