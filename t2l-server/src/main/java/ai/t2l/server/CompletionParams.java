@@ -3,12 +3,51 @@ package ai.t2l.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** The request fields /v1/chat/completions and /v1/completions share, validated with OpenAI's ranges. */
 record CompletionParams(String model, ChatEngine.Options options, boolean stream, boolean includeUsage) {
     /** OpenAI accepts at most 4 stop sequences. */
     static final int MAX_STOPS = 4;
+
+    /** The fields both endpoints implement; each endpoint adds its input ("messages" or "prompt"). */
+    static final Set<String> IMPLEMENTED = Set.of("model", "max_tokens", "max_completion_tokens", "temperature",
+            "top_p", "n", "stream", "stream_options", "stop", "seed", "user");
+
+    /**
+     * OpenAI fields we do not implement but accept at their no-op value (clients send some of them by default);
+     * any other value of these, and any other field, is refused by name as vLLM does, never silently ignored.
+     */
+    private static final Map<String, String> NO_OP = Map.of("logprobs", "false", "echo", "false",
+            "frequency_penalty", "0", "presence_penalty", "0", "best_of", "1", "tools", "[]", "logit_bias", "{}",
+            "top_logprobs", "0");
+
+    /** 400 naming the first field this server would otherwise ignore (issue 10 item 11). */
+    static void refuseUnsupported(ObjectNode body, String inputField) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            String name = f.getKey();
+            JsonNode v = f.getValue();
+            if (name.equals(inputField) || IMPLEMENTED.contains(name) || v.isNull()) {
+                continue;
+            }
+            String noOp = NO_OP.get(name);
+            if (noOp != null && isNoOp(v, noOp)) {
+                continue;
+            }
+            throw new ApiException(400, "invalid_request_error", "unsupported_parameter", name, "'" + name
+                    + "' is not supported by this server" + (noOp == null ? "" : " (only " + noOp + " is accepted)")
+                    + "; supported: " + inputField + ", " + String.join(", ", IMPLEMENTED.stream().sorted().toList()));
+        }
+    }
+
+    private static boolean isNoOp(JsonNode v, String noOp) {
+        boolean numeric = Character.isDigit(noOp.charAt(0));
+        return numeric ? v.isNumber() && v.asDouble() == Double.parseDouble(noOp) : v.toString().equals(noOp);
+    }
 
     static CompletionParams parse(ObjectNode body, ServerLimits limits) {
         JsonNode model = body.get("model");

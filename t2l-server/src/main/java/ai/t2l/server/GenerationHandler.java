@@ -39,6 +39,9 @@ abstract class GenerationHandler<I> extends ApiHandler {
 
     protected abstract I parseInput(ObjectNode body);
 
+    /** The request field holding the input: "messages" or "prompt". */
+    protected abstract String inputField();
+
     protected abstract ChatEngine.Result run(I input, LoraWeights adapter, ChatEngine.Options options,
             ChatEngine.TokenSink sink);
 
@@ -61,6 +64,7 @@ abstract class GenerationHandler<I> extends ApiHandler {
         }
         requireMethod(ex, "POST");
         ObjectNode body = Exchanges.readJsonObject(ex, limits.maxBodyBytes());
+        CompletionParams.refuseUnsupported(body, inputField());
         CompletionParams params = CompletionParams.parse(body, limits);
         I input = parseInput(body); // all validation before any adapter is generated
         ModelResolver.Resolved model = resolver.resolve(params.model());
