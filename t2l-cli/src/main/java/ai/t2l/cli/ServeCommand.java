@@ -5,6 +5,11 @@ import ai.t2l.io.Json;
 import ai.t2l.io.T2lException;
 import ai.t2l.miniature.build.MiniHome;
 import ai.t2l.model.ModelConfig;
+import ai.t2l.miniature.Example;
+import ai.t2l.miniature.Split;
+import ai.t2l.miniature.Task;
+import ai.t2l.miniature.TaskWorld;
+import ai.t2l.server.PageExample;
 import ai.t2l.server.ServerLimits;
 import ai.t2l.server.ServingStack;
 import ai.t2l.server.T2lServer;
@@ -126,7 +131,8 @@ public final class ServeCommand implements Callable<Integer> {
             try {
                 server = T2lServer.builder().host(host).port(port).generator(stack.generator())
                         .engine(stack.engine()).limits(limits).cacheBudgetBytes(cacheMb << 20)
-                        .persistenceDir(adaptersDir).apiKey(key).allowedHosts(allowedHosts).build().start()
+                        .persistenceDir(adaptersDir).apiKey(key).allowedHosts(allowedHosts)
+                        .pageExamples(model == null ? miniatureExamples() : List.of()).build().start()
                         .installShutdownHook();
             } catch (BindException e) {
                 throw portInUse(host, port, e);
@@ -137,6 +143,23 @@ public final class ServeCommand implements Callable<Integer> {
             server.awaitStop();
         }
         return 0;
+    }
+
+    /**
+     * The web page's example chips for the miniature: its own tasks (the demo's seen and held-out ones) with a test
+     * input each, since a real LLM's examples ("solve math word problems") mean nothing to it (issue 10 item 18).
+     */
+    static List<PageExample> miniatureExamples() {
+        TaskWorld world = TaskWorld.standard();
+        List<PageExample> out = new ArrayList<>();
+        for (String name : DemoCommand.BUILT_IN) {
+            Task t = world.task(name);
+            Example e = world.examples(t, Split.TEST, 1, 1).get(0);
+            String description = t.evalDescriptions().get(0);
+            String label = (t.role() == Task.Role.TRAIN ? "" : "held-out: ") + description;
+            out.add(new PageExample(label, description, e.prompt()));
+        }
+        return out;
     }
 
     /** One clear line instead of a BindException trace (issue 10 item 14). */

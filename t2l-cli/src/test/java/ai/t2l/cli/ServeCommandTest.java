@@ -49,6 +49,19 @@ class ServeCommandTest {
     }
 
     @Test
+    void theMiniaturesPageExamplesAreItsOwnTasksWithTheirInputs() {
+        var examples = ServeCommand.miniatureExamples();
+        assertEquals(DemoCommand.BUILT_IN.size(), examples.size());
+        var world = ai.t2l.miniature.TaskWorld.standard();
+        for (int i = 0; i < examples.size(); i++) {
+            var task = world.task(DemoCommand.BUILT_IN.get(i));
+            assertEquals(task.evalDescriptions().get(0), examples.get(i).description());
+            assertEquals(world.examples(task, ai.t2l.miniature.Split.TEST, 1, 1).get(0).prompt(),
+                    examples.get(i).prompt());
+        }
+    }
+
+    @Test
     void theDefaultCheckpointIsSftLThenMThenSElseTheOnlyOne() throws Exception {
         Path root = tmp.resolve("t2l");
         Files.createDirectories(root.resolve("recon-M"));

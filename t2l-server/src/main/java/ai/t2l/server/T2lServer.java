@@ -64,8 +64,15 @@ public final class T2lServer implements AutoCloseable {
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private String apiKey;
         private final Set<String> allowedHosts = new LinkedHashSet<>();
+        private List<PageExample> pageExamples = List.of();
 
         private Builder() {}
+
+        /** Example chips for the web page that fit the served model (default: the page's own, for real LLMs). */
+        public Builder pageExamples(List<PageExample> examples) {
+            this.pageExamples = List.copyOf(examples);
+            return this;
+        }
 
         /** Optional: every request but /health and the page must send {@code Authorization: Bearer <key>}. */
         public Builder apiKey(String key) {
@@ -165,6 +172,7 @@ public final class T2lServer implements AutoCloseable {
         routes.put("/", new PageHandler(metrics));
         routes.put("/health", new HealthHandler(base, config.generator.checkpointId(), cache, metrics));
         routes.put("/metrics", new MetricsHandler(cache, metrics));
+        routes.put(ExamplesHandler.PATH, new ExamplesHandler(config.pageExamples, metrics));
         routes.put("/v1/models", new ModelsHandler(base, Instant.now().getEpochSecond(), cache, metrics));
         routes.put("/v1/adapters", new AdaptersHandler(cache, limits, base, metrics));
         routes.put("/v1/chat/completions", new ChatCompletionsHandler(config.engine, resolver, limits, completions,
