@@ -9,13 +9,17 @@ import java.util.Map;
 import java.util.Set;
 
 /** The request fields /v1/chat/completions and /v1/completions share, validated with OpenAI's ranges. */
-record CompletionParams(String model, ChatEngine.Options options, boolean stream, boolean includeUsage) {
+record CompletionParams(String model, ChatEngine.Options options, boolean stream, boolean includeUsage,
+        Double loraScale) {
+    /** Largest lora_scale accepted: far past any useful strength, but finite. */
+    static final double MAX_LORA_SCALE = 10;
+
     /** OpenAI accepts at most 4 stop sequences. */
     static final int MAX_STOPS = 4;
 
     /** The fields both endpoints implement; each endpoint adds its input ("messages" or "prompt"). */
     static final Set<String> IMPLEMENTED = Set.of("model", "max_tokens", "max_completion_tokens", "temperature",
-            "top_p", "n", "stream", "stream_options", "stop", "seed", "user");
+            "top_p", "n", "stream", "stream_options", "stop", "seed", "user", "lora_scale");
 
     /**
      * OpenAI fields we do not implement but accept at their no-op value (clients send some of them by default);
@@ -87,9 +91,18 @@ record CompletionParams(String model, ChatEngine.Options options, boolean stream
         boolean stream = boolField(body, "stream");
         JsonNode so = body.get("stream_options");
         boolean includeUsage = so != null && so.isObject() && so.path("include_usage").asBoolean(false);
+        Double loraScale = null;
+        if (body.hasNonNull("lora_scale")) {
+            double v = numberField(body, "lora_scale", 1.0);
+            if (!(v >= 0 && v <= MAX_LORA_SCALE)) {
+                throw ApiException.badRequest("lora_scale", "lora_scale must be between 0 and " + MAX_LORA_SCALE
+                        + " (1 = the adapter as trained, 0 = the base model), got " + v);
+            }
+            loraScale = v;
+        }
         return new CompletionParams(model == null ? null : model.asText(),
                 new ChatEngine.Options(maxTokens, temperature, topP, seed, stops(body.get("stop"))), stream,
-                includeUsage);
+                includeUsage, loraScale);
     }
 
     private static List<String> stops(JsonNode stop) {

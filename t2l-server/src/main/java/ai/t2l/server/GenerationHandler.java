@@ -1,5 +1,6 @@
 package ai.t2l.server;
 
+import ai.t2l.lora.LoraConfig;
 import ai.t2l.lora.LoraWeights;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -68,18 +69,40 @@ abstract class GenerationHandler<I> extends ApiHandler {
         CompletionParams params = CompletionParams.parse(body, limits);
         I input = parseInput(body); // all validation before any adapter is generated
         ModelResolver.Resolved model = resolver.resolve(params.model());
-        if (model.adapter() != null) {
-            ex.setResponseHeader("X-T2L-Adapter", model.adapter().info().id());
+        if (model.adapterId() != null) {
+            ex.setResponseHeader("X-T2L-Adapter", model.adapterId());
         }
+        LoraWeights weights = scaled(model, params.loraScale());
         Meta meta = new Meta(idPrefix() + UUID.randomUUID().toString().replace("-", ""),
                 Instant.now().getEpochSecond(), model.model());
         try (Gate.Permit ignored = completions.enter()) {
             if (params.stream()) {
-                stream(ex, meta, input, model.weights(), params);
+                stream(ex, meta, input, weights, params);
             } else {
-                whole(ex, meta, input, model.weights(), params);
+                whole(ex, meta, input, weights, params);
             }
         }
+    }
+
+    /**
+     * The adapter at the request's strength (lora_scale, like llama.cpp's per-request lora[].scale): the update
+     * scaling·B·A is linear in alpha, so the weights are shared and only alpha changes; 0 is the base model.
+     */
+    private static LoraWeights scaled(ModelResolver.Resolved model, Double scale) {
+        if (scale == null || scale == 1.0) {
+            return model.weights();
+        }
+        if (model.weights() == null) {
+            throw ApiException.badRequest("lora_scale", "lora_scale needs an adapter; '" + model.model()
+                    + "' is the base model");
+        }
+        if (scale == 0.0) {
+            return null;
+        }
+        LoraWeights w = model.weights();
+        LoraConfig c = w.config();
+        return new LoraWeights(new LoraConfig(c.r(), c.alpha() * scale, c.useRslora(), c.dropout(),
+                c.targetModules()), w.pairs());
     }
 
     private void whole(Exchange ex, Meta meta, I input, LoraWeights adapter, CompletionParams params)

@@ -11,12 +11,15 @@ final class ModelsHandler extends ApiHandler {
     private final String baseModel;
     private final long started;
     private final AdapterCache cache;
+    private final LoraRegistry loras;
 
-    ModelsHandler(String baseModel, long startedEpochSecond, AdapterCache cache, Metrics metrics) {
+    ModelsHandler(String baseModel, long startedEpochSecond, AdapterCache cache, LoraRegistry loras,
+            Metrics metrics) {
         super(metrics);
         this.baseModel = baseModel;
         this.started = startedEpochSecond;
         this.cache = cache;
+        this.loras = loras;
     }
 
     @Override
@@ -34,13 +37,20 @@ final class ModelsHandler extends ApiHandler {
             out.put("object", "list");
             ArrayNode data = out.putArray("data");
             data.add(base());
+            loras.list().forEach(l -> data.add(lora(l)));
             cache.list().forEach(a -> data.add(adapter(a)));
             Exchanges.sendJson(ex, 200, out);
         } else if (p.startsWith(BASE + "/")) {
             String id = p.substring(BASE.length() + 1);
             // Base model names may hold a slash (org/name), sent percent-encoded: compare the decoded form.
-            if (ex.decodedPath().substring(BASE.length() + 1).equals(baseModel)) {
+            String decoded = ex.decodedPath().substring(BASE.length() + 1);
+            if (decoded.equals(baseModel)) {
                 Exchanges.sendJson(ex, 200, base());
+                return;
+            }
+            var lora = loras.get(decoded);
+            if (lora.isPresent()) {
+                Exchanges.sendJson(ex, 200, lora(lora.get()));
                 return;
             }
             AdapterIds.requireValid(id);
@@ -58,6 +68,18 @@ final class ModelsHandler extends ApiHandler {
         o.put("object", "model");
         o.put("created", started);
         o.put("owned_by", "t2l");
+        return o;
+    }
+
+    /** As vLLM lists a LoRA: the name as id, the folder as root, the base model as parent. */
+    private ObjectNode lora(LoraRegistry.Loaded l) {
+        ObjectNode o = Exchanges.JSON.createObjectNode();
+        o.put("id", l.name());
+        o.put("object", "model");
+        o.put("created", l.created());
+        o.put("owned_by", "t2l");
+        o.put("root", l.path().toString());
+        o.put("parent", baseModel);
         return o;
     }
 

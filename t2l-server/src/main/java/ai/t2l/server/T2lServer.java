@@ -65,8 +65,25 @@ public final class T2lServer implements AutoCloseable {
         private String apiKey;
         private final Set<String> allowedHosts = new LinkedHashSet<>();
         private List<PageExample> pageExamples = List.of();
+        private final Map<String, Path> loraModules = new LinkedHashMap<>();
+        private boolean runtimeLoraUpdating;
 
         private Builder() {}
+
+        /**
+         * Existing PEFT adapter folders served under these names from the start (vLLM's --lora-modules); start()
+         * fails with the reason when one cannot be read or does not fit the base model.
+         */
+        public Builder loraModules(Map<String, Path> modules) {
+            modules.forEach((k, v) -> loraModules.put(Objects.requireNonNull(k), Objects.requireNonNull(v)));
+            return this;
+        }
+
+        /** Enables POST /v1/load_lora_adapter and /v1/unload_lora_adapter (vLLM's VLLM_ALLOW_RUNTIME_LORA_UPDATING). */
+        public Builder runtimeLoraUpdating(boolean allowed) {
+            this.runtimeLoraUpdating = allowed;
+            return this;
+        }
 
         /** Example chips for the web page that fit the served model (default: the page's own, for real LLMs). */
         public Builder pageExamples(List<PageExample> examples) {
@@ -166,14 +183,26 @@ public final class T2lServer implements AutoCloseable {
                 limits.maxQueuedGenerations());
         Gate completions = new Gate("completions", limits.maxConcurrentCompletions(), limits.maxQueuedCompletions());
         cache = new AdapterCache(config.generator, config.cacheBudgetBytes, store, generations, metrics);
-        ModelResolver resolver = new ModelResolver(base, cache, limits.maxDescriptionChars());
+        LoraRegistry loras = new LoraRegistry(config.engine, base);
+        for (Map.Entry<String, Path> m : config.loraModules.entrySet()) {
+            try {
+                loras.load(m.getKey(), m.getValue().toString());
+            } catch (ApiException e) {
+                throw new IllegalArgumentException("LoRA module " + m.getKey() + "=" + m.getValue() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        ModelResolver resolver = new ModelResolver(base, cache, loras, limits.maxDescriptionChars());
 
         Map<String, ApiHandler> routes = new LinkedHashMap<>();
         routes.put("/", new PageHandler(metrics));
         routes.put("/health", new HealthHandler(base, config.generator.checkpointId(), cache, metrics));
         routes.put("/metrics", new MetricsHandler(cache, metrics));
         routes.put(ExamplesHandler.PATH, new ExamplesHandler(config.pageExamples, metrics));
-        routes.put("/v1/models", new ModelsHandler(base, Instant.now().getEpochSecond(), cache, metrics));
+        routes.put("/v1/models", new ModelsHandler(base, Instant.now().getEpochSecond(), cache, loras, metrics));
+        LoraAdaptersHandler loraApi = new LoraAdaptersHandler(loras, limits, config.runtimeLoraUpdating, metrics);
+        routes.put(LoraAdaptersHandler.LOAD, loraApi);
+        routes.put(LoraAdaptersHandler.UNLOAD, loraApi);
         routes.put("/v1/adapters", new AdaptersHandler(cache, limits, base, metrics));
         routes.put("/v1/chat/completions", new ChatCompletionsHandler(config.engine, resolver, limits, completions,
                 metrics));

@@ -25,6 +25,25 @@ final class FakeEngine implements ChatEngine {
     /** When set, the engine waits for it after its first token (to hold a generation in flight). */
     volatile CountDownLatch holdAfterFirstToken;
     final AtomicReference<Options> lastOptions = new AtomicReference<>();
+    final AtomicReference<LoraWeights> lastAdapter = new AtomicReference<>();
+
+    /** The fake "model": 2 layers of width 8 with attention projections (FakeGenerator's default adapters fit). */
+    static final int LAYERS = 2;
+    static final int WIDTH = 8;
+
+    @Override
+    public void checkAdapter(LoraWeights adapter, String source) {
+        adapter.pairs().forEach((site, p) -> {
+            if (site.layer() >= LAYERS || !List.of("q_proj", "k_proj", "v_proj", "o_proj").contains(site.module())) {
+                throw new IllegalArgumentException(source + ": layer " + site.layer() + " " + site.module()
+                        + " does not exist in the fake model (" + LAYERS + " layers, attention projections)");
+            }
+            if (p.in() != WIDTH || p.out() != WIDTH) {
+                throw new IllegalArgumentException(source + ": layer " + site.layer() + " " + site.module() + " maps "
+                        + p.in() + " -> " + p.out() + ", the fake model's maps " + WIDTH + " -> " + WIDTH);
+            }
+        });
+    }
 
     static String tagOf(LoraWeights adapter) {
         if (adapter == null) {
@@ -62,11 +81,13 @@ final class FakeEngine implements ChatEngine {
                 lastUser = m.content();
             }
         }
+        lastAdapter.set(adapter);
         return generate(words(adapter, lastUser), promptTokens, options, sink);
     }
 
     @Override
     public Result complete(String prompt, LoraWeights adapter, Options options, TokenSink sink) {
+        lastAdapter.set(adapter);
         return generate(words(adapter, prompt), prompt.split("\\s+").length, options, sink);
     }
 
