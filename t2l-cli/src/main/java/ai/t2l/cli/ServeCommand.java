@@ -102,6 +102,15 @@ public final class ServeCommand implements Callable<Integer> {
             + " answered 503 (default: ${DEFAULT-VALUE})")
     int maxConnections;
 
+    @Option(names = "--lora", paramLabel = "NAME=DIR", description = "Serve an existing PEFT adapter folder under"
+            + " NAME, chosen by 'model' in requests (repeatable; vLLM's --lora-modules)")
+    java.util.Map<String, Path> loras = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--allow-runtime-lora", description = "Enable POST /v1/load_lora_adapter and"
+            + " /v1/unload_lora_adapter (vLLM's VLLM_ALLOW_RUNTIME_LORA_UPDATING): clients may then name folders"
+            + " on this machine to load")
+    boolean allowRuntimeLora;
+
     /** Like vLLM's VLLM_API_KEY and llama.cpp's LLAMA_API_KEY: keeps the key out of `ps` listings. */
     static final String API_KEY_ENV = "T2L_API_KEY";
 
@@ -132,10 +141,13 @@ public final class ServeCommand implements Callable<Integer> {
                 server = T2lServer.builder().host(host).port(port).generator(stack.generator())
                         .engine(stack.engine()).limits(limits).cacheBudgetBytes(cacheMb << 20)
                         .persistenceDir(adaptersDir).apiKey(key).allowedHosts(allowedHosts)
-                        .pageExamples(model == null ? miniatureExamples() : List.of()).build().start()
+                        .pageExamples(model == null ? miniatureExamples() : List.of()).loraModules(loras)
+                        .runtimeLoraUpdating(allowRuntimeLora).build().start()
                         .installShutdownHook();
             } catch (BindException e) {
                 throw portInUse(host, port, e);
+            } catch (IllegalArgumentException e) {
+                throw new T2lException("--lora " + e.getMessage(), e); // a --lora folder that cannot be served
             }
             out.printf("serving %s (T2L %s, chat format %s) on %s%n", name, stack.generator().checkpointId(),
                     format.name(), server.url());
