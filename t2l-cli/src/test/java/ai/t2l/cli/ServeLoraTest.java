@@ -61,6 +61,25 @@ class ServeLoraTest {
                 assertEquals(cliAdapted, chat(http, server, "oracle", prompt), "run-time load vs t2l run --adapter");
                 assertEquals(cliAdapted, chat(http, server, "at-start", prompt), "--lora vs t2l run --adapter");
                 assertEquals(cliBase, chat(http, server, "t2l-miniature", prompt), "base vs t2l run");
+
+                // An adapter made for another model (width 7 here) is refused when loaded, with the reason.
+                Path other = Files.createTempDirectory("t2l-other-lora-");
+                try {
+                    ai.t2l.io.FloatTensor a = new ai.t2l.io.FloatTensor(new float[14], new long[] {2, 7});
+                    ai.t2l.io.FloatTensor b = new ai.t2l.io.FloatTensor(new float[14], new long[] {7, 2});
+                    ai.t2l.lora.PeftAdapter.write(other.resolve("a"), new ai.t2l.lora.LoraWeights(
+                            new ai.t2l.lora.LoraConfig(2, 4, false, 0, java.util.List.of("q_proj")),
+                            Map.of(new ai.t2l.lora.LoraWeights.Site(0, "q_proj"),
+                                    new ai.t2l.lora.LoraWeights.Pair(a, b))), "elsewhere", null, false);
+                    HttpResponse<String> misfit = post(http, server, "/v1/load_lora_adapter", "{\"lora_name\": "
+                            + "\"other\", \"lora_path\": " + JSON.writeValueAsString(other.resolve("a").toString())
+                            + "}");
+                    assertEquals(400, misfit.statusCode(), misfit.body());
+                    String why = JSON.readTree(misfit.body()).path("error").path("message").asText();
+                    assertTrue(why.contains("lora_A") && why.contains("[2, 7]"), why);
+                } finally {
+                    ai.t2l.io.AtomicFiles.deleteRecursively(other);
+                }
             } finally {
                 server.stop(Duration.ofSeconds(1));
             }
