@@ -5,14 +5,25 @@ import ai.t2l.io.Json;
 import ai.t2l.io.T2lException;
 import ai.t2l.miniature.build.MiniHome;
 import ai.t2l.model.ModelConfig;
+import ai.t2l.miniature.Example;
+import ai.t2l.miniature.Split;
+import ai.t2l.miniature.Task;
+import ai.t2l.miniature.TaskWorld;
+import ai.t2l.server.PageExample;
 import ai.t2l.server.ServerLimits;
 import ai.t2l.server.ServingStack;
 import ai.t2l.server.T2lServer;
 import ai.t2l.tokenizer.ChatFormat;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,9 +90,34 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-completions", defaultValue = "8", description = "Completions at once; more wait in a queue (default: ${DEFAULT-VALUE})")
     int maxCompletions;
 
+    @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' on every"
+            + " request but /health and the page (default: env " + API_KEY_ENV + "; none when unset)")
+    String apiKey;
+
+    @Option(names = "--allowed-host", paramLabel = "NAME", description = "A host name clients may use besides"
+            + " localhost and IP addresses (repeatable; others are refused against DNS rebinding)")
+    List<String> allowedHosts = new ArrayList<>();
+
+    @Option(names = "--max-connections", defaultValue = "1024", description = "Open connections; more are"
+            + " answered 503 (default: ${DEFAULT-VALUE})")
+    int maxConnections;
+
+    @Option(names = "--lora", paramLabel = "NAME=DIR", description = "Serve an existing PEFT adapter folder under"
+            + " NAME, chosen by 'model' in requests (repeatable; vLLM's --lora-modules)")
+    java.util.Map<String, Path> loras = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--allow-runtime-lora", description = "Enable POST /v1/load_lora_adapter and"
+            + " /v1/unload_lora_adapter (vLLM's VLLM_ALLOW_RUNTIME_LORA_UPDATING): clients may then name folders"
+            + " on this machine to load")
+    boolean allowRuntimeLora;
+
+    /** Like vLLM's VLLM_API_KEY and llama.cpp's LLAMA_API_KEY: keeps the key out of `ps` listings. */
+    static final String API_KEY_ENV = "T2L_API_KEY";
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        checkPortFree(host, port); // before loading a model that may take minutes
         Path mini = MiniHome.defaultDir();
         boolean useMini = model == null || t2l == null;
         if (useMini && !Files.isDirectory(mini.resolve("model"))) {
@@ -95,19 +131,68 @@ public final class ServeCommand implements Callable<Integer> {
                 : model == null ? "t2l-miniature" : modelDir.toAbsolutePath().normalize().getFileName().toString();
         ServerLimits limits = ServerLimits.defaults().withMaxTokens(maxTokens).withMaxBodyBytes(maxBodyKb * 1024)
                 .withMaxDescriptionChars(maxDescriptionChars).withGenerations(maxGenerations, 16)
-                .withCompletions(maxCompletions, 32);
+                .withCompletions(maxCompletions, 32).withMaxConnections(maxConnections);
+        String key = apiKey != null ? apiKey : System.getenv(API_KEY_ENV);
 
         try (ServingStack stack = ServingStack.open(new ServingStack.Settings(modelDir, t2lDir, format, name,
                 maxBatch, encoder != null ? OnnxTaskEmbedder.fromFolder(encoder, pooling) : null))) {
-            T2lServer server = T2lServer.builder().host(host).port(port).generator(stack.generator())
-                    .engine(stack.engine()).limits(limits).cacheBudgetBytes(cacheMb << 20)
-                    .persistenceDir(adaptersDir).build().start().installShutdownHook();
+            T2lServer server;
+            try {
+                server = T2lServer.builder().host(host).port(port).generator(stack.generator())
+                        .engine(stack.engine()).limits(limits).cacheBudgetBytes(cacheMb << 20)
+                        .persistenceDir(adaptersDir).apiKey(key).allowedHosts(allowedHosts)
+                        .pageExamples(model == null ? miniatureExamples() : List.of()).loraModules(loras)
+                        .runtimeLoraUpdating(allowRuntimeLora).build().start()
+                        .installShutdownHook();
+            } catch (BindException e) {
+                throw portInUse(host, port, e);
+            } catch (IllegalArgumentException e) {
+                throw new T2lException("--lora " + e.getMessage(), e); // a --lora folder that cannot be served
+            }
             out.printf("serving %s (T2L %s, chat format %s) on %s%n", name, stack.generator().checkpointId(),
                     format.name(), server.url());
             out.println("Ctrl-C or SIGTERM stops it gracefully");
             server.awaitStop();
         }
         return 0;
+    }
+
+    /**
+     * The web page's example chips for the miniature: its own tasks (the demo's seen and held-out ones) with a test
+     * input each, since a real LLM's examples ("solve math word problems") mean nothing to it (issue 10 item 18).
+     */
+    static List<PageExample> miniatureExamples() {
+        TaskWorld world = TaskWorld.standard();
+        List<PageExample> out = new ArrayList<>();
+        for (String name : DemoCommand.BUILT_IN) {
+            Task t = world.task(name);
+            Example e = world.examples(t, Split.TEST, 1, 1).get(0);
+            String description = t.evalDescriptions().get(0);
+            String label = (t.role() == Task.Role.TRAIN ? "" : "held-out: ") + description;
+            out.add(new PageExample(label, description, e.prompt()));
+        }
+        return out;
+    }
+
+    /** One clear line instead of a BindException trace (issue 10 item 14). */
+    static void checkPortFree(String host, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // as the server's own socket: a port in TIME_WAIT is not "in use"
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (BindException e) {
+            throw portInUse(host, port, e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new T2lException("cannot listen on " + host + ":" + port + ": " + e.getMessage()
+                    + " (check --host and --port)", e);
+        }
+    }
+
+    private static T2lException portInUse(String host, int port, Exception e) {
+        return new T2lException("port " + port + " on " + host + " is already in use (" + e.getMessage()
+                + "); choose another with --port N (0 picks a free one) or stop the program using it", e);
     }
 
     static ChatFormat formatOf(Path modelDir) {

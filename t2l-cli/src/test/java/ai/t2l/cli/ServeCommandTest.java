@@ -33,6 +33,34 @@ class ServeCommandTest {
         }
     }
 
+    /** Issue 10 item 14: a busy port is one error line naming the port and --port, not a BindException trace. */
+    @Test
+    void aBusyPortIsOneErrorLineNamingThePortAndTheFlag() throws Exception {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            int port = busy.getLocalPort();
+            Object[] r = GenerateCommandTest.run("serve", "--port", Integer.toString(port));
+            assertEquals(1, r[0]);
+            String err = ((String) r[1]).strip();
+            assertEquals(1, err.lines().count(), err);
+            assertTrue(err.startsWith("error: port " + port + " on 127.0.0.1 is already in use"), err);
+            assertTrue(err.contains("--port"), err);
+        }
+    }
+
+    @Test
+    void theMiniaturesPageExamplesAreItsOwnTasksWithTheirInputs() {
+        var examples = ServeCommand.miniatureExamples();
+        assertEquals(DemoCommand.BUILT_IN.size(), examples.size());
+        var world = ai.t2l.miniature.TaskWorld.standard();
+        for (int i = 0; i < examples.size(); i++) {
+            var task = world.task(DemoCommand.BUILT_IN.get(i));
+            assertEquals(task.evalDescriptions().get(0), examples.get(i).description());
+            assertEquals(world.examples(task, ai.t2l.miniature.Split.TEST, 1, 1).get(0).prompt(),
+                    examples.get(i).prompt());
+        }
+    }
+
     @Test
     void theDefaultCheckpointIsSftLThenMThenSElseTheOnlyOne() throws Exception {
         Path root = tmp.resolve("t2l");

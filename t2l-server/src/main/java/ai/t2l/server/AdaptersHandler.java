@@ -5,7 +5,6 @@ import ai.t2l.lora.PeftAdapter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -34,8 +33,8 @@ final class AdaptersHandler extends ApiHandler {
     }
 
     /** The path after /v1/adapters split on '/', raw (still percent-encoded) so "%2F" can never become a slash. */
-    private static String[] segments(HttpExchange ex) {
-        String rest = ex.getRequestURI().getRawPath().substring(BASE.length());
+    private static String[] segments(Exchange ex) {
+        String rest = ex.rawPath().substring(BASE.length());
         if (rest.isEmpty() || rest.equals("/")) {
             return new String[0];
         }
@@ -46,7 +45,7 @@ final class AdaptersHandler extends ApiHandler {
     }
 
     @Override
-    protected String route(HttpExchange ex) {
+    protected String route(Exchange ex) {
         String[] s = segments(ex);
         if (s == null) {
             return "other";
@@ -60,7 +59,7 @@ final class AdaptersHandler extends ApiHandler {
     }
 
     @Override
-    protected void serve(HttpExchange ex) throws IOException {
+    protected void serve(Exchange ex) throws IOException {
         String[] s = segments(ex);
         if (s == null) {
             throw notFoundPath(ex);
@@ -88,7 +87,7 @@ final class AdaptersHandler extends ApiHandler {
         }
     }
 
-    private void create(HttpExchange ex) throws IOException {
+    private void create(Exchange ex) throws IOException {
         ObjectNode body = Exchanges.readJsonObject(ex, limits.maxBodyBytes());
         JsonNode d = body.get("description");
         if (d != null && !d.isTextual()) {
@@ -100,7 +99,7 @@ final class AdaptersHandler extends ApiHandler {
         Exchanges.sendJson(ex, 200, json(a.info(), a.cached()));
     }
 
-    private void list(HttpExchange ex) throws IOException {
+    private void list(Exchange ex) throws IOException {
         ObjectNode out = Exchanges.JSON.createObjectNode();
         out.put("object", "list");
         ArrayNode data = out.putArray("data");
@@ -108,7 +107,7 @@ final class AdaptersHandler extends ApiHandler {
         Exchanges.sendJson(ex, 200, out);
     }
 
-    private void delete(HttpExchange ex, String id) throws IOException {
+    private void delete(Exchange ex, String id) throws IOException {
         if (!cache.delete(id)) {
             throw unknown(id);
         }
@@ -120,7 +119,7 @@ final class AdaptersHandler extends ApiHandler {
     }
 
     /** Zips the stored PEFT folder, or one written from memory into a temporary folder when nothing is stored. */
-    private void download(HttpExchange ex, String id) throws IOException {
+    private void download(Exchange ex, String id) throws IOException {
         AdapterInfo info = info(id);
         AdapterStore store = cache.store();
         Path tmp = null;
@@ -134,10 +133,11 @@ final class AdaptersHandler extends ApiHandler {
             PeftAdapter.write(folder, a.weights(), baseModel, info.description(), false);
         }
         try {
-            ex.getResponseHeaders().set("Content-Type", "application/zip");
-            ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + id + ".zip\"");
+            ex.setResponseHeader("Content-Type", "application/zip");
+            ex.setResponseHeader("Content-Disposition", "attachment; filename=\"" + id + ".zip\"");
             ex.sendResponseHeaders(200, 0);
-            try (OutputStream out = ex.getResponseBody(); ZipOutputStream zip = new ZipOutputStream(out)) {
+            try (OutputStream out = new java.io.BufferedOutputStream(ex.getResponseBody(), 64 << 10);
+                    ZipOutputStream zip = new ZipOutputStream(out)) {
                 for (Path file : files(folder)) {
                     zip.putNextEntry(new ZipEntry(id + "/" + file.getFileName()));
                     Files.copy(file, zip);
@@ -165,8 +165,8 @@ final class AdaptersHandler extends ApiHandler {
         return ApiException.notFound("adapter_not_found", "id", "no adapter with id '" + id + "'");
     }
 
-    private static ApiException notFoundPath(HttpExchange ex) {
-        return ApiException.notFound("not_found", null, "no such endpoint: " + ex.getRequestURI().getRawPath());
+    private static ApiException notFoundPath(Exchange ex) {
+        return ApiException.notFound("not_found", null, "no such endpoint: " + ex.rawPath());
     }
 
     /** {@code cached} is reported only on POST, where it tells whether the hypernetwork ran. */

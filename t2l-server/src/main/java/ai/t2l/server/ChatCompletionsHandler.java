@@ -63,6 +63,11 @@ final class ChatCompletionsHandler extends GenerationHandler<List<ChatEngine.Mes
     }
 
     @Override
+    protected String inputField() {
+        return "messages";
+    }
+
+    @Override
     protected String idPrefix() {
         return "chatcmpl-";
     }

@@ -22,6 +22,12 @@ public interface ChatEngine {
     /** Continues the raw {@code prompt} text, without any chat format. */
     Result complete(String prompt, LoraWeights adapter, Options options, TokenSink sink);
 
+    /**
+     * Refuses (T2lException or IllegalArgumentException, naming {@code source}) an adapter whose layers, modules or
+     * shapes do not fit the model; called when an existing adapter is loaded by name, before any request uses it.
+     */
+    default void checkAdapter(LoraWeights adapter, String source) {}
+
     /** One chat turn; roles are "system", "user" or "assistant". */
     record Message(String role, String content) {
         public Message {

@@ -30,6 +30,11 @@ final class CompletionsHandler extends GenerationHandler<String> {
     }
 
     @Override
+    protected String inputField() {
+        return "prompt";
+    }
+
+    @Override
     protected String idPrefix() {
         return "cmpl-";
     }

@@ -1,45 +1,51 @@
 package ai.t2l.server;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Graceful shutdown support. The JDK's HttpServer.stop(delay) on Java 17 always waits the whole delay and cannot stop
- * accepting while letting requests finish, so we count requests in flight ourselves, answer new ones with 503 once
- * draining, and only then stop the HttpServer.
+ * Graceful shutdown: counts requests in flight so that stop() can refuse new ones (503) while letting those running
+ * finish, and only then close the connections.
  */
 final class Drain {
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final Object lock = new Object();
     private volatile boolean draining;
 
-    HttpHandler wrap(HttpHandler handler) {
-        return ex -> {
-            inFlight.incrementAndGet();
-            try {
-                if (draining) {
-                    refuse(ex);
-                } else {
-                    handler.handle(ex);
-                }
-            } finally {
-                inFlight.decrementAndGet();
+    /** False once draining: the caller answers 503. Otherwise the caller must call {@link #exit()} when done. */
+    boolean enter() {
+        inFlight.incrementAndGet();
+        if (draining) {
+            exit();
+            return false;
+        }
+        return true;
+    }
+
+    void exit() {
+        if (inFlight.decrementAndGet() == 0) {
+            synchronized (lock) {
+                lock.notifyAll();
             }
-        };
+        }
     }
 
     /** Refuses new requests from now on and waits up to {@code grace} for those in flight; true if all finished. */
     boolean drain(Duration grace) {
         draining = true;
         long deadline = System.nanoTime() + grace.toNanos();
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
+        synchronized (lock) {
+            while (inFlight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    lock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
             }
         }
         return inFlight.get() == 0;
@@ -47,14 +53,5 @@ final class Drain {
 
     int inFlight() {
         return inFlight.get();
-    }
-
-    private static void refuse(HttpExchange ex) throws IOException {
-        try {
-            ex.getResponseHeaders().set("Connection", "close");
-            Exchanges.sendError(ex, ApiException.unavailable("the server is shutting down"));
-        } finally {
-            ex.close();
-        }
     }
 }

@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.UncheckedIOException;
 
-/** Reading bounded JSON bodies and writing JSON answers and errors on an {@link HttpExchange}. */
+/** Reading bounded JSON bodies and writing JSON answers and errors on an {@link Exchange}. */
 final class Exchanges {
     /** Compact (one line per document, as server-sent events need) and strict about trailing garbage. */
     static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -18,8 +17,8 @@ final class Exchanges {
     private Exchanges() {}
 
     /** The body as a JSON object; 413 past {@code maxBytes} (checked before reading when Content-Length says so). */
-    static ObjectNode readJsonObject(HttpExchange ex, long maxBytes) throws IOException {
-        String declared = ex.getRequestHeaders().getFirst("Content-Length");
+    static ObjectNode readJsonObject(Exchange ex, long maxBytes) throws IOException {
+        String declared = ex.requestHeader("Content-Length");
         if (declared != null) {
             try {
                 if (Long.parseLong(declared.trim()) > maxBytes) {
@@ -55,16 +54,12 @@ final class Exchanges {
         return limited;
     }
 
-    static void sendJson(HttpExchange ex, int status, JsonNode body) throws IOException {
+    static void sendJson(Exchange ex, int status, JsonNode body) throws IOException {
         send(ex, status, "application/json", JSON.writeValueAsBytes(body));
     }
 
-    static void send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", contentType);
-        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(body);
-        }
+    static void send(Exchange ex, int status, String contentType, byte[] body) throws IOException {
+        ex.sendWhole(status, contentType, body);
     }
 
     static ObjectNode errorBody(ApiException e) {
@@ -77,10 +72,18 @@ final class Exchanges {
         return root;
     }
 
-    static void sendError(HttpExchange ex, ApiException e) throws IOException {
+    static byte[] errorJson(ApiException e) {
+        try {
+            return JSON.writeValueAsBytes(errorBody(e));
+        } catch (IOException io) {
+            throw new UncheckedIOException(io);
+        }
+    }
+
+    static void sendError(Exchange ex, ApiException e) throws IOException {
         if (e.status == 413) {
             // The body was not read: do not let the connection be reused for what remains of it.
-            ex.getResponseHeaders().set("Connection", "close");
+            ex.setResponseHeader("Connection", "close");
         }
         sendJson(ex, e.status, errorBody(e));
     }

@@ -1,8 +1,8 @@
 package ai.t2l.server;
 
+import ai.t2l.lora.LoraConfig;
 import ai.t2l.lora.LoraWeights;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.UUID;
@@ -40,6 +40,9 @@ abstract class GenerationHandler<I> extends ApiHandler {
 
     protected abstract I parseInput(ObjectNode body);
 
+    /** The request field holding the input: "messages" or "prompt". */
+    protected abstract String inputField();
+
     protected abstract ChatEngine.Result run(I input, LoraWeights adapter, ChatEngine.Options options,
             ChatEngine.TokenSink sink);
 
@@ -51,35 +54,58 @@ abstract class GenerationHandler<I> extends ApiHandler {
     protected abstract ObjectNode chunk(Meta meta, String delta, String finishReason, boolean first);
 
     @Override
-    protected String route(HttpExchange ex) {
-        return ex.getRequestURI().getRawPath().equals(path) ? path : "other";
+    protected String route(Exchange ex) {
+        return ex.rawPath().equals(path) ? path : "other";
     }
 
     @Override
-    protected void serve(HttpExchange ex) throws IOException {
-        if (!ex.getRequestURI().getRawPath().equals(path)) {
-            throw ApiException.notFound("not_found", null, "no such endpoint: " + ex.getRequestURI().getRawPath());
+    protected void serve(Exchange ex) throws IOException {
+        if (!ex.rawPath().equals(path)) {
+            throw ApiException.notFound("not_found", null, "no such endpoint: " + ex.rawPath());
         }
         requireMethod(ex, "POST");
         ObjectNode body = Exchanges.readJsonObject(ex, limits.maxBodyBytes());
+        CompletionParams.refuseUnsupported(body, inputField());
         CompletionParams params = CompletionParams.parse(body, limits);
         I input = parseInput(body); // all validation before any adapter is generated
         ModelResolver.Resolved model = resolver.resolve(params.model());
-        if (model.adapter() != null) {
-            ex.getResponseHeaders().set("X-T2L-Adapter", model.adapter().info().id());
+        if (model.adapterId() != null) {
+            ex.setResponseHeader("X-T2L-Adapter", model.adapterId());
         }
+        LoraWeights weights = scaled(model, params.loraScale());
         Meta meta = new Meta(idPrefix() + UUID.randomUUID().toString().replace("-", ""),
                 Instant.now().getEpochSecond(), model.model());
         try (Gate.Permit ignored = completions.enter()) {
             if (params.stream()) {
-                stream(ex, meta, input, model.weights(), params);
+                stream(ex, meta, input, weights, params);
             } else {
-                whole(ex, meta, input, model.weights(), params);
+                whole(ex, meta, input, weights, params);
             }
         }
     }
 
-    private void whole(HttpExchange ex, Meta meta, I input, LoraWeights adapter, CompletionParams params)
+    /**
+     * The adapter at the request's strength (lora_scale, like llama.cpp's per-request lora[].scale): the update
+     * scaling·B·A is linear in alpha, so the weights are shared and only alpha changes; 0 is the base model.
+     */
+    private static LoraWeights scaled(ModelResolver.Resolved model, Double scale) {
+        if (scale == null || scale == 1.0) {
+            return model.weights();
+        }
+        if (model.weights() == null) {
+            throw ApiException.badRequest("lora_scale", "lora_scale needs an adapter; '" + model.model()
+                    + "' is the base model");
+        }
+        if (scale == 0.0) {
+            return null;
+        }
+        LoraWeights w = model.weights();
+        LoraConfig c = w.config();
+        return new LoraWeights(new LoraConfig(c.r(), c.alpha() * scale, c.useRslora(), c.dropout(),
+                c.targetModules()), w.pairs());
+    }
+
+    private void whole(Exchange ex, Meta meta, I input, LoraWeights adapter, CompletionParams params)
             throws IOException {
         StopFilter text = new StopFilter(params.options().stop(), piece -> true);
         ChatEngine.Result r = run(input, adapter, params.options(), text);
@@ -90,7 +116,7 @@ abstract class GenerationHandler<I> extends ApiHandler {
         Exchanges.sendJson(ex, 200, out);
     }
 
-    private void stream(HttpExchange ex, Meta meta, I input, LoraWeights adapter, CompletionParams params)
+    private void stream(Exchange ex, Meta meta, I input, LoraWeights adapter, CompletionParams params)
             throws IOException {
         SseStream sse = new SseStream(ex);
         sse.send(chunk(meta, "", null, true));

@@ -1,7 +1,6 @@
 package ai.t2l.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 
 /** GET /health: liveness plus what is loaded, for load balancers and people. */
@@ -18,14 +17,14 @@ final class HealthHandler extends ApiHandler {
     }
 
     @Override
-    protected String route(HttpExchange ex) {
+    protected String route(Exchange ex) {
         return "/health";
     }
 
     @Override
-    protected void serve(HttpExchange ex) throws IOException {
-        if (!ex.getRequestURI().getRawPath().equals("/health")) {
-            throw ApiException.notFound("not_found", null, "no such endpoint: " + ex.getRequestURI().getRawPath());
+    protected void serve(Exchange ex) throws IOException {
+        if (!ex.rawPath().equals("/health")) {
+            throw ApiException.notFound("not_found", null, "no such endpoint: " + ex.rawPath());
         }
         requireMethod(ex, "GET");
         ObjectNode o = Exchanges.JSON.createObjectNode();

@@ -1,6 +1,5 @@
 package ai.t2l.server;
 
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -14,14 +13,14 @@ final class MetricsHandler extends ApiHandler {
     }
 
     @Override
-    protected String route(HttpExchange ex) {
+    protected String route(Exchange ex) {
         return "/metrics";
     }
 
     @Override
-    protected void serve(HttpExchange ex) throws IOException {
-        if (!ex.getRequestURI().getRawPath().equals("/metrics")) {
-            throw ApiException.notFound("not_found", null, "no such endpoint: " + ex.getRequestURI().getRawPath());
+    protected void serve(Exchange ex) throws IOException {
+        if (!ex.rawPath().equals("/metrics")) {
+            throw ApiException.notFound("not_found", null, "no such endpoint: " + ex.rawPath());
         }
         requireMethod(ex, "GET");
         Exchanges.send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",

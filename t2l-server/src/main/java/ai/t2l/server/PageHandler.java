@@ -1,6 +1,5 @@
 package ai.t2l.server;
 
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,20 +29,20 @@ final class PageHandler extends ApiHandler {
     }
 
     @Override
-    protected String route(HttpExchange ex) {
-        String p = ex.getRequestURI().getRawPath();
+    protected String route(Exchange ex) {
+        String p = ex.rawPath();
         return p.equals("/") || p.equals("/index.html") ? "/" : "other";
     }
 
     @Override
-    protected void serve(HttpExchange ex) throws IOException {
+    protected void serve(Exchange ex) throws IOException {
         if (route(ex).equals("other")) {
-            throw ApiException.notFound("not_found", null, "no such endpoint: " + ex.getRequestURI().getRawPath());
+            throw ApiException.notFound("not_found", null, "no such endpoint: " + ex.rawPath());
         }
         requireMethod(ex, "GET");
-        ex.getResponseHeaders().set("Content-Security-Policy", CSP);
-        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-        ex.getResponseHeaders().set("Cache-Control", "no-cache");
+        ex.setResponseHeader("Content-Security-Policy", CSP);
+        ex.setResponseHeader("X-Content-Type-Options", "nosniff");
+        ex.setResponseHeader("Cache-Control", "no-cache");
         Exchanges.send(ex, 200, "text/html; charset=utf-8", page);
     }
 }

@@ -1,7 +1,6 @@
 package ai.t2l.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +14,10 @@ final class SseStream {
     private final OutputStream out;
     private boolean broken;
 
-    SseStream(HttpExchange ex) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        ex.getResponseHeaders().set("Cache-Control", "no-cache");
-        ex.getResponseHeaders().set("X-Accel-Buffering", "no"); // keep reverse proxies from buffering the stream
+    SseStream(Exchange ex) throws IOException {
+        ex.setResponseHeader("Content-Type", "text/event-stream; charset=utf-8");
+        ex.setResponseHeader("Cache-Control", "no-cache");
+        ex.setResponseHeader("X-Accel-Buffering", "no"); // keep reverse proxies from buffering the stream
         ex.sendResponseHeaders(200, 0); // 0: chunked, length unknown
         this.out = ex.getResponseBody();
     }

@@ -1,22 +1,34 @@
 package ai.t2l.server;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The T2L HTTP service: an OpenAI-compatible API where a task description is a model, plus a web page, on the JDK's
- * built-in HTTP server. Build with {@link #builder()}, then {@link #start()}; {@link #stop()} drains gracefully.
+ * Jetty 12 core (see README "Why Jetty"). Build with {@link #builder()}, then {@link #start()}; {@link #stop()} drains gracefully.
  */
 public final class T2lServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(T2lServer.class.getName());
@@ -25,8 +37,9 @@ public final class T2lServer implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final Drain drain = new Drain();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private HttpServer http;
+    private Server http;
     private ThreadPoolExecutor workers;
+    private ScheduledExecutorService timer;
     private AdapterCache cache;
     private Thread shutdownHook;
     private volatile int boundPort = -1;
@@ -49,8 +62,49 @@ public final class T2lServer implements AutoCloseable {
         private long cacheBudgetBytes = 512L << 20;
         private Path persistenceDir;
         private Duration shutdownGrace = Duration.ofSeconds(10);
+        private String apiKey;
+        private final Set<String> allowedHosts = new LinkedHashSet<>();
+        private List<PageExample> pageExamples = List.of();
+        private final Map<String, Path> loraModules = new LinkedHashMap<>();
+        private boolean runtimeLoraUpdating;
 
         private Builder() {}
+
+        /**
+         * Existing PEFT adapter folders served under these names from the start (vLLM's --lora-modules); start()
+         * fails with the reason when one cannot be read or does not fit the base model.
+         */
+        public Builder loraModules(Map<String, Path> modules) {
+            modules.forEach((k, v) -> loraModules.put(Objects.requireNonNull(k), Objects.requireNonNull(v)));
+            return this;
+        }
+
+        /** Enables POST /v1/load_lora_adapter and /v1/unload_lora_adapter (vLLM's VLLM_ALLOW_RUNTIME_LORA_UPDATING). */
+        public Builder runtimeLoraUpdating(boolean allowed) {
+            this.runtimeLoraUpdating = allowed;
+            return this;
+        }
+
+        /** Example chips for the web page that fit the served model (default: the page's own, for real LLMs). */
+        public Builder pageExamples(List<PageExample> examples) {
+            this.pageExamples = List.copyOf(examples);
+            return this;
+        }
+
+        /** Optional: every request but /health and the page must send {@code Authorization: Bearer <key>}. */
+        public Builder apiKey(String key) {
+            this.apiKey = key;
+            return this;
+        }
+
+        /**
+         * Host names (besides localhost, IP addresses and the bound host) that clients may use in the Host header,
+         * e.g. the machine's DNS name when serving a network. Others are refused (DNS-rebinding defence).
+         */
+        public Builder allowedHosts(List<String> names) {
+            names.forEach(n -> allowedHosts.add(Objects.requireNonNull(n)));
+            return this;
+        }
 
         /** Interface to bind; loopback by default so nothing is exposed unless asked for. */
         public Builder host(String host) {
@@ -129,20 +183,33 @@ public final class T2lServer implements AutoCloseable {
                 limits.maxQueuedGenerations());
         Gate completions = new Gate("completions", limits.maxConcurrentCompletions(), limits.maxQueuedCompletions());
         cache = new AdapterCache(config.generator, config.cacheBudgetBytes, store, generations, metrics);
-        ModelResolver resolver = new ModelResolver(base, cache, limits.maxDescriptionChars());
+        LoraRegistry loras = new LoraRegistry(config.engine, base);
+        for (Map.Entry<String, Path> m : config.loraModules.entrySet()) {
+            try {
+                loras.load(m.getKey(), m.getValue().toString());
+            } catch (ApiException e) {
+                throw new IllegalArgumentException("LoRA module " + m.getKey() + "=" + m.getValue() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        ModelResolver resolver = new ModelResolver(base, cache, loras, limits.maxDescriptionChars());
 
-        http = HttpServer.create(new InetSocketAddress(config.host, config.port), 128);
-        route("/", new PageHandler(metrics));
-        route("/health", new HealthHandler(base, config.generator.checkpointId(), cache, metrics));
-        route("/metrics", new MetricsHandler(cache, metrics));
-        route("/v1/models", new ModelsHandler(base, Instant.now().getEpochSecond(), cache, metrics));
-        route("/v1/adapters", new AdaptersHandler(cache, limits, base, metrics));
-        route("/v1/chat/completions", new ChatCompletionsHandler(config.engine, resolver, limits, completions,
+        Map<String, ApiHandler> routes = new LinkedHashMap<>();
+        routes.put("/", new PageHandler(metrics));
+        routes.put("/health", new HealthHandler(base, config.generator.checkpointId(), cache, metrics));
+        routes.put("/metrics", new MetricsHandler(cache, metrics));
+        routes.put(ExamplesHandler.PATH, new ExamplesHandler(config.pageExamples, metrics));
+        routes.put("/v1/models", new ModelsHandler(base, Instant.now().getEpochSecond(), cache, loras, metrics));
+        LoraAdaptersHandler loraApi = new LoraAdaptersHandler(loras, limits, config.runtimeLoraUpdating, metrics);
+        routes.put(LoraAdaptersHandler.LOAD, loraApi);
+        routes.put(LoraAdaptersHandler.UNLOAD, loraApi);
+        routes.put("/v1/adapters", new AdaptersHandler(cache, limits, base, metrics));
+        routes.put("/v1/chat/completions", new ChatCompletionsHandler(config.engine, resolver, limits, completions,
                 metrics));
-        route("/v1/completions", new CompletionsHandler(config.engine, resolver, limits, completions, metrics));
+        routes.put("/v1/completions", new CompletionsHandler(config.engine, resolver, limits, completions, metrics));
 
-        // Bounded: a fixed number of workers and a bounded queue. When both are full the JDK's dispatcher closes
-        // the new connection (it catches the rejection), so overload never grows threads or memory without limit.
+        // Bounded: a fixed number of workers and a bounded queue; past both a request is answered 503 at once, so
+        // overload never grows threads or memory without limit.
         AtomicInteger n = new AtomicInteger();
         workers = new ThreadPoolExecutor(limits.requestThreads(), limits.requestThreads(), 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(limits.requestThreads() * 4), r -> {
@@ -150,15 +217,66 @@ public final class T2lServer implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 }, new ThreadPoolExecutor.AbortPolicy());
-        http.setExecutor(workers);
-        http.start();
-        boundPort = http.getAddress().getPort();
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "t2l-http-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        Set<String> hosts = new LinkedHashSet<>(config.allowedHosts);
+        hosts.add(config.host);
+        HttpFront front = new HttpFront(routes, new RequestGuard(config.apiKey, hosts), limits, drain, workers, timer,
+                metrics);
+
+        // Jetty's own threads only parse, check and hand over (and answer /health): a small pool is enough.
+        QueuedThreadPool jettyThreads = new QueuedThreadPool(32, 4);
+        jettyThreads.setName("t2l-jetty");
+        jettyThreads.setDaemon(true);
+        http = new Server(jettyThreads);
+        HttpConfiguration hc = new HttpConfiguration();
+        hc.setRequestHeaderSize(limits.maxHeaderBytes());
+        hc.setSendServerVersion(false);
+        hc.setSendXPoweredBy(false);
+        // Paths reach the endpoints as sent ("%2F", "..") and are refused there by name, with the API's errors.
+        hc.setUriCompliance(UriCompliance.UNSAFE);
+        ServerConnector connector = new ServerConnector(http, 1, 1, new HttpConnectionFactory(hc));
+        connector.setHost(config.host);
+        connector.setPort(config.port);
+        connector.setIdleTimeout(limits.idleTimeoutMs());
+        connector.setAcceptQueueSize(128);
+        connector.getSelectorManager().addEventListener(new ConnectionCap(limits.maxConnections()));
+        http.addConnector(connector);
+        http.setHandler(front);
+        http.setErrorHandler(new JsonErrorHandler());
+        try {
+            http.start();
+        } catch (Exception e) {
+            cleanUpFailedStart();
+            Throwable cause = e;
+            while (cause != null && !(cause instanceof BindException)) {
+                cause = cause.getCause();
+            }
+            if (cause != null) {
+                BindException b = new BindException("cannot listen on " + config.host + ":" + config.port + ": "
+                        + cause.getMessage());
+                b.initCause(e);
+                throw b;
+            }
+            throw e instanceof IOException io ? io : new IOException("the HTTP server did not start: " + e, e);
+        }
+        boundPort = connector.getLocalPort();
         LOG.info("T2L server on " + url() + " (base model " + base + ")");
         return this;
     }
 
-    private void route(String path, com.sun.net.httpserver.HttpHandler handler) {
-        http.createContext(path, drain.wrap(handler));
+    private void cleanUpFailedStart() {
+        try {
+            http.stop();
+        } catch (Exception ignored) {
+            // nothing was serving
+        }
+        workers.shutdownNow();
+        timer.shutdownNow();
+        http = null;
     }
 
     /** The bound port (the chosen one when built with port 0). Not synchronized: usable while stop() drains. */
@@ -191,8 +309,13 @@ public final class T2lServer implements AutoCloseable {
         if (!drain.drain(grace)) {
             LOG.warning(drain.inFlight() + " request(s) still running after " + grace + "; closing them");
         }
-        http.stop(0);
+        try {
+            http.stop(); // closes every connection: streams still running see their client gone
+        } catch (Exception e) {
+            LOG.warning("stopping the HTTP server: " + e);
+        }
         workers.shutdownNow(); // interrupts requests queued at a gate
+        timer.shutdownNow();
         try {
             workers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

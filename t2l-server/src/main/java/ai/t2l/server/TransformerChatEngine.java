@@ -42,6 +42,11 @@ public final class TransformerChatEngine implements ChatEngine {
         this.endIds = Set.copyOf(ends);
     }
 
+    @Override
+    public void checkAdapter(LoraWeights adapter, String source) {
+        AdapterCheck.check(config, adapter, source);
+    }
+
     /** How much batching the decoder has done so far (for load tests and benchmarks). */
     public BatchingDecoder.Stats decoderStats() {
         return decoder.stats();

@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The memory budget and least-recently-used eviction, seen through the API. */
+@Timeout(120)
 class AdapterCacheTest {
     private static List<String> ids(JsonNode list) {
         List<String> out = new ArrayList<>();

@@ -12,7 +12,9 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(120)
 class ChatCompletionsApiTest {
     private final ServerFixture s = ServerFixture.start();
 
@@ -208,5 +210,25 @@ class ChatCompletionsApiTest {
     void malformedJsonIs400() {
         assertError(s.post("/v1/chat/completions", "{\"model\": "), 400, "invalid_json");
         assertError(s.post("/v1/completions", "nonsense"), 400, "invalid_json");
+    }
+
+    /** Issue 10 item 11: fields we would otherwise ignore are refused by name, as vLLM does. */
+    @Test
+    void fieldsThisServerDoesNotImplementAre400NamingTheField() {
+        String base = "\"model\": \"fake-llama\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]";
+        for (String field : List.of("\"logprobs\": true", "\"tools\": [{\"type\": \"function\", \"function\": "
+                + "{\"name\": \"f\"}}]", "\"response_format\": {\"type\": \"json_object\"}",
+                "\"frequency_penalty\": 0.5", "\"made_up_field\": 1")) {
+            String name = field.substring(1, field.indexOf('"', 1));
+            var e = ServerFixture.assertError(s.post("/v1/chat/completions", "{" + base + ", " + field + "}"), 400,
+                    "unsupported_parameter");
+            assertEquals(name, e.path("param").asText());
+            assertTrue(e.path("message").asText().contains("'" + name + "'"), e.toString());
+            ServerFixture.assertError(s.post("/v1/completions", "{\"model\": \"fake-llama\", \"prompt\": \"hi\", "
+                    + field + "}"), 400, "unsupported_parameter");
+        }
+        // Their no-op values (some clients always send them) and nulls are fine.
+        s.postOk("/v1/chat/completions", "{" + base + ", \"logprobs\": false, \"frequency_penalty\": 0, "
+                + "\"presence_penalty\": 0.0, \"tools\": [], \"response_format\": null, \"user\": \"u1\"}");
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -19,7 +20,30 @@ final class FakeEngine implements ChatEngine {
     final AtomicInteger cancellations = new AtomicInteger();
     final AtomicInteger tokensEmitted = new AtomicInteger();
     volatile CountDownLatch cancelled = new CountDownLatch(1);
+    /** Opens when the first token has been handed to the server. */
+    final CountDownLatch firstToken = new CountDownLatch(1);
+    /** When set, the engine waits for it after its first token (to hold a generation in flight). */
+    volatile CountDownLatch holdAfterFirstToken;
     final AtomicReference<Options> lastOptions = new AtomicReference<>();
+    final AtomicReference<LoraWeights> lastAdapter = new AtomicReference<>();
+
+    /** The fake "model": 2 layers of width 8 with attention projections (FakeGenerator's default adapters fit). */
+    static final int LAYERS = 2;
+    static final int WIDTH = 8;
+
+    @Override
+    public void checkAdapter(LoraWeights adapter, String source) {
+        adapter.pairs().forEach((site, p) -> {
+            if (site.layer() >= LAYERS || !List.of("q_proj", "k_proj", "v_proj", "o_proj").contains(site.module())) {
+                throw new IllegalArgumentException(source + ": layer " + site.layer() + " " + site.module()
+                        + " does not exist in the fake model (" + LAYERS + " layers, attention projections)");
+            }
+            if (p.in() != WIDTH || p.out() != WIDTH) {
+                throw new IllegalArgumentException(source + ": layer " + site.layer() + " " + site.module() + " maps "
+                        + p.in() + " -> " + p.out() + ", the fake model's maps " + WIDTH + " -> " + WIDTH);
+            }
+        });
+    }
 
     static String tagOf(LoraWeights adapter) {
         if (adapter == null) {
@@ -57,11 +81,13 @@ final class FakeEngine implements ChatEngine {
                 lastUser = m.content();
             }
         }
+        lastAdapter.set(adapter);
         return generate(words(adapter, lastUser), promptTokens, options, sink);
     }
 
     @Override
     public Result complete(String prompt, LoraWeights adapter, Options options, TokenSink sink) {
+        lastAdapter.set(adapter);
         return generate(words(adapter, prompt), prompt.split("\\s+").length, options, sink);
     }
 
@@ -80,9 +106,27 @@ final class FakeEngine implements ChatEngine {
                 cancelled.countDown();
                 return new Result(text.toString(), FinishReason.CANCELLED, promptTokens, n);
             }
+            if (n == 1) {
+                firstToken.countDown();
+                await(holdAfterFirstToken);
+            }
         }
         FinishReason reason = !endless && n == words.size() ? FinishReason.STOP : FinishReason.LENGTH;
         return new Result(text.toString(), reason, promptTokens, n);
+    }
+
+    private static void await(CountDownLatch latch) {
+        if (latch == null) {
+            return;
+        }
+        try {
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("test latch never opened");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private void sleep() {

@@ -24,6 +24,7 @@ final class FakeGenerator implements AdapterGenerator {
     private final int dim;
     private final int rank;
     volatile CountDownLatch gate; // when set, generate() waits for it (to hold a generation in flight)
+    final CountDownLatch entered = new CountDownLatch(1); // opens when the first generate() call has begun
     volatile long delayMs; // pretend the hypernetwork takes this long
 
     FakeGenerator() {
@@ -54,6 +55,7 @@ final class FakeGenerator implements AdapterGenerator {
     @Override
     public LoraWeights generate(String description) {
         calls.incrementAndGet();
+        entered.countDown();
         CountDownLatch g = gate;
         if (g != null) {
             try {

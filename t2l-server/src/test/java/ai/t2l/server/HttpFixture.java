@@ -18,6 +18,9 @@ abstract class HttpFixture implements AutoCloseable {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** When set, every request sends {@code Authorization: Bearer <apiKey>}. */
+    volatile String apiKey;
+
     abstract T2lServer server();
 
     URI uri(String path) {
@@ -39,6 +42,9 @@ abstract class HttpFixture implements AutoCloseable {
 
     HttpResponse<String> send(HttpRequest.Builder request) {
         try {
+            if (apiKey != null) {
+                request.setHeader("Authorization", "Bearer " + apiKey);
+            }
             return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -2,13 +2,17 @@ package ai.t2l.server;
 
 import static ai.t2l.server.ServerFixture.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(120)
 class LimitsTest {
     @Test
     void oversizeBodyIs413() {
@@ -18,7 +22,7 @@ class LimitsTest {
             assertError(s.post("/v1/adapters", big), 413, "request_too_large");
             assertError(s.post("/v1/chat/completions", big), 413, "request_too_large");
             // Without Content-Length (chunked upload) the limit holds while reading.
-            HttpResponse<String> chunked = s.send(HttpRequest.newBuilder(s.uri("/v1/adapters"))
+            HttpResponse<String> chunked = s.send(HttpRequest.newBuilder(s.uri("/v1/adapters")).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofInputStream(
                             () -> new java.io.ByteArrayInputStream(big.getBytes()))));
             assertError(chunked, 413, "request_too_large");
@@ -46,9 +50,7 @@ class LimitsTest {
         try (ServerFixture s = new ServerFixture(gen, new FakeEngine(), limits, 1 << 20, null)) {
             CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(
                     () -> s.post("/v1/adapters", "{\"description\": \"first task\"}"));
-            while (gen.calls.get() == 0) {
-                Thread.sleep(10); // wait until the first generation holds the only slot
-            }
+            assertTrue(gen.entered.await(30, TimeUnit.SECONDS), "the first generation holds the only slot");
             var e = assertError(s.post("/v1/adapters", "{\"description\": \"second task\"}"), 429,
                     "too_many_requests");
             assertEquals("rate_limit_error", e.path("type").asText());
@@ -62,17 +64,15 @@ class LimitsTest {
     void completionsBeyondConcurrencyAndQueueAre429() throws Exception {
         ServerLimits limits = ServerLimits.defaults().withCompletions(1, 0);
         FakeEngine engine = new FakeEngine();
-        engine.endless = true;
-        engine.tokenDelayMs = 5;
+        engine.holdAfterFirstToken = new CountDownLatch(1);
         try (ServerFixture s = new ServerFixture(new FakeGenerator(), engine, limits, 1 << 20, null)) {
             String body = "{\"model\": \"fake-llama\", \"max_tokens\": 200, \"messages\": [{\"role\": \"user\","
                     + " \"content\": \"x\"}]}";
             CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(
                     () -> s.post("/v1/chat/completions", body));
-            while (engine.tokensEmitted.get() == 0) {
-                Thread.sleep(5);
-            }
+            assertTrue(engine.firstToken.await(30, TimeUnit.SECONDS), "the first completion holds the only slot");
             assertError(s.post("/v1/chat/completions", body), 429, "too_many_requests");
+            engine.holdAfterFirstToken.countDown();
             assertEquals(200, first.get().statusCode());
         }
     }

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Bounded load on loopback: 16 clients x 50 requests mixing adapter generation and chat (streaming and not) over 50
@@ -27,14 +28,18 @@ import org.junit.jupiter.api.Test;
  * one its own adapter gives (no adapter leaks between concurrent requests), with zero errors, and the cache must stay
  * within budget throughout. Latencies are printed, never asserted.
  */
-@Tag("load")
+@Tag("load") // 800 requests: run with -Pload (see t2l-server/README.md); ConcurrencyTest is the small version
+@Timeout(600)
 class LoadTest {
-    static final int CLIENTS = 16;
-    static final int REQUESTS = 50;
     static final int DESCRIPTIONS = 50;
 
     @Test
     void sixteenClientsFiftyRequestsEach() throws Exception {
+        run(16, 50);
+    }
+
+    /** The whole check with {@code clientCount} concurrent clients sending {@code requestCount} requests each. */
+    static void run(int clientCount, int requestCount) throws Exception {
         FakeGenerator gen = new FakeGenerator("ckpt-load", 4, 64, 8); // 16 KiB per adapter
         gen.delayMs = 5;
         FakeEngine engine = new FakeEngine();
@@ -61,13 +66,13 @@ class LoadTest {
 
             Map<String, ConcurrentLinkedQueue<Long>> latencies = new ConcurrentHashMap<>();
             ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
-            ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+            ExecutorService clients = Executors.newFixedThreadPool(clientCount);
             List<Future<?>> done = new ArrayList<>();
             long t0 = System.nanoTime();
-            for (int c = 0; c < CLIENTS; c++) {
+            for (int c = 0; c < clientCount; c++) {
                 int client = c;
                 done.add(clients.submit(() -> {
-                    for (int k = 0; k < REQUESTS; k++) {
+                    for (int k = 0; k < requestCount; k++) {
                         String d = descriptions.get((client * 7 + k * 3) % DESCRIPTIONS);
                         String kind = switch (k % 4) {
                             case 0 -> "adapter";
@@ -93,7 +98,7 @@ class LoadTest {
             running.set(false);
             sampler.join();
 
-            report(latencies, wallMs, s, gen, maxBytes.get(), budget);
+            report(latencies, wallMs, s, gen, maxBytes.get(), budget, clientCount, requestCount);
             assertEquals(List.of(), List.copyOf(errors), "requests that failed");
             assertTrue(maxBytes.get() <= budget, "cache held " + maxBytes.get() + " bytes, budget " + budget);
             assertTrue(s.server.cachedAdapterBytes() <= budget);
@@ -156,11 +161,11 @@ class LoadTest {
     }
 
     private static void report(Map<String, ConcurrentLinkedQueue<Long>> latencies, long wallMs, ServerFixture s,
-            FakeGenerator gen, long maxBytes, long budget) {
+            FakeGenerator gen, long maxBytes, long budget, int clients, int requests) {
         List<Long> all = new ArrayList<>();
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
                 "%nLoad test: %d clients x %d requests, %d descriptions, fakes, loopback: %d ms wall%n",
-                CLIENTS, REQUESTS, DESCRIPTIONS, wallMs));
+                clients, requests, DESCRIPTIONS, wallMs));
         out.append(String.format(Locale.ROOT, "%-12s %6s %9s %9s %9s%n", "kind", "n", "p50 ms", "p99 ms", "max ms"));
         for (String kind : List.of("adapter", "chat", "chat-stream", "chat-base")) {
             List<Long> l = new ArrayList<>(latencies.getOrDefault(kind, new ConcurrentLinkedQueue<>()));

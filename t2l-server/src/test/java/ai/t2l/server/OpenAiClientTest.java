@@ -18,8 +18,10 @@ import com.openai.models.completions.CompletionCreateParams;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Our wire format as the official OpenAI Java client sees it: it parses and validates every field it knows. */
+@Timeout(120)
 class OpenAiClientTest {
     private final ServerFixture s = ServerFixture.start();
     private final OpenAIClient client = OpenAIOkHttpClient.builder()

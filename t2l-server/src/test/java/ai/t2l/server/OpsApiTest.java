@@ -12,8 +12,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** /health, /metrics, /v1/models, the web page and unknown paths. */
+@Timeout(120)
 class OpsApiTest {
     private final ServerFixture s = ServerFixture.start();
 

@@ -11,9 +11,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The persistence folder: adapters survive a restart, evicted ones come back from disk, bad entries stay out. */
+@Timeout(120)
 class PersistenceTest {
     @TempDir
     Path dir;

@@ -23,8 +23,10 @@ import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The API over HTTP with the real hypernetwork and transformer (tiny random model, bundled bge-small encoder). */
+@Timeout(300)
 class RealEngineApiTest {
     static RealServer s;
 

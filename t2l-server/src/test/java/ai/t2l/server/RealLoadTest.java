@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * one the same request got alone (no adapter leaks between batched rows); zero errors; the cache stays within budget.
  * Latencies are printed for BENCHMARKS-serve.md, never asserted.
  */
-@Tag("load")
+@Tag("load") // run with -Pload (see t2l-server/README.md)
+@Timeout(900)
 class RealLoadTest {
     static final int CLIENTS = 16;
     static final int REQUESTS = 50;

@@ -16,10 +16,17 @@ final class RealServer extends HttpFixture {
     final T2lServer server;
 
     RealServer(ServerLimits limits, long cacheBudget, int maxBatch) {
+        this(limits, cacheBudget, maxBatch, b -> {});
+    }
+
+    RealServer(ServerLimits limits, long cacheBudget, int maxBatch,
+            java.util.function.Consumer<T2lServer.Builder> settings) {
         stack = TinyWorld.stack(maxBatch);
         try {
-            server = T2lServer.builder().port(0).generator(stack.generator()).engine(stack.engine()).limits(limits)
-                    .cacheBudgetBytes(cacheBudget).shutdownGrace(Duration.ofSeconds(2)).build().start();
+            T2lServer.Builder b = T2lServer.builder().port(0).generator(stack.generator()).engine(stack.engine())
+                    .limits(limits).cacheBudgetBytes(cacheBudget).shutdownGrace(Duration.ofSeconds(2));
+            settings.accept(b);
+            server = b.build().start();
         } catch (IOException | RuntimeException e) {
             stack.close();
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
@@ -27,7 +34,12 @@ final class RealServer extends HttpFixture {
     }
 
     static RealServer start() {
-        return new RealServer(ServerLimits.defaults().withMaxTokens(64).withDefaultMaxTokens(16), 64L << 20, 8);
+        return start(b -> {});
+    }
+
+    static RealServer start(java.util.function.Consumer<T2lServer.Builder> settings) {
+        return new RealServer(ServerLimits.defaults().withMaxTokens(64).withDefaultMaxTokens(16), 64L << 20, 8,
+                settings);
     }
 
     @Override

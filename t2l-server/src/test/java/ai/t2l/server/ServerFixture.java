@@ -19,12 +19,19 @@ final class ServerFixture extends HttpFixture {
     final T2lServer server;
 
     ServerFixture(FakeGenerator generator, FakeEngine engine, ServerLimits limits, long budget, Path dir) {
+        this(generator, engine, limits, budget, dir, b -> {});
+    }
+
+    /** {@code settings} may change anything else on the builder (API key, allowed hosts). */
+    ServerFixture(FakeGenerator generator, FakeEngine engine, ServerLimits limits, long budget, Path dir,
+            java.util.function.Consumer<T2lServer.Builder> settings) {
         this.generator = generator;
         this.engine = engine;
         try {
-            this.server = T2lServer.builder().port(0).generator(generator).engine(engine).limits(limits)
-                    .cacheBudgetBytes(budget).persistenceDir(dir).shutdownGrace(Duration.ofSeconds(2)).build()
-                    .start();
+            T2lServer.Builder b = T2lServer.builder().port(0).generator(generator).engine(engine).limits(limits)
+                    .cacheBudgetBytes(budget).persistenceDir(dir).shutdownGrace(Duration.ofSeconds(2));
+            settings.accept(b);
+            this.server = b.build().start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -13,11 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** SIGTERM to a server process: the stream in flight completes, then the process exits. */
+@Timeout(120)
 class SigtermTest {
     @Test
     void sigtermDrainsTheStreamInFlight() throws Exception {
@@ -36,15 +37,24 @@ class SigtermTest {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
                     .timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"model\": \"fake-llama\", \"stream\": true, "
                             + "\"messages\": [{\"role\": \"user\", \"content\": \"one two three four\"}]}"))
                     .build();
-            CompletableFuture<HttpResponse<String>> stream = http.sendAsync(req, HttpResponse.BodyHandlers.ofString());
-            Thread.sleep(500); // the 7-token answer takes about 1.4 s: stop arrives mid-stream
-            p.destroy(); // SIGTERM on Linux
-            HttpResponse<String> r = stream.get(20, TimeUnit.SECONDS);
-            List<String> data = ServerFixture.sseData(r.body());
-            assertEquals("[DONE]", data.get(data.size() - 1), "the stream finished: " + r.body());
+            HttpResponse<java.util.stream.Stream<String>> r = http.send(req, HttpResponse.BodyHandlers.ofLines());
+            List<String> data = new java.util.ArrayList<>();
+            java.util.Iterator<String> lines = r.body().iterator();
+            while (lines.hasNext()) {
+                String line = lines.next();
+                if (line.startsWith("data: ")) {
+                    data.add(line.substring(6));
+                    if (data.size() == 2) {
+                        p.destroy(); // SIGTERM on Linux, once the stream has visibly begun (7 tokens, 200 ms each)
+                    }
+                }
+            }
+            assertTrue(data.size() > 2, "the stream went on after SIGTERM: " + data);
+            assertEquals("[DONE]", data.get(data.size() - 1), "the stream finished: " + data);
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the process exited");
         } finally {
             p.destroyForcibly();

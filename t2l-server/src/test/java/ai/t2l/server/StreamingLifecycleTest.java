@@ -11,13 +11,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** What happens to a stream when its client leaves, and when the server is asked to stop. */
+@Timeout(120)
 class StreamingLifecycleTest {
     private static final String ENDLESS = "{\"model\": \"fake-llama\", \"stream\": true, \"max_tokens\": 4000,"
             + " \"messages\": [{\"role\": \"user\", \"content\": \"go\"}]}";
@@ -32,7 +35,7 @@ class StreamingLifecycleTest {
             try (Socket sock = new Socket("127.0.0.1", s.server.port())) {
                 byte[] body = ENDLESS.getBytes(StandardCharsets.UTF_8);
                 OutputStream out = sock.getOutputStream();
-                out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                         + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.write(body);
                 out.flush();
@@ -47,10 +50,9 @@ class StreamingLifecycleTest {
                 assertEquals(5, dataLines, "the stream started");
             } // closing the socket is the client going away
             assertTrue(engine.cancelled.await(10, TimeUnit.SECONDS), "the engine was told to stop");
+            // The fake returns as soon as its sink says stop, so the count read after the latch is final.
             int emitted = engine.tokensEmitted.get();
             assertTrue(emitted < 4000, "generation stopped early, after " + emitted + " tokens");
-            Thread.sleep(100);
-            assertEquals(emitted, engine.tokensEmitted.get(), "no tokens after cancellation");
             String metrics = s.getOk("/health").toString() + s.get("/metrics").body();
             assertTrue(metrics.contains("t2l_completions_cancelled_total 1"), metrics);
         }
@@ -59,18 +61,21 @@ class StreamingLifecycleTest {
     @Test
     void stopLetsAStreamInFlightFinishAndThenRefusesWork() throws Exception {
         FakeEngine engine = new FakeEngine();
-        engine.tokenDelayMs = 200; // "base: you said: a b c d e" = 8 tokens, about 1.6 s
+        engine.holdAfterFirstToken = new CountDownLatch(1); // the stream stays in flight until the test says so
         ServerFixture s = new ServerFixture(new FakeGenerator(), engine, ServerLimits.defaults(), 1 << 20, null);
         String body = "{\"model\": \"fake-llama\", \"stream\": true, \"messages\": [{\"role\": \"user\", "
                 + "\"content\": \"a b c d e\"}]}";
         ExecutorService threads = Executors.newFixedThreadPool(2); // not the common pool: it may have one thread
         Future<HttpResponse<String>> inFlight = threads.submit(() -> s.post("/v1/chat/completions", body));
-        while (engine.tokensEmitted.get() == 0) {
-            Thread.sleep(5);
+        assertTrue(engine.firstToken.await(30, TimeUnit.SECONDS), "the stream started");
+        Future<?> stopping = threads.submit(() -> s.server.stop(Duration.ofSeconds(30)));
+        // stop() drains in its own thread; /health turns 503 once it has begun, while the stream is still held.
+        HttpResponse<String> health = s.get("/health");
+        while (health.statusCode() == 200) {
+            health = s.get("/health");
         }
-        Future<?> stopping = threads.submit(() -> s.server.stop(Duration.ofSeconds(10)));
-        Thread.sleep(300); // stop() is now draining: the stream still has over a second to go
-        ServerFixture.assertError(s.get("/health"), 503, "unavailable");
+        ServerFixture.assertError(health, 503, "unavailable");
+        engine.holdAfterFirstToken.countDown();
         HttpResponse<String> r = inFlight.get(10, TimeUnit.SECONDS);
         stopping.get(10, TimeUnit.SECONDS);
         threads.shutdown();
