@@ -156,7 +156,7 @@ public final class TorchCheckpoint implements TensorSource {
             storage = readStorage(s);
             storages.put(s.key(), storage);
         }
-        return view(name, t, storage);
+        return Finite.require(view(name, t, storage), file + ": tensor '" + name + "'");
     }
 
     private TensorRef ref(String name) {
