@@ -86,6 +86,15 @@ public final class GenerateCommand implements Callable<Integer> {
             model = model != null ? model
                     : ai.t2l.miniature.build.MiniHome.defaultDir().resolve(ai.t2l.miniature.build.MiniLayout.MODEL);
         }
+        // before anything is loaded or written: --out must not be "/", a file, or a folder holding an input
+        Path encoderDir = encoder == null || encoder.equals("bundled") || encoder.equals("base") ? null : Path.of(encoder);
+        java.util.Map<String, Path> inputs = new java.util.LinkedHashMap<>();
+        inputs.put("--t2l", t2l);
+        inputs.put("--model", model);
+        inputs.put("--encoder", encoderDir);
+        inputs.put("--descriptions", input.descriptions);
+        inputs.put("--task-embedding", input.taskEmbedding);
+        OutputGuard.check("--out", out, inputs);
         LoadOptions opts = new LoadOptions(model, moduleOrder);
         try (HypernetCheckpoint ckpt = HypernetCheckpoint.load(t2l, opts, null)) {
             ckpt.warnings().forEach(w -> err.println("warning: " + w));

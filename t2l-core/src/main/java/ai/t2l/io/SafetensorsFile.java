@@ -55,6 +55,7 @@ public final class SafetensorsFile implements TensorSource {
     }
 
     public static SafetensorsFile open(Path file) {
+        InputFiles.requireRegular(file);
         FileChannel ch;
         try {
             ch = FileChannel.open(file, StandardOpenOption.READ);

@@ -51,6 +51,7 @@ public final class TorchCheckpoint implements TensorSource {
         if (!Files.exists(file)) {
             throw new T2lException(file + ": no such file");
         }
+        InputFiles.requireRegular(file);
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());

@@ -20,6 +20,11 @@ final class ProgressListener implements TrainListener, AutoCloseable {
     @Override
     public void onStart(String kind, long startStep, long totalSteps) {
         close();
+        if (totalSteps > 0 && startStep >= totalSteps) { // --resume of a run that already ended
+            err.println("note: " + kind + " is already finished (step " + startStep + " of " + totalSteps
+                    + "); nothing left to train");
+            return;
+        }
         bar = new ProgressBarBuilder().setTaskName(kind).setInitialMax(totalSteps)
                 .startsFrom(startStep, Duration.ZERO).showSpeed().setUnit(" steps", 1).setUpdateIntervalMillis(500)
                 .setConsumer(new ConsoleProgressBarConsumer(err)).build();
