@@ -1,12 +1,11 @@
 package ai.t2l.cli.train;
 
+import ai.t2l.cli.Terminal;
 import ai.t2l.train.TrainListener;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 
 /** A console bar on stderr for a training run: step/total, steps per second, ETA, and the latest loss and lr. */
 final class ProgressListener implements TrainListener, AutoCloseable {
@@ -25,9 +24,8 @@ final class ProgressListener implements TrainListener, AutoCloseable {
                     + "); nothing left to train");
             return;
         }
-        bar = new ProgressBarBuilder().setTaskName(kind).setInitialMax(totalSteps)
-                .startsFrom(startStep, Duration.ZERO).showSpeed().setUnit(" steps", 1).setUpdateIntervalMillis(500)
-                .setConsumer(new ConsoleProgressBarConsumer(err)).build();
+        bar = Terminal.bar(kind, totalSteps, err)
+                .startsFrom(startStep, Duration.ZERO).showSpeed().setUnit(" steps", 1).setUpdateIntervalMillis(500).build();
     }
 
     @Override

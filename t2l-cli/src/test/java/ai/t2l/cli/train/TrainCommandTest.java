@@ -109,6 +109,8 @@ class TrainCommandTest {
         assertEquals(8, w.config().r());
         assertEquals(4, w.pairs().size(), "2 layers x q_proj, v_proj");
         assertTrue(((String) r[2]).contains("train lora upper"), "progress bar on stderr: " + r[2]);
+        // stderr is not a terminal here: no colour or cursor codes in it (issue 10 item 15)
+        assertFalse(((String) r[2]).contains("\u001b") || ((String) r[2]).contains("\r"), (String) r[2]);
 
         r = run(lora(out));
         assertEquals(1, r[0]);
