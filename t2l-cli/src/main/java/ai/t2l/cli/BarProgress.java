@@ -2,9 +2,7 @@ package ai.t2l.cli;
 
 import ai.t2l.miniature.build.Progress;
 import java.io.PrintWriter;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 
 /** Draws each stage of a long job as a progress bar on stderr, and prints one line when it ends. */
 final class BarProgress implements Progress {
@@ -22,8 +20,7 @@ final class BarProgress implements Progress {
         stage = name;
         t0 = System.nanoTime();
         if (total > 0) {
-            bar = new ProgressBarBuilder().setTaskName(name).setInitialMax(total)
-                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+            bar = Terminal.bar(name, total, System.err).build();
         }
     }
 

@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -89,8 +87,8 @@ public final class EvalRunCommand implements Callable<Integer> {
                 new PromptOptions(icl, taskDesc), settings, descDir, seed);
         Map<String, ProgressBar> bars = new HashMap<>();
         ProgressListener progress = (condition, task, done, total, correct) -> {
-            ProgressBar bar = bars.computeIfAbsent(condition + " " + task, name -> new ProgressBarBuilder()
-                    .setTaskName(name).setInitialMax(total).setStyle(ProgressBarStyle.ASCII).continuousUpdate().build());
+            ProgressBar bar = bars.computeIfAbsent(condition + " " + task, name -> Terminal.bar(name, total, System.err)
+                    .continuousUpdate().build());
             bar.stepTo(done);
             bar.setExtraMessage(String.format(java.util.Locale.ROOT, "acc %.2f%%", done == 0 ? 0.0 : 100.0 * correct / done));
             if (done == total) {

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -86,6 +85,15 @@ public final class GenerateCommand implements Callable<Integer> {
             model = model != null ? model
                     : ai.t2l.miniature.build.MiniHome.defaultDir().resolve(ai.t2l.miniature.build.MiniLayout.MODEL);
         }
+        // before anything is loaded or written: --out must not be "/", a file, or a folder holding an input
+        Path encoderDir = encoder == null || encoder.equals("bundled") || encoder.equals("base") ? null : Path.of(encoder);
+        java.util.Map<String, Path> inputs = new java.util.LinkedHashMap<>();
+        inputs.put("--t2l", t2l);
+        inputs.put("--model", model);
+        inputs.put("--encoder", encoderDir);
+        inputs.put("--descriptions", input.descriptions);
+        inputs.put("--task-embedding", input.taskEmbedding);
+        OutputGuard.check("--out", out, inputs);
         LoadOptions opts = new LoadOptions(model, moduleOrder);
         try (HypernetCheckpoint ckpt = HypernetCheckpoint.load(t2l, opts, null)) {
             ckpt.warnings().forEach(w -> err.println("warning: " + w));
@@ -106,8 +114,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 if (Files.exists(out) && !overwrite && !isEmptyDir(out)) {
                     throw new T2lException("output folder " + out + " already exists and is not empty (use --overwrite)");
                 }
-                try (ProgressBar pb = new ProgressBarBuilder().setTaskName("generate").setInitialMax(texts.size())
-                        .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+                try (ProgressBar pb = Terminal.bar("generate", texts.size(), System.err).build()) {
                     for (int i = 0; i < texts.size(); i++) {
                         Path dir = out.resolve(String.format("adapter_%04d", i + 1));
                         write(ckpt, embed(embedder, texts.get(i), err), dir, base, texts.get(i), null);

@@ -3,6 +3,7 @@ package ai.t2l.cli;
 import ai.t2l.inspect.Inspector;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
@@ -11,8 +12,11 @@ final class InspectCommand implements Runnable {
     @Parameters(paramLabel = "PATH", description = "file or folder to describe")
     Path path;
 
+    @Option(names = "--all", description = "List every tensor (default: per-layer tensors once, with totals)")
+    boolean all;
+
     @Override
     public void run() {
-        System.out.print(Inspector.inspect(path));
+        System.out.print(Inspector.inspect(path, all));
     }
 }

@@ -42,6 +42,16 @@ public final class Main implements Runnable {
         // Java 17 writes System.out in the locale's charset (often ASCII in containers): prompts need UTF-8
         cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+        // An unknown option is the real mistake when it also leaves a required one unset (a misspelt --out): say so
+        // instead of "Missing required option" (issue 10 item 19).
+        CommandLine.IParameterExceptionHandler parseErrors = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((ex, parsed) -> {
+            CommandLine at = ex.getCommandLine();
+            if (ex instanceof CommandLine.MissingParameterException && !at.getUnmatchedArguments().isEmpty()) {
+                ex = new CommandLine.UnmatchedArgumentException(at, at.getUnmatchedArguments());
+            }
+            return parseErrors.handleParseException(ex, parsed);
+        });
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             Throwable t = ex;
             while (!(t instanceof T2lException) && t.getCause() != null && t.getCause() != t) {

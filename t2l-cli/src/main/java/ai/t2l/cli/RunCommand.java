@@ -114,7 +114,7 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 boolean asChat = chat != null ? chat : t2lDir != null || useMiniature;
                 int[] ids = asChat ? cm.encodeRendered(cm.renderEvalPrompt(prompt, "")) : cm.encodePlain(prompt);
-                stream(cm, ids, lora, out, err);
+                stream(cm, ids, lora, newTokensWithinContext(cm, ids.length, err), out, err);
             }
         } finally {
             if (ckpt != null) {
@@ -134,8 +134,11 @@ public final class RunCommand implements Callable<Integer> {
         if (maxNewTokens < 1) {
             throw new T2lException("--max-new-tokens must be at least 1, got " + maxNewTokens);
         }
-        if (temperature < 0) {
-            throw new T2lException("--temperature must be >= 0 (0 = greedy), got " + temperature);
+        if (!(temperature >= 0) || !Double.isFinite(temperature)) { // !(x >= 0) also catches NaN
+            throw new T2lException("--temperature must be a finite number >= 0 (0 = greedy), got " + temperature);
+        }
+        if (!(topP > 0 && topP <= 1)) {
+            throw new T2lException("--top-p must be in (0, 1] (1 = the whole distribution), got " + topP);
         }
         if (model != null && !Files.isDirectory(model)) {
             throw new T2lException(model + ": no such model folder (--model)");
@@ -178,8 +181,27 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private void stream(ChatModel cm, int[] ids, LoraWeights adapter, PrintWriter out, PrintWriter err) {
-        GenerationConfig cfg = cm.greedy(maxNewTokens)
+    /**
+     * The model was trained on max_position_embeddings positions; past them its positions are ones it never saw
+     * (issue 10 item 10). Refuse a prompt that fills the window, and stop generation at its end with a note.
+     */
+    private int newTokensWithinContext(ChatModel cm, int promptTokens, PrintWriter err) {
+        int window = cm.model().config().maxPositionEmbeddings();
+        if (promptTokens >= window) {
+            throw new T2lException("the prompt has " + promptTokens + " tokens but the model's context window "
+                    + "(max_position_embeddings in config.json) is " + window + "; shorten the prompt");
+        }
+        if ((long) promptTokens + maxNewTokens > window) {
+            int allowed = window - promptTokens;
+            err.println("note: stopping after " + allowed + " new tokens, at the model's context window of " + window
+                    + " (prompt " + promptTokens + " + --max-new-tokens " + maxNewTokens + " would pass it)");
+            return allowed;
+        }
+        return maxNewTokens;
+    }
+
+    private void stream(ChatModel cm, int[] ids, LoraWeights adapter, int newTokens, PrintWriter out, PrintWriter err) {
+        GenerationConfig cfg = cm.greedy(newTokens)
                 .withSampler(temperature == 0 ? Sampler.GREEDY : Sampler.temperature(temperature, topP), seed);
         if (!stop.isEmpty()) {
             cfg = cfg.withStopStrings(stop, t -> cm.tokenizer().decode(t, true));

@@ -57,6 +57,10 @@ public final class TaskText {
             if (!x.isNumber() || !Double.isFinite(x.asDouble())) {
                 throw new T2lException(file + ": element " + i + " is " + x + ", expected a finite number");
             }
+            if (!Float.isFinite((float) x.asDouble())) { // e.g. 1e308: finite as a double, infinite as float32
+                throw new T2lException(file + ": element " + i + " is " + x + ", outside the float32 range (|x| <= "
+                        + Float.MAX_VALUE + ")");
+            }
             v[i] = (float) x.asDouble();
         }
         return new TaskEmbedding(normalize(v), "(precomputed embedding from " + file + ")", 0, null);

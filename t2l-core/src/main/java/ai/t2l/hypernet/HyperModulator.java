@@ -13,6 +13,7 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
+import ai.t2l.io.Finite;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.T2lException;
 import ai.t2l.lora.LoraWeights;
@@ -362,10 +363,19 @@ public final class HyperModulator implements AutoCloseable {
             throw new T2lException("task embedding has " + taskEmbedding.length + " values; this hypernetwork "
                     + "expects " + config.taskEmbDim() + " (embedding model " + config.embModel() + ")");
         }
+        Finite.require(taskEmbedding, null, "task embedding");
+        LoraWeights out;
         try (NDManager sub = manager.newSubManager()) {
             NDArray emb = sub.create(taskEmbedding, new Shape(1, taskEmbedding.length));
-            return generateEncoded(encodeTask(emb));
+            out = generateEncoded(encodeTask(emb));
         }
+        // finite in, non-finite out: the hypernetwork's own weights overflowed (issue 10 item 8)
+        out.pairs().forEach((site, p) -> {
+            String where = "generated adapter, layer " + site.layer() + " " + site.module() + " lora_";
+            Finite.require(p.a(), where + "A");
+            Finite.require(p.b(), where + "B");
+        });
+        return out;
     }
 
     /** {@link #generate} from an already encoded task embedding (1, E); the result lives in Java arrays. */

@@ -158,7 +158,7 @@ public final class ReferenceCheckpoint {
                 .trainingTask(tt)
                 .predZScore(predZ)
                 .factorized(bool(argsFile, a, "factorized"))
-                .deltaWScaling(a.get("delta_w_scaling").asDouble())
+                .deltaWScaling(positiveNumber(argsFile, a, "delta_w_scaling"))
                 .multiTaskOffset(mtLora)
                 .headUseBias(HyperConfig.referenceHeadBias(tt, predZ, mtLora)) // the CLI flag head_use_bias is ignored (§2.8)
                 .baseModel(text(s, "model_dir"))
@@ -203,10 +203,22 @@ public final class ReferenceCheckpoint {
         return n.asBoolean();
     }
 
+    /** A finite number > 0: a NaN, infinite or zero scaling would make every generated adapter non-finite. */
+    private static double positiveNumber(Path file, JsonNode a, String key) {
+        JsonNode n = a.get(key);
+        if (n == null || !n.isNumber() || !Double.isFinite(n.asDouble()) || n.asDouble() <= 0) {
+            throw new T2lException(file + ": key '" + key + "' must be a finite number > 0, found " + n);
+        }
+        return n.asDouble();
+    }
+
+    /** Hypernetwork widths above this can only be a typo: the paper's largest is 512. */
+    private static final int MAX_WIDTH = 1 << 16;
+
     private static int positiveInt(Path file, JsonNode a, String key) {
         JsonNode n = a.get(key);
-        if (n == null || !n.isIntegralNumber() || n.asInt() <= 0) {
-            throw new T2lException(file + ": key '" + key + "' must be a positive integer, found " + n);
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() <= 0 || n.asInt() > MAX_WIDTH) {
+            throw new T2lException(file + ": key '" + key + "' must be an integer in [1, " + MAX_WIDTH + "], found " + n);
         }
         return n.asInt();
     }

@@ -20,7 +20,13 @@ import java.util.Locale;
 public final class Inspector {
     private Inspector() {}
 
+    /** The summary: per-layer tensors once; see {@link #inspect(Path, boolean)}. */
     public static String inspect(Path path) {
+        return inspect(path, false);
+    }
+
+    /** With {@code all}, every tensor is listed instead of the per-layer summary. */
+    public static String inspect(Path path, boolean all) {
         if (!Files.exists(path)) {
             throw new T2lException(path + ": no such file or folder");
         }
@@ -28,11 +34,11 @@ public final class Inspector {
             if (!path.getFileName().toString().endsWith(".safetensors")) {
                 throw new T2lException(path + ": cannot inspect this file (expected a .safetensors file or a folder)");
             }
-            return "safetensors file " + path + "\n" + tensorTable(path);
+            return "safetensors file " + path + "\n" + TensorSummary.of(List.of(path), all);
         }
         for (FolderKind kind : FolderKind.values()) {
             if (kind.matches(path)) {
-                return kind.describe(path);
+                return kind.describe(path, all);
             }
         }
         throw new T2lException(path + ": not a model folder (config.json), adapter folder (adapter_config.json)"
@@ -46,7 +52,7 @@ public final class Inspector {
                 return Files.exists(p.resolve("hypermod.pt")) || Files.exists(p.resolve("t2l_config.json"));
             }
 
-            String describe(Path p) {
+            String describe(Path p, boolean all) {
                 return T2lFolderSummary.describe(p);
             }
         },
@@ -55,7 +61,7 @@ public final class Inspector {
                 return Files.exists(p.resolve(PeftAdapter.CONFIG));
             }
 
-            String describe(Path p) {
+            String describe(Path p, boolean all) {
                 LoraConfig c = PeftAdapter.readConfig(p.resolve(PeftAdapter.CONFIG));
                 StringBuilder sb = new StringBuilder("PEFT LoRA adapter " + p + "\n");
                 sb.append(String.format(Locale.ROOT, "  r %d, alpha %s, rsLoRA %s -> scaling %.5f, dropout %s%n",
@@ -63,7 +69,7 @@ public final class Inspector {
                 sb.append("  target modules ").append(c.targetModules()).append('\n');
                 Path w = p.resolve(PeftAdapter.WEIGHTS);
                 if (Files.exists(w)) {
-                    sb.append(tensorTable(w));
+                    sb.append(TensorSummary.of(List.of(w), all));
                 } else {
                     sb.append("  (no ").append(PeftAdapter.WEIGHTS).append(")\n");
                 }
@@ -75,7 +81,7 @@ public final class Inspector {
                 return Files.exists(p.resolve("config.json"));
             }
 
-            String describe(Path p) {
+            String describe(Path p, boolean all) {
                 ModelConfig c = ModelConfig.read(p);
                 StringBuilder sb = new StringBuilder("Hugging Face model " + p + "\n");
                 sb.append(String.format(Locale.ROOT,
@@ -85,13 +91,11 @@ public final class Inspector {
                 sb.append(String.format(Locale.ROOT, "  rope theta %s%s, tied embeddings %s, sliding window %s, eos %s%n",
                         num(c.ropeTheta()), c.ropeScaling() == null ? "" : " (" + c.ropeScaling().type() + " scaling)",
                         c.tieWordEmbeddings(), c.slidingWindow(), c.eosTokenIds()));
-                for (String f : List.of("model.safetensors", "model.safetensors.index.json")) {
-                    if (Files.exists(p.resolve(f))) {
-                        sb.append("  weights: ").append(f).append('\n');
-                    }
-                }
-                if (Files.exists(p.resolve("model.safetensors"))) {
-                    sb.append(tensorTable(p.resolve("model.safetensors")));
+                List<Path> shards = weightFiles(p);
+                if (shards.isEmpty()) {
+                    sb.append("  (no .safetensors weights)\n");
+                } else {
+                    sb.append(TensorSummary.of(shards, all));
                 }
                 return sb.toString();
             }
@@ -99,7 +103,30 @@ public final class Inspector {
 
         abstract boolean matches(Path p);
 
-        abstract String describe(Path p);
+        abstract String describe(Path p, boolean all);
+    }
+
+    /** The model's weight files: model.safetensors, or the shards its index names (in name order). */
+    static List<Path> weightFiles(Path dir) {
+        Path index = dir.resolve("model.safetensors.index.json");
+        if (Files.exists(index)) {
+            com.fasterxml.jackson.databind.JsonNode map = ai.t2l.io.Json.read(index).get("weight_map");
+            if (map == null || !map.isObject()) {
+                throw new T2lException(index + ": missing object field 'weight_map'");
+            }
+            java.util.TreeSet<String> names = new java.util.TreeSet<>();
+            map.forEach(v -> names.add(v.asText()));
+            List<Path> out = new ArrayList<>();
+            for (String n : names) {
+                if (n.contains("/") || n.contains("\\")) {
+                    throw new T2lException(index + ": shard '" + n + "' is outside the model folder");
+                }
+                out.add(dir.resolve(n));
+            }
+            return out;
+        }
+        Path single = dir.resolve("model.safetensors");
+        return Files.exists(single) ? List.of(single) : List.of();
     }
 
     /** name, dtype, shape per tensor, then the parameter count. */

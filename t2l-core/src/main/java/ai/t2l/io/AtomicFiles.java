@@ -45,9 +45,15 @@ public final class AtomicFiles {
      * non-empty existing folder unless {@code overwrite}.
      */
     public static void writeDirectory(Path target, boolean overwrite, PathWriter writer) {
-        Path abs = target.toAbsolutePath();
+        Path abs = target.toAbsolutePath().normalize();
+        if (abs.getParent() == null) { // "/" : there is nowhere to build it beside, and overwrite would delete it all
+            throw new T2lException("output folder " + target + " is a filesystem root; choose a folder inside one");
+        }
         Path tmp = null;
         try {
+            if (Files.exists(abs) && !Files.isDirectory(abs)) {
+                throw new T2lException("output folder " + target + " exists and is not a folder");
+            }
             if (Files.exists(abs) && !overwrite && !isEmptyDir(abs)) {
                 throw new T2lException("output folder " + target + " already exists and is not empty");
             }

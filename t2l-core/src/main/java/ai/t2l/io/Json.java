@@ -28,6 +28,7 @@ public final class Json {
     }
 
     private static JsonNode read(Path file, ObjectMapper mapper) {
+        InputFiles.requireRegular(file);
         try {
             JsonNode node = mapper.readTree(Files.readAllBytes(file));
             if (node == null || node.isMissingNode()) {

@@ -66,6 +66,12 @@ public final class SafeUnpickler {
     private final Deque<Integer> marks = new ArrayDeque<>();
     private final Map<Long, Object> memo = new HashMap<>();
 
+    /**
+     * Open MARKs allowed at once. A state dict nests a handful deep; Python's own unpickler has no limit but its
+     * callers recurse over the result, which is how a tiny self-nesting pickle became a StackOverflowError.
+     */
+    static final int MAX_NESTING = 256;
+
     private SafeUnpickler(byte[] in, String source) {
         this.in = in;
         this.source = source;
@@ -98,6 +104,10 @@ public final class SafeUnpickler {
                     return stack.get(0);
                 }
                 case '(' -> { // MARK
+                    if (marks.size() >= MAX_NESTING) {
+                        throw error("pickle nests more than " + MAX_NESTING + " levels deep at byte " + at
+                                + " (a state dict nests a few levels; the file is malformed or malicious)");
+                    }
                     marks.push(stack.size());
                     stack.add(MARK);
                 }
@@ -133,7 +143,7 @@ public final class SafeUnpickler {
                 case 's' -> { // SETITEM
                     Object v = pop(at);
                     Object k = pop(at);
-                    asMap(peek(at), at).put(k, v);
+                    asMap(peek(at), at).put(key(k, at), v);
                 }
                 case 'u' -> { // SETITEMS
                     List<Object> items = popMark(at);
@@ -257,9 +267,21 @@ public final class SafeUnpickler {
         }
         Map<Object, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < items.size(); i += 2) {
-            m.put(items.get(i), items.get(i + 1));
+            m.put(key(items.get(i), at), items.get(i + 1));
         }
         return m;
+    }
+
+    /**
+     * Dict keys must be plain values. Python refuses unhashable keys (list, dict) too; here a list or dict key that
+     * contains itself (12 bytes of pickle) would send Java's recursive hashCode into a StackOverflowError.
+     */
+    private Object key(Object k, int at) {
+        if (k == null || k instanceof String || k instanceof Long || k instanceof Double || k instanceof Boolean) {
+            return k;
+        }
+        throw error("dict key of type " + describe(k) + " at byte " + at
+                + " (a state dict's keys are strings; lists, dicts and tuples are refused as keys)");
     }
 
     private long[] longs(Object o, int at) {

@@ -1,10 +1,14 @@
 package ai.t2l.io;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -51,6 +55,7 @@ public final class SafetensorsFile implements TensorSource {
     }
 
     public static SafetensorsFile open(Path file) {
+        InputFiles.requireRegular(file);
         FileChannel ch;
         try {
             ch = FileChannel.open(file, StandardOpenOption.READ);
@@ -88,15 +93,7 @@ public final class SafetensorsFile implements TensorSource {
         }
         ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
         readFully(ch, hb, 8);
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(new String(hb.array(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new T2lException(file + ": safetensors header is not valid JSON: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new T2lException(file + ": safetensors header must be a JSON object");
-        }
+        JsonNode root = parseHeader(file, hb.array());
         long dataStart = 8 + headerLen;
         long dataLen = size - dataStart;
         Map<String, Entry> entries = new LinkedHashMap<>();
@@ -104,12 +101,12 @@ public final class SafetensorsFile implements TensorSource {
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             if (f.getKey().equals("__metadata__")) {
-                f.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                readMetadata(file, f.getValue(), metadata);
                 continue;
             }
             entries.put(f.getKey(), parseEntry(file, f.getKey(), f.getValue(), dataLen));
         }
-        checkNoOverlap(file, entries.values());
+        checkCoverage(file, entries.values(), dataLen);
         return new SafetensorsFile(file, ch, dataStart, Collections.unmodifiableMap(entries),
                 Collections.unmodifiableMap(metadata));
     }
@@ -123,6 +120,9 @@ public final class SafetensorsFile implements TensorSource {
                 || offs.size() != 2) {
             throw new T2lException(where + ": header entry needs dtype, shape and two data_offsets, found " + node);
         }
+        if (!dt.isTextual()) {
+            throw new T2lException(where + ": dtype must be a string, found " + dt);
+        }
         DType dtype = DType.parse(dt.asText());
         if (dtype == null) {
             throw new T2lException(where + ": unknown dtype '" + dt.asText()
@@ -131,13 +131,19 @@ public final class SafetensorsFile implements TensorSource {
         long[] shape = new long[shapeNode.size()];
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
-            if (!d.canConvertToLong() || d.asLong() < 0) {
+            // integers only: the reference refuses "4" and 4.0 where Jackson's asLong would quietly convert them
+            if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0) {
                 throw new T2lException(where + ": shape must hold non-negative integers, found " + shapeNode);
             }
             shape[i] = d.asLong();
         }
-        long begin = offs.get(0).asLong(-1);
-        long end = offs.get(1).asLong(-1);
+        for (JsonNode o : offs) {
+            if (!o.isIntegralNumber() || !o.canConvertToLong()) {
+                throw new T2lException(where + ": data_offsets must be two non-negative integers, found " + offs);
+            }
+        }
+        long begin = offs.get(0).asLong();
+        long end = offs.get(1).asLong();
         if (begin < 0 || end < begin) {
             throw new T2lException(where + ": invalid data_offsets " + offs);
         }
@@ -158,19 +164,70 @@ public final class SafetensorsFile implements TensorSource {
         return new Entry(name, dtype, shape, begin, end);
     }
 
-    private static void checkNoOverlap(Path file, Iterable<Entry> all) {
+    /**
+     * The reference library's rule (safetensors {@code Metadata::validate}): sorted by offset, each tensor starts
+     * where the previous one ended, the first at 0, and the last ends at the end of the file. Overlaps (two names
+     * for the same bytes), gaps and trailing bytes (data no tensor accounts for) are refused.
+     */
+    private static void checkCoverage(Path file, Iterable<Entry> all, long dataLen) {
         List<Entry> sorted = new ArrayList<>();
         all.forEach(sorted::add);
         sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
-        for (int i = 1; i < sorted.size(); i++) {
-            Entry prev = sorted.get(i - 1);
-            Entry cur = sorted.get(i);
-            if (cur.begin() < prev.end() && cur.end() > cur.begin()) {
+        long covered = 0;
+        Entry prev = null;
+        for (Entry cur : sorted) {
+            if (cur.begin() < covered) {
                 throw new T2lException(file + ": tensors '" + prev.name() + "' " + "[" + prev.begin() + ", "
                         + prev.end() + ") and '" + cur.name() + "' [" + cur.begin() + ", " + cur.end()
                         + ") overlap in the data section");
             }
+            if (cur.begin() > covered) {
+                throw new T2lException(file + ": data bytes [" + covered + ", " + cur.begin()
+                        + ") belong to no tensor (tensor '" + cur.name() + "' starts at " + cur.begin()
+                        + ", expected " + covered + "); the header is wrong");
+            }
+            covered = cur.end();
+            prev = cur;
         }
+        if (covered != dataLen) {
+            throw new T2lException(file + ": the data section has " + dataLen + " bytes but the tensors cover "
+                    + covered + "; " + (dataLen - covered) + " trailing bytes belong to no tensor");
+        }
+    }
+
+    /** Strict UTF-8 (no replacement characters for bad bytes) and no duplicate names, as the reference requires. */
+    private static JsonNode parseHeader(Path file, byte[] bytes) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new T2lException(file + ": safetensors header is not valid UTF-8 (" + e + ")");
+        }
+        JsonNode root;
+        try {
+            root = Json.MAPPER.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(text);
+        } catch (IOException e) {
+            String msg = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new T2lException(file + ": safetensors header is not valid JSON: " + msg);
+        }
+        if (root == null || !root.isObject()) {
+            throw new T2lException(file + ": safetensors header must be a JSON object");
+        }
+        return root;
+    }
+
+    private static void readMetadata(Path file, JsonNode meta, Map<String, String> out) {
+        if (!meta.isObject()) {
+            throw new T2lException(file + ": __metadata__ must be an object of strings, found " + meta);
+        }
+        meta.fields().forEachRemaining(m -> {
+            if (!m.getValue().isTextual()) {
+                throw new T2lException(file + ": __metadata__ field '" + m.getKey() + "' must be a string, found "
+                        + m.getValue());
+            }
+            out.put(m.getKey(), m.getValue().asText());
+        });
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
@@ -255,6 +312,7 @@ public final class SafetensorsFile implements TensorSource {
             }
             default -> throw new IllegalStateException();
         }
+        Finite.require(out, e.shape(), file + ": tensor '" + name + "'");
         return new FloatTensor(out, e.shape().clone());
     }
 

@@ -51,6 +51,7 @@ public final class TorchCheckpoint implements TensorSource {
         if (!Files.exists(file)) {
             throw new T2lException(file + ": no such file");
         }
+        InputFiles.requireRegular(file);
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
@@ -156,7 +157,7 @@ public final class TorchCheckpoint implements TensorSource {
             storage = readStorage(s);
             storages.put(s.key(), storage);
         }
-        return view(name, t, storage);
+        return Finite.require(view(name, t, storage), file + ": tensor '" + name + "'");
     }
 
     private TensorRef ref(String name) {
@@ -196,21 +197,40 @@ public final class TorchCheckpoint implements TensorSource {
     private FloatTensor view(String name, TensorRef t, float[] storage) {
         long[] size = t.size();
         long[] stride = t.stride();
-        long last = t.offset();
-        for (int i = 0; i < size.length; i++) {
-            if (size[i] < 0 || stride[i] < 0) {
-                throw new T2lException(file + ": tensor '" + name + "' has size " + Arrays.toString(size)
-                        + " and stride " + Arrays.toString(stride) + "; negative values are invalid");
-            }
-            if (size[i] == 0) {
-                return new FloatTensor(new float[0], size.clone());
-            }
-            last += (size[i] - 1) * stride[i];
+        String what = file + ": tensor '" + name + "' (offset " + t.offset() + ", size " + Arrays.toString(size)
+                + ", stride " + Arrays.toString(stride) + ")";
+        if (t.offset() < 0) {
+            throw new T2lException(what + " has a negative storage offset");
         }
-        if (t.offset() < 0 || last >= storage.length) {
-            throw new T2lException(file + ": tensor '" + name + "' (offset " + t.offset() + ", size "
-                    + Arrays.toString(size) + ", stride " + Arrays.toString(stride) + ") reaches element " + last
-                    + " of a storage of " + storage.length);
+        long numel = 1;
+        long last = t.offset();
+        boolean empty = false;
+        try {
+            // Math.*Exact: a crafted size or stride must not wrap around to an in-bounds index or a negative length
+            for (int i = 0; i < size.length; i++) {
+                if (size[i] < 0 || stride[i] < 0) {
+                    throw new T2lException(what + ": negative sizes and strides are invalid");
+                }
+                numel = Math.multiplyExact(numel, size[i]);
+                empty |= size[i] == 0;
+                if (size[i] > 0) {
+                    last = Math.addExact(last, Math.multiplyExact(size[i] - 1, stride[i]));
+                }
+            }
+        } catch (ArithmeticException e) {
+            throw new T2lException(what + " overflows a 64-bit element index; the file is corrupt or malicious");
+        }
+        if (empty) {
+            return new FloatTensor(new float[0], size.clone());
+        }
+        if (last >= storage.length) {
+            throw new T2lException(what + " reaches element " + last + " of a storage of " + storage.length);
+        }
+        // A view with more elements than its storage repeats values through a zero stride (torch's expand). A state
+        // dict has no reason to hold one, and copying it out would let a few bytes of file claim gigabytes of heap.
+        if (numel > storage.length) {
+            throw new T2lException(what + " has " + numel + " elements but its storage holds only " + storage.length
+                    + " (zero-stride or overlapping views are not read)");
         }
         int n = (int) FloatTensor.numel(size);
         float[] out = new float[n];

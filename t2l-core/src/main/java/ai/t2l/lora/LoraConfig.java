@@ -11,6 +11,12 @@ public record LoraConfig(int r, double alpha, boolean useRslora, double dropout,
         if (r <= 0) {
             throw new IllegalArgumentException("LoRA rank r must be positive, got " + r);
         }
+        if (!Double.isFinite(alpha)) { // a NaN alpha makes every adapted output NaN (issue 10 item 8)
+            throw new IllegalArgumentException("LoRA alpha must be a finite number, got " + alpha);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("LoRA dropout must be in [0, 1), got " + dropout);
+        }
         targetModules = List.copyOf(targetModules);
     }
 

@@ -46,33 +46,111 @@ public final class PeftAdapter {
                 + ".weight";
     }
 
+    /**
+     * PEFT LoraConfig fields that change which weights exist or what the forward pass computes and that we do not
+     * implement: each is refused by name when set, never silently ignored (a PEFT-loaded adapter would differ).
+     * Fields that only matter when training starts (init_lora_weights, loftq_config, eva_config, corda_config) or
+     * that name the base model are read by no one and need no check.
+     */
+    private static final List<String> UNSUPPORTED_WHEN_SET = List.of("rank_pattern", "alpha_pattern",
+            "layers_to_transform", "layers_pattern", "modules_to_save", "layer_replication", "exclude_modules",
+            "trainable_token_indices", "target_parameters");
+
     public static LoraConfig readConfig(Path configFile) {
         JsonNode c = Json.read(configFile);
-        String peftType = c.path("peft_type").asText("LORA");
+        if (!c.isObject()) {
+            throw new T2lException(configFile + ": expected a JSON object, found " + c.getNodeType());
+        }
+        String peftType = text(c, "peft_type", "LORA", configFile);
         if (!peftType.equals("LORA")) {
             throw new T2lException(configFile + ": field 'peft_type' is '" + peftType + "', expected 'LORA'");
         }
-        if (c.path("use_dora").asBoolean(false)) {
+        if (bool(c, "use_dora", configFile)) {
             throw new T2lException(configFile + ": field 'use_dora' is true; DoRA adapters are not supported");
         }
-        if (c.path("fan_in_fan_out").asBoolean(false)) {
+        if (bool(c, "fan_in_fan_out", configFile)) {
             throw new T2lException(configFile + ": field 'fan_in_fan_out' is true; only Linear (not Conv1D) LoRA is supported");
         }
-        if (!c.path("r").canConvertToInt() || c.path("r").asInt() <= 0) {
-            throw new T2lException(configFile + ": field 'r' must be a positive integer, found " + c.get("r"));
+        if (bool(c, "lora_bias", configFile)) {
+            throw new T2lException(configFile + ": field 'lora_bias' is true; LoRA B biases are not supported");
+        }
+        if (bool(c, "use_qalora", configFile)) {
+            throw new T2lException(configFile + ": field 'use_qalora' is true; QA-LoRA is not supported");
+        }
+        String bias = text(c, "bias", "none", configFile);
+        if (!bias.equals("none")) {
+            throw new T2lException(configFile + ": field 'bias' is '" + bias
+                    + "'; only 'none' is supported (trained biases of the base model are not applied)");
+        }
+        for (String field : UNSUPPORTED_WHEN_SET) {
+            JsonNode n = c.get(field);
+            boolean set = n != null && !n.isNull() && !(n.isContainerNode() && n.isEmpty())
+                    && !(n.isTextual() && n.asText().isEmpty());
+            if (set) {
+                throw new T2lException(configFile + ": field '" + field + "' is " + n
+                        + "; it is not supported (expected null or empty), so this adapter cannot be applied as PEFT would");
+            }
+        }
+        JsonNode r = c.get("r");
+        if (r == null || !r.isIntegralNumber() || !r.canConvertToInt() || r.asInt() <= 0) {
+            throw new T2lException(configFile + ": field 'r' must be a positive integer, found " + r);
+        }
+        double alpha = number(c, "lora_alpha", 8, configFile);
+        double dropout = number(c, "lora_dropout", 0, configFile);
+        if (dropout < 0 || dropout >= 1) {
+            throw new T2lException(configFile + ": field 'lora_dropout' must be in [0, 1), found " + dropout);
         }
         JsonNode tm = c.get("target_modules");
         List<String> modules = new ArrayList<>();
         if (tm != null && tm.isArray()) {
-            tm.forEach(n -> modules.add(n.asText()));
+            for (JsonNode n : tm) {
+                if (!n.isTextual()) {
+                    throw new T2lException(configFile + ": field 'target_modules' must hold module names, found " + n);
+                }
+                modules.add(n.asText());
+            }
         } else if (tm != null && tm.isTextual()) {
             modules.add(tm.asText());
         } else {
             throw new T2lException(configFile + ": field 'target_modules' must be a list of module names, found " + tm);
         }
         modules.forEach(PeftAdapter::parentOf);
-        return new LoraConfig(c.get("r").asInt(), c.path("lora_alpha").asDouble(8), c.path("use_rslora").asBoolean(false),
-                c.path("lora_dropout").asDouble(0), modules);
+        return new LoraConfig(r.asInt(), alpha, bool(c, "use_rslora", configFile), dropout, modules);
+    }
+
+    /** A finite JSON number (not a string such as "NaN" or "abc"), or {@code dflt} when absent. */
+    private static double number(JsonNode c, String field, double dflt, Path file) {
+        JsonNode n = c.get(field);
+        if (n == null || n.isNull()) {
+            return dflt;
+        }
+        if (!n.isNumber() || !Double.isFinite(n.asDouble())) {
+            throw new T2lException(file + ": field '" + field + "' must be a finite number, found " + n);
+        }
+        return n.asDouble();
+    }
+
+    /** true or false (not "true" or 1); false when absent or null. */
+    private static boolean bool(JsonNode c, String field, Path file) {
+        JsonNode n = c.get(field);
+        if (n == null || n.isNull()) {
+            return false;
+        }
+        if (!n.isBoolean()) {
+            throw new T2lException(file + ": field '" + field + "' must be true or false, found " + n);
+        }
+        return n.asBoolean();
+    }
+
+    private static String text(JsonNode c, String field, String dflt, Path file) {
+        JsonNode n = c.get(field);
+        if (n == null || n.isNull()) {
+            return dflt;
+        }
+        if (!n.isTextual()) {
+            throw new T2lException(file + ": field '" + field + "' must be a string, found " + n);
+        }
+        return n.asText();
     }
 
     /** Reads a PEFT folder; every tensor is checked against the config's rank and module list. */
@@ -106,7 +184,7 @@ public final class PeftAdapter {
                     throw new T2lException(weights + ": tensor '" + name + "' has shape " + t.shapeString()
                             + ", expected " + (isA ? "[r=" + cfg.r() + ", in]" : "[out, r=" + cfg.r() + "]"));
                 }
-                parts.computeIfAbsent(new LoraWeights.Site(Integer.parseInt(m.group(1)), module),
+                parts.computeIfAbsent(new LoraWeights.Site(layerIndex(weights, name, m.group(1)), module),
                         k -> new FloatTensor[2])[isA ? 0 : 1] = t;
             }
         }
@@ -119,6 +197,15 @@ public final class PeftAdapter {
             pairs.put(site, new LoraWeights.Pair(ab[0], ab[1]));
         });
         return new LoraWeights(cfg, pairs);
+    }
+
+    /** The layer number of a tensor name; one beyond any model's depth would otherwise be a NumberFormatException. */
+    private static int layerIndex(Path weights, String name, String digits) {
+        if (digits.length() > 6) {
+            throw new T2lException(weights + ": tensor '" + name + "' names layer " + digits
+                    + "; no supported model has that many layers");
+        }
+        return Integer.parseInt(digits);
     }
 
     /**

@@ -55,7 +55,7 @@ public record ModelConfig(
         ModelConfig c = parse(Json.read(file), file.toString());
         Path gen = modelDir.resolve("generation_config.json");
         if (Files.exists(gen)) {
-            List<Integer> eos = ids(Json.read(gen).get("eos_token_id"));
+            List<Integer> eos = ids(Json.read(gen).get("eos_token_id"), "eos_token_id", c.vocabSize(), gen.toString());
             if (!eos.isEmpty()) {
                 c = c.withEos(eos);
             }
@@ -63,77 +63,120 @@ public record ModelConfig(
         return c;
     }
 
+    // Upper bounds: far above every released model (vocab 262k, hidden 18k, MLP 53k, 126 layers, 128 heads,
+    // head_dim 256, 10M context); anything larger is a typo or a hostile file, and would only hang or overflow.
+    static final int MAX_VOCAB = 1 << 24;
+    static final int MAX_HIDDEN = 1 << 16;
+    static final int MAX_INTERMEDIATE = 1 << 18;
+    static final int MAX_LAYERS = 1024;
+    static final int MAX_HEADS = 1024;
+    static final int MAX_HEAD_DIM = 4096;
+    static final int MAX_POSITIONS = 1 << 26;
+
+    /**
+     * Every field is type- and range-checked here, before anything is derived from it (issue 10 item 7); family
+     * defaults follow transformers 4.46.
+     */
     public static ModelConfig parse(JsonNode j, String source) {
-        String type = j.path("model_type").asText(null);
+        if (!j.isObject()) {
+            throw new T2lException(source + ": expected a JSON object, found " + j.getNodeType());
+        }
+        ConfigFields f = new ConfigFields(j, source);
+        String type = f.text("model_type", null);
         Family family = Family.of(type);
         if (family == null) {
             throw new T2lException(source + ": field 'model_type' is '" + type + "'; supported: " + Family.known());
         }
-        Fields f = new Fields(j, source);
-        int hidden = f.requireInt("hidden_size");
-        int heads = f.requireInt("num_attention_heads");
-        int headDim = j.hasNonNull("head_dim") ? f.requireInt("head_dim")
-                : family == Family.GEMMA2 ? 256 : hidden / heads;
         boolean gemma = family == Family.GEMMA2;
+        int vocab = f.integer("vocab_size", 1, MAX_VOCAB);
+        int hidden = f.integer("hidden_size", 1, MAX_HIDDEN);
+        int intermediate = f.integer("intermediate_size", 1, MAX_INTERMEDIATE);
+        int layers = f.integer("num_hidden_layers", 1, MAX_LAYERS);
+        int heads = f.integer("num_attention_heads", 1, MAX_HEADS);
+        int kvHeads = f.integer("num_key_value_heads", 1, heads, heads);
+        if (heads % kvHeads != 0) {
+            throw new T2lException(source + ": field 'num_attention_heads' (" + heads + ") must be a multiple of "
+                    + "'num_key_value_heads' (" + kvHeads + ")");
+        }
+        Integer derivedHeadDim = gemma ? Integer.valueOf(256) : Integer.valueOf(hidden / heads);
+        int headDim = f.integer("head_dim", 1, MAX_HEAD_DIM, derivedHeadDim);
+        if (headDim < 1) {
+            throw new T2lException(source + ": hidden_size " + hidden + " / num_attention_heads " + heads
+                    + " gives a head_dim of 0; set 'head_dim' or fix the sizes");
+        }
+        int maxPositions = f.integer("max_position_embeddings", 1, MAX_POSITIONS, 4096);
         Integer window = null;
         if (family == Family.MISTRAL || gemma) {
-            // (an int/Integer ternary would unbox the null of Mistral's "sliding_window": null)
-            window = j.hasNonNull("sliding_window") ? Integer.valueOf(f.requireInt("sliding_window"))
-                    : gemma ? Integer.valueOf(4096) : null;
-        } else if (family == Family.QWEN2 && j.path("use_sliding_window").asBoolean(false)) {
+            window = f.integer("sliding_window", 1, MAX_POSITIONS, gemma ? Integer.valueOf(4096) : null);
+        } else if (family == Family.QWEN2 && f.bool("use_sliding_window", false)) {
             throw new T2lException(source + ": field 'use_sliding_window' is true; Qwen2 sliding-window layers are not supported");
         }
+        Integer pad = f.integer("pad_token_id", -1, vocab - 1, null);
         return new ModelConfig(
                 family,
-                f.requireInt("vocab_size"),
+                vocab,
                 hidden,
-                f.requireInt("intermediate_size"),
-                f.requireInt("num_hidden_layers"),
+                intermediate,
+                layers,
                 heads,
-                j.hasNonNull("num_key_value_heads") ? f.requireInt("num_key_value_heads") : heads,
+                kvHeads,
                 headDim,
-                j.path("rms_norm_eps").asDouble(gemma ? 1e-6 : 1e-6),
-                j.path("rope_theta").asDouble(10000.0),
-                ropeScaling(j.get("rope_scaling"), source),
-                j.path("max_position_embeddings").asInt(4096),
-                j.path("tie_word_embeddings").asBoolean(gemma),
-                family == Family.QWEN2 || j.path("attention_bias").asBoolean(false),
-                j.path("mlp_bias").asBoolean(false),
-                j.path(gemma ? "hidden_activation" : "hidden_act").asText(gemma ? "gelu_pytorch_tanh" : "silu"),
+                f.positive("rms_norm_eps", 1, 1e-6), // > 0: with 0 an all-zero row divides 0 by 0
+                f.positive("rope_theta", 1e12, 10000.0), // <= 0 makes every rotation NaN
+                ropeScaling(j.get("rope_scaling"), source, maxPositions),
+                maxPositions,
+                f.bool("tie_word_embeddings", gemma),
+                family == Family.QWEN2 || f.bool("attention_bias", false),
+                f.bool("mlp_bias", false),
+                f.text(gemma ? "hidden_activation" : "hidden_act", gemma ? "gelu_pytorch_tanh" : "silu"),
                 window,
                 gemma,
-                gemma ? j.path("query_pre_attn_scalar").asDouble(256) : null,
-                gemma && j.hasNonNull("attn_logit_softcapping") ? j.get("attn_logit_softcapping").asDouble() : null,
-                gemma && j.hasNonNull("final_logit_softcapping") ? j.get("final_logit_softcapping").asDouble() : null,
-                j.hasNonNull("bos_token_id") ? j.get("bos_token_id").asInt() : null,
-                ids(j.get("eos_token_id")),
-                j.hasNonNull("pad_token_id") ? j.get("pad_token_id").asInt() : null);
+                gemma ? f.positive("query_pre_attn_scalar", 1e9, 256.0) : null,
+                gemma ? f.positive("attn_logit_softcapping", 1e9, null) : null,
+                gemma ? f.positive("final_logit_softcapping", 1e9, null) : null,
+                f.integer("bos_token_id", 0, vocab - 1, null),
+                ids(j.get("eos_token_id"), "eos_token_id", vocab, source),
+                pad == null || pad < 0 ? null : pad); // -1: "no pad token" in older LLaMA conversions
     }
 
-    private static RopeScaling ropeScaling(JsonNode n, String source) {
+    /** Llama 3.1 scaling, with transformers' own checks (_validate_llama3_parameters): factor >= 1, low < high. */
+    private static RopeScaling ropeScaling(JsonNode n, String source, int maxPositions) {
         if (n == null || n.isNull()) {
             return null;
         }
-        String type = n.path("rope_type").asText(n.path("type").asText(""));
+        if (!n.isObject()) {
+            throw new T2lException(source + ": field 'rope_scaling' must be an object or null, found " + n);
+        }
+        ConfigFields f = new ConfigFields(n, source + " rope_scaling");
+        String type = f.text("rope_type", f.text("type", ""));
         if (type.equals("default")) {
             return null;
         }
         if (!type.equals("llama3")) {
             throw new T2lException(source + ": field 'rope_scaling.rope_type' is '" + type + "'; supported: llama3, default");
         }
-        return new RopeScaling(type, n.path("factor").asDouble(8), n.path("low_freq_factor").asDouble(1),
-                n.path("high_freq_factor").asDouble(4), n.path("original_max_position_embeddings").asInt(8192));
+        double factor = f.positive("factor", 1e6, 8.0);
+        if (factor < 1) {
+            throw new T2lException(source + ": field 'rope_scaling.factor' must be >= 1, found " + factor);
+        }
+        double low = f.positive("low_freq_factor", 1e6, 1.0);
+        double high = f.positive("high_freq_factor", 1e6, 4.0);
+        if (high <= low) {
+            throw new T2lException(source + ": field 'rope_scaling.high_freq_factor' (" + high
+                    + ") must be greater than 'low_freq_factor' (" + low + ")");
+        }
+        return new RopeScaling(type, factor, low, high, f.integer("original_max_position_embeddings", 1, MAX_POSITIONS, 8192));
     }
 
-    private static List<Integer> ids(JsonNode n) {
+    private static List<Integer> ids(JsonNode n, String field, int vocab, String source) {
         List<Integer> out = new ArrayList<>();
         if (n == null || n.isNull()) {
             return out;
         }
         if (n.isArray()) {
-            n.forEach(x -> out.add(x.asInt()));
+            n.forEach(x -> out.add(ConfigFields.check(field, x, 0, vocab - 1, source)));
         } else {
-            out.add(n.asInt());
+            out.add(ConfigFields.check(field, n, 0, vocab - 1, source));
         }
         return out;
     }
@@ -169,19 +212,5 @@ public record ModelConfig(
             case "gate_proj", "up_proj" -> intermediateSize;
             default -> throw new T2lException("unknown projection '" + module + "'");
         };
-    }
-
-    /** Reads required integer fields with errors that name the file and field. */
-    private record Fields(JsonNode j, String source) {
-        int requireInt(String name) {
-            JsonNode n = j.get(name);
-            if (n == null || n.isNull()) {
-                throw new T2lException(source + ": missing field '" + name + "'");
-            }
-            if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() <= 0) {
-                throw new T2lException(source + ": field '" + name + "' must be a positive integer, found " + n);
-            }
-            return n.asInt();
-        }
     }
 }

@@ -48,8 +48,17 @@ class SafetensorsFileTest {
                 1 + 0x1p-9f, 0.049987793f};
         Path file = tmp.resolve("h.safetensors");
         SafetensorsWriter.writeHalf(file, Map.of("x", new FloatTensor(in, new long[] {in.length})), null);
-        try (SafetensorsFile f = SafetensorsFile.open(file)) {
-            assertArrayEquals(want, f.read("x").data());
+        try (SafetensorsFile f = SafetensorsFile.open(file);
+                SafetensorsFile bits = SafetensorsFile.open(file)) {
+            // 1e6 overflows to a half infinity, which reading refuses (issue 10 item 8); the raw bits show it
+            T2lException e = assertThrows(T2lException.class, () -> f.read("x"));
+            assertTrue(e.getMessage().contains("tensor 'x' holds Infinity at index [7]"), e.getMessage());
+            ByteBuffer raw = bits.map(bits.entry("x"));
+            float[] got = new float[in.length];
+            for (int i = 0; i < got.length; i++) {
+                got[i] = Half.toFloat(raw.getShort(2 * i));
+            }
+            assertArrayEquals(want, got);
         }
         for (int h = 0; h < 0x7C00; h++) { // every finite positive half survives float32 and back
             assertEquals(h, Half.fromFloat(Half.toFloat((short) h)) & 0xFFFF, "half bits " + h);
@@ -140,6 +149,57 @@ class SafetensorsFileTest {
             assertTrue(msg.contains(file.toString()), c.what + ": message should name the file: " + msg);
             assertTrue(msg.contains(c.expect), c.what + ": expected '" + c.expect + "' in: " + msg);
         }
+    }
+
+    /** Issue 10 item 9: what the reference library (safetensors Metadata::validate) refuses, we refuse too. */
+    @Test
+    void headersTheReferenceRefusesAreRefused() throws IOException {
+        record Case(String what, String header, int dataBytes, String expect) {}
+        String w = "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}";
+        var cases = new Case[] {
+            new Case("duplicate name", "{" + w + "," + w + "}", 8, "Duplicate field 'w'"),
+            new Case("trailing bytes", "{" + w + "}", 12, "4 trailing bytes"),
+            new Case("a gap before a tensor", "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+                    12, "[0, 4) belong to no tensor"),
+            new Case("offsets as strings", "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[\"0\",\"8\"]}}",
+                    8, "data_offsets must be two non-negative integers"),
+            new Case("fractional offset", "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8.0]}}",
+                    8, "data_offsets must be two non-negative integers"),
+            new Case("fractional shape", "{\"w\":{\"dtype\":\"F32\",\"shape\":[2.0],\"data_offsets\":[0,8]}}",
+                    8, "shape must hold non-negative integers"),
+            new Case("shape as string", "{\"w\":{\"dtype\":\"F32\",\"shape\":[\"2\"],\"data_offsets\":[0,8]}}",
+                    8, "shape must hold non-negative integers"),
+            new Case("metadata not strings", "{\"__metadata__\":{\"format\":1}," + w + "}", 8, "__metadata__"),
+        };
+        for (Case c : cases) {
+            Path file = rawFile(c.header, c.dataBytes, null);
+            String msg = errorOf(file);
+            assertTrue(msg.contains(file.toString()), c.what + ": message should name the file: " + msg);
+            assertTrue(msg.contains(c.expect), c.what + ": expected '" + c.expect + "' in: " + msg);
+        }
+    }
+
+    @Test
+    void invalidUtf8NameIsRefused() throws IOException {
+        byte[] h = "{\"w\u00ff\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}".getBytes(
+                StandardCharsets.ISO_8859_1); // 0xFF alone is never valid UTF-8
+        ByteBuffer b = ByteBuffer.allocate(8 + h.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h);
+        Path file = Files.createTempFile(tmp, "utf", ".safetensors");
+        Files.write(file, b.array());
+        String msg = errorOf(file);
+        assertTrue(msg.contains(file.toString()) && msg.contains("not valid UTF-8"), msg);
+    }
+
+    /** Issue 10 item 8: a NaN or infinite weight is refused naming the tensor and the first bad index. */
+    @Test
+    void nonFiniteWeightsAreRefusedNamingTensorAndIndex() throws IOException {
+        short nan = 0x7E00;
+        short inf = 0x7C00;
+        Path withNan = rawFile("w", "F16", "[2,2]", 0, 8, new short[] {0x3C00, 0x3C00, 0x3C00, nan});
+        assertTrue(errorOf(withNan).contains("tensor 'w' holds NaN at index [1, 1]"), errorOf(withNan));
+        Path withInf = rawFile("w", "F16", "[4]", 0, 8, new short[] {0x3C00, inf, 0x3C00, 0x3C00});
+        assertTrue(errorOf(withInf).contains("tensor 'w' holds Infinity at index [1]"), errorOf(withInf));
     }
 
     @Test

@@ -140,6 +140,67 @@ class TorchCheckpointTest {
         }
     }
 
+    /** A state dict {"w": view of a 4-float storage with the given size and stride}, as a pickle. */
+    private static byte[] viewPickle(long offset, long[] size, long[] stride) {
+        Pickle p = new Pickle().proto().emptyDict().str("w").global("torch._utils", "_rebuild_tensor_v2").mark()
+                .mark().str("storage").global("torch", "FloatStorage").str("0").str("cpu").int1(4).tuple().persid()
+                .long8(offset).mark();
+        for (long d : size) {
+            p.long8(d);
+        }
+        p.tuple().mark();
+        for (long d : stride) {
+            p.long8(d);
+        }
+        return p.tuple().newFalse().emptyDict().tuple().reduce().setItem().stop().bytes();
+    }
+
+    /** Issue 10 item 6: each of these once allocated gigabytes, ran out of memory or indexed out of bounds. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "0;1073741824;0",              // zero stride: 2^30 elements copied out of 4 floats (a 4 GiB allocation)
+        "0;65536,65536;0,0",           // 2^32 elements: (int) numel is 0, then NegativeArraySize/AIOOBE
+        "0;3;4611686018427387904",     // (size-1)*stride wraps around 2^63 to a small index
+        "0;2,4611686018427387904;1,1", // numel overflows a long
+        "9223372036854775807;1;1",     // offset + 0 is in range of nothing
+        "-1;1;1",                      // negative offset
+    })
+    void viewsThatOverflowOrExceedTheirStorageAreRefusedBeforeAllocating(String spec) throws IOException {
+        String[] p = spec.split(";");
+        long[] size = java.util.Arrays.stream(p[1].split(",")).mapToLong(Long::parseLong).toArray();
+        long[] stride = java.util.Arrays.stream(p[2].split(",")).mapToLong(Long::parseLong).toArray();
+        Path f = writeZip("a/", viewPickle(Long.parseLong(p[0]), size, stride), floats(1, 2, 3, 4));
+        try (TorchCheckpoint c = TorchCheckpoint.open(f)) {
+            T2lException e = assertThrows(T2lException.class, () -> c.read("w"));
+            assertTrue(e.getMessage().contains("tensor 'w'") && e.getMessage().contains(f.toString()), e.getMessage());
+        }
+    }
+
+    @Test
+    void anInBoundsStridedViewStillReads() throws IOException {
+        // control for the test above: a 2x2 view with a row stride of 2 reads [1 2; 3 4]
+        Path f = writeZip("a/", viewPickle(0, new long[] {2, 2}, new long[] {2, 1}), floats(1, 2, 3, 4));
+        assertArrayEquals(new float[] {1, 2, 3, 4}, TorchCheckpoint.readAll(f).get("w").data());
+    }
+
+    @Test
+    void selfReferentialPickleIsRefusedNotAStackOverflow() {
+        // 13 bytes: PROTO 2, {}, [] memoised, the list appended to itself, then used as a dict key
+        byte[] pkl = {(byte) 0x80, 2, '}', ']', 'q', 0, 'h', 0, 'a', 'K', 0, 's', '.'};
+        T2lException e = assertThrows(T2lException.class, () -> SafeUnpickler.load(pkl, "loop.pkl"));
+        assertTrue(e.getMessage().startsWith("loop.pkl: ") && e.getMessage().contains("dict key"), e.getMessage());
+    }
+
+    @Test
+    void deepNestingIsBounded() {
+        byte[] pkl = new byte[2 + 100_000];
+        pkl[0] = (byte) 0x80;
+        pkl[1] = 2;
+        java.util.Arrays.fill(pkl, 2, pkl.length, (byte) '(');
+        T2lException e = assertThrows(T2lException.class, () -> SafeUnpickler.load(pkl, "deep.pkl"));
+        assertTrue(e.getMessage().contains("nests more than 256"), e.getMessage());
+    }
+
     static byte[] floats(float... v) {
         ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         for (float x : v) {
@@ -259,6 +320,13 @@ class TorchCheckpointTest {
 
         Pickle stop() {
             return op('.');
+        }
+
+        /** LONG1 with 8 bytes: any signed 64-bit value. */
+        Pickle long8(long v) {
+            op(0x8a).op(8);
+            out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
+            return this;
         }
 
         byte[] bytes() {

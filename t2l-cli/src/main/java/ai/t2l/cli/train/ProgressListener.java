@@ -1,12 +1,11 @@
 package ai.t2l.cli.train;
 
+import ai.t2l.cli.Terminal;
 import ai.t2l.train.TrainListener;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 
 /** A console bar on stderr for a training run: step/total, steps per second, ETA, and the latest loss and lr. */
 final class ProgressListener implements TrainListener, AutoCloseable {
@@ -20,9 +19,13 @@ final class ProgressListener implements TrainListener, AutoCloseable {
     @Override
     public void onStart(String kind, long startStep, long totalSteps) {
         close();
-        bar = new ProgressBarBuilder().setTaskName(kind).setInitialMax(totalSteps)
-                .startsFrom(startStep, Duration.ZERO).showSpeed().setUnit(" steps", 1).setUpdateIntervalMillis(500)
-                .setConsumer(new ConsoleProgressBarConsumer(err)).build();
+        if (totalSteps > 0 && startStep >= totalSteps) { // --resume of a run that already ended
+            err.println("note: " + kind + " is already finished (step " + startStep + " of " + totalSteps
+                    + "); nothing left to train");
+            return;
+        }
+        bar = Terminal.bar(kind, totalSteps, err)
+                .startsFrom(startStep, Duration.ZERO).showSpeed().setUnit(" steps", 1).setUpdateIntervalMillis(500).build();
     }
 
     @Override

@@ -1,10 +1,13 @@
 package ai.t2l.cli.train;
 
+import ai.t2l.io.AtomicFiles;
 import ai.t2l.io.Json;
 import ai.t2l.io.T2lException;
 import ai.t2l.train.TrainListener;
 import ai.t2l.train.run.RunFolder;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -81,6 +84,7 @@ abstract class TrainRun implements Callable<Integer> {
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         Settings s = Settings.resolve(defaults(), config, overrides);
+        SettingRanges.check(kind(), s);
         if (dryRun) {
             stdout.println("# resolved settings of t2l train " + kind());
             stdout.print(yaml(s));
@@ -91,11 +95,35 @@ abstract class TrainRun implements Callable<Integer> {
         if (out == null) {
             throw new T2lException("--out RUN_DIR is required (or --dry-run)");
         }
+        boolean existed = Files.exists(out);
         RunFolder run = RunFolder.open(out, kind(), s.json(), inputs(s), resume);
         try (ProgressListener progress = new ProgressListener(System.err)) {
             train(s, run, progress, stdout);
+        } catch (RuntimeException e) {
+            removeFailedStart(run, existed);
+            throw e;
         }
         stdout.flush();
         return 0;
+    }
+
+    /**
+     * A run that fails before its first checkpoint (a missing model, a bad task file) leaves nothing worth keeping:
+     * remove what this call created, so the next attempt does not find "a run" in the folder (issue 10 item 10).
+     * A folder that existed before (empty, or a run being resumed) and any run with a checkpoint are kept.
+     */
+    private void removeFailedStart(RunFolder run, boolean existed) {
+        if (resume || run.latestCheckpoint().isPresent()) {
+            return;
+        }
+        if (!existed) {
+            AtomicFiles.deleteRecursively(out);
+            return;
+        }
+        try (var children = Files.list(out)) {
+            children.forEach(AtomicFiles::deleteRecursively); // it was empty before: empty it again
+        } catch (IOException ignored) {
+            // already failing with the real error
+        }
     }
 }

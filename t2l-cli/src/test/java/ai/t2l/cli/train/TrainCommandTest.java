@@ -113,12 +113,50 @@ class TrainCommandTest {
         assertEquals(8, w.config().r());
         assertEquals(4, w.pairs().size(), "2 layers x q_proj, v_proj");
         assertTrue(((String) r[2]).contains("train lora upper"), "progress bar on stderr: " + r[2]);
+        // stderr is not a terminal here: no colour or cursor codes in it (issue 10 item 15)
+        assertFalse(((String) r[2]).contains("\u001b") || ((String) r[2]).contains("\r"), (String) r[2]);
 
         r = run(lora(out));
         assertEquals(1, r[0]);
         assertTrue(((String) r[2]).contains("already holds a lora run") && ((String) r[2]).contains("--resume"),
                 (String) r[2]);
         r = run(lora(out, "--resume"));
+        assertEquals(0, r[0], (String) r[2]);
+        // issue 10 item 19: resuming a run that already ended says so instead of drawing an empty bar
+        assertTrue(((String) r[2]).contains("train lora upper is already finished (step 4 of 4)"), (String) r[2]);
+    }
+
+    /** Issue 10 item 10: --val_every 0 divided by zero in lora; ranges are checked before anything is made. */
+    @Test
+    void zeroOrNegativeCountsAreRefusedBeforeARunFolderIsMade() {
+        Path out = tmp.resolve("never-made");
+        for (String[] bad : List.of(args("--val_every", "0"), args("--batch_size", "0"), args("--lora_dropout", "1.5"),
+                args("--lr", "NaN"), args("--max_steps", "-1"))) {
+            List<String> a = new ArrayList<>(List.of("train", "lora", "--model", model.toString(), "--tasks",
+                    task1.toString(), "--out", out.toString(), "--cache_dir="));
+            a.addAll(List.of(bad));
+            Object[] r = run(a.toArray(String[]::new));
+            assertEquals(1, r[0], String.join(" ", bad));
+            assertTrue(((String) r[2]).startsWith("error: setting '" + bad[0].substring(2) + "'"), (String) r[2]);
+            assertFalse(Files.exists(out), "no run folder for " + String.join(" ", bad));
+        }
+    }
+
+    /** Issue 10 item 10: a run that fails while starting leaves no half-made run folder behind. */
+    @Test
+    void aFailedStartLeavesNoRunFolder() throws Exception {
+        Path broken = tmp.resolve("broken-model");
+        Files.createDirectories(broken);
+        Files.writeString(broken.resolve("config.json"), Files.readString(model.resolve("config.json")));
+        // config.json but no weights: the run folder is opened, then loading the model fails
+        Path out = tmp.resolve("failed-start");
+        List<String> a = new ArrayList<>(List.of(lora(out)));
+        a.set(a.indexOf(model.toString()), broken.toString());
+        Object[] r = run(a.toArray(String[]::new));
+        assertEquals(1, r[0], (String) r[2]);
+        assertTrue(((String) r[2]).startsWith("error: " + broken), (String) r[2]);
+        assertFalse(Files.exists(out), "the run folder of a failed start is removed");
+        r = run(lora(out)); // and the next attempt does not find "a run" there
         assertEquals(0, r[0], (String) r[2]);
     }
 
