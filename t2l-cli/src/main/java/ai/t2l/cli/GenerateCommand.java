@@ -10,6 +10,7 @@ import ai.t2l.hypernet.HyperConfig;
 import ai.t2l.hypernet.HypernetCheckpoint;
 import ai.t2l.hypernet.LoadOptions;
 import ai.t2l.io.T2lException;
+import ai.t2l.lora.BaseModelRef;
 import ai.t2l.lora.LoraWeights;
 import ai.t2l.lora.PeftAdapter;
 import java.io.IOException;
@@ -74,6 +75,11 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--pooling", defaultValue = "CLS", description = "Pooling of --encoder: ${COMPLETION-CANDIDATES}")
     OnnxTaskEmbedder.Pooling pooling;
 
+    @Option(names = "--base-model-id", paramLabel = "ORG/NAME",
+            description = "Hub id written as the adapter's base_model_name_or_path (default: the model folder's"
+                    + " config _name_or_path when it is a hub id, else the folder's absolute path)")
+    String baseModelId;
+
     @Option(names = "--overwrite", description = "Replace existing output folders")
     boolean overwrite;
 
@@ -90,7 +96,8 @@ public final class GenerateCommand implements Callable<Integer> {
         try (HypernetCheckpoint ckpt = HypernetCheckpoint.load(t2l, opts, null)) {
             ckpt.warnings().forEach(w -> err.println("warning: " + w));
             HyperConfig c = ckpt.config();
-            String base = c.baseModel().isEmpty() && ckpt.baseModelDir() != null ? ckpt.baseModelDir().toString() : c.baseModel();
+            String base = BaseModelRef.choose(baseModelId, model != null ? model : ckpt.baseModelDir(),
+                    c.baseModel().isEmpty() ? null : c.baseModel());
             if (input.taskEmbedding != null) {
                 TaskEmbedding e = TaskText.fromJsonFile(input.taskEmbedding, c.taskEmbDim());
                 write(ckpt, e, out, base, "", outw);

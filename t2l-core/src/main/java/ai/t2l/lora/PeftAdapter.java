@@ -58,6 +58,7 @@ public final class PeftAdapter {
         if (c.path("fan_in_fan_out").asBoolean(false)) {
             throw new T2lException(configFile + ": field 'fan_in_fan_out' is true; only Linear (not Conv1D) LoRA is supported");
         }
+        refuseNumericExtras(c, configFile);
         if (!c.path("r").canConvertToInt() || c.path("r").asInt() <= 0) {
             throw new T2lException(configFile + ": field 'r' must be a positive integer, found " + c.get("r"));
         }
@@ -73,6 +74,35 @@ public final class PeftAdapter {
         modules.forEach(PeftAdapter::parentOf);
         return new LoraConfig(c.get("r").asInt(), c.path("lora_alpha").asDouble(8), c.path("use_rslora").asBoolean(false),
                 c.path("lora_dropout").asDouble(0), modules);
+    }
+
+    /**
+     * Keys (from any PEFT version) whose non-default values change what the adapter computes and that we do not
+     * implement: refused by name. Every other key, known or newer than us, is ignored: at its default it means
+     * "plain LoRA", and initialisation-only keys (eva_config, corda_config, loftq_config, init_lora_weights, ...)
+     * do not change a trained adapter's numbers.
+     */
+    private static void refuseNumericExtras(JsonNode c, Path configFile) {
+        String[] mustBeFalse = {"lora_bias", "use_qalora", "use_bdlora"};
+        for (String k : mustBeFalse) {
+            if (c.path(k).asBoolean(false)) {
+                throw new T2lException(configFile + ": field '" + k + "' is true; only plain LoRA is supported");
+            }
+        }
+        String[] mustBeEmpty = {"rank_pattern", "alpha_pattern", "layers_to_transform", "layer_replication",
+            "modules_to_save", "trainable_token_indices", "alora_invocation_tokens", "target_parameters",
+            "arrow_config"};
+        for (String k : mustBeEmpty) {
+            JsonNode v = c.get(k);
+            if (v != null && !v.isNull() && !(v.isContainerNode() && v.isEmpty())) {
+                throw new T2lException(configFile + ": field '" + k + "' is " + v
+                        + "; only adapters with it unset (null or empty) are supported");
+            }
+        }
+        String bias = c.path("bias").asText("none");
+        if (!bias.equals("none")) {
+            throw new T2lException(configFile + ": field 'bias' is '" + bias + "', expected 'none'");
+        }
     }
 
     /** Reads a PEFT folder; every tensor is checked against the config's rank and module list. */
@@ -123,8 +153,10 @@ public final class PeftAdapter {
 
     /**
      * Writes a PEFT folder atomically, as the reference's generate_lora.py does: adapter_config.json (2-space
-     * indent, sorted keys, peft 0.15 defaults), adapter_model.safetensors (float32, no metadata) and, when given,
-     * task_desc.txt.
+     * indent, sorted keys), adapter_model.safetensors (float32, no metadata) and, when given, task_desc.txt.
+     *
+     * @param baseModel a hub id or a path; a relative path is written as the absolute path it names now (see
+     *                  {@link BaseModelRef}), so the adapter still finds its base after the folder moves
      */
     public static void write(Path dir, LoraWeights w, String baseModel, String taskDescription, boolean overwrite) {
         AtomicFiles.writeDirectory(dir, overwrite, tmp -> {
@@ -141,15 +173,24 @@ public final class PeftAdapter {
         });
     }
 
+    /**
+     * The keys every PEFT since 0.10 accepts, and only those: PEFT before 0.14 builds the config with
+     * {@code LoraConfig(**json)} and raises TypeError on a key it does not know, so keys added later
+     * (corda_config, eva_config, exclude_modules, lora_bias, trainable_token_indices, ...) are left out; at their
+     * defaults they mean the same as absent. The per-version key sets are in the test resource
+     * peft/lora-config-keys.json (read from PEFT's source at each release tag).
+     */
     static String configJson(LoraConfig c, String baseModel) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.putObject("alpha_pattern");
         n.putNull("auto_mapping");
-        n.put("base_model_name_or_path", baseModel);
+        String base = BaseModelRef.forConfig(baseModel);
+        if (base == null) {
+            n.putNull("base_model_name_or_path");
+        } else {
+            n.put("base_model_name_or_path", base);
+        }
         n.put("bias", "none");
-        n.putNull("corda_config");
-        n.putNull("eva_config");
-        n.putNull("exclude_modules");
         n.put("fan_in_fan_out", false);
         n.put("inference_mode", true);
         n.put("init_lora_weights", true);
@@ -162,7 +203,6 @@ public final class PeftAdapter {
         } else {
             n.put("lora_alpha", c.alpha());
         }
-        n.put("lora_bias", false);
         n.put("lora_dropout", c.dropout());
         n.putNull("megatron_config");
         n.put("megatron_core", "megatron.core");
@@ -174,7 +214,6 @@ public final class PeftAdapter {
         ArrayNode tm = n.putArray("target_modules");
         c.targetModules().forEach(tm::add);
         n.put("task_type", "CAUSAL_LM");
-        n.putNull("trainable_token_indices");
         n.put("use_dora", false);
         n.put("use_rslora", c.useRslora());
         return Json.write(n);
