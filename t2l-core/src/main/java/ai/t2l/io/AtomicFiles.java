@@ -62,7 +62,11 @@ public final class AtomicFiles {
             Files.createDirectories(abs.getParent());
             tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".");
             writer.write(tmp);
-            setUsualPermissions(tmp, DIR_MODE);
+            try (var all = Files.walk(tmp)) { // copied files keep their source's mode (e.g. a read-only 0444)
+                for (Path p : all.toList()) {
+                    setUsualPermissions(p, Files.isDirectory(p) ? DIR_MODE : FILE_MODE);
+                }
+            }
             if (Files.exists(abs)) {
                 deleteRecursively(abs);
             }
