@@ -51,8 +51,9 @@ class LlamaCppExportTest {
 
     @BeforeAll
     static void nativeLibraryLoads() {
+        System.setProperty("de.kherud.llama.tmpdir", tmp.toString()); // the loader extracts its .so there
         try {
-            LlamaModel.setLogger(null, (level, msg) -> {
+            LlamaModel.setLogger(de.kherud.llama.args.LogFormat.TEXT, (level, msg) -> {
                 if (level == LogLevel.ERROR) {
                     System.err.print("llama.cpp: " + msg);
                 }
@@ -76,8 +77,13 @@ class LlamaCppExportTest {
 
     /** llama.cpp's greedy answers for the same token ids (passed as ids, not text, through the server's JSON). */
     private static List<String> llamaCpp(Path gguf, Path adapterGguf, List<int[]> prompts) throws Exception {
+        return llamaCpp(gguf, adapterGguf, prompts, false);
+    }
+
+    private static List<String> llamaCpp(Path gguf, Path adapterGguf, List<int[]> prompts, boolean ignoreEos)
+            throws Exception {
         ModelParameters mp = new ModelParameters().setModel(gguf.toString()).setCtxSize(256).setThreads(1)
-                .setThreadsBatch(1).setParallel(1).setGpuLayers(0).skipWarmup();
+                .setThreadsBatch(1).setParallel(1).skipWarmup().disableLog();
         if (adapterGguf != null) {
             mp.addLoraAdapter(adapterGguf.toString());
         }
@@ -85,7 +91,7 @@ class LlamaCppExportTest {
         try (LlamaModel m = new LlamaModel(mp)) {
             for (int[] ids : prompts) {
                 InferenceParameters ip = new InferenceParameters("").setNPredict(NEW_TOKENS).setTemperature(0f)
-                        .setTopK(1).setRepeatPenalty(1f).setSeed(1).setCachePrompt(false);
+                        .setTopK(1).setRepeatPenalty(1f).setSeed(1).setCachePrompt(false).setIgnoreEos(ignoreEos);
                 promptIds(ip, ids);
                 out.add(m.complete(ip));
             }
@@ -129,5 +135,71 @@ class LlamaCppExportTest {
             assertEquals(base, llamaCpp(modelGguf, null, prompts), "base model: llama.cpp vs ours");
             assertEquals(adapted, llamaCpp(modelGguf, adapterGguf, prompts), "with the GGUF adapter: llama.cpp vs ours");
         }
+    }
+
+    /**
+     * The golden tiny Llama (GQA, Llama 3.1 RoPE scaling: tests rope_freqs and the k permutation by kv heads) and
+     * the golden PEFT all-linear adapter: llama.cpp must reproduce the greedy tokens that transformers and PEFT
+     * 0.13.2 produced (expected.json), base and adapted. The fixture has no tokenizer, so a WordLevel one with
+     * tokens "t0".."t319" is written beside a copy; its text is parsed back to ids.
+     */
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void goldenLlamaAndPeftAdapterGiveTheGoldenGreedyTokensInLlamaCpp() throws Exception {
+        Path model = tmp.resolve("llama");
+        Files.createDirectories(model);
+        for (String f : List.of("config.json", "generation_config.json", "model.safetensors")) {
+            Files.copy(ai.t2l.Shared.golden("llama", f), model.resolve(f));
+        }
+        StringBuilder vocab = new StringBuilder();
+        for (int i = 3; i < 320; i++) {
+            vocab.append(i == 3 ? "" : ",").append("\"t").append(i).append("\":").append(i);
+        }
+        Files.writeString(model.resolve("tokenizer.json"), "{\"version\":\"1.0\",\"added_tokens\":["
+                + "{\"id\":0,\"content\":\"<pad>\",\"special\":true},{\"id\":1,\"content\":\"<s>\",\"special\":true},"
+                + "{\"id\":2,\"content\":\"</s>\",\"special\":true}],\"decoder\":{\"type\":\"Fuse\"},"
+                + "\"model\":{\"type\":\"WordLevel\",\"unk_token\":\"<pad>\",\"vocab\":{" + vocab + "}}}");
+        Path modelGguf = tmp.resolve("llama-f32.gguf");
+        Path adapterGguf = tmp.resolve("llama_all.gguf");
+        GgufModelExport.write(model, null, null, modelGguf, GgufWriter.TensorType.F32, "golden llama");
+        Path adapterDir = ai.t2l.Shared.golden("peft", "llama_all", "adapter");
+        GgufAdapterExport.write(PeftAdapter.read(adapterDir), ai.t2l.model.ModelConfig.read(model),
+                adapterDir.toString(), adapterGguf, GgufWriter.TensorType.F32, "llama_all");
+
+        var base = ai.t2l.io.Json.read(ai.t2l.Shared.golden("llama", "expected.json"));
+        var peft = ai.t2l.io.Json.read(ai.t2l.Shared.golden("peft", "llama_all", "expected.json"));
+        List<int[]> prompts = new ArrayList<>();
+        List<List<Integer>> wantBase = new ArrayList<>();
+        List<List<Integer>> wantAdapted = new ArrayList<>();
+        for (String seq : List.of("seq0", "seq1")) {
+            prompts.add(ints(base.get(seq).get("input_ids")));
+            wantBase.add(list(base.get(seq).get("expected_greedy_new_tokens")));
+            wantAdapted.add(list(peft.get(seq).get("expected_greedy_new_tokens")));
+        }
+        assertEquals(wantBase, ids(llamaCpp(modelGguf, null, prompts, true)), "base: llama.cpp vs transformers");
+        assertEquals(wantAdapted, ids(llamaCpp(modelGguf, adapterGguf, prompts, true)), "adapter: llama.cpp vs PEFT");
+    }
+
+    private static int[] ints(com.fasterxml.jackson.databind.JsonNode n) {
+        return list(n).stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static List<Integer> list(com.fasterxml.jackson.databind.JsonNode n) {
+        List<Integer> out = new ArrayList<>();
+        n.forEach(x -> out.add(x.asInt()));
+        return out;
+    }
+
+    private static List<List<Integer>> ids(List<String> texts) {
+        List<List<Integer>> out = new ArrayList<>();
+        for (String t : texts) {
+            List<Integer> row = new ArrayList<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("t(\\d+)").matcher(t);
+            while (m.find()) {
+                row.add(Integer.parseInt(m.group(1)));
+            }
+            out.add(row);
+        }
+        return out;
     }
 }
