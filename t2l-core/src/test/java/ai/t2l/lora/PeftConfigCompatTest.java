@@ -69,6 +69,31 @@ class PeftConfigCompatTest {
         }
     }
 
+    /** The embedded miniature's committed adapters (oracles, multi-task) load in PEFT 0.10 too (issue 11 item 4). */
+    @Test
+    void committedMiniatureAdaptersHaveOnlyPeft010Keys() throws IOException {
+        Path mini = null;
+        for (Path p = Path.of("").toAbsolutePath(); p != null && mini == null; p = p.getParent()) {
+            mini = Files.isDirectory(p.resolve("miniature/oracle")) ? p.resolve("miniature") : null;
+        }
+        assertTrue(mini != null, "miniature/ not found above the working directory");
+        Set<String> known = new TreeSet<>();
+        keyTable().get("versions").get("v0.10.0").get("keys").forEach(k -> known.add(k.asText()));
+        List<Path> configs;
+        try (var files = Files.walk(mini)) {
+            configs = files.filter(f -> f.getFileName().toString().equals(PeftAdapter.CONFIG)).toList();
+        }
+        assertTrue(configs.size() > 100, "oracles and multi-task: " + configs.size());
+        for (Path f : configs) {
+            JsonNode cfg = Json.read(f);
+            Set<String> unknown = new TreeSet<>(keys(cfg));
+            unknown.removeAll(known);
+            assertEquals(Set.of(), unknown, f.toString());
+            JsonNode base = cfg.get("base_model_name_or_path");
+            assertTrue(base.isNull() || Path.of(base.asText()).isAbsolute(), f + ": " + base);
+        }
+    }
+
     @Test
     void writtenKeysAreThoseOfTheAdaptersPeft0132Wrote() {
         Set<String> golden = keys(Json.read(Shared.golden("peft", "llama_qv", "adapter", PeftAdapter.CONFIG)));
