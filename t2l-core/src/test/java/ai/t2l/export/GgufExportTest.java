@@ -108,6 +108,9 @@ class GgufExportTest {
         assertEquals(0, g.tensors().get("blk.0.attn_norm.weight").type(), "norms stay F32");
         assertEquals(1, g.tensors().get("blk.0.ffn_up.weight").type());
         assertTrue(!g.tensors().containsKey("output.weight"), "tied embeddings: llama.cpp reuses token_embd");
+        String summary = ai.t2l.inspect.Inspector.inspect(out);
+        assertTrue(summary.contains("general.architecture") && summary.contains("[103 values]")
+                && summary.contains(g.tensors().size() + " tensors"), summary);
     }
 
     @Test
