@@ -33,7 +33,9 @@ class LayeringTest {
             "lora", List.of("ai.t2l.hypernet", "ai.t2l.embed", "ai.t2l.train", "ai.t2l.eval", "ai.t2l.miniature"),
             "hypernet", List.of("ai.t2l.model.Transformer", "ai.t2l.generate", "ai.t2l.train", "ai.t2l.eval",
                     "ai.t2l.miniature"),
-            "generate", List.of("ai.t2l.hypernet", "ai.t2l.train", "ai.t2l.eval", "ai.t2l.miniature"));
+            "generate", List.of("ai.t2l.hypernet", "ai.t2l.train", "ai.t2l.eval", "ai.t2l.miniature"),
+            "export", List.of("ai.t2l.hypernet", "ai.t2l.embed", "ai.t2l.generate", "ai.t2l.train", "ai.t2l.eval",
+                    "ai.t2l.miniature", "ai.t2l.model.Transformer"));
 
     @Test
     void coreRespectsTheLayering() throws IOException {

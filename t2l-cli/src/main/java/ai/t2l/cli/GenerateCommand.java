@@ -10,6 +10,10 @@ import ai.t2l.hypernet.HyperConfig;
 import ai.t2l.hypernet.HypernetCheckpoint;
 import ai.t2l.hypernet.LoadOptions;
 import ai.t2l.io.T2lException;
+import ai.t2l.export.GgufAdapterExport;
+import ai.t2l.io.GgufWriter;
+import ai.t2l.lora.BaseModelRef;
+import ai.t2l.model.ModelConfig;
 import ai.t2l.lora.LoraWeights;
 import ai.t2l.lora.PeftAdapter;
 import java.io.IOException;
@@ -73,6 +77,18 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--pooling", defaultValue = "CLS", description = "Pooling of --encoder: ${COMPLETION-CANDIDATES}")
     OnnxTaskEmbedder.Pooling pooling;
 
+    enum Format { peft, gguf }
+
+    @Option(names = "--format", defaultValue = "peft", paramLabel = "peft|gguf",
+            description = "Adapter format: a PEFT folder (default) or a GGUF LoRA file for llama.cpp/Ollama"
+                    + " (--out FILE.gguf; with --descriptions, a folder of adapter_NNNN.gguf)")
+    Format format;
+
+    @Option(names = "--base-model-id", paramLabel = "ORG/NAME",
+            description = "Hub id written as the adapter's base_model_name_or_path (default: the model folder's"
+                    + " config _name_or_path when it is a hub id, else the folder's absolute path)")
+    String baseModelId;
+
     @Option(names = "--overwrite", description = "Replace existing output folders")
     boolean overwrite;
 
@@ -98,7 +114,8 @@ public final class GenerateCommand implements Callable<Integer> {
         try (HypernetCheckpoint ckpt = HypernetCheckpoint.load(t2l, opts, null)) {
             ckpt.warnings().forEach(w -> err.println("warning: " + w));
             HyperConfig c = ckpt.config();
-            String base = c.baseModel().isEmpty() && ckpt.baseModelDir() != null ? ckpt.baseModelDir().toString() : c.baseModel();
+            String base = BaseModelRef.choose(baseModelId, model != null ? model : ckpt.baseModelDir(),
+                    c.baseModel().isEmpty() ? null : c.baseModel());
             if (input.taskEmbedding != null) {
                 TaskEmbedding e = TaskText.fromJsonFile(input.taskEmbedding, c.taskEmbDim());
                 write(ckpt, e, out, base, "", outw);
@@ -116,7 +133,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 }
                 try (ProgressBar pb = Terminal.bar("generate", texts.size(), System.err).build()) {
                     for (int i = 0; i < texts.size(); i++) {
-                        Path dir = out.resolve(String.format("adapter_%04d", i + 1));
+                        Path dir = out.resolve(String.format("adapter_%04d", i + 1) + (format == Format.gguf ? ".gguf" : ""));
                         write(ckpt, embed(embedder, texts.get(i), err), dir, base, texts.get(i), null);
                         pb.step();
                     }
@@ -168,7 +185,19 @@ public final class GenerateCommand implements Callable<Integer> {
     private void write(HypernetCheckpoint ckpt, TaskEmbedding e, Path dir, String base, String desc, PrintWriter outw) {
         long t0 = System.nanoTime();
         LoraWeights w = ckpt.hypernet().generate(e.vector());
-        PeftAdapter.write(dir, w, base, desc, overwrite);
+        if (format == Format.gguf) {
+            Path baseDir = model != null ? model : ckpt.baseModelDir();
+            if (baseDir == null) {
+                throw new T2lException("--format gguf lays tensors out for the base model: pass --model DIR");
+            }
+            if (Files.isDirectory(dir) || (Files.exists(dir) && !overwrite)) {
+                throw new T2lException("output " + dir + " already exists (a GGUF adapter is one file; use --overwrite)");
+            }
+            GgufAdapterExport.write(w, ModelConfig.read(baseDir), "generated adapter", dir,
+                    GgufWriter.TensorType.F32, desc.isEmpty() ? "t2l adapter" : "t2l: " + desc);
+        } else {
+            PeftAdapter.write(dir, w, base, desc, overwrite);
+        }
         if (outw != null) {
             outw.printf("wrote %s: %d LoRA tensors (r=%d, %s), %,d values, in %d ms%n", dir, 2 * w.pairs().size(),
                     w.config().r(), String.join(", ", w.config().targetModules()), w.numel(),

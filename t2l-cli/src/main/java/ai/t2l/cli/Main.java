@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             MiniatureCommand.class,
             DemoCommand.class,
             GenerateCommand.class,
+            ExportCommand.class,
             LogitsCommand.class,
             ai.t2l.cli.train.TrainCommand.class,
             RunCommand.class,

@@ -31,8 +31,12 @@ public final class Inspector {
             throw new T2lException(path + ": no such file or folder");
         }
         if (Files.isRegularFile(path)) {
+            if (path.getFileName().toString().endsWith(".gguf")) {
+                return ggufSummary(path);
+            }
             if (!path.getFileName().toString().endsWith(".safetensors")) {
-                throw new T2lException(path + ": cannot inspect this file (expected a .safetensors file or a folder)");
+                throw new T2lException(path + ": cannot inspect this file (expected a .safetensors or .gguf file,"
+                        + " or a folder)");
             }
             return "safetensors file " + path + "\n" + TensorSummary.of(List.of(path), all);
         }
@@ -43,6 +47,21 @@ public final class Inspector {
         }
         throw new T2lException(path + ": not a model folder (config.json), adapter folder (adapter_config.json)"
                 + " or T2L folder (hypermod.pt or t2l_config.json)");
+    }
+
+    /** A GGUF file (t2l export): its metadata, arrays shortened to their length, and the tensor count. */
+    static String ggufSummary(Path path) {
+        ai.t2l.io.GgufFile g = ai.t2l.io.GgufFile.read(path);
+        StringBuilder sb = new StringBuilder("GGUF file " + path + "\n");
+        g.metadata().forEach((k, v) -> {
+            String text = v instanceof java.util.List<?> l ? "[" + l.size() + " values]" : String.valueOf(v);
+            if (text.length() > 80) {
+                text = text.substring(0, 77).replace("\n", " ") + "...";
+            }
+            sb.append(String.format("  %-42s %s%n", k, text.replace("\n", " ")));
+        });
+        sb.append("  ").append(g.tensors().size()).append(" tensors\n");
+        return sb.toString();
     }
 
     /** The folder layouts we recognise, in the order they are tried. */

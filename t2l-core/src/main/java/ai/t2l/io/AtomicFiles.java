@@ -9,9 +9,16 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /** Writes that never leave half-written output: write beside the target, then rename into place. */
 public final class AtomicFiles {
+    private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
+    private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
+
     private AtomicFiles() {}
 
     @FunctionalInterface
@@ -28,6 +35,7 @@ public final class AtomicFiles {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
             writer.write(tmp);
+            setUsualPermissions(tmp, FILE_MODE);
             move(tmp, abs);
         } catch (IOException e) {
             throw new T2lException("could not write " + target + ": " + e.getMessage(), e);
@@ -60,6 +68,11 @@ public final class AtomicFiles {
             Files.createDirectories(abs.getParent());
             tmp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".");
             writer.write(tmp);
+            try (var all = Files.walk(tmp)) { // copied files keep their source's mode (e.g. a read-only 0444)
+                for (Path p : all.toList()) {
+                    setUsualPermissions(p, Files.isDirectory(p) ? DIR_MODE : FILE_MODE);
+                }
+            }
             if (Files.exists(abs)) {
                 deleteRecursively(abs);
             }
@@ -71,6 +84,17 @@ public final class AtomicFiles {
             if (tmp != null) {
                 deleteRecursively(tmp);
             }
+        }
+    }
+
+    /**
+     * Temporary files and folders are created owner-only (0600/0700, Files.createTempFile's POSIX default); what we
+     * publish gets the usual 0644/0755 so that other users and services (a vLLM or Ollama running as another user)
+     * can read it.
+     */
+    private static void setUsualPermissions(Path p, Set<PosixFilePermission> mode) throws IOException {
+        if (Files.getFileStore(p).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(p, mode);
         }
     }
 

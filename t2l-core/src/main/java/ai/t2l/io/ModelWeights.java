@@ -3,7 +3,9 @@ package ai.t2l.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -95,6 +97,23 @@ public final class ModelWeights implements TensorSource {
 
     public DType dtype(String name) {
         return fileOf(name).entry(name).dtype();
+    }
+
+    /** Shard file name (model.safetensors when unsharded) -> the tensor names it holds, sorted. */
+    public Map<String, List<String>> shardContents() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        shards.keySet().forEach(k -> out.put(k, new ArrayList<>()));
+        byName.forEach((name, f) -> out.get(f.file().getFileName().toString()).add(name));
+        return out;
+    }
+
+    /** The shard's own {@code __metadata__} (e.g. format=pt). */
+    public Map<String, String> shardMetadata(String shardName) {
+        SafetensorsFile f = shards.get(shardName);
+        if (f == null) {
+            throw new T2lException(dir + ": no shard '" + shardName + "'");
+        }
+        return f.metadata();
     }
 
     @Override

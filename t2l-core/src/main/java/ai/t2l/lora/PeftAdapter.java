@@ -53,8 +53,8 @@ public final class PeftAdapter {
      * that name the base model are read by no one and need no check.
      */
     private static final List<String> UNSUPPORTED_WHEN_SET = List.of("rank_pattern", "alpha_pattern",
-            "layers_to_transform", "layers_pattern", "modules_to_save", "layer_replication", "exclude_modules",
-            "trainable_token_indices", "target_parameters");
+            "layers_to_transform", "modules_to_save", "layer_replication", "exclude_modules",
+            "trainable_token_indices", "target_parameters", "alora_invocation_tokens", "arrow_config");
 
     public static LoraConfig readConfig(Path configFile) {
         JsonNode c = Json.read(configFile);
@@ -73,6 +73,9 @@ public final class PeftAdapter {
         }
         if (bool(c, "lora_bias", configFile)) {
             throw new T2lException(configFile + ": field 'lora_bias' is true; LoRA B biases are not supported");
+        }
+        if (bool(c, "use_bdlora", configFile)) {
+            throw new T2lException(configFile + ": field 'use_bdlora' is true; only plain LoRA is supported");
         }
         if (bool(c, "use_qalora", configFile)) {
             throw new T2lException(configFile + ": field 'use_qalora' is true; QA-LoRA is not supported");
@@ -210,8 +213,10 @@ public final class PeftAdapter {
 
     /**
      * Writes a PEFT folder atomically, as the reference's generate_lora.py does: adapter_config.json (2-space
-     * indent, sorted keys, peft 0.15 defaults), adapter_model.safetensors (float32, no metadata) and, when given,
-     * task_desc.txt.
+     * indent, sorted keys), adapter_model.safetensors (float32, no metadata) and, when given, task_desc.txt.
+     *
+     * @param baseModel a hub id or a path; a relative path is written as the absolute path it names now (see
+     *                  {@link BaseModelRef}), so the adapter still finds its base after the folder moves
      */
     public static void write(Path dir, LoraWeights w, String baseModel, String taskDescription, boolean overwrite) {
         AtomicFiles.writeDirectory(dir, overwrite, tmp -> {
@@ -228,15 +233,24 @@ public final class PeftAdapter {
         });
     }
 
+    /**
+     * The keys every PEFT since 0.10 accepts, and only those: PEFT before 0.14 builds the config with
+     * {@code LoraConfig(**json)} and raises TypeError on a key it does not know, so keys added later
+     * (corda_config, eva_config, exclude_modules, lora_bias, trainable_token_indices, ...) are left out; at their
+     * defaults they mean the same as absent. The per-version key sets are in the test resource
+     * peft/lora-config-keys.json (read from PEFT's source at each release tag).
+     */
     static String configJson(LoraConfig c, String baseModel) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.putObject("alpha_pattern");
         n.putNull("auto_mapping");
-        n.put("base_model_name_or_path", baseModel);
+        String base = BaseModelRef.forConfig(baseModel);
+        if (base == null) {
+            n.putNull("base_model_name_or_path");
+        } else {
+            n.put("base_model_name_or_path", base);
+        }
         n.put("bias", "none");
-        n.putNull("corda_config");
-        n.putNull("eva_config");
-        n.putNull("exclude_modules");
         n.put("fan_in_fan_out", false);
         n.put("inference_mode", true);
         n.put("init_lora_weights", true);
@@ -249,7 +263,6 @@ public final class PeftAdapter {
         } else {
             n.put("lora_alpha", c.alpha());
         }
-        n.put("lora_bias", false);
         n.put("lora_dropout", c.dropout());
         n.putNull("megatron_config");
         n.put("megatron_core", "megatron.core");
@@ -261,7 +274,6 @@ public final class PeftAdapter {
         ArrayNode tm = n.putArray("target_modules");
         c.targetModules().forEach(tm::add);
         n.put("task_type", "CAUSAL_LM");
-        n.putNull("trainable_token_indices");
         n.put("use_dora", false);
         n.put("use_rslora", c.useRslora());
         return Json.write(n);

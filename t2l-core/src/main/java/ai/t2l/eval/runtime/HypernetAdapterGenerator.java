@@ -41,7 +41,8 @@ public final class HypernetAdapterGenerator implements AdapterGenerator {
             String choice = encoder != null ? encoder
                     : TaskEmbedders.defaultFor(c.embModel(), c.taskEmbDim(), ModelConfig.read(modelDir).hiddenSize());
             emb = TaskEmbedders.open(choice, OnnxTaskEmbedder.Pooling.CLS, () -> BaseModelTaskEmbedder.open(modelDir));
-            String base = c.baseModel().isEmpty() ? modelDir.toString() : c.baseModel();
+            // a hub id or the model folder's absolute path, never the checkpoint's relative model_dir (issue 11 item 4)
+            String base = ai.t2l.lora.BaseModelRef.choose(null, modelDir, c.baseModel().isEmpty() ? null : c.baseModel());
             return new HypernetAdapterGenerator(ckpt, emb, base);
         } catch (RuntimeException e) {
             if (emb != null) {

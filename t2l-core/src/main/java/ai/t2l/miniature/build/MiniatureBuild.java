@@ -276,11 +276,11 @@ public final class MiniatureBuild {
         progress.start("oracle LoRAs (" + all.size() + " tasks)", (long) all.size() * s.oracle().steps());
         try (Transformer model = Transformer.load(out.resolve(MiniLayout.MODEL))) {
             List<LoraWeights> ws = training.oracles(model, all, s.oracle(), LoraConfig.t2lDefault(), data.padId(),
-                    s.seed() + 2, "../../" + MiniLayout.MODEL, runs);
+                    s.seed() + 2, null, runs);
             progress.end(ws.size() + " adapters");
             AtomicFiles.writeDirectory(out.resolve(MiniLayout.ORACLE), true, tmp -> {
                 for (int i = 0; i < tasks.size(); i++) {
-                    PeftAdapter.write(tmp.resolve(tasks.get(i).name()), ws.get(i), "../../" + MiniLayout.MODEL,
+                    PeftAdapter.write(tmp.resolve(tasks.get(i).name()), ws.get(i), null,
                             tasks.get(i).role() == Task.Role.TRAIN ? tasks.get(i).trainDescriptions().get(0) : null,
                             false);
                 }
@@ -297,7 +297,7 @@ public final class MiniatureBuild {
         try (Transformer model = Transformer.load(out.resolve(MiniLayout.MODEL))) {
             LoraWeights w = training.multiTask(model, train, s.multiTask(), LoraConfig.t2lDefault(),
                     SFT_TASKS_PER_STEP, padId, s.seed() + 3, runs);
-            PeftAdapter.write(out.resolve(MiniLayout.MULTITASK), w, "../" + MiniLayout.MODEL, null, true);
+            PeftAdapter.write(out.resolve(MiniLayout.MULTITASK), w, null, null, true);
         }
         progress.end("done");
         return null;
