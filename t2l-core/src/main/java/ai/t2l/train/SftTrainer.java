@@ -66,7 +66,7 @@ public final class SftTrainer {
                 run.metrics(Map.of("step", step, "loss", last, "lr", opt.currentLr(), "grad_norm", opt.lastGradNorm()));
                 listener.onStep(step, total, last, opt.currentLr(), tokens / ((System.nanoTime() - t0) / 1e9));
                 if (c.valEvery() > 0 && (step % c.valEvery() == 0 || step == total)) {
-                    val = Validation.loss(m, lm, source, tasks, embeddings, c.labelSmoothing(), 8, padId);
+                    val = Validation.loss(m, lm, source, tasks, embeddings, Losses.Reduction.SAMPLE_MEAN, 8, padId);
                     if (!Double.isNaN(val)) {
                         run.metrics(Map.of("step", step, "val_loss", val));
                         listener.onMessage("step " + step + ": validation loss " + val);
