@@ -62,13 +62,18 @@ public final class EvalRunCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the other-task description draw (--t2l).")
     long seed;
 
+    @Option(names = "--lora-scale", paramLabel = "adapter|vllm-0.5.4", defaultValue = "adapter",
+            description = "Adapter scale: the adapter's own (PEFT; alpha/sqrt(r) with rsLoRA, default) or vllm-0.5.4"
+                    + " (alpha/r, as the reference's evaluation engine applied it; see docs/FIDELITY.md).")
+    String loraScale;
+
     @Override
     public Integer call() {
         var benchmarks = Benchmarks.parse(tasks);
         Path dataDir = SharedData.locate(data, "benchmarks", "--data");
         Path descDir = t2l == null ? null : SharedData.locate(descriptions, "t2l-descriptions", "--descriptions");
         EvalSettings settings = EvalSettings.of(dataDir, out).withLimit(limit).withBatchSize(batchSize)
-                .withMaxNewTokens(maxNewTokens);
+                .withMaxNewTokens(maxNewTokens).withLoraScale(ai.t2l.lora.LoraScale.parse(loraScale));
         EvalRequest req = new EvalRequest(model, Optional.ofNullable(adapter), Optional.ofNullable(t2l), benchmarks,
                 new PromptOptions(icl, taskDesc), settings, descDir, seed);
         Map<String, ProgressBar> bars = new HashMap<>();

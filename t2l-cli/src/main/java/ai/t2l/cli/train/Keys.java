@@ -27,6 +27,9 @@ final class Keys {
         m.put("system_message", "");
         m.put("max_length", 512);
         m.put("val_fraction", 0.1);
+        // tasks that lose val_fraction to validation (sft, mt-lora): "reference" = the reference's eval_ds_info
+        // tasks (spec §6.5; the others train on all their examples), "all" = every task, or task names
+        m.put("val_tasks", List.of("reference"));
         m.put("cache_dir", "~/.cache/t2l/token-cache"); // "" disables the token cache
         m.put("seed", 42L);
         return m;

@@ -12,6 +12,7 @@ import ai.t2l.train.data.DataPrep;
 import ai.t2l.train.data.Descriptions;
 import ai.t2l.train.data.JsonlTasks;
 import ai.t2l.train.data.PreparedTask;
+import ai.t2l.train.data.ReferenceTaskLists;
 import ai.t2l.train.data.SniTasks;
 import ai.t2l.train.data.TaskData;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /** Turns the data settings of {@link Keys#data} into prepared tasks, description embeddings and a LoRA config. */
@@ -92,11 +94,47 @@ final class TaskInputs {
         return t != null ? t : fallback;
     }
 
+    /** Every task gets a validation split (an oracle LoRA's single task, base-model training). */
     static List<PreparedTask> prepare(List<TaskData> tasks, Tokenizer tok, ModelConfig mc, Settings s,
             TrainListener listener) {
+        return prepare(tasks, tok, mc, s, null, listener);
+    }
+
+    /** Only the tasks of setting 'val_tasks' get a validation split (sft, mt-lora; spec §6.5). */
+    static List<PreparedTask> prepareWithValTasks(List<TaskData> tasks, Tokenizer tok, ModelConfig mc, Settings s,
+            TrainListener listener) {
+        Set<String> val = valTasks(s.list("val_tasks"));
+        if (val != null && tasks.stream().noneMatch(t -> val.contains(t.name()))) {
+            listener.onMessage("no task has a validation split (val_tasks " + s.list("val_tasks")
+                    + " names none of the training tasks); set val_tasks to \"all\" or to task names to validate");
+        }
+        return prepare(tasks, tok, mc, s, val, listener);
+    }
+
+    /** "reference" → the reference's eval tasks; "all" → null (every task); else the names given. */
+    static Set<String> valTasks(List<String> setting) {
+        if (setting.equals(List.of("all"))) {
+            return null;
+        }
+        Set<String> out = new HashSet<>();
+        for (String v : setting) {
+            if (v.equals("reference")) {
+                out.addAll(ReferenceTaskLists.EVAL_TASKS);
+            } else if (v.equals("all")) {
+                throw new T2lException("setting 'val_tasks': \"all\" cannot be combined with task names, found "
+                        + setting);
+            } else {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    private static List<PreparedTask> prepare(List<TaskData> tasks, Tokenizer tok, ModelConfig mc, Settings s,
+            Set<String> valTasks, TrainListener listener) {
         ChatExampleEncoder enc = encoder(tok, mc, s);
         return DataPrep.prepare(tasks, enc, new DataPrep.Settings(s.integer("max_length"), s.dbl("val_fraction"),
-                s.path("cache_dir")), listener::onMessage);
+                s.path("cache_dir"), valTasks), listener::onMessage);
     }
 
     static ChatExampleEncoder encoder(Tokenizer tok, ModelConfig mc, Settings s) {
