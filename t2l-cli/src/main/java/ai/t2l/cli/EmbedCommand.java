@@ -2,6 +2,7 @@ package ai.t2l.cli;
 
 import ai.t2l.embed.GteTaskEmbedder;
 import ai.t2l.embed.NewModelConfig;
+import ai.t2l.embed.NewModelEncoder;
 import ai.t2l.embed.TaskText;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.SafetensorsWriter;
@@ -48,29 +49,33 @@ public final class EmbedCommand implements Callable<Integer> {
             throw new T2lException("--encoder " + encoder + ": expected a NewModel folder (config.json with model_type"
                     + " \"new\", as Alibaba-NLP/gte-large-en-v1.5)");
         }
-        try (GteTaskEmbedder e = GteTaskEmbedder.open(encoder)) {
-            int[] ids;
-            if (input.text != null) {
+        int[] ids;
+        FloatTensor last;
+        if (input.text != null) {
+            try (GteTaskEmbedder e = GteTaskEmbedder.open(encoder)) {
                 String prepared = TaskText.prepare(input.text);
                 ids = e.tokens(prepared);
                 System.out.println("text: " + prepared);
-            } else {
-                ids = LogitsCommand.parseIds(input.inputIds);
+                last = e.lastHiddenState(ids);
             }
-            int h = e.dimension();
-            FloatTensor last = e.lastHiddenState(ids);
-            float[] pooled = Arrays.copyOf(last.data(), h);
-            float[] t2l = TaskText.normalize(pooled);
-            float[] unit = TaskText.unit(pooled);
-            Map<String, FloatTensor> tensors = new LinkedHashMap<>();
-            tensors.put("last_hidden_state", last);
-            tensors.put("pooled", new FloatTensor(pooled, new long[] {1, h}));
-            tensors.put("normalized", new FloatTensor(unit, new long[] {1, h}));
-            tensors.put("t2l_embedding", new FloatTensor(t2l, new long[] {1, h}));
-            SafetensorsWriter.write(out, tensors, Map.of("format", "pt"));
-            System.out.println("wrote " + out + ": " + ids.length + " tokens, last_hidden_state " + last.shapeString()
-                    + ", pooled/normalized/t2l_embedding [1, " + h + "]");
+        } else {
+            ids = LogitsCommand.parseIds(input.inputIds); // ids as given: no tokenizer needed
+            int[] ones = new int[ids.length];
+            Arrays.fill(ones, 1);
+            try (NewModelEncoder enc = NewModelEncoder.load(encoder)) {
+                last = enc.forward(new int[][] {ids}, new int[][] {ones}, false).get(0);
+            }
         }
+        int h = (int) last.shape()[2];
+        float[] pooled = Arrays.copyOf(last.data(), h); // CLS: last_hidden_state[:, 0]
+        Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+        tensors.put("last_hidden_state", last);
+        tensors.put("pooled", new FloatTensor(pooled, new long[] {1, h}));
+        tensors.put("normalized", new FloatTensor(TaskText.unit(pooled), new long[] {1, h}));
+        tensors.put("t2l_embedding", new FloatTensor(TaskText.normalize(pooled), new long[] {1, h}));
+        SafetensorsWriter.write(out, tensors, Map.of("format", "pt"));
+        System.out.println("wrote " + out + ": " + ids.length + " tokens, last_hidden_state " + last.shapeString()
+                + ", pooled/normalized/t2l_embedding [1, " + h + "]");
         return 0;
     }
 }

@@ -31,8 +31,12 @@ public final class TaskEmbedders {
                     + " (config.json + model.safetensors + tokenizer.json); no such folder");
         }
         // the reference's encoder as downloaded from Hugging Face (model_type "new"), run natively (issue 12 item 11)
-        if (NewModelConfig.isNewModel(dir) && !Files.isRegularFile(dir.resolve("model.onnx"))) {
-            return GteTaskEmbedder.open(dir);
+        if (!Files.isRegularFile(dir.resolve("model.onnx")) && Files.isRegularFile(dir.resolve("config.json"))) {
+            if (NewModelConfig.isNewModel(dir)) {
+                return GteTaskEmbedder.open(dir);
+            }
+            // a decoder folder (e.g. Salesforce/SFR-Embedding-Mistral): last-token pooling, SFR template by name
+            return BaseModelTaskEmbedder.openEncoder(dir);
         }
         return OnnxTaskEmbedder.fromFolder(dir, pooling);
     }
