@@ -36,11 +36,20 @@ public final class SftTrainer {
 
     /** The reference's {@code val/seen} loss (spec §6.5), logged as {@code val_loss}; NaN when no task validates. */
     private static double validate(NDManager m, TrainableLm lm, LoraSource source, List<PreparedTask> tasks,
-            List<float[][]> embeddings, int padId, long step, RunFolder run, TrainListener listener) {
+            List<float[][]> embeddings, int padId, long step, RunFolder run, TrainListener listener,
+            List<ValidationSet> extra) {
         double val = Validation.loss(m, lm, source, tasks, embeddings, Losses.Reduction.SAMPLE_MEAN, 8, padId);
         if (!Double.isNaN(val)) {
             run.metrics(Map.of("step", step, "val_loss", val));
             listener.onMessage("step " + step + ": validation loss " + val);
+        }
+        for (ValidationSet v : extra) {
+            double x = Validation.loss(m, lm, source, v.tasks(), embeddings == null ? null : v.embeddings(),
+                    Losses.Reduction.SAMPLE_MEAN, 8, padId);
+            if (!Double.isNaN(x)) {
+                run.metrics(Map.of("step", step, "val_" + v.name() + "_loss", x));
+                listener.onMessage("step " + step + ": " + v.name() + " validation loss " + x);
+            }
         }
         return val;
     }
@@ -72,6 +81,20 @@ public final class SftTrainer {
 
     public static Result train(TrainableLm lm, LoraSource source, List<PreparedTask> tasks, List<float[][]> embeddings,
             Config c, int padId, RunFolder run, TrainListener listener, CheckpointSelection selection) {
+        return train(lm, source, tasks, embeddings, c, padId, run, listener, selection, List.of());
+    }
+
+    /**
+     * A further validation set, logged as {@code val_<name>_loss} at every validation point: the reference's
+     * {@code val/unseen} (held-out SNI tasks, {@code valid[:500]}) and {@code val/benchmark} (the benchmarks'
+     * training-derived splits), each with its tasks' metadata descriptions (spec §6.5). Its tasks' validation lists
+     * are what is evaluated.
+     */
+    public record ValidationSet(String name, List<PreparedTask> tasks, List<float[][]> embeddings) {}
+
+    public static Result train(TrainableLm lm, LoraSource source, List<PreparedTask> tasks, List<float[][]> embeddings,
+            Config c, int padId, RunFolder run, TrainListener listener, CheckpointSelection selection,
+            List<ValidationSet> extraValidation) {
         if (embeddings != null) {
             for (int t = 0; t < tasks.size(); t++) {
                 if (embeddings.get(t) == null || embeddings.get(t).length == 0) {
@@ -100,7 +123,7 @@ public final class SftTrainer {
             double val = Double.NaN;
             if (resumed.isEmpty() && c.valEvery() > 0) {
                 // the reference validates (and checkpoints, for its watcher) before the first step
-                val = validate(m, lm, source, tasks, embeddings, padId, 0, run, listener);
+                val = validate(m, lm, source, tasks, embeddings, padId, 0, run, listener, extraValidation);
                 if (selection != null) {
                     double score = selection.scorer().score(0);
                     bestScore = score;
@@ -126,7 +149,7 @@ public final class SftTrainer {
                 listener.onStep(step, total, last, opt.currentLr(), tokens / ((System.nanoTime() - t0) / 1e9));
                 boolean checkpoint = c.valEvery() > 0 && (step % c.valEvery() == 0 || step == total);
                 if (checkpoint) {
-                    val = validate(m, lm, source, tasks, embeddings, padId, step, run, listener);
+                    val = validate(m, lm, source, tasks, embeddings, padId, step, run, listener, extraValidation);
                     if (selection != null) {
                         double score = selection.scorer().score(step);
                         if (score > bestScore) {

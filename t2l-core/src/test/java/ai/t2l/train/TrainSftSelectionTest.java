@@ -111,4 +111,43 @@ class TrainSftSelectionTest {
         assertEquals(Json.read(tmp.resolve("full").resolve("selection.json")),
                 Json.read(dir.resolve("selection.json")));
     }
+
+    @Test
+    void unseenAndBenchmarkValidationLossesAreLoggedAtEveryValidationPoint() {
+        List<PreparedTask> tasks = TrainSftTest.tasks();
+        // held-out tasks: all their examples validate, none trains
+        List<PreparedTask> unseen = new ArrayList<>();
+        for (PreparedTask p : List.of(Toy.task("u0", 'g', 8, 50), Toy.task("u1", 'h', 8, 51))) {
+            List<ai.t2l.train.data.TokenizedExample> all = new ArrayList<>(p.train());
+            all.addAll(p.validation());
+            unseen.add(new PreparedTask(p.name(), p.descriptions(), List.of(), all, 0));
+        }
+        Path dir = tmp.resolve("extra");
+        try (TinyLm lm = Toy.lm(DataType.FLOAT32); NDManager m = NDManager.newBaseManager();
+                TinyHyper hyper = new TinyHyper(m, Toy.lora(0.05), lm, 8, 16, 3)) {
+            var c = new SftTrainer.Config(Toy.optim(1e-2), 2, 2, 1, 4, 0.1, 5, 1e-3, 2, 100, 42);
+            SftTrainer.train(lm, hyper, tasks, Toy.embeddings(tasks.size(), 1), c, 0, folder(dir, false),
+                    TrainListener.NONE, null, List.of(
+                            new SftTrainer.ValidationSet("unseen", unseen, Toy.embeddings(2, 9)),
+                            new SftTrainer.ValidationSet("benchmark", List.of(unseen.get(0)), Toy.embeddings(1, 8))));
+        }
+        List<Long> unseenSteps = new ArrayList<>();
+        List<Long> benchSteps = new ArrayList<>();
+        List<Long> seenSteps = new ArrayList<>();
+        for (JsonNode row : folder(dir, true).readMetrics()) {
+            if (row.has("val_unseen_loss")) {
+                unseenSteps.add(row.get("step").asLong());
+                assertTrue(Double.isFinite(row.get("val_unseen_loss").asDouble()));
+            }
+            if (row.has("val_benchmark_loss")) {
+                benchSteps.add(row.get("step").asLong());
+            }
+            if (row.has("val_loss")) {
+                seenSteps.add(row.get("step").asLong());
+            }
+        }
+        assertEquals(List.of(0L, 2L, 4L), unseenSteps, "step 0, every val_every steps and the end");
+        assertEquals(List.of(0L, 2L, 4L), benchSteps);
+        assertEquals(List.of(0L, 2L, 4L), seenSteps);
+    }
 }

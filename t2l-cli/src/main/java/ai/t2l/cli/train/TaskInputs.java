@@ -6,6 +6,7 @@ import ai.t2l.io.T2lException;
 import ai.t2l.lora.LoraConfig;
 import ai.t2l.model.ModelConfig;
 import ai.t2l.tokenizer.Tokenizer;
+import ai.t2l.train.SftTrainer;
 import ai.t2l.train.TrainListener;
 import ai.t2l.train.data.ChatExampleEncoder;
 import ai.t2l.train.data.DataPrep;
@@ -32,8 +33,13 @@ final class TaskInputs {
 
     /** The task files named by 'tasks' (folders expand to their *.json / *.jsonl files, sorted). */
     static List<Path> taskFiles(Settings s) {
+        return taskFiles(s, "tasks");
+    }
+
+    /** The task files named by setting {@code key}. */
+    static List<Path> taskFiles(Settings s, String key) {
         List<Path> files = new ArrayList<>();
-        for (String t : s.list("tasks")) {
+        for (String t : s.list(key)) {
             Path p = Paths.get(t);
             if (Files.isDirectory(p)) {
                 try (Stream<Path> st = Files.list(p)) {
@@ -45,11 +51,11 @@ final class TaskInputs {
             } else if (Files.isRegularFile(p)) {
                 files.add(p);
             } else {
-                throw new T2lException("setting 'tasks': no such file or folder " + p);
+                throw new T2lException("setting '" + key + "': no such file or folder " + p);
             }
         }
         if (files.isEmpty()) {
-            throw new T2lException("setting 'tasks' names no task files (JSONL or SNI .json)");
+            throw new T2lException("setting '" + key + "' names no task files (JSONL or SNI .json)");
         }
         return files;
     }
@@ -61,7 +67,12 @@ final class TaskInputs {
 
     /** Reads every task with its descriptions; {@code requireDescriptions}: a task without any is refused. */
     static List<TaskData> read(Settings s, boolean requireDescriptions) {
-        List<Path> files = taskFiles(s);
+        return read(s, "tasks", requireDescriptions);
+    }
+
+    /** As {@link #read(Settings, boolean)} for the task files of setting {@code key}. */
+    static List<TaskData> read(Settings s, String key, boolean requireDescriptions) {
+        List<Path> files = taskFiles(s, key);
         List<String> names = files.stream().map(TaskInputs::taskName).toList();
         Map<String, List<String>> descs = s.path("descriptions_file") == null ? Map.of()
                 : Descriptions.read(s.path("descriptions_file"), new HashSet<>(names), s.integer("n_descs_per_ds"));
@@ -109,6 +120,26 @@ final class TaskInputs {
                     + " names none of the training tasks); set val_tasks to \"all\" or to task names to validate");
         }
         return prepare(tasks, tok, mc, s, val, listener);
+    }
+
+    /**
+     * A further SFT validation set (spec §6.5: {@code val/unseen}, {@code val/benchmark}) from the task files of
+     * setting {@code key}: every task's first {@code val_limit} examples validate (the reference's
+     * {@code valid[:500]} / {@code train[:500]}), with its descriptions. Null when the setting is empty.
+     */
+    static SftTrainer.ValidationSet validationSet(String name, String key, Settings s, Tokenizer tok, ModelConfig mc,
+            TaskEmbedder embedder, TrainListener listener) {
+        if (s.list(key).isEmpty()) {
+            return null;
+        }
+        List<PreparedTask> all = prepare(read(s, key, embedder != null), tok, mc, s, Set.of(), listener);
+        List<PreparedTask> val = new ArrayList<>();
+        int limit = s.integer("val_limit");
+        for (PreparedTask p : all) {
+            val.add(new PreparedTask(p.name(), p.descriptions(), List.of(),
+                    p.train().subList(0, Math.min(limit, p.train().size())), p.truncated()));
+        }
+        return new SftTrainer.ValidationSet(name, val, embedder == null ? null : embed(val, embedder, listener));
     }
 
     /** "reference" → the reference's eval tasks; "all" → null (every task); else the names given. */

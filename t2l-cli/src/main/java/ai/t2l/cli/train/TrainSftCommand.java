@@ -90,9 +90,16 @@ public final class TrainSftCommand extends TrainRun {
                 // borrowed: the scorer runs the frozen base model that SFT trains through
                 ChatModel chat = new ChatModel(model, tok, ChatFormat.forModel(modelDir));
                 var selection = BenchmarkSelection.of(s, hyper, embedder, chat, run.dir(), listener);
+                List<SftTrainer.ValidationSet> extra = new java.util.ArrayList<>();
+                for (String[] v : new String[][] {{"unseen", "val_unseen_tasks"}, {"benchmark", "val_benchmark_tasks"}}) {
+                    var set = TaskInputs.validationSet(v[0], v[1], s, tok, model.config(), embedder, listener);
+                    if (set != null) {
+                        extra.add(set);
+                    }
+                }
                 var r = SftTrainer.train(new TransformerLm(model), source, tasks, embeddings,
                         config(s, s.dbl("l2_generated")), TaskInputs.encoder(tok, model.config(), s).padId(), run,
-                        listener, selection);
+                        listener, selection, extra);
                 Path dir = run.dir().resolve("t2l");
                 Map<String, String> prov = new java.util.LinkedHashMap<>(Map.of("steps", Long.toString(r.steps()),
                         "seed", s.str("seed")));
