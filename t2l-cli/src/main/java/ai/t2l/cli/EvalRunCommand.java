@@ -67,6 +67,11 @@ public final class EvalRunCommand implements Callable<Integer> {
                     + "weak only where bubblewrap cannot run (recorded in the results).")
     String sandbox;
 
+    @Option(names = "--lora-scale", paramLabel = "adapter|vllm-0.5.4", defaultValue = "adapter",
+            description = "Adapter scale: the adapter's own (PEFT; alpha/sqrt(r) with rsLoRA, default) or vllm-0.5.4"
+                    + " (alpha/r, as the reference's evaluation engine applied it; see docs/FIDELITY.md).")
+    String loraScale;
+
     @Override
     public Integer call() {
         SandboxMode mode = SandboxMode.parse(sandbox);
@@ -82,7 +87,8 @@ public final class EvalRunCommand implements Callable<Integer> {
             }
         }
         EvalSettings settings = EvalSettings.of(dataDir, out).withLimit(limit).withBatchSize(batchSize)
-                .withMaxNewTokens(maxNewTokens).withScorer(scorer);
+                .withMaxNewTokens(maxNewTokens).withScorer(scorer)
+                .withLoraScale(ai.t2l.lora.LoraScale.parse(loraScale));
         EvalRequest req = new EvalRequest(model, Optional.ofNullable(adapter), Optional.ofNullable(t2l), benchmarks,
                 new PromptOptions(icl, taskDesc), settings, descDir, seed);
         Map<String, ProgressBar> bars = new HashMap<>();

@@ -71,7 +71,9 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--encoder", paramLabel = "bundled|base|DIR",
             description = "Description encoder: the bundled bge-small-en-v1.5 (default), the base model itself (last-token "
-                    + "pooling, spec §3; needs the base model folder), or an ONNX folder (model.onnx + tokenizer.json)")
+                    + "pooling, spec §3; needs the base model folder), an ONNX folder (model.onnx + tokenizer.json), or the"
+                    + " reference's gte-large-en-v1.5 as downloaded from Hugging Face (config.json + model.safetensors +"
+                    + " tokenizer.json), run natively")
     String encoder;
 
     @Option(names = "--pooling", defaultValue = "CLS", description = "Pooling of --encoder: ${COMPLETION-CANDIDATES}")

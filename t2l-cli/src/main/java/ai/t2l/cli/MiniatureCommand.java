@@ -78,6 +78,10 @@ public final class MiniatureCommand implements Runnable {
                 description = "Test examples per task and condition (default: ${DEFAULT-VALUE})")
         int testExamples;
 
+        @Option(names = "--lora-scale", paramLabel = "adapter|vllm-0.5.4", defaultValue = "adapter",
+                description = "Adapter scale (see docs/FIDELITY.md; default: the adapter's own)")
+        String loraScale;
+
         @Override
         public Integer call() {
             MiniHome.singleThreadedUnlessSet();
@@ -86,8 +90,10 @@ public final class MiniatureCommand implements Runnable {
                     : Paths.get(System.getProperty("t2l.home", ".")).resolve("docs");
             var err = spec.commandLine().getErr();
             try (OnnxTaskEmbedder emb = OnnxTaskEmbedder.bundled()) {
-                ai.t2l.miniature.build.Report r = new MiniatureEval(d, emb, testExamples, new BarProgress(err)).run();
-                r.write(docDir, "t2l miniature eval --test-examples " + testExamples);
+                ai.t2l.miniature.build.Report r = new MiniatureEval(d, emb, testExamples, new BarProgress(err))
+                        .withLoraScale(ai.t2l.lora.LoraScale.parse(loraScale)).run();
+                r.write(docDir, "t2l miniature eval --test-examples " + testExamples
+                        + (loraScale.equals("adapter") ? "" : " --lora-scale " + loraScale));
                 spec.commandLine().getOut().print(r.summary());
                 spec.commandLine().getOut().flush(); // the summary is long: do not lose its tail at exit
             }

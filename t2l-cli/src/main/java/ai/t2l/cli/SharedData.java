@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /** Finds ../shared/data beside the repository (or any parent of the working folder) when no path is given. */
-final class SharedData {
+public final class SharedData {
     private SharedData() {}
 
-    static Path locate(Path given, String sub, String option) {
+    public static Path locate(Path given, String sub, String option) {
         if (given != null) {
             if (!Files.isDirectory(given)) {
                 throw new T2lException(given + ": no such folder (" + option + ")");

@@ -27,7 +27,16 @@ public final class TaskEmbedders {
         Path dir = Path.of(choice);
         if (!Files.isDirectory(dir)) {
             throw new T2lException("--encoder " + choice + ": expected '" + BUNDLED + "', '" + BASE
-                    + "' or an ONNX encoder folder (model.onnx + tokenizer.json); no such folder");
+                    + "', an ONNX encoder folder (model.onnx + tokenizer.json) or a Hugging Face gte-v1.5 folder"
+                    + " (config.json + model.safetensors + tokenizer.json); no such folder");
+        }
+        // the reference's encoder as downloaded from Hugging Face (model_type "new"), run natively (issue 12 item 11)
+        if (!Files.isRegularFile(dir.resolve("model.onnx")) && Files.isRegularFile(dir.resolve("config.json"))) {
+            if (NewModelConfig.isNewModel(dir)) {
+                return GteTaskEmbedder.open(dir);
+            }
+            // a decoder folder (e.g. Salesforce/SFR-Embedding-Mistral): last-token pooling, SFR template by name
+            return BaseModelTaskEmbedder.openEncoder(dir);
         }
         return OnnxTaskEmbedder.fromFolder(dir, pooling);
     }
@@ -55,7 +64,8 @@ public final class TaskEmbedders {
             throw new T2lException("the hypernetwork expects " + expected + "-d task embeddings"
                     + (embModel == null || embModel.isEmpty() ? "" : " (trained with " + embModel + ")")
                     + " but the encoder " + e.name() + " gives " + e.dimension() + "; pass --encoder with a matching "
-                    + "one (bundled = 384-d bge-small, base = the base model's hidden size, or an ONNX folder)");
+                    + "one (bundled = 384-d bge-small, base = the base model's hidden size, an ONNX folder, or a Hugging Face"
+                    + " gte-large-en-v1.5 folder for the reference's 1024-d checkpoints)");
         }
     }
 }

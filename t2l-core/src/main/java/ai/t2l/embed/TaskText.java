@@ -23,6 +23,20 @@ public final class TaskText {
         return Character.isLetter(s.codePointBefore(s.length())) ? s + "." : s;
     }
 
+    /** {@code F.normalize(x)} (L2 over the features, eps 1e-12) in float32. */
+    public static float[] unit(float[] pooled) {
+        double sq = 0;
+        for (float v : pooled) {
+            sq += (double) v * v;
+        }
+        float norm = (float) Math.max(Math.sqrt(sq), 1e-12);
+        float[] out = new float[pooled.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = pooled[i] / norm;
+        }
+        return out;
+    }
+
     /** {@code F.normalize(x) * sqrt(dim)} in float32, as the reference's {@code embed_texts}. */
     public static float[] normalize(float[] pooled) {
         double sq = 0;

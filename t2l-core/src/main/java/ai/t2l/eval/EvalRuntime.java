@@ -1,6 +1,7 @@
 package ai.t2l.eval;
 
 import ai.t2l.io.T2lException;
+import ai.t2l.lora.LoraScale;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -14,6 +15,15 @@ public final class EvalRuntime {
     @FunctionalInterface
     public interface ModelFactory {
         CompletionModel open(Path modelDir, Optional<Path> adapterDir);
+
+        /** With an adapter scale other than the adapter's own; factories that cannot rescale refuse it. */
+        default CompletionModel open(Path modelDir, Optional<Path> adapterDir, LoraScale scale) {
+            if (scale != LoraScale.ADAPTER && adapterDir.isPresent()) {
+                throw new T2lException("this model runtime cannot apply LoRA scale " + scale.id() + " to "
+                        + adapterDir.get());
+            }
+            return open(modelDir, adapterDir);
+        }
     }
 
     /** Opens a T2L checkpoint folder for the given base model. */
@@ -36,12 +46,16 @@ public final class EvalRuntime {
     }
 
     public static CompletionModel openModel(Path modelDir, Optional<Path> adapterDir) {
+        return openModel(modelDir, adapterDir, LoraScale.ADAPTER);
+    }
+
+    public static CompletionModel openModel(Path modelDir, Optional<Path> adapterDir, LoraScale scale) {
         ModelFactory f = models;
         if (f == null) {
             throw new T2lException("model runtime not available: no CompletionModel factory is registered "
                     + "(EvalRuntime.registerModels); cannot open " + modelDir);
         }
-        return f.open(modelDir, adapterDir);
+        return f.open(modelDir, adapterDir, scale);
     }
 
     public static AdapterGenerator openGenerator(Path t2lDir, Path modelDir) {

@@ -35,7 +35,7 @@ public final class Evaluation {
             runT2l(req, runner);
         } else {
             Condition c = req.adapterDir().isPresent()
-                    ? Condition.adapter(req.modelName(), req.adapterDir().get(), req.prompts())
+                    ? scaled(Condition.adapter(req.modelName(), req.adapterDir().get(), req.prompts()), req)
                     : Condition.base(req.modelName(), req.prompts());
             runCondition(req, runner, c, req.tasks());
         }
@@ -44,7 +44,8 @@ public final class Evaluation {
 
     private static void runCondition(EvalRequest req, EvalRunner runner, Condition c, List<Benchmark> tasks) {
         boolean needModel = tasks.stream().anyMatch(b -> !runner.cached(c, b));
-        try (CompletionModel model = needModel ? EvalRuntime.openModel(req.modelDir(), c.adapter()) : null) {
+        try (CompletionModel model = needModel
+                ? EvalRuntime.openModel(req.modelDir(), c.adapter(), req.settings().loraScale()) : null) {
             for (Benchmark b : tasks) {
                 runner.run(model, c, b);
             }
@@ -64,8 +65,8 @@ public final class Evaluation {
             for (Benchmark b : req.tasks()) {
                 for (T2lProtocol.Lora lora : plan.get(b.name())) {
                     Path dir = out.resolve("generated_loras").resolve(b.name()).resolve(lora.split()).resolve("lora_" + lora.index());
-                    Condition c = new Condition(lora.key() + "/" + req.prompts().key(),
-                            "T2L (" + lora.split() + ")" + req.prompts().label(), req.prompts(), Optional.of(dir));
+                    Condition c = scaled(new Condition(lora.key() + "/" + req.prompts().key(),
+                            "T2L (" + lora.split() + ")" + req.prompts().label(), req.prompts(), Optional.of(dir)), req);
                     if (runner.cached(c, b)) {
                         runner.run(null, c, b);
                         continue;
@@ -84,6 +85,19 @@ public final class Evaluation {
                 generator.close();
             }
         }
+    }
+
+    /**
+     * An adapter condition under a non-default LoRA scale gets its own cache key and row, so the two scales never
+     * share completions (issue 12 item 7).
+     */
+    private static Condition scaled(Condition c, EvalRequest req) {
+        ai.t2l.lora.LoraScale s = req.settings().loraScale();
+        if (s == ai.t2l.lora.LoraScale.ADAPTER) {
+            return c;
+        }
+        return new Condition("scale-" + s.id() + "/" + c.key(), c.row() + " [" + s.id() + " scale]", c.prompts(),
+                c.adapter());
     }
 
     /** The T2L plan for the given tasks without running anything (for inspection and tests). */

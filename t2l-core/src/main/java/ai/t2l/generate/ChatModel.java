@@ -96,7 +96,7 @@ public final class ChatModel implements AutoCloseable {
 
     /** Spec §8.1: {@code chat_template([system '', user], add_generation_prompt=True) + prefill}. */
     public String renderEvalPrompt(String user, String prefill) {
-        return format.render(List.of(ChatMessage.system(""), ChatMessage.user(user)), true) + prefill;
+        return format.renderAsTrained(List.of(ChatMessage.user(user)), true) + prefill;
     }
 
     /**

@@ -14,7 +14,8 @@ import java.util.function.UnaryOperator;
  * @param lora           unmerged adapters, one per row or shared (null: none)
  * @param hiddenStates   also return HF's output_hidden_states (embeddings, each layer but the last, final norm)
  * @param lastOnly       logits of the last position only (generation)
- * @param embeddingHook  applied to the (scaled) token embeddings, e.g. NEFTune noise in training (null: none)
+ * @param embeddingHook  applied to the embedding table's output, before any family scale (Gemma 2's ×√hidden), where
+ *                       HF's NEFTune forward hook on get_input_embeddings() sits; e.g. NEFTune noise (null: none)
  */
 public record ForwardInput(int[][] ids, int[][] mask, KvCache cache, LoraBatch lora, boolean hiddenStates,
         boolean lastOnly, UnaryOperator<NDArray> embeddingHook) {

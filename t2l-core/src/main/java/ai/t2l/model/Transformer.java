@@ -217,10 +217,7 @@ public final class Transformer implements AutoCloseable {
                     : Masks.additive(step, keyMask, past, seq, config.slidingWindow());
             Pass pass = new Pass(step, b, seq, cossin[0], cossin[1], global, sliding, cache, in.lora());
 
-            NDArray h = embed(step, ids); // (batch, seq, hidden)
-            if (in.embeddingHook() != null) {
-                h = in.embeddingHook().apply(h);
-            }
+            NDArray h = embed(step, ids, in.embeddingHook()); // (batch, seq, hidden)
             NDList hidden = in.hiddenStates() ? new NDList() : null;
             for (int l = 0; l < layers.size(); l++) {
                 if (hidden != null) {
@@ -258,7 +255,12 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
-    private NDArray embed(NDManager step, int[][] ids) {
+    /**
+     * The token embeddings, then the family's scale (Gemma 2: ×√hidden). {@code hook} sees the embedding table's
+     * output before that scale: HF's NEFTune hook is a forward hook on {@code get_input_embeddings()}, and
+     * Gemma2Model multiplies by the normaliser after it (issue 12 item 3).
+     */
+    private NDArray embed(NDManager step, int[][] ids, java.util.function.UnaryOperator<NDArray> hook) {
         int b = ids.length;
         int seq = ids[0].length;
         long[] flat = new long[b * seq];
@@ -268,6 +270,9 @@ public final class Transformer implements AutoCloseable {
             }
         }
         NDArray h = embed.get(step, new NDIndex("{}", OwnedArrays.of(step, flat, new Shape(b, seq)))); // (b, seq, hidden)
+        if (hook != null) {
+            h = hook.apply(h);
+        }
         float scale = arch.embeddingScale(config);
         return scale == 1f ? h : Scalars.mul(h, scale);
     }

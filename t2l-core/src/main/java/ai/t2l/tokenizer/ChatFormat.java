@@ -30,6 +30,28 @@ public interface ChatFormat {
 
     String render(List<ChatMessage> messages, boolean addGenerationPrompt);
 
+    /**
+     * The conversation in the format the reference trains and evaluates on: its prompts always begin with a system
+     * turn, empty by default ({@code [system '', user]}, spec §7.4, §8.1), and the Llama 3.1, Mistral and Gemma 2
+     * templates write bos only in front of a system message. A conversation from a client (OpenAI API, {@code t2l
+     * run --chat}) that has no system message gets the empty one here, so its prompt starts with bos exactly as at
+     * training time (issue 12 item 12). A conversation that has a system message is rendered as given.
+     */
+    default String renderAsTrained(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return render(withSystemTurn(messages), addGenerationPrompt);
+    }
+
+    /** {@code messages} with an empty system message in front unless the first message is a system message. */
+    static List<ChatMessage> withSystemTurn(List<ChatMessage> messages) {
+        if (!messages.isEmpty() && messages.get(0).role().equals("system")) {
+            return messages;
+        }
+        List<ChatMessage> out = new java.util.ArrayList<>(messages.size() + 1);
+        out.add(ChatMessage.system(""));
+        out.addAll(messages);
+        return List.copyOf(out);
+    }
+
     List<String> NAMES = List.of("mistral", "llama3", "gemma2", "qwen2", "mini");
 
     /**

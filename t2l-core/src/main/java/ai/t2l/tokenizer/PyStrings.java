@@ -5,7 +5,7 @@ package ai.t2l.tokenizer;
  * semantics: jinja2's {@code trim} filter is {@code str.strip()}, and transformers' {@code tojson} filter is
  * {@code json.dumps(x, ensure_ascii=False)}.
  */
-final class PyStrings {
+public final class PyStrings {
     private PyStrings() {}
 
     /**
@@ -15,14 +15,14 @@ final class PyStrings {
      * controls other than U+0009..U+000D and U+001C..U+001F. All of these are BMP chars, so a UTF-16 char test is
      * exact (a surrogate is never whitespace).
      */
-    static boolean isPySpace(char c) {
+    public static boolean isPySpace(char c) {
         return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 || c == 0x1680
                 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F
                 || c == 0x3000;
     }
 
     /** Python {@code s.strip()} with no argument (jinja2 {@code trim}, jinja2 3.1.2 {@code do_trim}). */
-    static String strip(String s) {
+    public static String strip(String s) {
         int start = 0;
         int end = s.length();
         while (start < end && isPySpace(s.charAt(start))) {

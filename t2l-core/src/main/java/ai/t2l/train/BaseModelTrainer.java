@@ -56,7 +56,7 @@ public final class BaseModelTrainer {
                 run.metrics(Map.of("step", step, "loss", last, "lr", opt.currentLr(), "grad_norm", opt.lastGradNorm()));
                 listener.onStep(step, total, last, opt.currentLr(), tokens / ((System.nanoTime() - t0) / 1e9));
                 if (c.valEvery() > 0 && (step % c.valEvery() == 0 || step == total)) {
-                    val = Validation.loss(m, lm, null, tasks, null, c.labelSmoothing(), c.batchSize(), padId);
+                    val = Validation.loss(m, lm, null, tasks, null, Losses.Reduction.TOKEN_MEAN, c.batchSize(), padId);
                     if (!Double.isNaN(val)) {
                         run.metrics(Map.of("step", step, "val_loss", val));
                         listener.onMessage("step " + step + ": validation loss " + val);

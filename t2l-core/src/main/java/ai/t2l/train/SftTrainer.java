@@ -16,15 +16,59 @@ import java.util.Map;
  * §6.3), gives every row a LoRA generated from one of its task's description embeddings, and backpropagates the
  * per-sample token-mean cross-entropy (+ L2 on the generated A/B) into the source's parameters only. With a
  * {@link SharedLora} source and no embeddings this is the multi-task LoRA baseline (§9).
+ *
+ * <p>Validation ({@code val/seen} in the reference: the tasks that have a validation split) every {@code valEvery}
+ * steps, at step 0 and at the end. With a {@link CheckpointSelection} every validation point is also a scored
+ * checkpoint: the best-scoring weights are the result (loaded into the source at the end, kept in the run folder's
+ * {@code best/}), every score is in {@code metrics.jsonl} ({@code select_score}) and {@code selection.json}, and
+ * training stops early after {@code patience} checkpoints without improvement (spec §6.6; issue 12 item 4).
  */
 public final class SftTrainer {
     public record Config(OptimConfig optim, int tasksPerBatch, int pointsPerTask, int epochs, long maxSteps,
             double labelSmoothing, double neftuneAlpha, double l2Generated, int valEvery, int checkpointEvery,
             long seed) {}
 
-    public record Result(long steps, double firstLoss, double lastLoss, double valLoss) {}
+    /** {@code bestStep} −1 without selection; {@code stoppedEarly} when selection ended the run. */
+    public record Result(long steps, double firstLoss, double lastLoss, double valLoss, long bestStep,
+            double bestScore, boolean stoppedEarly) {}
 
     private SftTrainer() {}
+
+    /** The reference's {@code val/seen} loss (spec §6.5), logged as {@code val_loss}; NaN when no task validates. */
+    private static double validate(NDManager m, TrainableLm lm, LoraSource source, List<PreparedTask> tasks,
+            List<float[][]> embeddings, int padId, long step, RunFolder run, TrainListener listener,
+            List<ValidationSet> extra) {
+        double val = Validation.loss(m, lm, source, tasks, embeddings, Losses.Reduction.SAMPLE_MEAN, 8, padId);
+        if (!Double.isNaN(val)) {
+            run.metrics(Map.of("step", step, "val_loss", val));
+            listener.onMessage("step " + step + ": validation loss " + val);
+        }
+        for (ValidationSet v : extra) {
+            double x = Validation.loss(m, lm, source, v.tasks(), embeddings == null ? null : v.embeddings(),
+                    Losses.Reduction.SAMPLE_MEAN, 8, padId);
+            if (!Double.isNaN(x)) {
+                run.metrics(Map.of("step", step, "val_" + v.name() + "_loss", x));
+                listener.onMessage("step " + step + ": " + v.name() + " validation loss " + x);
+            }
+        }
+        return val;
+    }
+
+    /** One checkpoint's score in metrics.jsonl, and selection.json rewritten from all of them (atomically). */
+    private static void recordScore(RunFolder run, long step, double score, long bestStep, double bestScore,
+            TrainListener listener) {
+        run.metrics(Map.of("step", step, "select_score", score));
+        var summary = Optimization.newState().put("best_step", bestStep).put("best_score", bestScore);
+        var rows = summary.putArray("checkpoints");
+        for (var row : run.readMetrics()) {
+            if (row.has("select_score")) {
+                rows.addObject().put("step", row.path("step").asLong()).put("score", row.path("select_score").asDouble());
+            }
+        }
+        ai.t2l.io.AtomicFiles.writeString(run.dir().resolve("selection.json"), ai.t2l.io.Json.write(summary) + "\n");
+        listener.onMessage("step " + step + ": checkpoint score " + score + " (best " + bestScore + " at step "
+                + bestStep + ")");
+    }
 
     /**
      * @param embeddings per task (same order as {@code tasks}), its description embeddings (nDesc, dim); null for
@@ -32,6 +76,25 @@ public final class SftTrainer {
      */
     public static Result train(TrainableLm lm, LoraSource source, List<PreparedTask> tasks, List<float[][]> embeddings,
             Config c, int padId, RunFolder run, TrainListener listener) {
+        return train(lm, source, tasks, embeddings, c, padId, run, listener, null);
+    }
+
+    public static Result train(TrainableLm lm, LoraSource source, List<PreparedTask> tasks, List<float[][]> embeddings,
+            Config c, int padId, RunFolder run, TrainListener listener, CheckpointSelection selection) {
+        return train(lm, source, tasks, embeddings, c, padId, run, listener, selection, List.of());
+    }
+
+    /**
+     * A further validation set, logged as {@code val_<name>_loss} at every validation point: the reference's
+     * {@code val/unseen} (held-out SNI tasks, {@code valid[:500]}) and {@code val/benchmark} (the benchmarks'
+     * training-derived splits), each with its tasks' metadata descriptions (spec §6.5). Its tasks' validation lists
+     * are what is evaluated.
+     */
+    public record ValidationSet(String name, List<PreparedTask> tasks, List<float[][]> embeddings) {}
+
+    public static Result train(TrainableLm lm, LoraSource source, List<PreparedTask> tasks, List<float[][]> embeddings,
+            Config c, int padId, RunFolder run, TrainListener listener, CheckpointSelection selection,
+            List<ValidationSet> extraValidation) {
         if (embeddings != null) {
             for (int t = 0; t < tasks.size(); t++) {
                 if (embeddings.get(t) == null || embeddings.get(t).length == 0) {
@@ -40,6 +103,9 @@ public final class SftTrainer {
                 }
             }
         }
+        if (selection != null && c.valEvery() <= 0) {
+            throw new T2lException("checkpoint selection scores the checkpoints of validation points: set val_every > 0");
+        }
         Rng rng = new Rng(c.seed());
         Sampler sampler = new HierarchicalSampler(tasks, c.tasksPerBatch(), c.pointsPerTask(), rng.split());
         long total = c.maxSteps() > 0 ? c.maxSteps() : (long) c.epochs() * sampler.stepsPerEpoch();
@@ -47,14 +113,30 @@ public final class SftTrainer {
                 Losses.Reduction.SAMPLE_MEAN);
         try (NDManager m = NDManager.newBaseManager();
                 Optimization opt = new Optimization(source.params(), c.optim(), total, rng)) {
-            double first = opt.resume(run, sampler).map(st -> st.path("first_loss").asDouble(Double.NaN))
-                    .orElse(Double.NaN);
+            var resumed = opt.resume(run, sampler);
+            double first = resumed.map(st -> st.path("first_loss").asDouble(Double.NaN)).orElse(Double.NaN);
+            double bestScore = resumed.map(st -> st.path("best_score").asDouble(Double.NEGATIVE_INFINITY))
+                    .orElse(Double.NEGATIVE_INFINITY);
+            long bestStep = resumed.map(st -> st.path("best_step").asLong(-1)).orElse(-1L);
+            int sinceBest = resumed.map(st -> st.path("since_best").asInt()).orElse(0);
+            boolean stop = false;
+            double val = Double.NaN;
+            if (resumed.isEmpty() && c.valEvery() > 0) {
+                // the reference validates (and checkpoints, for its watcher) before the first step
+                val = validate(m, lm, source, tasks, embeddings, padId, 0, run, listener, extraValidation);
+                if (selection != null) {
+                    double score = selection.scorer().score(0);
+                    bestScore = score;
+                    bestStep = 0;
+                    run.saveBest(source.params().toTensors(), Optimization.newState().put("step", 0).put("score", score));
+                    recordScore(run, 0, score, bestStep, bestScore, listener);
+                }
+            }
             listener.onStart("train sft", opt.step(), total);
             long t0 = System.nanoTime();
             long tokens = 0;
             double last = Double.NaN;
-            double val = Double.NaN;
-            while (opt.step() < total) {
+            while (opt.step() < total && !stop) {
                 Batch batch = Batch.of(tasks, sampler.next(), padId);
                 last = opt.run(m, scope -> {
                     NDArray emb = LmObjective.embeddingRows(scope, batch, embeddings, lm.dataType());
@@ -65,20 +147,43 @@ public final class SftTrainer {
                 long step = opt.step();
                 run.metrics(Map.of("step", step, "loss", last, "lr", opt.currentLr(), "grad_norm", opt.lastGradNorm()));
                 listener.onStep(step, total, last, opt.currentLr(), tokens / ((System.nanoTime() - t0) / 1e9));
-                if (c.valEvery() > 0 && (step % c.valEvery() == 0 || step == total)) {
-                    val = Validation.loss(m, lm, source, tasks, embeddings, c.labelSmoothing(), 8, padId);
-                    if (!Double.isNaN(val)) {
-                        run.metrics(Map.of("step", step, "val_loss", val));
-                        listener.onMessage("step " + step + ": validation loss " + val);
+                boolean checkpoint = c.valEvery() > 0 && (step % c.valEvery() == 0 || step == total);
+                if (checkpoint) {
+                    val = validate(m, lm, source, tasks, embeddings, padId, step, run, listener, extraValidation);
+                    if (selection != null) {
+                        double score = selection.scorer().score(step);
+                        if (score > bestScore) {
+                            bestScore = score;
+                            bestStep = step;
+                            sinceBest = 0;
+                            run.saveBest(source.params().toTensors(),
+                                    Optimization.newState().put("step", step).put("score", score));
+                        } else {
+                            sinceBest++;
+                        }
+                        recordScore(run, step, score, bestStep, bestScore, listener);
+                        if (sinceBest >= selection.patience()) {
+                            stop = true;
+                            listener.onMessage("early stop at step " + step + ": " + sinceBest
+                                    + " checkpoints without a better score; keeping step " + bestStep
+                                    + " (score " + bestScore + ")");
+                        }
                     }
                 }
-                if (step % c.checkpointEvery() == 0 || step == total) {
-                    opt.save(run, sampler, Optimization.newState().put("first_loss", first));
+                if (checkpoint || step % c.checkpointEvery() == 0 || step == total || stop) {
+                    var state = Optimization.newState().put("first_loss", first);
+                    if (selection != null && bestStep >= 0) {
+                        state.put("best_score", bestScore).put("best_step", bestStep).put("since_best", sinceBest);
+                    }
+                    opt.save(run, sampler, state);
                 }
+            }
+            if (selection != null && bestStep >= 0) {
+                source.params().load(run.readBest(), run.dir().resolve("best").toString());
             }
             run.writeLossCurve("SFT");
             listener.onEnd(opt.step());
-            return new Result(opt.step(), first, last, val);
+            return new Result(opt.step(), first, last, val, bestStep, bestScore, stop);
         }
     }
 }

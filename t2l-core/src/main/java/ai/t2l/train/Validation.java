@@ -2,6 +2,7 @@ package ai.t2l.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.t2l.train.data.Batch;
 import ai.t2l.train.data.PreparedTask;
 import ai.t2l.train.data.TokenizedExample;
@@ -9,17 +10,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Validation loss: cross-entropy (with the training label smoothing, no NEFTune, no dropout) over every validation
- * example of the given tasks, token-weighted; description i mod n for example i (spec §6.3).
+ * Validation loss as the reference computes it (hm/sft_trainer.py {@code validate}): cross-entropy WITHOUT label
+ * smoothing ({@code _get_loss_batch}'s default {@code label_smoothing=0}; the training value applies only to the
+ * training loss), no NEFTune, no dropout, reduced like the training loss ({@code equally_weight_sample}): token
+ * mean for the oracle LoRA, per-sample mean for T2L and the multi-task LoRA. The reference averages the losses of
+ * randomly drawn batches; we go through the examples in order and weight each batch by its tokens (token mean) or
+ * rows (sample mean), which is the value that average estimates, without the noise. Description i mod n for
+ * example i (spec §6.3).
  */
 final class Validation {
     private Validation() {}
 
     static double loss(NDManager parent, TrainableLm lm, LoraSource source, List<PreparedTask> tasks,
-            List<float[][]> embeddings, double labelSmoothing, int batchSize, int padId) {
+            List<float[][]> embeddings, Losses.Reduction reduction, int batchSize, int padId) {
         double sum = 0;
-        long tokens = 0;
-        LmObjective objective = new LmObjective(labelSmoothing, 0, 0, Losses.Reduction.TOKEN_MEAN);
+        long weight = 0;
+        LmObjective objective = new LmObjective(0, 0, 0, reduction);
         for (int t = 0; t < tasks.size(); t++) {
             List<TokenizedExample> val = tasks.get(t).validation();
             int nDesc = tasks.get(t).descriptions().size();
@@ -35,12 +41,12 @@ final class Validation {
                 try (NDManager scope = source == null ? parent.newSubManager() : source.params().scope(parent)) {
                     NDArray emb = LmObjective.embeddingRows(scope, b, embeddings, lm.dataType());
                     NDArray ce = objective.loss(scope, lm, source, b, emb, false)[1];
-                    long n = b.targetTokens();
-                    sum += ce.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble() * n;
-                    tokens += n;
+                    long n = reduction == Losses.Reduction.TOKEN_MEAN ? b.targetTokens() : b.size();
+                    sum += ce.toType(DataType.FLOAT64, false).getDouble() * n;
+                    weight += n;
                 }
             }
         }
-        return tokens == 0 ? Double.NaN : sum / tokens;
+        return weight == 0 ? Double.NaN : sum / weight;
     }
 }

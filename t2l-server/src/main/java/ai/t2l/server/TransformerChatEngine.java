@@ -56,7 +56,9 @@ public final class TransformerChatEngine implements ChatEngine {
     public Result chat(List<Message> messages, LoraWeights adapter, Options options, TokenSink sink) {
         String prompt;
         try {
-            prompt = format.render(messages.stream().map(m -> new ChatMessage(m.role(), m.content())).toList(), true);
+            // the training-time format: an empty system turn unless the client sent one (its bos, issue 12 item 12)
+            prompt = format.renderAsTrained(messages.stream().map(m -> new ChatMessage(m.role(), m.content())).toList(),
+                    true);
         } catch (T2lException e) {
             throw new IllegalArgumentException("the " + format.name() + " chat format refuses these messages: "
                     + e.getMessage(), e);

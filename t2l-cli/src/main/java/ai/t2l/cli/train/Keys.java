@@ -27,6 +27,13 @@ final class Keys {
         m.put("system_message", "");
         m.put("max_length", 512);
         m.put("val_fraction", 0.1);
+        // tasks that lose val_fraction to validation (sft, mt-lora): "reference" = the reference's eval_ds_info
+        // tasks (spec §6.5; the others train on all their examples), "all" = every task, or task names
+        m.put("val_tasks", List.of("reference"));
+        // further SFT validation sets (spec §6.5), logged as val_unseen_loss / val_benchmark_loss: task files
+        m.put("val_unseen_tasks", List.of());
+        m.put("val_benchmark_tasks", List.of());
+        m.put("val_limit", 500); // examples per task in those sets (the reference: valid[:500], train[:500])
         m.put("cache_dir", "~/.cache/t2l/token-cache"); // "" disables the token cache
         m.put("seed", 42L);
         return m;

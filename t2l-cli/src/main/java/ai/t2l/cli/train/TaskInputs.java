@@ -6,12 +6,14 @@ import ai.t2l.io.T2lException;
 import ai.t2l.lora.LoraConfig;
 import ai.t2l.model.ModelConfig;
 import ai.t2l.tokenizer.Tokenizer;
+import ai.t2l.train.SftTrainer;
 import ai.t2l.train.TrainListener;
 import ai.t2l.train.data.ChatExampleEncoder;
 import ai.t2l.train.data.DataPrep;
 import ai.t2l.train.data.Descriptions;
 import ai.t2l.train.data.JsonlTasks;
 import ai.t2l.train.data.PreparedTask;
+import ai.t2l.train.data.ReferenceTaskLists;
 import ai.t2l.train.data.SniTasks;
 import ai.t2l.train.data.TaskData;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /** Turns the data settings of {@link Keys#data} into prepared tasks, description embeddings and a LoRA config. */
@@ -30,8 +33,13 @@ final class TaskInputs {
 
     /** The task files named by 'tasks' (folders expand to their *.json / *.jsonl files, sorted). */
     static List<Path> taskFiles(Settings s) {
+        return taskFiles(s, "tasks");
+    }
+
+    /** The task files named by setting {@code key}. */
+    static List<Path> taskFiles(Settings s, String key) {
         List<Path> files = new ArrayList<>();
-        for (String t : s.list("tasks")) {
+        for (String t : s.list(key)) {
             Path p = Paths.get(t);
             if (Files.isDirectory(p)) {
                 try (Stream<Path> st = Files.list(p)) {
@@ -43,11 +51,11 @@ final class TaskInputs {
             } else if (Files.isRegularFile(p)) {
                 files.add(p);
             } else {
-                throw new T2lException("setting 'tasks': no such file or folder " + p);
+                throw new T2lException("setting '" + key + "': no such file or folder " + p);
             }
         }
         if (files.isEmpty()) {
-            throw new T2lException("setting 'tasks' names no task files (JSONL or SNI .json)");
+            throw new T2lException("setting '" + key + "' names no task files (JSONL or SNI .json)");
         }
         return files;
     }
@@ -59,7 +67,12 @@ final class TaskInputs {
 
     /** Reads every task with its descriptions; {@code requireDescriptions}: a task without any is refused. */
     static List<TaskData> read(Settings s, boolean requireDescriptions) {
-        List<Path> files = taskFiles(s);
+        return read(s, "tasks", requireDescriptions);
+    }
+
+    /** As {@link #read(Settings, boolean)} for the task files of setting {@code key}. */
+    static List<TaskData> read(Settings s, String key, boolean requireDescriptions) {
+        List<Path> files = taskFiles(s, key);
         List<String> names = files.stream().map(TaskInputs::taskName).toList();
         Map<String, List<String>> descs = s.path("descriptions_file") == null ? Map.of()
                 : Descriptions.read(s.path("descriptions_file"), new HashSet<>(names), s.integer("n_descs_per_ds"));
@@ -92,11 +105,67 @@ final class TaskInputs {
         return t != null ? t : fallback;
     }
 
+    /** Every task gets a validation split (an oracle LoRA's single task, base-model training). */
     static List<PreparedTask> prepare(List<TaskData> tasks, Tokenizer tok, ModelConfig mc, Settings s,
             TrainListener listener) {
+        return prepare(tasks, tok, mc, s, null, listener);
+    }
+
+    /** Only the tasks of setting 'val_tasks' get a validation split (sft, mt-lora; spec §6.5). */
+    static List<PreparedTask> prepareWithValTasks(List<TaskData> tasks, Tokenizer tok, ModelConfig mc, Settings s,
+            TrainListener listener) {
+        Set<String> val = valTasks(s.list("val_tasks"));
+        if (val != null && tasks.stream().noneMatch(t -> val.contains(t.name()))) {
+            listener.onMessage("no task has a validation split (val_tasks " + s.list("val_tasks")
+                    + " names none of the training tasks); set val_tasks to \"all\" or to task names to validate");
+        }
+        return prepare(tasks, tok, mc, s, val, listener);
+    }
+
+    /**
+     * A further SFT validation set (spec §6.5: {@code val/unseen}, {@code val/benchmark}) from the task files of
+     * setting {@code key}: every task's first {@code val_limit} examples validate (the reference's
+     * {@code valid[:500]} / {@code train[:500]}), with its descriptions. Null when the setting is empty.
+     */
+    static SftTrainer.ValidationSet validationSet(String name, String key, Settings s, Tokenizer tok, ModelConfig mc,
+            TaskEmbedder embedder, TrainListener listener) {
+        if (s.list(key).isEmpty()) {
+            return null;
+        }
+        List<PreparedTask> all = prepare(read(s, key, embedder != null), tok, mc, s, Set.of(), listener);
+        List<PreparedTask> val = new ArrayList<>();
+        int limit = s.integer("val_limit");
+        for (PreparedTask p : all) {
+            val.add(new PreparedTask(p.name(), p.descriptions(), List.of(),
+                    p.train().subList(0, Math.min(limit, p.train().size())), p.truncated()));
+        }
+        return new SftTrainer.ValidationSet(name, val, embedder == null ? null : embed(val, embedder, listener));
+    }
+
+    /** "reference" → the reference's eval tasks; "all" → null (every task); else the names given. */
+    static Set<String> valTasks(List<String> setting) {
+        if (setting.equals(List.of("all"))) {
+            return null;
+        }
+        Set<String> out = new HashSet<>();
+        for (String v : setting) {
+            if (v.equals("reference")) {
+                out.addAll(ReferenceTaskLists.EVAL_TASKS);
+            } else if (v.equals("all")) {
+                throw new T2lException("setting 'val_tasks': \"all\" cannot be combined with task names, found "
+                        + setting);
+            } else {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    private static List<PreparedTask> prepare(List<TaskData> tasks, Tokenizer tok, ModelConfig mc, Settings s,
+            Set<String> valTasks, TrainListener listener) {
         ChatExampleEncoder enc = encoder(tok, mc, s);
         return DataPrep.prepare(tasks, enc, new DataPrep.Settings(s.integer("max_length"), s.dbl("val_fraction"),
-                s.path("cache_dir")), listener::onMessage);
+                s.path("cache_dir"), valTasks), listener::onMessage);
     }
 
     static ChatExampleEncoder encoder(Tokenizer tok, ModelConfig mc, Settings s) {

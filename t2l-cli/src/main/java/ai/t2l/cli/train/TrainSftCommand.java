@@ -2,6 +2,7 @@ package ai.t2l.cli.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.t2l.embed.TaskEmbedder;
+import ai.t2l.generate.ChatModel;
 import ai.t2l.hypernet.HyperConfig;
 import ai.t2l.hypernet.HyperModulator;
 import ai.t2l.hypernet.Provenance;
@@ -11,6 +12,7 @@ import ai.t2l.hypernet.Variant;
 import ai.t2l.io.T2lException;
 import ai.t2l.model.ModelConfig;
 import ai.t2l.model.Transformer;
+import ai.t2l.tokenizer.ChatFormat;
 import ai.t2l.tokenizer.Tokenizer;
 import ai.t2l.train.HyperLoraSource;
 import ai.t2l.train.SftTrainer;
@@ -37,7 +39,7 @@ public final class TrainSftCommand extends TrainRun {
     Map<String, Object> defaults() {
         return Keys.of(Keys.data(), Keys.optim(2.5e-5, 1e-2, 0.2), Keys.lora(0.05), Keys.hyper(),
                 Keys.steps(20000, 10000), Map.of("tasks_per_batch", 8, "points_per_task", 1, "label_smoothing", 0.1,
-                        "neftune_alpha", 5.0, "l2_generated", 1e-3, "val_every", 10000));
+                        "neftune_alpha", 5.0, "l2_generated", 1e-3, "val_every", 10000), BenchmarkSelection.keys());
     }
 
     static SftTrainer.Config config(Settings s, double l2) {
@@ -79,19 +81,37 @@ public final class TrainSftCommand extends TrainRun {
                 Tokenizer tok = Tokenizer.open(TaskInputs.tokenizerDir(s, modelDir));
                 TaskEmbedder embedder = TaskInputs.embedder(s);
                 NDManager m = NDManager.newBaseManager()) {
-            List<PreparedTask> tasks = TaskInputs.prepare(TaskInputs.read(s, true), tok, model.config(), s, listener);
+            List<PreparedTask> tasks = TaskInputs.prepareWithValTasks(TaskInputs.read(s, true), tok, model.config(), s, listener);
             List<float[][]> embeddings = TaskInputs.embed(tasks, embedder, listener);
             HyperConfig hc = hyper(s, TaskInputs.lora(s), model.config(), embedder.dimension(), embedder.name())
                     .trainingTask(TrainingTask.SFT).build();
             try (HyperModulator hyper = HyperModulator.create(hc, s.lng("seed"), m);
                     HyperLoraSource source = new HyperLoraSource(hyper, m)) {
+                // borrowed: the scorer runs the frozen base model that SFT trains through
+                ChatModel chat = new ChatModel(model, tok, ChatFormat.forModel(modelDir));
+                var selection = BenchmarkSelection.of(s, hyper, embedder, chat, run.dir(), listener);
+                List<SftTrainer.ValidationSet> extra = new java.util.ArrayList<>();
+                for (String[] v : new String[][] {{"unseen", "val_unseen_tasks"}, {"benchmark", "val_benchmark_tasks"}}) {
+                    var set = TaskInputs.validationSet(v[0], v[1], s, tok, model.config(), embedder, listener);
+                    if (set != null) {
+                        extra.add(set);
+                    }
+                }
                 var r = SftTrainer.train(new TransformerLm(model), source, tasks, embeddings,
                         config(s, s.dbl("l2_generated")), TaskInputs.encoder(tok, model.config(), s).padId(), run,
-                        listener);
+                        listener, selection, extra);
                 Path dir = run.dir().resolve("t2l");
-                T2lFolder.save(dir, hyper, Provenance.now("t2l train sft", run.dir().toString(),
-                        Map.of("steps", Long.toString(r.steps()), "seed", s.str("seed"))), true);
-                out.printf("wrote %s (%d steps; loss %.4f -> %.4f)%n", dir, r.steps(), r.firstLoss(), r.lastLoss());
+                Map<String, String> prov = new java.util.LinkedHashMap<>(Map.of("steps", Long.toString(r.steps()),
+                        "seed", s.str("seed")));
+                if (selection != null) {
+                    prov.put("selected_step", Long.toString(r.bestStep()));
+                    prov.put("selected_score", Double.toString(r.bestScore()));
+                }
+                T2lFolder.save(dir, hyper, Provenance.now("t2l train sft", run.dir().toString(), prov), true);
+                out.printf("wrote %s (%d steps; loss %.4f -> %.4f)%s%n", dir, r.steps(), r.firstLoss(), r.lastLoss(),
+                        selection == null ? "" : String.format(java.util.Locale.ROOT,
+                                "; selected step %d, benchmark_avg %.2f%s (RUN/selection.json)", r.bestStep(),
+                                r.bestScore(), r.stoppedEarly() ? ", stopped early" : ""));
             }
         }
     }

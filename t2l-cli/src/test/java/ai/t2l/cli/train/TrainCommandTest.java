@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -230,6 +231,30 @@ class TrainCommandTest {
             assertArrayEquals(Files.readAllBytes(full.resolve(f)), Files.readAllBytes(killed.resolve(f)),
                     f + " of the resumed run differs from the uninterrupted run's");
         }
+    }
+
+    /** Issue 12 item 4: checkpoints scored through ai.t2l.eval, best kept, early stop, every score in the run folder. */
+    @Test
+    void trainSftSelectsTheCheckpointByBenchmarkScoreAndStopsEarly() throws Exception {
+        Path out = tmp.resolve("sft-select");
+        Object[] r = run("train", "sft", "--model", model.toString(), "--tasks", task1 + "," + task2,
+                "--descriptions_file", descriptions.toString(), "--out", out.toString(), "--max_steps", "8",
+                "--tasks_per_batch", "2", "--latent_size", "16", "--head_in_size", "32", "--checkpoint_every", "8",
+                "--val_every", "1", "--cache_dir", "", "--select_tasks", "arc_easy", "--select_limit", "1",
+                "--select_max_new_tokens", "3", "--select_patience", "2");
+        assertEquals(0, r[0], (String) r[2]);
+        JsonNode sel = Json.read(out.resolve("selection.json"));
+        JsonNode scores = sel.get("checkpoints");
+        long best = sel.get("best_step").asLong();
+        // the run stops once 2 checkpoints after the best have not beaten it
+        long lastStep = scores.get(scores.size() - 1).get("step").asLong();
+        assertEquals(best + 2, lastStep, sel.toString());
+        assertTrue(lastStep < 8 || best == 6, "stopped before the 8 scheduled steps unless the best came late: " + sel);
+        assertEquals(0, scores.get(0).get("step").asLong(), "step 0 (the initial hypernetwork) is scored too");
+        assertTrue(((String) r[1]).contains("selected step " + best), (String) r[1]);
+        assertTrue(Files.isRegularFile(out.resolve("selection").resolve("it_0").resolve("cache.jsonl")),
+                "each checkpoint's evaluation lives in the run folder");
+        assertTrue(Files.isDirectory(out.resolve("t2l")));
     }
 
     @Test

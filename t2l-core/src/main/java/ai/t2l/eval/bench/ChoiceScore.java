@@ -1,10 +1,13 @@
 package ai.t2l.eval.bench;
 
+import ai.t2l.tokenizer.PyStrings;
 import java.util.Locale;
 
 /**
- * The reference's multiple-choice scoring (spec §8.2 "choice"): strip whitespace and the characters
- * {@code  :`'"(.)} from both ends, lower-case, then take the first of [a..z, 0..9, "10"] the string starts
+ * The reference's multiple-choice scoring (spec §8.2 "choice";
+ * {@code str(txt).strip().strip(":`'\"(.) ").lower()} in hm/utils/eval_tasks.py {@code get_choice}): Python's
+ * whitespace strip first, then the characters {@code :`'"(.)} and the space only, so a newline or tab behind a
+ * parenthesis is kept ("(\nB" does not read as "b"); lower-case, then take the first of [a..z, 0..9, "10"] the string starts
  * with. Output and gold are right when the values are equal. Copied as is: "Answer: B" reads as "a", and
  * "10" is unreachable behind "1".
  */
@@ -32,19 +35,17 @@ public final class ChoiceScore {
         return Verdict.of(got, got != null && got.equals(want));
     }
 
-    static String strip(String s) {
+    /** The two Python calls in order: {@code .strip()} (Python whitespace), then {@code .strip(STRIP)}. */
+    static String strip(String text) {
+        String s = PyStrings.strip(text);
         int b = 0;
         int e = s.length();
-        while (b < e && stripped(s.charAt(b))) {
+        while (b < e && STRIP.indexOf(s.charAt(b)) >= 0) {
             b++;
         }
-        while (e > b && stripped(s.charAt(e - 1))) {
+        while (e > b && STRIP.indexOf(s.charAt(e - 1)) >= 0) {
             e--;
         }
         return s.substring(b, e);
-    }
-
-    private static boolean stripped(char c) {
-        return Character.isWhitespace(c) || STRIP.indexOf(c) >= 0;
     }
 }

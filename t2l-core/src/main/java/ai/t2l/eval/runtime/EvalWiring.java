@@ -1,6 +1,10 @@
 package ai.t2l.eval.runtime;
 
+import ai.t2l.eval.CompletionModel;
 import ai.t2l.eval.EvalRuntime;
+import ai.t2l.lora.LoraScale;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Plugs the runtime into evaluation ({@link EvalRuntime}): models open as {@link RuntimeCompletionModel}, T2L
@@ -13,7 +17,17 @@ public final class EvalWiring {
     private EvalWiring() {}
 
     public static void register(RuntimeCompletionModel.AdapterMode mode) {
-        EvalRuntime.registerModels((model, adapter) -> RuntimeCompletionModel.open(model, adapter, mode, DEFAULT_BATCH));
+        EvalRuntime.registerModels(new EvalRuntime.ModelFactory() {
+            @Override
+            public CompletionModel open(Path model, Optional<Path> adapter) {
+                return open(model, adapter, LoraScale.ADAPTER);
+            }
+
+            @Override
+            public CompletionModel open(Path model, Optional<Path> adapter, LoraScale scale) {
+                return RuntimeCompletionModel.open(model, adapter, mode, DEFAULT_BATCH, scale);
+            }
+        });
         EvalRuntime.registerGenerators((t2l, model) -> HypernetAdapterGenerator.open(t2l, model, null));
     }
 

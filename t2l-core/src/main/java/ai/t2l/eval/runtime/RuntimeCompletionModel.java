@@ -4,6 +4,7 @@ import ai.t2l.eval.ChatPrompt;
 import ai.t2l.eval.CompletionModel;
 import ai.t2l.generate.ChatModel;
 import ai.t2l.lora.LoraBatch;
+import ai.t2l.lora.LoraScale;
 import ai.t2l.lora.LoraWeights;
 import ai.t2l.lora.PeftAdapter;
 import ai.t2l.model.AdapterCheck;
@@ -46,7 +47,14 @@ public final class RuntimeCompletionModel implements CompletionModel {
 
     /** Opens a model folder and, optionally, a PEFT adapter folder; owns both. */
     public static RuntimeCompletionModel open(Path modelDir, Optional<Path> adapterDir, AdapterMode mode, int batchSize) {
-        LoraWeights adapter = adapterDir.map(PeftAdapter::read).orElse(null); // bad adapter: fail before loading weights
+        return open(modelDir, adapterDir, mode, batchSize, LoraScale.ADAPTER);
+    }
+
+    /** As {@link #open(Path, Optional, AdapterMode, int)}, the adapter applied with {@code scale} (issue 12 item 7). */
+    public static RuntimeCompletionModel open(Path modelDir, Optional<Path> adapterDir, AdapterMode mode, int batchSize,
+            LoraScale scale) {
+        // bad adapter: fail before loading weights
+        LoraWeights adapter = adapterDir.map(PeftAdapter::read).map(scale::apply).orElse(null);
         ChatModel chat = ChatModel.open(modelDir);
         try {
             return new RuntimeCompletionModel(chat, true, adapter, adapterDir.map(Path::toString).orElse(null), mode,

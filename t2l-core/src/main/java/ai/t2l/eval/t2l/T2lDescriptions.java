@@ -15,10 +15,15 @@ import java.util.Set;
 /**
  * The description data of the T2L protocol (../shared/data/t2l-descriptions, see its SOURCE.md): the
  * training tasks in config order with their metadata descriptions, the 31 eval tasks with their 3
- * held-out descriptions, and the 3 nonsense control strings ({@code additional_eval_descs}).
+ * held-out descriptions, the 3 nonsense control strings ({@code additional_eval_descs}), and
+ * {@code metadataDescriptions}: the reference's {@code ds_descs} (hm/utils/eval_hypermod.py
+ * {@code generate_loras_for_tasks_from_descs}), i.e. the metadata.yaml descriptions of the training tasks, then of
+ * the eval tasks not among them, in that order. The "other task" draw comes from this pool, never from the
+ * held-out descriptions (issue 12 item 6).
  */
 public record T2lDescriptions(List<String> trainTasks, Map<String, List<String>> trainDescriptions,
-                              Map<String, List<String>> evalDescriptions, List<String> randomDescriptions) {
+                              Map<String, List<String>> evalDescriptions, List<String> randomDescriptions,
+                              Map<String, List<String>> metadataDescriptions) {
     public static T2lDescriptions load(Path dir) {
         Path lists = dir.resolve("train_task_lists.json");
         Path eval = dir.resolve("eval_descriptions.json");
@@ -35,9 +40,10 @@ public record T2lDescriptions(List<String> trainTasks, Map<String, List<String>>
         JsonNode e = Json.read(eval);
         Map<String, List<String>> evalDescs = new LinkedHashMap<>();
         e.fieldNames().forEachRemaining(k -> evalDescs.put(k, strings(eval, e, k)));
-        Set<String> wanted = Set.copyOf(trainTasks);
+        Set<String> wanted = new java.util.HashSet<>(trainTasks);
+        wanted.addAll(evalDescs.keySet());
         Map<String, List<String>> found = new LinkedHashMap<>();
-        // 16 MB: streamed, keeping only the training tasks' descriptions
+        // 16 MB: streamed, keeping only the training and eval tasks' descriptions
         DataFiles.jsonLines(train, (no, node) -> {
             String task = DataFiles.text(train, no, node, "task");
             if (wanted.contains(task)) {
@@ -54,7 +60,16 @@ public record T2lDescriptions(List<String> trainTasks, Map<String, List<String>>
             }
             trainDescs.put(t, d);
         }
-        return new T2lDescriptions(List.copyOf(trainTasks), trainDescs, evalDescs, List.copyOf(random));
+        Map<String, List<String>> metadata = new LinkedHashMap<>(trainDescs);
+        for (String t : evalDescs.keySet()) {
+            List<String> d = found.get(t);
+            if (d == null || d.isEmpty()) {
+                throw new T2lException(train + ": eval task " + t + " (a key of " + eval + ") has no metadata"
+                        + " descriptions; the T2L protocol draws its \"other task\" descriptions from them");
+            }
+            metadata.putIfAbsent(t, d);
+        }
+        return new T2lDescriptions(List.copyOf(trainTasks), trainDescs, evalDescs, List.copyOf(random), metadata);
     }
 
     private static List<String> strings(Path file, JsonNode root, String field) {

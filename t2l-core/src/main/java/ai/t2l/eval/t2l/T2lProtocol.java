@@ -3,7 +3,6 @@ package ai.t2l.eval.t2l;
 import ai.t2l.io.T2lException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -15,9 +14,9 @@ import java.util.zip.CRC32;
  * <ul>
  *   <li>{@code train_descs}: descriptions[0], only when the task is a training task (never a benchmark);</li>
  *   <li>{@code eval_descs}: the 3 held-out descriptions; the README's T2L rows are their mean;</li>
- *   <li>{@code other_train_descs}: one random description of every other task (training tasks with their
- *       metadata descriptions, eval tasks with their held-out ones, which take precedence), then 3 of
- *       those at random;</li>
+ *   <li>{@code other_train_descs}: one random description of every other task of the reference's
+ *       {@code ds_descs} (the metadata.yaml descriptions of the training tasks, then of the eval tasks; the
+ *       held-out descriptions are never in this pool), then 3 of those at random;</li>
  *   <li>{@code random_descs}: the 3 nonsense strings.</li>
  * </ul>
  * The reference draws with Python's global {@code random} state; here a seeded generator per task makes the
@@ -48,10 +47,8 @@ public final class T2lProtocol {
             throw new T2lException("the T2L protocol has no held-out descriptions for task \"" + task
                     + "\"; eval_descriptions.json has: " + String.join(", ", data.evalDescriptions().keySet()));
         }
-        // the reference's ds_descs: training tasks first, then eval tasks (whose held-out lists replace the
-        // metadata ones of the 10 training tasks also evaluated), in config order
-        Map<String, List<String>> all = new LinkedHashMap<>(data.trainDescriptions());
-        all.putAll(data.evalDescriptions());
+        // the reference's ds_descs: train_metadata then val_metadata descriptions, both from metadata.yaml
+        Map<String, List<String>> all = data.metadataDescriptions();
         SplittableRandom rng = new SplittableRandom(seed ^ crc(task));
         List<String> others = new ArrayList<>();
         for (Map.Entry<String, List<String>> e : all.entrySet()) {

@@ -42,11 +42,19 @@ public final class MiniatureEval {
     /** Descriptions repeat across the T2L models: embed each once. */
     private final Map<String, float[]> embedded = new java.util.HashMap<>();
 
+    private ai.t2l.lora.LoraScale scale = ai.t2l.lora.LoraScale.ADAPTER;
+
     public MiniatureEval(Path dir, TaskEmbedder embedder, int testExamplesPerTask, Progress progress) {
         this.dir = dir;
         this.embedder = embedder;
         this.nTest = testExamplesPerTask;
         this.progress = progress;
+    }
+
+    /** Applies every adapter with {@code s} (issue 12 item 7: the reference's vLLM 0.5.4 used alpha/r). */
+    public MiniatureEval withLoraScale(ai.t2l.lora.LoraScale s) {
+        this.scale = s;
+        return this;
     }
 
     /** One condition's result: per task, correct answers out of the examples asked (summed over adapters). */
@@ -128,7 +136,7 @@ public final class MiniatureEval {
     private Scores score(String condition, Transformer model, Tokenizer tok, ChatFormat format, List<Query> qs) {
         progress.start(condition, 0);
         List<String> answers = MiniGenerate.answers(model, tok, format, qs.stream().map(Query::user).toList(),
-                qs.stream().map(Query::adapter).toList());
+                qs.stream().map(q -> q.adapter() == null ? null : scale.apply(q.adapter())).toList());
         Map<String, int[]> per = new LinkedHashMap<>();
         int ok = 0;
         for (int i = 0; i < qs.size(); i++) {
@@ -218,7 +226,7 @@ public final class MiniatureEval {
                 owners.add(t);
             }
         }
-        List<String> answers = MiniGenerate.answers(model, tok, format, users, ws);
+        List<String> answers = MiniGenerate.answers(model, tok, format, users, ws.stream().map(scale::apply).toList());
         Map<String, Double> per = new LinkedHashMap<>();
         for (int i = 0; i < answers.size(); i++) {
             boolean ok = TaskWorld.score(owners.get(i), answers.get(i), exs.get(i));

@@ -14,19 +14,40 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Tokenises tasks, splits each into train and validation, and caches the result on disk under the sha256 of
  * everything that determines it (examples, encoder fingerprint, max length, split), as the reference caches its
- * transformed datasets (spec §10). The split is the reference's contiguous one: the first ⌈(1−f)·n⌉ examples train,
- * the rest validate (spec §5.1 train[:90%] / train[90%:]).
+ * transformed datasets (spec §10). The split is the reference's contiguous one, with Hugging Face datasets' percent
+ * rounding ({@code train[:90%]} ends at {@code int(round(90 * n / 100))}, Python's round half to even; the rest
+ * validates, spec §5.1). Only the tasks in {@link Settings#validationTasks} lose that share: the reference gives a
+ * validation split to the training tasks that are also evaluation tasks and trains every other task on its whole
+ * {@code train[:10000]} (hm/data.py {@code create_dataloaders}, spec §6.5; issue 12 item 5).
  */
 public final class DataPrep {
     private static final int MAGIC = 0x54324C54; // "T2LT"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2; // 2: Hugging Face percent rounding of the split
 
-    public record Settings(int maxLength, double validationFraction, Path cacheDir) {}
+    /**
+     * @param validationTasks the tasks that get a validation split; null: every task (an oracle LoRA's single
+     *                        task, our base-model training)
+     */
+    public record Settings(int maxLength, double validationFraction, Path cacheDir, Set<String> validationTasks) {
+        public Settings {
+            validationTasks = validationTasks == null ? null : Set.copyOf(validationTasks);
+        }
+
+        public Settings(int maxLength, double validationFraction, Path cacheDir) {
+            this(maxLength, validationFraction, cacheDir, null);
+        }
+
+        /** The share of this task's examples that validates: the fraction, or 0 for a task without a split. */
+        public double fractionFor(String task) {
+            return validationTasks == null || validationTasks.contains(task) ? validationFraction : 0;
+        }
+    }
 
     private DataPrep() {}
 
@@ -62,7 +83,7 @@ public final class DataPrep {
             all.add(Truncation.apply(pr[0], pr[1], s.maxLength(), cut));
             truncated += cut[0] ? 1 : 0;
         }
-        int nTrain = trainCount(all.size(), s.validationFraction());
+        int nTrain = trainCount(all.size(), s.fractionFor(t.name()));
         PreparedTask p = new PreparedTask(t.name(), t.descriptions(), all.subList(0, nTrain),
                 all.subList(nTrain, all.size()), truncated);
         if (cached != null) {
@@ -71,9 +92,13 @@ public final class DataPrep {
         return p;
     }
 
+    /** Hugging Face {@code train[:P%]} with P = 100·(1 − f): {@code int(round(P * n / 100.0))}, half to even. */
     static int trainCount(int n, double valFraction) {
-        int nVal = (int) Math.floor(n * valFraction);
-        return Math.max(1, n - nVal);
+        if (valFraction <= 0) {
+            return n;
+        }
+        double pct = 100.0 - valFraction * 100.0;
+        return Math.max(1, (int) Math.rint(pct * n / 100.0));
     }
 
     static String cacheKey(TaskData t, ExampleEncoder encoder, Settings s) {
@@ -84,7 +109,7 @@ public final class DataPrep {
             o.writeInt(VERSION);
             writeString(o, encoder.fingerprint());
             o.writeInt(s.maxLength());
-            o.writeDouble(s.validationFraction());
+            o.writeDouble(s.fractionFor(t.name()));
             writeString(o, t.name());
             o.writeInt(t.examples().size());
             for (TaskExample ex : t.examples()) {
