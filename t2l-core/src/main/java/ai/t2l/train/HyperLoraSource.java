@@ -53,9 +53,12 @@ public final class HyperLoraSource implements LoraSource {
         Map<Site, GeneratedLora.Pair> out = new LinkedHashMap<>();
         for (String module : hyper.config().moduleOrder()) {
             NDList ab = hyper.deltaWeights(layerIdx, module, rows); // A (L·b, r, in), B (L·b, out, r)
+            // one split, not L slices: backward of a slice writes a zero-filled full-size gradient per slice and
+            // sums L of them (L × the module's A/B size), backward of a split concatenates the L gradients once
+            NDList as = ab.get(0).split(layers, 0);
+            NDList bs = ab.get(1).split(layers, 0);
             for (int l = 0; l < layers; l++) {
-                String slice = (l * batch) + ":" + ((l + 1) * batch);
-                out.put(new Site(l, module), new GeneratedLora.Pair(ab.get(0).get(slice), ab.get(1).get(slice)));
+                out.put(new Site(l, module), new GeneratedLora.Pair(as.get(l), bs.get(l)));
             }
         }
         return out;
