@@ -48,6 +48,9 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             description = "Also time batches of N descriptions per call and report adapters/s (default ${DEFAULT-VALUE})")
     int descriptions;
 
+    /** CPU ms per run of the last {@link #time} call. */
+    private double lastCpuMs;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -67,11 +70,11 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             embs.add(e);
         }
         float[] emb = embs.get(0);
-        out.printf("Workload: BENCHMARKS-WORKLOADS.md §1, Mistral-7B shape, fp32, %d warm-up + %d timed runs, %d CPUs%n%n",
-                warmup, runs, Runtime.getRuntime().availableProcessors());
-        out.println("| measure | trainable parameters | min ms | median ms | max ms | reference median ("
-                + ReferenceMedians.LABEL + ") | reference ÷ ours |");
-        out.println("|---|---|---|---|---|---|---|");
+        out.printf("Workload: BENCHMARKS-WORKLOADS.md §1, Mistral-7B shape, fp32, %d warm-up + %d timed runs, %d CPUs, "
+                + "load average %s%n%n", warmup, runs, Runtime.getRuntime().availableProcessors(), MachineLoad.loadAverage());
+        out.println("| measure | trainable parameters | min ms | median ms | max ms | CPU ms per run (all threads, mean) "
+                + "| reference median (" + ReferenceMedians.LABEL + ") | reference ÷ ours |");
+        out.println("|---|---|---|---|---|---|---|---|");
         List<String> batchRows = new ArrayList<>();
         LoraWeights sample = null;
         try (NDManager nd = NDManager.newBaseManager("PyTorch")) {
@@ -90,8 +93,9 @@ public final class BenchGenerateCommand implements Callable<Integer> {
                     if (descriptions > 1) {
                         double[] b = time(() -> h.generate(embs));
                         double med = b[b.length / 2];
-                        batchRows.add(String.format("| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f |", v, descriptions,
-                                b[0], med, b[b.length - 1], med / descriptions, 1000 * descriptions / med));
+                        batchRows.add(String.format("| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |", v,
+                                descriptions, b[0], med, b[b.length - 1], lastCpuMs / descriptions, med / descriptions,
+                                1000 * descriptions / med));
                     }
                 }
             }
@@ -114,10 +118,12 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             out.printf("%nBatches: %d descriptions per call (one pass over the head weights for all of them)%n%n",
                     descriptions);
             out.println("| variant | descriptions | min ms per call | median ms per call | max ms per call "
-                    + "| median ms per adapter | adapters/s |");
-            out.println("|---|---|---|---|---|---|---|");
+                    + "| CPU ms per adapter (mean) | median ms per adapter | adapters/s |");
+            out.println("|---|---|---|---|---|---|---|---|");
             batchRows.forEach(out::println);
         }
+        out.println();
+        out.println("Load average at the end: " + MachineLoad.loadAverage());
         return 0;
     }
 
@@ -131,20 +137,22 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             task.run();
         }
         List<Double> ms = new ArrayList<>();
+        long cpu0 = MachineLoad.processCpuNanos();
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
             task.run();
             ms.add((System.nanoTime() - t0) / 1e6);
         }
+        lastCpuMs = (MachineLoad.processCpuNanos() - cpu0) / 1e6 / runs;
         double[] a = ms.stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(a);
         return a;
     }
 
-    private static void row(PrintWriter out, String what, String params, double[] sorted, ReferenceMedians ref) {
+    private void row(PrintWriter out, String what, String params, double[] sorted, ReferenceMedians ref) {
         double median = sorted[sorted.length / 2];
-        out.printf("| %s | %s | %.1f | %.1f | %.1f | %s | %s |%n", what, params, sorted[0], median,
-                sorted[sorted.length - 1], ref == null ? "–" : ref.cell(), ref == null ? "–" : ref.speedup(median));
+        out.printf("| %s | %s | %.1f | %.1f | %.1f | %.1f | %s | %s |%n", what, params, sorted[0], median,
+                sorted[sorted.length - 1], lastCpuMs, ref == null ? "–" : ref.cell(), ref == null ? "–" : ref.speedup(median));
         out.flush();
     }
 }

@@ -67,8 +67,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n)); // before the engine starts
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        System.out.printf("Workload: BENCHMARKS-WORKLOADS.md §3, fp32, %d warm-up + %d timed steps, %d threads%n%n",
-                warmup, steps, n);
+        System.out.printf("Workload: BENCHMARKS-WORKLOADS.md §3, fp32, %d warm-up + %d timed steps, %d threads, load average %s%n%n",
+                warmup, steps, n, MachineLoad.loadAverage());
         System.out.println("| step | trainable parameters | min s | median s | max s | tokens/s (median) | reference median ("
                 + ReferenceMedians.LABEL + ") | reference ÷ ours |");
         System.out.println("|---|---|---|---|---|---|---|---|");
@@ -180,6 +180,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         }
         double[] s = new double[steps];
         List<StepTimes> phases = new ArrayList<>();
+        long cpu0 = MachineLoad.processCpuNanos();
         for (int i = 0; i < steps; i++) {
             long t0 = System.nanoTime();
             step.getAsDouble();
@@ -188,9 +189,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 phases.add(opt.lastTimes());
             }
         }
+        double cpu = (MachineLoad.processCpuNanos() - cpu0) / 1e9 / steps;
         Arrays.sort(s);
         if (opt != null) {
-            profile.add(String.format("| %s | %.3f | %.3f | %.3f | %.3f | %.3f |", what,
+            profile.add(String.format("| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |", what, cpu,
                     median(phases, StepTimes::forwardNs), median(phases, StepTimes::backwardNs),
                     median(phases, StepTimes::clipNs), median(phases, StepTimes::optimizerNs),
                     median(phases, StepTimes::zeroGradNs)));
@@ -210,9 +212,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("Where a step's time goes (median seconds per phase; forward includes generating the LoRAs and the loss):");
         System.out.println();
-        System.out.println("| step | forward + loss | backward | clip | AdamW | zero grads |");
-        System.out.println("|---|---|---|---|---|---|");
+        System.out.println("| step | CPU s per step (all threads, mean) | forward + loss | backward | clip | AdamW | zero grads |");
+        System.out.println("|---|---|---|---|---|---|---|");
         profile.forEach(System.out::println);
+        System.out.println();
+        System.out.println("Load average at the end: " + MachineLoad.loadAverage());
     }
 
     private static void row(String what, long params, double[] s, String tokPerSec, ReferenceMedians ref) {
