@@ -44,21 +44,38 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     @Option(names = "--variants", split = ",", defaultValue = "L,M,S", description = "Variants (default ${DEFAULT-VALUE})")
     List<Variant> variants;
 
+    @Option(names = "--descriptions", defaultValue = "1",
+            description = "Also time batches of N descriptions per call and report adapters/s (default ${DEFAULT-VALUE})")
+    int descriptions;
+
+    /** CPU ms per run of the last {@link #time} call. */
+    private double lastCpuMs;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         if (warmup < 1 || runs < 5) {
             throw new ai.t2l.io.T2lException("benchmarks need --warmup >= 1 and --runs >= 5");
         }
-        float[] emb = new float[1024];
-        SplittableRandom r = new SplittableRandom(1);
-        for (int i = 0; i < emb.length; i++) {
-            emb[i] = (float) r.nextGaussian();
+        if (descriptions < 1 || descriptions > 64) {
+            throw new ai.t2l.io.T2lException("--descriptions must be between 1 and 64, got " + descriptions);
         }
-        out.printf("Workload: BENCHMARKS-WORKLOADS.md §1, Mistral-7B shape, fp32, %d warm-up + %d timed runs, %d CPUs%n%n",
-                warmup, runs, Runtime.getRuntime().availableProcessors());
-        out.println("| measure | trainable parameters | min ms | median ms | max ms |");
-        out.println("|---|---|---|---|---|");
+        SplittableRandom r = new SplittableRandom(1);
+        List<float[]> embs = new ArrayList<>();
+        for (int d = 0; d < descriptions; d++) {
+            float[] e = new float[1024];
+            for (int i = 0; i < e.length; i++) {
+                e[i] = (float) r.nextGaussian();
+            }
+            embs.add(e);
+        }
+        float[] emb = embs.get(0);
+        out.printf("Workload: BENCHMARKS-WORKLOADS.md §1, Mistral-7B shape, fp32, %d warm-up + %d timed runs, %d CPUs, "
+                + "load average %s%n%n", warmup, runs, Runtime.getRuntime().availableProcessors(), MachineLoad.loadAverage());
+        out.println("| measure | trainable parameters | min ms | median ms | max ms | CPU ms per run (all threads, mean) "
+                + "| reference median (" + ReferenceMedians.LABEL + ") | reference ÷ ours |");
+        out.println("|---|---|---|---|---|---|---|---|");
+        List<String> batchRows = new ArrayList<>();
         LoraWeights sample = null;
         try (NDManager nd = NDManager.newBaseManager("PyTorch")) {
             for (Variant v : variants) {
@@ -70,8 +87,16 @@ public final class BenchGenerateCommand implements Callable<Integer> {
                 try (HyperModulator h = HyperModulator.fromState(c, HyperInit.initialState(random, 42), "random", nd)) {
                     final LoraWeights[] last = new LoraWeights[1];
                     double[] t = time(() -> last[0] = h.generate(emb));
-                    row(out, "hypernet " + v + " (embedding → 128 A/B tensors)", String.format("%,d", c.parameterCount()), t);
+                    row(out, "hypernet " + v + " (embedding → 128 A/B tensors)", String.format("%,d", c.parameterCount()), t,
+                            ReferenceMedians.generate(v));
                     sample = last[0];
+                    if (descriptions > 1) {
+                        double[] b = time(() -> h.generate(embs));
+                        double med = b[b.length / 2];
+                        batchRows.add(String.format("| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |", v,
+                                descriptions, b[0], med, b[b.length - 1], lastCpuMs / descriptions, med / descriptions,
+                                1000 * descriptions / med));
+                    }
                 }
             }
         }
@@ -80,14 +105,25 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             LoraWeights w = sample;
             int[] n = {0};
             double[] t = time(() -> PeftAdapter.write(dir.resolve("a" + n[0]++), w, "mistral", "bench", false));
-            row(out, String.format("write PEFT folder (%.1f MB)", 4e-6 * w.numel()), "–", t);
+            row(out, String.format("write PEFT folder (%.1f MB)", 4e-6 * w.numel()), "–", t,
+                    ReferenceMedians.WRITE_FOLDER);
         } finally {
             AtomicFiles.deleteRecursively(dir);
         }
         try (OnnxTaskEmbedder e = OnnxTaskEmbedder.bundled()) {
             double[] t = time(() -> e.embed("Solve grade-school math word problems step by step, showing each calculation."));
-            row(out, "encoder " + e.name() + ", one 20-token description", "–", t);
+            row(out, "encoder " + e.name() + ", one 20-token description", "–", t, null);
         }
+        if (!batchRows.isEmpty()) {
+            out.printf("%nBatches: %d descriptions per call (one pass over the head weights for all of them)%n%n",
+                    descriptions);
+            out.println("| variant | descriptions | min ms per call | median ms per call | max ms per call "
+                    + "| CPU ms per adapter (mean) | median ms per adapter | adapters/s |");
+            out.println("|---|---|---|---|---|---|---|---|");
+            batchRows.forEach(out::println);
+        }
+        out.println();
+        out.println("Load average at the end: " + MachineLoad.loadAverage());
         return 0;
     }
 
@@ -101,19 +137,22 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             task.run();
         }
         List<Double> ms = new ArrayList<>();
+        long cpu0 = MachineLoad.processCpuNanos();
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
             task.run();
             ms.add((System.nanoTime() - t0) / 1e6);
         }
+        lastCpuMs = (MachineLoad.processCpuNanos() - cpu0) / 1e6 / runs;
         double[] a = ms.stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(a);
         return a;
     }
 
-    private static void row(PrintWriter out, String what, String params, double[] sorted) {
-        out.printf("| %s | %s | %.1f | %.1f | %.1f |%n", what, params, sorted[0], sorted[sorted.length / 2],
-                sorted[sorted.length - 1]);
+    private void row(PrintWriter out, String what, String params, double[] sorted, ReferenceMedians ref) {
+        double median = sorted[sorted.length / 2];
+        out.printf("| %s | %s | %.1f | %.1f | %.1f | %.1f | %s | %s |%n", what, params, sorted[0], median,
+                sorted[sorted.length - 1], lastCpuMs, ref == null ? "–" : ref.cell(), ref == null ? "–" : ref.speedup(median));
         out.flush();
     }
 }

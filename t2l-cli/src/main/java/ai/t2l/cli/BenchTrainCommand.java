@@ -21,6 +21,7 @@ import ai.t2l.train.OptimConfig;
 import ai.t2l.train.Optimization;
 import ai.t2l.train.ReconTrainer;
 import ai.t2l.train.Rng;
+import ai.t2l.train.StepTimes;
 import ai.t2l.train.TransformerLm;
 import ai.t2l.train.data.Batch;
 import ai.t2l.train.data.TokenizedExample;
@@ -59,21 +60,25 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1234")
     long seed;
 
+    private final List<String> profile = new ArrayList<>();
+
     @Override
     public Integer call() {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n)); // before the engine starts
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        System.out.printf("Workload: BENCHMARKS-WORKLOADS.md §3, fp32, %d warm-up + %d timed steps, %d threads%n%n",
-                warmup, steps, n);
-        System.out.println("| step | trainable parameters | min s | median s | max s | tokens/s (median) | reference median |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.printf("Workload: BENCHMARKS-WORKLOADS.md §3, fp32, %d warm-up + %d timed steps, %d threads, load average %s%n%n",
+                warmup, steps, n, MachineLoad.loadAverage());
+        System.out.println("| step | trainable parameters | min s | median s | max s | tokens/s (median) | reference median ("
+                + ReferenceMedians.LABEL + ") | reference ÷ ours |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         if (!only.equals("recon")) {
             sft();
         }
         if (!only.equals("sft")) {
             recon();
         }
+        printProfile();
         return 0;
     }
 
@@ -100,10 +105,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
             double[] s = time(() -> opt.run(m, scope -> {
                 NDArray e = scope.create(emb, new Shape(8, 1024));
                 return objective.loss(scope, lm, source, batch, e, true)[0];
-            }));
+            }), opt, "SFT");
             long tokens = 8L * 256;
             row(String.format("SFT (base %,d frozen, 8 × 256 tokens)", model.weightBytes() / 4),
-                    source.params().numel(), s, String.format("%.0f", tokens / s[s.length / 2]), "1.32 s (1548 tok/s)");
+                    source.params().numel(), s, String.format("%.0f", tokens / s[s.length / 2]), ReferenceMedians.SFT_STEP);
         }
     }
 
@@ -138,9 +143,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 HyperLoraSource source = new HyperLoraSource(hyper, m);
                 Optimization opt = new Optimization(source.params(), c.optim(), 1_000_000, new Rng(seed))) {
             double[] s = time(() -> opt.run(m,
-                    scope -> ReconTrainer.loss(scope, source, library, embeddings, stats, c, taskOf, descOf)));
+                    scope -> ReconTrainer.loss(scope, source, library, embeddings, stats, c, taskOf, descOf)), opt,
+                    "reconstruction");
             row("reconstruction (M, Mistral-7B shape, 4 tasks × 1 embedding)", source.params().numel(), s, "–",
-                    "1.07 s");
+                    ReferenceMedians.RECON_STEP);
         }
     }
 
@@ -167,23 +173,56 @@ public final class BenchTrainCommand implements Callable<Integer> {
         return v;
     }
 
-    private double[] time(DoubleSupplier step) {
+    /** Seconds per step, sorted; with {@code opt}, also a per-phase profile line (medians) for {@code what}. */
+    private double[] time(DoubleSupplier step, Optimization opt, String what) {
         for (int i = 0; i < warmup; i++) {
             step.getAsDouble();
         }
         double[] s = new double[steps];
+        List<StepTimes> phases = new ArrayList<>();
+        long cpu0 = MachineLoad.processCpuNanos();
         for (int i = 0; i < steps; i++) {
             long t0 = System.nanoTime();
             step.getAsDouble();
             s[i] = (System.nanoTime() - t0) / 1e9;
+            if (opt != null) {
+                phases.add(opt.lastTimes());
+            }
         }
+        double cpu = (MachineLoad.processCpuNanos() - cpu0) / 1e9 / steps;
         Arrays.sort(s);
+        if (opt != null) {
+            profile.add(String.format("| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |", what, cpu,
+                    median(phases, StepTimes::forwardNs), median(phases, StepTimes::backwardNs),
+                    median(phases, StepTimes::clipNs), median(phases, StepTimes::optimizerNs),
+                    median(phases, StepTimes::zeroGradNs)));
+        }
         return s;
     }
 
-    private static void row(String what, long params, double[] s, String tokPerSec, String reference) {
-        System.out.printf("| %s | %,d | %.3f | %.3f | %.3f | %s | %s |%n", what, params, s[0], s[s.length / 2],
-                s[s.length - 1], tokPerSec, reference);
+    private static double median(List<StepTimes> phases, java.util.function.ToLongFunction<StepTimes> f) {
+        double[] v = phases.stream().mapToDouble(p -> f.applyAsLong(p) / 1e9).sorted().toArray();
+        return v[v.length / 2];
+    }
+
+    private void printProfile() {
+        if (profile.isEmpty()) {
+            return;
+        }
+        System.out.println();
+        System.out.println("Where a step's time goes (median seconds per phase; forward includes generating the LoRAs and the loss):");
+        System.out.println();
+        System.out.println("| step | CPU s per step (all threads, mean) | forward + loss | backward | clip | AdamW | zero grads |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        profile.forEach(System.out::println);
+        System.out.println();
+        System.out.println("Load average at the end: " + MachineLoad.loadAverage());
+    }
+
+    private static void row(String what, long params, double[] s, String tokPerSec, ReferenceMedians ref) {
+        double median = s[s.length / 2];
+        System.out.printf("| %s | %,d | %.3f | %.3f | %.3f | %s | %s | %s |%n", what, params, s[0], median,
+                s[s.length - 1], tokPerSec, ref.cell(), ref.speedup(median));
         System.out.flush();
     }
 }

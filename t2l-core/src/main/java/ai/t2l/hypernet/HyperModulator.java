@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -22,6 +23,7 @@ import ai.t2l.model.Scalars;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -191,8 +193,7 @@ public final class HyperModulator implements AutoCloseable {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray idx = layerIndices.toType(DataType.INT64, false);
-            NDArray h = trunk(idx, module, encodedTaskEmb);
-            NDArray[] ab = heads(h, module, d, n);
+            NDArray[] ab = rawDeltaWeights(idx, module, encodedTaskEmb);
             NDArray a = ab[0];
             NDArray b = ab[1].transpose(0, 2, 1); // (n, r, out) → (n, out, r): the reference's B layout (§2.6)
             if (config.trainingTask() == TrainingTask.SFT) {
@@ -202,6 +203,15 @@ public final class HyperModulator implements AutoCloseable {
             NDManager target = encodedTaskEmb.getManager();
             return new NDList(keep(a, target), keep(b, target));
         }
+    }
+
+    /**
+     * A (n, r, in) and B (n, r, out) of one module straight from the head: before B's transposition and before any
+     * offset. The caller owns the scope the intermediates live in.
+     */
+    private NDArray[] rawDeltaWeights(NDArray idx, String module, NDArray encodedTaskEmb) {
+        NDArray h = trunk(idx, module, encodedTaskEmb);
+        return heads(h, module, config.dims(module), idx.getShape().get(0));
     }
 
     /** depth and type embeddings, concatenation (§2.3–§2.4), mixer and mlp1 (§2.5): (n, M). */
@@ -237,25 +247,28 @@ public final class HyperModulator implements AutoCloseable {
                 return new NDArray[] {y.get(":, :, :" + d.in()), y.get(":, :, " + d.in() + ":")};
             }
             default -> { // M and S: one head shared by A and B, selected by out_emb (§2.6)
-                NDArray[] out = new NDArray[2];
-                int[] features = {d.in(), d.out()};
-                String[] which = {"A", "B"};
-                for (int k = 0; k < 2; k++) {
-                    NDArray outEmb = layerNorm(params.get("out_emb." + module + "." + which[k]), "out_emb_norm");
-                    NDArray z = residual(h.add(outEmb), "mlp2");
-                    NDArray y;
-                    if (!config.variant().autoregGen) {
-                        y = head(mlp3(z), module).reshape(n, r, -1); // (n, r, max(in, out))
-                    } else {
-                        z = z.expandDims(1).broadcast(new Shape(n, r, config.mlpWidth()));
-                        // learnable: head_in + mlp2(pos_emb(k)); rotary: QUIRK §2.6, mlp2 runs a second time
-                        z = config.learnablePosEmb() ? z.add(residual(positionEmbedding().expandDims(0), "mlp2"))
-                                : residual(rotary(z), "mlp2");
-                        y = head(mlp3(z), module); // (n, r, max(in, out))
-                    }
-                    out[k] = y.get(":, :, :" + features[k]);
+                // A's and B's rows go through mlp2, mlp3 and the head together (2n rows): every weight is read once
+                // per call instead of twice, and half the engine calls; row-wise ops, so the same numbers
+                NDArray outA = layerNorm(params.get("out_emb." + module + ".A"), "out_emb_norm");
+                NDArray outB = layerNorm(params.get("out_emb." + module + ".B"), "out_emb_norm");
+                NDArray z = residual(NDArrays.concat(new NDList(h.add(outA), h.add(outB)), 0), "mlp2"); // (2n, M)
+                if (!config.variant().autoregGen) {
+                    NDArray y = head(mlp3(z), module).reshape(2 * n, r, -1); // (2n, r, max(in, out))
+                    return new NDArray[] {y.get(new NDIndex(":{}, :, :{}", n, d.in())),
+                            y.get(new NDIndex("{}:, :, :{}", n, d.out()))};
                 }
-                return out;
+                z = z.expandDims(1).broadcast(new Shape(2 * n, r, config.mlpWidth()));
+                // learnable: head_in + mlp2(pos_emb(k)); rotary: QUIRK §2.6, mlp2 runs a second time
+                z = config.learnablePosEmb() ? z.add(residual(positionEmbedding().expandDims(0), "mlp2"))
+                        : residual(rotary(z), "mlp2");
+                NDArray x = mlp3(z); // (2n, r, head_in)
+                if (d.in() == d.out()) {
+                    NDArray y = head(x, module, d.in()); // (2n, r, in)
+                    return new NDArray[] {y.get(new NDIndex(":{}", n)), y.get(new NDIndex("{}:", n))};
+                }
+                // the reference computes max(in, out) features and slices; only the kept head rows are computed here
+                return new NDArray[] {head(x.get(new NDIndex(":{}", n)), module, d.in()),
+                        head(x.get(new NDIndex("{}:", n)), module, d.out())};
             }
         }
     }
@@ -279,6 +292,18 @@ public final class HyperModulator implements AutoCloseable {
         NDArray w = params.get("heads." + module + ".weight");
         NDArray b = params.get("heads." + module + ".bias");
         return b == null ? Linear.linear(x, w).singletonOrThrow() : Linear.linear(x, w, b).singletonOrThrow();
+    }
+
+    /** The first {@code features} outputs of the head only (rows of its weight: a contiguous view, no copy). */
+    private NDArray head(NDArray x, String module, int features) {
+        NDArray w = params.get("heads." + module + ".weight");
+        if (w.getShape().get(0) == features) {
+            return head(x, module);
+        }
+        NDArray b = params.get("heads." + module + ".bias");
+        NDArray ws = w.get(new NDIndex(":{}", features));
+        return b == null ? Linear.linear(x, ws).singletonOrThrow()
+                : Linear.linear(x, ws, b.get(new NDIndex(":{}", features))).singletonOrThrow();
     }
 
     /** Learnable positions (§2.6): LayerNorm(Embedding(r, M)(0..r−1)), shape (r, M). */
@@ -359,55 +384,71 @@ public final class HyperModulator implements AutoCloseable {
      * @param taskEmbedding the normalised description embedding (norm √dim), length taskEmbDim
      */
     public LoraWeights generate(float[] taskEmbedding) {
-        if (taskEmbedding.length != config.taskEmbDim()) {
-            throw new T2lException("task embedding has " + taskEmbedding.length + " values; this hypernetwork "
-                    + "expects " + config.taskEmbDim() + " (embedding model " + config.embModel() + ")");
+        return generate(List.of(taskEmbedding)).get(0);
+    }
+
+    /**
+     * One adapter per task embedding, all in one pass: the rows of every task and layer go through the network
+     * together, so each head weight is read once per call rather than once per adapter (the head products dominate:
+     * BENCHMARKS.md). Row-wise the same arithmetic as one task at a time.
+     */
+    public List<LoraWeights> generate(List<float[]> taskEmbeddings) {
+        int dim = config.taskEmbDim();
+        float[] flat = new float[taskEmbeddings.size() * dim];
+        for (int t = 0; t < taskEmbeddings.size(); t++) {
+            float[] e = taskEmbeddings.get(t);
+            if (e.length != dim) {
+                throw new T2lException("task embedding " + (t + 1) + " has " + e.length + " values; this "
+                        + "hypernetwork expects " + dim + " (embedding model " + config.embModel() + ")");
+            }
+            System.arraycopy(e, 0, flat, t * dim, dim);
         }
-        Finite.require(taskEmbedding, null, "task embedding");
-        LoraWeights out;
+        Finite.require(flat, null, "task embedding");
+        List<LoraWeights> out;
         try (NDManager sub = manager.newSubManager()) {
-            NDArray emb = sub.create(taskEmbedding, new Shape(1, taskEmbedding.length));
+            NDArray emb = sub.create(flat, new Shape(taskEmbeddings.size(), dim));
             out = generateEncoded(encodeTask(emb));
         }
         // finite in, non-finite out: the hypernetwork's own weights overflowed (issue 10 item 8)
-        out.pairs().forEach((site, p) -> {
-            String where = "generated adapter, layer " + site.layer() + " " + site.module() + " lora_";
-            Finite.require(p.a(), where + "A");
-            Finite.require(p.b(), where + "B");
-        });
+        for (LoraWeights adapter : out) {
+            adapter.pairs().forEach((site, p) -> {
+                String where = "generated adapter, layer " + site.layer() + " " + site.module() + " lora_";
+                Finite.require(p.a(), where + "A");
+                Finite.require(p.b(), where + "B");
+            });
+        }
         return out;
     }
 
-    /** {@link #generate} from an already encoded task embedding (1, E); the result lives in Java arrays. */
-    public LoraWeights generateEncoded(NDArray encoded) {
+    /**
+     * {@link #generate} from already encoded task embeddings (tasks, E); the results live in Java arrays. The head
+     * outputs are read once, straight from engine memory, and B's transposition, the offsets and the raw-scale
+     * conversion are done in that same pass ({@link AdapterReadout}): float32 operations in the order of
+     * {@link #deltaWeights} + {@link #toRawScale}, so the same numbers without five more full-size engine passes.
+     */
+    public List<LoraWeights> generateEncoded(NDArray encoded) {
+        checkCanGenerate();
         boolean was = training;
         training = false;
+        int tasks = (int) encoded.getShape().get(0);
+        int layers = config.numLayers();
         try (NDManager sub = manager.newSubManager()) {
-            int layers = config.numLayers();
-            NDArray idx = sub.arange(0, layers, 1, DataType.INT64);
-            NDArray rows = encoded.broadcast(new Shape(layers, config.encodedTaskDim()));
-            rows.attach(sub);
-            Map<LoraWeights.Site, LoraWeights.Pair> pairs = new LinkedHashMap<>();
+            long[] layerOf = new long[tasks * layers]; // row t*L + l: task t, layer l
+            for (int i = 0; i < layerOf.length; i++) {
+                layerOf[i] = i % layers;
+            }
+            NDArray idx = sub.create(layerOf);
+            NDArray rows = encoded.expandDims(1).broadcast(new Shape(tasks, layers, config.encodedTaskDim()))
+                    .reshape(tasks * layers, config.encodedTaskDim());
+            AdapterReadout readout = new AdapterReadout(config, tasks);
             for (String module : config.moduleOrder()) {
-                NDList ab = deltaWeights(idx, module, rows);
-                NDArray a = toRawScale(ab.get(0), "A", module);
-                NDArray b = toRawScale(ab.get(1), "B", module);
-                a.attach(sub);
-                b.attach(sub);
-                HyperConfig.ModuleDims d = config.dims(module);
-                float[] av = a.toFloatArray();
-                float[] bv = b.toFloatArray();
-                int r = config.rank();
-                int aSize = r * d.in();
-                int bSize = d.out() * r;
-                for (int l = 0; l < layers; l++) {
-                    pairs.put(new LoraWeights.Site(l, module), new LoraWeights.Pair(
-                            new FloatTensor(Arrays.copyOfRange(av, l * aSize, (l + 1) * aSize), new long[] {r, d.in()}),
-                            new FloatTensor(Arrays.copyOfRange(bv, l * bSize, (l + 1) * bSize),
-                                    new long[] {d.out(), r})));
+                try (NDScope scope = new NDScope()) { // this module's intermediates go before the next one's
+                    scope.suppressNotUsedWarning();
+                    NDArray[] ab = rawDeltaWeights(idx, module, rows);
+                    readout.read(module, ab[0], ab[1], buffers);
                 }
             }
-            return new LoraWeights(config.lora(), pairs);
+            return readout.adapters();
         } finally {
             training = was;
         }
@@ -422,11 +463,7 @@ public final class HyperModulator implements AutoCloseable {
         if (config.trainingTask() != TrainingTask.RECON) {
             return w;
         }
-        if (!config.factorized() && config.predZScore()) {
-            // QUIRK §2.9: the reference raises NotImplementedError here; a checkpoint like this cannot make LoRAs
-            throw new T2lException("this recon hypernetwork is non-factorized with pred_z_score, a combination "
-                    + "the reference cannot generate LoRAs from (T2L-SPEC §2.9)");
-        }
+        checkCanGenerate();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray out = w;
@@ -441,6 +478,14 @@ public final class HyperModulator implements AutoCloseable {
                 out = out.add(buffers.get("AB_offset." + ab + "." + module));
             }
             return keep(out, w.getManager());
+        }
+    }
+
+    private void checkCanGenerate() {
+        if (config.trainingTask() == TrainingTask.RECON && !config.factorized() && config.predZScore()) {
+            // QUIRK §2.9: the reference raises NotImplementedError here; a checkpoint like this cannot make LoRAs
+            throw new T2lException("this recon hypernetwork is non-factorized with pred_z_score, a combination "
+                    + "the reference cannot generate LoRAs from (T2L-SPEC §2.9)");
         }
     }
 

@@ -40,6 +40,23 @@ public final class HyperLoraSource implements LoraSource {
 
     @Override
     public Map<Site, GeneratedLora.Pair> generate(NDArray taskEmbeddings, int batch, boolean training) {
+        int layers = hyper.config().numLayers();
+        Map<Site, GeneratedLora.Pair> out = new LinkedHashMap<>();
+        generateByModule(taskEmbeddings, batch, training).forEach((module, ab) -> {
+            // one split, not L slices: backward of a slice writes a zero-filled full-size gradient per slice and
+            // sums L of them (L × the module's A/B size), backward of a split concatenates the L gradients once
+            NDList as = ab.a().split(layers, 0);
+            NDList bs = ab.b().split(layers, 0);
+            for (int l = 0; l < layers; l++) {
+                out.put(new Site(l, module), new GeneratedLora.Pair(as.get(l), bs.get(l)));
+            }
+        });
+        return out;
+    }
+
+    /** The hypernetwork's own output: every module's rows in one call, layer-major as the interface asks. */
+    @Override
+    public Map<String, GeneratedLora.Pair> generateByModule(NDArray taskEmbeddings, int batch, boolean training) {
         hyper.setTraining(training);
         int layers = hyper.config().numLayers();
         NDManager m = taskEmbeddings.getManager();
@@ -50,13 +67,10 @@ public final class HyperLoraSource implements LoraSource {
             idx[i] = i / batch;
         }
         NDArray layerIdx = OwnedArrays.of(m, idx, new Shape(idx.length)); // saved for backward (OwnedArrays)
-        Map<Site, GeneratedLora.Pair> out = new LinkedHashMap<>();
+        Map<String, GeneratedLora.Pair> out = new LinkedHashMap<>();
         for (String module : hyper.config().moduleOrder()) {
             NDList ab = hyper.deltaWeights(layerIdx, module, rows); // A (L·b, r, in), B (L·b, out, r)
-            for (int l = 0; l < layers; l++) {
-                String slice = (l * batch) + ":" + ((l + 1) * batch);
-                out.put(new Site(l, module), new GeneratedLora.Pair(ab.get(0).get(slice), ab.get(1).get(slice)));
-            }
+            out.put(module, new GeneratedLora.Pair(ab.get(0), ab.get(1)));
         }
         return out;
     }

@@ -23,6 +23,29 @@ public interface LoraSource extends AutoCloseable {
      */
     Map<Site, GeneratedLora.Pair> generate(NDArray taskEmbeddings, int batch, boolean training);
 
+    /**
+     * The same LoRAs with all layers of a module in one array, layer-major: A (layers·batch, r, in) and B
+     * (layers·batch, out, r), row l·batch + j being layer l of batch row j. For losses over whole modules (one engine
+     * op per module instead of one per site). This default concatenates {@link #generate}'s sites in layer order.
+     */
+    default Map<String, GeneratedLora.Pair> generateByModule(NDArray taskEmbeddings, int batch, boolean training) {
+        Map<String, java.util.TreeMap<Integer, GeneratedLora.Pair>> byModule = new java.util.LinkedHashMap<>();
+        generate(taskEmbeddings, batch, training).forEach((site, p) ->
+                byModule.computeIfAbsent(site.module(), k -> new java.util.TreeMap<>()).put(site.layer(), p));
+        Map<String, GeneratedLora.Pair> out = new java.util.LinkedHashMap<>();
+        byModule.forEach((module, layers) -> {
+            ai.djl.ndarray.NDList as = new ai.djl.ndarray.NDList();
+            ai.djl.ndarray.NDList bs = new ai.djl.ndarray.NDList();
+            layers.values().forEach(p -> {
+                as.add(p.a());
+                bs.add(p.b());
+            });
+            out.put(module, new GeneratedLora.Pair(ai.djl.ndarray.NDArrays.concat(as, 0),
+                    ai.djl.ndarray.NDArrays.concat(bs, 0)));
+        });
+        return out;
+    }
+
     @Override
     default void close() {
         params().close();

@@ -26,6 +26,7 @@ public final class Optimization implements AutoCloseable {
     private final Rng rng;
     private long step;
     private double lastGradNorm;
+    private StepTimes lastTimes = StepTimes.NONE;
 
     public Optimization(ParamSet params, OptimConfig c, long totalSteps, Rng rng) {
         this.params = params;
@@ -47,6 +48,11 @@ public final class Optimization implements AutoCloseable {
         return lastGradNorm;
     }
 
+    /** Per-phase wall time of the last completed step. */
+    public StepTimes lastTimes() {
+        return lastTimes;
+    }
+
     public double currentLr() {
         return schedule.lr(step);
     }
@@ -59,6 +65,11 @@ public final class Optimization implements AutoCloseable {
     public double run(NDManager parent, Function<NDManager, NDArray> loss) {
         Engine.getInstance().setRandomSeed((int) rng.nextLong()); // dropout masks and NEFTune noise of this step
         double value;
+        long t0 = System.nanoTime();
+        long t1;
+        long t2;
+        long t3;
+        long t4;
         try (NDManager scope = params.scope(parent); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray l = loss.apply(scope);
             value = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
@@ -66,8 +77,10 @@ public final class Optimization implements AutoCloseable {
                 throw new T2lException("step " + (step + 1) + ": loss is " + value + " (learning rate "
                         + currentLr() + "); training stopped, the last good checkpoint is kept");
             }
+            t1 = System.nanoTime();
             gc.backward(l);
         }
+        t2 = System.nanoTime(); // backward includes freeing the step's forward arrays
         try (NDManager scope = params.scope(parent)) {
             lastGradNorm = GradClip.clip(params, maxGradNorm);
             if (!Double.isFinite(lastGradNorm)) {
@@ -75,9 +88,12 @@ public final class Optimization implements AutoCloseable {
                 throw new T2lException("step " + (step + 1) + ": gradient norm is " + lastGradNorm
                         + "; training stopped, the last good checkpoint is kept");
             }
+            t3 = System.nanoTime();
             adamW.step(params, schedule.lr(step));
+            t4 = System.nanoTime();
         }
         params.zeroGrad();
+        lastTimes = new StepTimes(t1 - t0, t2 - t1, t3 - t2, t4 - t3, System.nanoTime() - t4);
         step++;
         return value;
     }

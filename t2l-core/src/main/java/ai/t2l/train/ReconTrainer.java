@@ -124,6 +124,21 @@ public final class ReconTrainer {
         }
         DataType type = source.params().get(source.params().names().get(0)).getDataType();
         NDArray emb = scope.create(e, new Shape(rows, dim)).toType(type, false);
+        if (c.factorized()) {
+            // one L1 per module over all its layers: every site of a module has the same size, so the mean over
+            // sites of per-site means is the mean over the module (the reference's value; far fewer engine ops)
+            Map<String, GeneratedLora.Pair> pred = source.generateByModule(emb, rows, true);
+            NDArray sum = null;
+            for (Map.Entry<String, GeneratedLora.Pair> en : pred.entrySet()) {
+                int layers = (int) (en.getValue().a().getShape().get(0) / rows);
+                NDArray a = moduleTarget(scope, library, taskOf, en.getKey(), layers, true, stats, type);
+                NDArray b = moduleTarget(scope, library, taskOf, en.getKey(), layers, false, stats, type);
+                NDArray term = Scalars.mul(Losses.l1(en.getValue().a(), a), 0.5)
+                        .add(Scalars.mul(Losses.l1(en.getValue().b(), b), 0.5));
+                sum = sum == null ? term : sum.add(term);
+            }
+            return Scalars.div(sum, pred.size());
+        }
         Map<Site, GeneratedLora.Pair> pred = source.generate(emb, rows, true);
         NDArray sum = null;
         for (Map.Entry<Site, GeneratedLora.Pair> en : pred.entrySet()) {
@@ -140,6 +155,44 @@ public final class ReconTrainer {
             sum = sum == null ? term : sum.add(term);
         }
         return Scalars.div(sum, pred.size());
+    }
+
+    /**
+     * The library's A or B of one module for every layer and row, layer-major like
+     * {@link LoraSource#generateByModule}: (layers·rows, r, in) or (layers·rows, out, r), z-scored if asked. Built in
+     * Java in one pass with the engine's float32 operations ((x − mean) / (std + 1e-10)).
+     */
+    private static NDArray moduleTarget(NDManager m, List<LoraWeights> library, int[] taskOf, String module, int layers,
+            boolean isA, Map<Site, FloatTensor[]> stats, DataType type) {
+        int rows = taskOf.length;
+        long[] shape = null;
+        for (int t : taskOf) {
+            for (int l = 0; l < layers; l++) {
+                LoraWeights.Pair p = library.get(t).pairs().get(new Site(l, module));
+                if (p == null) {
+                    throw new T2lException("recon: library adapter " + t + " has no " + new Site(l, module));
+                }
+                shape = (isA ? p.a() : p.b()).shape();
+            }
+        }
+        int size = (int) (shape[0] * shape[1]);
+        float[] data = new float[layers * rows * size];
+        java.util.stream.IntStream.range(0, layers * rows).parallel().forEach(row -> {
+            Site site = new Site(row / rows, module);
+            LoraWeights.Pair p = library.get(taskOf[row % rows]).pairs().get(site);
+            float[] x = (isA ? p.a() : p.b()).data();
+            int base = row * size;
+            if (stats == null) {
+                System.arraycopy(x, 0, data, base, size);
+                return;
+            }
+            float[] mean = stats.get(site)[isA ? 0 : 2].data();
+            float[] std = stats.get(site)[isA ? 1 : 3].data();
+            for (int i = 0; i < size; i++) {
+                data[base + i] = (x[i] - mean[i]) / (std[i] + 1e-10f);
+            }
+        });
+        return m.create(data, new Shape(layers * rows, shape[0], shape[1])).toType(type, false);
     }
 
     /** The library's A (rows, r, in) or B (rows, out, r) of each row's task at one site, z-scored if asked. */

@@ -74,6 +74,33 @@ class HyperGoldenTest {
         System.out.printf("golden %-24s max|diff| encoded %.3g, LoRA %.3g%n", variant, worstEnc, worstLora);
     }
 
+    /** The three golden tasks in one call (rows of all tasks through the network together) give the same adapters. */
+    @ParameterizedTest
+    @MethodSource("variants")
+    void generatesTheReferenceAdaptersInOneBatch(String variant) {
+        Path dir = Golden.dir(variant);
+        try (NDManager nd = NDManager.newBaseManager("PyTorch");
+                HypernetCheckpoint ckpt = HypernetCheckpoint.load(dir, LoadOptions.defaults(), nd)) {
+            List<float[]> embs = List.of(Golden.embedding(variant, 0, "task_emb"),
+                    Golden.embedding(variant, 1, "task_emb"), Golden.embedding(variant, 2, "task_emb"));
+            List<LoraWeights> all = ckpt.hypernet().generate(embs);
+            assertEquals(3, all.size());
+            for (int t = 0; t < 3; t++) {
+                try (SafetensorsFile exp = SafetensorsFile.open(dir.resolve("expected/task" + t).resolve(PeftAdapter.WEIGHTS))) {
+                    assertEquals(exp.names().size(), 2 * all.get(t).pairs().size(), variant + ": number of LoRA tensors");
+                    for (String k : exp.names()) {
+                        Matcher m = KEY.matcher(k);
+                        assertTrue(m.matches(), k);
+                        LoraWeights.Pair p = all.get(t).get(Integer.parseInt(m.group(1)), m.group(2));
+                        FloatTensor got = m.group(3).equals("A") ? p.a() : p.b();
+                        Golden.assertClose(variant + " batched task" + t + " " + k, exp.read(k), got.data(), got.shape(),
+                                ATOL);
+                    }
+                }
+            }
+        }
+    }
+
     private static void assertSameAdapterFolder(Path expected, Path actual) {
         try (SafetensorsFile e = SafetensorsFile.open(expected.resolve(PeftAdapter.WEIGHTS));
                 SafetensorsFile a = SafetensorsFile.open(actual.resolve(PeftAdapter.WEIGHTS))) {

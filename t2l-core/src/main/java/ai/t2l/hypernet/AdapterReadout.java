@@ -1,0 +1,128 @@
+package ai.t2l.hypernet;
+
+import ai.djl.ndarray.NDArray;
+import ai.t2l.io.FloatTensor;
+import ai.t2l.lora.LoraWeights;
+import ai.t2l.model.EngineMemory;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * Turns the head outputs of a generation call into adapters in Java arrays, reading engine memory once: B's
+ * transposition (§2.6), the SFT AB_offset (§2.7) and the recon {@code convert_to_raw_scale} (§2.9) are applied while
+ * copying. Each value goes through the same float32 operations, in the same order, as
+ * {@link HyperModulator#deltaWeights} followed by {@link HyperModulator#toRawScale} would apply them on the engine
+ * (one rounding per operation, no fused multiply-add), so the results are those of the engine path.
+ *
+ * <p>Rows are task-major: row {@code t * layers + l} is task t, layer l.
+ */
+final class AdapterReadout {
+    private final HyperConfig config;
+    private final int tasks;
+    private final List<Map<LoraWeights.Site, LoraWeights.Pair>> pairs = new ArrayList<>();
+
+    AdapterReadout(HyperConfig config, int tasks) {
+        this.config = config;
+        this.tasks = tasks;
+        for (int t = 0; t < tasks; t++) {
+            pairs.add(new LinkedHashMap<>());
+        }
+    }
+
+    /**
+     * Reads one module.
+     *
+     * @param a (tasks·layers, r, in) before offsets
+     * @param bRaw (tasks·layers, r, out): B before its transposition to (out, r)
+     */
+    void read(String module, NDArray a, NDArray bRaw, Map<String, NDArray> buffers) {
+        HyperConfig.ModuleDims d = config.dims(module);
+        int layers = config.numLayers();
+        int r = config.rank();
+        int in = d.in();
+        int out = d.out();
+        FloatBuffer av = floats(a);
+        FloatBuffer bv = floats(bRaw);
+        Affine fa = affine("A", module, buffers);
+        Affine fb = affine("B", module, buffers);
+        float[][] as = new float[tasks * layers][];
+        float[][] bs = new float[tasks * layers][];
+        IntStream.range(0, tasks * layers).parallel().forEach(row -> {
+            int l = row % layers;
+            float[] ar = new float[r * in];
+            av.get(row * r * in, ar); // (r, in): already the PEFT layout
+            fa.apply(ar, l * r * in, ar.length);
+            float[] raw = new float[r * out];
+            bv.get(row * r * out, raw);
+            float[] br = new float[out * r];
+            for (int k = 0; k < r; k++) { // (r, out) → (out, r)
+                for (int o = 0; o < out; o++) {
+                    br[o * r + k] = raw[k * out + o];
+                }
+            }
+            fb.apply(br, l * out * r, br.length);
+            as[row] = ar;
+            bs[row] = br;
+        });
+        for (int t = 0; t < tasks; t++) {
+            for (int l = 0; l < layers; l++) {
+                int row = t * layers + l;
+                pairs.get(t).put(new LoraWeights.Site(l, module), new LoraWeights.Pair(
+                        new FloatTensor(as[row], new long[] {r, in}), new FloatTensor(bs[row], new long[] {out, r})));
+            }
+        }
+    }
+
+    List<LoraWeights> adapters() {
+        List<LoraWeights> out = new ArrayList<>();
+        for (Map<LoraWeights.Site, LoraWeights.Pair> p : pairs) {
+            out.add(new LoraWeights(config.lora(), p));
+        }
+        return out;
+    }
+
+    /**
+     * What is applied to every value of one of A/B, per layer: SFT x + offset; recon factorized (x·(std + 1e-10) +
+     * mean if pred_z_score) + offset; recon non-factorized x / √delta_w_scaling (§2.9).
+     */
+    private Affine affine(String ab, String module, Map<String, NDArray> buffers) {
+        boolean recon = config.trainingTask() == TrainingTask.RECON;
+        if (recon && !config.factorized()) {
+            float s = (float) Math.sqrt(config.deltaWScaling());
+            return (x, base, n) -> {
+                for (int i = 0; i < n; i++) {
+                    x[i] = x[i] / s;
+                }
+            };
+        }
+        FloatBuffer offset = floats(buffers.get("AB_offset." + ab + "." + module));
+        if (recon && config.predZScore()) {
+            FloatBuffer std = floats(buffers.get("std_recon_target." + ab + "." + module));
+            FloatBuffer mean = floats(buffers.get("mean_recon_target." + ab + "." + module));
+            return (x, base, n) -> {
+                for (int i = 0; i < n; i++) {
+                    float scaled = x[i] * (std.get(base + i) + 1e-10f);
+                    x[i] = (scaled + mean.get(base + i)) + offset.get(base + i);
+                }
+            };
+        }
+        return (x, base, n) -> {
+            for (int i = 0; i < n; i++) {
+                x[i] = x[i] + offset.get(base + i);
+            }
+        };
+    }
+
+    /** In place on x[0..n), with the buffer values of one layer starting at {@code base}. */
+    private interface Affine {
+        void apply(float[] x, int base, int n);
+    }
+
+    private static FloatBuffer floats(NDArray a) {
+        return EngineMemory.readable(a);
+    }
+}

@@ -1,0 +1,47 @@
+package ai.t2l.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+
+/**
+ * Float views of engine arrays' memory, for Java loops that replace many full-size engine passes by one (adapter
+ * readout, the optimiser step). DJL's {@code toByteBuffer(true)} wraps a contiguous tensor's own memory without a
+ * copy, but silently hands out a fresh copy for a strided view; {@link #writable} tells the two apart, so a
+ * caller never writes into a copy that is then thrown away.
+ */
+public final class EngineMemory {
+    private EngineMemory() {}
+
+    /** The array's float32 values (its own memory, or a contiguous copy when it is a strided view): read only. */
+    public static FloatBuffer readable(NDArray a) {
+        requireFloat32(a);
+        return a.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /**
+     * The array's own float32 memory, to update it in place; null when the engine would only hand out a copy
+     * (a strided view) or the array is not float32. Checked by writing through one view and reading through a
+     * second one: both alias the tensor exactly when no copy was made.
+     */
+    public static FloatBuffer writable(NDArray a) {
+        if (a.getDataType() != DataType.FLOAT32 || a.size() == 0) {
+            return null;
+        }
+        FloatBuffer first = readable(a);
+        FloatBuffer second = readable(a);
+        float kept = first.get(0);
+        float probe = kept == 1f ? 2f : 1f;
+        first.put(0, probe);
+        boolean aliased = second.get(0) == probe;
+        first.put(0, kept);
+        return aliased ? first : null;
+    }
+
+    private static void requireFloat32(NDArray a) {
+        if (a.getDataType() != DataType.FLOAT32) {
+            throw new IllegalStateException("expected a float32 array, got " + a.getDataType() + " " + a.getShape());
+        }
+    }
+}
