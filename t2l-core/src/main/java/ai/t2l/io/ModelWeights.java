@@ -93,8 +93,32 @@ public final class ModelWeights implements TensorSource {
         return fileOf(name).shape(name);
     }
 
+    @Override
     public DType dtype(String name) {
         return fileOf(name).entry(name).dtype();
+    }
+
+    @Override
+    public boolean canMap() {
+        return true;
+    }
+
+    @Override
+    public java.nio.ByteBuffer mapBytes(String name, long offset, long length) {
+        return fileOf(name).mapBytes(name, offset, length);
+    }
+
+    /** Bytes of all shard files (what a memory-mapped model pages in at most). */
+    public long fileBytes() {
+        long n = 0;
+        for (SafetensorsFile f : shards.values()) {
+            try {
+                n += java.nio.file.Files.size(f.file());
+            } catch (java.io.IOException e) {
+                throw new T2lException(f.file() + ": cannot read its size: " + e.getMessage(), e);
+            }
+        }
+        return n;
     }
 
     @Override

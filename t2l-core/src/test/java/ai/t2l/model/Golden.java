@@ -1,6 +1,7 @@
 package ai.t2l.model;
 
 import ai.t2l.Shared;
+import ai.t2l.compute.WeightPrecision;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.Json;
 import ai.t2l.io.SafetensorsFile;
@@ -13,18 +14,21 @@ import java.util.Map;
  * A golden model fixture (fixtures/golden/&lt;name&gt;): the model folder, the golden logits and expected.json.
  * {@code prefix} selects the logits keys (llama_bf16 stores fp32compute_*), {@code section} the expected.json part.
  */
-record Golden(String name, Path dir, String prefix, String section) {
+record Golden(String name, Path dir, String prefix, String section, WeightPrecision precision) {
     static final Golden LLAMA = new Golden("llama", "", null);
     static final Golden LLAMA_BF16 = new Golden("llama_bf16", "fp32compute_", "fp32_compute_from_bf16_weights");
     static final Golden MISTRAL = new Golden("mistral", "", null);
     static final Golden GEMMA2 = new Golden("gemma2", "", null);
     static final Golden QWEN2 = new Golden("qwen2", "", null);
-    static final Golden[] ALL = {LLAMA, LLAMA_BF16, MISTRAL, GEMMA2, QWEN2};
+    /** llama_bf16 with its bf16 weights used in place (memory-mapped, our kernels, float32 accumulation). */
+    static final Golden LLAMA_BF16_STORED = new Golden("llama_bf16", Shared.golden("llama_bf16"), "fp32compute_",
+            "fp32_compute_from_bf16_weights", WeightPrecision.BF16);
+    static final Golden[] ALL = {LLAMA, LLAMA_BF16, LLAMA_BF16_STORED, MISTRAL, GEMMA2, QWEN2};
 
-    private static final Map<Path, Transformer> MODELS = new HashMap<>();
+    private static final Map<String, Transformer> MODELS = new HashMap<>();
 
     Golden(String name, String prefix, String section) {
-        this(name, Shared.golden(name), prefix, section);
+        this(name, Shared.golden(name), prefix, section, WeightPrecision.F32);
     }
 
     FloatTensor tensor(String key) {
@@ -56,11 +60,11 @@ record Golden(String name, Path dir, String prefix, String section) {
 
     /** Loaded once per test JVM (the fixtures are read-only); never closed before exit. */
     synchronized Transformer model() {
-        return MODELS.computeIfAbsent(dir, Transformer::load);
+        return MODELS.computeIfAbsent(dir + "@" + precision, k -> Transformer.load(dir, precision));
     }
 
     @Override
     public String toString() {
-        return name;
+        return precision == WeightPrecision.F32 ? name : name + " (" + precision.label() + " weights)";
     }
 }
