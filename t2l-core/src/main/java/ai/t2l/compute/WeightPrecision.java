@@ -28,6 +28,18 @@ public enum WeightPrecision {
         };
     }
 
+    /**
+     * The precision inference paths (run, serve, eval, logits, the base-model encoder) load models in: the
+     * {@code t2l.weights} system property that {@code --weights} sets, else {@link #AUTO}. Training always loads
+     * float32.
+     */
+    public static WeightPrecision inferenceDefault() {
+        return parse(System.getProperty(PROPERTY, "auto"));
+    }
+
+    /** The system property behind {@link #inferenceDefault}. */
+    public static final String PROPERTY = "t2l.weights";
+
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -3,6 +3,7 @@ package ai.t2l.embed;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.t2l.model.ForwardInput;
+import ai.t2l.compute.WeightPrecision;
 import ai.t2l.model.Transformer;
 import ai.t2l.tokenizer.Tokenizer;
 import java.nio.file.Path;
@@ -37,7 +38,8 @@ public final class BaseModelTaskEmbedder implements TaskEmbedder {
     public static BaseModelTaskEmbedder open(Path modelDir) {
         Tokenizer tok = Tokenizer.open(modelDir);
         try {
-            return new BaseModelTaskEmbedder(Transformer.load(modelDir), tok, true);
+            return new BaseModelTaskEmbedder(Transformer.load(modelDir, WeightPrecision.inferenceDefault()), tok,
+                    true);
         } catch (RuntimeException e) {
             tok.close();
             throw e;
