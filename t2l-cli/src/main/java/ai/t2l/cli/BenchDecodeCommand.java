@@ -158,11 +158,11 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                     LoraBatch lora = LoraBatch.shared(m.manager(), adapter)) {
                 for (String variant : List.of("base", "LoRA unmerged")) {
                     LoraBatch active = variant.equals("base") ? null : lora;
-                    results.add(new Result("prefill " + promptTokens + " tok, batch 1", variant,
+                    show(results, new Result("prefill " + promptTokens + " tok, batch 1", variant,
                             time(() -> promptTokens / prefill(m, cache, prompt1, active))));
-                    results.add(new Result("decode " + newTokens + " tok, batch 1", variant,
+                    show(results, new Result("decode " + newTokens + " tok, batch 1", variant,
                             time(() -> newTokens / decode(m, cache, prompt1, active))));
-                    results.add(new Result("decode " + newTokens + " tok, batch " + batch, variant,
+                    show(results, new Result("decode " + newTokens + " tok, batch " + batch, variant,
                             time(() -> batch * newTokens / decode(m, cache, promptB, active))));
                 }
             }
@@ -179,6 +179,15 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                     warmup, loadAverage());
         }
         return 0;
+    }
+
+    /** Adds a result and prints it at once: on a real shape a measure takes minutes. */
+    private static void show(List<Result> results, Result r) {
+        results.add(r);
+        double[] v = r.tokPerSec();
+        System.out.printf("  %-28s %-14s median %8.2f tok/s (min %.2f, max %.2f)%n", r.measure(), r.variant(),
+                median(v), v[0], v[v.length - 1]);
+        System.out.flush();
     }
 
     private static long paramsOf(ModelConfig c) {

@@ -148,8 +148,13 @@ final class VectorKernels implements Kernels {
         for (int o = o0; o < o1; o++) {
             int row = o * cols;
             int srow = o * blocks;
+            int r4 = vecCols == 0 ? 0 : n - n % 4;
+            for (int r = 0; r < r4; r += 4) {
+                int8Row4(q, scales, row, srow, xq, r, quarter, vecCols, y, yStride, o);
+            }
             for (int r = 0; r < n; r++) {
-                float acc = vecCols == 0 ? 0f : int8Row(q, scales, row, srow, xq, r * quarter, vecCols);
+                float acc = r < r4 ? y[r * yStride + o]
+                        : vecCols == 0 ? 0f : int8Row(q, scales, row, srow, xq, r * quarter, vecCols);
                 for (int b = vecCols / BLOCK; b < blocks; b++) {
                     int c0 = b * BLOCK;
                     int c1 = Math.min(cols, c0 + BLOCK);
@@ -162,6 +167,49 @@ final class VectorKernels implements Kernels {
                 y[r * yStride + o] = acc;
             }
         }
+    }
+
+    /** One weight row against four activation rows: each 64-byte group is widened once and feeds all four. */
+    private static void int8Row4(byte[] q, float[] scales, int row, int srow, float[][] xq, int r, int quarter,
+            int vecCols, float[] y, int yStride, int o) {
+        float[] p0 = xq[0];
+        float[] p1 = xq[1];
+        float[] p2 = xq[2];
+        float[] p3 = xq[3];
+        FloatVector acc0 = FloatVector.zero(FS);
+        FloatVector acc1 = FloatVector.zero(FS);
+        FloatVector acc2 = FloatVector.zero(FS);
+        FloatVector acc3 = FloatVector.zero(FS);
+        int x0 = r * quarter;
+        for (int c = 0; c < vecCols; c += 4 * L) {
+            IntVector v = IntVector.fromByteArray(IS, q, row + c, ByteOrder.LITTLE_ENDIAN);
+            FloatVector b0 = (FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0);
+            FloatVector b1 = (FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0);
+            FloatVector b2 = (FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0);
+            FloatVector b3 = (FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
+            int b = srow + c / BLOCK;
+            FloatVector scale = FloatVector.broadcast(FS, scales[b]).blend(scales[b + 1], UPPER);
+            int j = x0 + c / 4;
+            acc0 = dot4(b0, b1, b2, b3, p0, p1, p2, p3, j).fma(scale, acc0);
+            acc1 = dot4(b0, b1, b2, b3, p0, p1, p2, p3, j + quarter).fma(scale, acc1);
+            acc2 = dot4(b0, b1, b2, b3, p0, p1, p2, p3, j + 2 * quarter).fma(scale, acc2);
+            acc3 = dot4(b0, b1, b2, b3, p0, p1, p2, p3, j + 3 * quarter).fma(scale, acc3);
+        }
+        y[r * yStride + o] = acc0.reduceLanes(VectorOperators.ADD);
+        y[(r + 1) * yStride + o] = acc1.reduceLanes(VectorOperators.ADD);
+        y[(r + 2) * yStride + o] = acc2.reduceLanes(VectorOperators.ADD);
+        y[(r + 3) * yStride + o] = acc3.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static FloatVector dot4(FloatVector b0, FloatVector b1, FloatVector b2, FloatVector b3, float[] p0,
+            float[] p1, float[] p2, float[] p3, int j) {
+        FloatVector s = b0.mul(FloatVector.fromArray(FS, p0, j));
+        s = b1.fma(FloatVector.fromArray(FS, p1, j), s);
+        s = b2.fma(FloatVector.fromArray(FS, p2, j), s);
+        return b3.fma(FloatVector.fromArray(FS, p3, j), s);
     }
 
     private static float int8Row(byte[] q, float[] scales, int row, int srow, float[][] xq, int xr, int vecCols) {
