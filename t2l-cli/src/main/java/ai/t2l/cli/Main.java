@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             GenerateCommand.class,
             LogitsCommand.class,
+            QuantizeCommand.class,
             ai.t2l.cli.train.TrainCommand.class,
             RunCommand.class,
             BenchCommand.class,
