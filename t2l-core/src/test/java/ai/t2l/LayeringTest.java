@@ -33,6 +33,8 @@ class LayeringTest {
             "lora", List.of("ai.t2l.hypernet", "ai.t2l.embed", "ai.t2l.train", "ai.t2l.eval", "ai.t2l.miniature"),
             "hypernet", List.of("ai.t2l.model.Transformer", "ai.t2l.generate", "ai.t2l.train", "ai.t2l.eval",
                     "ai.t2l.miniature"),
+            "compute", List.of("ai.t2l.model", "ai.t2l.lora", "ai.t2l.hypernet", "ai.t2l.embed", "ai.t2l.tokenizer",
+                    "ai.t2l.generate", "ai.t2l.train", "ai.t2l.eval", "ai.t2l.miniature"),
             "generate", List.of("ai.t2l.hypernet", "ai.t2l.train", "ai.t2l.eval", "ai.t2l.miniature"),
             "export", List.of("ai.t2l.hypernet", "ai.t2l.embed", "ai.t2l.generate", "ai.t2l.train", "ai.t2l.eval",
                     "ai.t2l.miniature", "ai.t2l.model.Transformer"));

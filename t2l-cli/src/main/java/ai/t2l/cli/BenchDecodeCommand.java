@@ -55,10 +55,37 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1234")
     long seed;
 
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "benchmark a model folder (bf16 folders mapped in place; see --weights) instead of §2's model")
+    Path model;
+
+    @Option(names = "--shape", paramLabel = "NAME",
+            description = "write a random bf16 model of a real shape (mistral-7b, llama-3.1-8b, gemma-2-2b) to --out"
+                    + " (kept there for later runs), then benchmark it")
+    String shape;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "folder for --shape (default: t2l-shapes/NAME)")
+    Path out;
+
+    @picocli.CommandLine.Mixin
+    WeightsOption weights;
+
     private record Result(String measure, String variant, double[] tokPerSec) {}
 
     @Override
     public Integer call() {
+        if (shape != null) {
+            Path dir = out != null ? out : Path.of("t2l-shapes", shape);
+            long t0 = System.nanoTime();
+            boolean existed = Files.exists(dir.resolve("config.json"));
+            ai.t2l.model.RealShapes.write(shape, dir, seed);
+            System.out.printf("%s: %s (%.1f GB bf16)%s%n", shape, dir, ai.t2l.model.RealShapes.bf16Bytes(shape) / 1e9,
+                    existed ? ", already written" : String.format(", written in %.0f s", (System.nanoTime() - t0) / 1e9));
+            model = dir;
+        }
+        if (model != null) {
+            return benchFolder(model);
+        }
         // Must be set before the engine starts; PyTorch otherwise picks its own thread count.
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
@@ -94,6 +121,95 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * §4: a model folder in the precision of --weights: load time, peak RSS against the files' size, prefill and
+     * decode tokens/s at batch 1 and --batch, base and with a q/v LoRA (r 8, unmerged; a merge into 16/8-bit weights
+     * is the same computation, see Transformer.merge), and the memory-bandwidth floor of batch-1 decode.
+     */
+    private int benchFolder(Path dir) {
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        ai.t2l.compute.WeightPrecision precision = ai.t2l.compute.WeightPrecision.inferenceDefault();
+        long fileBytes;
+        try (ai.t2l.io.ModelWeights w = ai.t2l.io.ModelWeights.open(dir)) {
+            fileBytes = w.fileBytes();
+        }
+        long t0 = System.nanoTime();
+        try (Transformer m = Transformer.load(dir, precision)) {
+            ModelConfig config = m.config();
+            double load = (System.nanoTime() - t0) / 1e9;
+            // bytes one decode step streams: every matrix except the embedding, which only gives rows (tied: it is
+            // the lm head too, so it counts)
+            long embedBytes = config.tieWordEmbeddings() ? 0
+                    : m.weightBytes() * ((long) config.vocabSize() * config.hiddenSize()) / paramsOf(config);
+            long streamed = m.weightBytes() - embedBytes;
+            double floor = 23e9 / streamed;
+            System.out.printf("%s: %s, weights %s %.2f GB (files %.2f GB), loaded in %.1f s, RSS after load %s%n",
+                    dir, config.family().modelType, m.storage(), m.weightBytes() / 1e9, fileBytes / 1e9, load, rss());
+            LoraWeights adapter = randomLora(config);
+            SplittableRandom rng = new SplittableRandom(seed);
+            int[][] prompt1 = randomIds(rng, 1, config.vocabSize());
+            int[][] promptB = randomIds(rng, batch, config.vocabSize());
+            List<Result> results = new ArrayList<>();
+            try (KvCache cache = m.newCache(promptTokens + newTokens);
+                    LoraBatch lora = LoraBatch.shared(m.manager(), adapter)) {
+                for (String variant : List.of("base", "LoRA unmerged")) {
+                    LoraBatch active = variant.equals("base") ? null : lora;
+                    show(results, new Result("prefill " + promptTokens + " tok, batch 1", variant,
+                            time(() -> promptTokens / prefill(m, cache, prompt1, active))));
+                    show(results, new Result("decode " + newTokens + " tok, batch 1", variant,
+                            time(() -> newTokens / decode(m, cache, prompt1, active))));
+                    show(results, new Result("decode " + newTokens + " tok, batch " + batch, variant,
+                            time(() -> batch * newTokens / decode(m, cache, promptB, active))));
+                }
+            }
+            printTable(results);
+            for (Result r : results) {
+                if (r.measure().startsWith("decode") && r.measure().endsWith("batch 1")) {
+                    System.out.printf("%s decode batch 1: %.2f tok/s = %.0f%% of the floor %.2f tok/s (%.2f GB read per"
+                            + " token / 23 GB/s)%n", r.variant(), median(r.tokPerSec()), 100 * median(r.tokPerSec())
+                            / floor, floor, streamed / 1e9);
+                }
+            }
+            System.out.printf("peak RSS %s (files %.2f GB, limit +15%%: %.2f GB); threads %d; %d timed runs after %d"
+                    + " warm-up; load average %s%n", peakRss(), fileBytes / 1e9, fileBytes * 1.15 / 1e9, n, runs,
+                    warmup, loadAverage());
+        }
+        return 0;
+    }
+
+    /** Adds a result and prints it at once: on a real shape a measure takes minutes. */
+    private static void show(List<Result> results, Result r) {
+        results.add(r);
+        double[] v = r.tokPerSec();
+        System.out.printf("  %-28s %-14s median %8.2f tok/s (min %.2f, max %.2f)%n", r.measure(), r.variant(),
+                median(v), v[0], v[v.length - 1]);
+        System.out.flush();
+    }
+
+    private static long paramsOf(ModelConfig c) {
+        long p = 0;
+        for (Map.Entry<String, long[]> e : ai.t2l.model.TensorLayout.of(c).entrySet()) {
+            if (e.getValue().length == 2) {
+                p += FloatTensor.numel(e.getValue());
+            }
+        }
+        return p;
+    }
+
+    private static String peakRss() {
+        return statusField("VmHWM:");
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (Exception e) {
+            return "n/a";
+        }
     }
 
     private ObjectNode llamaConfig() {
@@ -205,10 +321,14 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     }
 
     private static String rss() {
+        return statusField("VmRSS:");
+    }
+
+    private static String statusField(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return line.substring(6).trim();
+                if (line.startsWith(field)) {
+                    return line.substring(field.length()).trim();
                 }
             }
         } catch (Exception e) {

@@ -23,6 +23,9 @@ import picocli.CommandLine.Option;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Evaluate a model (base, --adapter, or --t2l protocol) on benchmarks; resumable.")
 public final class EvalRunCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    WeightsOption weights;
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Base model folder (Hugging Face layout).")
     Path model;
 

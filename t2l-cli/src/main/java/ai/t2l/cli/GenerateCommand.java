@@ -34,6 +34,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Generate a LoRA adapter from a task description with a T2L hypernetwork.")
 public final class GenerateCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    WeightsOption weights;
+
     @Spec
     CommandSpec spec;
 

@@ -7,6 +7,7 @@ import ai.t2l.lora.LoraBatch;
 import ai.t2l.lora.LoraWeights;
 import ai.t2l.lora.PeftAdapter;
 import ai.t2l.model.AdapterCheck;
+import ai.t2l.compute.WeightPrecision;
 import ai.t2l.model.Transformer;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,6 +20,9 @@ import picocli.CommandLine.Option;
         description = "Write the float32 logits (tensor 'logits', shape [seq, vocab]) of a token sequence to a"
                 + " safetensors file.")
 public final class LogitsCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    WeightsOption weights;
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model folder")
     Path model;
 
@@ -40,7 +44,7 @@ public final class LogitsCommand implements Callable<Integer> {
             throw new T2lException("--merged needs --adapter");
         }
         int[] ids = parseIds(inputIds);
-        try (Transformer m = Transformer.load(model)) {
+        try (Transformer m = Transformer.load(model, WeightPrecision.inferenceDefault())) {
             FloatTensor logits;
             if (adapter == null) {
                 logits = m.logits(ids, null);

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             ExportCommand.class,
             LogitsCommand.class,
             EmbedCommand.class,
+            QuantizeCommand.class,
             ai.t2l.cli.train.TrainCommand.class,
             RunCommand.class,
             BenchCommand.class,

@@ -39,6 +39,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Generate text with a model, optionally adapted (--adapter, or --t2l + --description).")
 public final class RunCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    WeightsOption weights;
+
     @Spec
     CommandSpec spec;
 

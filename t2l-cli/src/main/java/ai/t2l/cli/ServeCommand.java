@@ -34,6 +34,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve the OpenAI-compatible API (a task description is a model) and the web page.")
 public final class ServeCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    WeightsOption weights;
+
     /** Field of tokenizer_config.json naming the chat format (the miniature writes "mini"). */
     static final String FORMAT_FIELD = "t2l_chat_format";
 

@@ -3,6 +3,7 @@ package ai.t2l.embed;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.t2l.model.ForwardInput;
+import ai.t2l.compute.WeightPrecision;
 import ai.t2l.model.Transformer;
 import ai.t2l.tokenizer.Tokenizer;
 import java.nio.file.Path;
@@ -89,7 +90,8 @@ public final class BaseModelTaskEmbedder implements TaskEmbedder {
     public static BaseModelTaskEmbedder open(Path modelDir) {
         Tokenizer tok = Tokenizer.open(modelDir);
         try {
-            return new BaseModelTaskEmbedder(Transformer.load(modelDir), tok, true, Template.FULL_STOP);
+            return new BaseModelTaskEmbedder(Transformer.load(modelDir, WeightPrecision.inferenceDefault()), tok, true,
+                    Template.FULL_STOP);
         } catch (RuntimeException e) {
             tok.close();
             throw e;

@@ -2,6 +2,7 @@ package ai.t2l.generate;
 
 import ai.t2l.io.T2lException;
 import ai.t2l.lora.LoraBatch;
+import ai.t2l.compute.WeightPrecision;
 import ai.t2l.model.Transformer;
 import ai.t2l.tokenizer.ChatFormat;
 import ai.t2l.tokenizer.ChatMessage;
@@ -55,7 +56,7 @@ public final class ChatModel implements AutoCloseable {
         ChatFormat format = ChatFormat.forModel(modelDir); // also validates config.json before the weights load
         Tokenizer tokenizer = Tokenizer.open(modelDir);
         try {
-            Transformer model = Transformer.load(modelDir);
+            Transformer model = Transformer.load(modelDir, WeightPrecision.inferenceDefault());
             try {
                 return new ChatModel(model, tokenizer, format, true);
             } catch (RuntimeException e) {

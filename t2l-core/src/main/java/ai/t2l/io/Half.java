@@ -1,10 +1,10 @@
 package ai.t2l.io;
 
 /** IEEE 754 binary16 to and from float32 (Java 17 has no Float.float16ToFloat; it arrived in Java 20). */
-final class Half {
+public final class Half {
     private Half() {}
 
-    static float toFloat(short h) {
+    public static float toFloat(short h) {
         int bits = h & 0xFFFF;
         int sign = (bits & 0x8000) << 16;
         int exp = (bits >>> 10) & 0x1F;
@@ -24,7 +24,7 @@ final class Half {
     }
 
     /** float32 to binary16, rounding to nearest even; overflow gives infinity, tiny values subnormals or zero. */
-    static short fromFloat(float f) {
+    public static short fromFloat(float f) {
         int bits = Float.floatToRawIntBits(f);
         int sign = (bits >>> 16) & 0x8000;
         int exp = (bits >>> 23) & 0xFF;

@@ -95,6 +95,7 @@ public final class ModelWeights implements TensorSource {
         return fileOf(name).shape(name);
     }
 
+    @Override
     public DType dtype(String name) {
         return fileOf(name).entry(name).dtype();
     }
@@ -114,6 +115,29 @@ public final class ModelWeights implements TensorSource {
             throw new T2lException(dir + ": no shard '" + shardName + "'");
         }
         return f.metadata();
+    }
+
+    @Override
+    public boolean canMap() {
+        return true;
+    }
+
+    @Override
+    public java.nio.ByteBuffer mapBytes(String name, long offset, long length) {
+        return fileOf(name).mapBytes(name, offset, length);
+    }
+
+    /** Bytes of all shard files (what a memory-mapped model pages in at most). */
+    public long fileBytes() {
+        long n = 0;
+        for (SafetensorsFile f : shards.values()) {
+            try {
+                n += java.nio.file.Files.size(f.file());
+            } catch (java.io.IOException e) {
+                throw new T2lException(f.file() + ": cannot read its size: " + e.getMessage(), e);
+            }
+        }
+        return n;
     }
 
     @Override

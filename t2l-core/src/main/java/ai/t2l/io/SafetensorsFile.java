@@ -316,6 +316,35 @@ public final class SafetensorsFile implements TensorSource {
         return new FloatTensor(out, e.shape().clone());
     }
 
+    @Override
+    public DType dtype(String name) {
+        return entry(name).dtype();
+    }
+
+    @Override
+    public boolean canMap() {
+        return true;
+    }
+
+    @Override
+    public ByteBuffer mapBytes(String name, long offset, long length) {
+        Entry e = entry(name);
+        if (offset < 0 || length < 0 || offset + length > e.end() - e.begin() || length > Integer.MAX_VALUE) {
+            throw new T2lException(file + ": tensor '" + name + "': bytes [" + offset + ", " + (offset + length)
+                    + ") are outside its " + (e.end() - e.begin()) + " bytes");
+        }
+        try {
+            if (channel.size() < dataStart + e.end()) { // the file shrank after it was opened
+                throw new T2lException(file + ": truncated: tensor '" + name + "' needs bytes up to "
+                        + (dataStart + e.end()) + " but the file now has " + channel.size());
+            }
+            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin() + offset, length)
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException ex) {
+            throw new T2lException(file + ": cannot map tensor '" + name + "': " + ex.getMessage(), ex);
+        }
+    }
+
     /** The raw little-endian bytes of one tensor. */
     public ByteBuffer map(Entry e) {
         try {

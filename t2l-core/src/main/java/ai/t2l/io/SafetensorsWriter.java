@@ -103,6 +103,67 @@ public final class SafetensorsWriter {
         }
     }
 
+    /**
+     * Writes tensors of any dtype (e.g. int8 weights with float32 scales, or bf16 shards), streaming each body;
+     * the byte count each body writes is checked against its dtype and shape.
+     */
+    public static void writeRaw(Path target, Map<String, RawTensor> tensors, Map<String, String> metadata) {
+        AtomicFiles.writeFile(target, tmp -> writeRawTo(tmp, tensors, metadata));
+    }
+
+    private static void writeRawTo(Path out, Map<String, RawTensor> tensors, Map<String, String> metadata)
+            throws IOException {
+        TreeMap<String, RawTensor> sorted = new TreeMap<>(tensors);
+        ObjectNode header = Json.MAPPER.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode meta = header.putObject("__metadata__");
+            new TreeMap<>(metadata).forEach(meta::put);
+        }
+        long offset = 0;
+        for (Map.Entry<String, RawTensor> e : sorted.entrySet()) {
+            RawTensor t = e.getValue();
+            ObjectNode n = header.putObject(e.getKey());
+            n.put("dtype", t.dtype().name());
+            ArrayNode shape = n.putArray("shape");
+            for (long d : t.shape()) {
+                shape.add(d);
+            }
+            n.putArray("data_offsets").add(offset).add(offset + t.byteLength());
+            offset += t.byteLength();
+        }
+        byte[] json = Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8;
+        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
+            os.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded).array());
+            os.write(json);
+            for (int i = json.length; i < padded; i++) {
+                os.write(' ');
+            }
+            for (Map.Entry<String, RawTensor> e : sorted.entrySet()) {
+                long[] count = {0};
+                OutputStream counting = new java.io.FilterOutputStream(os) {
+                    @Override
+                    public void write(int b) throws IOException {
+                        os.write(b);
+                        count[0]++;
+                    }
+
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        os.write(b, off, len);
+                        count[0] += len;
+                    }
+                };
+                e.getValue().body().writeTo(counting);
+                if (count[0] != e.getValue().byteLength()) {
+                    throw new IllegalStateException("tensor '" + e.getKey() + "' wrote " + count[0] + " bytes, expected "
+                            + e.getValue().byteLength());
+                }
+            }
+        }
+    }
+
     private static void writeTo(Path out, Map<String, FloatTensor> tensors, Map<String, String> metadata,
             boolean half) throws IOException {
         int width = half ? 2 : 4;

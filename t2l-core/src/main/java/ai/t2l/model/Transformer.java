@@ -6,7 +6,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
+import ai.t2l.compute.F32Matrix;
+import ai.t2l.compute.MemoryCheck;
+import ai.t2l.compute.WeightMatrix;
+import ai.t2l.compute.WeightPrecision;
+import ai.t2l.io.DType;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.ModelWeights;
 import ai.t2l.io.T2lException;
@@ -19,61 +23,113 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 
 /**
- * A decoder-only transformer (Llama, Mistral, Gemma 2, Qwen 2) held as float32 engine arrays, following HF
- * transformers 4.46 eager attention. Owns its weights: close it (try-with-resources).
+ * A decoder-only transformer (Llama, Mistral, Gemma 2, Qwen 2) following HF transformers 4.46 eager attention.
+ * Activations are float32 engine arrays; the big matrices are {@link WeightMatrix}es held in the precision asked for
+ * at load ({@link WeightPrecision}: float32 engine arrays, memory-mapped bf16/f16, or int8 blocks), always with
+ * float32 accumulation. Owns its weights: close it (try-with-resources).
  */
 public final class Transformer implements AutoCloseable {
     private final ModelConfig config;
     private final Architecture arch;
     private final NDManager manager;
-    private final NDArray embed; // (vocab, hidden)
+    private final WeightMatrix embed; // (vocab, hidden)
     private final List<Layer> layers;
     private final NDArray finalNorm; // (hidden)
-    private final NDArray lmHead; // (vocab, hidden); the embedding itself when tied
+    private final WeightMatrix lmHead; // (vocab, hidden); the embedding itself when tied
     private final Rope rope;
     private final UnaryOperator<NDArray> activation;
     private final long weightBytes;
-    private final Map<String, NDArray> named; // HF name -> the same arrays as above (no copies)
+    private final Map<String, NDArray> arrays; // HF name -> every float32 engine array (norms, biases, f32 matrices)
+    private final Map<String, WeightMatrix> matrices; // HF name -> every big matrix (tied: the embedding once)
+    private final boolean allF32;
+    /** Adapters "merged" into 16/8-bit weights: applied unmerged in {@link #project} (see {@link #merge}). */
+    private final List<LoraBatch> overlays = new CopyOnWriteArrayList<>();
 
-    private Transformer(ModelConfig config, NDManager manager, Map<String, NDArray> w, long weightBytes,
-            String source) {
+    private Transformer(ModelConfig config, NDManager manager, Map<String, NDArray> arrays,
+            Map<String, WeightMatrix> matrices, String source) {
         this.config = config;
         this.arch = Architecture.of(config.family());
         this.manager = manager;
-        this.embed = w.get("model.embed_tokens.weight");
-        this.finalNorm = w.get("model.norm.weight");
-        this.lmHead = config.tieWordEmbeddings() ? embed : w.get("lm_head.weight");
+        this.embed = matrices.get("model.embed_tokens.weight");
+        this.finalNorm = arrays.get("model.norm.weight");
+        this.lmHead = config.tieWordEmbeddings() ? embed : matrices.get("lm_head.weight");
         this.rope = new Rope(config);
         this.activation = Activations.of(config.hiddenAct(), source);
-        this.weightBytes = weightBytes;
-        this.named = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(w));
+        this.allF32 = matrices.values().stream().allMatch(m -> m instanceof F32Matrix);
+        Map<String, NDArray> named = new LinkedHashMap<>();
+        long bytes = 0;
+        for (String name : TensorLayout.of(config).keySet()) {
+            WeightMatrix m = matrices.get(name);
+            if (m != null) {
+                bytes += m.bytes();
+                if (m instanceof F32Matrix f) {
+                    named.put(name, f.array());
+                }
+            } else {
+                NDArray a = arrays.get(name);
+                bytes += 4L * a.getShape().size();
+                named.put(name, a);
+            }
+        }
+        this.weightBytes = bytes;
+        this.arrays = java.util.Collections.unmodifiableMap(named);
+        this.matrices = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(matrices));
         List<Layer> ls = new ArrayList<>();
         for (int l = 0; l < config.numLayers(); l++) {
-            Map<String, NDArray> proj = new LinkedHashMap<>();
+            Map<String, WeightMatrix> proj = new LinkedHashMap<>();
             Map<String, NDArray> bias = new LinkedHashMap<>();
             for (String m : TensorLayout.PROJECTIONS) {
-                proj.put(m, w.get(TensorLayout.projection(l, m)));
-                NDArray b = w.get(TensorLayout.projectionBias(l, m));
+                proj.put(m, matrices.get(TensorLayout.projection(l, m)));
+                NDArray b = arrays.get(TensorLayout.projectionBias(l, m));
                 if (b != null) {
                     bias.put(m, b);
                 }
             }
-            ls.add(new Layer(proj, bias, w.get(TensorLayout.norm(l, "input_layernorm")),
-                    arch.postAttentionNorm() == null ? null : w.get(TensorLayout.norm(l, arch.postAttentionNorm())),
-                    w.get(TensorLayout.norm(l, arch.preMlpNorm())),
-                    arch.postMlpNorm() == null ? null : w.get(TensorLayout.norm(l, arch.postMlpNorm()))));
+            ls.add(new Layer(proj, bias, arrays.get(TensorLayout.norm(l, "input_layernorm")),
+                    arch.postAttentionNorm() == null ? null : arrays.get(TensorLayout.norm(l, arch.postAttentionNorm())),
+                    arrays.get(TensorLayout.norm(l, arch.preMlpNorm())),
+                    arch.postMlpNorm() == null ? null : arrays.get(TensorLayout.norm(l, arch.postMlpNorm()))));
         }
         this.layers = List.copyOf(ls);
     }
 
-    /** Loads a Hugging Face model folder: config.json (+ generation_config.json) and safetensors weights. */
+    /**
+     * Loads a Hugging Face model folder (config.json + safetensors) with every weight widened to float32: the
+     * training path, and the one every golden test was made against.
+     */
     public static Transformer load(Path dir) {
+        return load(dir, WeightPrecision.F32);
+    }
+
+    /** Loads a model folder holding its big matrices in {@code precision}, after checking that they fit. */
+    public static Transformer load(Path dir, WeightPrecision precision) {
+        return load(dir, precision, MemoryCheck.Available.ofThisMachine());
+    }
+
+    /** As {@link #load(Path, WeightPrecision)} against a given amount of memory (tests). */
+    public static Transformer load(Path dir, WeightPrecision precision, MemoryCheck.Available available) {
         ModelConfig config = ModelConfig.read(dir);
         try (ModelWeights weights = ModelWeights.open(dir)) {
-            return create(config, weights);
+            checkLayout(config, weights);
+            long params = 0;
+            long small = 0;
+            boolean storedHalf = true;
+            for (Map.Entry<String, long[]> e : TensorLayout.of(config).entrySet()) {
+                long n = FloatTensor.numel(e.getValue());
+                if (isMatrix(e.getKey())) {
+                    params += n;
+                    DType t = weights.dtype(e.getKey());
+                    storedHalf &= t == DType.BF16 || t == DType.F16;
+                } else {
+                    small += 4 * n;
+                }
+            }
+            MemoryCheck.check(dir.toString(), params, small, precision, storedHalf, available);
+            return create(config, weights, precision);
         }
     }
 
@@ -82,17 +138,26 @@ public final class Transformer implements AutoCloseable {
      * tensor of {@link TensorLayout#of} must be present with its exact shape; others are ignored.
      */
     public static Transformer create(ModelConfig config, TensorSource weights) {
+        return create(config, weights, WeightPrecision.F32);
+    }
+
+    /**
+     * Builds a model whose big matrices are held in {@code precision} (16-bit ones mapped in place when the source
+     * is a file); norms and biases are float32 engine arrays.
+     */
+    public static Transformer create(ModelConfig config, TensorSource weights, WeightPrecision precision) {
         Activations.of(config.hiddenAct(), weights.describe() + "/config.json"); // fail before reading gigabytes
         Architecture arch = Architecture.of(config.family());
-        Map<String, long[]> layout = TensorLayout.of(config);
-        for (Map.Entry<String, long[]> e : layout.entrySet()) {
-            checkShape(config, weights, e.getKey(), e.getValue());
-        }
+        Map<String, long[]> layout = checkLayout(config, weights);
         NDManager manager = NDManager.newBaseManager("PyTorch");
         try {
             Map<String, NDArray> arrays = new LinkedHashMap<>();
-            long bytes = 0;
+            Map<String, WeightMatrix> matrices = new LinkedHashMap<>();
             for (Map.Entry<String, long[]> e : layout.entrySet()) {
+                if (isMatrix(e.getKey())) {
+                    matrices.put(e.getKey(), MatrixLoader.load(weights, e.getKey(), e.getValue(), precision, manager));
+                    continue;
+                }
                 FloatTensor t = weights.read(e.getKey());
                 float[] data = t.data();
                 if (e.getKey().endsWith("layernorm.weight") || e.getKey().equals("model.norm.weight")) {
@@ -102,18 +167,37 @@ public final class Transformer implements AutoCloseable {
                     }
                 }
                 arrays.put(e.getKey(), manager.create(data, new Shape(t.shape())));
-                bytes += 4L * data.length;
             }
-            return new Transformer(config, manager, arrays, bytes, weights.describe());
+            return new Transformer(config, manager, arrays, matrices, weights.describe());
         } catch (RuntimeException | OutOfMemoryError e) {
             manager.close();
             if (e instanceof OutOfMemoryError) {
-                throw new T2lException(weights.describe() + ": not enough memory to hold the weights in float32 ("
-                        + config.numLayers() + " layers, hidden " + config.hiddenSize() + "); raise -Xmx or use a"
-                        + " machine with more memory", e);
+                throw new T2lException(weights.describe() + ": not enough memory to hold the weights in "
+                        + precision.label() + " (" + config.numLayers() + " layers, hidden " + config.hiddenSize()
+                        + "); raise -Xmx (T2L_JAVA_OPTS), use --weights int8 or bf16, or a machine with more memory", e);
             }
             throw e;
         }
+    }
+
+    /** The projections, the embedding and the lm head: the matrices kept in the chosen precision. */
+    static boolean isMatrix(String name) {
+        return name.endsWith("_proj.weight") || name.equals("model.embed_tokens.weight")
+                || name.equals("lm_head.weight");
+    }
+
+    private static Map<String, long[]> checkLayout(ModelConfig config, TensorSource weights) {
+        Map<String, long[]> layout = TensorLayout.of(config);
+        for (Map.Entry<String, long[]> e : layout.entrySet()) {
+            checkShape(config, weights, e.getKey(), e.getValue());
+            if (isMatrix(e.getKey())) {
+                MatrixLoader.checkDtype(weights, e.getKey(), e.getValue());
+            } else if (!weights.dtype(e.getKey()).isFloat()) {
+                throw new T2lException(weights.locate(e.getKey()) + ": tensor '" + e.getKey() + "' has dtype "
+                        + weights.dtype(e.getKey()) + ", which is not supported (expected F32, BF16, F16 or F64)");
+            }
+        }
+        return layout;
     }
 
     private static void checkShape(ModelConfig c, TensorSource w, String name, long[] expected) {
@@ -139,7 +223,7 @@ public final class Transformer implements AutoCloseable {
         return manager;
     }
 
-    /** Bytes of native memory held by the weights (float32; tied embeddings counted once). */
+    /** Bytes held by the weights in their precision (tied embeddings counted once). */
     public long weightBytes() {
         return weightBytes;
     }
@@ -155,11 +239,16 @@ public final class Transformer implements AutoCloseable {
 
     /** A projection's current weight (out, in), e.g. after a merge. */
     public FloatTensor projectionWeight(int layer, String module) {
-        NDArray w = layers.get(layer).projections().get(module);
+        WeightMatrix w = layers.get(layer).projections().get(module);
         if (w == null) {
             throw new T2lException("unknown projection '" + module + "'");
         }
-        return new FloatTensor(w.toFloatArray(), w.getShape().getShape());
+        return w.toFloat();
+    }
+
+    /** How the big matrices are held: "f32", "bf16", "f16" or "int8" (the embedding's, which all share). */
+    public String storage() {
+        return embed.storage();
     }
 
     /**
@@ -169,14 +258,24 @@ public final class Transformer implements AutoCloseable {
      * load-time offset (Gemma 2: 1 + w); {@link #stateDict} removes it again.
      */
     public Map<String, NDArray> parameters() {
-        return named;
+        if (!allF32) {
+            throw new T2lException("training needs float32 weights, but this model holds its matrices in "
+                    + storage() + "; load it with float32 weights (Transformer.load(dir) / --weights f32)");
+        }
+        return arrays;
     }
 
     /** Float32 copies of the weights as a HF checkpoint stores them (norm offsets removed), for saving. */
     public Map<String, FloatTensor> stateDict() {
         float offset = arch.normWeightOffset();
         Map<String, FloatTensor> out = new LinkedHashMap<>();
-        named.forEach((name, a) -> {
+        for (String name : TensorLayout.of(config).keySet()) {
+            WeightMatrix m = matrices.get(name);
+            if (m != null && !(m instanceof F32Matrix)) {
+                out.put(name, m.toFloat());
+                continue;
+            }
+            NDArray a = arrays.get(name);
             float[] data = a.toFloatArray();
             if (offset != 0f && (name.endsWith("layernorm.weight") || name.equals("model.norm.weight"))) {
                 for (int i = 0; i < data.length; i++) {
@@ -184,7 +283,7 @@ public final class Transformer implements AutoCloseable {
                 }
             }
             out.put(name, new FloatTensor(data, a.getShape().getShape()));
-        });
+        }
         return out;
     }
 
@@ -232,7 +331,7 @@ public final class Transformer implements AutoCloseable {
             if (in.lastOnly()) {
                 h = h.get(":, -1:, :");
             }
-            NDArray logits = Linear.linear(h, lmHead, null).singletonOrThrow(); // (batch, seq, vocab)
+            NDArray logits = lmHead.multiply(h, null); // (batch, seq, vocab)
             if (config.finalLogitSoftcap() != null) {
                 logits = softcap(logits, config.finalLogitSoftcap()); // Gemma2ForCausalLM.forward
             }
@@ -269,7 +368,17 @@ public final class Transformer implements AutoCloseable {
                 flat[r * seq + t] = ids[r][t];
             }
         }
-        NDArray h = embed.get(step, new NDIndex("{}", OwnedArrays.of(step, flat, new Shape(b, seq)))); // (b, seq, hidden)
+        NDArray h;
+        if (embed instanceof F32Matrix f) {
+            h = f.array().get(step, new NDIndex("{}", OwnedArrays.of(step, flat, new Shape(b, seq)))); // (b, seq, hidden)
+        } else {
+            int hidden = config.hiddenSize();
+            float[] rows = new float[flat.length * hidden];
+            for (int i = 0; i < flat.length; i++) {
+                embed.rowInto((int) flat[i], rows, i * hidden); // widened from the stored rows, no full copy
+            }
+            h = step.create(rows, new Shape(b, seq, hidden));
+        }
         if (hook != null) {
             h = hook.apply(h);
         }
@@ -377,10 +486,16 @@ public final class Transformer implements AutoCloseable {
         return project(gate.mul(project(x, l, "up_proj", pass)), l, "down_proj", pass);
     }
 
-    /** y = x W^T + bias, plus the row's unmerged LoRA term when one is given. */
+    /**
+     * y = x W^T + bias (the matrix's own kernel: engine GEMM for float32, ours for 16/8-bit), plus adapters merged
+     * into 16/8-bit weights and the row's unmerged LoRA term when one is given.
+     */
     private NDArray project(NDArray x, int l, String module, Pass pass) {
         Layer layer = layers.get(l);
-        NDArray y = Linear.linear(x, layer.projections().get(module), layer.biases().get(module)).singletonOrThrow();
+        NDArray y = layer.projections().get(module).multiply(x, layer.biases().get(module));
+        for (LoraBatch merged : overlays) {
+            y = merged.apply(l, module, x, y);
+        }
         return pass.lora() == null ? y : pass.lora().apply(l, module, x, y);
     }
 
@@ -440,6 +555,17 @@ public final class Transformer implements AutoCloseable {
      */
     public Merged merge(LoraWeights adapter, String source) {
         AdapterCheck.check(config, adapter, source);
+        if (!allF32) {
+            // 16/8-bit weights cannot absorb a float32 delta without a float32 copy of every adapted matrix (2.7 GB
+            // for Mistral-7B's q/v): the adapter is applied unmerged inside project instead, which computes the
+            // same function (W + s·BA)x = Wx + s·B(Ax) up to float rounding, at the cost of two thin products.
+            LoraBatch overlay = LoraBatch.shared(manager, adapter);
+            overlays.add(overlay);
+            return new Merged(List.of(), () -> {
+                overlays.remove(overlay);
+                overlay.close();
+            });
+        }
         List<NDArray[]> applied = new ArrayList<>();
         try (NDManager tmp = manager.newSubManager()) {
             for (Map.Entry<LoraWeights.Site, LoraWeights.Pair> e : adapter.pairs().entrySet()) {
@@ -447,22 +573,24 @@ public final class Transformer implements AutoCloseable {
                 NDArray a = tmp.create(p.a().data(), new Shape(p.a().shape()));
                 NDArray bm = tmp.create(p.b().data(), new Shape(p.b().shape()));
                 NDArray delta = bm.matMul(a).mul((float) adapter.config().scaling()); // (out, in)
-                NDArray w = layers.get(e.getKey().layer()).projections().get(e.getKey().module());
+                NDArray w = ((F32Matrix) layers.get(e.getKey().layer()).projections().get(e.getKey().module())).array();
                 w.addi(delta);
                 delta.attach(manager);
                 applied.add(new NDArray[] {w, delta});
             }
         }
-        return new Merged(applied);
+        return new Merged(applied, null);
     }
 
-    /** A merged adapter; closing it unmerges (W -= delta). */
+    /** A merged adapter; closing it unmerges (W -= delta, or drops the overlay of 16/8-bit weights). */
     public static final class Merged implements AutoCloseable {
         private final List<NDArray[]> applied;
+        private final Runnable undo;
         private boolean open = true;
 
-        private Merged(List<NDArray[]> applied) {
+        private Merged(List<NDArray[]> applied, Runnable undo) {
             this.applied = applied;
+            this.undo = undo;
         }
 
         @Override
@@ -472,6 +600,9 @@ public final class Transformer implements AutoCloseable {
                 for (NDArray[] wd : applied) {
                     wd[0].subi(wd[1]);
                     wd[1].close();
+                }
+                if (undo != null) {
+                    undo.run();
                 }
             }
         }

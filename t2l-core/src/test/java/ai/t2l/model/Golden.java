@@ -1,6 +1,7 @@
 package ai.t2l.model;
 
 import ai.t2l.Shared;
+import ai.t2l.compute.WeightPrecision;
 import ai.t2l.TensorAssert;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.Json;
@@ -14,18 +15,24 @@ import java.util.Map;
  * A golden model fixture (fixtures/golden/&lt;name&gt;): the model folder, the golden logits and expected.json.
  * {@code prefix} selects the logits keys (llama_bf16 stores fp32compute_*), {@code section} the expected.json part.
  */
-record Golden(String name, Path dir, String prefix, String section) {
+record Golden(String name, Path dir, String prefix, String section, WeightPrecision precision) {
     static final Golden LLAMA = new Golden("llama", "", null);
     static final Golden LLAMA_BF16 = new Golden("llama_bf16", "fp32compute_", "fp32_compute_from_bf16_weights");
     static final Golden MISTRAL = new Golden("mistral", "", null);
     static final Golden GEMMA2 = new Golden("gemma2", "", null);
     static final Golden QWEN2 = new Golden("qwen2", "", null);
-    static final Golden[] ALL = {LLAMA, LLAMA_BF16, MISTRAL, GEMMA2, QWEN2};
+    /** llama_bf16 with its bf16 weights used in place (memory-mapped, our kernels, float32 accumulation). */
+    static final Golden LLAMA_BF16_STORED = new Golden("llama_bf16", Shared.golden("llama_bf16"), "fp32compute_",
+            "fp32_compute_from_bf16_weights", WeightPrecision.BF16);
+    static final Golden[] ALL = {LLAMA, LLAMA_BF16, LLAMA_BF16_STORED, MISTRAL, GEMMA2, QWEN2};
 
-    private static final Map<Path, Transformer> MODELS = new HashMap<>();
+    private static final Map<Loaded, Transformer> MODELS = new HashMap<>();
+
+    /** What a cached model was loaded from: the folder and the precision its weights are held in. */
+    private record Loaded(Path dir, WeightPrecision precision) {}
 
     Golden(String name, String prefix, String section) {
-        this(name, Shared.golden(name), prefix, section);
+        this(name, Shared.golden(name), prefix, section, WeightPrecision.F32);
     }
 
     FloatTensor tensor(String key) {
@@ -60,25 +67,26 @@ record Golden(String name, Path dir, String prefix, String section) {
      * it: unmerging leaves rounding residue that later golden tests would see. Use {@link #ownCopy} for that.
      */
     synchronized Transformer model() {
-        return MODELS.computeIfAbsent(dir, Transformer::load);
+        return MODELS.computeIfAbsent(new Loaded(dir, precision), k -> Transformer.load(dir, precision));
     }
 
     /** A private load of the model for a test that changes its weights (merge); the caller closes it. */
     Transformer ownCopy() {
-        return Transformer.load(dir);
+        return Transformer.load(dir, precision);
     }
 
     /** Asserts that every model cached so far still holds exactly the weights of its folder. */
     static synchronized void assertCachedModelsUntouched() {
-        MODELS.forEach((dir, cached) -> {
-            try (Transformer fresh = Transformer.load(dir)) {
-                TensorAssert.assertSameWeights("shared model " + dir.getFileName(), fresh, cached);
+        MODELS.forEach((key, cached) -> {
+            try (Transformer fresh = Transformer.load(key.dir(), key.precision())) {
+                TensorAssert.assertSameWeights("shared model " + key.dir().getFileName() + " " + key.precision(),
+                        fresh, cached);
             }
         });
     }
 
     @Override
     public String toString() {
-        return name;
+        return precision == WeightPrecision.F32 ? name : name + " (" + precision.label() + " weights)";
     }
 }

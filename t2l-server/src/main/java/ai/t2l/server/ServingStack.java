@@ -7,6 +7,7 @@ import ai.t2l.hypernet.HypernetCheckpoint;
 import ai.t2l.hypernet.LoadOptions;
 import ai.t2l.io.T2lException;
 import ai.t2l.model.AdapterCheck;
+import ai.t2l.compute.WeightPrecision;
 import ai.t2l.model.Transformer;
 import ai.t2l.tokenizer.ChatFormat;
 import ai.t2l.tokenizer.Tokenizer;
@@ -36,7 +37,7 @@ public final class ServingStack implements AutoCloseable {
     private ServingStack(Settings s, List<AutoCloseable> owned) {
         this.owned = owned;
         TaskEmbedder given = s.embedder() == null ? null : own(s.embedder()); // closed too if anything below fails
-        Transformer model = own(Transformer.load(s.modelDir()));
+        Transformer model = own(Transformer.load(s.modelDir(), WeightPrecision.inferenceDefault()));
         Tokenizer tokenizer = own(Tokenizer.open(s.modelDir()));
         if (tokenizer.size() > model.config().vocabSize()) {
             throw new T2lException(s.modelDir() + ": tokenizer.json has " + tokenizer.size() + " tokens but config.json"

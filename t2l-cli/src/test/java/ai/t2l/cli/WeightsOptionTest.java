@@ -1,0 +1,91 @@
+package ai.t2l.cli;
+
+import static ai.t2l.cli.LogitsCommandTest.golden;
+import static ai.t2l.cli.LogitsCommandTest.read;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.t2l.compute.WeightPrecision;
+import ai.t2l.io.FloatTensor;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --weights} and {@code t2l quantize} through the CLI (docs/WEIGHTS.md). */
+class WeightsOptionTest {
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void resetDefault() {
+        System.clearProperty(WeightPrecision.PROPERTY);
+    }
+
+    private FloatTensor logits(String name, String... extra) {
+        Path out = tmp.resolve(name + ".safetensors");
+        List<String> args = new ArrayList<>(List.of("logits", "--input-ids", LogitsCommandTest.SEQ0, "--out",
+                out.toString()));
+        args.addAll(List.of(extra));
+        assertEquals(0, Main.execute(args.toArray(String[]::new)), "exit code of " + args);
+        return read(out, "logits");
+    }
+
+    private static double maxDiff(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+
+    @Test
+    void bf16FolderInPlaceMatchesTheFloat32ComputeGoldenAndMergeEqualsUnmerged() {
+        String model = golden("llama_bf16").toString();
+        FloatTensor want = read(golden("llama_bf16", "logits.safetensors"), "fp32compute_logits_0");
+        FloatTensor got = logits("bf16", "--model", model, "--weights", "bf16");
+        assertTrue(maxDiff(want.data(), got.data()) <= 1e-4, "bf16 in place vs fp32compute golden: "
+                + maxDiff(want.data(), got.data()));
+        String adapter = golden("peft", "llama_all", "adapter").toString();
+        FloatTensor unmerged = logits("unmerged", "--model", model, "--adapter", adapter);
+        FloatTensor merged = logits("merged", "--model", model, "--adapter", adapter, "--merged");
+        assertTrue(maxDiff(unmerged.data(), merged.data()) <= 1e-5, "merged vs unmerged on bf16 weights");
+        assertTrue(maxDiff(unmerged.data(), got.data()) > 1e-3, "the adapter changes the logits");
+    }
+
+    @Test
+    void quantizedFolderGivesTheLogitsOfInt8AtLoad() {
+        Path q = tmp.resolve("q8");
+        assertEquals(0, Main.execute("quantize", "--model", golden("llama").toString(), "--out", q.toString()));
+        assertTrue(Files.exists(q.resolve("config.json")) && Files.exists(q.resolve("model.safetensors")));
+        FloatTensor saved = logits("saved", "--model", q.toString());
+        FloatTensor atLoad = logits("atload", "--model", golden("llama").toString(), "--weights", "int8");
+        assertEquals(0.0, maxDiff(saved.data(), atLoad.data()), "saved int8 folder vs --weights int8");
+        FloatTensor f32 = logits("f32", "--model", golden("llama").toString(), "--weights", "f32");
+        assertTrue(maxDiff(f32.data(), atLoad.data()) > 0, "int8 differs from float32 (it is not silently f32)");
+    }
+
+    @Test
+    void unknownWeightsValueIsOneErrorLine() {
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true));
+        int code;
+        try {
+            code = Main.execute("logits", "--model", golden("llama").toString(), "--weights", "int4",
+                    "--input-ids", "1,2", "--out", tmp.resolve("x.safetensors").toString());
+        } finally {
+            System.setErr(old);
+        }
+        assertTrue(code != 0, "exit code");
+        assertTrue(err.toString().contains("int4") && err.toString().contains("int8"), err.toString());
+        assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
+        assertFalse(Files.exists(tmp.resolve("x.safetensors")));
+    }
+}

@@ -1,0 +1,120 @@
+package ai.t2l.compute;
+
+import ai.t2l.io.FloatTensor;
+import ai.t2l.io.Half;
+import ai.t2l.io.T2lException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A bfloat16 or float16 matrix used in place: the bytes are the safetensors file's own pages, memory-mapped
+ * (no float32 copy; the OS pages them in on first use and may drop them under pressure), or, for a float32 model
+ * asked to run in bf16, a direct buffer of rounded values. A mapping may not exceed 2 GiB, so the rows are held in
+ * chunks of at most 1 GiB.
+ */
+public final class HalfMatrix extends PackedMatrix {
+    /** Maps {@code length} bytes starting {@code offset} bytes into the tensor's data. */
+    public interface ByteSource {
+        ByteBuffer map(long offset, long length);
+    }
+
+    private static final long CHUNK_BYTES = 1L << 30;
+
+    private final boolean f16;
+    private final int chunkRows;
+    private final ByteBuffer[] chunks;
+
+    private HalfMatrix(long rows, long cols, boolean f16, ByteBuffer[] chunks, int chunkRows) {
+        super(rows, cols);
+        this.f16 = f16;
+        this.chunks = chunks;
+        this.chunkRows = chunkRows;
+    }
+
+    /** A mapped (rows, cols) bf16 or f16 tensor. */
+    public static HalfMatrix mapped(long rows, long cols, boolean f16, ByteSource source) {
+        long rowBytes = 2 * cols;
+        if (rowBytes > CHUNK_BYTES) {
+            throw new T2lException("a matrix row of " + cols + " values is too long to map");
+        }
+        int chunkRows = (int) Math.min(rows, CHUNK_BYTES / rowBytes);
+        int n = (int) ((rows + chunkRows - 1) / chunkRows);
+        ByteBuffer[] chunks = new ByteBuffer[n];
+        for (int c = 0; c < n; c++) {
+            long r0 = (long) c * chunkRows;
+            long r1 = Math.min(rows, r0 + chunkRows);
+            chunks[c] = source.map(r0 * rowBytes, (r1 - r0) * rowBytes).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return new HalfMatrix(rows, cols, f16, chunks, chunkRows);
+    }
+
+    /** float32 weights rounded to bfloat16 (nearest even) in a direct buffer: {@code --weights bf16} on an f32 model. */
+    public static HalfMatrix roundedToBf16(FloatTensor w) {
+        long rows = w.shape()[0];
+        long cols = w.shape()[1];
+        float[] d = w.data();
+        ByteBuffer buf = ByteBuffer.allocateDirect(Math.multiplyExact(2, d.length)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < d.length; i++) {
+            buf.putShort(2 * i, toBf16(d[i]));
+        }
+        return mapped(rows, cols, false, (off, len) -> buf.slice((int) off, (int) len));
+    }
+
+    /** Round to nearest even, as torch's float32 → bfloat16 (NaN kept quiet). */
+    static short toBf16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) {
+            return (short) ((bits >>> 16) | 0x40);
+        }
+        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+    }
+
+    @Override
+    public String storage() {
+        return f16 ? "f16" : "bf16";
+    }
+
+    @Override
+    public long bytes() {
+        return 2L * rows * cols;
+    }
+
+    private record Pairs(float[] even, float[] odd) {}
+
+    @Override
+    Object prepare(float[] x, int n) {
+        int half = cols / 2;
+        float[] e = new float[n * half];
+        float[] o = new float[n * half];
+        for (int r = 0; r < n; r++) {
+            for (int j = 0; j < half; j++) {
+                e[r * half + j] = x[r * cols + 2 * j];
+                o[r * half + j] = x[r * cols + 2 * j + 1];
+            }
+        }
+        return new Pairs(e, o);
+    }
+
+    @Override
+    void kernel(Kernels k, Object prepared, float[] x, int n, float[] y, int o0, int o1) {
+        Pairs p = (Pairs) prepared;
+        for (int c = o0 / chunkRows; c < chunks.length && c * chunkRows < o1; c++) {
+            int base = c * chunkRows;
+            int b = Math.max(o0, base);
+            int e = Math.min(o1, base + chunkRows);
+            if (b < e) {
+                k.half(chunks[c], base, cols, f16, p.even(), p.odd(), x, n, y, rows, b, e);
+            }
+        }
+    }
+
+    @Override
+    public void rowInto(int r, float[] dst, int off) {
+        ByteBuffer buf = chunks[r / chunkRows];
+        int at = (r % chunkRows) * cols * 2;
+        for (int c = 0; c < cols; c++) {
+            short s = buf.getShort(at + 2 * c);
+            dst[off + c] = f16 ? Half.toFloat(s) : Float.intBitsToFloat((s & 0xFFFF) << 16);
+        }
+    }
+}

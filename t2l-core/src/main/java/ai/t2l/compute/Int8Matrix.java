@@ -1,0 +1,136 @@
+package ai.t2l.compute;
+
+import ai.t2l.io.T2lException;
+
+/**
+ * 8-bit weight-only quantization in llama.cpp's Q8_0 layout with a float32 scale: each row is cut into blocks of
+ * 32 values, stored as int8 q with one scale d = max|w| / 127, w ≈ q · d (ggml-quants.c quantize_row_q8_0_ref:
+ * id = 1/d, q = round(w · id)). 1.125 bytes per weight; held on the Java heap.
+ */
+public final class Int8Matrix extends PackedMatrix {
+    public static final int BLOCK = Kernels.BLOCK;
+
+    /** Supplies one float32 row of the matrix being quantized. */
+    public interface Rows {
+        void row(int r, float[] dst);
+    }
+
+    private final byte[] q; // (rows, cols)
+    private final float[] scales; // (rows, blocks)
+
+    private Int8Matrix(long rows, long cols, byte[] q, float[] scales) {
+        super(rows, cols);
+        this.q = q;
+        this.scales = scales;
+    }
+
+    public static int blocks(long cols) {
+        return (int) ((cols + BLOCK - 1) / BLOCK);
+    }
+
+    /** Wraps stored blocks (a quantized folder), checking that the scales fit the weights. */
+    public static Int8Matrix of(long rows, long cols, byte[] q, float[] scales, String what) {
+        if ((long) q.length != rows * cols) {
+            throw new T2lException(what + ": " + q.length + " int8 values for a " + rows + " x " + cols + " matrix");
+        }
+        if ((long) scales.length != rows * blocks(cols)) {
+            throw new T2lException(what + ": " + scales.length + " scales, expected " + rows + " x " + blocks(cols)
+                    + " (one per block of " + BLOCK + ")");
+        }
+        for (int i = 0; i < scales.length; i++) {
+            if (!Float.isFinite(scales[i]) || scales[i] < 0) {
+                throw new T2lException(what + ": scale " + i + " is " + scales[i] + ", expected a finite value >= 0");
+            }
+        }
+        return new Int8Matrix(rows, cols, q, scales);
+    }
+
+    /** Quantizes a (rows, cols) matrix row by row (no float32 copy of the whole matrix), rows split over the cores. */
+    public static Int8Matrix quantize(long rows, long cols, Rows source) {
+        long n = rows * cols;
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new T2lException("a " + rows + " x " + cols + " matrix is too large for one int8 array");
+        }
+        int c = (int) cols;
+        int blocks = blocks(cols);
+        byte[] q = new byte[(int) n];
+        float[] scales = new float[(int) rows * blocks];
+        ComputePool.forRange((int) rows, n, (r0, r1) -> {
+            float[] row = new float[c];
+            for (int r = r0; r < r1; r++) {
+                source.row(r, row);
+                quantizeRow(row, q, r * c, scales, r * blocks);
+            }
+        });
+        return new Int8Matrix(rows, cols, q, scales);
+    }
+
+    static void quantizeRow(float[] row, byte[] q, int qOff, float[] scales, int sOff) {
+        for (int b = 0; b * BLOCK < row.length; b++) {
+            int c0 = b * BLOCK;
+            int c1 = Math.min(row.length, c0 + BLOCK);
+            float amax = 0;
+            for (int c = c0; c < c1; c++) {
+                float v = row[c];
+                if (!Float.isFinite(v)) {
+                    throw new T2lException("cannot quantize a non-finite weight (" + v + ") in column " + c);
+                }
+                amax = Math.max(amax, Math.abs(v));
+            }
+            float d = amax / 127f;
+            float id = d != 0 ? 1f / d : 0f;
+            scales[sOff + b] = d;
+            for (int c = c0; c < c1; c++) {
+                q[qOff + c] = (byte) Math.round(row[c] * id);
+            }
+        }
+    }
+
+    public byte[] quantized() {
+        return q;
+    }
+
+    public float[] scales() {
+        return scales;
+    }
+
+    @Override
+    public String storage() {
+        return "int8";
+    }
+
+    @Override
+    public long bytes() {
+        return q.length + 4L * scales.length;
+    }
+
+    @Override
+    Object prepare(float[] x, int n) {
+        int quarter = cols / 4;
+        float[][] p = new float[4][n * quarter];
+        for (int r = 0; r < n; r++) {
+            for (int j = 0; j < quarter; j++) {
+                int at = r * cols + 4 * j;
+                p[0][r * quarter + j] = x[at];
+                p[1][r * quarter + j] = x[at + 1];
+                p[2][r * quarter + j] = x[at + 2];
+                p[3][r * quarter + j] = x[at + 3];
+            }
+        }
+        return p;
+    }
+
+    @Override
+    void kernel(Kernels k, Object prepared, float[] x, int n, float[] y, int o0, int o1) {
+        k.int8(q, scales, cols, (float[][]) prepared, x, n, y, rows, o0, o1);
+    }
+
+    @Override
+    public void rowInto(int r, float[] dst, int off) {
+        int blocks = blocks(cols);
+        int row = r * cols;
+        for (int c = 0; c < cols; c++) {
+            dst[off + c] = q[row + c] * scales[r * blocks + c / BLOCK];
+        }
+    }
+}

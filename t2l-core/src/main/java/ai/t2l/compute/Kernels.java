@@ -1,0 +1,57 @@
+package ai.t2l.compute;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The inner loops of skinny products y = x Wᵀ for a few activation rows (decode: 1; batched decode: up to a few
+ * dozen): each weight row is read from memory once per call and used for every activation row while it is in L1.
+ * Two implementations: {@link VectorKernels} (Java Vector API, chosen when the JVM runs with
+ * {@code --add-modules jdk.incubator.vector}) and {@link ScalarKernels} (plain Java, same results up to summation
+ * order). Float32 accumulation everywhere.
+ *
+ * <p>Activation layouts, prepared once per call by {@link Skinny}: 16-bit weights are read as int pairs (element
+ * 2j in the low half, 2j+1 in the high half), so x arrives split into {@code xe[r·half + j] = x[r][2j]} and
+ * {@code xo[r·half + j] = x[r][2j+1]}; int8 weights are read as int quads, so x arrives split into four phases
+ * {@code xq[k][r·quarter + j] = x[r][4j+k]}; {@code x} is the plain row-major copy for the tails.
+ */
+interface Kernels {
+    /** Weights of 32 int8 values share one float32 scale (llama.cpp Q8_0 layout, float32 scale). */
+    int BLOCK = 32;
+
+    /**
+     * y[r·yStride + o] = Σ_c W[o][c]·x[r][c] for o in [o0, o1), r in [0, n). Row o of W starts at byte
+     * (o - base)·cols·2 of {@code w} (little-endian bfloat16 or, when {@code f16}, IEEE half).
+     */
+    void half(ByteBuffer w, int base, int cols, boolean f16, float[] xe, float[] xo, float[] x, int n, float[] y,
+            int yStride, int o0, int o1);
+
+    /**
+     * The same for int8 blocks: W[o][c] = q[o·cols + c] · scales[o·blocks + c / 32] with blocks = ceil(cols / 32).
+     */
+    void int8(byte[] q, float[] scales, int cols, float[][] xq, float[] x, int n, float[] y, int yStride, int o0,
+            int o1);
+
+    /** The kernels this JVM can run: the Vector API when its incubator module is present, else plain Java. */
+    static Kernels best() {
+        return Holder.BEST;
+    }
+
+    final class Holder {
+        static final Kernels BEST = choose();
+
+        private static Kernels choose() {
+            if (!Boolean.getBoolean("t2l.compute.scalar")
+                    && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+                try {
+                    return (Kernels) Class.forName("ai.t2l.compute.VectorKernels").getDeclaredConstructor()
+                            .newInstance();
+                } catch (ReflectiveOperationException | LinkageError e) {
+                    // fall through to plain Java
+                }
+            }
+            return new ScalarKernels();
+        }
+
+        private Holder() {}
+    }
+}

@@ -1,0 +1,118 @@
+package ai.t2l.compute;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import ai.t2l.io.T2lException;
+
+/**
+ * What the 16-bit and 8-bit matrices share: the product with float32 activations.
+ * <ul>
+ *   <li>Few activation rows (decode, batched decode): our kernels, each weight row streamed from memory once per
+ *       call and used for all rows while it sits in L1 ({@link Kernels}), output rows split over the cores.</li>
+ *   <li>Many rows (prefill): the weights are widened tile by tile (about 16 MB of float32 at a time) and multiplied
+ *       by the engine's GEMM, which is compute-bound and far faster than a skinny kernel there; the tile is the
+ *       only float32 copy and lives for one product.</li>
+ * </ul>
+ */
+abstract class PackedMatrix implements WeightMatrix {
+    /**
+     * From this many activation rows on, the tile + GEMM path is used. Not final so tests can force either path;
+     * the default is the measured crossover (docs/WEIGHTS.md).
+     */
+    static int gemmRows = Integer.getInteger("t2l.compute.gemmRows", 32);
+
+    private static final long TILE_FLOATS = 4L << 20;
+
+    protected final int rows;
+    protected final int cols;
+
+    PackedMatrix(long rows, long cols) {
+        if (rows <= 0 || cols <= 0 || rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE) {
+            throw new T2lException("unsupported matrix shape " + rows + " x " + cols);
+        }
+        this.rows = (int) rows;
+        this.cols = (int) cols;
+    }
+
+    @Override
+    public long rows() {
+        return rows;
+    }
+
+    @Override
+    public long cols() {
+        return cols;
+    }
+
+    /** Activations in the layout the kernel reads (see {@link Kernels}). */
+    abstract Object prepare(float[] x, int n);
+
+    /** y[r·rows + o] for o in [o0, o1). */
+    abstract void kernel(Kernels k, Object prepared, float[] x, int n, float[] y, int o0, int o1);
+
+    @Override
+    public NDArray multiply(NDArray x, NDArray bias) {
+        Shape s = x.getShape();
+        if (s.dimension() == 0 || s.get(s.dimension() - 1) != cols) {
+            throw new T2lException("matrix product: input " + s + " does not end in " + cols);
+        }
+        int n = (int) (s.size() / cols);
+        long[] outShape = s.getShape().clone();
+        outShape[outShape.length - 1] = rows;
+        NDArray y = n >= gemmRows ? tiled(x, n, new Shape(outShape)) : skinny(x, n, new Shape(outShape));
+        return bias == null ? y : y.add(bias);
+    }
+
+    private NDArray skinny(NDArray x, int n, Shape outShape) {
+        float[] xs = x.toFloatArray();
+        float[] y = new float[Math.multiplyExact(n, rows)];
+        Object prepared = prepare(xs, n);
+        Kernels k = Kernels.best();
+        ComputePool.forRange(rows, (long) rows * cols, (o0, o1) -> kernel(k, prepared, xs, n, y, o0, o1));
+        return x.getManager().create(y, outShape);
+    }
+
+    /**
+     * One float32 tile per thread, kept: a fresh 16 MB array per product made the heap grow by gigabytes between
+     * collections, which pushed a mapped bf16 model's peak RSS past its file size + 15% (measured on gemma-2-2b).
+     */
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] tileBuffer(int floats) {
+        float[] b = TILE.get();
+        if (b.length < floats) {
+            b = new float[floats];
+            TILE.set(b);
+        }
+        return b;
+    }
+
+    private NDArray tiled(NDArray x, int n, Shape outShape) {
+        NDManager m = x.getManager();
+        int tile = (int) Math.max(1, Math.min(rows, TILE_FLOATS / cols));
+        try (NDManager tmp = m.newSubManager()) {
+            NDArray x2 = x.reshape(n, cols);
+            x2.attach(tmp);
+            NDList parts = new NDList();
+            float[] buf = tileBuffer(tile * cols);
+            for (int r0 = 0; r0 < rows; r0 += tile) {
+                int t = Math.min(tile, rows - r0);
+                int base = r0;
+                ComputePool.forRange(t, (long) t * cols, (a, b) -> {
+                    for (int r = a; r < b; r++) {
+                        rowInto(base + r, buf, r * cols);
+                    }
+                });
+                NDArray w = tmp.create(java.nio.FloatBuffer.wrap(buf, 0, t * cols), new Shape(t, cols));
+                parts.add(Linear.linear(x2, w, null).singletonOrThrow()); // (n, t)
+            }
+            NDArray y = (parts.size() == 1 ? parts.head() : NDArrays.concat(parts, 1)).reshape(outShape);
+            y.attach(m);
+            return y;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package ai.t2l.compute;
+
+import ai.t2l.io.Half;
+import java.nio.ByteBuffer;
+
+/** Plain-Java kernels: the fallback when the Vector API module is absent, and the reference in tests. */
+final class ScalarKernels implements Kernels {
+    @Override
+    public void half(ByteBuffer w, int base, int cols, boolean f16, float[] xe, float[] xo, float[] x, int n,
+            float[] y, int yStride, int o0, int o1) {
+        for (int o = o0; o < o1; o++) {
+            int off = (o - base) * cols * 2;
+            for (int r = 0; r < n; r++) {
+                float a0 = 0;
+                float a1 = 0;
+                int xr = r * cols;
+                for (int c = 0; c + 1 < cols; c += 2) {
+                    a0 += decode(w.getShort(off + 2 * c), f16) * x[xr + c];
+                    a1 += decode(w.getShort(off + 2 * c + 2), f16) * x[xr + c + 1];
+                }
+                if ((cols & 1) != 0) {
+                    a0 += decode(w.getShort(off + 2 * (cols - 1)), f16) * x[xr + cols - 1];
+                }
+                y[r * yStride + o] = a0 + a1;
+            }
+        }
+    }
+
+    static float decode(short s, boolean f16) {
+        return f16 ? Half.toFloat(s) : Float.intBitsToFloat((s & 0xFFFF) << 16);
+    }
+
+    @Override
+    public void int8(byte[] q, float[] scales, int cols, float[][] xq, float[] x, int n, float[] y, int yStride,
+            int o0, int o1) {
+        int blocks = (cols + BLOCK - 1) / BLOCK;
+        for (int o = o0; o < o1; o++) {
+            int row = o * cols;
+            for (int r = 0; r < n; r++) {
+                int xr = r * cols;
+                float acc = 0;
+                for (int b = 0; b < blocks; b++) {
+                    int c0 = b * BLOCK;
+                    int c1 = Math.min(cols, c0 + BLOCK);
+                    float s = 0;
+                    for (int c = c0; c < c1; c++) {
+                        s += q[row + c] * x[xr + c];
+                    }
+                    acc += s * scales[o * blocks + b];
+                }
+                y[r * yStride + o] = acc;
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package ai.t2l.model;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.t2l.compute.F32Matrix;
+import ai.t2l.compute.HalfMatrix;
+import ai.t2l.compute.Int8Matrix;
+import ai.t2l.compute.WeightMatrix;
+import ai.t2l.compute.WeightPrecision;
+import ai.t2l.io.DType;
+import ai.t2l.io.FloatTensor;
+import ai.t2l.io.T2lException;
+import ai.t2l.io.TensorSource;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Builds one big matrix (projection, embedding, lm head) of a model in the precision asked for, from whatever the
+ * folder stores: F32/F64 (widened), BF16/F16 (mapped in place or widened), or I8 blocks with a float32
+ * {@code <name>_scale} tensor (a quantized folder written by {@link QuantizedFolder}).
+ */
+final class MatrixLoader {
+    /** The scale tensor of an int8 weight in a quantized folder. */
+    static String scaleName(String weight) {
+        return weight + "_scale";
+    }
+
+    private MatrixLoader() {}
+
+    /** Refuses dtypes we cannot use, naming the tensor, before anything is read. */
+    static void checkDtype(TensorSource w, String name, long[] shape) {
+        DType t = w.dtype(name);
+        if (t == DType.I8) {
+            String s = scaleName(name);
+            long[] expected = {shape[0], Int8Matrix.blocks(shape[1])};
+            if (!w.contains(s)) {
+                throw new T2lException(w.locate(name) + ": tensor '" + name + "' is int8 but its scales '" + s
+                        + "' are missing (a quantized folder stores one float32 scale per block of "
+                        + Int8Matrix.BLOCK + ")");
+            }
+            long[] found = w.shape(s);
+            if (!Arrays.equals(found, expected) || w.dtype(s) != DType.F32) {
+                throw new T2lException(w.locate(s) + ": scales '" + s + "' are " + w.dtype(s) + " "
+                        + Arrays.toString(found) + " but weights '" + name + "' " + Arrays.toString(shape)
+                        + " need F32 " + Arrays.toString(expected) + " (one scale per block of " + Int8Matrix.BLOCK
+                        + "): the quantized folder's scales do not match its weights");
+            }
+            return;
+        }
+        if (!t.isFloat()) {
+            throw new T2lException(w.locate(name) + ": tensor '" + name + "' has dtype " + t
+                    + ", which is not supported for weights (expected F32, BF16, F16, F64, or I8 with per-block"
+                    + " scales from `t2l quantize`)");
+        }
+    }
+
+    static WeightMatrix load(TensorSource w, String name, long[] shape, WeightPrecision p, NDManager m) {
+        DType t = w.dtype(name);
+        long rows = shape[0];
+        long cols = shape[1];
+        boolean half = (t == DType.BF16 || t == DType.F16) && w.canMap();
+        if (t == DType.I8) {
+            Int8Matrix q = readInt8(w, name, rows, cols);
+            return p == WeightPrecision.F32 ? f32(m, q.toFloat()) : q;
+        }
+        switch (p) {
+            case F32:
+                return f32(m, w.read(name));
+            case AUTO:
+                return half ? mapped(w, name, rows, cols, t == DType.F16) : f32(m, w.read(name));
+            case BF16:
+                return half ? mapped(w, name, rows, cols, t == DType.F16) : HalfMatrix.roundedToBf16(w.read(name));
+            case INT8:
+                if (half) {
+                    HalfMatrix src = mapped(w, name, rows, cols, t == DType.F16);
+                    return Int8Matrix.quantize(rows, cols, (r, dst) -> src.rowInto(r, dst, 0));
+                }
+                float[] d = w.read(name).data();
+                return Int8Matrix.quantize(rows, cols, (r, dst) -> System.arraycopy(d, (int) (r * cols), dst, 0,
+                        (int) cols));
+            default:
+                throw new IllegalStateException(p.toString());
+        }
+    }
+
+    private static F32Matrix f32(NDManager m, FloatTensor t) {
+        return new F32Matrix(m.create(t.data(), new Shape(t.shape())));
+    }
+
+    private static HalfMatrix mapped(TensorSource w, String name, long rows, long cols, boolean f16) {
+        return HalfMatrix.mapped(rows, cols, f16, (off, len) -> w.mapBytes(name, off, len));
+    }
+
+    private static Int8Matrix readInt8(TensorSource w, String name, long rows, long cols) {
+        long n = rows * cols;
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new T2lException(w.locate(name) + ": tensor '" + name + "' is too large for one int8 array");
+        }
+        byte[] q = new byte[(int) n];
+        for (long off = 0; off < n; off += 1L << 30) {
+            ByteBuffer b = w.mapBytes(name, off, Math.min(1L << 30, n - off));
+            b.get(q, (int) off, b.remaining());
+        }
+        float[] scales = w.read(scaleName(name)).data();
+        return Int8Matrix.of(rows, cols, q, scales, w.locate(name) + ": tensor '" + name + "'");
+    }
+}

@@ -1,0 +1,130 @@
+package ai.t2l.compute;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.t2l.io.FloatTensor;
+import ai.t2l.io.Half;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The 16/8-bit kernels against a float64 reference computed from the same stored values: every batch size the
+ * kernels special-case (1, the group of 4, remainders), widths with and without vector tails, both paths of
+ * {@link PackedMatrix} (skinny kernels, tiles + engine GEMM), and both implementations (Vector API, plain Java).
+ */
+class KernelsTest {
+    private static final double TOL = 2e-5; // relative to sum |w·x|: float32 accumulation of up to 1000 terms
+
+    @Test
+    void theVectorApiIsActiveInTheTestJvm() {
+        // surefire's argLine adds jdk.incubator.vector; without it the fast kernels would silently be skipped
+        assertEquals("VectorKernels", Kernels.best().getClass().getSimpleName());
+    }
+
+    @ParameterizedTest(name = "{0}: {1} rows x {2} cols, batch {3}")
+    @CsvSource({"bf16,37,64,1", "bf16,37,64,4", "bf16,21,160,9", "bf16,13,50,3", "bf16,9,33,5", "f16,37,64,1",
+            "f16,21,160,6", "f16,5,47,2", "int8,37,64,1", "int8,21,160,7", "int8,11,96,4", "int8,5,40,2",
+            "int8,300,256,1"})
+    void kernelsMatchAFloat64Reference(String kind, int rows, int cols, int n) {
+        SplittableRandom rng = new SplittableRandom(rows * 31L + cols * 7L + n);
+        float[] w = new float[rows * cols];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rng.nextGaussian() * (i % 97 == 0 ? 1e-6f : 0.05f); // some tiny (f16 subnormal) values
+        }
+        float[] x = new float[n * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rng.nextGaussian();
+        }
+        PackedMatrix m = build(kind, rows, cols, w);
+        float[] stored = m.toFloat().data(); // the values the kernels must use exactly
+        for (Kernels k : new Kernels[] {new ScalarKernels(), Kernels.best()}) {
+            float[] y = new float[n * rows];
+            m.kernel(k, m.prepare(x, n), x, n, y, 0, rows);
+            for (int r = 0; r < n; r++) {
+                for (int o = 0; o < rows; o++) {
+                    double ref = 0;
+                    double mag = 0;
+                    for (int c = 0; c < cols; c++) {
+                        ref += (double) stored[o * cols + c] * x[r * cols + c];
+                        mag += Math.abs((double) stored[o * cols + c] * x[r * cols + c]);
+                    }
+                    double err = Math.abs(y[r * rows + o] - ref);
+                    assertTrue(err <= TOL * (mag + 1e-30), kind + " " + k.getClass().getSimpleName() + " row " + r
+                            + " out " + o + ": " + y[r * rows + o] + " vs " + ref + " (|diff| " + err + ")");
+                }
+            }
+        }
+    }
+
+    @Test
+    void storedValuesAreTheFileValues() {
+        float[] w = {1.5f, -2.25f, 3.0e-6f, 65504f, -0.0f, 1e-8f};
+        assertEquals(Float.intBitsToFloat((Float.floatToRawIntBits(3.0e-6f) + 0x7FFF) >>> 16 << 16),
+                build("bf16", 2, 3, w).toFloat().data()[2], 0f, "bf16 rounding to nearest even");
+        float[] f16 = build("f16", 2, 3, w).toFloat().data();
+        for (int i = 0; i < w.length; i++) {
+            assertEquals(Half.toFloat(Half.fromFloat(w[i])), f16[i], 0f, "f16 value " + i);
+        }
+        float[] q = build("int8", 2, 3, w).toFloat().data();
+        assertEquals(1.5f, q[0], 2.25f / 127 / 2 + 1e-7, "int8 within half a step of the row-block's scale");
+    }
+
+    @Test
+    void tiledGemmPathEqualsSkinnyKernels() {
+        SplittableRandom rng = new SplittableRandom(5);
+        int rows = 70;
+        int cols = 96;
+        float[] w = new float[rows * cols];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rng.nextGaussian() * 0.1f;
+        }
+        int saved = PackedMatrix.gemmRows;
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            for (String kind : new String[] {"bf16", "int8"}) {
+                PackedMatrix pm = build(kind, rows, cols, w);
+                float[] xs = new float[2 * 5 * cols];
+                for (int i = 0; i < xs.length; i++) {
+                    xs[i] = (float) rng.nextGaussian();
+                }
+                NDArray x = m.create(xs, new Shape(2, 5, cols));
+                NDArray bias = m.create(new float[rows]).add(0.5f);
+                PackedMatrix.gemmRows = 1_000_000;
+                float[] skinny = pm.multiply(x, bias).toFloatArray();
+                PackedMatrix.gemmRows = 1;
+                NDArray tiled = pm.multiply(x, bias);
+                assertEquals(new Shape(2, 5, rows), tiled.getShape());
+                float[] t = tiled.toFloatArray();
+                for (int i = 0; i < t.length; i++) {
+                    assertEquals(skinny[i], t[i], 1e-4, kind + " element " + i);
+                }
+            }
+        } finally {
+            PackedMatrix.gemmRows = saved;
+        }
+    }
+
+    static PackedMatrix build(String kind, int rows, int cols, float[] w) {
+        FloatTensor t = new FloatTensor(w, new long[] {rows, cols});
+        switch (kind) {
+            case "bf16":
+                return HalfMatrix.roundedToBf16(t);
+            case "f16": {
+                ByteBuffer buf = ByteBuffer.allocate(2 * w.length).order(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < w.length; i++) {
+                    buf.putShort(2 * i, Half.fromFloat(w[i]));
+                }
+                return HalfMatrix.mapped(rows, cols, true, (off, len) -> buf.slice((int) off, (int) len));
+            }
+            default:
+                return Int8Matrix.quantize(rows, cols, (r, dst) -> System.arraycopy(w, r * cols, dst, 0, cols));
+        }
+    }
+}
