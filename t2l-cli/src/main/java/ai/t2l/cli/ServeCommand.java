@@ -171,7 +171,8 @@ public final class ServeCommand implements Callable<Integer> {
             Task t = world.task(name);
             Example e = world.examples(t, Split.TEST, 1, 1).get(0);
             String description = t.evalDescriptions().get(0);
-            String label = (t.role() == Task.Role.TRAIN ? "" : "held-out: ") + description;
+            String label = t.name() + (t.role() == Task.Role.TRAIN ? "" : " (held out)"); // the page shows the
+            // description as the chip's tooltip and puts it in the field on click
             out.add(new PageExample(label, description, e.prompt()));
         }
         return out;

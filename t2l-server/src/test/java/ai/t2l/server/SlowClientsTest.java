@@ -65,6 +65,19 @@ class SlowClientsTest {
         }
     }
 
+    /** The idle timeout is for stalled clients, not for a server that is thinking: a slow answer still arrives. */
+    @Test
+    void aSlowAnswerIsNotCutByTheIdleTimeout() {
+        ServerLimits limits = ServerLimits.defaults().withTimeouts(200, 30_000);
+        FakeEngine engine = new FakeEngine();
+        engine.tokenDelayMs = 150; // 5 tokens: about 0.75 s without a byte on the wire, several idle timeouts
+        try (ServerFixture s = new ServerFixture(new FakeGenerator(), engine, limits, 1 << 20, null)) {
+            JsonNode chat = s.postOk("/v1/chat/completions", CHAT);
+            assertEquals("base: you said: hello there",
+                    chat.path("choices").path(0).path("message").path("content").asText());
+        }
+    }
+
     @Test
     void aBodyThatStopsArrivingIs408() throws Exception {
         ServerLimits limits = ServerLimits.defaults().withTimeouts(30_000, 300);
