@@ -134,6 +134,14 @@ class LlamaCppExportTest {
 
             assertEquals(base, llamaCpp(modelGguf, null, prompts), "base model: llama.cpp vs ours");
             assertEquals(adapted, llamaCpp(modelGguf, adapterGguf, prompts), "with the GGUF adapter: llama.cpp vs ours");
+
+            // the same adapter merged into a GGUF model (t2l export --merged --format gguf), and an f16 model
+            Path mergedGguf = tmp.resolve("mini-reverse-merged.gguf");
+            GgufModelExport.write(model, adapter, adapterDir.toString(), mergedGguf, GgufWriter.TensorType.F32, "m");
+            assertEquals(adapted, llamaCpp(mergedGguf, null, prompts), "merged GGUF model: llama.cpp vs ours");
+            Path f16 = tmp.resolve("mini-f16.gguf");
+            GgufModelExport.write(model, null, null, f16, GgufWriter.TensorType.F16, "miniature f16");
+            assertEquals(base, llamaCpp(f16, null, prompts), "f16 GGUF model: llama.cpp vs ours (float32)");
         }
     }
 

@@ -278,6 +278,9 @@ public final class MiniatureBuild {
             List<LoraWeights> ws = training.oracles(model, all, s.oracle(), LoraConfig.t2lDefault(), data.padId(),
                     s.seed() + 2, null, runs);
             progress.end(ws.size() + " adapters");
+            // base_model_name_or_path null: the miniature's model has no hub id, an absolute path would differ
+            // between two builds (and machines), and a relative one breaks when the folder moves (issue 11 item 4);
+            // `t2l export --format peft --model miniature/model` writes one with this machine's absolute path
             AtomicFiles.writeDirectory(out.resolve(MiniLayout.ORACLE), true, tmp -> {
                 for (int i = 0; i < tasks.size(); i++) {
                     PeftAdapter.write(tmp.resolve(tasks.get(i).name()), ws.get(i), null,
