@@ -177,15 +177,21 @@ class Connection:
         name = reply.get("type")
         message = reply.get("message")
         message = message if isinstance(message, str) else ""
+        trace = reply.get("trace")
         cls = getattr(builtins, name, None) if isinstance(name, str) else None
         # the solution's built-in exception types keep their meaning for "except ValueError:" in tests;
         # exits and interrupts inside a call are failures, never control flow here
+        e = None
         if isinstance(cls, type) and issubclass(cls, Exception):
             try:
-                return cls(message)
+                e = cls(message)
             except Exception:
-                pass
-        return CandidateError("%s: %s" % (name if isinstance(name, str) else "?", message))
+                e = None
+        if e is None:
+            e = CandidateError("%s: %s" % (name if isinstance(name, str) else "?", message))
+        # shown in the item's output: where in the solution it went wrong (text only, never executed)
+        e.t2l_solution_trace = trace if isinstance(trace, str) else ""
+        return e
 
     def encode(self, v, depth=0):
         if depth > 200:
@@ -304,6 +310,8 @@ def run(job):
                                         "roots": names_used(job["test"])})
         if not isinstance(names, dict) or names.get("ok") is not True:
             raise conn.exception(names) if isinstance(names, dict) else CandidateGone("malformed reply")
+        import linecache
+        linecache.cache["test.py"] = (len(job["test"]), None, job["test"].splitlines(True), "test.py")
         scope = {"__name__": "__main__", "__builtins__": builtins}
         scope.update(bind(conn, names.get("names")))
         with contextlib.redirect_stdout(test_out):
@@ -312,7 +320,12 @@ def run(job):
     except BaseException as e:
         detail = "".join(traceback.format_exception_only(type(e), e)).strip()
         if not isinstance(e, CandidateGone):
-            test_out.write("".join(traceback.format_exception(e, limit=-3)))
+            # the test's own lines only: the judge's proxy frames say nothing about the item
+            frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == "test.py"]
+            test_out.write("Traceback (the test):\n" + "".join(traceback.format_list(frames)) + detail + "\n")
+            solution_trace = getattr(e, "t2l_solution_trace", "")
+            if solution_trace:
+                test_out.write("in the solution:\n" + solution_trace)
     finally:
         code = cand.finish()
     if cand.overflow:
