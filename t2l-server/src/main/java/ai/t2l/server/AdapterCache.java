@@ -160,7 +160,7 @@ final class AdapterCache {
         AdapterInfo info = new AdapterInfo(id, description, generator.checkpointId(), Instant.now().getEpochSecond(),
                 ms, bytes);
         if (store != null) {
-            store.save(info, w, generator.baseModelName());
+            store.save(info, w, generator.peftBaseModel());
         }
         keep(id, w);
         known.put(id, info);

@@ -23,4 +23,13 @@ public interface AdapterGenerator {
 
     /** The base model's name: what clients pass as {@code model} to talk to the unadapted model. */
     String baseModelName();
+
+    /**
+     * What the PEFT folders this server writes record as {@code base_model_name_or_path}: a hub id or an absolute
+     * path that PEFT and vLLM can resolve (issue 11.4), not the API's name for the model. Defaults to that name for
+     * generators that know no folder.
+     */
+    default String peftBaseModel() {
+        return baseModelName();
+    }
 }

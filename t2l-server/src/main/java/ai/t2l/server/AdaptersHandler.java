@@ -24,12 +24,15 @@ final class AdaptersHandler extends ApiHandler {
     private final AdapterCache cache;
     private final ServerLimits limits;
     private final String baseModel;
+    private final String peftBaseModel;
 
-    AdaptersHandler(AdapterCache cache, ServerLimits limits, String baseModel, Metrics metrics) {
+    /** @param peftBaseModel what downloaded PEFT folders record as their base: a hub id or an absolute path */
+    AdaptersHandler(AdapterCache cache, ServerLimits limits, String baseModel, String peftBaseModel, Metrics metrics) {
         super(metrics);
         this.cache = cache;
         this.limits = limits;
         this.baseModel = baseModel;
+        this.peftBaseModel = peftBaseModel;
     }
 
     /** The path after /v1/adapters split on '/', raw (still percent-encoded) so "%2F" can never become a slash. */
@@ -130,7 +133,7 @@ final class AdaptersHandler extends ApiHandler {
             AdapterCache.Adapter a = cache.lookup(id).orElseThrow(() -> unknown(id));
             tmp = Files.createTempDirectory("t2l-download-");
             folder = tmp.resolve(id);
-            PeftAdapter.write(folder, a.weights(), baseModel, info.description(), false);
+            PeftAdapter.write(folder, a.weights(), peftBaseModel, info.description(), false);
         }
         try {
             ex.setResponseHeader("Content-Type", "application/zip");

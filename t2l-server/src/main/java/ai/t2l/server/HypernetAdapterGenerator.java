@@ -25,9 +25,16 @@ public final class HypernetAdapterGenerator implements AdapterGenerator {
     private final HypernetCheckpoint checkpoint;
     private final TaskEmbedder embedder;
     private final String baseModelName;
+    private final String peftBaseModel;
     private final String checkpointId;
 
     public HypernetAdapterGenerator(HypernetCheckpoint checkpoint, TaskEmbedder embedder, String baseModelName) {
+        this(checkpoint, embedder, baseModelName, null);
+    }
+
+    /** @param peftBaseModel what written PEFT folders record as their base (a hub id or absolute path), or null */
+    public HypernetAdapterGenerator(HypernetCheckpoint checkpoint, TaskEmbedder embedder, String baseModelName,
+            String peftBaseModel) {
         int want = checkpoint.config().taskEmbDim();
         if (embedder.dimension() != want) {
             throw new T2lException(checkpoint.source() + ": the hypernetwork expects " + want + "-d task embeddings but "
@@ -36,6 +43,7 @@ public final class HypernetAdapterGenerator implements AdapterGenerator {
         this.checkpoint = checkpoint;
         this.embedder = embedder;
         this.baseModelName = baseModelName;
+        this.peftBaseModel = peftBaseModel == null ? baseModelName : peftBaseModel;
         this.checkpointId = contentId(checkpoint.source(), embedder.name());
     }
 
@@ -47,6 +55,11 @@ public final class HypernetAdapterGenerator implements AdapterGenerator {
     @Override
     public String baseModelName() {
         return baseModelName;
+    }
+
+    @Override
+    public String peftBaseModel() {
+        return peftBaseModel;
     }
 
     @Override

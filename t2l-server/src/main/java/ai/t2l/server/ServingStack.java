@@ -46,7 +46,8 @@ public final class ServingStack implements AutoCloseable {
         HypernetCheckpoint ckpt = own(HypernetCheckpoint.load(s.t2lDir(), LoadOptions.defaults().withModelDir(
                 s.modelDir()), null));
         TaskEmbedder embedder = given != null ? given : own(OnnxTaskEmbedder.bundled());
-        generator = new HypernetAdapterGenerator(ckpt, embedder, s.baseModelName());
+        generator = new HypernetAdapterGenerator(ckpt, embedder, s.baseModelName(),
+                ai.t2l.lora.BaseModelRef.of(s.modelDir(), null));
         // One probe adapter: a checkpoint made for another base model fails here with both folders named, not later
         // on a user's first request.
         try {

@@ -203,7 +203,7 @@ public final class T2lServer implements AutoCloseable {
         LoraAdaptersHandler loraApi = new LoraAdaptersHandler(loras, limits, config.runtimeLoraUpdating, metrics);
         routes.put(LoraAdaptersHandler.LOAD, loraApi);
         routes.put(LoraAdaptersHandler.UNLOAD, loraApi);
-        routes.put("/v1/adapters", new AdaptersHandler(cache, limits, base, metrics));
+        routes.put("/v1/adapters", new AdaptersHandler(cache, limits, base, config.generator.peftBaseModel(), metrics));
         routes.put("/v1/chat/completions", new ChatCompletionsHandler(config.engine, resolver, limits, completions,
                 metrics));
         routes.put("/v1/completions", new CompletionsHandler(config.engine, resolver, limits, completions, metrics));

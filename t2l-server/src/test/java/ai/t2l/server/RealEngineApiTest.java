@@ -58,11 +58,19 @@ class RealEngineApiTest {
         HttpResponse<byte[]> zip = sendBytes("/v1/adapters/" + id + "/download");
         assertEquals(200, zip.statusCode());
         Set<String> names = new TreeSet<>();
+        String config = null;
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip.body()))) {
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
                 names.add(e.getName());
+                if (e.getName().endsWith("/adapter_config.json")) {
+                    config = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                }
             }
         }
+        // issue 11.4: the base is the model folder PEFT/vLLM can resolve, not the API's name ("t2l-miniature")
+        String base = json(config).path("base_model_name_or_path").asText();
+        assertTrue(java.nio.file.Path.of(base).isAbsolute() && java.nio.file.Files.isDirectory(java.nio.file.Path.of(base)),
+                "base_model_name_or_path " + base);
         assertEquals(Set.of(id + "/adapter_config.json", id + "/adapter_model.safetensors", id + "/task_desc.txt"),
                 names);
     }
