@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             LogitsCommand.class,
             EmbedCommand.class,
+            MixCommand.class,
             ai.t2l.cli.train.TrainCommand.class,
             RunCommand.class,
             BenchCommand.class,
