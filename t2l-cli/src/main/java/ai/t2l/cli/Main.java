@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             LogitsCommand.class,
             EmbedCommand.class,
             QuantizeCommand.class,
+            MixCommand.class,
             ai.t2l.cli.train.TrainCommand.class,
             RunCommand.class,
             BenchCommand.class,

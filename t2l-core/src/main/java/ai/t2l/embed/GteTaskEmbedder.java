@@ -60,8 +60,20 @@ public final class GteTaskEmbedder implements TaskEmbedder {
 
     /** Token ids as the reference's tokenizer call gives them: specials added, truncated to 8192. */
     public int[] tokens(String preparedText) {
-        int[] ids = tokenizer.encode(preparedText, true);
-        return ids.length > MAX_TOKENS ? Arrays.copyOf(ids, MAX_TOKENS) : ids;
+        return truncate(tokenizer.encode(preparedText, true));
+    }
+
+    /**
+     * HF truncation (max_length 8192) cuts the text before the specials are added, so [SEP] stays last: keep the
+     * first 8191 ids and the final one.
+     */
+    static int[] truncate(int[] ids) {
+        if (ids.length <= MAX_TOKENS) {
+            return ids;
+        }
+        int[] out = Arrays.copyOf(ids, MAX_TOKENS);
+        out[MAX_TOKENS - 1] = ids[ids.length - 1];
+        return out;
     }
 
     /** {@code last_hidden_state} (1, seq, hidden) of one unpadded sequence. */
@@ -76,7 +88,7 @@ public final class GteTaskEmbedder implements TaskEmbedder {
     public TaskEmbedding embed(String description) {
         String text = TaskText.prepare(description);
         int[] all = tokenizer.encode(text, true);
-        int[] ids = tokens(text);
+        int[] ids = truncate(all);
         String notice = all.length > ids.length ? "the description has " + all.length + " tokens; the encoder reads at"
                 + " most " + MAX_TOKENS + " (spec §3), so it was truncated" : null;
         float[] last = lastHiddenState(ids).data();

@@ -118,7 +118,6 @@ public final class NewModelEncoder implements AutoCloseable {
     public List<FloatTensor> forward(int[][] ids, int[][] mask, boolean all) {
         int b = ids.length;
         int seq = ids[0].length;
-        int h = config.hiddenSize();
         long[] flat = new long[b * seq];
         float[] bias = new float[b * seq];
         for (int r = 0; r < b; r++) {

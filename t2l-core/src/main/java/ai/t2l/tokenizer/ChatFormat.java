@@ -35,10 +35,19 @@ public interface ChatFormat {
      * turn, empty by default ({@code [system '', user]}, spec §7.4, §8.1), and the Llama 3.1, Mistral and Gemma 2
      * templates write bos only in front of a system message. A conversation from a client (OpenAI API, {@code t2l
      * run --chat}) that has no system message gets the empty one here, so its prompt starts with bos exactly as at
-     * training time (issue 12 item 12). A conversation that has a system message is rendered as given.
+     * training time (issue 12 item 12). A conversation that has a system message is rendered as given, and so is
+     * one for a format that refuses a system turn altogether (its training examples cannot have had one either).
      */
     default String renderAsTrained(List<ChatMessage> messages, boolean addGenerationPrompt) {
-        return render(withSystemTurn(messages), addGenerationPrompt);
+        List<ChatMessage> trained = withSystemTurn(messages);
+        if (trained == messages) {
+            return render(messages, addGenerationPrompt);
+        }
+        try {
+            return render(trained, addGenerationPrompt);
+        } catch (T2lException noSystemTurn) {
+            return render(messages, addGenerationPrompt);
+        }
     }
 
     /** {@code messages} with an empty system message in front unless the first message is a system message. */

@@ -66,7 +66,8 @@ class BaseModelTaskEmbedderTest {
         assertEquals(TaskEmbedders.BASE, TaskEmbedders.defaultFor("", 4096, 4096));
         T2lException bad = assertThrows(T2lException.class,
                 () -> TaskEmbedders.open(tmp.resolve("nope").toString(), OnnxTaskEmbedder.Pooling.CLS, () -> null));
-        assertEquals("--encoder " + tmp.resolve("nope") + ": expected 'bundled', 'base' or an ONNX encoder folder "
-                + "(model.onnx + tokenizer.json); no such folder", bad.getMessage());
+        assertEquals("--encoder " + tmp.resolve("nope") + ": expected 'bundled', 'base', an ONNX encoder folder "
+                + "(model.onnx + tokenizer.json) or a Hugging Face gte-v1.5 folder (config.json + model.safetensors +"
+                + " tokenizer.json); no such folder", bad.getMessage());
     }
 }

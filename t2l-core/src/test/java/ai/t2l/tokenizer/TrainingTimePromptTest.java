@@ -35,4 +35,37 @@ class TrainingTimePromptTest {
         List<ChatMessage> withSystem = List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hi"));
         assertEquals(f.render(withSystem, true), f.renderAsTrained(withSystem, true), family);
     }
+
+    @org.junit.jupiter.api.Test
+    void formatWithoutSystemTurnRendersTheConversationAsGiven() {
+        ChatFormat noSystem = new ChatFormat() {
+            public String name() {
+                return "nosys";
+            }
+
+            public String templateName() {
+                return "test";
+            }
+
+            public String bosToken() {
+                return "<s>";
+            }
+
+            public String endOfTurn() {
+                return "</s>";
+            }
+
+            public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+                StringBuilder b = new StringBuilder("<s>");
+                for (ChatMessage m : messages) {
+                    if (m.role().equals("system")) {
+                        throw new ai.t2l.io.T2lException("no system turn");
+                    }
+                    b.append(m.content());
+                }
+                return b.toString();
+            }
+        };
+        assertEquals("<s>What is 2+2?", noSystem.renderAsTrained(CLIENT, true));
+    }
 }

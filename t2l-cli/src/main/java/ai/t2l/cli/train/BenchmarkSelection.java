@@ -67,9 +67,7 @@ final class BenchmarkSelection {
         int limit = s.integer("select_limit");
         int maxNew = s.integer("select_max_new_tokens");
         return new CheckpointSelection(step -> {
-            Path out = runDir.resolve("selection").resolve("it_" + step);
-            EvalRunner runner = new EvalRunner(EvalSettings.of(data, out).withLimit(limit)
-                    .withMaxNewTokens(maxNew), ProgressListener.NONE);
+            EvalRunner runner = runner(runDir, step, data, limit, maxNew);
             double sum = 0;
             for (Benchmark b : tasks) {
                 List<String> descs = heldOut.get(b.name());
@@ -77,12 +75,7 @@ final class BenchmarkSelection {
                 for (int i = 0; i < descs.size(); i++) {
                     hyper.setTraining(false); // no dropout: the adapter the checkpoint would generate
                     LoraWeights w = hyper.generate(embedded.get(descs.get(i)));
-                    Condition c = new Condition("t2l-eval_descs/lora_" + i + "/base", "T2L (eval_descs)",
-                            PromptOptions.BASE, Optional.empty());
-                    try (RuntimeCompletionModel m = new RuntimeCompletionModel(chat, false, w, "checkpoint it_" + step,
-                            RuntimeCompletionModel.AdapterMode.UNMERGED, 8)) {
-                        task += runner.run(m, c, b).score();
-                    }
+                    task += accuracy(runner, chat, w, "t2l-eval_descs/lora_" + i + "/base", "T2L (eval_descs)", b, step);
                 }
                 sum += task / descs.size();
             }
@@ -90,5 +83,48 @@ final class BenchmarkSelection {
             listener.onMessage("step " + step + ": benchmark_avg " + avg + " over " + names);
             return avg;
         }, s.integer("select_patience"));
+    }
+
+    /**
+     * The multi-task LoRA's selection (spec §9: the watcher selects it by plain {@code benchmark_avg}): the shared
+     * adapter as it is at the checkpoint, on each selection benchmark. Null when 'select_tasks' is empty.
+     */
+    static CheckpointSelection forSharedAdapter(Settings s, java.util.function.Supplier<LoraWeights> adapter,
+            ChatModel chat, Path runDir, TrainListener listener) {
+        List<String> names = s.list("select_tasks");
+        if (names.isEmpty()) {
+            return null;
+        }
+        List<Benchmark> tasks = Benchmarks.parse(String.join(",", names));
+        Path data = SharedData.locate(s.path("select_data"), "benchmarks", "setting select_data");
+        int limit = s.integer("select_limit");
+        int maxNew = s.integer("select_max_new_tokens");
+        return new CheckpointSelection(step -> {
+            EvalRunner runner = runner(runDir, step, data, limit, maxNew);
+            LoraWeights w = adapter.get();
+            double sum = 0;
+            for (Benchmark b : tasks) {
+                sum += accuracy(runner, chat, w, "mt-lora/base", "MT LoRA", b, step);
+            }
+            double avg = sum / tasks.size();
+            listener.onMessage("step " + step + ": benchmark_avg " + avg + " over " + names);
+            return avg;
+        }, s.integer("select_patience"));
+    }
+
+    private static EvalRunner runner(Path runDir, long step, Path data, int limit, int maxNew) {
+        Path out = runDir.resolve("selection").resolve("it_" + step);
+        return new EvalRunner(EvalSettings.of(data, out).withLimit(limit).withMaxNewTokens(maxNew),
+                ProgressListener.NONE);
+    }
+
+    /** One adapter's accuracy (percent) on one benchmark; completions cached in the runner's folder. */
+    private static double accuracy(EvalRunner runner, ChatModel chat, LoraWeights w, String key, String row,
+            Benchmark b, long step) {
+        Condition c = new Condition(key, row, PromptOptions.BASE, Optional.empty());
+        try (RuntimeCompletionModel m = new RuntimeCompletionModel(chat, false, w, "checkpoint it_" + step,
+                RuntimeCompletionModel.AdapterMode.UNMERGED, 8)) {
+            return runner.run(m, c, b).score();
+        }
     }
 }

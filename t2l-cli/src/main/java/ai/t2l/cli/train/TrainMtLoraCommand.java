@@ -31,7 +31,7 @@ public final class TrainMtLoraCommand extends TrainRun {
     Map<String, Object> defaults() {
         return Keys.of(Keys.data(), Keys.optim(2.5e-5, 1e-3, 0.2), Keys.lora(0.05), Keys.steps(20000, 10000),
                 Map.of("tasks_per_batch", 8, "points_per_task", 1, "label_smoothing", 0.1, "neftune_alpha", 5.0,
-                        "val_every", 10000));
+                        "val_every", 10000), BenchmarkSelection.keys());
     }
 
     @Override
@@ -52,11 +52,16 @@ public final class TrainMtLoraCommand extends TrainRun {
             TransformerLm lm = new TransformerLm(model);
             // the LoRA's init draws from its own stream, separate from the trainer's (seeded the same way as lora)
             try (SharedLora lora = new SharedLora(m, TaskInputs.lora(s), lm, new Rng(s.lng("seed") + 1))) {
-                var r = SftTrainer.train(lm, lora, tasks, null, TrainSftCommand.config(s, 0), 
-                        TaskInputs.encoder(tok, model.config(), s).padId(), run, listener);
+                var chat = new ai.t2l.generate.ChatModel(model, tok, ai.t2l.tokenizer.ChatFormat.forModel(modelDir));
+                var selection = BenchmarkSelection.forSharedAdapter(s, lora::toLoraWeights, chat, run.dir(), listener);
+                var r = SftTrainer.train(lm, lora, tasks, null, TrainSftCommand.config(s, 0),
+                        TaskInputs.encoder(tok, model.config(), s).padId(), run, listener, selection);
                 Path dir = run.dir().resolve("adapter");
                 PeftAdapter.write(dir, lora.toLoraWeights(), modelDir.toString(), null, true);
-                out.printf("wrote %s (%d steps; loss %.4f -> %.4f)%n", dir, r.steps(), r.firstLoss(), r.lastLoss());
+                out.printf("wrote %s (%d steps; loss %.4f -> %.4f)%s%n", dir, r.steps(), r.firstLoss(), r.lastLoss(),
+                        selection == null ? "" : String.format(java.util.Locale.ROOT,
+                                "; selected step %d, benchmark_avg %.2f%s (RUN/selection.json)", r.bestStep(),
+                                r.bestScore(), r.stoppedEarly() ? ", stopped early" : ""));
             }
         }
     }

@@ -257,6 +257,24 @@ class TrainCommandTest {
         assertTrue(Files.isDirectory(out.resolve("t2l")));
     }
 
+    /** The multi-task LoRA is selected the same way, by plain benchmark_avg (spec §9). */
+    @Test
+    void trainMtLoraSelectsItsCheckpointByBenchmarkScore() throws Exception {
+        Path out = tmp.resolve("mt-select");
+        Object[] r = run("train", "mt-lora", "--model", model.toString(), "--tasks", task1 + "," + task2,
+                "--out", out.toString(), "--max_steps", "6", "--tasks_per_batch", "2", "--checkpoint_every", "6",
+                "--val_every", "1", "--cache_dir", "", "--select_tasks", "arc_easy", "--select_limit", "1",
+                "--select_max_new_tokens", "3", "--select_patience", "2");
+        assertEquals(0, r[0], (String) r[2]);
+        JsonNode sel = Json.read(out.resolve("selection.json"));
+        JsonNode scores = sel.get("checkpoints");
+        assertEquals(0, scores.get(0).get("step").asLong());
+        long last = scores.get(scores.size() - 1).get("step").asLong();
+        assertTrue(last == sel.get("best_step").asLong() + 2 || last == 6, sel.toString());
+        assertTrue(((String) r[1]).contains("selected step " + sel.get("best_step").asLong()), (String) r[1]);
+        assertTrue(Files.isRegularFile(out.resolve("adapter").resolve("adapter_model.safetensors")));
+    }
+
     @Test
     void trainBaseWritesAModelFolderThatLoads() throws Exception {
         Path cfg = tmp.resolve("config.json");
