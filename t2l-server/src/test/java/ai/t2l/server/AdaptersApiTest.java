@@ -78,8 +78,9 @@ class AdaptersApiTest {
                 answers.add(pool.submit(() -> s.createAdapter("answer multiple-choice science questions")));
             }
             // The three that arrive while the first generation is held count as cache hits (they share its result).
+            // the first request may not have reached the generator yet: never more than one generation, though
             while (!s.get("/metrics").body().contains("t2l_adapter_cache_hits_total 3")) {
-                assertEquals(1, s.generator.calls.get());
+                assertTrue(s.generator.calls.get() <= 1, "generations while the first is held: " + s.generator.calls.get());
             }
             s.generator.gate.countDown();
             String id = answers.get(0).get().path("id").asText();
