@@ -47,6 +47,7 @@ public final class ExternalTools {
         if (inCi()) {
             throw new AssertionError("CI=true: " + reason);
         }
+        System.err.println("[t2l tests] skipped: " + reason); // on the console too: surefire lists skips by count only
         Assumptions.abort("skipped: " + reason);
     }
 }

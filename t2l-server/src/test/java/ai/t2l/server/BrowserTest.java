@@ -27,6 +27,9 @@ class BrowserTest {
         if (binary == null && "true".equalsIgnoreCase(System.getenv("CI"))) {
             fail("CI=true: " + missing);
         }
+        if (binary == null) {
+            System.err.println("[t2l tests] skipped: " + missing); // surefire's console lists skips by count only
+        }
         Assumptions.assumeTrue(binary != null, "skipped: " + missing);
         try (RealServer s = RealServer.start(); Chromium browser = Chromium.launch(binary, 1280, 900)) {
             browser.navigate(s.server.url() + "/");
