@@ -43,6 +43,7 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         EvalWiring.register(); // t2l eval run opens models through the runtime (EvalRuntime)
         CommandLine cl = new CommandLine(new Main());
+        ai.t2l.cli.train.TrainCommand.addSettingsHelp(cl.getSubcommands().get("train"));
         // Java 17 writes System.out in the locale's charset (often ASCII in containers): prompts need UTF-8
         cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));

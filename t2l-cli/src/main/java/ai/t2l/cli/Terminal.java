@@ -59,7 +59,7 @@ public final class Terminal {
 
         @Override
         public int getMaxRenderedLength() {
-            return 100;
+            return 150;
         }
 
         @Override

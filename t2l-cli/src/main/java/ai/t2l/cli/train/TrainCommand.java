@@ -13,6 +13,15 @@ public final class TrainCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Adds each subcommand's settings and defaults to its --help (they are config keys, not picocli options). */
+    public static void addSettingsHelp(CommandLine train) {
+        for (CommandLine sub : train.getSubcommands().values()) {
+            if (sub.getCommand() instanceof TrainRun r) {
+                sub.getCommandSpec().usageMessage().footer(r.keysHelp());
+            }
+        }
+    }
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());

@@ -61,7 +61,7 @@ abstract class TrainRun implements Callable<Integer> {
         }
         try {
             for (Path p : TaskInputs.taskFiles(s)) {
-                in.put("task:" + p.getFileName(), p);
+                in.put("task:" + TaskInputs.taskName(p), p); // (several files may be called train.jsonl)
             }
         } catch (T2lException e) {
             // recon has no task files; the commands that need them fail later with the message
@@ -70,6 +70,24 @@ abstract class TrainRun implements Callable<Integer> {
             in.put("descriptions_file", s.path("descriptions_file"));
         }
         return in;
+    }
+
+    /**
+     * The settings this command reads, with their defaults, for {@code --help} (issue 10 item 17): every key of
+     * {@link #defaults()}, in order, as {@code key: default}; "" shows as (unset).
+     */
+    String keysHelp() {
+        Map<String, Object> d = defaults();
+        int w = d.keySet().stream().mapToInt(String::length).max().orElse(8);
+        StringBuilder sb = new StringBuilder("%nSettings (keys of --config FILE, or --key value; defaults shown):%n");
+        d.forEach((k, v) -> {
+            String shown = v instanceof List<?> l ? (l.isEmpty() ? "[]" : "[" + String.join(", ",
+                    l.stream().map(String::valueOf).toList()) + "]")
+                    : "".equals(v) ? "(unset)" : String.valueOf(v);
+            sb.append(String.format(java.util.Locale.ROOT, "  %-" + w + "s  %s%%n", k, shown.replace("%", "%%")));
+        });
+        sb.append("%nExample configs that run on the embedded miniature: examples/train/ (see docs/TRAINING.md).%n");
+        return sb.toString();
     }
 
     private static String yaml(Settings s) {
