@@ -403,11 +403,15 @@ public final class HyperModulator implements AutoCloseable {
      */
     public List<LoraWeights> generate(List<float[]> taskEmbeddings) {
         int dim = config.taskEmbDim();
+        if (taskEmbeddings.isEmpty()) {
+            return List.of();
+        }
         float[] flat = new float[taskEmbeddings.size() * dim];
         for (int t = 0; t < taskEmbeddings.size(); t++) {
             float[] e = taskEmbeddings.get(t);
             if (e.length != dim) {
-                throw new T2lException("task embedding " + (t + 1) + " has " + e.length + " values; this "
+                String which = taskEmbeddings.size() == 1 ? "" : " " + (t + 1) + " of " + taskEmbeddings.size();
+                throw new T2lException("task embedding" + which + " has " + e.length + " values; this "
                         + "hypernetwork expects " + dim + " (embedding model " + config.embModel() + ")");
             }
             System.arraycopy(e, 0, flat, t * dim, dim);
