@@ -53,7 +53,7 @@ public final class PeftAdapter {
      * that name the base model are read by no one and need no check.
      */
     private static final List<String> UNSUPPORTED_WHEN_SET = List.of("rank_pattern", "alpha_pattern",
-            "layers_to_transform", "modules_to_save", "layer_replication", "exclude_modules",
+            "layers_to_transform", "layers_pattern", "modules_to_save", "layer_replication", "exclude_modules",
             "trainable_token_indices", "target_parameters", "alora_invocation_tokens", "arrow_config");
 
     public static LoraConfig readConfig(Path configFile) {

@@ -80,6 +80,31 @@ class AutogradMemoryTest {
         }
     }
 
+    /**
+     * The tests' own small LM and hypernetwork (TrainSftTest trains them): its attention divided by DJL's
+     * {@code div(Number)}, so TrainSftTest hit NaN gradients at random steps (1 run in 12 at d00d7fd; every run with
+     * a thread calling System.gc()) until TinyLm used {@code Scalars.div}.
+     */
+    @Test
+    void sftGradientsOfTheTestModelsDoNotDependOnFreedMemory() {
+        List<PreparedTask> tasks = TrainSftTest.tasks();
+        List<float[][]> embeddings = Toy.embeddings(tasks.size(), 1);
+        try (TinyLm lm = Toy.lm(ai.djl.ndarray.types.DataType.FLOAT32); NDManager m = NDManager.newBaseManager();
+                TinyHyper hyper = new TinyHyper(m, Toy.lora(0.05), lm, 8, 16, 3)) {
+            LmObjective objective = new LmObjective(0.1, 0, 1e-3, Losses.Reduction.SAMPLE_MEAN);
+            List<ai.t2l.train.data.TokenizedExample> rows = new ArrayList<>();
+            int[] taskOf = new int[tasks.size()];
+            int[] descOf = new int[tasks.size()];
+            for (int t = 0; t < tasks.size(); t++) {
+                rows.add(tasks.get(t).train().get(0));
+                taskOf[t] = t;
+            }
+            Batch batch = Batch.collate(rows, taskOf, descOf, 0);
+            assertSameGradients(hyper.params(), m, scope -> objective.loss(scope, lm, hyper, batch,
+                    LmObjective.embeddingRows(scope, batch, embeddings, lm.dataType()), false)[0]);
+        }
+    }
+
     private static void assertSameGradients(ParamSet params, NDManager m, Function<NDManager, NDArray> loss) {
         Map<String, float[]> undisturbed = gradients(params, m, loss, false);
         for (int round = 0; round < 3; round++) {

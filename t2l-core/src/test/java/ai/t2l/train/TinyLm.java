@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.t2l.model.Scalars;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -89,7 +90,9 @@ final class TinyLm implements TrainableLm, AutoCloseable {
             NDArray q = proj(n, l, "q_proj", lora);
             NDArray k = proj(n, l, "k_proj", null);
             NDArray v = proj(n, l, "v_proj", lora);
-            NDArray att = q.batchMatMul(k.transpose(0, 2, 1)).div(Math.sqrt(hidden)).add(mask).softmax(-1);
+            // Scalars.div, not div(Number): autograd saves the divisor, and DJL's Number wrapper is Java memory the GC
+            // frees once the op returns (README); with div(Number) this test's SFT run hit random NaN gradients
+            NDArray att = Scalars.div(q.batchMatMul(k.transpose(0, 2, 1)), Math.sqrt(hidden)).add(mask).softmax(-1);
             x = x.add(proj(att.batchMatMul(v), l, "o_proj", null));
             x = x.add(proj(proj(rms(x), l, "up", null).tanh(), l, "down", null));
         }

@@ -1,0 +1,41 @@
+package ai.t2l.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** What {@code t2l bench} prints beside our figures, and its refusal of a bad batch size (before any work). */
+class BenchReportingTest {
+    @Test
+    void referenceCellAndRatioComeFromTheWorkloadTable() {
+        assertEquals("46.9 / 49.3 ms", ReferenceMedians.GENERATE_L.cell());
+        assertEquals("2.00×", ReferenceMedians.GENERATE_L.speedup(24.05)); // (46.9 + 49.3) / 2 = 48.1 ms
+        assertEquals("0.848 / 0.791 s", ReferenceMedians.RECON_STEP.cell());
+        assertEquals("0.50×", ReferenceMedians.SFT_STEP.speedup(2.29)); // (1.12 + 1.17) / 2 = 1.145 s
+        assertTrue(ReferenceMedians.LABEL.startsWith("unpaired"));
+    }
+
+    @Test
+    void descriptionsOutOfRangeIsAClearError() {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = Main.execute("bench", "generate", "--descriptions", "0");
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        assertNotEquals(0, code);
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.contains("error:") && e.contains("--descriptions must be between 1 and 64, got 0"), e);
+    }
+}
