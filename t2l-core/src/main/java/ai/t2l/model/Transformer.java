@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.t2l.compute.F32Matrix;
 import ai.t2l.compute.MemoryCheck;
+import ai.t2l.compute.Staging;
 import ai.t2l.compute.WeightMatrix;
 import ai.t2l.compute.WeightPrecision;
 import ai.t2l.io.DType;
@@ -375,7 +376,7 @@ public final class Transformer implements AutoCloseable {
             for (int i = 0; i < flat.length; i++) {
                 embed.rowInto((int) flat[i], rows, i * hidden); // widened from the stored rows, no full copy
             }
-            h = step.create(rows, new Shape(b, seq, hidden));
+            h = Staging.owned(step, rows, rows.length, new Shape(b, seq, hidden));
         }
         float scale = arch.embeddingScale(config);
         return scale == 1f ? h : Scalars.mul(h, scale);
