@@ -98,9 +98,22 @@ class WeightPrecisionTest {
      * The int8 path computes exactly the model whose weights are the dequantized blocks (float32 engine path): what
      * differs from float32 is the quantization alone, not the kernels.
      */
+    static final Golden[] INT8_SOURCES = {Golden.LLAMA, Golden.LLAMA_BF16, Golden.MISTRAL, Golden.GEMMA2, Golden.QWEN2};
+
+    /** llama_bf16 is quantized from its mapped bf16 file in slabs (forced small here: 3 rows of 64 at a time). */
     @ParameterizedTest(name = "{0}")
-    @FieldSource("FLOAT_GOLDENS")
+    @FieldSource("INT8_SOURCES")
     void int8KernelsComputeTheDequantizedModel(Golden g) {
+        long savedSlab = MatrixLoader.slabBytes;
+        MatrixLoader.slabBytes = 3 * 64 * 2;
+        try {
+            checkInt8AgainstDequantized(g);
+        } finally {
+            MatrixLoader.slabBytes = savedSlab;
+        }
+    }
+
+    private static void checkInt8AgainstDequantized(Golden g) {
         ModelConfig c = ModelConfig.read(g.dir());
         try (ai.t2l.io.ModelWeights w = ai.t2l.io.ModelWeights.open(g.dir());
                 Transformer q = Transformer.load(g.dir(), WeightPrecision.INT8);
