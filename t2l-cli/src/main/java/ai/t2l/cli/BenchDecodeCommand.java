@@ -174,9 +174,11 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                             / floor, floor, streamed / 1e9);
                 }
             }
-            System.out.printf("peak RSS %s (files %.2f GB, limit +15%%: %.2f GB); threads %d; %d timed runs after %d"
-                    + " warm-up; load average %s%n", peakRss(), fileBytes / 1e9, fileBytes * 1.15 / 1e9, n, runs,
-                    warmup, loadAverage());
+            long peak = kib(statusField("VmHWM:")) * 1024;
+            System.out.printf("peak RSS %.2f GB = %.2f x the files (%.2f GB; the issue's limit is 1.15 x); now: file-backed"
+                    + " %s, anonymous %s; threads %d; %d timed runs after %d warm-up; load average %s%n", peak / 1e9,
+                    (double) peak / fileBytes, fileBytes / 1e9, statusField("RssFile:"), statusField("RssAnon:"), n,
+                    runs, warmup, loadAverage());
         }
         return 0;
     }
@@ -200,8 +202,12 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         return p;
     }
 
-    private static String peakRss() {
-        return statusField("VmHWM:");
+    private static long kib(String field) {
+        try {
+            return Long.parseLong(field.replaceAll("[^0-9]", ""));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static String loadAverage() {

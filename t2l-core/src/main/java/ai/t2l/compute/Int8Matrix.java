@@ -65,6 +65,21 @@ public final class Int8Matrix extends PackedMatrix {
         return new Int8Matrix(rows, cols, q, scales);
     }
 
+    /**
+     * Quantizes n rows from {@code source} into rows [r0, r0 + n) of preallocated arrays (for matrices read in slabs),
+     * split over the cores.
+     */
+    public static void quantizeRows(long r0, int n, int cols, Rows source, byte[] q, float[] scales) {
+        int blocks = blocks(cols);
+        ComputePool.forRange(n, (long) n * cols, (a, b) -> {
+            float[] row = new float[cols];
+            for (int r = a; r < b; r++) {
+                source.row(r, row);
+                quantizeRow(row, q, Math.toIntExact((r0 + r) * cols), scales, Math.toIntExact((r0 + r) * blocks));
+            }
+        });
+    }
+
     static void quantizeRow(float[] row, byte[] q, int qOff, float[] scales, int sOff) {
         for (int b = 0; b * BLOCK < row.length; b++) {
             int c0 = b * BLOCK;

@@ -73,7 +73,7 @@ public final class MemoryCheck {
     }
 
     static String gb(long bytes) {
-        return String.format("%.1f GB", bytes / 1e9);
+        return bytes >= 1e9 ? String.format("%.1f GB", bytes / 1e9) : String.format("%.1f MB", bytes / 1e6);
     }
 
     /** MemAvailable from /proc/meminfo; Long.MAX_VALUE when it cannot be read (not Linux: no check). */

@@ -73,7 +73,7 @@ abstract class PackedMatrix implements WeightMatrix {
         Object prepared = prepare(xs, n);
         Kernels k = Kernels.best();
         ComputePool.forRange(rows, (long) rows * cols, (o0, o1) -> kernel(k, prepared, xs, n, y, o0, o1));
-        return x.getManager().create(y, outShape);
+        return Staging.owned(x.getManager(), y, y.length, outShape);
     }
 
     /**
@@ -107,8 +107,9 @@ abstract class PackedMatrix implements WeightMatrix {
                         rowInto(base + r, buf, r * cols);
                     }
                 });
-                NDArray w = tmp.create(java.nio.FloatBuffer.wrap(buf, 0, t * cols), new Shape(t, cols));
-                parts.add(Linear.linear(x2, w, null).singletonOrThrow()); // (n, t)
+                try (NDArray w = Staging.view(tmp, buf, t * cols, new Shape(t, cols))) {
+                    parts.add(Linear.linear(x2, w, null).singletonOrThrow()); // (n, t)
+                }
             }
             NDArray y = (parts.size() == 1 ? parts.head() : NDArrays.concat(parts, 1)).reshape(outShape);
             y.attach(m);

@@ -60,8 +60,16 @@ final class VectorKernels implements Kernels {
         for (int o = o0; o < o1; o++) {
             int off = (o - base) * cols * 2;
             int r = 0;
+            boolean pair = PAIRED_ROWS && o + 1 < o1 && n >= 4;
             for (; r + 4 <= n; r += 4) {
-                halfRow4(w, off, f16, xe, xo, half, vecEnd, r, y, yStride, o);
+                if (pair) {
+                    halfRows2x4(w, off, off + cols * 2, f16, xe, xo, half, vecEnd, r, y, yStride, o);
+                } else {
+                    halfRow4(w, off, f16, xe, xo, half, vecEnd, r, y, yStride, o);
+                }
+            }
+            if (pair) { // the second weight row's remaining activation rows and tails
+                halfRest(w, base, cols, f16, xe, xo, x, n, r, y, yStride, o + 1, half, vecEnd);
             }
             for (; r < n; r++) {
                 y[r * yStride + o] = halfRow1(w, off, f16, xe, xo, half, vecEnd, r);
@@ -75,7 +83,83 @@ final class VectorKernels implements Kernels {
                     y[r * yStride + o] += t;
                 }
             }
+            if (pair) {
+                o++; // done above
+            }
         }
+    }
+
+    /**
+     * Two weight rows against four activation rows share every activation load (measured paired on 2026-12-02:
+     * docs/WEIGHTS.md). Off with -Dt2l.compute.pairedRows=false, for A/B runs.
+     */
+    private static final boolean PAIRED_ROWS = !"false".equals(System.getProperty("t2l.compute.pairedRows"));
+
+    /** What {@link #half} does for row o from activation row r0 on, plus the tails: for the paired second row. */
+    private static void halfRest(ByteBuffer w, int base, int cols, boolean f16, float[] xe, float[] xo, float[] x,
+            int n, int r0, float[] y, int yStride, int o, int half, int vecEnd) {
+        int off = (o - base) * cols * 2;
+        for (int r = r0; r < n; r++) {
+            y[r * yStride + o] = halfRow1(w, off, f16, xe, xo, half, vecEnd, r);
+        }
+        if (vecEnd < half || (cols & 1) != 0) {
+            for (int r = 0; r < n; r++) {
+                float t = 0;
+                for (int c = 2 * vecEnd; c < cols; c++) {
+                    t += ScalarKernels.decode(w.getShort(off + 2 * c), f16) * x[r * cols + c];
+                }
+                y[r * yStride + o] += t;
+            }
+        }
+    }
+
+    /** Weight rows o and o+1 (at byte offsets offA, offB) against activation rows r..r+3: eight FMA chains. */
+    private static void halfRows2x4(ByteBuffer w, int offA, int offB, boolean f16, float[] xe, float[] xo, int half,
+            int vecEnd, int r, float[] y, int yStride, int o) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = FloatVector.zero(FS);
+        FloatVector a2 = FloatVector.zero(FS);
+        FloatVector a3 = FloatVector.zero(FS);
+        FloatVector b0 = FloatVector.zero(FS);
+        FloatVector b1 = FloatVector.zero(FS);
+        FloatVector b2 = FloatVector.zero(FS);
+        FloatVector b3 = FloatVector.zero(FS);
+        int x0 = r * half;
+        int x1 = x0 + half;
+        int x2 = x1 + half;
+        int x3 = x2 + half;
+        for (int j = 0; j < vecEnd; j += L) {
+            IntVector va = IntVector.fromByteBuffer(IS, w, offA + 4 * j, ByteOrder.LITTLE_ENDIAN);
+            IntVector vb = IntVector.fromByteBuffer(IS, w, offB + 4 * j, ByteOrder.LITTLE_ENDIAN);
+            FloatVector ae = even(va, f16);
+            FloatVector ao = odd(va, f16);
+            FloatVector be = even(vb, f16);
+            FloatVector bo = odd(vb, f16);
+            FloatVector e = FloatVector.fromArray(FS, xe, x0 + j);
+            FloatVector d = FloatVector.fromArray(FS, xo, x0 + j);
+            a0 = ao.fma(d, ae.fma(e, a0));
+            b0 = bo.fma(d, be.fma(e, b0));
+            e = FloatVector.fromArray(FS, xe, x1 + j);
+            d = FloatVector.fromArray(FS, xo, x1 + j);
+            a1 = ao.fma(d, ae.fma(e, a1));
+            b1 = bo.fma(d, be.fma(e, b1));
+            e = FloatVector.fromArray(FS, xe, x2 + j);
+            d = FloatVector.fromArray(FS, xo, x2 + j);
+            a2 = ao.fma(d, ae.fma(e, a2));
+            b2 = bo.fma(d, be.fma(e, b2));
+            e = FloatVector.fromArray(FS, xe, x3 + j);
+            d = FloatVector.fromArray(FS, xo, x3 + j);
+            a3 = ao.fma(d, ae.fma(e, a3));
+            b3 = bo.fma(d, be.fma(e, b3));
+        }
+        y[r * yStride + o] = a0.reduceLanes(VectorOperators.ADD);
+        y[(r + 1) * yStride + o] = a1.reduceLanes(VectorOperators.ADD);
+        y[(r + 2) * yStride + o] = a2.reduceLanes(VectorOperators.ADD);
+        y[(r + 3) * yStride + o] = a3.reduceLanes(VectorOperators.ADD);
+        y[r * yStride + o + 1] = b0.reduceLanes(VectorOperators.ADD);
+        y[(r + 1) * yStride + o + 1] = b1.reduceLanes(VectorOperators.ADD);
+        y[(r + 2) * yStride + o + 1] = b2.reduceLanes(VectorOperators.ADD);
+        y[(r + 3) * yStride + o + 1] = b3.reduceLanes(VectorOperators.ADD);
     }
 
     /** One weight row against one activation row; two vectors per step keep four FMA chains in flight. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.t2l.compute.F32Matrix;
 import ai.t2l.compute.HalfMatrix;
 import ai.t2l.compute.Int8Matrix;
+import ai.t2l.compute.Unmap;
 import ai.t2l.compute.WeightMatrix;
 import ai.t2l.compute.WeightPrecision;
 import ai.t2l.io.DType;
@@ -24,6 +25,9 @@ final class MatrixLoader {
     static String scaleName(String weight) {
         return weight + "_scale";
     }
+
+    /** Bytes of a matrix mapped at a time while quantizing it; not final so a test can force many slabs. */
+    static long slabBytes = 256L << 20;
 
     private MatrixLoader() {}
 
@@ -72,8 +76,7 @@ final class MatrixLoader {
                 return half ? mapped(w, name, rows, cols, t == DType.F16) : HalfMatrix.roundedToBf16(w.read(name));
             case INT8:
                 if (half) {
-                    HalfMatrix src = mapped(w, name, rows, cols, t == DType.F16);
-                    return Int8Matrix.quantize(rows, cols, (r, dst) -> src.rowInto(r, dst, 0));
+                    return quantizeMapped(w, name, rows, cols, t == DType.F16);
                 }
                 float[] d = w.read(name).data();
                 return Int8Matrix.quantize(rows, cols, (r, dst) -> System.arraycopy(d, (int) (r * cols), dst, 0,
@@ -91,6 +94,31 @@ final class MatrixLoader {
         return HalfMatrix.mapped(rows, cols, f16, (off, len) -> w.mapBytes(name, off, len));
     }
 
+    /**
+     * Quantizes a mapped 16-bit matrix in slabs of about 256 MB, unmapping each slab once read: the int8 copy is the
+     * only one that stays resident.
+     */
+    private static Int8Matrix quantizeMapped(TensorSource w, String name, long rows, long cols, boolean f16) {
+        long rowBytes = 2 * cols;
+        int slabRows = (int) Math.max(1, Math.min(rows, slabBytes / rowBytes));
+        if (rows * cols > Integer.MAX_VALUE - 8) {
+            throw new T2lException(w.locate(name) + ": tensor '" + name + "' is too large for one int8 array");
+        }
+        byte[] q = new byte[(int) (rows * cols)];
+        float[] scales = new float[(int) (rows * Int8Matrix.blocks(cols))];
+        for (long r0 = 0; r0 < rows; r0 += slabRows) {
+            int n = (int) Math.min(slabRows, rows - r0);
+            ByteBuffer slab = w.mapBytes(name, r0 * rowBytes, n * rowBytes);
+            try {
+                HalfMatrix src = HalfMatrix.mapped(n, cols, f16, (off, len) -> slab.slice((int) off, (int) len));
+                Int8Matrix.quantizeRows(r0, n, (int) cols, (r, dst) -> src.rowInto(r, dst, 0), q, scales);
+            } finally {
+                Unmap.now(slab);
+            }
+        }
+        return Int8Matrix.of(rows, cols, q, scales, w.locate(name) + ": tensor '" + name + "'");
+    }
+
     private static Int8Matrix readInt8(TensorSource w, String name, long rows, long cols) {
         long n = rows * cols;
         if (n > Integer.MAX_VALUE - 8) {
@@ -99,7 +127,11 @@ final class MatrixLoader {
         byte[] q = new byte[(int) n];
         for (long off = 0; off < n; off += 1L << 30) {
             ByteBuffer b = w.mapBytes(name, off, Math.min(1L << 30, n - off));
-            b.get(q, (int) off, b.remaining());
+            try {
+                b.get(q, (int) off, b.remaining());
+            } finally {
+                Unmap.now(b);
+            }
         }
         float[] scales = w.read(scaleName(name)).data();
         return Int8Matrix.of(rows, cols, q, scales, w.locate(name) + ": tensor '" + name + "'");

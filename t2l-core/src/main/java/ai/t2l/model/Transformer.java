@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.t2l.compute.F32Matrix;
 import ai.t2l.compute.MemoryCheck;
+import ai.t2l.compute.Staging;
 import ai.t2l.compute.WeightMatrix;
 import ai.t2l.compute.WeightPrecision;
 import ai.t2l.io.DType;
@@ -377,7 +378,7 @@ public final class Transformer implements AutoCloseable {
             for (int i = 0; i < flat.length; i++) {
                 embed.rowInto((int) flat[i], rows, i * hidden); // widened from the stored rows, no full copy
             }
-            h = step.create(rows, new Shape(b, seq, hidden));
+            h = Staging.owned(step, rows, rows.length, new Shape(b, seq, hidden));
         }
         if (hook != null) {
             h = hook.apply(h);

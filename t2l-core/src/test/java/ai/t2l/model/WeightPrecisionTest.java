@@ -98,9 +98,22 @@ class WeightPrecisionTest {
      * The int8 path computes exactly the model whose weights are the dequantized blocks (float32 engine path): what
      * differs from float32 is the quantization alone, not the kernels.
      */
+    static final Golden[] INT8_SOURCES = {Golden.LLAMA, Golden.LLAMA_BF16, Golden.MISTRAL, Golden.GEMMA2, Golden.QWEN2};
+
+    /** llama_bf16 is quantized from its mapped bf16 file in slabs (forced small here: 3 rows of 64 at a time). */
     @ParameterizedTest(name = "{0}")
-    @FieldSource("FLOAT_GOLDENS")
+    @FieldSource("INT8_SOURCES")
     void int8KernelsComputeTheDequantizedModel(Golden g) {
+        long savedSlab = MatrixLoader.slabBytes;
+        MatrixLoader.slabBytes = 3 * 64 * 2;
+        try {
+            checkInt8AgainstDequantized(g);
+        } finally {
+            MatrixLoader.slabBytes = savedSlab;
+        }
+    }
+
+    private static void checkInt8AgainstDequantized(Golden g) {
         ModelConfig c = ModelConfig.read(g.dir());
         try (ai.t2l.io.ModelWeights w = ai.t2l.io.ModelWeights.open(g.dir());
                 Transformer q = Transformer.load(g.dir(), WeightPrecision.INT8);
@@ -240,11 +253,11 @@ class WeightPrecisionTest {
     @Test
     void modelThatCannotFitIsRefusedBeforeLoadingWithItsSizeAndOptions() {
         Path dir = Golden.LLAMA.dir();
-        // llama golden: 2 layers, hidden 64, vocab 320: 102,400 matrix weights (409.6 kB in float32)
+        // llama golden: 2 layers, hidden 64, vocab 320: 126,976 matrix weights (0.5 MB in float32)
         T2lException e = assertThrows(T2lException.class,
                 () -> Transformer.load(dir, WeightPrecision.AUTO, new MemoryCheck.Available(300_000, 1L << 40)));
         String msg = e.getMessage();
-        assertTrue(msg.contains(dir.toString()) && msg.contains("needs 0.4 GB".replace("0.4 GB", "0.0 GB"))
+        assertTrue(msg.contains(dir.toString()) && msg.contains("needs 0.5 MB in float32") && msg.contains("0.3 MB")
                 && msg.contains("available") && msg.contains("--weights int8") && msg.contains("--weights bf16"), msg);
         // the same memory is enough in int8
         try (Transformer q = Transformer.load(dir, WeightPrecision.INT8, new MemoryCheck.Available(300_000, 1L << 40))) {

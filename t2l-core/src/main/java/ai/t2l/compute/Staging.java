@@ -1,0 +1,50 @@
+package ai.t2l.compute;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Hands float32 data from Java to the engine without leaving garbage native memory behind. DJL's
+ * {@code create(float[])} copies into a fresh Java direct buffer that only the garbage collector frees: with a
+ * 16 MB weight tile per prefill product and a logits-sized output per decode step, gigabytes of such buffers piled up
+ * between collections (gemma-2-2b bf16: peak RSS 13.97 GB for 5.23 GB of weights). One direct buffer per thread is
+ * reused instead.
+ */
+public final class Staging {
+    private static final ThreadLocal<ByteBuffer> BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder()));
+
+    private Staging() {}
+
+    private static ByteBuffer staged(float[] data, int n) {
+        ByteBuffer b = BUFFER.get();
+        if (b.capacity() < 4L * n) {
+            b = ByteBuffer.allocateDirect(Math.multiplyExact(4, n)).order(ByteOrder.nativeOrder());
+            BUFFER.set(b);
+        }
+        b.clear();
+        b.asFloatBuffer().put(data, 0, n);
+        ByteBuffer view = b.duplicate().order(ByteOrder.nativeOrder());
+        view.position(0).limit(4 * n);
+        return view;
+    }
+
+    /**
+     * An engine array over this thread's staging buffer (no copy): valid until the next call on this thread, so
+     * use it at once and close it.
+     */
+    static NDArray view(NDManager m, float[] data, int n, Shape shape) {
+        return m.create(staged(data, n), shape, DataType.FLOAT32);
+    }
+
+    /** An engine array in PyTorch-owned memory holding data[0, n). */
+    public static NDArray owned(NDManager m, float[] data, int n, Shape shape) {
+        try (NDArray blob = view(m, data, n, shape)) {
+            return blob.duplicate();
+        }
+    }
+}
