@@ -85,7 +85,8 @@ final class UpstreamClient {
 
     /** A 502 for a 5xx answer; other statuses keep theirs, with the upstream named. */
     ApiException failure(String what, Answer a) {
-        String msg = "the upstream " + url() + " answered " + a.status() + " to " + what + ": " + message(a.errorBody());
+        String msg = "the upstream " + url() + " answered " + a.status() + " to " + what + ": "
+                + message(a.errorBody());
         if (a.status() >= 500) {
             return ApiException.badGateway(msg);
         }
