@@ -144,6 +144,7 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         checkPortFree(host, port); // before loading a model that may take minutes
+        UpstreamSettings up = upstreamSettings(); // a bad --upstream fails here too
         Path mini = MiniHome.defaultDir();
         boolean useMini = model == null || t2l == null;
         if (useMini && !Files.isDirectory(mini.resolve("model"))) {
@@ -162,17 +163,7 @@ public final class ServeCommand implements Callable<Integer> {
 
         try (ServingStack stack = ServingStack.open(new ServingStack.Settings(modelDir, t2lDir, format, name,
                 maxBatch, encoder != null ? OnnxTaskEmbedder.fromFolder(encoder, pooling) : null))) {
-            ChatEngine engine = stack.engine();
-            if (upstream != null) {
-                Path dir = upstreamAdapterDir != null ? upstreamAdapterDir
-                        : Path.of(System.getProperty("java.io.tmpdir"), "t2l-upstream-adapters");
-                String k = upstreamApiKey != null ? upstreamApiKey : System.getenv(UPSTREAM_KEY_ENV);
-                try {
-                    engine = new UpstreamEngine(UpstreamSettings.of(upstream, dir, k, upstreamModel), name);
-                } catch (IllegalArgumentException e) {
-                    throw new T2lException(e.getMessage(), e);
-                }
-            }
+            ChatEngine engine = up == null ? stack.engine() : new UpstreamEngine(up, name);
             T2lServer server;
             try {
                 server = T2lServer.builder().host(host).port(port).generator(stack.generator())
@@ -188,14 +179,28 @@ public final class ServeCommand implements Callable<Integer> {
             }
             out.printf("serving %s (T2L %s, chat format %s) on %s%n", name, stack.generator().checkpointId(),
                     format.name(), server.url());
-            if (upstream != null) {
+            if (up != null) {
                 out.printf("generating on the upstream %s (adapters written to %s)%n", upstream,
-                        upstreamAdapterDir != null ? upstreamAdapterDir : "the temporary folder");
+                        up.adapterDir());
             }
             out.println("Ctrl-C or SIGTERM stops it gracefully");
             server.awaitStop();
         }
         return 0;
+    }
+
+    private UpstreamSettings upstreamSettings() {
+        if (upstream == null) {
+            return null;
+        }
+        Path dir = upstreamAdapterDir != null ? upstreamAdapterDir
+                : Path.of(System.getProperty("java.io.tmpdir"), "t2l-upstream-adapters");
+        String k = upstreamApiKey != null ? upstreamApiKey : System.getenv(UPSTREAM_KEY_ENV);
+        try {
+            return UpstreamSettings.of(upstream, dir, k, upstreamModel);
+        } catch (IllegalArgumentException e) {
+            throw new T2lException(e.getMessage(), e);
+        }
     }
 
     /**
