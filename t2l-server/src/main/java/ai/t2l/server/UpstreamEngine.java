@@ -149,8 +149,14 @@ public final class UpstreamEngine implements ChatEngine {
                 }
                 JsonNode chunk = Exchanges.JSON.readTree(data);
                 if (chunk.has("error")) {
-                    throw ApiException.badGateway("the upstream " + client.url() + " failed mid-answer: "
-                            + UpstreamClient.message(data));
+                    // A request the upstream refuses once its stream has begun (our own server checks the prompt's
+                    // length there) is still the client's error, not a gateway failure.
+                    String why = UpstreamClient.message(data);
+                    if ("invalid_request_error".equals(chunk.path("error").path("type").asText())) {
+                        throw ApiException.badRequest(null, "the upstream " + client.url() + " refused the request: "
+                                + why);
+                    }
+                    throw ApiException.badGateway("the upstream " + client.url() + " failed mid-answer: " + why);
                 }
                 JsonNode usage = chunk.path("usage");
                 if (usage.isObject()) {

@@ -173,6 +173,22 @@ class UpstreamEngineTest {
         }
     }
 
+    /** Our upstream refuses a too-long prompt inside its stream; the front still answers the client's 400. */
+    @Test
+    void aRequestTheUpstreamRefusesMidStreamIsA400NotA502() {
+        try (Server up = upstream(0); Server front = front(up)) {
+            String body = "{\"model\": " + quote(TinyWorld.BASE) + ", \"prompt\": " + quote("x".repeat(300))
+                    + ", \"max_tokens\": 4}";
+            String direct = HttpFixture.assertError(up.post("/v1/completions", body), 400, "invalid_value")
+                    .path("message").asText();
+            for (boolean stream : new boolean[] {false, true}) {
+                String viaFront = HttpFixture.assertError(front.post("/v1/completions", body.replace("}",
+                        ", \"stream\": " + stream + "}")), 400, "invalid_value").path("message").asText();
+                assertTrue(viaFront.contains("refused the request: " + direct), viaFront);
+            }
+        }
+    }
+
     @Test
     void aScaleVllmCannotApplyIsRefusedBeforeAnythingStarts() {
         try (Server up = upstream(0); Server front = front(up)) {
