@@ -134,12 +134,19 @@ public final class UpstreamEngine implements ChatEngine {
 
     /** Reads OpenAI's SSE chunks, passing each text delta to {@code sink}; closing the body cancels upstream. */
     private Result read(InputStream in, TokenSink sink, boolean chat) {
+        try (StallGuard guard = new StallGuard(in, settings.readTimeout())) {
+            return read(in, sink, chat, guard);
+        }
+    }
+
+    private Result read(InputStream in, TokenSink sink, boolean chat, StallGuard guard) {
         StringBuilder text = new StringBuilder();
         String finish = null;
         int promptTokens = 0;
         int completionTokens = 0;
         try (in; BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
+                guard.progress();
                 if (!line.startsWith("data:")) {
                     continue; // blank separators, comments, event names
                 }
@@ -177,6 +184,10 @@ public final class UpstreamEngine implements ChatEngine {
                 }
             }
         } catch (IOException e) {
+            if (guard.fired()) {
+                throw ApiException.badGateway("the upstream " + client.url() + " sent nothing for "
+                        + settings.readTimeout().toSeconds() + " s in the middle of an answer");
+            }
             throw ApiException.badGateway("the upstream " + client.url() + " broke off the answer (" + e + ")");
         }
         throw ApiException.badGateway("the upstream " + client.url() + " ended the answer without [DONE]");

@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param model          the upstream's name for the base model (vLLM: the served model name); null = ours
  * @param maxLoaded      most adapters kept loaded on the upstream; the least recently used beyond it is unloaded
  * @param connectTimeout to open a connection
- * @param readTimeout    for an answer to start (a load, or a chat's first bytes)
+ * @param readTimeout    for an answer to start (a load, or a chat's first bytes), and between two streamed lines
  */
 public record UpstreamSettings(URI url, Path adapterDir, String apiKey, String model, int maxLoaded,
         Duration connectTimeout, Duration readTimeout) {

@@ -173,6 +173,39 @@ class UpstreamEngineTest {
         }
     }
 
+    /** An upstream that stops sending in the middle of a stream is cut off after the read timeout: a 502. */
+    @Test
+    void anUpstreamThatStallsMidAnswerIsCutOff() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        HttpServer stalling = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        stalling.createContext("/", ex -> {
+            ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+            ex.sendResponseHeaders(200, 0);
+            ex.getResponseBody().write(("data: {\"choices\": [{\"index\": 0, \"delta\": {\"content\": \"par\"}}]}"
+                    + "\n\n").getBytes(StandardCharsets.UTF_8));
+            ex.getResponseBody().flush();
+            try {
+                release.await(); // stalls until the test ends
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+        });
+        stalling.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        stalling.start();
+        UpstreamSettings s = UpstreamSettings.of(URI.create("http://127.0.0.1:" + stalling.getAddress().getPort()),
+                shared, null, null);
+        s = new UpstreamSettings(s.url(), s.adapterDir(), null, null, 4, Duration.ofSeconds(5), Duration.ofSeconds(1));
+        try (Server front = new Server(T2lServer.builder().port(0).engine(new UpstreamEngine(s, TinyWorld.BASE)))) {
+            JsonNode e = HttpFixture.assertError(front.post("/v1/chat/completions", chat(TinyWorld.BASE, false)),
+                    502, "upstream_error");
+            assertTrue(e.path("message").asText().contains("sent nothing for 1 s"), e.toString());
+        } finally {
+            release.countDown();
+            stalling.stop(0);
+        }
+    }
+
     /** Our upstream refuses a too-long prompt inside its stream; the front still answers the client's 400. */
     @Test
     void aRequestTheUpstreamRefusesMidStreamIsA400NotA502() {
