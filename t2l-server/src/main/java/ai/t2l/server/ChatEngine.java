@@ -64,8 +64,9 @@ public interface ChatEngine {
     }
 
     /**
-     * Called before the response starts (so its failures are answered with their status, not in-band in a stream),
-     * an engine that must fetch or load something does it here.
+     * Called with the request's target before the response starts, so that its failures are answered with their
+     * status, not in-band in a stream: an engine that must fetch or load something (an adapter onto an upstream)
+     * does it here.
      */
     default void prepare(Target target) {}
 

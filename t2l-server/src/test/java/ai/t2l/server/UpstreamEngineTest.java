@@ -173,6 +173,23 @@ class UpstreamEngineTest {
         }
     }
 
+    /** A name the front does not know (an adapter loaded on the upstream directly) passes through. */
+    @Test
+    void aModelOnlyTheUpstreamKnowsPassesThrough() {
+        Path dir = shared.resolve("loaded-upstream-side");
+        ai.t2l.lora.PeftAdapter.write(dir, stack.generator().generate("write a haiku"), TinyWorld.BASE, null, false);
+        try (Server up = upstream(0); Server front = front(up)) {
+            HttpResponse<String> load = up.post("/v1/load_lora_adapter", "{\"lora_name\": \"haiku\", \"lora_path\": "
+                    + quote(dir.toString()) + "}");
+            assertEquals(200, load.statusCode(), load.body());
+            String direct = text(up.postOk("/v1/chat/completions", chat("haiku", false)));
+            assertFalse(direct.isEmpty());
+            assertEquals(direct, text(front.postOk("/v1/chat/completions", chat("haiku", false))));
+            HttpFixture.assertError(front.post("/v1/chat/completions", chat("nobody-has-this", false)), 404,
+                    "upstream_refused");
+        }
+    }
+
     /** An upstream that stops sending in the middle of a stream is cut off after the read timeout: a 502. */
     @Test
     void anUpstreamThatStallsMidAnswerIsCutOff() throws Exception {
