@@ -49,43 +49,48 @@ final class UpstreamAdapters {
         if (name != null) {
             return name;
         }
-        synchronized (loading.computeIfAbsent(id, k -> new Object())) {
-            name = loadedName(id);
-            if (name != null) {
-                return name;
-            }
-            name = NAME_PREFIX + safe(id);
-            Path dir = settings.adapterDir().resolve(name);
+        Object lock = loading.computeIfAbsent(id, k -> new Object());
+        synchronized (lock) {
             try {
-                // Atomic (temp folder, then rename): the upstream never reads a half-written adapter.
-                PeftAdapter.write(dir, weights, settings.model() != null ? settings.model() : baseModel, null, true);
-            } catch (T2lException e) {
-                throw ApiException.internal("cannot write the adapter for the upstream to " + dir + ": "
-                        + e.getMessage());
+                return writeAndLoad(id, weights);
+            } finally {
+                loading.remove(id, lock); // a waiter still holding it finds the adapter loaded (or loads it again)
             }
-            load(name, dir);
-            List<String> evicted = new ArrayList<>();
-            synchronized (this) {
-                loaded.put(id, name);
-                Iterator<Map.Entry<String, String>> it = loaded.entrySet().iterator();
-                while (loaded.size() - evicted.size() > settings.maxLoaded() && it.hasNext()) {
-                    Map.Entry<String, String> lru = it.next();
-                    evicted.add(lru.getValue());
-                    it.remove();
-                }
-            }
-            evicted.forEach(this::unloadQuietly);
-            return name;
         }
+    }
+
+    private String writeAndLoad(String id, LoraWeights weights) {
+        String name = loadedName(id);
+        if (name != null) {
+            return name; // loaded by the request this one waited for
+        }
+        name = NAME_PREFIX + safe(id);
+        Path dir = settings.adapterDir().resolve(name);
+        try {
+            // Atomic (temp folder, then rename): the upstream never reads a half-written adapter.
+            PeftAdapter.write(dir, weights, settings.model() != null ? settings.model() : baseModel, null, true);
+        } catch (T2lException e) {
+            throw ApiException.internal("cannot write the adapter for the upstream to " + dir + ": "
+                    + e.getMessage());
+        }
+        load(name, dir);
+        List<String> evicted = new ArrayList<>();
+        synchronized (this) {
+            loaded.put(id, name);
+            Iterator<Map.Entry<String, String>> it = loaded.entrySet().iterator();
+            while (loaded.size() > settings.maxLoaded() && it.hasNext()) {
+                Map.Entry<String, String> lru = it.next();
+                evicted.add(lru.getValue());
+                it.remove();
+            }
+        }
+        evicted.forEach(this::unloadQuietly);
+        return name;
     }
 
     /** The upstream no longer has {@code id} (it answered 404 for it, e.g. after a restart): load it on next use. */
     synchronized void forget(String id) {
         loaded.remove(id);
-    }
-
-    synchronized List<String> loadedNames() {
-        return List.copyOf(loaded.values());
     }
 
     private synchronized String loadedName(String id) {
