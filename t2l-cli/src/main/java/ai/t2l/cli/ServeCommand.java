@@ -9,10 +9,13 @@ import ai.t2l.miniature.Example;
 import ai.t2l.miniature.Split;
 import ai.t2l.miniature.Task;
 import ai.t2l.miniature.TaskWorld;
+import ai.t2l.server.ChatEngine;
 import ai.t2l.server.PageExample;
 import ai.t2l.server.ServerLimits;
 import ai.t2l.server.ServingStack;
 import ai.t2l.server.T2lServer;
+import ai.t2l.server.UpstreamEngine;
+import ai.t2l.server.UpstreamSettings;
 import ai.t2l.tokenizer.ChatFormat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -114,6 +117,26 @@ public final class ServeCommand implements Callable<Integer> {
             + " on this machine to load")
     boolean allowRuntimeLora;
 
+    @Option(names = "--upstream", paramLabel = "URL", description = "Generate on this OpenAI-compatible server with"
+            + " vLLM's dynamic-LoRA API instead of here: t2l: adapters are made here, written to"
+            + " --upstream-adapter-dir, loaded there, and chats proxied (see t2l-server/README.md)")
+    java.net.URI upstream;
+
+    @Option(names = "--upstream-adapter-dir", paramLabel = "DIR", description = "Folder this machine writes"
+            + " adapters to and the upstream reads them from, at the same path (default: <tmp>/t2l-upstream-adapters,"
+            + " only right when the upstream runs on this machine)")
+    Path upstreamAdapterDir;
+
+    @Option(names = "--upstream-api-key", paramLabel = "KEY", description = "Bearer key for the upstream (default:"
+            + " env " + UPSTREAM_KEY_ENV + ")")
+    String upstreamApiKey;
+
+    @Option(names = "--upstream-model", paramLabel = "NAME", description = "The upstream's name for the base model"
+            + " (default: --model-name)")
+    String upstreamModel;
+
+    static final String UPSTREAM_KEY_ENV = "T2L_UPSTREAM_API_KEY";
+
     /** Like vLLM's VLLM_API_KEY and llama.cpp's LLAMA_API_KEY: keeps the key out of `ps` listings. */
     static final String API_KEY_ENV = "T2L_API_KEY";
 
@@ -121,6 +144,7 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         checkPortFree(host, port); // before loading a model that may take minutes
+        UpstreamSettings up = upstreamSettings(); // a bad --upstream fails here too
         Path mini = MiniHome.defaultDir();
         boolean useMini = model == null || t2l == null;
         if (useMini && !Files.isDirectory(mini.resolve("model"))) {
@@ -139,10 +163,11 @@ public final class ServeCommand implements Callable<Integer> {
 
         try (ServingStack stack = ServingStack.open(new ServingStack.Settings(modelDir, t2lDir, format, name,
                 maxBatch, encoder != null ? OnnxTaskEmbedder.fromFolder(encoder, pooling) : null))) {
+            ChatEngine engine = up == null ? stack.engine() : new UpstreamEngine(up, name);
             T2lServer server;
             try {
                 server = T2lServer.builder().host(host).port(port).generator(stack.generator())
-                        .engine(stack.engine()).limits(limits).cacheBudgetBytes(cacheMb << 20)
+                        .engine(engine).limits(limits).cacheBudgetBytes(cacheMb << 20)
                         .persistenceDir(adaptersDir).apiKey(key).allowedHosts(allowedHosts)
                         .pageExamples(model == null ? miniatureExamples() : List.of()).loraModules(loras)
                         .runtimeLoraUpdating(allowRuntimeLora).build().start()
@@ -154,10 +179,28 @@ public final class ServeCommand implements Callable<Integer> {
             }
             out.printf("serving %s (T2L %s, chat format %s) on %s%n", name, stack.generator().checkpointId(),
                     format.name(), server.url());
+            if (up != null) {
+                out.printf("generating on the upstream %s (adapters written to %s)%n", upstream,
+                        up.adapterDir());
+            }
             out.println("Ctrl-C or SIGTERM stops it gracefully");
             server.awaitStop();
         }
         return 0;
+    }
+
+    private UpstreamSettings upstreamSettings() {
+        if (upstream == null) {
+            return null;
+        }
+        Path dir = upstreamAdapterDir != null ? upstreamAdapterDir
+                : Path.of(System.getProperty("java.io.tmpdir"), "t2l-upstream-adapters");
+        String k = upstreamApiKey != null ? upstreamApiKey : System.getenv(UPSTREAM_KEY_ENV);
+        try {
+            return UpstreamSettings.of(upstream, dir, k, upstreamModel);
+        } catch (IllegalArgumentException e) {
+            throw new T2lException(e.getMessage(), e);
+        }
     }
 
     /**

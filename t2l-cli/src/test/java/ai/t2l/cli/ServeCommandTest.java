@@ -33,6 +33,17 @@ class ServeCommandTest {
         }
     }
 
+    /** Issue 11 item 2: --upstream must be an http(s) URL with a host; said in one line before anything loads. */
+    @Test
+    void aBadUpstreamUrlIsOneErrorLine() {
+        Object[] r = GenerateCommandTest.run("serve", "--port", "0", "--upstream", "gpu-box:8000");
+        assertEquals(1, r[0]);
+        String err = ((String) r[1]).strip();
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.startsWith("error: --upstream must be an http:// or https:// URL with a host, got"
+                + " 'gpu-box:8000'"), err);
+    }
+
     /** Issue 10 item 14: a busy port is one error line naming the port and --port, not a BindException trace. */
     @Test
     void aBusyPortIsOneErrorLineNamingThePortAndTheFlag() throws Exception {

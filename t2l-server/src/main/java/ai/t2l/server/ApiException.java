@@ -47,6 +47,11 @@ final class ApiException extends RuntimeException {
         return new ApiException(503, "server_error", "unavailable", null, message);
     }
 
+    /** The upstream engine cannot be reached or failed (502); {@code message} names it and says why. */
+    static ApiException badGateway(String message) {
+        return new ApiException(502, "server_error", "upstream_error", null, message);
+    }
+
     static ApiException internal(String message) {
         return new ApiException(500, "server_error", "internal_error", null, message);
     }

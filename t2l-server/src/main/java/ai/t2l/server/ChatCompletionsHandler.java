@@ -1,6 +1,5 @@
 package ai.t2l.server;
 
-import ai.t2l.lora.LoraWeights;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -57,9 +56,9 @@ final class ChatCompletionsHandler extends GenerationHandler<List<ChatEngine.Mes
     }
 
     @Override
-    protected ChatEngine.Result run(List<ChatEngine.Message> input, LoraWeights adapter, ChatEngine.Options options,
-            ChatEngine.TokenSink sink) {
-        return engine.chat(input, adapter, options, sink);
+    protected ChatEngine.Result run(List<ChatEngine.Message> input, ChatEngine.Target target,
+            ChatEngine.Options options, ChatEngine.TokenSink sink) {
+        return engine.chat(input, target, options, sink);
     }
 
     @Override

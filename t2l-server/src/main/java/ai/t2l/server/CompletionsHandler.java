@@ -1,6 +1,5 @@
 package ai.t2l.server;
 
-import ai.t2l.lora.LoraWeights;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -24,9 +23,9 @@ final class CompletionsHandler extends GenerationHandler<String> {
     }
 
     @Override
-    protected ChatEngine.Result run(String prompt, LoraWeights adapter, ChatEngine.Options options,
-            ChatEngine.TokenSink sink) {
-        return engine.complete(prompt, adapter, options, sink);
+    protected ChatEngine.Result run(String prompt, ChatEngine.Target target,
+            ChatEngine.Options options, ChatEngine.TokenSink sink) {
+        return engine.complete(prompt, target, options, sink);
     }
 
     @Override

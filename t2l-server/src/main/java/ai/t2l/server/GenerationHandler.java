@@ -1,7 +1,5 @@
 package ai.t2l.server;
 
-import ai.t2l.lora.LoraConfig;
-import ai.t2l.lora.LoraWeights;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Instant;
@@ -43,7 +41,7 @@ abstract class GenerationHandler<I> extends ApiHandler {
     /** The request field holding the input: "messages" or "prompt". */
     protected abstract String inputField();
 
-    protected abstract ChatEngine.Result run(I input, LoraWeights adapter, ChatEngine.Options options,
+    protected abstract ChatEngine.Result run(I input, ChatEngine.Target target, ChatEngine.Options options,
             ChatEngine.TokenSink sink);
 
     protected abstract String idPrefix();
@@ -72,43 +70,35 @@ abstract class GenerationHandler<I> extends ApiHandler {
         if (model.adapterId() != null) {
             ex.setResponseHeader("X-T2L-Adapter", model.adapterId());
         }
-        LoraWeights weights = scaled(model, params.loraScale());
+        ChatEngine.Target target = target(model, params.loraScale());
         Meta meta = new Meta(idPrefix() + UUID.randomUUID().toString().replace("-", ""),
                 Instant.now().getEpochSecond(), model.model());
         try (Gate.Permit ignored = completions.enter()) {
+            engine.prepare(target);
             if (params.stream()) {
-                stream(ex, meta, input, weights, params);
+                stream(ex, meta, input, target, params);
             } else {
-                whole(ex, meta, input, weights, params);
+                whole(ex, meta, input, target, params);
             }
         }
     }
 
-    /**
-     * The adapter at the request's strength (lora_scale, like llama.cpp's per-request lora[].scale): the update
-     * scaling·B·A is linear in alpha, so the weights are shared and only alpha changes; 0 is the base model.
-     */
-    private static LoraWeights scaled(ModelResolver.Resolved model, Double scale) {
-        if (scale == null || scale == 1.0) {
-            return model.weights();
+    /** The target at the request's lora_scale, which needs an adapter. */
+    private static ChatEngine.Target target(ModelResolver.Resolved model, Double scale) {
+        if (scale == null) {
+            return new ChatEngine.Target(model.model(), model.adapterId(), model.weights(), 1.0);
         }
         if (model.weights() == null) {
             throw ApiException.badRequest("lora_scale", "lora_scale needs an adapter; '" + model.model()
                     + "' is the base model");
         }
-        if (scale == 0.0) {
-            return null;
-        }
-        LoraWeights w = model.weights();
-        LoraConfig c = w.config();
-        return new LoraWeights(new LoraConfig(c.r(), c.alpha() * scale, c.useRslora(), c.dropout(),
-                c.targetModules()), w.pairs());
+        return new ChatEngine.Target(model.model(), model.adapterId(), model.weights(), scale);
     }
 
-    private void whole(Exchange ex, Meta meta, I input, LoraWeights adapter, CompletionParams params)
+    private void whole(Exchange ex, Meta meta, I input, ChatEngine.Target target, CompletionParams params)
             throws IOException {
         StopFilter text = new StopFilter(params.options().stop(), piece -> true);
-        ChatEngine.Result r = run(input, adapter, params.options(), text);
+        ChatEngine.Result r = run(input, target, params.options(), text);
         text.flush();
         metrics.tokens(r.promptTokens(), r.completionTokens());
         ObjectNode out = response(meta, text.text(), finishReason(r, text));
@@ -116,15 +106,18 @@ abstract class GenerationHandler<I> extends ApiHandler {
         Exchanges.sendJson(ex, 200, out);
     }
 
-    private void stream(Exchange ex, Meta meta, I input, LoraWeights adapter, CompletionParams params)
+    private void stream(Exchange ex, Meta meta, I input, ChatEngine.Target target, CompletionParams params)
             throws IOException {
-        SseStream sse = new SseStream(ex);
-        sse.send(chunk(meta, "", null, true));
+        SseStream sse = engine.opensStreamLate() ? SseStream.late(ex, chunk(meta, "", null, true))
+                : new SseStream(ex, chunk(meta, "", null, true));
         StopFilter text = new StopFilter(params.options().stop(), piece -> sse.send(chunk(meta, piece, null, false)));
         ChatEngine.Result r;
         try {
-            r = run(input, adapter, params.options(), text);
+            r = run(input, target, params.options(), text);
         } catch (RuntimeException e) {
+            if (!sse.opened()) {
+                throw e; // nothing sent yet: answered with its status like any other request
+            }
             // Headers are out: report in-band, as OpenAI does, then end the stream.
             LOG.log(Level.SEVERE, "generation failed mid-stream on " + path, e);
             sse.send(Exchanges.errorBody(e instanceof ApiException api ? api

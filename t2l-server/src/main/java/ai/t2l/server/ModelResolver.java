@@ -17,8 +17,16 @@ final class ModelResolver {
     private final AdapterCache cache;
     private final int maxDescriptionChars;
     private final LoraRegistry loras;
+    private final boolean passUnknown;
 
     ModelResolver(String baseModel, AdapterCache cache, LoraRegistry loras, int maxDescriptionChars) {
+        this(baseModel, cache, loras, maxDescriptionChars, false);
+    }
+
+    /** @param passUnknown names not known here resolve to themselves (an upstream engine may serve them) */
+    ModelResolver(String baseModel, AdapterCache cache, LoraRegistry loras, int maxDescriptionChars,
+            boolean passUnknown) {
+        this.passUnknown = passUnknown;
         this.baseModel = baseModel;
         this.cache = cache;
         this.loras = loras;
@@ -47,6 +55,9 @@ final class ModelResolver {
         var lora = loras.get(model);
         if (lora.isPresent()) {
             return new Resolved(model, model, lora.get().weights());
+        }
+        if (passUnknown) {
+            return new Resolved(model, null, null);
         }
         throw ApiException.notFound("model_not_found", "model", "the model '" + AdapterIds.abbreviate(model)
                 + "' does not exist: use the base model '" + baseModel + "', an adapter id from GET /v1/adapters,"

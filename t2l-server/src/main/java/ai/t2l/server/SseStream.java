@@ -9,12 +9,39 @@ import java.nio.charset.StandardCharsets;
  * A server-sent event stream as OpenAI sends it: {@code data: {json}\n\n} per chunk, {@code data: [DONE]} at the
  * end. Each event is flushed at once; a failed write means the client went away, which {@link #send} reports by
  * returning false so the engine can be cancelled.
+ *
+ * <p>A late stream ({@link #late}) sends its headers and opening event only with the first real event, so a failure
+ * before it (an upstream engine that cannot be reached) is still answered with its HTTP status.
  */
 final class SseStream {
-    private final OutputStream out;
+    private final Exchange ex;
+    private JsonNode opening; // non-null until sent, for a late stream
+    private OutputStream out;
     private boolean broken;
 
-    SseStream(Exchange ex) throws IOException {
+    /** Sends the headers and {@code opening} now. */
+    SseStream(Exchange ex, JsonNode opening) throws IOException {
+        this.ex = ex;
+        open();
+        send(opening);
+    }
+
+    private SseStream(Exchange ex, JsonNode opening, boolean late) {
+        this.ex = ex;
+        this.opening = opening;
+    }
+
+    /** Sends nothing until the first {@link #send} or {@link #done}, which sends headers and {@code opening} first. */
+    static SseStream late(Exchange ex, JsonNode opening) {
+        return new SseStream(ex, opening, true);
+    }
+
+    /** Whether the headers went out: after that, errors can only be reported in-band. */
+    boolean opened() {
+        return out != null;
+    }
+
+    private void open() throws IOException {
         ex.setResponseHeader("Content-Type", "text/event-stream; charset=utf-8");
         ex.setResponseHeader("Cache-Control", "no-cache");
         ex.setResponseHeader("X-Accel-Buffering", "no"); // keep reverse proxies from buffering the stream
@@ -44,6 +71,14 @@ final class SseStream {
             return false;
         }
         try {
+            if (out == null) {
+                open();
+                JsonNode first = opening;
+                opening = null;
+                if (first != null && !write(Exchanges.JSON.writeValueAsString(first))) {
+                    return false;
+                }
+            }
             out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
             return true;

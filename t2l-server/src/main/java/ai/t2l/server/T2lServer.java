@@ -192,7 +192,8 @@ public final class T2lServer implements AutoCloseable {
                         + e.getMessage(), e);
             }
         }
-        ModelResolver resolver = new ModelResolver(base, cache, loras, limits.maxDescriptionChars());
+        ModelResolver resolver = new ModelResolver(base, cache, loras, limits.maxDescriptionChars(),
+                config.engine.passesUnknownModels());
 
         Map<String, ApiHandler> routes = new LinkedHashMap<>();
         routes.put("/", new PageHandler(metrics));

@@ -113,6 +113,13 @@ final class TinyWorld {
                 switch (m.role()) {
                     case "user" -> out.append("<|user|>").append(m.content()).append("<|end|>");
                     case "assistant" -> out.append("<|assistant|>").append(m.content()).append("<|end|>");
+                    // renderAsTrained puts an empty system turn in front of every client conversation (issue 12
+                    // item 12); this format has no system turn, so the empty one writes nothing.
+                    case "system" -> {
+                        if (!m.content().isEmpty()) {
+                            throw new ai.t2l.io.T2lException("no system turn in this format");
+                        }
+                    }
                     default -> throw new ai.t2l.io.T2lException("no " + m.role() + " turn in this format");
                 }
             }
