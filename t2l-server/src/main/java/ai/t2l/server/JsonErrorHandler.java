@@ -20,6 +20,9 @@ final class JsonErrorHandler extends ErrorHandler {
         byte[] body = json(code, message);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, Long.toString(body.length));
+        // Jetty drops a connection after a request it refused (e.g. a NUL in the URI); saying so keeps clients from
+        // sending their next request on it (java.net.http did, and got "header parser received no bytes")
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 
