@@ -46,60 +46,33 @@ public final class SafetensorsWriter {
      * never sits in memory whole); same layout as {@link #write}.
      */
     public static void writeLazy(Path target, List<LazyTensor> tensors, Map<String, String> metadata) {
-        AtomicFiles.writeFile(target, tmp -> writeLazyTo(tmp, tensors, metadata));
+        Map<String, RawTensor> raw = new TreeMap<>();
+        for (LazyTensor t : tensors) {
+            raw.put(t.name(), new RawTensor(t.dtype(), t.shape(), out -> writeConverted(t, out)));
+        }
+        writeRaw(target, raw, metadata);
     }
 
-    private static void writeLazyTo(Path out, List<LazyTensor> tensors, Map<String, String> metadata)
-            throws IOException {
-        TreeMap<String, LazyTensor> sorted = new TreeMap<>();
-        tensors.forEach(t -> sorted.put(t.name(), t));
-        ObjectNode header = Json.MAPPER.createObjectNode();
-        if (metadata != null && !metadata.isEmpty()) {
-            ObjectNode meta = header.putObject("__metadata__");
-            new TreeMap<>(metadata).forEach(meta::put);
+    /** The tensor's values, fetched now, in its dtype (little-endian), in 64 KiB chunks. */
+    private static void writeConverted(LazyTensor t, OutputStream os) throws IOException {
+        float[] d = t.data().get();
+        if (d.length != FloatTensor.numel(t.shape())) {
+            throw new T2lException("tensor '" + t.name() + "': " + d.length + " values for shape "
+                    + java.util.Arrays.toString(t.shape()));
         }
-        long offset = 0;
-        for (LazyTensor t : sorted.values()) {
-            ObjectNode n = header.putObject(t.name());
-            n.put("dtype", t.dtype().name());
-            ArrayNode shape = n.putArray("shape");
-            for (long d : t.shape()) {
-                shape.add(d);
-            }
-            long len = t.dtype().bytes * FloatTensor.numel(t.shape());
-            n.putArray("data_offsets").add(offset).add(offset + len);
-            offset += len;
-        }
-        byte[] json = Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                .writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
-        int padded = (json.length + 7) / 8 * 8;
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
-            os.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded).array());
-            os.write(json);
-            for (int i = json.length; i < padded; i++) {
-                os.write(' ');
-            }
-            ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-            for (LazyTensor t : sorted.values()) {
-                float[] d = t.data().get();
-                if (d.length != FloatTensor.numel(t.shape())) {
-                    throw new T2lException("tensor '" + t.name() + "': " + d.length + " values for shape "
-                            + java.util.Arrays.toString(t.shape()));
-                }
-                int width = t.dtype().bytes;
-                for (int i = 0; i < d.length; ) {
-                    int n = Math.min(d.length - i, chunk.capacity() / width);
-                    for (int j = 0; j < n; j++) {
-                        switch (t.dtype()) {
-                            case F32 -> chunk.putFloat(j * 4, d[i + j]);
-                            case F16 -> chunk.putShort(j * 2, Half.fromFloat(d[i + j]));
-                            default -> chunk.putShort(j * 2, Half.bf16FromFloat(d[i + j]));
-                        }
-                    }
-                    os.write(chunk.array(), 0, n * width);
-                    i += n;
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        int width = t.dtype().bytes;
+        for (int i = 0; i < d.length; ) {
+            int n = Math.min(d.length - i, chunk.capacity() / width);
+            for (int j = 0; j < n; j++) {
+                switch (t.dtype()) {
+                    case F32 -> chunk.putFloat(j * 4, d[i + j]);
+                    case F16 -> chunk.putShort(j * 2, Half.fromFloat(d[i + j]));
+                    default -> chunk.putShort(j * 2, Half.bf16FromFloat(d[i + j]));
                 }
             }
+            os.write(chunk.array(), 0, n * width);
+            i += n;
         }
     }
 
