@@ -181,7 +181,8 @@ class TrainCommandTest {
         List<String> a = new ArrayList<>(List.of("train", "sft", "--model", model.toString(), "--tasks",
                 task1 + "," + task2, "--descriptions_file", descriptions.toString(), "--out", out.toString(),
                 "--max_steps", "6", "--tasks_per_batch", "2", "--latent_size", "16", "--head_in_size", "32",
-                "--checkpoint_every", "2", "--val_every", "2", "--val_fraction", "0.25", "--cache_dir", "", "--lr", "1e-2"));
+                "--checkpoint_every", "2", "--val_every", "2", "--val_fraction", "0.25",
+                "--val_tasks", "all", "--cache_dir", "", "--lr", "1e-2")); // all: the kill waits for a validation
         a.addAll(List.of(extra));
         return a.toArray(String[]::new);
     }
