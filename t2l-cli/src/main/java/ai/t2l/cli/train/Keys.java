@@ -17,6 +17,16 @@ final class Keys {
         m.put("model", ""); // base model folder (config.json, safetensors, tokenizer.json)
         m.put("tokenizer", ""); // folder with tokenizer.json; default: the model folder
         m.put("tasks", List.of()); // JSONL or SNI .json task files, or folders of them
+        // a list of SNI task names to train on (docs/TRAINING.md): "reference-479" (the reference's 479 training
+        // tasks), or FILE / FILE#key (a list of a train_task_lists.json-shaped file); files come from sni_dir
+        m.put("train_tasks", "");
+        m.put("sni_dir", ""); // natural-instructions tasks/ folder (taskNNN_*.json), for train_tasks
+        m.put("missing_tasks", "error"); // error | skip: listed tasks without a file in sni_dir
+        // SNI files: "reference" = the Lots-of-LoRAs train part, first 10000 (spec 7.3; valid part for
+        // val_unseen_tasks), "all" = every instance
+        m.put("sni_split", "reference");
+        // sft, mt-lora: a training task the reference holds out or decontaminated: refuse | warn
+        m.put("contaminated_tasks", "refuse");
         m.put("descriptions_file", ""); // JSONL {"task", "descriptions": [...]}
         m.put("descriptions", List.of()); // inline descriptions for a single task file
         m.put("n_descs_per_ds", 128);

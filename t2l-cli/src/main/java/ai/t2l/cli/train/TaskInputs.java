@@ -14,6 +14,8 @@ import ai.t2l.train.data.Descriptions;
 import ai.t2l.train.data.JsonlTasks;
 import ai.t2l.train.data.PreparedTask;
 import ai.t2l.train.data.ReferenceTaskLists;
+import ai.t2l.train.data.SniFolder;
+import ai.t2l.train.data.SniSplit;
 import ai.t2l.train.data.SniTasks;
 import ai.t2l.train.data.TaskData;
 import java.io.IOException;
@@ -25,6 +27,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /** Turns the data settings of {@link Keys#data} into prepared tasks, description embeddings and a LoRA config. */
@@ -39,12 +42,18 @@ final class TaskInputs {
      * train.jsonl of each subfolder (sorted), so a folder of task folders works as it is.
      */
     static List<Path> taskFiles(Settings s) {
-        return taskFiles(s, "tasks");
+        return taskFiles(s, "tasks", msg -> { });
     }
 
-    /** The task files named by setting {@code key}. */
-    static List<Path> taskFiles(Settings s, String key) {
+    /**
+     * The task files named by setting {@code key}; for 'tasks' also those of 'train_tasks' (a list of SNI task
+     * names looked up in 'sni_dir'; {@code warn} hears about the ones skipped under missing_tasks: skip).
+     */
+    static List<Path> taskFiles(Settings s, String key, Consumer<String> warn) {
         List<Path> files = new ArrayList<>();
+        if (key.equals("tasks") && !s.str("train_tasks").isEmpty()) {
+            files.addAll(listedTaskFiles(s, warn));
+        }
         for (String t : s.list(key)) {
             Path p = Paths.get(t);
             if (Files.isDirectory(p)) {
@@ -66,9 +75,25 @@ final class TaskInputs {
             }
         }
         if (files.isEmpty()) {
-            throw new T2lException("setting '" + key + "' names no task files (JSONL or SNI .json)");
+            throw new T2lException("setting '" + key + "' names no task files (JSONL or SNI .json)"
+                    + (key.equals("tasks") ? "; or set train_tasks (e.g. reference-479) and sni_dir" : ""));
         }
         return files;
+    }
+
+    /** The files of setting 'train_tasks' in 'sni_dir' (issue 12 item 9). */
+    static List<Path> listedTaskFiles(Settings s, Consumer<String> warn) {
+        String missing = s.str("missing_tasks");
+        if (!missing.equals("error") && !missing.equals("skip")) {
+            throw new T2lException("setting 'missing_tasks' must be error or skip, found '" + missing + "'");
+        }
+        Path dir = s.path("sni_dir");
+        if (dir == null) {
+            throw new T2lException("setting 'train_tasks' (" + s.str("train_tasks") + ") needs 'sni_dir': the folder"
+                    + " of Super-NaturalInstructions task files (natural-instructions/tasks, taskNNN_*.json)");
+        }
+        List<String> names = ReferenceTaskLists.select(s.str("train_tasks"));
+        return SniFolder.resolve(dir, names, missing.equals("skip"), warn);
     }
 
     /** reverse.jsonl is task "reverse"; reverse/train.jsonl is task "reverse" too (issue 10 item 17). */
@@ -94,12 +119,21 @@ final class TaskInputs {
 
     /** Reads every task with its descriptions; {@code requireDescriptions}: a task without any is refused. */
     static List<TaskData> read(Settings s, boolean requireDescriptions) {
-        return read(s, "tasks", requireDescriptions);
+        return read(s, "tasks", requireDescriptions, msg -> System.err.println("warning: " + msg));
+    }
+
+    /** As {@link #read(Settings, boolean)}, warnings (skipped listed tasks) to {@code warn}. */
+    static List<TaskData> read(Settings s, boolean requireDescriptions, Consumer<String> warn) {
+        return read(s, "tasks", requireDescriptions, warn);
     }
 
     /** As {@link #read(Settings, boolean)} for the task files of setting {@code key}. */
     static List<TaskData> read(Settings s, String key, boolean requireDescriptions) {
-        List<Path> files = taskFiles(s, key);
+        return read(s, key, requireDescriptions, msg -> System.err.println("warning: " + msg));
+    }
+
+    static List<TaskData> read(Settings s, String key, boolean requireDescriptions, Consumer<String> warn) {
+        List<Path> files = taskFiles(s, key, warn);
         List<String> names = files.stream().map(TaskInputs::taskName).toList();
         checkUnique(files, names);
         Map<String, List<String>> descs = s.path("descriptions_file") == null ? Map.of()
@@ -123,9 +157,59 @@ final class TaskInputs {
             }
             Path f = files.get(i);
             out.add(f.toString().endsWith(".jsonl") ? JsonlTasks.read(f, names.get(i), d, format)
-                    : SniTasks.read(f, d));
+                    : readSni(f, names.get(i), d, s, key));
         }
         return out;
+    }
+
+    /** The reference's train task size cap: {@code split: train[:10000]} of every lol metadata.yaml (spec §6.5). */
+    static final int SNI_TRAIN_LIMIT = 10000;
+
+    /**
+     * An SNI task as the reference loads it (spec §6.5, §7.3): the Lots-of-LoRAs train part, first 10000, except that
+     * a task with a validation split takes the whole train part ({@code train[:90%]} / {@code train[90%:]}) and the
+     * unseen validation set takes the valid part ({@code valid[:500]}); sni_split: all keeps every instance.
+     */
+    private static TaskData readSni(Path f, String name, List<String> d, Settings s, String key) {
+        String split = s.str("sni_split");
+        if (split.equals("all")) {
+            return SniTasks.read(f, d);
+        }
+        if (!split.equals("reference")) {
+            throw new T2lException("setting 'sni_split' must be reference or all, found '" + split + "'");
+        }
+        if (key.equals("val_unseen_tasks")) {
+            return SniTasks.read(f, d, SniSplit.Part.VALID, 0);
+        }
+        Set<String> val = valTasks(s.list("val_tasks"));
+        return SniTasks.read(f, d, SniSplit.Part.TRAIN, val == null || val.contains(name) ? 0 : SNI_TRAIN_LIMIT);
+    }
+
+    /**
+     * Refuses (contaminated_tasks: refuse) or reports (warn) the training tasks that the reference keeps out of T2L
+     * training: its decontaminated and held-out evaluation tasks (issue 12 item 9), each with the reason.
+     */
+    static void checkContamination(List<String> taskNames, Settings s, TrainListener listener) {
+        String mode = s.str("contaminated_tasks");
+        if (!mode.equals("refuse") && !mode.equals("warn")) {
+            throw new T2lException("setting 'contaminated_tasks' must be refuse or warn, found '" + mode + "'");
+        }
+        List<String> found = new ArrayList<>();
+        for (String t : taskNames) {
+            String why = ReferenceTaskLists.contamination(t);
+            if (why != null) {
+                found.add(t + ": " + why);
+            }
+        }
+        if (found.isEmpty()) {
+            return;
+        }
+        if (mode.equals("refuse")) {
+            throw new T2lException(found.size() + " training task(s) would contaminate the evaluation: "
+                    + String.join("; ", found) + ". Remove them from the tasks, or set contaminated_tasks: warn to"
+                    + " train on them anyway");
+        }
+        found.forEach(f -> listener.onMessage("warning: contaminated training task (contaminated_tasks: warn) " + f));
     }
 
     static Path tokenizerDir(Settings s, Path fallback) {
@@ -142,6 +226,7 @@ final class TaskInputs {
     /** Only the tasks of setting 'val_tasks' get a validation split (sft, mt-lora; spec §6.5). */
     static List<PreparedTask> prepareWithValTasks(List<TaskData> tasks, Tokenizer tok, ModelConfig mc, Settings s,
             TrainListener listener) {
+        checkContamination(tasks.stream().map(TaskData::name).toList(), s, listener);
         Set<String> val = valTasks(s.list("val_tasks"));
         if (val != null && tasks.stream().noneMatch(t -> val.contains(t.name()))) {
             listener.onMessage("no task has a validation split (val_tasks " + s.list("val_tasks")

@@ -48,7 +48,7 @@ public final class TrainMtLoraCommand extends TrainRun {
         try (Transformer model = Transformer.load(modelDir);
                 Tokenizer tok = Tokenizer.open(TaskInputs.tokenizerDir(s, modelDir));
                 NDManager m = NDManager.newBaseManager()) {
-            List<PreparedTask> tasks = TaskInputs.prepareWithValTasks(TaskInputs.read(s, false), tok, model.config(), s, listener);
+            List<PreparedTask> tasks = TaskInputs.prepareWithValTasks(TaskInputs.read(s, false, listener::onMessage), tok, model.config(), s, listener);
             TransformerLm lm = new TransformerLm(model);
             // the LoRA's init draws from its own stream, separate from the trainer's (seeded the same way as lora)
             try (SharedLora lora = new SharedLora(m, TaskInputs.lora(s), lm, new Rng(s.lng("seed") + 1))) {

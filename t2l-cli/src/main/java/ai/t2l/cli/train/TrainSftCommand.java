@@ -81,7 +81,7 @@ public final class TrainSftCommand extends TrainRun {
                 Tokenizer tok = Tokenizer.open(TaskInputs.tokenizerDir(s, modelDir));
                 TaskEmbedder embedder = TaskInputs.embedder(s);
                 NDManager m = NDManager.newBaseManager()) {
-            List<PreparedTask> tasks = TaskInputs.prepareWithValTasks(TaskInputs.read(s, true), tok, model.config(), s, listener);
+            List<PreparedTask> tasks = TaskInputs.prepareWithValTasks(TaskInputs.read(s, true, listener::onMessage), tok, model.config(), s, listener);
             List<float[][]> embeddings = TaskInputs.embed(tasks, embedder, listener);
             HyperConfig hc = hyper(s, TaskInputs.lora(s), model.config(), embedder.dimension(), embedder.name())
                     .trainingTask(TrainingTask.SFT).build();
