@@ -35,8 +35,14 @@ public final class EvalRunCommand implements Callable<Integer> {
     @Option(names = "--t2l", paramLabel = "DIR", description = "A T2L checkpoint folder: run the spec §8.3 protocol.")
     Path t2l;
 
-    @Option(names = "--tasks", required = true, paramLabel = "a,b,...", description = "Benchmarks, comma-separated, or 'all'.")
+    @Option(names = "--tasks", required = true, paramLabel = "a,b,...",
+            description = "Benchmarks, comma-separated, or 'all'; also SNI tasks (lol_NNN with --sni-dir, or a"
+                    + " taskNNN_*.json path), scored with ROUGE-L.")
     String tasks;
+
+    @Option(names = "--sni-dir", paramLabel = "DIR",
+            description = "Super-NaturalInstructions task files (natural-instructions/tasks) for lol_NNN tasks.")
+    Path sniDir;
 
     @Option(names = "--limit", paramLabel = "N", description = "Only the first N items of each benchmark.")
     int limit;
@@ -78,8 +84,10 @@ public final class EvalRunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SandboxMode mode = SandboxMode.parse(sandbox);
-        var benchmarks = Benchmarks.parse(tasks);
-        Path dataDir = SharedData.locate(data, "benchmarks", "--data");
+        var benchmarks = Benchmarks.parse(tasks, sniDir);
+        // SNI tasks read their own files: the benchmarks folder is needed only when a benchmark is asked for
+        boolean onlySni = benchmarks.stream().allMatch(b -> b instanceof ai.t2l.eval.bench.SniBenchmark);
+        Path dataDir = onlySni && data == null ? out : SharedData.locate(data, "benchmarks", "--data");
         Path descDir = t2l == null ? null : SharedData.locate(descriptions, "t2l-descriptions", "--descriptions");
         Scorer scorer = new Scorer(mode);
         for (var b : benchmarks) {

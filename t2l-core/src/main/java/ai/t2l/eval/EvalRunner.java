@@ -108,9 +108,9 @@ public final class EvalRunner {
         for (int k = 0; k < items.size(); k++) {
             Verdict v = verdicts.get(k);
             rows.add(new ItemResult(items.get(k).id(), prompts.get(k).user(), prompts.get(k).prefill(), outputs.get(k),
-                    v.extracted(), v.correct(), v.detail()));
+                    v.extracted(), v.correct(), v.detail(), v.value()));
         }
-        double score = items.isEmpty() ? 0 : 100.0 * correct / items.size();
+        double score = Verdict.percent(verdicts);
         return new TaskResult(b.name(), b.column(), b.metric(), c.key(), c.row(), score, correct, items.size(), rows, sandbox);
     }
 }

@@ -69,10 +69,11 @@ public final class Predictions {
             Verdict x = v.get(i);
             correct += x.correct() ? 1 : 0;
             ChatPrompt p = PromptOptions.BASE.build(b, used.get(i));
-            rows.add(new ItemResult(used.get(i).id(), p.user(), p.prefill(), outputs.get(i), x.extracted(), x.correct(), x.detail()));
+            rows.add(new ItemResult(used.get(i).id(), p.user(), p.prefill(), outputs.get(i), x.extracted(), x.correct(), x.detail(),
+                    x.value()));
         }
         String name = file.getFileName().toString();
-        return new TaskResult(b.name(), b.column(), b.metric(), "predictions", name, 100.0 * correct / used.size(),
+        return new TaskResult(b.name(), b.column(), b.metric(), "predictions", name, Verdict.percent(v),
                 correct, used.size(), rows, scorer.containment(b));
     }
 

@@ -96,7 +96,8 @@ class EvalBadInputTest {
     void anUnknownTaskListsTheKnownOnes() {
         T2lException e = assertThrows(T2lException.class, () -> Benchmarks.parse("arc_easy,mmlu"));
         assertEquals("unknown task \"mmlu\"; known tasks: arc_challenge, arc_easy, boolq, gsm8k, hellaswag, openbookqa, "
-                + "piqa, winogrande, humaneval, mbpp", e.getMessage());
+                + "piqa, winogrande, humaneval, mbpp, or a Super-NaturalInstructions task (lol_NNN with --sni-dir DIR, or a"
+                + " taskNNN_*.json path)", e.getMessage());
     }
 
     @Test
