@@ -151,4 +151,16 @@ class TrainSniTasksTest {
         assertEquals(15, tasks.size(), tasks.toString());
         assertTrue(tasks.contains("task:lol_705") && !tasks.contains("task:lol_701"), tasks.toString());
     }
+
+    @Test
+    void sniFilesTrainOnTheirLotsOfLorasTrainPartAndUnseenValidationOnTheValidPart() {
+        Path copa = SHARED.resolve("sni-sample").resolve("task1393_superglue_copa_text_completion.json");
+        Settings s = Settings.resolve(Keys.data(), null, List.of("--tasks", copa.toString(), "--val_unseen_tasks",
+                copa.toString()));
+        // 496 instances: Lots-of-LoRAs train 396 / valid 50 / test 50 (not a reference eval task: no 10% split)
+        assertEquals(396, TaskInputs.read(s, false).get(0).examples().size());
+        assertEquals(50, TaskInputs.read(s, "val_unseen_tasks", false).get(0).examples().size());
+        s = Settings.resolve(Keys.data(), null, List.of("--tasks", copa.toString(), "--sni_split", "all"));
+        assertEquals(496, TaskInputs.read(s, false).get(0).examples().size());
+    }
 }

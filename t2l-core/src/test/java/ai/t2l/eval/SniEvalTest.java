@@ -1,0 +1,78 @@
+package ai.t2l.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.t2l.eval.bench.Benchmark;
+import ai.t2l.eval.bench.Benchmarks;
+import ai.t2l.eval.bench.Item;
+import ai.t2l.eval.bench.SniBenchmark;
+import ai.t2l.io.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An SNI task through the evaluation runner: its test part, the lol prompt, the mean ROUGE-L F as the score. */
+class SniEvalTest {
+    @TempDir
+    Path tmp;
+
+    private Path task(int n) throws Exception {
+        StringBuilder inst = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            inst.append(i == 0 ? "" : ",").append("{\"id\":\"task9002-").append(i).append("\",\"input\":\"number ")
+                    .append(i).append("\",\"output\":[\"the answer is ").append(i).append("\"]}");
+        }
+        Path f = tmp.resolve("task9002_numbers.json");
+        Files.writeString(f, "{\"Definition\":[\"Say the number.\"],\"Instances\":[" + inst + "]}");
+        return f;
+    }
+
+    @Test
+    void theScoreIsTheMeanRougeLNotTheShareOfPerfectAnswers() throws Exception {
+        Benchmark b = Benchmarks.parse(task(20).toString()).get(0);
+        assertTrue(b instanceof SniBenchmark);
+        assertEquals("lol_9002", b.name());
+        List<Item> items = b.load(tmp);
+        assertEquals(2, items.size(), "20 instances: held out ceil(4.0) = 4, test ceil(2.0) = 2");
+        Item first = items.get(0);
+        assertEquals("Say the number. Please complete the task without any explanation.\n\nnumber "
+                + first.id().substring("task9002-".length()), first.user());
+        Map<String, String> answers = new HashMap<>();
+        // a perfect answer (F = 1) and a partial one: gold [the, answer, is, N] vs [answer]: LCS 1, P = 1, R = 1/4,
+        // F = 2 (1/4) / (5/4) = 0.4; mean 0.7 -> 70.0 (accuracy would say 50.0)
+        answers.put(first.user() + "\u0000", first.gold());
+        answers.put(items.get(1).user() + "\u0000", "Answer");
+        Path out = tmp.resolve("out");
+        EvalRunner runner = new EvalRunner(EvalSettings.of(tmp, out), (c, t, done, total, correct) -> { });
+        TaskResult r = runner.run(new FakeModel(answers, 4, -1), Condition.base("fake", PromptOptions.BASE), b);
+        assertEquals(70.0, r.score(), 1e-12);
+        assertEquals("rougeL_fmeasure", r.metric());
+        assertEquals(1, r.correct(), "a perfect ROUGE-L counts as correct");
+        JsonNode file = Json.read(EvalRunner.resultFile(out, Condition.base("fake", PromptOptions.BASE), b));
+        assertEquals(1.0, file.get("items").get(0).get("score").asDouble(), 0.0);
+        assertEquals(0.4, file.get("items").get(1).get("score").asDouble(), 1e-12);
+    }
+
+    @Test
+    void theIclAndDescriptionPrefixesDoNotReachAnSniPrompt() throws Exception {
+        // the reference's lol branch returns before it builds them (hm/vllm_eval.py eval)
+        Benchmark b = new SniBenchmark(task(20));
+        Item item = b.load(tmp).get(0);
+        ChatPrompt p = new PromptOptions(true, true).build(b, item);
+        assertEquals(item.user(), p.user());
+        assertEquals("", p.prefill());
+    }
+
+    @Test
+    void benchmarkItemsCarryNoScoreField() throws Exception {
+        ItemResult r = new ItemResult("1", "u", "", "o", "o", true, "");
+        assertFalse(Json.write(r).contains("\"score\""), Json.write(r));
+    }
+}
