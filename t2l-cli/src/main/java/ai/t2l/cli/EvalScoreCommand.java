@@ -18,8 +18,13 @@ import picocli.CommandLine.Option;
 @Command(name = "score", mixinStandardHelpOptions = true,
         description = "Score a JSON Lines file of {\"id\", \"text\"} predictions for one benchmark.")
 public final class EvalScoreCommand implements Callable<Integer> {
-    @Option(names = "--task", required = true, paramLabel = "NAME", description = "The benchmark, e.g. gsm8k.")
+    @Option(names = "--task", required = true, paramLabel = "NAME",
+            description = "The benchmark, e.g. gsm8k; or an SNI task (lol_NNN with --sni-dir, or a taskNNN_*.json path).")
     String task;
+
+    @Option(names = "--sni-dir", paramLabel = "DIR",
+            description = "Super-NaturalInstructions task files (natural-instructions/tasks) for lol_NNN.")
+    Path sniDir;
 
     @Option(names = "--predictions", required = true, paramLabel = "FILE.jsonl",
             description = "One {\"id\": ..., \"text\": ...} per line; id = the benchmark's id field or the 0-based item index.")
@@ -38,9 +43,10 @@ public final class EvalScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SandboxMode mode = SandboxMode.parse(sandbox);
-        Benchmark b = Benchmarks.byName(task);
+        Benchmark b = Benchmarks.parse(task, sniDir).get(0);
         var preds = Predictions.read(predictions);
-        var items = b.load(SharedData.locate(data, "benchmarks", "--data"));
+        var items = b.load(b instanceof ai.t2l.eval.bench.SniBenchmark && data == null ? null
+                : SharedData.locate(data, "benchmarks", "--data"));
         TaskResult r = Predictions.score(b, items, preds, predictions, new Scorer(mode));
         if (out != null) {
             AtomicFiles.writeString(out, Json.write(r) + "\n");

@@ -95,4 +95,23 @@ class EvalSniEndToEndTest {
         assertTrue(r.err().startsWith("error: task lol_035 is a Super-NaturalInstructions task: pass --sni-dir DIR"),
                 r.err());
     }
+
+    @Test
+    void predictionsOfAnSniTaskAreScoredWithRougeL() throws Exception {
+        // the 50 test instances of lol_1393: 49 answered with their gold text (F = 1), one empty (F = 0): 98.0
+        List<ai.t2l.train.data.SniTasks.Instance> test = ai.t2l.train.data.SniTasks.instances(
+                SNI.resolve("task1393_superglue_copa_text_completion.json"), ai.t2l.train.data.SniSplit.Part.TEST);
+        assertEquals(50, test.size());
+        StringBuilder preds = new StringBuilder();
+        for (int i = 0; i < test.size(); i++) {
+            preds.append(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Json.MAPPER.createObjectNode().put("id", test.get(i).id())
+                    .put("text", i == 0 ? "" : test.get(i).example().response()))).append('\n');
+        }
+        Path f = tmp.resolve("preds.jsonl");
+        Files.writeString(f, preds);
+        Run r = TinyWorld.run("eval", "score", "--task", "lol_1393", "--sni-dir", SNI.toString(), "--predictions",
+                f.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("lol_1393 rougeL_fmeasure: 98.00 (49/50 items)"), r.out());
+    }
 }
