@@ -75,4 +75,21 @@ class SniEvalTest {
         ItemResult r = new ItemResult("1", "u", "", "o", "o", true, "");
         assertFalse(Json.write(r).contains("\"score\""), Json.write(r));
     }
+
+    @Test
+    void rougeColumnsStayOutOfTheBenchmarkAverage() {
+        // row A: arc_easy 60, gsm8k 40, lol_035 R-L 10 -> AVG (60 + 40) / 2 = 50, not 110 / 3
+        // row B: lol_035 only, 30 -> AVG 30
+        java.util.function.BiFunction<String, Object[], ai.t2l.eval.report.ResultFiles.Summary> r = (row, x) ->
+                new ai.t2l.eval.report.ResultFiles.Summary(Path.of(row, x[0] + ".json"), (String) x[0], (String) x[1], row,
+                        (Double) x[2], 10);
+        ai.t2l.eval.report.CombinedTable t = ai.t2l.eval.report.CombinedTable.of(List.of(
+                r.apply("A", new Object[] {"lol_035", "lol_035 R-L", 10.0}),
+                r.apply("A", new Object[] {"arc_easy", "ArcE", 60.0}),
+                r.apply("A", new Object[] {"gsm8k", "GSM8K", 40.0}),
+                r.apply("B", new Object[] {"lol_035", "lol_035 R-L", 30.0})));
+        assertEquals(List.of("ArcE", "GSM8K", "lol_035 R-L"), t.columns(), "SNI columns after the benchmarks");
+        assertEquals(50.0, t.rows().get(0).average(), 0.0);
+        assertEquals(30.0, t.rows().get(1).average(), 0.0);
+    }
 }

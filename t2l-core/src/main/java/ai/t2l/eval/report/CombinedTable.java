@@ -10,7 +10,9 @@ import java.util.Map;
 /**
  * The paper's table: one row per model/condition, one column per benchmark in the paper's order, then AVG.
  * A cell averages every result of its row and task (the 3 LoRAs of a T2L split, spec §8.3); AVG is the mean
- * of the row's cells (the paper's benchmark_avg when all 10 are present).
+ * of the row's benchmark cells (the paper's benchmark_avg when all 10 are present). ROUGE-L columns of SNI tasks
+ * (issue 12 item 10) stay out of it, as the reference's benchmark_avg leaves out its lol tasks; a row with SNI
+ * cells only averages those.
  */
 public record CombinedTable(List<String> tasks, List<String> columns, List<Row> rows) {
     public record Row(String label, List<Double> cells, double average, int cellsPresent) {}
@@ -34,6 +36,8 @@ public record CombinedTable(List<String> tasks, List<String> columns, List<Row> 
             List<Double> cells = new ArrayList<>();
             double total = 0;
             int present = 0;
+            double benchTotal = 0;
+            int benchPresent = 0;
             for (String t : tasks) {
                 double[] acc = e.getValue().get(t);
                 Double v = acc == null ? null : acc[0] / acc[1];
@@ -41,9 +45,14 @@ public record CombinedTable(List<String> tasks, List<String> columns, List<Row> 
                 if (v != null) {
                     total += v;
                     present++;
+                    if (Benchmarks.names().contains(t)) {
+                        benchTotal += v;
+                        benchPresent++;
+                    }
                 }
             }
-            rows.add(new Row(e.getKey(), cells, present == 0 ? Double.NaN : total / present, present));
+            double average = benchPresent > 0 ? benchTotal / benchPresent : present == 0 ? Double.NaN : total / present;
+            rows.add(new Row(e.getKey(), cells, average, present));
         }
         return new CombinedTable(List.copyOf(tasks), tasks.stream().map(columnOf::get).toList(), rows);
     }
