@@ -185,6 +185,11 @@ final class TaskInputs {
         return SniTasks.read(f, d, SniSplit.Part.TRAIN, val == null || val.contains(name) ? 0 : SNI_TRAIN_LIMIT);
     }
 
+    /** {@link #checkContamination(List, Settings, TrainListener)} for the task files of 'tasks' and 'train_tasks'. */
+    static void checkContamination(Settings s, TrainListener listener) {
+        checkContamination(taskFiles(s).stream().map(TaskInputs::taskName).toList(), s, listener);
+    }
+
     /**
      * Refuses (contaminated_tasks: refuse) or reports (warn) the training tasks that the reference keeps out of T2L
      * training: its decontaminated and held-out evaluation tasks (issue 12 item 9), each with the reason.
@@ -226,7 +231,6 @@ final class TaskInputs {
     /** Only the tasks of setting 'val_tasks' get a validation split (sft, mt-lora; spec §6.5). */
     static List<PreparedTask> prepareWithValTasks(List<TaskData> tasks, Tokenizer tok, ModelConfig mc, Settings s,
             TrainListener listener) {
-        checkContamination(tasks.stream().map(TaskData::name).toList(), s, listener);
         Set<String> val = valTasks(s.list("val_tasks"));
         if (val != null && tasks.stream().noneMatch(t -> val.contains(t.name()))) {
             listener.onMessage("no task has a validation split (val_tasks " + s.list("val_tasks")

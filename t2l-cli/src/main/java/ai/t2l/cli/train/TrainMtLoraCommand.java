@@ -44,6 +44,7 @@ public final class TrainMtLoraCommand extends TrainRun {
 
     @Override
     void train(Settings s, RunFolder run, TrainListener listener, PrintWriter out) {
+        TaskInputs.checkContamination(s, listener); // before any model is loaded (issue 12 item 9)
         Path modelDir = s.requirePath("model");
         try (Transformer model = Transformer.load(modelDir);
                 Tokenizer tok = Tokenizer.open(TaskInputs.tokenizerDir(s, modelDir));
