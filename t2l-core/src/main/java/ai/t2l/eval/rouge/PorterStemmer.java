@@ -139,9 +139,6 @@ public final class PorterStemmer {
         if (inter == null) {
             return w;
         }
-        if (inter.isEmpty()) {
-            return inter; // unreachable: a stem with a vowel is not empty
-        }
         char last = inter.charAt(inter.length() - 1);
         return apply(inter, new Rule("at", "ate", null), new Rule("bl", "ble", null), new Rule("iz", "ize", null),
                 new Rule("*d", String.valueOf(last), stem -> "lsz".indexOf(last) < 0),
