@@ -86,16 +86,16 @@ public final class EvalRunCommand implements Callable<Integer> {
         SandboxMode mode = SandboxMode.parse(sandbox);
         var benchmarks = Benchmarks.parse(tasks);
         Path dataDir = SharedData.locate(data, "benchmarks", "--data");
-        var mode = ai.t2l.eval.t2l.T2lMode.parse(t2lProtocol);
-        if (t2l == null && mode != null) {
+        var protocol = ai.t2l.eval.t2l.T2lMode.parse(t2lProtocol);
+        if (t2l == null && protocol != null) {
             throw new ai.t2l.io.T2lException("--t2l-protocol " + t2lProtocol + " needs --t2l DIR");
         }
         Path descDir = null;
-        if (t2l != null && (mode == null || mode == ai.t2l.eval.t2l.T2lMode.DESCRIPTIONS)) {
+        if (t2l != null && (protocol == null || protocol == ai.t2l.eval.t2l.T2lMode.DESCRIPTIONS)) {
             try {
                 descDir = SharedData.locate(descriptions, "t2l-descriptions", "--descriptions");
             } catch (ai.t2l.io.T2lException e) {
-                if (descriptions != null || mode != null) {
+                if (descriptions != null || protocol != null) {
                     throw e;
                 }
                 // auto: only the descriptions protocol reads them; it says so if the checkpoint needs them
@@ -113,7 +113,7 @@ public final class EvalRunCommand implements Callable<Integer> {
                 .withMaxNewTokens(maxNewTokens).withScorer(scorer)
                 .withLoraScale(ai.t2l.lora.LoraScale.parse(loraScale));
         EvalRequest req = new EvalRequest(model, Optional.ofNullable(adapter), Optional.ofNullable(t2l), benchmarks,
-                new PromptOptions(icl, taskDesc), settings, descDir, seed).withT2lMode(mode);
+                new PromptOptions(icl, taskDesc), settings, descDir, seed).withT2lMode(protocol);
         Map<String, ProgressBar> bars = new HashMap<>();
         ProgressListener progress = (condition, task, done, total, correct) -> {
             ProgressBar bar = bars.computeIfAbsent(condition + " " + task, name -> Terminal.bar(name, total, System.err)
