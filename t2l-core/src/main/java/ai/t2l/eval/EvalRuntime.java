@@ -66,13 +66,13 @@ public final class EvalRuntime {
         return f.open(modelDir, adapterDir, scale);
     }
 
+    /**
+     * How the checkpoint is conditioned. Without a registered runtime nothing can be generated, only cached results
+     * re-read, and the checkpoint cannot be looked into: description-conditioned, the protocol of such runs.
+     */
     public static ai.t2l.eval.t2l.T2lMode.Checkpoint describeCheckpoint(Path t2lDir, Path modelDir) {
         GeneratorFactory f = generators;
-        if (f == null) {
-            throw new T2lException("T2L hypernetwork not available: no AdapterGenerator factory is registered "
-                    + "(EvalRuntime.registerGenerators); cannot open " + t2lDir);
-        }
-        return f.describe(t2lDir, modelDir);
+        return f == null ? ai.t2l.eval.t2l.T2lMode.Checkpoint.DESCRIPTION_CONDITIONED : f.describe(t2lDir, modelDir);
     }
 
     public static AdapterGenerator openGenerator(Path t2lDir, Path modelDir) {
