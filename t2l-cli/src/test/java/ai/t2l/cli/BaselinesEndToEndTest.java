@@ -94,6 +94,17 @@ class BaselinesEndToEndTest {
         LoraWeights viaEval = PeftAdapter.read(oneHotEval.resolve("generated_loras/piqa/train_descs/lora_0"));
         viaGenerate.pairs().forEach((site, p) ->
                 assertArrayEquals(p.b().data(), viaEval.pairs().get(site).b().data(), "B of " + site));
+        // reconstruction with one-hot inputs: the library's tasks become the table, no descriptions needed
+        Path other = tmp.resolve("upper-adapter");
+        ok(TinyWorld.run("generate", "--t2l", oneHotRun.resolve("t2l").toString(), "--model", model.toString(),
+                "--one-hot-task", "upper", "--out", other.toString()));
+        Path recon = tmp.resolve("recon-one-hot");
+        ok(TinyWorld.run("train", "recon", "--model", model.toString(), "--library", own + "," + other,
+                "--library_tasks", "piqa,upper", "--task_encoder", "one_hot", "--out", recon.toString(),
+                "--max_steps", "3", "--latent_size", "16", "--head_in_size", "32", "--checkpoint_every", "3"));
+        JsonNode rc = Json.read(recon.resolve("t2l/t2l_config.json")).get("hypernet");
+        assertEquals("one_hot", rc.get("encoder_type").asText());
+        assertEquals("[\"piqa\",\"upper\"]", rc.get("task_names").toString());
         // a benchmark it was not trained on has no one-hot id
         Run unseen = eval(tmp.resolve("unseen"), "--t2l", oneHotRun.resolve("t2l").toString(), "--tasks", "arc_easy",
                 "--limit", "1");
