@@ -166,6 +166,9 @@ class BaselinesEndToEndTest {
         Run bad = train(tmp.resolve("bad-encoder"), "--task_encoder", "softmax");
         assertEquals(1, bad.code());
         assertTrue(bad.err().contains("setting 'task_encoder' must be linear or one_hot, found 'softmax'"), bad.err());
+        Run dry = train(tmp.resolve("dry"), "--task_encoder", "one_hot", "--dry-run");
+        ok(dry);
+        assertTrue(dry.out().contains("task embedding 2 (one-hot over 2 training tasks)"), dry.out());
         Run sel = train(tmp.resolve("sel"), "--task_encoder", "one_hot", "--select_tasks", "piqa");
         assertEquals(1, sel.code());
         assertTrue(sel.err().contains("setting 'select_tasks'"), sel.err());

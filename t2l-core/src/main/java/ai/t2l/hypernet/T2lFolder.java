@@ -79,7 +79,9 @@ public final class T2lFolder {
             var names = h.putArray("task_names"); // the one-hot index table, in index order (OneHotTasks)
             c.taskNames().forEach(names::add);
         }
-        h.put("input_as_description", c.inputAsDescription());
+        if (c.inputAsDescription()) { // written only when set: folders of description T2L keep their bytes
+            h.put("input_as_description", true);
+        }
         var mods = h.putArray("modules"); // in module-type index order
         c.modules().forEach((name, d) -> mods.addObject().put("name", name).put("in_features", d.in())
                 .put("out_features", d.out()));
