@@ -78,6 +78,47 @@ class TrainInputAsDescriptionTest {
         assertEquals(-1, DescriptionSource.TASK.validationRow(5, 12, 0));
     }
 
+    /**
+     * Validation example j is conditioned on row (train size + j): the loss ignores what the training rows hold,
+     * and changes when the validation rows change or trade places.
+     */
+    @Test
+    void validationUsesEachValidationExamplesOwnRow() {
+        List<PreparedTask> tasks = tasks();
+        List<float[][]> all = perExample(tasks, 3);
+        List<float[][]> otherTrainRows = perExample(tasks, 4);
+        List<float[][]> otherValRows = perExample(tasks, 3);
+        List<float[][]> swappedVal = perExample(tasks, 3);
+        for (int t = 0; t < tasks.size(); t++) {
+            int nTrain = tasks.get(t).train().size();
+            for (int k = nTrain; k < all.get(t).length; k++) {
+                otherTrainRows.get(t)[k] = all.get(t)[k];
+                otherValRows.get(t)[k] = perExample(tasks, 9).get(t)[k];
+            }
+            swappedVal.get(t)[nTrain] = all.get(t)[nTrain + 1];
+            swappedVal.get(t)[nTrain + 1] = all.get(t)[nTrain];
+        }
+        try (TinyLm lm = Toy.lm(DataType.FLOAT32); NDManager m = NDManager.newBaseManager();
+                TinyHyper hyper = new TinyHyper(m, Toy.lora(0), lm, 8, 16, 3)) {
+            // move off the zero-head init so the rows matter
+            Random r = new Random(5);
+            for (String name : hyper.params().names()) {
+                ai.djl.ndarray.NDArray p = hyper.params().get(name);
+                float[] v = p.toFloatArray();
+                for (int i = 0; i < v.length; i++) {
+                    v[i] += (float) (r.nextGaussian() * 0.3);
+                }
+                p.set(v);
+            }
+            java.util.function.Function<List<float[][]>, Double> val = e -> Validation.loss(m, lm, hyper, tasks, e,
+                    Losses.Reduction.SAMPLE_MEAN, 8, 0, DescriptionSource.INPUT);
+            double own = val.apply(all);
+            assertEquals(own, val.apply(otherTrainRows), 1e-9, "training rows are not read by validation");
+            assertTrue(Math.abs(own - val.apply(otherValRows)) > 1e-4, "validation rows are read");
+            assertTrue(Math.abs(own - val.apply(swappedVal)) > 1e-6, "example j reads row train+j, not another");
+        }
+    }
+
     @Test
     void sftOnTheInputTrainsAndNeedsOneRowPerExample() {
         List<PreparedTask> tasks = tasks();
