@@ -94,6 +94,13 @@ class BaselinesEndToEndTest {
         LoraWeights viaEval = PeftAdapter.read(oneHotEval.resolve("generated_loras/piqa/train_descs/lora_0"));
         viaGenerate.pairs().forEach((site, p) ->
                 assertArrayEquals(p.b().data(), viaEval.pairs().get(site).b().data(), "B of " + site));
+        Run described = TinyWorld.run("generate", "--t2l", oneHotRun.resolve("t2l").toString(), "--model",
+                model.toString(), "--description", "Pick the right answer.", "--out", tmp.resolve("y").toString());
+        assertEquals(1, described.code());
+        assertTrue(described.err().contains("use --one-hot-task NAME (its tasks: piqa, upper)"), described.err());
+        Run summary = TinyWorld.run("inspect", oneHotRun.resolve("t2l").toString());
+        ok(summary);
+        assertTrue(summary.out().contains("one-hot over the training tasks piqa, upper"), summary.out());
         // reconstruction with one-hot inputs: the library's tasks become the table, no descriptions needed
         Path other = tmp.resolve("upper-adapter");
         ok(TinyWorld.run("generate", "--t2l", oneHotRun.resolve("t2l").toString(), "--model", model.toString(),
