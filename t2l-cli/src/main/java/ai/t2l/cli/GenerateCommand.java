@@ -131,11 +131,8 @@ public final class GenerateCommand implements Callable<Integer> {
                         outw);
                 return 0;
             }
-            if (c.encoderType() == ai.t2l.hypernet.TaskEncoderType.ONE_HOT && input.taskEmbedding == null) {
-                throw new T2lException(t2l + " is a one-hot T2L: it reads a training task's id, not a description;"
-                        + " use --one-hot-task NAME (its tasks: " + String.join(", ", c.taskNames().size() > 12
-                                ? c.taskNames().subList(0, 12) : c.taskNames())
-                        + (c.taskNames().size() > 12 ? ", ..." : "") + ")");
+            if (input.taskEmbedding == null) {
+                ai.t2l.hypernet.OneHotTasks.refuseText(c, t2l);
             }
             if (input.taskEmbedding != null) {
                 TaskEmbedding e = TaskText.fromJsonFile(input.taskEmbedding, c.taskEmbDim());

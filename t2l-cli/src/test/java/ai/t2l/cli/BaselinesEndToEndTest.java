@@ -98,6 +98,10 @@ class BaselinesEndToEndTest {
                 model.toString(), "--description", "Pick the right answer.", "--out", tmp.resolve("y").toString());
         assertEquals(1, described.code());
         assertTrue(described.err().contains("use --one-hot-task NAME (its tasks: piqa, upper)"), described.err());
+        Run ran = TinyWorld.run("run", "--model", model.toString(), "--t2l", oneHotRun.resolve("t2l").toString(),
+                "--description", "Pick the right answer.", "--prompt", "cat");
+        assertEquals(1, ran.code());
+        assertTrue(ran.err().contains("is a one-hot T2L"), ran.err());
         Run summary = TinyWorld.run("inspect", oneHotRun.resolve("t2l").toString());
         ok(summary);
         assertTrue(summary.out().contains("one-hot over the training tasks piqa, upper"), summary.out());

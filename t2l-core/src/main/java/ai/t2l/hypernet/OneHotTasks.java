@@ -39,6 +39,18 @@ public final class OneHotTasks {
         return new OneHotTasks(c.taskNames());
     }
 
+    /**
+     * For the paths that embed text (generate --description, run, serve): a one-hot T2L is refused by name, instead
+     * of failing later on an encoder width.
+     */
+    public static void refuseText(HyperConfig c, Object source) {
+        if (c.encoderType() == TaskEncoderType.ONE_HOT) {
+            throw new T2lException(source + " is a one-hot T2L: it reads a training task's id, not a description;"
+                    + " use --one-hot-task NAME (its tasks: " + preview(c.taskNames()) + ") with t2l generate, or"
+                    + " evaluate it with t2l eval run --t2l");
+        }
+    }
+
     public List<String> names() {
         return names;
     }
