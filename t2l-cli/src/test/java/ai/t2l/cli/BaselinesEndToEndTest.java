@@ -55,7 +55,10 @@ class BaselinesEndToEndTest {
         List<String> a = new ArrayList<>(List.of("train", "sft", "--model", model.toString(), "--tasks",
                 piqa + "," + upper, "--out", out.toString(), "--max_steps", "3", "--tasks_per_batch", "2",
                 "--latent_size", "16", "--head_in_size", "32", "--checkpoint_every", "3", "--val_every", "3",
-                "--val_tasks", "all", "--cache_dir", "", "--lr", "1e-2"));
+                "--val_tasks", "all", "--lr", "1e-2"));
+        if (!List.of(extra).contains("--cache_dir")) {
+            a.addAll(List.of("--cache_dir", ""));
+        }
         a.addAll(List.of(extra));
         return TinyWorld.run(a.toArray(String[]::new));
     }
@@ -167,6 +170,21 @@ class BaselinesEndToEndTest {
         assertTrue(r.out().contains("Hyperdecoders (one adapter per item)"), r.out());
         assertTrue(r.out().contains("One-hot T2L (train_descs: own task id)"), r.out());
         assertTrue(Files.readString(report.resolve("results.csv")).contains("Hyperdecoders (one adapter per item)"));
+    }
+
+    /** The example-input embeddings are cached in cache_dir, as the reference caches them; a rerun reads them. */
+    @Test
+    void hyperdecoderInputEmbeddingsAreCachedAndAReRunGivesTheSameWeights() throws IOException {
+        Path cache = tmp.resolve("cache");
+        Run first = train(tmp.resolve("hd-cache-1"), "--use_inp_as_desc", "true", "--cache_dir", cache.toString());
+        ok(first);
+        assertTrue(first.err().contains("embedded 16 example inputs"), first.err());
+        Run second = train(tmp.resolve("hd-cache-2"), "--use_inp_as_desc", "true", "--cache_dir", cache.toString());
+        ok(second);
+        assertTrue(second.err().contains("embedded 0 example inputs as their descriptions with")
+                && second.err().contains("(16 more read from the cache)"), second.err());
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("hd-cache-1/t2l/weights.safetensors")),
+                Files.readAllBytes(tmp.resolve("hd-cache-2/t2l/weights.safetensors")));
     }
 
     @Test

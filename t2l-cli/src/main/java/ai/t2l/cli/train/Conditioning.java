@@ -59,11 +59,20 @@ final class Conditioning {
 
     /** {@code embedder} may be null for one-hot (nothing is embedded). */
     static Conditioning of(Kind kind, TaskEmbedder embedder) {
+        return of(kind, embedder, null);
+    }
+
+    /** {@code cacheDir}: where the example-input embeddings are cached (setting cache_dir; null: none). */
+    static Conditioning of(Kind kind, TaskEmbedder embedder, java.nio.file.Path cacheDir) {
         if (kind != Kind.ONE_HOT && embedder == null) {
             throw new IllegalArgumentException("an embedder is needed for " + kind);
         }
-        return new Conditioning(kind, embedder);
+        Conditioning c = new Conditioning(kind, embedder);
+        c.cacheDir = cacheDir;
+        return c;
     }
+
+    private java.nio.file.Path cacheDir;
 
     boolean needsDescriptions() {
         return kind == Kind.DESCRIPTIONS;
@@ -122,23 +131,32 @@ final class Conditioning {
                 }
             }
             case INPUT -> {
+                int[] embedded = {0};
                 int n = 0;
                 for (int t = 0; t < tasks.size(); t++) {
                     PreparedTask p = tasks.get(t);
                     int rows = p.train().size() + p.validation().size();
-                    float[][] e = new float[rows][];
-                    for (int k = 0; k < rows; k++) {
-                        try {
-                            e[k] = embedder.embed(data.get(t).examples().get(k).prompt()).vector();
-                        } catch (T2lException ex) {
-                            throw new T2lException("task " + p.name() + ", example " + (k + 1) + ": its input is its"
-                                    + " description (use_inp_as_desc) and cannot be embedded: " + ex.getMessage(), ex);
+                    List<String> texts = data.get(t).examples().subList(0, rows).stream()
+                            .map(ai.t2l.train.data.TaskExample::prompt).toList();
+                    out.add(InputEmbeddingCache.get(cacheDir, embedder, texts, () -> {
+                        float[][] e = new float[rows][];
+                        for (int k = 0; k < rows; k++) {
+                            try {
+                                e[k] = embedder.embed(texts.get(k)).vector();
+                            } catch (T2lException ex) {
+                                throw new T2lException("task " + p.name() + ", example " + (k + 1) + ": its input is"
+                                        + " its description (use_inp_as_desc) and cannot be embedded: "
+                                        + ex.getMessage(), ex);
+                            }
                         }
-                    }
+                        embedded[0] += rows;
+                        return e;
+                    }));
                     n += rows;
-                    out.add(e);
                 }
-                listener.onMessage("embedded " + n + " example inputs as their descriptions with " + embedder.name());
+                listener.onMessage("embedded " + embedded[0] + " example inputs as their descriptions with "
+                        + embedder.name() + (n > embedded[0] ? " (" + (n - embedded[0]) + " more read from the cache)"
+                                : ""));
             }
         }
         return out;

@@ -107,7 +107,7 @@ public final class TrainSftCommand extends TrainRun {
                 Tokenizer tok = Tokenizer.open(TaskInputs.tokenizerDir(s, modelDir));
                 TaskEmbedder embedder = kind == Conditioning.Kind.ONE_HOT ? null : TaskInputs.embedder(s);
                 NDManager m = NDManager.newBaseManager()) {
-            Conditioning cond = Conditioning.of(kind, embedder);
+            Conditioning cond = Conditioning.of(kind, embedder, s.path("cache_dir"));
             List<TaskData> data = TaskInputs.read(s, cond.needsDescriptions());
             List<PreparedTask> tasks = cond.trainingTasks(
                     TaskInputs.prepareWithValTasks(data, tok, model.config(), s, listener));
