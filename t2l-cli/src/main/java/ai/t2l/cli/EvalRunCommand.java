@@ -71,6 +71,12 @@ public final class EvalRunCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the other-task description draw (--t2l).")
     long seed;
 
+    @Option(names = "--t2l-protocol", paramLabel = "auto|descriptions|one-hot|hyperdecoder", defaultValue = "auto",
+            description = "With --t2l: descriptions (spec 8.3), one-hot (a one-hot T2L: own id, another task's id, "
+                    + "Dirichlet mixtures) or hyperdecoder (one adapter per item from its prompt); auto (default) "
+                    + "follows the checkpoint (docs/EVALUATION.md).")
+    String t2lProtocol;
+
     @Option(names = "--sandbox", defaultValue = "strong", paramLabel = "strong|weak",
             description = "Containment of the model-written code of humaneval/mbpp (docs/SANDBOX.md). Default: ${DEFAULT-VALUE}; "
                     + "weak only where bubblewrap cannot run (recorded in the results).")
@@ -88,7 +94,21 @@ public final class EvalRunCommand implements Callable<Integer> {
         // SNI tasks read their own files: the benchmarks folder is needed only when a benchmark is asked for
         boolean onlySni = benchmarks.stream().allMatch(b -> b instanceof ai.t2l.eval.bench.SniBenchmark);
         Path dataDir = onlySni && data == null ? out : SharedData.locate(data, "benchmarks", "--data");
-        Path descDir = t2l == null ? null : SharedData.locate(descriptions, "t2l-descriptions", "--descriptions");
+        var protocol = ai.t2l.eval.t2l.T2lMode.parse(t2lProtocol);
+        if (t2l == null && protocol != null) {
+            throw new ai.t2l.io.T2lException("--t2l-protocol " + t2lProtocol + " needs --t2l DIR");
+        }
+        Path descDir = null;
+        if (t2l != null && (protocol == null || protocol == ai.t2l.eval.t2l.T2lMode.DESCRIPTIONS)) {
+            try {
+                descDir = SharedData.locate(descriptions, "t2l-descriptions", "--descriptions");
+            } catch (ai.t2l.io.T2lException e) {
+                if (descriptions != null || protocol != null) {
+                    throw e;
+                }
+                // auto: only the descriptions protocol reads them; it says so if the checkpoint needs them
+            }
+        }
         Scorer scorer = new Scorer(mode);
         for (var b : benchmarks) {
             String containment = scorer.containment(b); // fails closed before any generation, not after an hour of it
@@ -101,7 +121,7 @@ public final class EvalRunCommand implements Callable<Integer> {
                 .withMaxNewTokens(maxNewTokens).withScorer(scorer)
                 .withLoraScale(ai.t2l.lora.LoraScale.parse(loraScale));
         EvalRequest req = new EvalRequest(model, Optional.ofNullable(adapter), Optional.ofNullable(t2l), benchmarks,
-                new PromptOptions(icl, taskDesc), settings, descDir, seed);
+                new PromptOptions(icl, taskDesc), settings, descDir, seed).withT2lMode(protocol);
         Map<String, ProgressBar> bars = new HashMap<>();
         ProgressListener progress = (condition, task, done, total, correct) -> {
             ProgressBar bar = bars.computeIfAbsent(condition + " " + task, name -> Terminal.bar(name, total, System.err)

@@ -59,6 +59,10 @@ public final class GenerateCommand implements Callable<Integer> {
         @Option(names = "--task-embedding", paramLabel = "FILE",
                 description = "JSON array of floats: an encoder's pooled output before normalisation")
         Path taskEmbedding;
+
+        @Option(names = "--one-hot-task", paramLabel = "NAME",
+                description = "A one-hot T2L: the adapter of this training task (its one-hot id; spec 9)")
+        String oneHotTask;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -121,6 +125,15 @@ public final class GenerateCommand implements Callable<Integer> {
             HyperConfig c = ckpt.config();
             String base = BaseModelRef.choose(baseModelId, model != null ? model : ckpt.baseModelDir(),
                     c.baseModel().isEmpty() ? null : c.baseModel());
+            if (input.oneHotTask != null) {
+                float[] id = ai.t2l.hypernet.OneHotTasks.of(c).vector(input.oneHotTask); // unknown task: clear error
+                write(ckpt, new TaskEmbedding(id, input.oneHotTask, 0, null), out, base, "one-hot " + input.oneHotTask,
+                        outw);
+                return 0;
+            }
+            if (input.taskEmbedding == null) {
+                ai.t2l.hypernet.OneHotTasks.refuseText(c, t2l);
+            }
             if (input.taskEmbedding != null) {
                 TaskEmbedding e = TaskText.fromJsonFile(input.taskEmbedding, c.taskEmbDim());
                 write(ckpt, e, out, base, "", outw);

@@ -167,6 +167,7 @@ public final class RunCommand implements Callable<Integer> {
     /** The T2L adapter for --description (spec §4.4), made in memory. */
     private LoraWeights generate(HypernetCheckpoint ckpt, ChatModel cm, Path modelDir, PrintWriter err) {
         HyperConfig c = ckpt.config();
+        ai.t2l.hypernet.OneHotTasks.refuseText(c, ckpt.source());
         String choice = encoder != null ? encoder
                 : TaskEmbedders.defaultFor(c.embModel(), c.taskEmbDim(), cm.model().config().hiddenSize());
         long t0 = System.nanoTime();

@@ -12,7 +12,18 @@ import java.util.Optional;
  * description data folder and the seed of the "other task's descriptions" draw.
  */
 public record EvalRequest(Path modelDir, Optional<Path> adapterDir, Optional<Path> t2lDir, List<Benchmark> tasks,
-                          PromptOptions prompts, EvalSettings settings, Path descriptionsDir, long seed) {
+                          PromptOptions prompts, EvalSettings settings, Path descriptionsDir, long seed,
+                          ai.t2l.eval.t2l.T2lMode t2lMode) {
+    /** {@code t2lMode} null: the protocol the checkpoint calls for ({@code --t2l-protocol auto}). */
+    public EvalRequest(Path modelDir, Optional<Path> adapterDir, Optional<Path> t2lDir, List<Benchmark> tasks,
+                       PromptOptions prompts, EvalSettings settings, Path descriptionsDir, long seed) {
+        this(modelDir, adapterDir, t2lDir, tasks, prompts, settings, descriptionsDir, seed, null);
+    }
+
+    public EvalRequest withT2lMode(ai.t2l.eval.t2l.T2lMode mode) {
+        return new EvalRequest(modelDir, adapterDir, t2lDir, tasks, prompts, settings, descriptionsDir, seed, mode);
+    }
+
     public EvalRequest {
         if (adapterDir.isPresent() && t2lDir.isPresent()) {
             throw new T2lException("give either --adapter or --t2l, not both");

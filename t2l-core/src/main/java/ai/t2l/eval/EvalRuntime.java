@@ -30,6 +30,14 @@ public final class EvalRuntime {
     @FunctionalInterface
     public interface GeneratorFactory {
         AdapterGenerator open(Path t2lDir, Path modelDir);
+
+        /**
+         * How the checkpoint is conditioned, read without loading it (it picks the protocol of
+         * {@code --t2l-protocol auto}); factories that cannot tell say description-conditioned.
+         */
+        default ai.t2l.eval.t2l.T2lMode.Checkpoint describe(Path t2lDir, Path modelDir) {
+            return ai.t2l.eval.t2l.T2lMode.Checkpoint.DESCRIPTION_CONDITIONED;
+        }
     }
 
     private static volatile ModelFactory models;
@@ -56,6 +64,15 @@ public final class EvalRuntime {
                     + "(EvalRuntime.registerModels); cannot open " + modelDir);
         }
         return f.open(modelDir, adapterDir, scale);
+    }
+
+    /**
+     * How the checkpoint is conditioned. Without a registered runtime nothing can be generated, only cached results
+     * re-read, and the checkpoint cannot be looked into: description-conditioned, the protocol of such runs.
+     */
+    public static ai.t2l.eval.t2l.T2lMode.Checkpoint describeCheckpoint(Path t2lDir, Path modelDir) {
+        GeneratorFactory f = generators;
+        return f == null ? ai.t2l.eval.t2l.T2lMode.Checkpoint.DESCRIPTION_CONDITIONED : f.describe(t2lDir, modelDir);
     }
 
     public static AdapterGenerator openGenerator(Path t2lDir, Path modelDir) {

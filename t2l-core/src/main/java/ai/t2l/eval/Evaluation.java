@@ -3,7 +3,10 @@ package ai.t2l.eval;
 import ai.t2l.eval.bench.Benchmark;
 import ai.t2l.eval.report.CombinedTable;
 import ai.t2l.eval.report.Report;
+import ai.t2l.eval.t2l.OneHotProtocol;
 import ai.t2l.eval.t2l.T2lDescriptions;
+import ai.t2l.eval.t2l.T2lMode;
+import ai.t2l.io.T2lException;
 import ai.t2l.eval.t2l.T2lProtocol;
 import ai.t2l.io.AtomicFiles;
 import ai.t2l.io.Json;
@@ -52,7 +55,113 @@ public final class Evaluation {
         }
     }
 
+    /**
+     * The protocol the request asks for, else the one the checkpoint calls for; a protocol the checkpoint cannot
+     * follow is refused before anything is generated.
+     */
     private static void runT2l(EvalRequest req, EvalRunner runner) {
+        T2lMode.Checkpoint ck = EvalRuntime.describeCheckpoint(req.t2lDir().get(), req.modelDir());
+        T2lMode mode = req.t2lMode() != null ? req.t2lMode() : ck.mode();
+        if ((mode == T2lMode.ONE_HOT) != (ck.mode() == T2lMode.ONE_HOT)) {
+            throw new T2lException(req.t2lDir().get() + ": " + (ck.mode() == T2lMode.ONE_HOT
+                    ? "a one-hot T2L reads one-hot task ids, not text, so it cannot follow the " + mode.id()
+                            + " protocol; use --t2l-protocol one-hot (or auto)"
+                    : "not a one-hot T2L (it reads description embeddings), so the one-hot protocol does not apply;"
+                            + " use --t2l-protocol descriptions or hyperdecoder"));
+        }
+        switch (mode) {
+            case ONE_HOT -> runOneHot(req, runner, ck.oneHotTasks());
+            case HYPERDECODER -> runHyperdecoder(req, runner);
+            case DESCRIPTIONS -> runDescriptions(req, runner);
+        }
+    }
+
+    /**
+     * One-hot T2L (spec §9, {@link OneHotProtocol}): the task's own id, another task's, 3 Dirichlet(1) mixtures;
+     * every requested task must be a training task of the checkpoint (checked for all before any work).
+     */
+    private static void runOneHot(EvalRequest req, EvalRunner runner, List<String> trainingTasks) {
+        OneHotProtocol protocol = new OneHotProtocol(trainingTasks, req.seed());
+        Map<String, List<OneHotProtocol.Lora>> plan = new LinkedHashMap<>();
+        for (Benchmark b : req.tasks()) {
+            plan.put(b.name(), protocol.plan(b.name()));
+        }
+        Path out = req.settings().outDir();
+        AtomicFiles.writeString(out.resolve("t2l_plan.json"), Json.write(plan) + "\n");
+        AdapterGenerator generator = null;
+        try {
+            for (Benchmark b : req.tasks()) {
+                for (OneHotProtocol.Lora lora : plan.get(b.name())) {
+                    Path dir = out.resolve("generated_loras").resolve(b.name()).resolve(lora.split())
+                            .resolve("lora_" + lora.index());
+                    Condition c = scaled(new Condition(lora.key() + "/" + req.prompts().key(),
+                            ONE_HOT_ROWS.get(lora.split()) + req.prompts().label(), req.prompts(), Optional.of(dir)), req);
+                    if (runner.cached(c, b)) {
+                        runner.run(null, c, b);
+                        continue;
+                    }
+                    if (!Files.isRegularFile(dir.resolve("adapter_config.json"))) {
+                        if (generator == null) {
+                            generator = EvalRuntime.openGenerator(req.t2lDir().get(), req.modelDir());
+                        }
+                        generator.generate(lora.vector(), lora.input(), dir);
+                    }
+                    runCondition(req, runner, c, List.of(b));
+                }
+            }
+        } finally {
+            if (generator != null) {
+                generator.close();
+            }
+        }
+    }
+
+    /** Row labels of the one-hot protocol's splits (the reference's split names, said plainly). */
+    static final Map<String, String> ONE_HOT_ROWS = Map.of(
+            "train_descs", "One-hot T2L (train_descs: own task id)",
+            "other_train_descs", "One-hot T2L (other_train_descs: another task's id)",
+            "random_descs", "One-hot T2L (random_descs: Dirichlet mixtures)");
+
+    /** The row of the Hyperdecoders protocol (the paper's name for the baseline). */
+    public static final String HYPERDECODER_ROW = "Hyperdecoders (one adapter per item)";
+
+    /**
+     * Hyperdecoders (spec §9, scripts/eval_hyperdecoders_checkpoint.py): every item answered with its own adapter,
+     * generated from the item's user message (the reference: {@code TASK_TEMPLATES[task].format(example)}, which
+     * is our base user message; with --icl or --task-desc the prefixed message is the input). Adapters live in
+     * memory only (the reference writes one folder per item); completions are cached as for any condition.
+     */
+    private static void runHyperdecoder(EvalRequest req, EvalRunner runner) {
+        Condition c = scaled(new Condition("hyperdecoder/" + req.prompts().key(), HYPERDECODER_ROW
+                + req.prompts().label(), req.prompts(), Optional.empty()), req);
+        AdapterGenerator generator = null;
+        CompletionModel model = null;
+        try {
+            for (Benchmark b : req.tasks()) {
+                if (!runner.cached(c, b) && model == null) {
+                    generator = EvalRuntime.openGenerator(req.t2lDir().get(), req.modelDir());
+                    model = generator.perPromptModel(req.modelDir(), req.settings().loraScale());
+                }
+                runner.run(model, c, b);
+            }
+        } finally {
+            try {
+                if (model != null) {
+                    model.close();
+                }
+            } finally {
+                if (generator != null) {
+                    generator.close();
+                }
+            }
+        }
+    }
+
+    private static void runDescriptions(EvalRequest req, EvalRunner runner) {
+        if (req.descriptionsDir() == null) {
+            throw new T2lException("the T2L protocol needs the description data (../shared/data/t2l-descriptions); "
+                    + "pass --descriptions DIR");
+        }
         T2lProtocol protocol = new T2lProtocol(T2lDescriptions.load(req.descriptionsDir()), req.seed());
         Map<String, List<T2lProtocol.Lora>> plan = new LinkedHashMap<>();
         for (Benchmark b : req.tasks()) {

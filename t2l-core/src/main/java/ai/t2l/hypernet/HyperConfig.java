@@ -16,6 +16,11 @@ import java.util.Objects;
  * @param headUseBias  whether the heads have a bias (the reference derives it, see {@link #referenceHeadBias})
  * @param baseModel    the base model the hypernet was made for, as recorded (reference {@code model_dir})
  * @param embModel     the description encoder it was trained with (reference {@code emb_model}); informational
+ * @param taskNames    for {@link TaskEncoderType#ONE_HOT}: the training tasks in one-hot index order (the reference's
+ *                     {@code train_ds_names}; see {@link OneHotTasks}); empty for description encoders
+ * @param inputAsDescription trained with each example's own input as its description (the reference's
+ *                     {@code use_inp_as_desc}: the Hyperdecoders baseline, spec §9); evaluation then generates one
+ *                     adapter per item from the item's prompt
  */
 public record HyperConfig(
         Variant variant,
@@ -33,7 +38,9 @@ public record HyperConfig(
         double deltaWScaling,
         boolean headUseBias,
         String baseModel,
-        String embModel) {
+        String embModel,
+        List<String> taskNames,
+        boolean inputAsDescription) {
 
     /** Input and output width of one adapted projection. */
     public record ModuleDims(int in, int out) {}
@@ -44,6 +51,8 @@ public record HyperConfig(
         Objects.requireNonNull(lora, "lora");
         Objects.requireNonNull(trainingTask, "trainingTask");
         modules = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(modules));
+        taskNames = List.copyOf(taskNames == null ? List.of() : taskNames);
+        checkTaskNames(encoderType, taskEmbDim, taskNames, inputAsDescription);
         if (latentSize < 4 || headInSize < 1 || taskEmbDim < 1 || numLayers < 1) {
             throw new IllegalArgumentException("latent size (" + latentSize + ") must be at least 4; head input ("
                     + headInSize + "), task embedding (" + taskEmbDim + ") and layer count (" + numLayers
@@ -59,6 +68,35 @@ public record HyperConfig(
         }
         if (variant.autoregGen && !learnablePosEmb && mlpWidth(latentSize) % 2 != 0) {
             throw new IllegalArgumentException("rotary positions need an even trunk width, got " + mlpWidth(latentSize));
+        }
+    }
+
+    /**
+     * A one-hot hypernetwork carries its task → index table (the reference reads it from args.yaml
+     * {@code train_ds_names}); a description encoder has none. Input-as-description needs a text encoder.
+     */
+    private static void checkTaskNames(TaskEncoderType type, int taskEmbDim, List<String> names, boolean inputAsDesc) {
+        if (type == TaskEncoderType.LINEAR) {
+            if (!names.isEmpty()) {
+                throw new IllegalArgumentException("task names (the one-hot index table) are only for a one_hot task "
+                        + "encoder, found " + names.size() + " with encoder linear");
+            }
+            return;
+        }
+        if (inputAsDesc) {
+            throw new IllegalArgumentException("a one_hot task encoder cannot take the input as description "
+                    + "(the reference asserts the same: one_hot needs use_per_task_emb)");
+        }
+        if (names.size() != taskEmbDim) {
+            throw new IllegalArgumentException("a one_hot task encoder of width " + taskEmbDim + " needs " + taskEmbDim
+                    + " task names (its training tasks in index order), found " + names.size());
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String n : names) {
+            if (n == null || n.isBlank() || !seen.add(n)) {
+                throw new IllegalArgumentException("one-hot task names must be distinct and non-empty, found '" + n
+                        + "' in " + (names.size() > 8 ? names.subList(0, 8) + "..." : names));
+            }
         }
     }
 
@@ -213,6 +251,8 @@ public record HyperConfig(
         private boolean multiTaskOffset;
         private String baseModel = "";
         private String embModel = "";
+        private List<String> taskNames = List.of();
+        private boolean inputAsDescription;
 
         public Builder variant(Variant v) {
             variant = v;
@@ -311,6 +351,18 @@ public record HyperConfig(
             return this;
         }
 
+        /** The one-hot index table: the training tasks in index order ({@link TaskEncoderType#ONE_HOT} only). */
+        public Builder taskNames(List<String> names) {
+            taskNames = names == null ? List.of() : List.copyOf(names);
+            return this;
+        }
+
+        /** Trained with each example's input as its description (Hyperdecoders, reference use_inp_as_desc). */
+        public Builder inputAsDescription(boolean b) {
+            inputAsDescription = b;
+            return this;
+        }
+
         public HyperConfig build() {
             if (taskEmbDim < 1 || numLayers < 1 || modules.isEmpty()) {
                 throw new IllegalArgumentException("HyperConfig needs taskEmbDim, numLayers and module dims");
@@ -319,7 +371,7 @@ public record HyperConfig(
                     : referenceHeadBias(trainingTask, predZScore, multiTaskOffset);
             return new HyperConfig(variant, learnablePosEmb, latentSize, headInSize, taskEmbDim, encoderType, lora,
                     modules, numLayers, trainingTask, predZScore, factorized, deltaWScaling, bias, baseModel,
-                    embModel);
+                    embModel, taskNames, inputAsDescription);
         }
     }
 }

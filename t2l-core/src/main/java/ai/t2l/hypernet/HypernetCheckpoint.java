@@ -35,6 +35,21 @@ public record HypernetCheckpoint(HyperModulator hypernet, Provenance provenance,
                 + "adapter_config.json)");
     }
 
+    /**
+     * The config of a checkpoint folder without loading its weights (our folder: t2l_config.json; a reference
+     * folder: args.yaml and the tensor shapes), e.g. to choose an evaluation protocol before anything is generated.
+     */
+    public static HyperConfig readConfig(Path dir, LoadOptions options) {
+        if (Files.exists(dir.resolve(T2lFolder.CONFIG))) {
+            return T2lFolder.configFromJson(ai.t2l.io.Json.read(dir.resolve(T2lFolder.CONFIG)), dir.resolve(T2lFolder.CONFIG));
+        }
+        if (Files.exists(dir.resolve(ReferenceCheckpoint.WEIGHTS))) {
+            return ReferenceCheckpoint.configFromShapes(dir, options);
+        }
+        throw new T2lException(dir + ": not a T2L checkpoint folder (expected " + T2lFolder.CONFIG + " or "
+                + ReferenceCheckpoint.WEIGHTS + ")");
+    }
+
     public HyperConfig config() {
         return hypernet.config();
     }

@@ -62,7 +62,7 @@ public final class ReferenceCheckpoint {
         if (enc == null || enc.shape().length != 2) {
             throw new T2lException(weights + ": missing tensor 'task_encoder.mlp.0.weight' (the linear task encoder)");
         }
-        HyperConfig config = configBuilder(dir, s).taskEmbDim((int) enc.shape()[1]).dimsFrom(model).build();
+        HyperConfig config = build(configBuilder(dir, s).taskEmbDim((int) enc.shape()[1]).dimsFrom(model), dir);
         HyperModulator h = HyperModulator.fromState(config, state, weights + " (base model " + modelDir + ")", parent);
         Provenance p = Provenance.now("t2l import of a reference checkpoint", weights.toAbsolutePath().toString(),
                 Map.of("run_name", s.args().path("run_name").asText(""), "base_model", modelDir.toString()));
@@ -87,7 +87,16 @@ public final class ReferenceCheckpoint {
             long[] bb = need(shapes, "AB_offset.B." + m, dir);
             b.numLayers((int) a[0]).module(m, (int) a[2], (int) bb[1]);
         }
-        return b.build();
+        return build(b, dir);
+    }
+
+    /** Config errors (e.g. a one-hot width that disagrees with train_ds_names) name the checkpoint's files. */
+    private static HyperConfig build(HyperConfig.Builder b, Path dir) {
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new T2lException(dir.resolve(ARGS) + " and " + dir.resolve(WEIGHTS) + " disagree: " + e.getMessage(), e);
+        }
     }
 
     private static long[] need(Map<String, long[]> shapes, String key, Path dir) {
@@ -147,13 +156,19 @@ public final class ReferenceCheckpoint {
             default -> throw new T2lException(argsFile + ": training_task '" + task + "', expected sft or recon");
         };
         boolean mtLora = !a.get("mt_lora_path").isNull() && !a.get("mt_lora_path").asText().isEmpty();
+        boolean oneHot = bool(argsFile, a, "use_one_hot_task_emb");
+        // Hyperdecoders (spec §9): optional, as checkpoints of older reference versions do not write it
+        boolean inputAsDesc = a.has("use_inp_as_desc") && bool(argsFile, a, "use_inp_as_desc");
         boolean predZ = bool(argsFile, a, "pred_z_score");
         return HyperConfig.builder()
                 .variant(Variant.of(bool(argsFile, a, "shared_AB_head"), bool(argsFile, a, "autoreg_gen")))
                 .learnablePosEmb(bool(argsFile, a, "learnable_pos_emb"))
                 .latentSize(positiveInt(argsFile, a, "hypernet_latent_size"))
                 .headInSize(positiveInt(argsFile, a, "head_in_size"))
-                .encoderType(bool(argsFile, a, "use_one_hot_task_emb") ? TaskEncoderType.ONE_HOT : TaskEncoderType.LINEAR)
+                .encoderType(oneHot ? TaskEncoderType.ONE_HOT : TaskEncoderType.LINEAR)
+                // the one-hot index table: the reference indexes train_ds_names in config order (OneHotTasks)
+                .taskNames(oneHot ? strings(argsFile, a, "train_ds_names") : List.of())
+                .inputAsDescription(inputAsDesc)
                 .lora(s.lora())
                 .trainingTask(tt)
                 .predZScore(predZ)
@@ -188,6 +203,17 @@ public final class ReferenceCheckpoint {
         }
         throw new T2lException(dir + ": cannot find the base model '" + modelDir + "' named by args.yaml model_dir "
                 + "(looked in " + tried + "); pass the base model folder with --model DIR");
+    }
+
+    private static List<String> strings(Path file, JsonNode a, String key) {
+        JsonNode n = a.get(key);
+        if (n == null || !n.isArray() || n.isEmpty()) {
+            throw new T2lException(file + ": key '" + key + "' must be a non-empty list of task names (a one-hot "
+                    + "checkpoint's task index table), found " + n);
+        }
+        List<String> out = new ArrayList<>();
+        n.forEach(x -> out.add(x.asText()));
+        return out;
     }
 
     private static String text(Settings s, String key) {

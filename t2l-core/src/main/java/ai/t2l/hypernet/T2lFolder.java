@@ -75,6 +75,13 @@ public final class T2lFolder {
         h.put("head_use_bias", c.headUseBias());
         h.put("base_model", c.baseModel());
         h.put("emb_model", c.embModel());
+        if (!c.taskNames().isEmpty()) {
+            var names = h.putArray("task_names"); // the one-hot index table, in index order (OneHotTasks)
+            c.taskNames().forEach(names::add);
+        }
+        if (c.inputAsDescription()) { // written only when set: folders of description T2L keep their bytes
+            h.put("input_as_description", true);
+        }
         var mods = h.putArray("modules"); // in module-type index order
         c.modules().forEach((name, d) -> mods.addObject().put("name", name).put("in_features", d.in())
                 .put("out_features", d.out()));
@@ -125,10 +132,31 @@ public final class T2lFolder {
                     .headUseBias(f.req("head_use_bias").asBoolean())
                     .baseModel(h.path("base_model").asText(""))
                     .embModel(h.path("emb_model").asText(""))
+                    .taskNames(taskNames(h, file))
+                    .inputAsDescription(h.path("input_as_description").asBoolean(false))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new T2lException(file + ": invalid hypernet config: " + e.getMessage(), e);
         }
+    }
+
+    /** Optional (folders written before one-hot support have none); a one-hot config without it fails in build. */
+    private static List<String> taskNames(JsonNode h, Path file) {
+        JsonNode a = h.get("task_names");
+        if (a == null || a.isNull()) {
+            return List.of();
+        }
+        if (!a.isArray()) {
+            throw new T2lException(file + ": field 'hypernet.task_names' must be a list of task names, found " + a);
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : a) {
+            if (!n.isTextual()) {
+                throw new T2lException(file + ": field 'hypernet.task_names' must hold strings, found " + n);
+            }
+            out.add(n.asText());
+        }
+        return out;
     }
 
     private static Provenance provenanceFromJson(JsonNode p) {

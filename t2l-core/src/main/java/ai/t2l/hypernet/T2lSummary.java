@@ -45,7 +45,10 @@ public record T2lSummary(Path dir, String format, HyperConfig config, long param
                                 : ""),
                 "  latent / head_in   " + config.latentSize() + " / " + config.headInSize(),
                 "  task embedding     " + config.taskEmbDim() + " (" + config.encoderType().name().toLowerCase()
-                        + (config.embModel().isEmpty() ? "" : ", trained with " + config.embModel()) + ")",
+                        + (config.embModel().isEmpty() ? "" : ", trained with " + config.embModel())
+                        + (config.taskNames().isEmpty() ? "" : ", one-hot over the training tasks "
+                                + OneHotTasks.preview(config.taskNames()))
+                        + (config.inputAsDescription() ? ", input as description (Hyperdecoders)" : "") + ")",
                 "  base model         " + config.baseModel() + ", " + config.numLayers() + " layers",
                 "  LoRA               r " + config.rank() + ", alpha " + config.lora().alpha() + ", rsLoRA "
                         + config.lora().useRslora() + "; modules (type index order) " + modules,

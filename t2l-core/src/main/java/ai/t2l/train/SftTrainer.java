@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.t2l.io.T2lException;
 import ai.t2l.train.data.Batch;
+import ai.t2l.train.data.DescriptionSource;
 import ai.t2l.train.data.HierarchicalSampler;
 import ai.t2l.train.data.PreparedTask;
 import ai.t2l.train.data.Sampler;
@@ -24,9 +25,27 @@ import java.util.Map;
  * training stops early after {@code patience} checkpoints without improvement (spec §6.6; issue 12 item 4).
  */
 public final class SftTrainer {
+    /** {@code descriptions}: which embedding row each example uses (INPUT: Hyperdecoders, spec §9). */
     public record Config(OptimConfig optim, int tasksPerBatch, int pointsPerTask, int epochs, long maxSteps,
             double labelSmoothing, double neftuneAlpha, double l2Generated, int valEvery, int checkpointEvery,
-            long seed) {}
+            long seed, DescriptionSource descriptions) {
+        public Config {
+            java.util.Objects.requireNonNull(descriptions, "descriptions");
+        }
+
+        /** Conditioned on the tasks' descriptions (T2L, one-hot T2L, multi-task LoRA). */
+        public Config(OptimConfig optim, int tasksPerBatch, int pointsPerTask, int epochs, long maxSteps,
+                double labelSmoothing, double neftuneAlpha, double l2Generated, int valEvery, int checkpointEvery,
+                long seed) {
+            this(optim, tasksPerBatch, pointsPerTask, epochs, maxSteps, labelSmoothing, neftuneAlpha, l2Generated,
+                    valEvery, checkpointEvery, seed, DescriptionSource.TASK);
+        }
+
+        public Config withDescriptions(DescriptionSource d) {
+            return new Config(optim, tasksPerBatch, pointsPerTask, epochs, maxSteps, labelSmoothing, neftuneAlpha,
+                    l2Generated, valEvery, checkpointEvery, seed, d);
+        }
+    }
 
     /** {@code bestStep} −1 without selection; {@code stoppedEarly} when selection ended the run. */
     public record Result(long steps, double firstLoss, double lastLoss, double valLoss, long bestStep,
@@ -37,15 +56,15 @@ public final class SftTrainer {
     /** The reference's {@code val/seen} loss (spec §6.5), logged as {@code val_loss}; NaN when no task validates. */
     private static double validate(NDManager m, TrainableLm lm, LoraSource source, List<PreparedTask> tasks,
             List<float[][]> embeddings, int padId, long step, RunFolder run, TrainListener listener,
-            List<ValidationSet> extra) {
-        double val = Validation.loss(m, lm, source, tasks, embeddings, Losses.Reduction.SAMPLE_MEAN, 8, padId);
+            List<ValidationSet> extra, DescriptionSource rowsOf) {
+        double val = Validation.loss(m, lm, source, tasks, embeddings, Losses.Reduction.SAMPLE_MEAN, 8, padId, rowsOf);
         if (!Double.isNaN(val)) {
             run.metrics(Map.of("step", step, "val_loss", val));
             listener.onMessage("step " + step + ": validation loss " + val);
         }
         for (ValidationSet v : extra) {
             double x = Validation.loss(m, lm, source, v.tasks(), embeddings == null ? null : v.embeddings(),
-                    Losses.Reduction.SAMPLE_MEAN, 8, padId);
+                    Losses.Reduction.SAMPLE_MEAN, 8, padId, rowsOf);
             if (!Double.isNaN(x)) {
                 run.metrics(Map.of("step", step, "val_" + v.name() + "_loss", x));
                 listener.onMessage("step " + step + ": " + v.name() + " validation loss " + x);
@@ -101,13 +120,30 @@ public final class SftTrainer {
                     throw new T2lException("task " + tasks.get(t).name() + " has no descriptions; SFT of a"
                             + " hypernetwork needs at least one per task");
                 }
+                PreparedTask p = tasks.get(t);
+                int examples = p.train().size() + p.validation().size();
+                if (c.descriptions() == DescriptionSource.INPUT && embeddings.get(t).length != examples) {
+                    throw new T2lException("task " + p.name() + ": input-as-description needs one embedding per "
+                            + "example (" + examples + "), found " + embeddings.get(t).length);
+                }
+            }
+            for (ValidationSet v : extraValidation) {
+                for (int t = 0; c.descriptions() == DescriptionSource.INPUT && t < v.tasks().size(); t++) {
+                    PreparedTask p = v.tasks().get(t);
+                    if (v.embeddings().get(t).length != p.train().size() + p.validation().size()) {
+                        throw new T2lException("validation set " + v.name() + ", task " + p.name() + ": input-as-"
+                                + "description needs one embedding per example (" + (p.train().size()
+                                + p.validation().size()) + "), found " + v.embeddings().get(t).length);
+                    }
+                }
             }
         }
         if (selection != null && c.valEvery() <= 0) {
             throw new T2lException("checkpoint selection scores the checkpoints of validation points: set val_every > 0");
         }
         Rng rng = new Rng(c.seed());
-        Sampler sampler = new HierarchicalSampler(tasks, c.tasksPerBatch(), c.pointsPerTask(), rng.split());
+        Sampler sampler = new HierarchicalSampler(tasks, c.tasksPerBatch(), c.pointsPerTask(), rng.split(),
+                c.descriptions());
         long total = c.maxSteps() > 0 ? c.maxSteps() : (long) c.epochs() * sampler.stepsPerEpoch();
         LmObjective objective = new LmObjective(c.labelSmoothing(), c.neftuneAlpha(), c.l2Generated(),
                 Losses.Reduction.SAMPLE_MEAN);
@@ -123,7 +159,8 @@ public final class SftTrainer {
             double val = Double.NaN;
             if (resumed.isEmpty() && c.valEvery() > 0) {
                 // the reference validates (and checkpoints, for its watcher) before the first step
-                val = validate(m, lm, source, tasks, embeddings, padId, 0, run, listener, extraValidation);
+                val = validate(m, lm, source, tasks, embeddings, padId, 0, run, listener, extraValidation,
+                        c.descriptions());
                 if (selection != null) {
                     double score = selection.scorer().score(0);
                     bestScore = score;
@@ -149,7 +186,8 @@ public final class SftTrainer {
                 listener.onStep(step, total, last, opt.currentLr(), tokens / ((System.nanoTime() - t0) / 1e9));
                 boolean checkpoint = c.valEvery() > 0 && (step % c.valEvery() == 0 || step == total);
                 if (checkpoint) {
-                    val = validate(m, lm, source, tasks, embeddings, padId, step, run, listener, extraValidation);
+                    val = validate(m, lm, source, tasks, embeddings, padId, step, run, listener, extraValidation,
+                            c.descriptions());
                     if (selection != null) {
                         double score = selection.scorer().score(step);
                         if (score > bestScore) {

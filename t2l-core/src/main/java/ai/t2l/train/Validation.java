@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.t2l.train.data.Batch;
+import ai.t2l.train.data.DescriptionSource;
 import ai.t2l.train.data.PreparedTask;
 import ai.t2l.train.data.TokenizedExample;
 import java.util.ArrayList;
@@ -23,6 +24,12 @@ final class Validation {
 
     static double loss(NDManager parent, TrainableLm lm, LoraSource source, List<PreparedTask> tasks,
             List<float[][]> embeddings, Losses.Reduction reduction, int batchSize, int padId) {
+        return loss(parent, lm, source, tasks, embeddings, reduction, batchSize, padId, DescriptionSource.TASK);
+    }
+
+    /** With {@link DescriptionSource#INPUT}, validation example j uses its own row (train size + j). */
+    static double loss(NDManager parent, TrainableLm lm, LoraSource source, List<PreparedTask> tasks,
+            List<float[][]> embeddings, Losses.Reduction reduction, int batchSize, int padId, DescriptionSource rowsOf) {
         double sum = 0;
         long weight = 0;
         LmObjective objective = new LmObjective(0, 0, 0, reduction);
@@ -35,7 +42,7 @@ final class Validation {
                 int[] descIdx = new int[rows.size()];
                 for (int i = 0; i < rows.size(); i++) {
                     taskIdx[i] = t;
-                    descIdx[i] = nDesc == 0 ? -1 : (start + i) % nDesc;
+                    descIdx[i] = rowsOf.validationRow(start + i, tasks.get(t).train().size(), nDesc);
                 }
                 Batch b = Batch.collate(new ArrayList<>(rows), taskIdx, descIdx, padId);
                 try (NDManager scope = source == null ? parent.newSubManager() : source.params().scope(parent)) {

@@ -35,6 +35,7 @@ public final class HypernetAdapterGenerator implements AdapterGenerator {
     /** @param peftBaseModel what written PEFT folders record as their base (a hub id or absolute path), or null */
     public HypernetAdapterGenerator(HypernetCheckpoint checkpoint, TaskEmbedder embedder, String baseModelName,
             String peftBaseModel) {
+        ai.t2l.hypernet.OneHotTasks.refuseText(checkpoint.config(), checkpoint.source()); // serving reads text
         int want = checkpoint.config().taskEmbDim();
         if (embedder.dimension() != want) {
             throw new T2lException(checkpoint.source() + ": the hypernetwork expects " + want + "-d task embeddings but "

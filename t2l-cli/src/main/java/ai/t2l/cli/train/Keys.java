@@ -76,6 +76,9 @@ final class Keys {
         m.put("head_in_size", 512);
         m.put("encoder", ""); // ONNX encoder folder; "" = the bundled bge-small-en-v1.5
         m.put("pooling", "CLS");
+        // linear: description embeddings; one_hot: the training task's one-hot id (reference use_one_hot_task_emb,
+        // width = number of training tasks, descriptions ignored; spec §2.2, §9)
+        m.put("task_encoder", "linear");
         return m;
     }
 

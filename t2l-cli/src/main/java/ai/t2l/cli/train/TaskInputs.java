@@ -245,18 +245,20 @@ final class TaskInputs {
      * {@code valid[:500]} / {@code train[:500]}), with its descriptions. Null when the setting is empty.
      */
     static SftTrainer.ValidationSet validationSet(String name, String key, Settings s, Tokenizer tok, ModelConfig mc,
-            TaskEmbedder embedder, TrainListener listener) {
+            Conditioning cond, TrainListener listener) {
         if (s.list(key).isEmpty()) {
             return null;
         }
-        List<PreparedTask> all = prepare(read(s, key, embedder != null), tok, mc, s, Set.of(), listener);
+        List<TaskData> data = read(s, key, cond.needsDescriptions());
+        List<PreparedTask> all = prepare(data, tok, mc, s, Set.of(), listener);
         List<PreparedTask> val = new ArrayList<>();
         int limit = s.integer("val_limit");
         for (PreparedTask p : all) {
             val.add(new PreparedTask(p.name(), p.descriptions(), List.of(),
                     p.train().subList(0, Math.min(limit, p.train().size())), p.truncated()));
         }
-        return new SftTrainer.ValidationSet(name, val, embedder == null ? null : embed(val, embedder, listener));
+        val = cond.validationTasks(val);
+        return new SftTrainer.ValidationSet(name, val, cond.embed(data, val, listener));
     }
 
     /** "reference" → the reference's eval tasks; "all" → null (every task); else the names given. */

@@ -80,8 +80,9 @@ public final class TrainReconCommand extends TrainRun {
     void estimate(Settings s, PrintWriter out) {
         ModelConfig mc = ModelConfig.read(s.requirePath("model"));
         LoraWeights first = PeftAdapter.read(Paths.get(s.list("library").get(0)));
-        try (TaskEmbedder e = TaskInputs.embedder(s)) {
-            HyperConfig hc = hyper(s, first, mc, e);
+        boolean oneHot = Conditioning.kind(s, false) == Conditioning.Kind.ONE_HOT;
+        try (TaskEmbedder e = oneHot ? null : TaskInputs.embedder(s)) {
+            HyperConfig hc = hyper(s, first, mc, e, taskNames(s));
             out.printf("library: %d adapters (r=%d, %s)%n", s.list("library").size(), first.config().r(),
                     first.config().targetModules());
             // recon never runs the base model; the library is held in memory
@@ -89,8 +90,11 @@ public final class TrainReconCommand extends TrainRun {
         }
     }
 
-    private static HyperConfig hyper(Settings s, LoraWeights first, ModelConfig mc, TaskEmbedder e) {
-        return TrainSftCommand.hyper(s, first.config(), mc, e.dimension(), e.name()).trainingTask(TrainingTask.RECON)
+    /** {@code e} null: one-hot over the library's tasks ({@code names} in library order, spec §2.2). */
+    private static HyperConfig hyper(Settings s, LoraWeights first, ModelConfig mc, TaskEmbedder e, List<String> names) {
+        Conditioning cond = Conditioning.of(e == null ? Conditioning.Kind.ONE_HOT : Conditioning.Kind.DESCRIPTIONS, e);
+        return cond.apply(TrainSftCommand.hyper(s, first.config(), mc, cond.width(names.size()),
+                e == null ? "" : e.name()), names).trainingTask(TrainingTask.RECON)
                 .factorized(s.bool("factorized")).predZScore(s.bool("pred_z_score"))
                 .deltaWScaling(s.dbl("delta_w_scaling")).build();
     }
@@ -103,11 +107,18 @@ public final class TrainReconCommand extends TrainRun {
         for (String l : s.list("library")) {
             library.add(PeftAdapter.read(Paths.get(l)));
         }
-        Path descFile = s.requirePath("descriptions_file");
-        Map<String, List<String>> descs = Descriptions.read(descFile, new HashSet<>(names), s.integer("n_descs_per_ds"));
-        try (TaskEmbedder embedder = TaskInputs.embedder(s); NDManager m = NDManager.newBaseManager()) {
+        boolean oneHot = Conditioning.kind(s, false) == Conditioning.Kind.ONE_HOT;
+        Path descFile = oneHot ? null : s.requirePath("descriptions_file"); // one-hot ignores descriptions
+        Map<String, List<String>> descs = oneHot ? Map.of()
+                : Descriptions.read(descFile, new HashSet<>(names), s.integer("n_descs_per_ds"));
+        try (TaskEmbedder embedder = oneHot ? null : TaskInputs.embedder(s); NDManager m = NDManager.newBaseManager()) {
             List<float[][]> embeddings = new ArrayList<>();
+            ai.t2l.hypernet.OneHotTasks table = oneHot ? new ai.t2l.hypernet.OneHotTasks(names) : null;
             for (String name : names) {
+                if (oneHot) {
+                    embeddings.add(new float[][] {table.vector(name)});
+                    continue;
+                }
                 List<String> d = descs.get(name);
                 if (d == null || d.isEmpty()) {
                     throw new T2lException("library task " + name + " has no descriptions in " + descFile);
@@ -118,7 +129,7 @@ public final class TrainReconCommand extends TrainRun {
                 }
                 embeddings.add(rows);
             }
-            HyperConfig hc = hyper(s, library.get(0), mc, embedder);
+            HyperConfig hc = hyper(s, library.get(0), mc, embedder, names);
             try (HyperModulator hyper = HyperModulator.create(hc, s.lng("seed"), m);
                     HyperLoraSource source = new HyperLoraSource(hyper, m)) {
                 var c = new ReconTrainer.Config(TrainLoraCommand.optim(s), s.integer("tasks_per_batch"),

@@ -60,11 +60,12 @@ abstract class TrainRun implements Callable<Integer> {
             in.put("model", s.path("model"));
         }
         try {
-            for (Path p : TaskInputs.taskFiles(s)) {
+            // recon has no 'tasks' setting at all (asking for it threw IllegalArgumentException, not caught here)
+            for (Path p : s.json().has("tasks") ? TaskInputs.taskFiles(s) : List.<Path>of()) {
                 in.put("task:" + TaskInputs.taskName(p), p); // (several files may be called train.jsonl)
             }
         } catch (T2lException e) {
-            // recon has no task files; the commands that need them fail later with the message
+            // the commands that need task files fail later with the message
         }
         if (s.path("descriptions_file") != null) {
             in.put("descriptions_file", s.path("descriptions_file"));

@@ -2,6 +2,7 @@ package ai.t2l.eval.runtime;
 
 import ai.t2l.eval.CompletionModel;
 import ai.t2l.eval.EvalRuntime;
+import ai.t2l.eval.t2l.T2lMode;
 import ai.t2l.lora.LoraScale;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -28,7 +29,17 @@ public final class EvalWiring {
                 return RuntimeCompletionModel.open(model, adapter, mode, DEFAULT_BATCH, scale);
             }
         });
-        EvalRuntime.registerGenerators((t2l, model) -> HypernetAdapterGenerator.open(t2l, model, null));
+        EvalRuntime.registerGenerators(new EvalRuntime.GeneratorFactory() {
+            @Override
+            public ai.t2l.eval.AdapterGenerator open(Path t2l, Path model) {
+                return HypernetAdapterGenerator.open(t2l, model, null);
+            }
+
+            @Override
+            public T2lMode.Checkpoint describe(Path t2l, Path model) {
+                return HypernetAdapterGenerator.describe(t2l, model);
+            }
+        });
     }
 
     public static void register() {

@@ -16,11 +16,19 @@ public final class HierarchicalSampler implements Sampler {
     private final int tasksPerBatch;
     private final int pointsPerTask;
     private final ai.t2l.train.Rng rng;
+    private final DescriptionSource source;
     private int epoch = -1;
     private int[] order = new int[0];
     private int position;
 
     public HierarchicalSampler(List<PreparedTask> tasks, int tasksPerBatch, int pointsPerTask, Rng rng) {
+        this(tasks, tasksPerBatch, pointsPerTask, rng, DescriptionSource.TASK);
+    }
+
+    /** With {@link DescriptionSource#INPUT} each item's description is its own example (no draw). */
+    public HierarchicalSampler(List<PreparedTask> tasks, int tasksPerBatch, int pointsPerTask, Rng rng,
+            DescriptionSource source) {
+        this.source = source;
         if (tasks.size() < tasksPerBatch) {
             throw new T2lException("hierarchical sampling needs at least tasks_per_batch=" + tasksPerBatch
                     + " tasks, found " + tasks.size());
@@ -51,7 +59,7 @@ public final class HierarchicalSampler implements Sampler {
             int t = order[position + k];
             for (int p = 0; p < pointsPerTask; p++) {
                 int ex = rng.nextInt(trainSizes[t]);
-                int desc = descCounts[t] > 0 ? rng.nextInt(descCounts[t]) : -1;
+                int desc = source == DescriptionSource.INPUT ? ex : descCounts[t] > 0 ? rng.nextInt(descCounts[t]) : -1;
                 items.add(new Item(t, ex, desc));
             }
         }
