@@ -55,7 +55,9 @@ class BaselinesEndToEndTest {
         List<String> a = new ArrayList<>(List.of("train", "sft", "--model", model.toString(), "--tasks",
                 piqa + "," + upper, "--out", out.toString(), "--max_steps", "3", "--tasks_per_batch", "2",
                 "--latent_size", "16", "--head_in_size", "32", "--checkpoint_every", "3", "--val_every", "3",
-                "--val_tasks", "all", "--lr", "1e-2"));
+                "--val_tasks", "all", "--lr", "1e-2",
+                // the one-hot protocol evaluates trained tasks only, so the tiny world trains on piqa on purpose
+                "--contaminated_tasks", "warn"));
         if (!List.of(extra).contains("--cache_dir")) {
             a.addAll(List.of("--cache_dir", ""));
         }
