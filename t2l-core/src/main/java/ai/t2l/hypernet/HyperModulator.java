@@ -460,10 +460,12 @@ public final class HyperModulator implements AutoCloseable {
     }
 
     /**
-     * {@link #generate} from already encoded task embeddings (tasks, E); the results live in Java arrays. The head
-     * outputs are read once, straight from engine memory, and B's transposition, the offsets and the raw-scale
-     * conversion are done in that same pass ({@link AdapterReadout}): float32 operations in the order of
-     * {@link #deltaWeights} + {@link #toRawScale}, so the same numbers without five more full-size engine passes.
+     * {@link #generate} from already encoded task embeddings (tasks, E); the results live in Java arrays. The trunk
+     * runs on the engine; the head products run on the Java kernel {@link HeadProduct}, which hands each output block
+     * to {@link JavaHeads} to be put in its place in the adapters (B transposed on the way), and the offsets and the
+     * raw-scale conversion follow in one pass ({@link AdapterReadout}): float32 operations in the order of
+     * {@link #deltaWeights} + {@link #toRawScale}. The head products are ~85% of the time (BENCHMARKS.md, issue 16);
+     * on the Java kernel no head output is ever written to, sliced in or copied out of engine memory.
      */
     public List<LoraWeights> generateEncoded(NDArray encoded) {
         return generateEncoded(encoded, HeadProduct.fast() && !ENGINE_HEADS);

@@ -52,7 +52,6 @@ class HeadProductTest {
                     }
                 }
             });
-            double worst = 0;
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < features; j++) {
                     int want = j >= f0 && j < f1 ? 1 : 0;
@@ -65,7 +64,6 @@ class HeadProductTest {
                         exact += (double) w[j * cols + k] * x[i * cols + k];
                     }
                     double d = Math.abs(exact - y[i * features + j]);
-                    worst = Math.max(worst, d);
                     assertTrue(d <= 1e-5 * Math.sqrt(cols), kernel + ": row " + i + " feature " + j + ": " + y[i * features + j]
                             + " vs " + exact);
                 }
