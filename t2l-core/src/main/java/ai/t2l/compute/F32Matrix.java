@@ -42,9 +42,6 @@ public final class F32Matrix implements WeightMatrix {
 
     @Override
     public NDArray multiply(NDArray x, NDArray bias) {
-        if (F32Gemm.applies(x, w, bias)) { // many rows, no gradient: the Java kernel (issue 16, prefill)
-            return F32Gemm.multiply(x, w, bias);
-        }
         return Linear.linear(x, w, bias).singletonOrThrow();
     }
 
