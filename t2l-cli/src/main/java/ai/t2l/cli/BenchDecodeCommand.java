@@ -313,11 +313,13 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     }
 
     private static void printTable(List<Result> results) {
-        System.out.printf("%n%-28s %-14s %10s %10s %10s   (tokens/s)%n", "measure", "variant", "min", "median", "max");
+        System.out.printf("%n%-28s %-14s %10s %10s %10s   %-16s %s   (tokens/s; reference: %s)%n", "measure", "variant",
+                "min", "median", "max", "reference median", "ours ÷ reference", ReferenceMedians.LABEL);
         for (Result r : results) {
             double[] v = r.tokPerSec();
-            System.out.printf("%-28s %-14s %10.1f %10.1f %10.1f%n", r.measure(), r.variant(), v[0], median(v),
-                    v[v.length - 1]);
+            ReferenceMedians ref = ReferenceMedians.decode(r.measure(), r.variant());
+            System.out.printf("%-28s %-14s %10.1f %10.1f %10.1f   %-16s %s%n", r.measure(), r.variant(), v[0], median(v),
+                    v[v.length - 1], ref == null ? "–" : ref.cell(), ref == null ? "–" : ref.speedup(median(v)));
         }
     }
 

@@ -20,6 +20,18 @@ class BenchReportingTest {
         assertTrue(ReferenceMedians.LABEL.startsWith("unpaired"));
     }
 
+    /** bench decode: a rate is better when higher, so the ratio is ours ÷ reference (BENCHMARKS-WORKLOADS.md §2). */
+    @Test
+    void decodeMeasuresGetTheirRowOfTheWorkloadTable() {
+        assertEquals(ReferenceMedians.PREFILL, ReferenceMedians.decode("prefill 128 tok, batch 1", "base"));
+        assertEquals("782 / 778 tok/s", ReferenceMedians.PREFILL.cell());
+        assertEquals("2.00×", ReferenceMedians.PREFILL.speedup(1560)); // (782 + 778) / 2 = 780 tok/s
+        assertEquals(ReferenceMedians.DECODE_B1_LORA, ReferenceMedians.decode("decode 64 tok, batch 1", "LoRA unmerged"));
+        assertEquals(ReferenceMedians.DECODE_B8, ReferenceMedians.decode("decode 64 tok, batch 8", "base"));
+        assertEquals(null, ReferenceMedians.decode("decode 64 tok, batch 8", "LoRA merged"), "no merged row in §2");
+        assertEquals(null, ReferenceMedians.decode("decode 32 tok, batch 1", "base"), "other sizes: no reference");
+    }
+
     @Test
     void descriptionsOutOfRangeIsAClearError() {
         PrintStream oldOut = System.out;

@@ -47,15 +47,11 @@ final class AdapterReadout {
         int out = d.out();
         FloatBuffer av = floats(a);
         FloatBuffer bv = floats(bRaw);
-        Affine fa = affine("A", module, buffers);
-        Affine fb = affine("B", module, buffers);
         float[][] as = new float[tasks * layers][];
         float[][] bs = new float[tasks * layers][];
         IntStream.range(0, tasks * layers).parallel().forEach(row -> {
-            int l = row % layers;
             float[] ar = new float[r * in];
             av.get(row * r * in, ar); // (r, in): already the PEFT layout
-            fa.apply(ar, l * r * in, ar.length);
             float[] raw = new float[r * out];
             bv.get(row * r * out, raw);
             float[] br = new float[out * r];
@@ -64,9 +60,41 @@ final class AdapterReadout {
                     br[o * r + k] = raw[k * out + o];
                 }
             }
-            fb.apply(br, l * out * r, br.length);
             as[row] = ar;
             bs[row] = br;
+        });
+        finish(module, as, bs, buffers);
+    }
+
+    /**
+     * Reads one module from the Java head kernel ({@link JavaHeads}): the head input x in, the adapters' arrays
+     * filled straight from the product's blocks; no head output in engine memory at all.
+     *
+     * @param x the head input (rows per variant: {@link JavaHeads}), headIn wide
+     */
+    void readJava(String module, float[] x, int headIn, FloatBuffer w, float[] bias, Map<String, NDArray> buffers) {
+        HyperConfig.ModuleDims d = config.dims(module);
+        int rows = tasks * config.numLayers();
+        int r = config.rank();
+        float[][] as = new float[rows][r * d.in()];
+        float[][] bs = new float[rows][d.out() * r];
+        JavaHeads.run(config, module, x, headIn, w, bias, as, bs);
+        finish(module, as, bs, buffers);
+    }
+
+    /** Offsets / raw scale (in place), then one adapter site per row. as: (r, in) per row; bs: (out, r) per row. */
+    private void finish(String module, float[][] as, float[][] bs, Map<String, NDArray> buffers) {
+        HyperConfig.ModuleDims d = config.dims(module);
+        int layers = config.numLayers();
+        int r = config.rank();
+        int in = d.in();
+        int out = d.out();
+        Affine fa = affine("A", module, buffers);
+        Affine fb = affine("B", module, buffers);
+        IntStream.range(0, tasks * layers).parallel().forEach(row -> {
+            int l = row % layers;
+            fa.apply(as[row], l * r * in, as[row].length);
+            fb.apply(bs[row], l * out * r, bs[row].length);
         });
         for (int t = 0; t < tasks; t++) {
             for (int l = 0; l < layers; l++) {

@@ -14,10 +14,12 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
+import ai.t2l.compute.HeadProduct;
 import ai.t2l.io.Finite;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.T2lException;
 import ai.t2l.lora.LoraWeights;
+import ai.t2l.model.EngineMemory;
 import ai.t2l.model.OwnedArrays;
 import ai.t2l.model.Scalars;
 import java.util.Arrays;
@@ -232,19 +234,51 @@ public final class HyperModulator implements AutoCloseable {
     /** The variant-specific part (§2.6): A (n, r, in) and B (n, r, out), both before transposition. */
     private NDArray[] heads(NDArray h, String module, HyperConfig.ModuleDims d, long n) {
         int r = config.rank();
+        NDArray x = headInput(h, module);
         switch (config.variant()) {
             case L -> {
-                NDArray y = head(mlp3(residual(h, "mlp2")), module); // (n, r*(in+out))
+                NDArray y = head(x, module); // (n, r*(in+out))
                 NDArray a = y.get(":, :" + (r * d.in())).reshape(n, r, d.in());
                 NDArray b = y.get(":, " + (r * d.in()) + ":").reshape(n, r, d.out());
                 return new NDArray[] {a, b};
             }
             case L_AUTOREG -> {
+                NDArray y = head(x, module); // (n, r, in+out)
+                return new NDArray[] {y.get(":, :, :" + d.in()), y.get(":, :, " + d.in() + ":")};
+            }
+            default -> { // M and S: one head shared by A and B; x holds A's rows then B's
+                if (!config.variant().autoregGen) {
+                    NDArray y = head(x, module).reshape(2 * n, r, -1); // (2n, r, max(in, out))
+                    return new NDArray[] {y.get(new NDIndex(":{}, :, :{}", n, d.in())),
+                            y.get(new NDIndex("{}:, :, :{}", n, d.out()))};
+                }
+                if (d.in() == d.out()) {
+                    NDArray y = head(x, module, d.in()); // (2n, r, in)
+                    return new NDArray[] {y.get(new NDIndex(":{}", n)), y.get(new NDIndex("{}:", n))};
+                }
+                // the reference computes max(in, out) features and slices; only the kept head rows are computed here
+                return new NDArray[] {head(x.get(new NDIndex(":{}", n)), module, d.in()),
+                        head(x.get(new NDIndex("{}:", n)), module, d.out())};
+            }
+        }
+    }
+
+    /**
+     * What the head multiplies (§2.6): L (n, head_in); L_AUTOREG (n, r, head_in); M (2n, head_in) and S (2n, r,
+     * head_in), A's rows (selected by out_emb A) first, then B's.
+     */
+    private NDArray headInput(NDArray h, String module) {
+        int r = config.rank();
+        long n = h.getShape().get(0);
+        switch (config.variant()) {
+            case L -> {
+                return mlp3(residual(h, "mlp2"));
+            }
+            case L_AUTOREG -> {
                 NDArray z = h.expandDims(1).broadcast(new Shape(n, r, config.mlpWidth()));
                 z = config.learnablePosEmb() ? residual(z.add(positionEmbedding()), "mlp2")
                         : residual(rotary(z), "mlp2");
-                NDArray y = head(mlp3(z), module); // (n, r, in+out)
-                return new NDArray[] {y.get(":, :, :" + d.in()), y.get(":, :, " + d.in() + ":")};
+                return mlp3(z);
             }
             default -> { // M and S: one head shared by A and B, selected by out_emb (§2.6)
                 // A's and B's rows go through mlp2, mlp3 and the head together (2n rows): every weight is read once
@@ -253,22 +287,13 @@ public final class HyperModulator implements AutoCloseable {
                 NDArray outB = layerNorm(params.get("out_emb." + module + ".B"), "out_emb_norm");
                 NDArray z = residual(NDArrays.concat(new NDList(h.add(outA), h.add(outB)), 0), "mlp2"); // (2n, M)
                 if (!config.variant().autoregGen) {
-                    NDArray y = head(mlp3(z), module).reshape(2 * n, r, -1); // (2n, r, max(in, out))
-                    return new NDArray[] {y.get(new NDIndex(":{}, :, :{}", n, d.in())),
-                            y.get(new NDIndex("{}:, :, :{}", n, d.out()))};
+                    return mlp3(z);
                 }
                 z = z.expandDims(1).broadcast(new Shape(2 * n, r, config.mlpWidth()));
                 // learnable: head_in + mlp2(pos_emb(k)); rotary: QUIRK §2.6, mlp2 runs a second time
                 z = config.learnablePosEmb() ? z.add(residual(positionEmbedding().expandDims(0), "mlp2"))
                         : residual(rotary(z), "mlp2");
-                NDArray x = mlp3(z); // (2n, r, head_in)
-                if (d.in() == d.out()) {
-                    NDArray y = head(x, module, d.in()); // (2n, r, in)
-                    return new NDArray[] {y.get(new NDIndex(":{}", n)), y.get(new NDIndex("{}:", n))};
-                }
-                // the reference computes max(in, out) features and slices; only the kept head rows are computed here
-                return new NDArray[] {head(x.get(new NDIndex(":{}", n)), module, d.in()),
-                        head(x.get(new NDIndex("{}:", n)), module, d.out())};
+                return mlp3(z); // (2n, r, head_in)
             }
         }
     }
@@ -435,12 +460,28 @@ public final class HyperModulator implements AutoCloseable {
     }
 
     /**
-     * {@link #generate} from already encoded task embeddings (tasks, E); the results live in Java arrays. The head
-     * outputs are read once, straight from engine memory, and B's transposition, the offsets and the raw-scale
-     * conversion are done in that same pass ({@link AdapterReadout}): float32 operations in the order of
-     * {@link #deltaWeights} + {@link #toRawScale}, so the same numbers without five more full-size engine passes.
+     * {@link #generate} from already encoded task embeddings (tasks, E); the results live in Java arrays. The trunk
+     * runs on the engine; the head products run on the Java kernel {@link HeadProduct}, which hands each output block
+     * to {@link JavaHeads} to be put in its place in the adapters (B transposed on the way), and the offsets and the
+     * raw-scale conversion follow in one pass ({@link AdapterReadout}): float32 operations in the order of
+     * {@link #deltaWeights} + {@link #toRawScale}. The head products are ~85% of the time (BENCHMARKS.md, issue 16);
+     * on the Java kernel no head output is ever written to, sliced in or copied out of engine memory.
      */
     public List<LoraWeights> generateEncoded(NDArray encoded) {
+        return generateEncoded(encoded, HeadProduct.fast() && !ENGINE_HEADS);
+    }
+
+    /**
+     * Off with -Dt2l.hypernet.engineHeads=true: the head products on the engine, as before issue 16 (for paired
+     * A/B runs of one jar).
+     */
+    private static final boolean ENGINE_HEADS = Boolean.getBoolean("t2l.hypernet.engineHeads");
+
+    /**
+     * @param javaHeads the head products on the Java kernel ({@link HeadProduct}, outputs placed straight into the
+     *     adapters: {@link JavaHeads}) instead of the engine; the trunk runs on the engine either way
+     */
+    List<LoraWeights> generateEncoded(NDArray encoded, boolean javaHeads) {
         checkCanGenerate();
         boolean was = training;
         training = false;
@@ -458,8 +499,16 @@ public final class HyperModulator implements AutoCloseable {
             for (String module : config.moduleOrder()) {
                 try (NDScope scope = new NDScope()) { // this module's intermediates go before the next one's
                     scope.suppressNotUsedWarning();
-                    NDArray[] ab = rawDeltaWeights(idx, module, rows);
-                    readout.read(module, ab[0], ab[1], buffers);
+                    if (javaHeads) {
+                        NDArray x = headInput(trunk(idx, module, rows), module);
+                        NDArray w = params.get("heads." + module + ".weight");
+                        NDArray b = params.get("heads." + module + ".bias");
+                        readout.readJava(module, x.toFloatArray(), config.headInSize(), EngineMemory.readable(w),
+                                b == null ? null : b.toFloatArray(), buffers);
+                    } else {
+                        NDArray[] ab = rawDeltaWeights(idx, module, rows);
+                        readout.read(module, ab[0], ab[1], buffers);
+                    }
                 }
             }
             return readout.adapters();

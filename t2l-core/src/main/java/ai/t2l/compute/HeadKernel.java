@@ -1,0 +1,41 @@
+package ai.t2l.compute;
+
+/**
+ * The register block of {@link HeadProduct}: out[f·32 + i] = Σ_k panel[f·cols + k] · xt[k·32 + i] for 8 weight rows
+ * (f) and 32 activation rows (i). Each weight value is broadcast and multiplied into two 16-lane vectors of
+ * activations, so no horizontal sums are needed; 16 accumulators stay in registers for the whole k loop.
+ * {@link VectorHeadKernel} when the Vector API module is present (as {@link Kernels#best}), else plain Java with the
+ * same summation order (k ascending, one fused multiply-add per step).
+ */
+interface HeadKernel {
+    HeadKernel BEST = choose();
+
+    void block(float[] panel, int cols, float[] xt, float[] out);
+
+    private static HeadKernel choose() {
+        if (!Boolean.getBoolean("t2l.compute.scalar")
+                && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            try {
+                return (HeadKernel) Class.forName("ai.t2l.compute.VectorHeadKernel").getDeclaredConstructor()
+                        .newInstance();
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                // fall through to plain Java (also when the CPU has no 512-bit vectors: VectorHeadKernel refuses)
+            }
+        }
+        return SCALAR;
+    }
+
+    HeadKernel SCALAR = (panel, cols, xt, out) -> {
+        int fs = HeadProduct.FEATURES_PER_BLOCK;
+        int rs = HeadProduct.ROWS_PER_BLOCK;
+        for (int f = 0; f < fs; f++) {
+            for (int i = 0; i < rs; i++) {
+                float acc = 0f;
+                for (int k = 0; k < cols; k++) {
+                    acc = Math.fma(panel[f * cols + k], xt[k * rs + i], acc);
+                }
+                out[f * rs + i] = acc;
+            }
+        }
+    };
+}

@@ -1,0 +1,110 @@
+package ai.t2l.hypernet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.t2l.compute.HeadProduct;
+import ai.t2l.io.FloatTensor;
+import ai.t2l.lora.LoraConfig;
+import ai.t2l.lora.LoraWeights;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Generation with the head products on the Java kernel ({@link JavaHeads}) gives the adapters of the engine path
+ * (head on the engine, then slicing, B's transposition and offsets: {@link AdapterReadout#read}), for every variant,
+ * for modules with in = out, in &gt; out and in &lt; out (M and S then skip head rows), with several tasks per call
+ * and row counts that are not multiples of the kernel's 32-row blocks, SFT and recon (z-score + offsets).
+ */
+class JavaHeadsTest {
+    private static final double ATOL = 1e-5;
+
+    static Stream<Arguments> configs() {
+        return Stream.of(Variant.values()).flatMap(v -> Stream.of(
+                Arguments.of(v, TrainingTask.SFT, false, 3),
+                Arguments.of(v, TrainingTask.RECON, false, 2),
+                Arguments.of(v, TrainingTask.SFT, v.autoregGen, 1)));
+    }
+
+    @ParameterizedTest(name = "{0} {1} learnablePos={2} tasks={3}")
+    @MethodSource("configs")
+    void javaHeadsGiveTheEngineAdapters(Variant v, TrainingTask task, boolean learnablePos, int tasks) {
+        HyperConfig c = HyperConfig.builder().variant(v).latentSize(16).headInSize(40).taskEmbDim(24).numLayers(5)
+                .module("q_proj", 48, 48).module("v_proj", 48, 20).module("up_proj", 20, 56).trainingTask(task)
+                .lora(new LoraConfig(3, 6, true, 0.05, List.of("q_proj", "v_proj", "up_proj")))
+                .predZScore(task == TrainingTask.RECON).factorized(true).headUseBias(true)
+                .learnablePosEmb(learnablePos).build();
+        try (NDManager nd = NDManager.newBaseManager("PyTorch");
+                HyperModulator h = HyperModulator.fromState(c, randomState(c, 7), "random", nd)) {
+            SplittableRandom r = new SplittableRandom(11);
+            float[] emb = new float[tasks * c.taskEmbDim()];
+            for (int i = 0; i < emb.length; i++) {
+                emb[i] = (float) r.nextGaussian();
+            }
+            NDArray encoded = h.encodeTask(nd.create(emb, new Shape(tasks, c.taskEmbDim())));
+            List<LoraWeights> engine = h.generateEncoded(encoded, false);
+            List<LoraWeights> java = h.generateEncoded(encoded, true);
+            assertEquals(tasks, java.size());
+            double worst = 0;
+            for (int t = 0; t < tasks; t++) {
+                for (Map.Entry<LoraWeights.Site, LoraWeights.Pair> e : engine.get(t).pairs().entrySet()) {
+                    LoraWeights.Pair got = java.get(t).pairs().get(e.getKey());
+                    String where = v + " task " + t + " layer " + e.getKey().layer() + " " + e.getKey().module();
+                    worst = Math.max(worst, close(where + " A", e.getValue().a(), got.a()));
+                    worst = Math.max(worst, close(where + " B", e.getValue().b(), got.b()));
+                }
+            }
+            System.out.printf("java heads %s %s: max|diff| %.3g%n", v, task, worst);
+        }
+    }
+
+    private static double close(String where, FloatTensor want, FloatTensor got) {
+        assertEquals(java.util.Arrays.toString(want.shape()), java.util.Arrays.toString(got.shape()), where + " shape");
+        double worst = 0;
+        for (int i = 0; i < want.data().length; i++) {
+            double d = Math.abs(want.data()[i] - got.data()[i]);
+            worst = Math.max(worst, d);
+            if (!(d <= ATOL)) {
+                throw new AssertionError(where + " element " + i + ": engine " + want.data()[i] + ", java "
+                        + got.data()[i] + " (|Δ| " + d + " > " + ATOL + ")");
+            }
+        }
+        assertTrue(worst <= ATOL);
+        return worst;
+    }
+
+    /** Every tensor random (heads and buffers included), seeded, scale 0.3, std buffers positive. */
+    static Map<String, FloatTensor> randomState(HyperConfig c, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        Map<String, FloatTensor> out = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>(c.bufferShapes());
+        shapes.putAll(c.parameterShapes());
+        shapes.forEach((k, shape) -> {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            float[] d = new float[(int) n];
+            for (int i = 0; i < d.length; i++) {
+                d[i] = k.startsWith("std_") ? (float) (0.5 + r.nextDouble()) : (float) (0.3 * r.nextGaussian());
+            }
+            out.put(k, new FloatTensor(d, shape));
+        });
+        return out;
+    }
+
+    @org.junit.jupiter.api.Test
+    void theVectorKernelRunsInTheTestJvm() {
+        // the surefire argLine adds jdk.incubator.vector; without it the test above would compare the engine with itself
+        assertTrue(HeadProduct.fast(), "the Java head kernel is not active: is --add-modules jdk.incubator.vector set?");
+    }
+}
