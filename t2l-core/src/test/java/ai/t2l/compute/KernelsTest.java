@@ -64,6 +64,47 @@ class KernelsTest {
         }
     }
 
+    /**
+     * Every batch size from 1 to 9 (the kernels block four weight rows against four, two or one activation rows),
+     * row counts that leave 1-3 rows after the blocks of four, widths with vector tails, and output ranges that
+     * start and end off the blocks (as the thread split makes them): each element against the float64 reference.
+     */
+    @ParameterizedTest(name = "{0}, batch 1..9")
+    @CsvSource({"bf16,23,70", "f16,22,166", "int8,23,200", "int8,21,128", "bf16,25,64"})
+    void everyBatchSizeAndRangeMatchesTheReference(String kind, int rows, int cols) {
+        SplittableRandom rng = new SplittableRandom(rows * 13L + cols);
+        float[] w = new float[rows * cols];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rng.nextGaussian() * 0.05f;
+        }
+        PackedMatrix m = build(kind, rows, cols, w);
+        float[] stored = m.toFloat().data();
+        for (int n = 1; n <= 9; n++) {
+            float[] x = new float[n * cols];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rng.nextGaussian();
+            }
+            Object prepared = m.prepare(x, n);
+            float[] y = new float[n * rows];
+            int split = 1 + rows / 3; // two ranges, the first ending off a block of four
+            m.kernel(Kernels.best(), prepared, x, n, y, 0, split);
+            m.kernel(Kernels.best(), prepared, x, n, y, split, rows);
+            for (int r = 0; r < n; r++) {
+                for (int o = 0; o < rows; o++) {
+                    double ref = 0;
+                    double mag = 0;
+                    for (int c = 0; c < cols; c++) {
+                        ref += (double) stored[o * cols + c] * x[r * cols + c];
+                        mag += Math.abs((double) stored[o * cols + c] * x[r * cols + c]);
+                    }
+                    double err = Math.abs(y[r * rows + o] - ref);
+                    assertTrue(err <= TOL * (mag + 1e-30), kind + " batch " + n + " row " + r + " out " + o + ": "
+                            + y[r * rows + o] + " vs " + ref + " (|diff| " + err + ")");
+                }
+            }
+        }
+    }
+
     @Test
     void storedValuesAreTheFileValues() {
         float[] w = {1.5f, -2.25f, 3.0e-6f, 65504f, -0.0f, 1e-8f};
