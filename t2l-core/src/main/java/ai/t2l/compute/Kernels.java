@@ -31,6 +31,12 @@ interface Kernels {
     void int8(byte[] q, float[] scales, int cols, float[][] xq, float[] x, int n, float[] y, int yStride, int o0,
             int o1);
 
+    /**
+     * The byte offset in [from, to) of the first bf16 (or, when {@code f16}, IEEE half) value of {@code w} that is
+     * NaN or infinite (all exponent bits set), or -1. {@code from} and {@code to} are even.
+     */
+    int firstNonFiniteHalf(ByteBuffer w, int from, int to, boolean f16);
+
     /** The kernels this JVM can run: the Vector API when its incubator module is present, else plain Java. */
     static Kernels best() {
         return Holder.BEST;

@@ -555,4 +555,25 @@ final class VectorKernels implements Kernels {
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
+
+    /**
+     * Two 16-bit values per int lane: a value is NaN or infinite when all its exponent bits are set. A 64-byte group
+     * costs two ands, two compares and a mask test; the first bad group is located by the scalar loop.
+     */
+    @Override
+    public int firstNonFiniteHalf(ByteBuffer w, int from, int to, boolean f16) {
+        int lo = f16 ? 0x7C00 : 0x7F80;
+        int hi = lo << 16;
+        int step = 4 * L;
+        int at = from;
+        for (; at + step <= to; at += step) {
+            IntVector v = IntVector.fromByteBuffer(IS, w, at, ByteOrder.LITTLE_ENDIAN);
+            if (v.and(lo).compare(VectorOperators.EQ, lo).or(v.and(hi).compare(VectorOperators.EQ, hi)).anyTrue()) {
+                break;
+            }
+        }
+        return SCALAR.firstNonFiniteHalf(w, at, to, f16);
+    }
+
+    private static final ScalarKernels SCALAR = new ScalarKernels();
 }

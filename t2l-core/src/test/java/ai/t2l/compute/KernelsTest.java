@@ -105,6 +105,32 @@ class KernelsTest {
         }
     }
 
+    /** The NaN/infinity scan finds the first bad value wherever it sits: in a vector group, at its edges, in the tail. */
+    @Test
+    void nonFiniteScanFindsTheFirstBadValueAnywhere() {
+        int n = 203; // three 32-value groups of 512-bit vectors and a tail
+        for (boolean f16 : new boolean[] {false, true}) {
+            short inf = f16 ? (short) 0x7C00 : (short) 0x7F80;
+            short nan = f16 ? (short) 0xFE01 : (short) 0xFFC1;
+            for (int at : new int[] {0, 1, 30, 31, 32, 33, 63, 64, 95, 96, 150, 202}) {
+                ByteBuffer b = ByteBuffer.allocateDirect(2 * n).order(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < n; i++) {
+                    b.putShort(2 * i, (short) (f16 ? 0x7BFF : 0x7F7F)); // the largest finite values
+                }
+                b.putShort(2 * at, at % 2 == 0 ? inf : nan);
+                if (at + 7 < n) {
+                    b.putShort(2 * (at + 7), inf); // a later one must not be reported
+                }
+                for (Kernels k : new Kernels[] {new ScalarKernels(), Kernels.best()}) {
+                    assertEquals(2 * at, k.firstNonFiniteHalf(b, 0, 2 * n, f16),
+                            k.getClass().getSimpleName() + (f16 ? " f16" : " bf16") + " bad value at " + at);
+                    assertEquals(-1, k.firstNonFiniteHalf(b, 2 * at + 2, 2 * Math.min(n, at + 7), f16),
+                            "a range without bad values");
+                }
+            }
+        }
+    }
+
     @Test
     void storedValuesAreTheFileValues() {
         float[] w = {1.5f, -2.25f, 3.0e-6f, 65504f, -0.0f, 1e-8f};
