@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * Run by the {@code t2l} launcher before the real JVM starts (only when T2L_JAVA_OPTS is unset): prints the JVM
- * heap options the command's model needs (see {@link HeapSizing}), or nothing, in which case the launcher keeps its
+ * heap options the command's model needs (see {@link HeapSizing}) after {@link #MARKER}, or nothing, in which case the launcher keeps its
  * default. It reads only the model folder's config and safetensors headers (no engine, well under a second), and
  * anything it cannot work out (no model, a bad folder, an unknown value) prints nothing: the command itself then
  * reports the problem with its usual error.
@@ -23,11 +23,14 @@ public final class HeapAdvice {
 
     private HeapAdvice() {}
 
+    /** The launcher reads only the line starting with this (a JVM may print other lines, e.g. its flags). */
+    static final String MARKER = "t2l-jvm-options: ";
+
     public static void main(String[] args) {
         try {
-            System.out.println(String.join(" ", options(args, physicalMemory())));
+            System.out.println(MARKER + String.join(" ", options(args, physicalMemory())));
         } catch (RuntimeException e) {
-            System.out.println(); // the command itself will say what is wrong
+            System.out.println(MARKER); // the command itself will say what is wrong
         }
     }
 
