@@ -300,6 +300,9 @@ final class VectorKernels implements Kernels {
         int vecCols = vec ? cols - cols % (4 * L) : 0;
         int quarter = cols / 4;
         int o = o0;
+        if (vecCols > 0 && n >= WIDEN_FROM) {
+            o = int8Widened(q, scales, cols, blocks, vecCols, xq, x, n, y, yStride, o0, o1);
+        }
         if (vecCols > 0) {
             for (; o + ROWS <= o1; o += ROWS) {
                 int r = 0;
@@ -330,6 +333,158 @@ final class VectorKernels implements Kernels {
             }
             int8Tail(q, scales, cols, blocks, vecCols, x, n, y, yStride, o);
         }
+    }
+
+    /** From this many activation rows on, int8 rows are widened once into a float scratch (see int8Widened). */
+    private static final int WIDEN_FROM = 4;
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    private static float[] scratch(int which, int floats) {
+        float[][] s = SCRATCH.get();
+        if (s[which].length < floats) {
+            s[which] = new float[floats];
+        }
+        return s[which];
+    }
+
+    /**
+     * Batched int8: widening (shift, shift, convert, scale per 16 values) costs more than the products, so each
+     * block of four weight rows is widened once into a float32 scratch (4 rows x cols x 4 bytes, L2-resident) and
+     * every activation row then runs a plain float kernel over it. The scratch keeps the int lanes' phase order
+     * (value 4j + k at k·cols/4 + j) and the activations are laid out the same way, which leaves the dot products
+     * unchanged. Returns the first row not done (the 0-3 rows left for the one-row path).
+     */
+    private static int int8Widened(byte[] q, float[] scales, int cols, int blocks, int vecCols, float[][] xq,
+            float[] x, int n, float[] y, int yStride, int o0, int o1) {
+        int quarter = cols / 4;
+        int vq = vecCols / 4;
+        float[] xc = scratch(0, n * vecCols);
+        for (int r = 0; r < n; r++) {
+            for (int k = 0; k < 4; k++) {
+                System.arraycopy(xq[k], r * quarter, xc, r * vecCols + k * vq, vq);
+            }
+        }
+        float[] wf = scratch(1, ROWS * vecCols);
+        int o = o0;
+        for (; o + ROWS <= o1; o += ROWS) {
+            for (int k = 0; k < ROWS; k++) {
+                widenRow(q, scales, (o + k) * cols, (o + k) * blocks, vecCols, wf, k * vecCols);
+            }
+            int r = 0;
+            for (; r + 4 <= n; r += 4) {
+                f32x4x4(wf, vecCols, xc, r * vecCols, y, r * yStride + o, yStride);
+            }
+            for (; r < n; r++) {
+                f32x4x1(wf, vecCols, xc, r * vecCols, y, r * yStride + o);
+            }
+            for (int k = 0; k < ROWS; k++) {
+                int8Tail(q, scales, cols, blocks, vecCols, x, n, y, yStride, o + k);
+            }
+        }
+        return o;
+    }
+
+    /** Row at q[row], first vecCols values, scaled, into dst[at ..] in phase order (value 4j + k at k·vecCols/4 + j). */
+    private static void widenRow(byte[] q, float[] scales, int row, int srow, int vecCols, float[] dst, int at) {
+        int vq = vecCols / 4;
+        for (int c = 0; c < vecCols; c += 4 * L) {
+            IntVector v = IntVector.fromByteArray(IS, q, row + c, ByteOrder.LITTLE_ENDIAN);
+            FloatVector s = scalePair(scales, srow + c / BLOCK);
+            int j = at + c / 4;
+            ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(s).intoArray(dst, j);
+            ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(s).intoArray(dst, j + vq);
+            ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(s).intoArray(dst, j + 2 * vq);
+            ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(s)
+                    .intoArray(dst, j + 3 * vq);
+        }
+    }
+
+    /** Four float rows (w at 0, len, 2len, 3len) against activation rows at xr .. xr + 3len: sixteen accumulators. */
+    private static void f32x4x4(float[] w, int len, float[] xc, int xr, float[] y, int yi, int yStride) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        FloatVector c0 = a0;
+        FloatVector c1 = a0;
+        FloatVector c2 = a0;
+        FloatVector c3 = a0;
+        FloatVector f0 = a0;
+        FloatVector f1 = a0;
+        FloatVector f2 = a0;
+        FloatVector f3 = a0;
+        int xs = xr + len;
+        int xt = xs + len;
+        int xu = xt + len;
+        for (int j = 0; j < len; j += L) {
+            FloatVector w0 = FloatVector.fromArray(FS, w, j);
+            FloatVector w1 = FloatVector.fromArray(FS, w, len + j);
+            FloatVector w2 = FloatVector.fromArray(FS, w, 2 * len + j);
+            FloatVector w3 = FloatVector.fromArray(FS, w, 3 * len + j);
+            FloatVector e = FloatVector.fromArray(FS, xc, xr + j);
+            a0 = w0.fma(e, a0);
+            a1 = w1.fma(e, a1);
+            a2 = w2.fma(e, a2);
+            a3 = w3.fma(e, a3);
+            e = FloatVector.fromArray(FS, xc, xs + j);
+            b0 = w0.fma(e, b0);
+            b1 = w1.fma(e, b1);
+            b2 = w2.fma(e, b2);
+            b3 = w3.fma(e, b3);
+            e = FloatVector.fromArray(FS, xc, xt + j);
+            c0 = w0.fma(e, c0);
+            c1 = w1.fma(e, c1);
+            c2 = w2.fma(e, c2);
+            c3 = w3.fma(e, c3);
+            e = FloatVector.fromArray(FS, xc, xu + j);
+            f0 = w0.fma(e, f0);
+            f1 = w1.fma(e, f1);
+            f2 = w2.fma(e, f2);
+            f3 = w3.fma(e, f3);
+        }
+        y[yi] = a0.reduceLanes(VectorOperators.ADD);
+        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride] = b0.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 1] = b1.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 2] = b2.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 3] = b3.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride] = c0.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 1] = c1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 2] = c2.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 3] = c3.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride] = f0.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 1] = f1.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 2] = f2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 3] = f3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Four float rows against one activation row. */
+    private static void f32x4x1(float[] w, int len, float[] xc, int xr, float[] y, int yi) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int j = 0; j < len; j += L) {
+            FloatVector e = FloatVector.fromArray(FS, xc, xr + j);
+            a0 = FloatVector.fromArray(FS, w, j).fma(e, a0);
+            a1 = FloatVector.fromArray(FS, w, len + j).fma(e, a1);
+            a2 = FloatVector.fromArray(FS, w, 2 * len + j).fma(e, a2);
+            a3 = FloatVector.fromArray(FS, w, 3 * len + j).fma(e, a3);
+        }
+        y[yi] = a0.reduceLanes(VectorOperators.ADD);
+        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD);
     }
 
     /** Adds the blocks from column vecCols on of weight row o to every activation row. */
