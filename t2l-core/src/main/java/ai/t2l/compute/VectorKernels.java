@@ -287,9 +287,10 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * Blocks of four weight rows as for {@link #half}: per four activation rows, two rows at a time whose 64-byte
-     * groups are widened once for all four (the widening costs more than the products); the activation rows left
-     * over go four weight rows at a time, sharing each activation load.
+     * Blocks of four weight rows as for {@link #half}. With four or more activation rows each block is widened once
+     * into a float scratch and multiplied by a float kernel ({@link #int8Widened}: the widening costs more than the
+     * products); with fewer, two rows at a time share each activation load ({@link #int8Rows2x1}). The 1-3 rows
+     * left at the end of a range go one at a time.
      */
     @Override
     public void int8(byte[] q, float[] scales, int cols, float[][] xq, float[] x, int n, float[] y, int yStride,
@@ -304,15 +305,8 @@ final class VectorKernels implements Kernels {
             o = int8Widened(q, scales, cols, blocks, vecCols, xq, x, n, y, yStride, o0, o1);
         }
         if (vecCols > 0) {
-            for (; o + ROWS <= o1; o += ROWS) {
-                int r = 0;
-                for (; r + 4 <= n; r += 4) {
-                    int8Rows2x4(q, scales, cols, blocks, o, xq, r * quarter, quarter, vecCols, y, r * yStride + o,
-                            yStride);
-                    int8Rows2x4(q, scales, cols, blocks, o + 2, xq, r * quarter, quarter, vecCols, y,
-                            r * yStride + o + 2, yStride);
-                }
-                for (; r < n; r++) {
+            for (; o + ROWS <= o1; o += ROWS) { // fewer than WIDEN_FROM activation rows
+                for (int r = 0; r < n; r++) {
                     int8Rows2x1(q, scales, cols, blocks, o, xq, r * quarter, vecCols, y, r * yStride + o);
                     int8Rows2x1(q, scales, cols, blocks, o + 2, xq, r * quarter, vecCols, y, r * yStride + o + 2);
                 }
@@ -518,86 +512,6 @@ final class VectorKernels implements Kernels {
     // The int8 block kernels below are written out flat (no helper per byte): with helpers C2 stopped inlining
     // (NodeCountInliningCutoff, "callee is too large" under -XX:+PrintInlining), boxed the vectors and ran 4-5x
     // slower. Byte k of an int lane is (v << (24 - 8k)) >> 24, converted int -> float.
-
-    /** Weight rows o, o+1 against activation rows at xr .. xr + 3·quarter: each group widened once for all four. */
-    private static void int8Rows2x4(byte[] q, float[] scales, int cols, int blocks, int o, float[][] xq, int xr,
-            int quarter, int vecCols, float[] y, int yi, int yStride) {
-        float[] p0 = xq[0];
-        float[] p1 = xq[1];
-        float[] p2 = xq[2];
-        float[] p3 = xq[3];
-        FloatVector a0 = FloatVector.zero(FS);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        FloatVector b0 = a0;
-        FloatVector b1 = a0;
-        FloatVector b2 = a0;
-        FloatVector b3 = a0;
-        int rowA = o * cols;
-        int rowB = rowA + cols;
-        int sA = o * blocks;
-        int sB = sA + blocks;
-        for (int c = 0; c < vecCols; c += 4 * L) {
-            IntVector va = IntVector.fromByteArray(IS, q, rowA + c, ByteOrder.LITTLE_ENDIAN);
-            IntVector vb = IntVector.fromByteArray(IS, q, rowB + c, ByteOrder.LITTLE_ENDIAN);
-            FloatVector sa = scalePair(scales, sA + c / BLOCK);
-            FloatVector sb = scalePair(scales, sB + c / BLOCK);
-            // the scales folded into the widened weights once, then plain FMAs for the four activation rows
-            FloatVector wa0 = ((FloatVector) va.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sa);
-            FloatVector wa1 = ((FloatVector) va.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sa);
-            FloatVector wa2 = ((FloatVector) va.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sa);
-            FloatVector wa3 = ((FloatVector) va.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0))
-                    .mul(sa);
-            FloatVector wb0 = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sb);
-            FloatVector wb1 = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sb);
-            FloatVector wb2 = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sb);
-            FloatVector wb3 = ((FloatVector) vb.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0))
-                    .mul(sb);
-            int j = xr + c / 4;
-            FloatVector x0 = FloatVector.fromArray(FS, p0, j);
-            FloatVector x1 = FloatVector.fromArray(FS, p1, j);
-            FloatVector x2 = FloatVector.fromArray(FS, p2, j);
-            FloatVector x3 = FloatVector.fromArray(FS, p3, j);
-            a0 = wa3.fma(x3, wa2.fma(x2, wa1.fma(x1, wa0.fma(x0, a0))));
-            b0 = wb3.fma(x3, wb2.fma(x2, wb1.fma(x1, wb0.fma(x0, b0))));
-            j += quarter;
-            x0 = FloatVector.fromArray(FS, p0, j);
-            x1 = FloatVector.fromArray(FS, p1, j);
-            x2 = FloatVector.fromArray(FS, p2, j);
-            x3 = FloatVector.fromArray(FS, p3, j);
-            a1 = wa3.fma(x3, wa2.fma(x2, wa1.fma(x1, wa0.fma(x0, a1))));
-            b1 = wb3.fma(x3, wb2.fma(x2, wb1.fma(x1, wb0.fma(x0, b1))));
-            j += quarter;
-            x0 = FloatVector.fromArray(FS, p0, j);
-            x1 = FloatVector.fromArray(FS, p1, j);
-            x2 = FloatVector.fromArray(FS, p2, j);
-            x3 = FloatVector.fromArray(FS, p3, j);
-            a2 = wa3.fma(x3, wa2.fma(x2, wa1.fma(x1, wa0.fma(x0, a2))));
-            b2 = wb3.fma(x3, wb2.fma(x2, wb1.fma(x1, wb0.fma(x0, b2))));
-            j += quarter;
-            x0 = FloatVector.fromArray(FS, p0, j);
-            x1 = FloatVector.fromArray(FS, p1, j);
-            x2 = FloatVector.fromArray(FS, p2, j);
-            x3 = FloatVector.fromArray(FS, p3, j);
-            a3 = wa3.fma(x3, wa2.fma(x2, wa1.fma(x1, wa0.fma(x0, a3))));
-            b3 = wb3.fma(x3, wb2.fma(x2, wb1.fma(x1, wb0.fma(x0, b3))));
-        }
-        y[yi] = a0.reduceLanes(VectorOperators.ADD);
-        y[yi + 1] = b0.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride] = a1.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 1] = b1.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * yStride] = a2.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * yStride + 1] = b2.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * yStride] = a3.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * yStride + 1] = b3.reduceLanes(VectorOperators.ADD);
-    }
 
     /** Weight rows o, o+1 against activation row xr: the four activation phases loaded once for both rows. */
     private static void int8Rows2x1(byte[] q, float[] scales, int cols, int blocks, int o, float[][] xq, int xr,
