@@ -69,6 +69,39 @@ public final class HalfMatrix extends PackedMatrix {
         return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
     }
 
+    /**
+     * Refuses NaN and infinity as {@link ai.t2l.io.Finite} does for float32 tensors, naming {@code what} (file and
+     * tensor) and the [row, column] of the first one: a non-finite weight poisons every logit it reaches. One
+     * vectorised pass over the mapped bytes, split over the cores; it reads the file once at load, which the first
+     * decode step would do anyway (cost measured in docs/WEIGHTS.md).
+     */
+    public HalfMatrix requireFinite(String what) {
+        Kernels k = Kernels.best();
+        long[] first = {Long.MAX_VALUE};
+        for (int c = 0; c < chunks.length; c++) {
+            ByteBuffer buf = chunks[c];
+            int chunkRowCount = buf.capacity() / (2 * cols);
+            long base = (long) c * chunkRows;
+            ComputePool.forRange(chunkRowCount, (long) chunkRowCount * cols, (r0, r1) -> {
+                int at = k.firstNonFiniteHalf(buf, r0 * cols * 2, r1 * cols * 2, f16);
+                if (at >= 0) {
+                    synchronized (first) {
+                        first[0] = Math.min(first[0], base * cols + at / 2);
+                    }
+                }
+            });
+            if (first[0] != Long.MAX_VALUE) {
+                long i = first[0];
+                int row = (int) (i / cols);
+                int col = (int) (i % cols);
+                short s = chunks[row / chunkRows].getShort((row % chunkRows) * cols * 2 + col * 2);
+                throw new T2lException(what + " holds " + ScalarKernels.decode(s, f16) + " at index [" + row + ", "
+                        + col + "]; weights must be finite (the file is corrupt or the values overflowed)");
+            }
+        }
+        return this;
+    }
+
     @Override
     public String storage() {
         return f16 ? "f16" : "bf16";

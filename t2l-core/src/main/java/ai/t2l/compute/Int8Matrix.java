@@ -59,7 +59,7 @@ public final class Int8Matrix extends PackedMatrix {
             float[] row = new float[c];
             for (int r = r0; r < r1; r++) {
                 source.row(r, row);
-                quantizeRow(row, q, r * c, scales, r * blocks);
+                quantizeRow(row, r, q, r * c, scales, r * blocks);
             }
         });
         return new Int8Matrix(rows, cols, q, scales);
@@ -75,12 +75,13 @@ public final class Int8Matrix extends PackedMatrix {
             float[] row = new float[cols];
             for (int r = a; r < b; r++) {
                 source.row(r, row);
-                quantizeRow(row, q, Math.toIntExact((r0 + r) * cols), scales, Math.toIntExact((r0 + r) * blocks));
+                quantizeRow(row, r0 + r, q, Math.toIntExact((r0 + r) * cols), scales,
+                        Math.toIntExact((r0 + r) * blocks));
             }
         });
     }
 
-    static void quantizeRow(float[] row, byte[] q, int qOff, float[] scales, int sOff) {
+    static void quantizeRow(float[] row, long r, byte[] q, int qOff, float[] scales, int sOff) {
         for (int b = 0; b * BLOCK < row.length; b++) {
             int c0 = b * BLOCK;
             int c1 = Math.min(row.length, c0 + BLOCK);
@@ -88,7 +89,8 @@ public final class Int8Matrix extends PackedMatrix {
             for (int c = c0; c < c1; c++) {
                 float v = row[c];
                 if (!Float.isFinite(v)) {
-                    throw new T2lException("cannot quantize a non-finite weight (" + v + ") in column " + c);
+                    throw new T2lException("holds " + v + " at index [" + r + ", " + c + "]; weights must be finite (the file is"
+                            + " corrupt or the values overflowed), and a non-finite weight cannot be quantized");
                 }
                 amax = Math.max(amax, Math.abs(v));
             }

@@ -31,6 +31,12 @@ interface Kernels {
     void int8(byte[] q, float[] scales, int cols, float[][] xq, float[] x, int n, float[] y, int yStride, int o0,
             int o1);
 
+    /**
+     * The byte offset in [from, to) of the first bf16 (or, when {@code f16}, IEEE half) value of {@code w} that is
+     * NaN or infinite (all exponent bits set), or -1. {@code from} and {@code to} are even.
+     */
+    int firstNonFiniteHalf(ByteBuffer w, int from, int to, boolean f16);
+
     /** The kernels this JVM can run: the Vector API when its incubator module is present, else plain Java. */
     static Kernels best() {
         return Holder.BEST;
@@ -43,13 +49,29 @@ interface Kernels {
             if (!Boolean.getBoolean("t2l.compute.scalar")
                     && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
                 try {
-                    return (Kernels) Class.forName("ai.t2l.compute.VectorKernels").getDeclaredConstructor()
+                    Kernels k = (Kernels) Class.forName("ai.t2l.compute.VectorKernels").getDeclaredConstructor()
                             .newInstance();
-                } catch (ReflectiveOperationException | LinkageError e) {
-                    // fall through to plain Java
+                    selfTest(k);
+                    return k;
+                } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                    // fall through to plain Java: e.g. Java 19+, whose incubator Vector API has no ByteBuffer loads
+                    // (NoSuchMethodError at the first product otherwise; seen with Temurin 25)
                 }
             }
             return new ScalarKernels();
+        }
+
+        /** One small product of each kind, so that a Vector API this code was not compiled against fails here. */
+        private static void selfTest(Kernels k) {
+            int cols = 128;
+            java.nio.ByteBuffer w = java.nio.ByteBuffer.allocate(8 * cols).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            float[] x = new float[cols];
+            float[] half = new float[cols / 2];
+            float[] y = new float[4];
+            k.half(w, 0, cols, false, half, half, x, 1, y, 4, 0, 4);
+            float[][] quarters = {new float[cols / 4], new float[cols / 4], new float[cols / 4], new float[cols / 4]};
+            k.int8(new byte[4 * cols], new float[4 * cols / BLOCK], cols, quarters, x, 1, y, 4, 0, 4);
+            k.firstNonFiniteHalf(w, 0, 2 * cols, false);
         }
 
         private Holder() {}

@@ -26,6 +26,17 @@ final class ScalarKernels implements Kernels {
         }
     }
 
+    @Override
+    public int firstNonFiniteHalf(ByteBuffer w, int from, int to, boolean f16) {
+        int exp = f16 ? 0x7C00 : 0x7F80; // all exponent bits set: infinity or NaN in both formats
+        for (int at = from; at < to; at += 2) {
+            if ((w.getShort(at) & exp) == exp) {
+                return at;
+            }
+        }
+        return -1;
+    }
+
     static float decode(short s, boolean f16) {
         return f16 ? Half.toFloat(s) : Float.intBitsToFloat((s & 0xFFFF) << 16);
     }

@@ -91,7 +91,8 @@ final class MatrixLoader {
     }
 
     private static HalfMatrix mapped(TensorSource w, String name, long rows, long cols, boolean f16) {
-        return HalfMatrix.mapped(rows, cols, f16, (off, len) -> w.mapBytes(name, off, len));
+        return HalfMatrix.mapped(rows, cols, f16, (off, len) -> w.mapBytes(name, off, len))
+                .requireFinite(w.locate(name) + ": tensor '" + name + "'");
     }
 
     /**
@@ -112,6 +113,8 @@ final class MatrixLoader {
             try {
                 HalfMatrix src = HalfMatrix.mapped(n, cols, f16, (off, len) -> slab.slice((int) off, (int) len));
                 Int8Matrix.quantizeRows(r0, n, (int) cols, (r, dst) -> src.rowInto(r, dst, 0), q, scales);
+            } catch (T2lException e) {
+                throw new T2lException(w.locate(name) + ": tensor '" + name + "' " + e.getMessage(), e);
             } finally {
                 Unmap.now(slab);
             }

@@ -115,23 +115,43 @@ public final class Transformer implements AutoCloseable {
     public static Transformer load(Path dir, WeightPrecision precision, MemoryCheck.Available available) {
         ModelConfig config = ModelConfig.read(dir);
         try (ModelWeights weights = ModelWeights.open(dir)) {
-            checkLayout(config, weights);
-            long params = 0;
-            long small = 0;
-            boolean storedHalf = true;
-            for (Map.Entry<String, long[]> e : TensorLayout.of(config).entrySet()) {
-                long n = FloatTensor.numel(e.getValue());
-                if (isMatrix(e.getKey())) {
-                    params += n;
-                    DType t = weights.dtype(e.getKey());
-                    storedHalf &= t == DType.BF16 || t == DType.F16;
-                } else {
-                    small += 4 * n;
-                }
-            }
-            MemoryCheck.check(dir.toString(), params, small, precision, storedHalf, available);
+            Size size = size(config, weights);
+            MemoryCheck.check(dir.toString(), size.matrixParams(), size.smallBytes(), precision, size.storedHalf(),
+                    available);
             return create(config, weights, precision);
         }
+    }
+
+    /**
+     * A model folder's size from its headers alone (nothing mapped or read): weights of the big matrices, bytes of
+     * the float32 rest, and whether every matrix is stored in 16 bits (used in place under {@code --weights auto}).
+     */
+    public record Size(long matrixParams, long smallBytes, boolean storedHalf) {}
+
+    /** {@link Size} of the folder {@code dir}: what the launcher sizes the heap from (cli HeapAdvice). */
+    public static Size size(Path dir) {
+        ModelConfig config = ModelConfig.read(dir);
+        try (ModelWeights weights = ModelWeights.open(dir)) {
+            return size(config, weights);
+        }
+    }
+
+    private static Size size(ModelConfig config, ModelWeights weights) {
+        checkLayout(config, weights);
+        long params = 0;
+        long small = 0;
+        boolean storedHalf = true;
+        for (Map.Entry<String, long[]> e : TensorLayout.of(config).entrySet()) {
+            long n = FloatTensor.numel(e.getValue());
+            if (isMatrix(e.getKey())) {
+                params += n;
+                DType t = weights.dtype(e.getKey());
+                storedHalf &= t == DType.BF16 || t == DType.F16;
+            } else {
+                small += 4 * n;
+            }
+        }
+        return new Size(params, small, storedHalf);
     }
 
     /**

@@ -64,6 +64,73 @@ class KernelsTest {
         }
     }
 
+    /**
+     * Every batch size from 1 to 9 (the kernels block four weight rows against four, two or one activation rows),
+     * row counts that leave 1-3 rows after the blocks of four, widths with vector tails, and output ranges that
+     * start and end off the blocks (as the thread split makes them): each element against the float64 reference.
+     */
+    @ParameterizedTest(name = "{0}, batch 1..9")
+    @CsvSource({"bf16,23,70", "f16,22,166", "int8,23,200", "int8,21,128", "bf16,25,64"})
+    void everyBatchSizeAndRangeMatchesTheReference(String kind, int rows, int cols) {
+        SplittableRandom rng = new SplittableRandom(rows * 13L + cols);
+        float[] w = new float[rows * cols];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rng.nextGaussian() * 0.05f;
+        }
+        PackedMatrix m = build(kind, rows, cols, w);
+        float[] stored = m.toFloat().data();
+        for (int n = 1; n <= 9; n++) {
+            float[] x = new float[n * cols];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rng.nextGaussian();
+            }
+            Object prepared = m.prepare(x, n);
+            float[] y = new float[n * rows];
+            int split = 1 + rows / 3; // two ranges, the first ending off a block of four
+            m.kernel(Kernels.best(), prepared, x, n, y, 0, split);
+            m.kernel(Kernels.best(), prepared, x, n, y, split, rows);
+            for (int r = 0; r < n; r++) {
+                for (int o = 0; o < rows; o++) {
+                    double ref = 0;
+                    double mag = 0;
+                    for (int c = 0; c < cols; c++) {
+                        ref += (double) stored[o * cols + c] * x[r * cols + c];
+                        mag += Math.abs((double) stored[o * cols + c] * x[r * cols + c]);
+                    }
+                    double err = Math.abs(y[r * rows + o] - ref);
+                    assertTrue(err <= TOL * (mag + 1e-30), kind + " batch " + n + " row " + r + " out " + o + ": "
+                            + y[r * rows + o] + " vs " + ref + " (|diff| " + err + ")");
+                }
+            }
+        }
+    }
+
+    /** The NaN/infinity scan finds the first bad value wherever it sits: in a vector group, at its edges, in the tail. */
+    @Test
+    void nonFiniteScanFindsTheFirstBadValueAnywhere() {
+        int n = 203; // three 32-value groups of 512-bit vectors and a tail
+        for (boolean f16 : new boolean[] {false, true}) {
+            short inf = f16 ? (short) 0x7C00 : (short) 0x7F80;
+            short nan = f16 ? (short) 0xFE01 : (short) 0xFFC1;
+            for (int at : new int[] {0, 1, 30, 31, 32, 33, 63, 64, 95, 96, 150, 202}) {
+                ByteBuffer b = ByteBuffer.allocateDirect(2 * n).order(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < n; i++) {
+                    b.putShort(2 * i, (short) (f16 ? 0x7BFF : 0x7F7F)); // the largest finite values
+                }
+                b.putShort(2 * at, at % 2 == 0 ? inf : nan);
+                if (at + 7 < n) {
+                    b.putShort(2 * (at + 7), inf); // a later one must not be reported
+                }
+                for (Kernels k : new Kernels[] {new ScalarKernels(), Kernels.best()}) {
+                    assertEquals(2 * at, k.firstNonFiniteHalf(b, 0, 2 * n, f16),
+                            k.getClass().getSimpleName() + (f16 ? " f16" : " bf16") + " bad value at " + at);
+                    assertEquals(-1, k.firstNonFiniteHalf(b, 2 * at + 2, 2 * Math.min(n, at + 7), f16),
+                            "a range without bad values");
+                }
+            }
+        }
+    }
+
     @Test
     void storedValuesAreTheFileValues() {
         float[] w = {1.5f, -2.25f, 3.0e-6f, 65504f, -0.0f, 1e-8f};

@@ -32,6 +32,7 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.FieldSource;
 
 /** Models held in 16-bit and 8-bit precision: parity, the paths above the forward pass, and bad input. */
@@ -248,6 +249,42 @@ class WeightPrecisionTest {
         T2lException e = assertThrows(T2lException.class, () -> Transformer.load(dir, WeightPrecision.AUTO));
         assertTrue(e.getMessage().contains(second.getFileName().toString()) && e.getMessage().contains("truncated"),
                 e.getMessage());
+    }
+
+    /**
+     * Mapped 16-bit weights are scanned for NaN and infinity at load as float32 ones are (io/Finite): refused naming
+     * the file, the tensor and the [row, column], under every precision that reads them in place or quantizes them.
+     */
+    @ParameterizedTest(name = "{0} {1} under --weights {2}")
+    @CsvSource({"BF16,NaN,AUTO", "BF16,-Infinity,BF16", "F16,Infinity,AUTO", "BF16,NaN,INT8"})
+    void nonFiniteSixteenBitWeightsAreRefusedNamingTensorAndIndex(DType dtype, float bad, WeightPrecision p)
+            throws IOException {
+        Path source = dtype == DType.BF16 ? Golden.LLAMA_BF16.dir()
+                : copyModel(Golden.LLAMA.dir(), tmp.resolve("f16"), DType.F16, UnaryOperator.identity());
+        String victim = "model.layers.1.mlp.down_proj.weight";
+        Path dir = tmp.resolve("bad");
+        rewrite(source, dir, (name, t) -> {
+            if (!name.equals(victim)) {
+                return t;
+            }
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try {
+                t.body().writeTo(bytes);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+            byte[] b = bytes.toByteArray();
+            int at = 2 * (3 * (int) t.shape()[1] + 5); // element [3, 5]
+            short bits = dtype == DType.BF16 ? (short) (Float.floatToRawIntBits(bad) >>> 16)
+                    : ai.t2l.io.Half.fromFloat(bad);
+            b[at] = (byte) bits;
+            b[at + 1] = (byte) (bits >>> 8);
+            return RawTensor.ofBytes(t.dtype(), t.shape(), b);
+        });
+        T2lException e = assertThrows(T2lException.class, () -> Transformer.load(dir, p));
+        String msg = e.getMessage();
+        assertTrue(msg.contains("model.safetensors") && msg.contains(victim) && msg.contains(String.valueOf(bad))
+                && msg.contains("[3, 5]"), msg);
     }
 
     @Test

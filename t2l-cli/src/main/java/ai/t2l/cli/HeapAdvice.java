@@ -1,0 +1,80 @@
+package ai.t2l.cli;
+
+import ai.t2l.compute.HeapSizing;
+import ai.t2l.compute.MemoryCheck;
+import ai.t2l.compute.WeightPrecision;
+import ai.t2l.model.Transformer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Run by the {@code t2l} launcher before the real JVM starts (only when T2L_JAVA_OPTS is unset): prints the JVM
+ * heap options the command's model needs (see {@link HeapSizing}) after {@link #MARKER}, or nothing, in which case the launcher keeps its
+ * default. It reads only the model folder's config and safetensors headers (no engine, well under a second), and
+ * anything it cannot work out (no model, a bad folder, an unknown value) prints nothing: the command itself then
+ * reports the problem with its usual error.
+ */
+public final class HeapAdvice {
+    /** Commands that load a base model for inference (bench: {@code bench decode}). */
+    private static final Set<String> MODEL_COMMANDS = Set.of("run", "serve", "logits", "eval", "generate", "bench");
+
+    private HeapAdvice() {}
+
+    /** The launcher reads only the line starting with this (a JVM may print other lines, e.g. its flags). */
+    static final String MARKER = "t2l-jvm-options: ";
+
+    public static void main(String[] args) {
+        try {
+            System.out.println(MARKER + String.join(" ", options(args, physicalMemory())));
+        } catch (RuntimeException e) {
+            System.out.println(MARKER); // the command itself will say what is wrong
+        }
+    }
+
+    /** The options for this command line; empty when the launcher's default should stay. */
+    static List<String> options(String[] args, long physical) {
+        if (args.length == 0 || !MODEL_COMMANDS.contains(args[0])) {
+            return List.of();
+        }
+        String model = value(args, "--model");
+        if (model == null && args[0].equals("bench")) {
+            model = value(args, "--out"); // bench decode --shape NAME --out DIR, once DIR has been written
+        }
+        String weights = value(args, "--weights");
+        if (model == null || !Files.isRegularFile(Path.of(model, "config.json"))) {
+            return List.of();
+        }
+        WeightPrecision p = weights == null ? WeightPrecision.AUTO : WeightPrecision.parse(weights);
+        Transformer.Size size = Transformer.size(Path.of(model));
+        return HeapSizing.jvmOptions(p, size.storedHalf(), size.matrixParams(), physical);
+    }
+
+    /** The value of {@code --name VALUE} or {@code --name=VALUE}; the last one wins, as picocli does. */
+    static String value(String[] args, String name) {
+        String found = null;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals(name) && i + 1 < args.length) {
+                found = args[++i];
+            } else if (args[i].startsWith(name + "=")) {
+                found = args[i].substring(name.length() + 1);
+            }
+        }
+        return found;
+    }
+
+    private static long physicalMemory() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: no cap beyond the model's own need
+        }
+        return MemoryCheck.memAvailable();
+    }
+}

@@ -1,0 +1,53 @@
+package ai.t2l.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the launcher asks before starting the real JVM: heap options from the command line's model folder. */
+class HeapAdviceTest {
+    private static final long MACHINE = 24L << 30;
+
+    private static String golden(String name) {
+        Path p = Paths.get(System.getProperty("t2l.shared"), "fixtures", "golden", name);
+        return p.toString();
+    }
+
+    private static List<String> advise(String... args) {
+        return HeapAdvice.options(args, MACHINE);
+    }
+
+    @Test
+    void bf16FolderRunsInPlaceWithASmallHeap() {
+        List<String> expected = List.of("-Xmx768m", "-XX:MaxNewSize=64m");
+        assertEquals(expected, advise("run", "--model", golden("llama_bf16"), "--prompt", "hi"));
+        assertEquals(expected, advise("serve", "--port", "0", "--model=" + golden("llama_bf16")));
+        assertEquals(expected, advise("bench", "decode", "--model", golden("llama_bf16"), "--weights", "bf16"));
+    }
+
+    @Test
+    void int8GetsAHeapForItsWeights() {
+        List<String> o = advise("run", "--model", golden("llama_bf16"), "--weights", "int8", "--prompt", "hi");
+        assertEquals(1, o.size());
+        assertTrue(o.get(0).startsWith("-Xmx"), o.toString());
+    }
+
+    @Test
+    void float32ModelsOtherCommandsAndUnknownInputKeepTheDefault() {
+        assertEquals(List.of(), advise("run", "--model", golden("llama"), "--prompt", "hi")); // float32 folder
+        assertEquals(List.of(), advise("train", "sft", "--model", golden("llama_bf16")));
+        assertEquals(List.of(), advise("run", "--model", "/nonexistent/folder"));
+        assertEquals(List.of(), advise("run", "--prompt", "hi"));
+        assertEquals(List.of(), advise());
+    }
+
+    @Test
+    void theLastValueWinsAsInPicocli() {
+        assertEquals("b", HeapAdvice.value(new String[] {"run", "--model", "a", "--model=b"}, "--model"));
+        assertEquals(null, HeapAdvice.value(new String[] {"run", "--model"}, "--model"));
+    }
+}

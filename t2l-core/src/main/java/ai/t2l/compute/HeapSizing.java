@@ -1,0 +1,55 @@
+package ai.t2l.compute;
+
+import java.util.List;
+
+/**
+ * The Java heap a model needs, so that the launcher can size it without flags (issue 15: peak RSS of a bf16 model at
+ * most its files + 15%). Where the weights live decides:
+ * <ul>
+ *   <li>16-bit weights used in place are file pages, not heap. The launcher's general default (-Xmx8g) let G1 grow
+ *       its young generation with short-lived activation arrays: the gemma-2-2b shape peaked at 1.17x its files
+ *       with -Xmx8g, 1.13x with {@code -Xmx768m -XX:MaxNewSize=64m} (BENCHMARKS.md, 2026-12-02). A float32 folder
+ *       asked for bf16 is rounded into direct buffers, which -XX:MaxDirectMemorySize (default: -Xmx) must admit.</li>
+ *   <li>int8 weights are Java arrays: the heap must hold them plus room for everything else.</li>
+ *   <li>float32 weights are engine (native) memory: the general default stays.</li>
+ * </ul>
+ */
+public final class HeapSizing {
+    /** Heap for everything but int8 weights: tokenizer, activations on their way to the kernels, server state. */
+    static final long BASE_HEAP = 768L << 20;
+
+    /** Young generation for in-place 16-bit weights: bounded, so G1 does not touch gigabytes of short-lived eden. */
+    static final long YOUNG = 64L << 20;
+
+    private HeapSizing() {}
+
+    /**
+     * JVM options for a model of {@code matrixParams} weights in its big matrices held in {@code p}; empty when the
+     * launcher's default fits (float32 in engine memory). {@code physical}: the machine's memory in bytes, a cap.
+     */
+    public static List<String> jvmOptions(WeightPrecision p, boolean storedHalf, long matrixParams, long physical) {
+        boolean inPlace = p == WeightPrecision.AUTO && storedHalf || p == WeightPrecision.BF16 && storedHalf;
+        if (inPlace) {
+            return List.of(xmx(BASE_HEAP), "-XX:MaxNewSize=" + mb(YOUNG));
+        }
+        if (p == WeightPrecision.BF16) { // float32 folder rounded to bf16 in direct buffers
+            return List.of(xmx(BASE_HEAP), "-XX:MaxNewSize=" + mb(YOUNG),
+                    "-XX:MaxDirectMemorySize=" + mb(2 * matrixParams + BASE_HEAP));
+        }
+        if (p == WeightPrecision.INT8) {
+            long int8 = matrixParams + matrixParams / Int8Matrix.BLOCK * 4; // values + one float scale per block
+            // + 1/8 for G1's region rounding of the large arrays (humongous objects) and the base heap
+            long heap = int8 + int8 / 8 + 2 * BASE_HEAP;
+            return List.of(xmx(Math.min(heap, Math.max(physical - (1L << 30), BASE_HEAP))));
+        }
+        return List.of();
+    }
+
+    private static String xmx(long bytes) {
+        return "-Xmx" + mb(bytes);
+    }
+
+    private static String mb(long bytes) {
+        return ((bytes + (1L << 20) - 1) >> 20) + "m";
+    }
+}
