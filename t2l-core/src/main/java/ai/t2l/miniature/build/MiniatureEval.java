@@ -37,6 +37,7 @@ public final class MiniatureEval {
     static final String RECON_LIBRARY = "T2L recon-M, library tasks, training descriptions";
     static final String FREE_FORM_T2L = "T2L sft-L, hand-written descriptions";
     static final String FREE_FORM_BASE = "base + hand-written description in prompt";
+    static final String SFT_L_EQUAL = "T2L sft-L, M's and S's steps";
     static final int VAL_EXAMPLES = 8;
 
     private final Path dir;
@@ -129,6 +130,12 @@ public final class MiniatureEval {
                                 world::freeFormDescriptions)));
                         adapterMap = adapterMap(ck, all);
                     }
+                }
+            }
+            Path equal = dir.resolve(MiniLayout.t2l(MiniatureBuild.SFT_L_EQUAL));
+            if (Files.isDirectory(equal)) {
+                try (HypernetCheckpoint ck = T2lFolder.load(equal, m)) {
+                    extra.put(SFT_L_EQUAL, run.apply(SFT_L_EQUAL, t2lQueries(ck, all, this::evalDescriptions)));
                 }
             }
             // asked as "base + description in prompt" is (description, blank line, prompt)
