@@ -29,7 +29,7 @@ public final class MiniatureCommand implements Runnable {
     }
 
     @Command(name = "build", mixinStandardHelpOptions = true,
-            description = "Train the miniature (resumable: up-to-date stages are kept). About 22 min (PyTorch on one thread).")
+            description = "Train the miniature (resumable: up-to-date stages are kept). About 25 min (PyTorch on one thread).")
     static final class Build implements Callable<Integer> {
         @Spec
         CommandSpec spec;

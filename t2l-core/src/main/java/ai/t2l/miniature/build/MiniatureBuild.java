@@ -48,6 +48,8 @@ public final class MiniatureBuild {
     static final int SFT_TASKS_PER_STEP = 8;
     /** Coefficient of the L2 penalty on generated A and B in SFT (spec §6.2). */
     static final double L2_GENERATED = 1e-3;
+    /** T2L L trained with the steps and batch of M and S (the equal-budget comparison of issue 14). */
+    public static final String SFT_L_EQUAL = "sft-L-equal";
     /** Where stages keep their run folders (checkpoints, metrics) until their output is written. */
     static final String RUNS = ".runs";
 
@@ -100,6 +102,11 @@ public final class MiniatureBuild {
                 stage(name, key(name, modelKey, embKey, sftStage(v), s.hyper()), MiniLayout.t2l(name),
                         runs -> buildSft(v, train, data.padId(), runs));
             }
+            // issue 14 item 2: L with M's and S's steps and batch, so that "L > M > S" is compared at equal budgets
+            // (sft-L keeps its longer run: it is the model the demo and serve use)
+            stage(SFT_L_EQUAL, key(SFT_L_EQUAL, modelKey, embKey, s.sftSmall(), s.hyper()),
+                    MiniLayout.t2l(SFT_L_EQUAL), runs -> buildSft(Variant.L, s.sftSmall(), SFT_L_EQUAL, train,
+                            data.padId(), runs));
         } finally {
             AtomicFiles.deleteRecursively(tokDir);
         }
@@ -342,13 +349,19 @@ public final class MiniatureBuild {
     }
 
     private JsonNode buildSft(Variant v, List<PreparedTask> train, int padId, Path runs) {
+        return buildSft(v, sftStage(v), "sft-" + v.name(), train, padId, runs);
+    }
+
+    /** Same initialisation and data order for a variant whatever its steps: only the budget differs. */
+    private JsonNode buildSft(Variant v, MiniSettings.Stage stage, String name, List<PreparedTask> train, int padId,
+            Path runs) {
         HyperConfig c = hyperConfig(v, TrainingTask.SFT).build();
-        progress.start("T2L sft-" + v.name(), sftStage(v).steps());
+        progress.start("T2L " + name, stage.steps());
         try (Transformer model = Transformer.load(out.resolve(MiniLayout.MODEL));
                 HyperModulator hm = HyperModulator.create(c, s.seed() + 10 + v.ordinal(), model.manager())) {
-            JsonNode curve = training.sft(model, hm, train, trainEmbeddings(world.trainTasks()), sftStage(v),
+            JsonNode curve = training.sft(model, hm, train, trainEmbeddings(world.trainTasks()), stage,
                     SFT_TASKS_PER_STEP, L2_GENERATED, padId, s.seed() + 20 + v.ordinal(), runs);
-            save(hm, "sft-" + v.name(), "SFT on " + train.size() + " training tasks");
+            save(hm, name, "SFT on " + train.size() + " training tasks");
             progress.end(String.format("final loss %.3f", curve.path("last_loss").asDouble()));
             return curve;
         }

@@ -16,6 +16,7 @@ import ai.t2l.miniature.TaskWorld;
 import ai.t2l.model.Transformer;
 import ai.t2l.tokenizer.ChatFormat;
 import ai.t2l.tokenizer.Tokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +32,12 @@ import java.util.Map;
  */
 public final class MiniatureEval {
     public static final List<String> T2L_MODELS = List.of("recon-M", "sft-L", "sft-M", "sft-S");
+    /** The paper's main model: the one asked with hand-written descriptions and drawn in the adapter map. */
+    static final String FREE_FORM_MODEL = "sft-L";
+    static final String RECON_LIBRARY = "T2L recon-M, library tasks, training descriptions";
+    static final String FREE_FORM_T2L = "T2L sft-L, hand-written descriptions";
+    static final String FREE_FORM_BASE = "base + hand-written description in prompt";
+    static final String SFT_L_EQUAL = "T2L sft-L, M's and S's steps";
     static final int VAL_EXAMPLES = 8;
 
     private final Path dir;
@@ -83,6 +90,8 @@ public final class MiniatureEval {
         String best;
         Map<String, Scores> controls = new LinkedHashMap<>();
         Map<String, Double> bestVal = new LinkedHashMap<>();
+        Map<String, Scores> extra = new LinkedHashMap<>();
+        String adapterMap = null;
         try (Transformer model = Transformer.load(modelDir);
                 Tokenizer tok = Tokenizer.open(modelDir.resolve("tokenizer.json"));
                 NDManager m = NDManager.newBaseManager("PyTorch")) {
@@ -110,8 +119,28 @@ public final class MiniatureEval {
                 try (HypernetCheckpoint ck = T2lFolder.load(dir.resolve(MiniLayout.t2l(name)), m)) {
                     rows.add(run.apply("T2L " + name, t2lQueries(ck, all, this::evalDescriptions)));
                     val.put(name, validation(ck, model, tok, format));
+                    if (name.equals("recon-M")) {
+                        // the paper's compression claim: reconstruction on exactly the tasks of its library, asked
+                        // with the training descriptions it reconstructed them from (its first 3), next to the oracle
+                        extra.put(RECON_LIBRARY, run.apply(RECON_LIBRARY, t2lQueries(ck, world.coreTrainTasks(),
+                                t -> t.trainDescriptions().subList(0, 3))));
+                    }
+                    if (name.equals(FREE_FORM_MODEL)) {
+                        extra.put(FREE_FORM_T2L, run.apply(FREE_FORM_T2L, t2lQueries(ck, world.freeFormTasks(),
+                                world::freeFormDescriptions)));
+                        adapterMap = adapterMap(ck, all);
+                    }
                 }
             }
+            Path equal = dir.resolve(MiniLayout.t2l(MiniatureBuild.SFT_L_EQUAL));
+            if (Files.isDirectory(equal)) {
+                try (HypernetCheckpoint ck = T2lFolder.load(equal, m)) {
+                    extra.put(SFT_L_EQUAL, run.apply(SFT_L_EQUAL, t2lQueries(ck, all, this::evalDescriptions)));
+                }
+            }
+            // asked as "base + description in prompt" is (description, blank line, prompt)
+            extra.put(FREE_FORM_BASE, run.apply(FREE_FORM_BASE, queries(world.freeFormTasks(),
+                    t -> world.freeFormDescriptions(t).stream().map(d -> d + "\n\n").toList(), t -> null)));
             best = val.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
             try (HypernetCheckpoint ck = T2lFolder.load(dir.resolve(MiniLayout.t2l(best)), m)) {
                 bestVal.putAll(validationPerTask(ck, model, tok, format, world.trainTasks(),
@@ -125,7 +154,8 @@ public final class MiniatureEval {
                 controls.put("random strings", run.apply("random", t2lQueries(ck, all,
                         t -> ControlDescriptions.random(3, seed))));
             }
-            return new Report(world, rows, controls, best, val, bestVal, nTest, seed);
+            return new Report(world, rows, controls, best, val, bestVal, nTest, seed, extra, adapterMap,
+                    curves(Json.read(prov)));
         }
     }
 
@@ -167,6 +197,31 @@ public final class MiniatureEval {
                     .append("\nOutput: ").append(shots.get(i).response()).append("\n\n");
         }
         return sb.toString();
+    }
+
+    /** sft-L's adapters for every task's evaluation descriptions, projected on 2 principal components (SVG). */
+    private String adapterMap(HypernetCheckpoint ck, List<Task> tasks) {
+        List<float[]> flat = new ArrayList<>();
+        List<String> fams = new ArrayList<>();
+        for (Task t : tasks) {
+            for (String d : t.evalDescriptions()) {
+                flat.add(AdapterMap.flatten(ck.hypernet().generate(embed(d))));
+                fams.add(t.family());
+            }
+        }
+        return AdapterMap.svg(AdapterMap.points(flat, fams), "T2L " + FREE_FORM_MODEL + " adapters of "
+                + tasks.size() + " tasks x 3 evaluation descriptions, PCA, by family");
+    }
+
+    /** Each stage's loss curve from provenance.json (training loss in twentieths, validation points). */
+    private static Map<String, JsonNode> curves(JsonNode prov) {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        prov.path("stages").fields().forEachRemaining(e -> {
+            if (e.getValue().path("result").has("mean_loss_per_twentieth")) {
+                out.put(e.getKey(), e.getValue().path("result"));
+            }
+        });
+        return out;
     }
 
     private List<Example> test(Task t) {
