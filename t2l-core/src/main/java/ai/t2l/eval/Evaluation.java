@@ -4,6 +4,7 @@ import ai.t2l.eval.bench.Benchmark;
 import ai.t2l.eval.report.CombinedTable;
 import ai.t2l.eval.report.Report;
 import ai.t2l.eval.t2l.OneHotProtocol;
+import ai.t2l.eval.t2l.PlannedLora;
 import ai.t2l.eval.t2l.T2lDescriptions;
 import ai.t2l.eval.t2l.T2lMode;
 import ai.t2l.io.T2lException;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The entry point of {@code t2l eval run}: evaluates the base model (optionally with one adapter) or the
@@ -82,38 +84,8 @@ public final class Evaluation {
      */
     private static void runOneHot(EvalRequest req, EvalRunner runner, List<String> trainingTasks) {
         OneHotProtocol protocol = new OneHotProtocol(trainingTasks, req.seed());
-        Map<String, List<OneHotProtocol.Lora>> plan = new LinkedHashMap<>();
-        for (Benchmark b : req.tasks()) {
-            plan.put(b.name(), protocol.plan(b.name()));
-        }
-        Path out = req.settings().outDir();
-        AtomicFiles.writeString(out.resolve("t2l_plan.json"), Json.write(plan) + "\n");
-        AdapterGenerator generator = null;
-        try {
-            for (Benchmark b : req.tasks()) {
-                for (OneHotProtocol.Lora lora : plan.get(b.name())) {
-                    Path dir = out.resolve("generated_loras").resolve(b.name()).resolve(lora.split())
-                            .resolve("lora_" + lora.index());
-                    Condition c = scaled(new Condition(lora.key() + "/" + req.prompts().key(),
-                            ONE_HOT_ROWS.get(lora.split()) + req.prompts().label(), req.prompts(), Optional.of(dir)), req);
-                    if (runner.cached(c, b)) {
-                        runner.run(null, c, b);
-                        continue;
-                    }
-                    if (!Files.isRegularFile(dir.resolve("adapter_config.json"))) {
-                        if (generator == null) {
-                            generator = EvalRuntime.openGenerator(req.t2lDir().get(), req.modelDir());
-                        }
-                        generator.generate(lora.vector(), lora.input(), dir);
-                    }
-                    runCondition(req, runner, c, List.of(b));
-                }
-            }
-        } finally {
-            if (generator != null) {
-                generator.close();
-            }
-        }
+        runPlan(req, runner, protocol::plan, lora -> ONE_HOT_ROWS.get(lora.split()),
+                (generator, lora, dir) -> generator.generate(lora.vector(), lora.input(), dir));
     }
 
     /** Row labels of the one-hot protocol's splits (the reference's split names, said plainly). */
@@ -163,19 +135,36 @@ public final class Evaluation {
                     + "pass --descriptions DIR");
         }
         T2lProtocol protocol = new T2lProtocol(T2lDescriptions.load(req.descriptionsDir()), req.seed());
-        Map<String, List<T2lProtocol.Lora>> plan = new LinkedHashMap<>();
+        runPlan(req, runner, protocol::plan, lora -> "T2L (" + lora.split() + ")",
+                (generator, lora, dir) -> generator.generate(lora.description(), dir));
+    }
+
+    /** Writes one planned adapter into its folder. */
+    private interface AdapterWriter<L> {
+        void write(AdapterGenerator generator, L lora, Path dir);
+    }
+
+    /**
+     * Runs a T2L plan (descriptions or one-hot ids): the plan is written to {@code t2l_plan.json} first; each
+     * adapter goes to the reference's {@code generated_loras/<task>/<split>/lora_i}, generated only when neither its
+     * completions are cached nor its folder is there, and the hypernetwork is opened only if something needs it.
+     */
+    private static <L extends PlannedLora> void runPlan(EvalRequest req, EvalRunner runner,
+            Function<String, List<L>> planner, Function<L, String> row, AdapterWriter<L> writer) {
+        Map<String, List<L>> plan = new LinkedHashMap<>();
         for (Benchmark b : req.tasks()) {
-            plan.put(b.name(), protocol.plan(b.name()));
+            plan.put(b.name(), planner.apply(b.name()));
         }
         Path out = req.settings().outDir();
         AtomicFiles.writeString(out.resolve("t2l_plan.json"), Json.write(plan) + "\n");
         AdapterGenerator generator = null;
         try {
             for (Benchmark b : req.tasks()) {
-                for (T2lProtocol.Lora lora : plan.get(b.name())) {
-                    Path dir = out.resolve("generated_loras").resolve(b.name()).resolve(lora.split()).resolve("lora_" + lora.index());
+                for (L lora : plan.get(b.name())) {
+                    Path dir = out.resolve("generated_loras").resolve(b.name()).resolve(lora.split())
+                            .resolve("lora_" + lora.index());
                     Condition c = scaled(new Condition(lora.key() + "/" + req.prompts().key(),
-                            "T2L (" + lora.split() + ")" + req.prompts().label(), req.prompts(), Optional.of(dir)), req);
+                            row.apply(lora) + req.prompts().label(), req.prompts(), Optional.of(dir)), req);
                     if (runner.cached(c, b)) {
                         runner.run(null, c, b);
                         continue;
@@ -184,7 +173,7 @@ public final class Evaluation {
                         if (generator == null) {
                             generator = EvalRuntime.openGenerator(req.t2lDir().get(), req.modelDir());
                         }
-                        generator.generate(lora.description(), dir);
+                        writer.write(generator, lora, dir);
                     }
                     runCondition(req, runner, c, List.of(b));
                 }

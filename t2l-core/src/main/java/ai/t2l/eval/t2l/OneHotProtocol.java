@@ -26,7 +26,7 @@ public final class OneHotProtocol {
     public static final int MIXTURES = 3;
 
     /** One adapter to generate: split, index within it, the hypernetwork's input and what it is, in words. */
-    public record Lora(String task, String split, int index, String input, float[] vector) {
+    public record Lora(String task, String split, int index, String input, float[] vector) implements PlannedLora {
         /** Cache and folder key, like the reference's {@code generated_loras/<task>/<split>/lora_i}. */
         public String key() {
             return "t2l-one-hot-" + split + "/lora_" + index;

@@ -26,7 +26,7 @@ public final class T2lProtocol {
     public static final List<String> SPLITS = List.of("train_descs", "eval_descs", "other_train_descs", "random_descs");
 
     /** One adapter to generate: its split, index within the split, and the description it comes from. */
-    public record Lora(String task, String split, int index, String description) {
+    public record Lora(String task, String split, int index, String description) implements PlannedLora {
         /** Cache and folder key, like the reference's {@code generated_loras/<task>/<split>/lora_i}. */
         public String key() {
             return "t2l-" + split + "/lora_" + index;
