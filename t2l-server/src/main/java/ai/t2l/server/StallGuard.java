@@ -3,9 +3,9 @@ package ai.t2l.server;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,11 +14,21 @@ import java.util.concurrent.TimeUnit;
  * Closing the stream makes the blocked read fail, and {@link #fired()} tells that failure from a broken connection.
  */
 final class StallGuard implements AutoCloseable {
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "t2l-upstream-stall-guard");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledExecutorService TIMER = timer();
+
+    /**
+     * One daemon thread for every guard. {@link #progress()} cancels and reschedules once per streamed line, so a
+     * cancelled task must leave the queue at once, not linger for the whole limit (the default policy).
+     */
+    private static ScheduledExecutorService timer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "t2l-upstream-stall-guard");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
 
     private final InputStream in;
     private final long limitMs;
