@@ -55,6 +55,7 @@ public final class Benchmarks {
     public static List<Benchmark> parse(String list, Path sniDir) {
         List<Benchmark> out = new ArrayList<>();
         List<String> seen = new ArrayList<>();
+        Map<String, Path> sniIndex = null; // the SNI folder is listed once, and only if a lol_ task is asked for
         for (String raw : list.split(",")) {
             String n = raw.strip();
             if (n.isEmpty() || seen.contains(n)) {
@@ -69,7 +70,10 @@ public final class Benchmarks {
                 }
                 continue;
             }
-            Benchmark b = ALL.containsKey(n) ? byName(n) : sni(n, sniDir);
+            if (n.startsWith("lol_") && sniDir != null && sniIndex == null) {
+                sniIndex = SniFolder.index(sniDir);
+            }
+            Benchmark b = ALL.containsKey(n) ? byName(n) : sni(n, sniDir, sniIndex);
             if (seen.contains(b.name())) {
                 continue;
             }
@@ -82,7 +86,7 @@ public final class Benchmarks {
         return out;
     }
 
-    private static Benchmark sni(String n, Path sniDir) {
+    private static Benchmark sni(String n, Path sniDir, Map<String, Path> sniIndex) {
         if (n.endsWith(".json")) {
             Path f = Path.of(n);
             if (!Files.isRegularFile(f)) {
@@ -96,7 +100,7 @@ public final class Benchmarks {
                         + " natural-instructions tasks/ folder with task" + n.substring(4) + "_*.json), or give the"
                         + " task file's path");
             }
-            Path f = SniFolder.index(sniDir).get(n);
+            Path f = sniIndex.get(n);
             if (f == null) {
                 throw new T2lException("task " + n + ": no task" + n.substring(4) + "_*.json in " + sniDir);
             }
