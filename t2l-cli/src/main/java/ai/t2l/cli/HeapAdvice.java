@@ -4,7 +4,6 @@ import ai.t2l.compute.HeapSizing;
 import ai.t2l.compute.MemoryCheck;
 import ai.t2l.compute.WeightPrecision;
 import ai.t2l.model.Transformer;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +27,7 @@ public final class HeapAdvice {
 
     public static void main(String[] args) {
         try {
-            System.out.println(MARKER + String.join(" ", options(args, physicalMemory())));
+            System.out.println(MARKER + String.join(" ", options(args, MemoryCheck.meminfo("MemTotal:"))));
         } catch (RuntimeException e) {
             System.out.println(MARKER); // the command itself will say what is wrong
         }
@@ -63,18 +62,5 @@ public final class HeapAdvice {
             }
         }
         return found;
-    }
-
-    private static long physicalMemory() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemTotal:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: no cap beyond the model's own need
-        }
-        return MemoryCheck.memAvailable();
     }
 }

@@ -78,9 +78,14 @@ public final class MemoryCheck {
 
     /** MemAvailable from /proc/meminfo; Long.MAX_VALUE when it cannot be read (not Linux: no check). */
     public static long memAvailable() {
+        return meminfo("MemAvailable:");
+    }
+
+    /** A /proc/meminfo field (e.g. "MemTotal:") in bytes; Long.MAX_VALUE when it cannot be read (not Linux). */
+    public static long meminfo(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemAvailable:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
             }
