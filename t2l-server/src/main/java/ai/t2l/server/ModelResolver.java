@@ -19,10 +19,6 @@ final class ModelResolver {
     private final LoraRegistry loras;
     private final boolean passUnknown;
 
-    ModelResolver(String baseModel, AdapterCache cache, LoraRegistry loras, int maxDescriptionChars) {
-        this(baseModel, cache, loras, maxDescriptionChars, false);
-    }
-
     /** @param passUnknown names not known here resolve to themselves (an upstream engine may serve them) */
     ModelResolver(String baseModel, AdapterCache cache, LoraRegistry loras, int maxDescriptionChars,
             boolean passUnknown) {

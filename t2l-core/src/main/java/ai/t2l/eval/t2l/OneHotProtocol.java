@@ -70,10 +70,6 @@ public final class OneHotProtocol {
         return out;
     }
 
-    public boolean seen(String task) {
-        return tasks.contains(task);
-    }
-
     private float[] oneHot(int i) {
         float[] v = new float[tasks.size()];
         v[i] = 1f;
