@@ -192,7 +192,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
         double cpu = (MachineLoad.processCpuNanos() - cpu0) / 1e9 / steps;
         Arrays.sort(s);
         if (opt != null) {
-            profile.add(String.format("| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |", what, cpu,
+            // "phases of the ...": ../shared/oracle's aggregate.py takes rows starting "| SFT" / "| reconstruction"
+            // as whole-step medians, so the phase rows must not start that way (they did, and it read backward times)
+            profile.add(String.format("| phases of the %s step | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |", what, cpu,
                     median(phases, StepTimes::forwardNs), median(phases, StepTimes::backwardNs),
                     median(phases, StepTimes::clipNs), median(phases, StepTimes::optimizerNs),
                     median(phases, StepTimes::zeroGradNs)));
