@@ -162,7 +162,7 @@ public final class ServeCommand implements Callable<Integer> {
         String key = apiKey != null ? apiKey : System.getenv(API_KEY_ENV);
 
         try (ServingStack stack = ServingStack.open(new ServingStack.Settings(modelDir, t2lDir, format, name,
-                maxBatch, encoder != null ? OnnxTaskEmbedder.fromFolder(encoder, pooling) : null))) {
+                maxBatch, encoder != null ? OnnxTaskEmbedder.fromFolder(encoder, pooling) : null, up == null))) {
             ChatEngine engine = up == null ? stack.engine() : new UpstreamEngine(up, name);
             T2lServer server;
             try {

@@ -67,6 +67,39 @@ class ServeUpstreamTest {
         }
     }
 
+    /**
+     * A front over an upstream only generates: it reads the base model's config.json (to check the checkpoint fits)
+     * and never its weights, which for the paper's 7-8B models would take 15 GB it does not use. Here the weights
+     * file is absent: the front opens and generates the same adapter; a stack with a local engine cannot open.
+     */
+    @Test
+    void aFrontNeverLoadsTheBaseModelsWeights() throws Exception {
+        Path model = MINI.resolve("model");
+        Path configOnly = java.nio.file.Files.createDirectories(shared.resolve("config-only"));
+        for (String f : new String[] {"config.json", "tokenizer.json", "tokenizer_config.json"}) {
+            java.nio.file.Files.copy(model.resolve(f), configOnly.resolve(f));
+        }
+        Path t2l = Miniature.checkpointIn(MINI.resolve("t2l"));
+        String description = TaskWorld.standard().task(TASK).evalDescriptions().get(0);
+        ai.t2l.lora.LoraWeights expected;
+        try (ServingStack full = ServingStack.open(new ServingStack.Settings(model, t2l, ServeCommand.formatOf(model),
+                "t2l-miniature", 4, null))) {
+            expected = full.generator().generate(description);
+        }
+        try (ServingStack front = ServingStack.open(new ServingStack.Settings(configOnly, t2l,
+                ServeCommand.formatOf(model), "t2l-miniature", 4, null, false))) {
+            ai.t2l.lora.LoraWeights got = front.generator().generate(description);
+            assertEquals(expected.pairs().keySet(), got.pairs().keySet());
+            expected.pairs().forEach((site, p) -> {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(p.a().data(), got.pairs().get(site).a().data());
+                org.junit.jupiter.api.Assertions.assertArrayEquals(p.b().data(), got.pairs().get(site).b().data());
+            });
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, front::engine);
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(ai.t2l.io.T2lException.class, () -> ServingStack.open(
+                new ServingStack.Settings(configOnly, t2l, ServeCommand.formatOf(model), "t2l-miniature", 4, null)));
+    }
+
     private static String chat(HttpClient http, T2lServer server, String model, String prompt, boolean stream)
             throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/chat/completions"))

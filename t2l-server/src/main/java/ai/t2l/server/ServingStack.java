@@ -7,6 +7,7 @@ import ai.t2l.hypernet.HypernetCheckpoint;
 import ai.t2l.hypernet.LoadOptions;
 import ai.t2l.io.T2lException;
 import ai.t2l.model.AdapterCheck;
+import ai.t2l.model.ModelConfig;
 import ai.t2l.compute.WeightPrecision;
 import ai.t2l.model.Transformer;
 import ai.t2l.tokenizer.ChatFormat;
@@ -26,9 +27,17 @@ public final class ServingStack implements AutoCloseable {
      * @param baseModelName what clients pass as "model" for the base model
      * @param maxBatch      most requests decoded together in one forward pass
      * @param embedder      description encoder; null = the bundled bge-small-en-v1.5
+     * @param localEngine   false when chats are answered elsewhere ({@code serve --upstream}): then only the base
+     *                      model's config.json is read (to check the checkpoint against it), never its weights, which
+     *                      for a 7-8B model would take 15 GB the front does not use
      */
     public record Settings(Path modelDir, Path t2lDir, ChatFormat format, String baseModelName, int maxBatch,
-            TaskEmbedder embedder) {}
+            TaskEmbedder embedder, boolean localEngine) {
+        public Settings(Path modelDir, Path t2lDir, ChatFormat format, String baseModelName, int maxBatch,
+                TaskEmbedder embedder) {
+            this(modelDir, t2lDir, format, baseModelName, maxBatch, embedder, true);
+        }
+    }
 
     private final List<AutoCloseable> owned;
     private final HypernetAdapterGenerator generator;
@@ -37,12 +46,17 @@ public final class ServingStack implements AutoCloseable {
     private ServingStack(Settings s, List<AutoCloseable> owned) {
         this.owned = owned;
         TaskEmbedder given = s.embedder() == null ? null : own(s.embedder()); // closed too if anything below fails
-        Transformer model = own(Transformer.load(s.modelDir(), WeightPrecision.inferenceDefault()));
-        Tokenizer tokenizer = own(Tokenizer.open(s.modelDir()));
-        if (tokenizer.size() > model.config().vocabSize()) {
-            throw new T2lException(s.modelDir() + ": tokenizer.json has " + tokenizer.size() + " tokens but config.json"
-                    + " vocab_size is " + model.config().vocabSize());
+        Transformer model = null;
+        Tokenizer tokenizer = null;
+        if (s.localEngine()) {
+            model = own(Transformer.load(s.modelDir(), WeightPrecision.inferenceDefault()));
+            tokenizer = own(Tokenizer.open(s.modelDir()));
+            if (tokenizer.size() > model.config().vocabSize()) {
+                throw new T2lException(s.modelDir() + ": tokenizer.json has " + tokenizer.size() + " tokens but"
+                        + " config.json vocab_size is " + model.config().vocabSize());
+            }
         }
+        ModelConfig config = model != null ? model.config() : ModelConfig.read(s.modelDir());
         HypernetCheckpoint ckpt = own(HypernetCheckpoint.load(s.t2lDir(), LoadOptions.defaults().withModelDir(
                 s.modelDir()), null));
         TaskEmbedder embedder = given != null ? given : own(OnnxTaskEmbedder.bundled());
@@ -51,10 +65,14 @@ public final class ServingStack implements AutoCloseable {
         // One probe adapter: a checkpoint made for another base model fails here with both folders named, not later
         // on a user's first request.
         try {
-            AdapterCheck.check(model.config(), generator.generate("probe"), s.t2lDir().toString());
+            AdapterCheck.check(config, generator.generate("probe"), s.t2lDir().toString());
         } catch (T2lException e) {
             throw new T2lException("the T2L checkpoint " + s.t2lDir() + " does not fit the base model " + s.modelDir()
                     + ": " + e.getMessage(), e);
+        }
+        if (model == null) {
+            engine = null;
+            return;
         }
         BatchingDecoder decoder = own(new BatchingDecoder(model, tokenizer, s.maxBatch()));
         engine = new TransformerChatEngine(decoder, tokenizer, s.format(), model.config());
@@ -80,7 +98,11 @@ public final class ServingStack implements AutoCloseable {
         return generator;
     }
 
+    /** The local chat engine; a stack opened without one ({@code localEngine} false) has none to give. */
     public ChatEngine engine() {
+        if (engine == null) {
+            throw new IllegalStateException("this serving stack was opened without a local engine (serve --upstream)");
+        }
         return engine;
     }
 
