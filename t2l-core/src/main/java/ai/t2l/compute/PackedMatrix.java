@@ -54,6 +54,15 @@ abstract class PackedMatrix implements WeightMatrix {
     /** y[r·rows + o] for o in [o0, o1). */
     abstract void kernel(Kernels k, Object prepared, float[] x, int n, float[] y, int o0, int o1);
 
+    /** Row r widened to float32 into dst[at, at + cols) in this matrix's panel order ({@link PanelOrder}). */
+    abstract void widen(Kernels k, int r, float[] dst, int at);
+
+    /** One activation row src[so, so + cols) into dst[dOff ...] in the same panel order. */
+    abstract void toPanelOrder(float[] src, int so, float[] dst, int dOff);
+
+    /** From this many activation rows on, the panel path is used (below it the skinny kernels). */
+    abstract int panelFrom();
+
     @Override
     public NDArray multiply(NDArray x, NDArray bias) {
         Shape s = x.getShape();
@@ -63,7 +72,8 @@ abstract class PackedMatrix implements WeightMatrix {
         int n = (int) (s.size() / cols);
         long[] outShape = s.getShape().clone();
         outShape[outShape.length - 1] = rows;
-        NDArray y = n >= gemmRows ? tiled(x, n, new Shape(outShape)) : skinny(x, n, new Shape(outShape));
+        Shape out = new Shape(outShape);
+        NDArray y = n >= gemmRows ? tiled(x, n, out) : n >= panelFrom() ? panel(x, n, out) : skinny(x, n, out);
         return bias == null ? y : y.add(bias);
     }
 
@@ -74,6 +84,54 @@ abstract class PackedMatrix implements WeightMatrix {
         Kernels k = Kernels.best();
         ComputePool.forRange(rows, (long) rows * cols, (o0, o1) -> kernel(k, prepared, xs, n, y, o0, o1));
         return Staging.owned(x.getManager(), y, y.length, outShape);
+    }
+
+    /**
+     * Prefill (many activation rows): each thread widens a panel of weight rows at a time into a float32 scratch
+     * that stays in L2, then one register-blocked float32 kernel applies it to every activation row. So each weight
+     * is read from memory and widened once per product whatever the number of rows, where the skinny kernels widen
+     * it once per four rows and a tile for the engine's GEMM goes through memory twice more as float32.
+     */
+    private NDArray panel(NDArray x, int n, Shape outShape) {
+        float[] xs = x.toFloatArray();
+        float[] xp = new float[xs.length];
+        for (int r = 0; r < n; r++) {
+            toPanelOrder(xs, r * cols, xp, r * cols);
+        }
+        float[] y = new float[Math.multiplyExact(n, rows)];
+        Kernels k = Kernels.best();
+        int height = panelHeight(cols);
+        ComputePool.forRange(rows, (long) rows * cols, (o0, o1) -> {
+            float[] buf = panelBuffer(height * cols);
+            for (int o = o0; o < o1; o += height) {
+                int m = Math.min(height, o1 - o);
+                for (int i = 0; i < m; i++) {
+                    widen(k, o + i, buf, i * cols);
+                }
+                k.panel(buf, m, cols, xp, n, y, rows, o);
+            }
+        });
+        return Staging.owned(x.getManager(), y, y.length, outShape);
+    }
+
+    /** Panel bytes aimed at: half of a 1 MB L2 (AMD Zen 4), leaving room for the block of activation rows. */
+    private static final int PANEL_BYTES = Integer.getInteger("t2l.compute.panelBytes", 256 << 10);
+
+    /** Weight rows per panel: a multiple of four (the kernel's block) that fits PANEL_BYTES, at least four. */
+    static int panelHeight(int cols) {
+        int h = PANEL_BYTES / (4 * cols);
+        return Math.max(4, h - h % 4);
+    }
+
+    private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] panelBuffer(int floats) {
+        float[] b = PANEL.get();
+        if (b.length < floats) {
+            b = new float[floats];
+            PANEL.set(b);
+        }
+        return b;
     }
 
     /**
@@ -95,8 +153,13 @@ abstract class PackedMatrix implements WeightMatrix {
         NDManager m = x.getManager();
         int tile = (int) Math.max(1, Math.min(rows, TILE_FLOATS / cols));
         try (NDManager tmp = m.newSubManager()) {
-            NDArray x2 = x.reshape(n, cols);
-            x2.attach(tmp);
+            float[] xs = x.toFloatArray();
+            float[] xp = new float[xs.length];
+            for (int r = 0; r < n; r++) {
+                toPanelOrder(xs, r * cols, xp, r * cols); // the tile's columns are in panel order too
+            }
+            NDArray x2 = Staging.owned(tmp, xp, xp.length, new Shape(n, cols));
+            Kernels k = Kernels.best();
             NDList parts = new NDList();
             float[] buf = tileBuffer(tile * cols);
             for (int r0 = 0; r0 < rows; r0 += tile) {
@@ -104,7 +167,7 @@ abstract class PackedMatrix implements WeightMatrix {
                 int base = r0;
                 ComputePool.forRange(t, (long) t * cols, (a, b) -> {
                     for (int r = a; r < b; r++) {
-                        rowInto(base + r, buf, r * cols);
+                        widen(k, base + r, buf, r * cols);
                     }
                 });
                 try (NDArray w = Staging.view(tmp, buf, t * cols, new Shape(t, cols))) {
