@@ -142,13 +142,13 @@ public final class HalfMatrix extends PackedMatrix {
     }
 
     @Override
-    void widen(Kernels k, int r, float[] dst, int at) {
-        k.widenHalf(chunks[r / chunkRows], (r % chunkRows) * cols * 2, cols, f16, dst, at);
+    void widen(Kernels k, int r, int c0, int len, float[] dst, int at) {
+        k.widenHalf(chunks[r / chunkRows], (r % chunkRows) * cols * 2 + 2 * c0, len, f16, dst, at);
     }
 
     @Override
-    void toPanelOrder(float[] src, int so, float[] dst, int dOff) {
-        PanelOrder.toPairs(src, so, dst, dOff, cols);
+    void toPanelOrder(float[] src, int so, float[] dst, int dOff, int len) {
+        PanelOrder.toPairs(src, so, dst, dOff, len);
     }
 
     /**

@@ -143,13 +143,13 @@ public final class Int8Matrix extends PackedMatrix {
     }
 
     @Override
-    void widen(Kernels k, int r, float[] dst, int at) {
-        k.widenInt8(q, scales, r * cols, r * blocks(cols), cols, dst, at);
+    void widen(Kernels k, int r, int c0, int len, float[] dst, int at) {
+        k.widenInt8(q, scales, r * cols + c0, r * blocks(cols) + c0 / BLOCK, len, dst, at);
     }
 
     @Override
-    void toPanelOrder(float[] src, int so, float[] dst, int dOff) {
-        PanelOrder.toQuads(src, so, dst, dOff, cols);
+    void toPanelOrder(float[] src, int so, float[] dst, int dOff, int len) {
+        PanelOrder.toQuads(src, so, dst, dOff, len);
     }
 
     /** int8 widening costs more than the products: the skinny kernels already widen once from four rows on. */

@@ -45,9 +45,10 @@ interface Kernels {
 
     /**
      * Prefill: a float32 panel of m weight rows (row k at {@code w[k·len]}) against n activation rows (row r at
-     * {@code x[r·len]}, same column order): y[r·yStride + o + k] = Σ_j w[k·len + j]·x[r·len + j].
+     * {@code x[xOff + r·len]}, same column order): y[r·yStride + o + k] += Σ_j w[k·len + j]·x[r·len + j] (adds, so that a
+     * row cut into column chunks accumulates chunk by chunk).
      */
-    void panel(float[] w, int m, int len, float[] x, int n, float[] y, int yStride, int o);
+    void panel(float[] w, int m, int len, float[] x, int xOff, int n, float[] y, int yStride, int o);
 
     /**
      * The byte offset in [from, to) of the first bf16 (or, when {@code f16}, IEEE half) value of {@code w} that is
@@ -93,7 +94,7 @@ interface Kernels {
             float[] panel = new float[4 * cols];
             k.widenHalf(w, 0, cols, false, panel, 0);
             k.widenInt8(new byte[cols], new float[cols / BLOCK], 0, 0, cols, panel, cols);
-            k.panel(panel, 4, cols, x, 1, y, 4, 0);
+            k.panel(panel, 4, cols, x, 0, 1, y, 4, 0);
         }
 
         private Holder() {}

@@ -54,11 +54,14 @@ abstract class PackedMatrix implements WeightMatrix {
     /** y[r·rows + o] for o in [o0, o1). */
     abstract void kernel(Kernels k, Object prepared, float[] x, int n, float[] y, int o0, int o1);
 
-    /** Row r widened to float32 into dst[at, at + cols) in this matrix's panel order ({@link PanelOrder}). */
-    abstract void widen(Kernels k, int r, float[] dst, int at);
+    /**
+     * Columns [c0, c0 + len) of row r widened to float32 into dst[at, at + len) in panel order ({@link PanelOrder},
+     * applied to the chunk as to a row of length len); c0 is 0 or a multiple of {@link PanelOrder#QUAD_GROUP}.
+     */
+    abstract void widen(Kernels k, int r, int c0, int len, float[] dst, int at);
 
-    /** One activation row src[so, so + cols) into dst[dOff ...] in the same panel order. */
-    abstract void toPanelOrder(float[] src, int so, float[] dst, int dOff);
+    /** src[so, so + len) (an activation row's chunk) into dst[dOff ...] in the same panel order. */
+    abstract void toPanelOrder(float[] src, int so, float[] dst, int dOff, int len);
 
     /** From this many activation rows on, the panel path is used (below it the skinny kernels). */
     abstract int panelFrom();
@@ -93,25 +96,38 @@ abstract class PackedMatrix implements WeightMatrix {
      * it once per four rows and a tile for the engine's GEMM goes through memory twice more as float32.
      */
     private NDArray panel(NDArray x, int n, Shape outShape) {
-        float[] xs = x.toFloatArray();
-        float[] xp = new float[xs.length];
-        for (int r = 0; r < n; r++) {
-            toPanelOrder(xs, r * cols, xp, r * cols);
-        }
         float[] y = new float[Math.multiplyExact(n, rows)];
-        Kernels k = Kernels.best();
-        int height = panelHeight(cols);
+        panelProduct(Kernels.best(), x.toFloatArray(), n, y);
+        return Staging.owned(x.getManager(), y, y.length, outShape);
+    }
+
+    /**
+     * y (n, rows) += x (n, cols) Wᵀ by panels. Rows longer than {@link PanelOrder#MAX_CHUNK} are cut into column
+     * chunks; the activations are laid out chunk by chunk (chunk at c0: n rows of its length at n·c0) in panel order.
+     */
+    void panelProduct(Kernels k, float[] xs, int n, float[] y) {
+        int kc = PanelOrder.chunk(cols);
+        float[] xp = new float[xs.length];
+        for (int c0 = 0; c0 < cols; c0 += kc) {
+            int len = Math.min(kc, cols - c0);
+            for (int r = 0; r < n; r++) {
+                toPanelOrder(xs, r * cols + c0, xp, n * c0 + r * len, len);
+            }
+        }
+        int height = panelHeight(kc);
         ComputePool.forRange(rows, (long) rows * cols, (o0, o1) -> {
-            float[] buf = panelBuffer(height * cols);
-            for (int o = o0; o < o1; o += height) {
-                int m = Math.min(height, o1 - o);
-                for (int i = 0; i < m; i++) {
-                    widen(k, o + i, buf, i * cols);
+            float[] buf = panelBuffer(height * kc);
+            for (int c0 = 0; c0 < cols; c0 += kc) {
+                int len = Math.min(kc, cols - c0);
+                for (int o = o0; o < o1; o += height) {
+                    int m = Math.min(height, o1 - o);
+                    for (int i = 0; i < m; i++) {
+                        widen(k, o + i, c0, len, buf, i * len);
+                    }
+                    k.panel(buf, m, len, xp, n * c0, n, y, rows, o);
                 }
-                k.panel(buf, m, cols, xp, n, y, rows, o);
             }
         });
-        return Staging.owned(x.getManager(), y, y.length, outShape);
     }
 
     /** Panel bytes aimed at: half of a 1 MB L2 (AMD Zen 4), leaving room for the block of activation rows. */
@@ -156,7 +172,7 @@ abstract class PackedMatrix implements WeightMatrix {
             float[] xs = x.toFloatArray();
             float[] xp = new float[xs.length];
             for (int r = 0; r < n; r++) {
-                toPanelOrder(xs, r * cols, xp, r * cols); // the tile's columns are in panel order too
+                toPanelOrder(xs, r * cols, xp, r * cols, cols); // the tile's columns are in panel order too
             }
             NDArray x2 = Staging.owned(tmp, xp, xp.length, new Shape(n, cols));
             Kernels k = Kernels.best();
@@ -167,7 +183,7 @@ abstract class PackedMatrix implements WeightMatrix {
                 int base = r0;
                 ComputePool.forRange(t, (long) t * cols, (a, b) -> {
                     for (int r = a; r < b; r++) {
-                        widen(k, base + r, buf, r * cols);
+                        widen(k, base + r, 0, cols, buf, r * cols);
                     }
                 });
                 try (NDArray w = Staging.view(tmp, buf, t * cols, new Shape(t, cols))) {

@@ -79,14 +79,14 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void panel(float[] w, int m, int len, float[] x, int n, float[] y, int yStride, int o) {
+    public void panel(float[] w, int m, int len, float[] x, int xOff, int n, float[] y, int yStride, int o) {
         for (int r = 0; r < n; r++) {
             for (int k = 0; k < m; k++) {
                 float acc = 0;
                 for (int j = 0; j < len; j++) {
-                    acc += w[k * len + j] * x[r * len + j];
+                    acc += w[k * len + j] * x[xOff + r * len + j];
                 }
-                y[r * yStride + o + k] = acc;
+                y[r * yStride + o + k] += acc;
             }
         }
     }

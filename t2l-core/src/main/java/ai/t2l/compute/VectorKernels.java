@@ -367,10 +367,10 @@ final class VectorKernels implements Kernels {
             }
             int r = 0;
             for (; r + 4 <= n; r += 4) {
-                f32x4x4(wf, 0, vecCols, vecCols, xc, r * vecCols, y, r * yStride + o, yStride);
+                f32x4x4(wf, 0, vecCols, vecCols, xc, r * vecCols, y, r * yStride + o, yStride, false);
             }
             for (; r < n; r++) {
-                f32x4x1(wf, 0, vecCols, vecCols, xc, r * vecCols, y, r * yStride + o);
+                f32x4x1(wf, 0, vecCols, vecCols, xc, r * vecCols, y, r * yStride + o, false);
             }
             for (int k = 0; k < ROWS; k++) {
                 int8Tail(q, scales, cols, blocks, vecCols, x, n, y, yStride, o + k);
@@ -402,7 +402,7 @@ final class VectorKernels implements Kernels {
      * first vl values (a multiple of L): sixteen accumulators.
      */
     private static void f32x4x4(float[] w, int wo, int len, int vl, float[] xc, int xr, float[] y, int yi,
-            int yStride) {
+            int yStride, boolean add) {
         FloatVector a0 = FloatVector.zero(FS);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -448,26 +448,27 @@ final class VectorKernels implements Kernels {
             f2 = w2.fma(e, f2);
             f3 = w3.fma(e, f3);
         }
-        y[yi] = a0.reduceLanes(VectorOperators.ADD);
-        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD);
-        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD);
-        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride] = b0.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 1] = b1.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 2] = b2.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 3] = b3.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * yStride] = c0.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * yStride + 1] = c1.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * yStride + 2] = c2.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * yStride + 3] = c3.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * yStride] = f0.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * yStride + 1] = f1.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * yStride + 2] = f2.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * yStride + 3] = f3.reduceLanes(VectorOperators.ADD);
+        y[yi] = (add ? y[yi] : 0f) + a0.reduceLanes(VectorOperators.ADD);
+        y[yi + 1] = (add ? y[yi + 1] : 0f) + a1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2] = (add ? y[yi + 2] : 0f) + a2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3] = (add ? y[yi + 3] : 0f) + a3.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride] = (add ? y[yi + yStride] : 0f) + b0.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 1] = (add ? y[yi + yStride + 1] : 0f) + b1.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 2] = (add ? y[yi + yStride + 2] : 0f) + b2.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 3] = (add ? y[yi + yStride + 3] : 0f) + b3.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride] = (add ? y[yi + 2 * yStride] : 0f) + c0.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 1] = (add ? y[yi + 2 * yStride + 1] : 0f) + c1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 2] = (add ? y[yi + 2 * yStride + 2] : 0f) + c2.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 3] = (add ? y[yi + 2 * yStride + 3] : 0f) + c3.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride] = (add ? y[yi + 3 * yStride] : 0f) + f0.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 1] = (add ? y[yi + 3 * yStride + 1] : 0f) + f1.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 2] = (add ? y[yi + 3 * yStride + 2] : 0f) + f2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 3] = (add ? y[yi + 3 * yStride + 3] : 0f) + f3.reduceLanes(VectorOperators.ADD);
     }
 
     /** Four float rows against one activation row (the first vl values). */
-    private static void f32x4x1(float[] w, int wo, int len, int vl, float[] xc, int xr, float[] y, int yi) {
+    private static void f32x4x1(float[] w, int wo, int len, int vl, float[] xc, int xr, float[] y, int yi,
+            boolean add) {
         FloatVector a0 = FloatVector.zero(FS);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -479,10 +480,10 @@ final class VectorKernels implements Kernels {
             a2 = FloatVector.fromArray(FS, w, wo + 2 * len + j).fma(e, a2);
             a3 = FloatVector.fromArray(FS, w, wo + 3 * len + j).fma(e, a3);
         }
-        y[yi] = a0.reduceLanes(VectorOperators.ADD);
-        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD);
-        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD);
-        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD);
+        y[yi] = (add ? y[yi] : 0f) + a0.reduceLanes(VectorOperators.ADD);
+        y[yi + 1] = (add ? y[yi + 1] : 0f) + a1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2] = (add ? y[yi + 2] : 0f) + a2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3] = (add ? y[yi + 3] : 0f) + a3.reduceLanes(VectorOperators.ADD);
     }
 
     /** Adds the blocks from column vecCols on of weight row o to every activation row. */
@@ -680,23 +681,23 @@ final class VectorKernels implements Kernels {
      * accumulators; then the rows and columns left over.
      */
     @Override
-    public void panel(float[] w, int m, int len, float[] x, int n, float[] y, int yStride, int o) {
+    public void panel(float[] w, int m, int len, float[] x, int xOff, int n, float[] y, int yStride, int o) {
         int vl = len - len % L;
         int m4 = m - m % 4;
         int r = 0;
         for (; r + 4 <= n; r += 4) {
             for (int k = 0; k < m4; k += 4) {
-                f32x4x4(w, k * len, len, vl, x, r * len, y, r * yStride + o + k, yStride);
+                f32x4x4(w, k * len, len, vl, x, xOff + r * len, y, r * yStride + o + k, yStride, true);
             }
         }
         for (; r < n; r++) {
             for (int k = 0; k < m4; k += 4) {
-                f32x4x1(w, k * len, len, vl, x, r * len, y, r * yStride + o + k);
+                f32x4x1(w, k * len, len, vl, x, xOff + r * len, y, r * yStride + o + k, true);
             }
         }
         for (int k = m4; k < m; k++) {
             for (r = 0; r < n; r++) {
-                y[r * yStride + o + k] = f32Dot(w, k * len, x, r * len, vl);
+                y[r * yStride + o + k] += f32Dot(w, k * len, x, xOff + r * len, vl);
             }
         }
         if (vl < len) {
@@ -704,7 +705,7 @@ final class VectorKernels implements Kernels {
                 for (int k = 0; k < m; k++) {
                     float t = 0;
                     for (int j = vl; j < len; j++) {
-                        t += w[k * len + j] * x[r * len + j];
+                        t += w[k * len + j] * x[xOff + r * len + j];
                     }
                     y[r * yStride + o + k] += t;
                 }
