@@ -160,7 +160,7 @@ public final class HalfMatrix extends PackedMatrix {
         return PANEL_FROM_HALF;
     }
 
-    static int PANEL_FROM_HALF = Integer.getInteger("t2l.compute.panelFromHalf", 12);
+    static int PANEL_FROM_HALF = Integer.getInteger("t2l.compute.panelFromHalf", 48);
 
     @Override
     public void rowInto(int r, float[] dst, int off) {

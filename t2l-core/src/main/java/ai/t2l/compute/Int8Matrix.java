@@ -158,7 +158,7 @@ public final class Int8Matrix extends PackedMatrix {
         return PANEL_FROM_INT8;
     }
 
-    static int PANEL_FROM_INT8 = Integer.getInteger("t2l.compute.panelFromInt8", 8);
+    static int PANEL_FROM_INT8 = Integer.getInteger("t2l.compute.panelFromInt8", 16);
 
     @Override
     public void rowInto(int r, float[] dst, int off) {

@@ -23,7 +23,7 @@ abstract class PackedMatrix implements WeightMatrix {
      * From this many activation rows on, the tile + GEMM path is used. Not final so tests can force either path;
      * the default is the measured crossover (docs/WEIGHTS.md).
      */
-    static int gemmRows = Integer.getInteger("t2l.compute.gemmRows", 32);
+    static int gemmRows = Integer.getInteger("t2l.compute.gemmRows", 256);
 
     private static final long TILE_FLOATS = 4L << 20;
 
