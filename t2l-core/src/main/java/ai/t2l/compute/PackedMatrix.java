@@ -9,19 +9,22 @@ import ai.djl.nn.core.Linear;
 import ai.t2l.io.T2lException;
 
 /**
- * What the 16-bit and 8-bit matrices share: the product with float32 activations.
+ * What the 16-bit and 8-bit matrices share: the product with float32 activations, by one of three paths chosen by
+ * the number of activation rows n (thresholds measured in paired runs, docs/WEIGHTS.md "Prefill"):
  * <ul>
- *   <li>Few activation rows (decode, batched decode): our kernels, each weight row streamed from memory once per
- *       call and used for all rows while it sits in L1 ({@link Kernels}), output rows split over the cores.</li>
- *   <li>Many rows (prefill): the weights are widened tile by tile (about 16 MB of float32 at a time) and multiplied
- *       by the engine's GEMM, which is compute-bound and far faster than a skinny kernel there; the tile is the
- *       only float32 copy and lives for one product.</li>
+ *   <li>few rows (decode, batched decode; n below {@link #panelFrom()}): our skinny kernels, each weight row streamed
+ *       from memory once per call and widened in registers for every block of four rows ({@link Kernels});</li>
+ *   <li>many rows (prefill): panels of weight rows widened once into an L2-resident float32 scratch, then a
+ *       register-blocked float32 kernel over all n rows ({@link #panelProduct});</li>
+ *   <li>from {@link #gemmRows} rows (long batched prompts): float32 tiles of about 16 MB and the engine's GEMM.</li>
  * </ul>
+ * Output rows are split over the cores in every path.
  */
 abstract class PackedMatrix implements WeightMatrix {
     /**
-     * From this many activation rows on, the tile + GEMM path is used. Not final so tests can force either path;
-     * the default is the measured crossover (docs/WEIGHTS.md).
+     * From this many activation rows on, the tile + GEMM path is used. Not final so tests can force either path.
+     * It was 32 until the panel path existed; paired, the tiles lost to the skinny and panel kernels at 8-128 rows in
+     * every case and won only at 512 rows on 9216-wide rows (docs/WEIGHTS.md "Prefill").
      */
     static int gemmRows = Integer.getInteger("t2l.compute.gemmRows", 256);
 
