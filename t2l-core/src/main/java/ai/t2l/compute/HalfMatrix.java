@@ -142,6 +142,27 @@ public final class HalfMatrix extends PackedMatrix {
     }
 
     @Override
+    void widen(Kernels k, int r, int c0, int len, float[] dst, int at) {
+        k.widenHalf(chunks[r / chunkRows], (r % chunkRows) * cols * 2 + 2 * c0, len, f16, dst, at);
+    }
+
+    @Override
+    void toPanelOrder(float[] src, int so, float[] dst, int dOff, int len) {
+        PanelOrder.toPairs(src, so, dst, dOff, len);
+    }
+
+    /**
+     * bf16 widening is two vector operations per 32 values, so up to a few activation rows the skinny kernels'
+     * widening in registers beats a store and reload (measured: docs/WEIGHTS.md, "Prefill").
+     */
+    @Override
+    int panelFrom() {
+        return PANEL_FROM_HALF;
+    }
+
+    static int PANEL_FROM_HALF = Integer.getInteger("t2l.compute.panelFromHalf", 48);
+
+    @Override
     public void rowInto(int r, float[] dst, int off) {
         ByteBuffer buf = chunks[r / chunkRows];
         int at = (r % chunkRows) * cols * 2;

@@ -143,6 +143,24 @@ public final class Int8Matrix extends PackedMatrix {
     }
 
     @Override
+    void widen(Kernels k, int r, int c0, int len, float[] dst, int at) {
+        k.widenInt8(q, scales, r * cols + c0, r * blocks(cols) + c0 / BLOCK, len, dst, at);
+    }
+
+    @Override
+    void toPanelOrder(float[] src, int so, float[] dst, int dOff, int len) {
+        PanelOrder.toQuads(src, so, dst, dOff, len);
+    }
+
+    /** int8 widening costs more than the products: the skinny kernels already widen once from four rows on. */
+    @Override
+    int panelFrom() {
+        return PANEL_FROM_INT8;
+    }
+
+    static int PANEL_FROM_INT8 = Integer.getInteger("t2l.compute.panelFromInt8", 16);
+
+    @Override
     public void rowInto(int r, float[] dst, int off) {
         int blocks = blocks(cols);
         int row = r * cols;

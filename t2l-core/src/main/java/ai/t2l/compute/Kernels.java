@@ -32,6 +32,25 @@ interface Kernels {
             int o1);
 
     /**
+     * Prefill: the row of 16-bit weights at byte {@code off} of {@code w}, widened to float32 into
+     * {@code dst[at, at + cols)} in {@link PanelOrder} pair order.
+     */
+    void widenHalf(ByteBuffer w, int off, int cols, boolean f16, float[] dst, int at);
+
+    /**
+     * Prefill: the int8 row at {@code q[row]} with its scales at {@code scales[srow]}, dequantized (q · d, as
+     * {@link #int8} computes it) into {@code dst[at, at + cols)} in {@link PanelOrder} quad order.
+     */
+    void widenInt8(byte[] q, float[] scales, int row, int srow, int cols, float[] dst, int at);
+
+    /**
+     * Prefill: a float32 panel of m weight rows (row k at {@code w[k·len]}) against n activation rows (row r at
+     * {@code x[xOff + r·len]}, same column order): y[r·yStride + o + k] += Σ_j w[k·len + j]·x[r·len + j] (adds, so that a
+     * row cut into column chunks accumulates chunk by chunk).
+     */
+    void panel(float[] w, int m, int len, float[] x, int xOff, int n, float[] y, int yStride, int o);
+
+    /**
      * The byte offset in [from, to) of the first bf16 (or, when {@code f16}, IEEE half) value of {@code w} that is
      * NaN or infinite (all exponent bits set), or -1. {@code from} and {@code to} are even.
      */
@@ -72,6 +91,10 @@ interface Kernels {
             float[][] quarters = {new float[cols / 4], new float[cols / 4], new float[cols / 4], new float[cols / 4]};
             k.int8(new byte[4 * cols], new float[4 * cols / BLOCK], cols, quarters, x, 1, y, 4, 0, 4);
             k.firstNonFiniteHalf(w, 0, 2 * cols, false);
+            float[] panel = new float[4 * cols];
+            k.widenHalf(w, 0, cols, false, panel, 0);
+            k.widenInt8(new byte[cols], new float[cols / BLOCK], 0, 0, cols, panel, cols);
+            k.panel(panel, 4, cols, x, 0, 1, y, 4, 0);
         }
 
         private Holder() {}

@@ -9,21 +9,24 @@ import ai.djl.nn.core.Linear;
 import ai.t2l.io.T2lException;
 
 /**
- * What the 16-bit and 8-bit matrices share: the product with float32 activations.
+ * What the 16-bit and 8-bit matrices share: the product with float32 activations, by one of three paths chosen by
+ * the number of activation rows n (thresholds measured in paired runs, docs/WEIGHTS.md "Prefill"):
  * <ul>
- *   <li>Few activation rows (decode, batched decode): our kernels, each weight row streamed from memory once per
- *       call and used for all rows while it sits in L1 ({@link Kernels}), output rows split over the cores.</li>
- *   <li>Many rows (prefill): the weights are widened tile by tile (about 16 MB of float32 at a time) and multiplied
- *       by the engine's GEMM, which is compute-bound and far faster than a skinny kernel there; the tile is the
- *       only float32 copy and lives for one product.</li>
+ *   <li>few rows (decode, batched decode; n below {@link #panelFrom()}): our skinny kernels, each weight row streamed
+ *       from memory once per call and widened in registers for every block of four rows ({@link Kernels});</li>
+ *   <li>many rows (prefill): panels of weight rows widened once into an L2-resident float32 scratch, then a
+ *       register-blocked float32 kernel over all n rows ({@link #panelProduct});</li>
+ *   <li>from {@link #gemmRows} rows (long batched prompts): float32 tiles of about 16 MB and the engine's GEMM.</li>
  * </ul>
+ * Output rows are split over the cores in every path.
  */
 abstract class PackedMatrix implements WeightMatrix {
     /**
-     * From this many activation rows on, the tile + GEMM path is used. Not final so tests can force either path;
-     * the default is the measured crossover (docs/WEIGHTS.md).
+     * From this many activation rows on, the tile + GEMM path is used. Not final so tests can force either path.
+     * It was 32 until the panel path existed; paired, the tiles lost to the skinny and panel kernels at 8-128 rows in
+     * every case and won only at 512 rows on 9216-wide rows (docs/WEIGHTS.md "Prefill").
      */
-    static int gemmRows = Integer.getInteger("t2l.compute.gemmRows", 32);
+    static int gemmRows = Integer.getInteger("t2l.compute.gemmRows", 256);
 
     private static final long TILE_FLOATS = 4L << 20;
 
@@ -54,6 +57,18 @@ abstract class PackedMatrix implements WeightMatrix {
     /** y[r·rows + o] for o in [o0, o1). */
     abstract void kernel(Kernels k, Object prepared, float[] x, int n, float[] y, int o0, int o1);
 
+    /**
+     * Columns [c0, c0 + len) of row r widened to float32 into dst[at, at + len) in panel order ({@link PanelOrder},
+     * applied to the chunk as to a row of length len); c0 is 0 or a multiple of {@link PanelOrder#QUAD_GROUP}.
+     */
+    abstract void widen(Kernels k, int r, int c0, int len, float[] dst, int at);
+
+    /** src[so, so + len) (an activation row's chunk) into dst[dOff ...] in the same panel order. */
+    abstract void toPanelOrder(float[] src, int so, float[] dst, int dOff, int len);
+
+    /** From this many activation rows on, the panel path is used (below it the skinny kernels). */
+    abstract int panelFrom();
+
     @Override
     public NDArray multiply(NDArray x, NDArray bias) {
         Shape s = x.getShape();
@@ -63,7 +78,8 @@ abstract class PackedMatrix implements WeightMatrix {
         int n = (int) (s.size() / cols);
         long[] outShape = s.getShape().clone();
         outShape[outShape.length - 1] = rows;
-        NDArray y = n >= gemmRows ? tiled(x, n, new Shape(outShape)) : skinny(x, n, new Shape(outShape));
+        Shape out = new Shape(outShape);
+        NDArray y = n >= gemmRows ? tiled(x, n, out) : n >= panelFrom() ? panel(x, n, out) : skinny(x, n, out);
         return bias == null ? y : y.add(bias);
     }
 
@@ -74,6 +90,67 @@ abstract class PackedMatrix implements WeightMatrix {
         Kernels k = Kernels.best();
         ComputePool.forRange(rows, (long) rows * cols, (o0, o1) -> kernel(k, prepared, xs, n, y, o0, o1));
         return Staging.owned(x.getManager(), y, y.length, outShape);
+    }
+
+    /**
+     * Prefill (many activation rows): each thread widens a panel of weight rows at a time into a float32 scratch
+     * that stays in L2, then one register-blocked float32 kernel applies it to every activation row. So each weight
+     * is read from memory and widened once per product whatever the number of rows, where the skinny kernels widen
+     * it once per four rows and a tile for the engine's GEMM goes through memory twice more as float32.
+     */
+    private NDArray panel(NDArray x, int n, Shape outShape) {
+        float[] y = new float[Math.multiplyExact(n, rows)];
+        panelProduct(Kernels.best(), x.toFloatArray(), n, y);
+        return Staging.owned(x.getManager(), y, y.length, outShape);
+    }
+
+    /**
+     * y (n, rows) += x (n, cols) Wᵀ by panels. Rows longer than {@link PanelOrder#MAX_CHUNK} are cut into column
+     * chunks; the activations are laid out chunk by chunk (chunk at c0: n rows of its length at n·c0) in panel order.
+     */
+    void panelProduct(Kernels k, float[] xs, int n, float[] y) {
+        int kc = PanelOrder.chunk(cols);
+        float[] xp = new float[xs.length];
+        for (int c0 = 0; c0 < cols; c0 += kc) {
+            int len = Math.min(kc, cols - c0);
+            for (int r = 0; r < n; r++) {
+                toPanelOrder(xs, r * cols + c0, xp, n * c0 + r * len, len);
+            }
+        }
+        int height = panelHeight(kc);
+        ComputePool.forRange(rows, (long) rows * cols, (o0, o1) -> {
+            float[] buf = panelBuffer(height * kc);
+            for (int c0 = 0; c0 < cols; c0 += kc) {
+                int len = Math.min(kc, cols - c0);
+                for (int o = o0; o < o1; o += height) {
+                    int m = Math.min(height, o1 - o);
+                    for (int i = 0; i < m; i++) {
+                        widen(k, o + i, c0, len, buf, i * len);
+                    }
+                    k.panel(buf, m, len, xp, n * c0, n, y, rows, o);
+                }
+            }
+        });
+    }
+
+    /** Panel bytes aimed at: half of a 1 MB L2 (AMD Zen 4), leaving room for the block of activation rows. */
+    private static final int PANEL_BYTES = Integer.getInteger("t2l.compute.panelBytes", 256 << 10);
+
+    /** Weight rows per panel: a multiple of four (the kernel's block) that fits PANEL_BYTES, at least four. */
+    static int panelHeight(int cols) {
+        int h = PANEL_BYTES / (4 * cols);
+        return Math.max(4, h - h % 4);
+    }
+
+    private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] panelBuffer(int floats) {
+        float[] b = PANEL.get();
+        if (b.length < floats) {
+            b = new float[floats];
+            PANEL.set(b);
+        }
+        return b;
     }
 
     /**
@@ -95,8 +172,13 @@ abstract class PackedMatrix implements WeightMatrix {
         NDManager m = x.getManager();
         int tile = (int) Math.max(1, Math.min(rows, TILE_FLOATS / cols));
         try (NDManager tmp = m.newSubManager()) {
-            NDArray x2 = x.reshape(n, cols);
-            x2.attach(tmp);
+            float[] xs = x.toFloatArray();
+            float[] xp = new float[xs.length];
+            for (int r = 0; r < n; r++) {
+                toPanelOrder(xs, r * cols, xp, r * cols, cols); // the tile's columns are in panel order too
+            }
+            NDArray x2 = Staging.owned(tmp, xp, xp.length, new Shape(n, cols));
+            Kernels k = Kernels.best();
             NDList parts = new NDList();
             float[] buf = tileBuffer(tile * cols);
             for (int r0 = 0; r0 < rows; r0 += tile) {
@@ -104,7 +186,7 @@ abstract class PackedMatrix implements WeightMatrix {
                 int base = r0;
                 ComputePool.forRange(t, (long) t * cols, (a, b) -> {
                     for (int r = a; r < b; r++) {
-                        rowInto(base + r, buf, r * cols);
+                        widen(k, base + r, 0, cols, buf, r * cols);
                     }
                 });
                 try (NDArray w = Staging.view(tmp, buf, t * cols, new Shape(t, cols))) {

@@ -63,4 +63,31 @@ final class ScalarKernels implements Kernels {
             }
         }
     }
+
+    @Override
+    public void widenHalf(ByteBuffer w, int off, int cols, boolean f16, float[] dst, int at) {
+        for (int c = 0; c < cols; c++) {
+            dst[at + PanelOrder.pair(c, cols)] = decode(w.getShort(off + 2 * c), f16);
+        }
+    }
+
+    @Override
+    public void widenInt8(byte[] q, float[] scales, int row, int srow, int cols, float[] dst, int at) {
+        for (int c = 0; c < cols; c++) {
+            dst[at + PanelOrder.quad(c, cols)] = q[row + c] * scales[srow + c / BLOCK];
+        }
+    }
+
+    @Override
+    public void panel(float[] w, int m, int len, float[] x, int xOff, int n, float[] y, int yStride, int o) {
+        for (int r = 0; r < n; r++) {
+            for (int k = 0; k < m; k++) {
+                float acc = 0;
+                for (int j = 0; j < len; j++) {
+                    acc += w[k * len + j] * x[xOff + r * len + j];
+                }
+                y[r * yStride + o + k] += acc;
+            }
+        }
+    }
 }

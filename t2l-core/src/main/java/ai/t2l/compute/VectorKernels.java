@@ -367,10 +367,10 @@ final class VectorKernels implements Kernels {
             }
             int r = 0;
             for (; r + 4 <= n; r += 4) {
-                f32x4x4(wf, vecCols, xc, r * vecCols, y, r * yStride + o, yStride);
+                f32x4x4(wf, 0, vecCols, vecCols, xc, r * vecCols, y, r * yStride + o, yStride, false);
             }
             for (; r < n; r++) {
-                f32x4x1(wf, vecCols, xc, r * vecCols, y, r * yStride + o);
+                f32x4x1(wf, 0, vecCols, vecCols, xc, r * vecCols, y, r * yStride + o, false);
             }
             for (int k = 0; k < ROWS; k++) {
                 int8Tail(q, scales, cols, blocks, vecCols, x, n, y, yStride, o + k);
@@ -397,8 +397,12 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    /** Four float rows (w at 0, len, 2len, 3len) against activation rows at xr .. xr + 3len: sixteen accumulators. */
-    private static void f32x4x4(float[] w, int len, float[] xc, int xr, float[] y, int yi, int yStride) {
+    /**
+     * Four float rows (w at wo, wo + len, wo + 2len, wo + 3len) against activation rows at xr .. xr + 3len, their
+     * first vl values (a multiple of L): sixteen accumulators.
+     */
+    private static void f32x4x4(float[] w, int wo, int len, int vl, float[] xc, int xr, float[] y, int yi,
+            int yStride, boolean add) {
         FloatVector a0 = FloatVector.zero(FS);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -418,11 +422,11 @@ final class VectorKernels implements Kernels {
         int xs = xr + len;
         int xt = xs + len;
         int xu = xt + len;
-        for (int j = 0; j < len; j += L) {
-            FloatVector w0 = FloatVector.fromArray(FS, w, j);
-            FloatVector w1 = FloatVector.fromArray(FS, w, len + j);
-            FloatVector w2 = FloatVector.fromArray(FS, w, 2 * len + j);
-            FloatVector w3 = FloatVector.fromArray(FS, w, 3 * len + j);
+        for (int j = 0; j < vl; j += L) {
+            FloatVector w0 = FloatVector.fromArray(FS, w, wo + j);
+            FloatVector w1 = FloatVector.fromArray(FS, w, wo + len + j);
+            FloatVector w2 = FloatVector.fromArray(FS, w, wo + 2 * len + j);
+            FloatVector w3 = FloatVector.fromArray(FS, w, wo + 3 * len + j);
             FloatVector e = FloatVector.fromArray(FS, xc, xr + j);
             a0 = w0.fma(e, a0);
             a1 = w1.fma(e, a1);
@@ -444,41 +448,42 @@ final class VectorKernels implements Kernels {
             f2 = w2.fma(e, f2);
             f3 = w3.fma(e, f3);
         }
-        y[yi] = a0.reduceLanes(VectorOperators.ADD);
-        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD);
-        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD);
-        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride] = b0.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 1] = b1.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 2] = b2.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 3] = b3.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * yStride] = c0.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * yStride + 1] = c1.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * yStride + 2] = c2.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * yStride + 3] = c3.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * yStride] = f0.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * yStride + 1] = f1.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * yStride + 2] = f2.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * yStride + 3] = f3.reduceLanes(VectorOperators.ADD);
+        y[yi] = (add ? y[yi] : 0f) + a0.reduceLanes(VectorOperators.ADD);
+        y[yi + 1] = (add ? y[yi + 1] : 0f) + a1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2] = (add ? y[yi + 2] : 0f) + a2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3] = (add ? y[yi + 3] : 0f) + a3.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride] = (add ? y[yi + yStride] : 0f) + b0.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 1] = (add ? y[yi + yStride + 1] : 0f) + b1.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 2] = (add ? y[yi + yStride + 2] : 0f) + b2.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 3] = (add ? y[yi + yStride + 3] : 0f) + b3.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride] = (add ? y[yi + 2 * yStride] : 0f) + c0.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 1] = (add ? y[yi + 2 * yStride + 1] : 0f) + c1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 2] = (add ? y[yi + 2 * yStride + 2] : 0f) + c2.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 3] = (add ? y[yi + 2 * yStride + 3] : 0f) + c3.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride] = (add ? y[yi + 3 * yStride] : 0f) + f0.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 1] = (add ? y[yi + 3 * yStride + 1] : 0f) + f1.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 2] = (add ? y[yi + 3 * yStride + 2] : 0f) + f2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 3] = (add ? y[yi + 3 * yStride + 3] : 0f) + f3.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Four float rows against one activation row. */
-    private static void f32x4x1(float[] w, int len, float[] xc, int xr, float[] y, int yi) {
+    /** Four float rows against one activation row (the first vl values). */
+    private static void f32x4x1(float[] w, int wo, int len, int vl, float[] xc, int xr, float[] y, int yi,
+            boolean add) {
         FloatVector a0 = FloatVector.zero(FS);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
-        for (int j = 0; j < len; j += L) {
+        for (int j = 0; j < vl; j += L) {
             FloatVector e = FloatVector.fromArray(FS, xc, xr + j);
-            a0 = FloatVector.fromArray(FS, w, j).fma(e, a0);
-            a1 = FloatVector.fromArray(FS, w, len + j).fma(e, a1);
-            a2 = FloatVector.fromArray(FS, w, 2 * len + j).fma(e, a2);
-            a3 = FloatVector.fromArray(FS, w, 3 * len + j).fma(e, a3);
+            a0 = FloatVector.fromArray(FS, w, wo + j).fma(e, a0);
+            a1 = FloatVector.fromArray(FS, w, wo + len + j).fma(e, a1);
+            a2 = FloatVector.fromArray(FS, w, wo + 2 * len + j).fma(e, a2);
+            a3 = FloatVector.fromArray(FS, w, wo + 3 * len + j).fma(e, a3);
         }
-        y[yi] = a0.reduceLanes(VectorOperators.ADD);
-        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD);
-        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD);
-        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD);
+        y[yi] = (add ? y[yi] : 0f) + a0.reduceLanes(VectorOperators.ADD);
+        y[yi + 1] = (add ? y[yi + 1] : 0f) + a1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2] = (add ? y[yi + 2] : 0f) + a2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3] = (add ? y[yi + 3] : 0f) + a3.reduceLanes(VectorOperators.ADD);
     }
 
     /** Adds the blocks from column vecCols on of weight row o to every activation row. */
@@ -623,6 +628,97 @@ final class VectorKernels implements Kernels {
             acc = s.fma(scale, acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * bf16 pairs widened with one shift and one and per 32 values, stored as they come out (even values in the first
+     * half, odd in the second: {@link PanelOrder} pair order), so no shuffle is needed.
+     */
+    @Override
+    public void widenHalf(ByteBuffer w, int off, int cols, boolean f16, float[] dst, int at) {
+        int half = cols / 2;
+        int vecEnd = half - half % L;
+        int odd = at + half;
+        if (f16) {
+            for (int j = 0; j < vecEnd; j += L) {
+                IntVector v = IntVector.fromByteBuffer(IS, w, off + 4 * j, ByteOrder.LITTLE_ENDIAN);
+                even(v, true).intoArray(dst, at + j);
+                odd(v, true).intoArray(dst, odd + j);
+            }
+        } else {
+            for (int j = 0; j < vecEnd; j += L) {
+                IntVector v = IntVector.fromByteBuffer(IS, w, off + 4 * j, ByteOrder.LITTLE_ENDIAN);
+                v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, at + j);
+                v.and(0xFFFF0000).reinterpretAsFloats().intoArray(dst, odd + j);
+            }
+        }
+        for (int j = vecEnd; j < half; j++) {
+            dst[at + j] = ScalarKernels.decode(w.getShort(off + 4 * j), f16);
+            dst[odd + j] = ScalarKernels.decode(w.getShort(off + 4 * j + 2), f16);
+        }
+        if ((cols & 1) != 0) {
+            dst[at + cols - 1] = ScalarKernels.decode(w.getShort(off + 2 * (cols - 1)), f16);
+        }
+    }
+
+    /** int8 quads widened and scaled as for batched decode ({@link #widenRow}), then the tail in place. */
+    @Override
+    public void widenInt8(byte[] q, float[] scales, int row, int srow, int cols, float[] dst, int at) {
+        if (L != 16) { // the phase order assumes 64-byte int vectors; other widths take the plain loop
+            SCALAR.widenInt8(q, scales, row, srow, cols, dst, at);
+            return;
+        }
+        int v = cols - cols % PanelOrder.QUAD_GROUP;
+        widenRow(q, scales, row, srow, v, dst, at);
+        for (int c = v; c < cols; c++) {
+            dst[at + c] = q[row + c] * scales[srow + c / BLOCK];
+        }
+    }
+
+    /**
+     * Register-blocked float32 product of a widened panel with every activation row: blocks of four activation rows
+     * (outer, so a block stays in L1 while the panel, in L2, passes under it) times four weight rows, sixteen
+     * accumulators; then the rows and columns left over.
+     */
+    @Override
+    public void panel(float[] w, int m, int len, float[] x, int xOff, int n, float[] y, int yStride, int o) {
+        int vl = len - len % L;
+        int m4 = m - m % 4;
+        int r = 0;
+        for (; r + 4 <= n; r += 4) {
+            for (int k = 0; k < m4; k += 4) {
+                f32x4x4(w, k * len, len, vl, x, xOff + r * len, y, r * yStride + o + k, yStride, true);
+            }
+        }
+        for (; r < n; r++) {
+            for (int k = 0; k < m4; k += 4) {
+                f32x4x1(w, k * len, len, vl, x, xOff + r * len, y, r * yStride + o + k, true);
+            }
+        }
+        for (int k = m4; k < m; k++) {
+            for (r = 0; r < n; r++) {
+                y[r * yStride + o + k] += f32Dot(w, k * len, x, xOff + r * len, vl);
+            }
+        }
+        if (vl < len) {
+            for (r = 0; r < n; r++) {
+                for (int k = 0; k < m; k++) {
+                    float t = 0;
+                    for (int j = vl; j < len; j++) {
+                        t += w[k * len + j] * x[xOff + r * len + j];
+                    }
+                    y[r * yStride + o + k] += t;
+                }
+            }
+        }
+    }
+
+    private static float f32Dot(float[] w, int wo, float[] x, int xo, int vl) {
+        FloatVector a = FloatVector.zero(FS);
+        for (int j = 0; j < vl; j += L) {
+            a = FloatVector.fromArray(FS, w, wo + j).fma(FloatVector.fromArray(FS, x, xo + j), a);
+        }
+        return a.reduceLanes(VectorOperators.ADD);
     }
 
     /**

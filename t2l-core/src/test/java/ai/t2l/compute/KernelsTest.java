@@ -105,6 +105,62 @@ class KernelsTest {
         }
     }
 
+    /**
+     * The prefill path (weight rows widened into panels in pair/quad order, activations permuted alike, a blocked
+     * float kernel over all rows): activation rows 1..40, weight row counts that leave 1-3 rows after the blocks of
+     * four and after a panel, odd widths and vector tails, and widths past {@link PanelOrder#MAX_CHUNK} that are cut
+     * into column chunks (4296 = two chunks of 2176 and 2120; 8193 = three, the last with an odd tail), for both
+     * kernel implementations, each element against the float64 reference of the stored values.
+     */
+    @ParameterizedTest(name = "{0}: {1} x {2}, panel path, rows 1..40")
+    @CsvSource({"bf16,27,96", "bf16,9,33", "f16,13,50", "int8,27,200", "int8,6,40", "bf16,7,4296", "int8,7,4296",
+            "bf16,5,8193", "int8,5,8193"})
+    void panelPathMatchesTheReferenceForOneToFortyRows(String kind, int rows, int cols) {
+        SplittableRandom rng = new SplittableRandom(rows * 17L + cols);
+        float[] w = new float[rows * cols];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rng.nextGaussian() * 0.05f;
+        }
+        PackedMatrix m = build(kind, rows, cols, w);
+        float[] stored = m.toFloat().data();
+        int[] ns = cols > 1000 ? new int[] {1, 3, 4, 5, 8, 13, 40} : java.util.stream.IntStream.rangeClosed(1, 40).toArray();
+        for (int n : ns) {
+            float[] x = new float[n * cols];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rng.nextGaussian();
+            }
+            for (Kernels k : new Kernels[] {new ScalarKernels(), Kernels.best()}) {
+                float[] y = new float[n * rows];
+                m.panelProduct(k, x, n, y);
+                for (int r = 0; r < n; r++) {
+                    for (int o = 0; o < rows; o++) {
+                        double ref = 0;
+                        double mag = 0;
+                        for (int c = 0; c < cols; c++) {
+                            ref += (double) stored[o * cols + c] * x[r * cols + c];
+                            mag += Math.abs((double) stored[o * cols + c] * x[r * cols + c]);
+                        }
+                        double err = Math.abs(y[r * rows + o] - ref);
+                        assertTrue(err <= TOL * (mag + 1e-30), kind + " " + k.getClass().getSimpleName() + " n " + n
+                                + " row " + r + " out " + o + ": " + y[r * rows + o] + " vs " + ref);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Panels are as tall as fit the cache budget, a multiple of the kernel's four rows, never fewer than four. */
+    @Test
+    void panelHeightIsAMultipleOfFour() {
+        for (int cols : new int[] {1, 33, 2048, 2304, 3072, 4096, 100_000}) {
+            int h = PackedMatrix.panelHeight(cols);
+            assertTrue(h >= 4 && h % 4 == 0, cols + " -> " + h);
+        }
+        assertEquals(4096, PanelOrder.chunk(4096));
+        assertEquals(3072, PanelOrder.chunk(9216)); // gemma-2-2b down projection: three chunks
+        assertEquals(3584, PanelOrder.chunk(14336)); // Mistral-7B / Llama-3.1-8B down projection: four
+    }
+
     /** The NaN/infinity scan finds the first bad value wherever it sits: in a vector group, at its edges, in the tail. */
     @Test
     void nonFiniteScanFindsTheFirstBadValueAnywhere() {
@@ -145,7 +201,7 @@ class KernelsTest {
     }
 
     @Test
-    void tiledGemmPathEqualsSkinnyKernels() {
+    void tiledGemmAndPanelPathsEqualSkinnyKernels() {
         SplittableRandom rng = new SplittableRandom(5);
         int rows = 70;
         int cols = 96;
@@ -165,6 +221,17 @@ class KernelsTest {
                 NDArray bias = m.create(new float[rows]).add(0.5f);
                 PackedMatrix.gemmRows = 1_000_000;
                 float[] skinny = pm.multiply(x, bias).toFloatArray();
+                PackedMatrix.gemmRows = 1_000_000;
+                int savedHalf = HalfMatrix.PANEL_FROM_HALF;
+                int savedInt8 = Int8Matrix.PANEL_FROM_INT8;
+                HalfMatrix.PANEL_FROM_HALF = 1;
+                Int8Matrix.PANEL_FROM_INT8 = 1;
+                float[] panel = pm.multiply(x, bias).toFloatArray();
+                HalfMatrix.PANEL_FROM_HALF = savedHalf;
+                Int8Matrix.PANEL_FROM_INT8 = savedInt8;
+                for (int i = 0; i < panel.length; i++) {
+                    assertEquals(skinny[i], panel[i], 1e-4, kind + " panel element " + i);
+                }
                 PackedMatrix.gemmRows = 1;
                 NDArray tiled = pm.multiply(x, bias);
                 assertEquals(new Shape(2, 5, rows), tiled.getShape());
