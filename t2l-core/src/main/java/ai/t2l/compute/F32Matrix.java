@@ -1,12 +1,26 @@
 package ai.t2l.compute;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.t2l.io.FloatTensor;
+import ai.t2l.io.T2lException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
- * Today's path: a float32 engine array multiplied by the engine's GEMM (Linear.linear, exactly as before, so
- * autograd and the golden tolerances are unchanged). Training only ever sees this kind.
+ * A float32 engine array. Its product takes one of two paths:
+ * <ul>
+ *   <li>few activation rows (decode, batched decode) and no gradient wanted: {@link F32Kernel} reads the weight in
+ *       place from engine memory (no copy) and streams it once for all rows, split over the cores; libtorch's GEMM
+ *       was about half as fast there (BENCHMARKS.md, issue 16, "float32 decode products");</li>
+ *   <li>otherwise the engine's GEMM (Linear.linear, exactly as before): prefill, where it is as fast as a Java
+ *       kernel, and every product autograd must see (training marks its parameters, and whatever is computed from
+ *       them, as requiring a gradient).</li>
+ * </ul>
+ * Training's autograd thus never meets the Java path. {@code -Dt2l.f32.engineProducts=true} forces the engine for
+ * paired A/B runs of one jar; {@code -Dt2l.f32.javaRows=N} moves the row crossover.
  */
 public final class F32Matrix implements WeightMatrix {
     private final NDArray w; // (rows, cols)
@@ -40,9 +54,89 @@ public final class F32Matrix implements WeightMatrix {
         return 4L * rows() * cols();
     }
 
+    /** Forces the engine's product everywhere (A/B runs of one jar). */
+    private static final boolean ENGINE_ONLY = Boolean.getBoolean("t2l.f32.engineProducts");
+
+    /**
+     * Up to this many activation rows the Java kernel runs. Not final so tests can force either path; the default
+     * is the measured crossover (BENCHMARKS.md, issue 16, "float32 decode products").
+     */
+    static int javaRows = Integer.getInteger("t2l.f32.javaRows", 16);
+
+    /** True when this JVM has the vector kernel, i.e. the Java path can run at all (tests skip otherwise). */
+    public static boolean javaKernelAvailable() {
+        return F32Kernel.fast() && !ENGINE_ONLY;
+    }
+
+    /**
+     * Runs {@code body} with the Java kernel allowed up to {@code rows} activation rows (0: never), then restores the
+     * setting: for tests and measurements that compare both paths in one JVM. Not for concurrent use.
+     */
+    public static <T> T withJavaRows(int rows, java.util.function.Supplier<T> body) {
+        int saved = javaRows;
+        javaRows = rows;
+        try {
+            return body.get();
+        } finally {
+            javaRows = saved;
+        }
+    }
+
     @Override
     public NDArray multiply(NDArray x, NDArray bias) {
+        if (usesJavaKernel(x, bias)) {
+            return javaProduct(x, bias);
+        }
         return Linear.linear(x, w, bias).singletonOrThrow();
+    }
+
+    /** The Java kernel for this product: few rows, no gradient anywhere, a vector kernel, and a weight under 2 GiB. */
+    boolean usesJavaKernel(NDArray x, NDArray bias) {
+        if (ENGINE_ONLY || !F32Kernel.fast()) {
+            return false;
+        }
+        Shape s = x.getShape();
+        long cols = cols();
+        if (s.dimension() == 0 || s.get(s.dimension() - 1) != cols || s.size() / cols > javaRows) {
+            return false;
+        }
+        if (4L * rows() * cols > Integer.MAX_VALUE) {
+            return false; // a ByteBuffer holds at most 2 GiB (e.g. Llama 3.1's 128,256 x 4,096 embedding)
+        }
+        return !w.hasGradient() && !x.hasGradient() && (bias == null || !bias.hasGradient());
+    }
+
+    private NDArray javaProduct(NDArray x, NDArray bias) {
+        Shape s = x.getShape();
+        int cols = (int) cols();
+        int rows = (int) rows();
+        int n = (int) (s.size() / cols);
+        float[] xs = x.toFloatArray();
+        float[] y = new float[Math.multiplyExact(n, rows)];
+        // the tensor's own memory (DJL wraps a contiguous tensor without copying); asked per call rather than kept,
+        // so a closed or replaced array can never be read through a stale buffer
+        ByteBuffer wb = w.toByteBuffer(true).order(ByteOrder.nativeOrder());
+        if (wb.capacity() < 4L * rows * cols) {
+            throw new T2lException("float32 matrix " + w.getShape() + ": engine memory holds " + wb.capacity()
+                    + " bytes, expected " + 4L * rows * cols);
+        }
+        F32Kernel k = F32Kernel.best();
+        ComputePool.forRange(rows, (long) rows * cols, (o0, o1) -> k.rows(wb, cols, xs, n, y, rows, o0, o1));
+        if (bias != null) {
+            float[] b = bias.toFloatArray();
+            for (int r = 0; r < n; r++) {
+                for (int o = 0; o < rows; o++) {
+                    y[r * rows + o] += b[o]; // one rounding, as the engine's add
+                }
+            }
+        }
+        long[] outShape = s.getShape().clone();
+        outShape[outShape.length - 1] = rows;
+        // an empty PyTorch-owned tensor filled through its own memory: one engine call fewer than Staging.owned
+        // (create over a staging buffer, then duplicate), which measured 8 against 5 µs per product
+        NDArray out = x.getManager().create(new Shape(outShape), DataType.FLOAT32);
+        out.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().put(y);
+        return out;
     }
 
     @Override
