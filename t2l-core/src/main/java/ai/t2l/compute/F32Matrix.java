@@ -12,12 +12,13 @@ import java.nio.ByteOrder;
 /**
  * A float32 engine array. Its product takes one of two paths:
  * <ul>
- *   <li>few activation rows (decode, batched decode) and no gradient wanted: {@link F32Kernel} reads the weight in
- *       place from engine memory (no copy) and streams it once for all rows, split over the cores; libtorch's GEMM
- *       was about half as fast there (BENCHMARKS.md, issue 16, "float32 decode products");</li>
+ *   <li>few activation rows (decode, batched decode) and autograd off on this thread: {@link F32Kernel} reads the
+ *       weight in place from engine memory (no copy) and streams it once for all rows, split over the cores
+ *       (BENCHMARKS.md, issue 16, "float32 decode products");</li>
  *   <li>otherwise the engine's GEMM (Linear.linear, exactly as before): prefill, where it is as fast as a Java
- *       kernel, and every product autograd must see (training marks its parameters, and whatever is computed from
- *       them, as requiring a gradient).</li>
+ *       kernel, and every product while autograd may record (inside a GradientCollector, and on threads whose
+ *       grad mode is on: PyTorch's default in threads other than the one that started the engine; see
+ *       {@link Autograd}).</li>
  * </ul>
  * Training's autograd thus never meets the Java path. {@code -Dt2l.f32.engineProducts=true} forces the engine for
  * paired A/B runs of one jar; {@code -Dt2l.f32.javaRows=N} moves the row crossover.
@@ -90,7 +91,10 @@ public final class F32Matrix implements WeightMatrix {
         return Linear.linear(x, w, bias).singletonOrThrow();
     }
 
-    /** The Java kernel for this product: few rows, no gradient anywhere, a vector kernel, and a weight under 2 GiB. */
+    /**
+     * The Java kernel for this product: few rows, no autograd recording on this thread ({@link Autograd}) and no
+     * gradient flag on W, x or the bias, a vector kernel, and a weight under 2 GiB.
+     */
     boolean usesJavaKernel(NDArray x, NDArray bias) {
         if (ENGINE_ONLY || !F32Kernel.fast()) {
             return false;
@@ -103,7 +107,8 @@ public final class F32Matrix implements WeightMatrix {
         if (4L * rows() * cols > Integer.MAX_VALUE) {
             return false; // a ByteBuffer holds at most 2 GiB (e.g. Llama 3.1's 128,256 x 4,096 embedding)
         }
-        return !w.hasGradient() && !x.hasGradient() && (bias == null || !bias.hasGradient());
+        return !Autograd.mayRecord(x) && !w.hasGradient() && !x.hasGradient()
+                && (bias == null || !bias.hasGradient());
     }
 
     private NDArray javaProduct(NDArray x, NDArray bias) {

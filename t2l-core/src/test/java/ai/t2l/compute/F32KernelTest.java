@@ -136,9 +136,37 @@ class F32KernelTest {
     }
 
     /**
+     * Inside a GradientCollector, and on a new thread (PyTorch's grad mode starts on there), the engine is used even
+     * when no array asks for a gradient; a thread that declares itself inference-only gets the Java kernel.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void autogradModeDecidesThePath() throws Exception {
+        assumeTrue(F32Matrix.javaKernelAvailable(), "no vector kernel in this JVM (needs jdk.incubator.vector)");
+        try (NDManager m = NDManager.newBaseManager()) {
+            F32Matrix f = new F32Matrix(m.randomNormal(new Shape(8, 16)));
+            NDArray x = m.randomNormal(new Shape(2, 16));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                assertFalse(F32Matrix.withJavaRows(16, () -> f.usesJavaKernel(x, null)));
+            }
+            boolean[] seen = new boolean[2];
+            Thread t = new Thread(() -> {
+                seen[0] = F32Matrix.withJavaRows(16, () -> f.usesJavaKernel(x, null));
+                Autograd.offOnThisThread();
+                seen[1] = F32Matrix.withJavaRows(16, () -> f.usesJavaKernel(x, null));
+            });
+            t.start();
+            t.join();
+            assertFalse(seen[0], "a new thread starts with grad mode on");
+            assertTrue(seen[1], "after Autograd.offOnThisThread");
+        }
+    }
+
+    /**
      * Backward through a product with a frozen weight and an input that wants its gradient (LoRA and hypernetwork
      * training: the base model's weights are frozen, its activations are not): dL/dx of sum(x·Wᵀ) is W's column
-     * sums in every row. A product computed outside the engine would leave x without a gradient.
+     * sums in every row. A product computed outside the engine would cut the path to x's leaf (regression: the
+     * first version asked only hasGradient(), which is false for such an activation, and broke this).
      */
     @Test
     void inputGradientFlowsThroughAFrozenWeight() {
@@ -149,13 +177,14 @@ class F32KernelTest {
             float[] wv = gaussian(r, out * in);
             NDArray w = m.create(wv, new Shape(out, in));
             F32Matrix f = new F32Matrix(w);
-            NDArray x = m.create(gaussian(r, 3 * in), new Shape(3, in));
-            x.setRequiresGradient(true);
+            NDArray x0 = m.create(gaussian(r, 3 * in), new Shape(3, in));
+            x0.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray x = x0.mul(x0.onesLike()); // an activation, not a leaf: DJL's hasGradient() says false
                 NDArray y = F32Matrix.withJavaRows(16, () -> f.multiply(x, null));
                 gc.backward(y.sum());
             }
-            float[] g = x.getGradient().toFloatArray();
+            float[] g = x0.getGradient().toFloatArray();
             for (int i = 0; i < 3; i++) {
                 for (int c = 0; c < in; c++) {
                     double want = 0;
