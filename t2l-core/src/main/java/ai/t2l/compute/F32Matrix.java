@@ -12,16 +12,16 @@ import java.nio.ByteOrder;
 /**
  * A float32 engine array. Its product takes one of two paths:
  * <ul>
- *   <li>few activation rows (decode, batched decode) and autograd off on this thread: {@link F32Kernel} reads the
- *       weight in place from engine memory (no copy) and streams it once for all rows, split over the cores
- *       (BENCHMARKS.md, issue 16, "float32 decode products");</li>
- *   <li>otherwise the engine's GEMM (Linear.linear, exactly as before): prefill, where it is as fast as a Java
- *       kernel, and every product while autograd may record (inside a GradientCollector, and on threads whose
- *       grad mode is on: PyTorch's default in threads other than the one that started the engine; see
- *       {@link Autograd}).</li>
+ *   <li>2 to 16 activation rows (batched decode) against a tall matrix (the vocabulary head), and autograd off on
+ *       this thread: {@link F32Kernel} reads the weight in place from engine memory (no copy) and streams it once
+ *       for all rows, split over the cores (BENCHMARKS.md, issue 16, "float32 decode products");</li>
+ *   <li>otherwise the engine's GEMM (Linear.linear, exactly as before): one row and the smaller projections, where
+ *       libtorch measured as fast or faster; prefill; and every product while autograd may record (inside a
+ *       GradientCollector, and on threads whose grad mode is on: PyTorch's default in threads other than the one
+ *       that started the engine; see {@link Autograd}).</li>
  * </ul>
  * Training's autograd thus never meets the Java path. {@code -Dt2l.f32.engineProducts=true} forces the engine for
- * paired A/B runs of one jar; {@code -Dt2l.f32.javaRows=N} moves the row crossover.
+ * paired A/B runs of one jar; {@code -Dt2l.f32.javaRows=N}, {@code javaMinRows}, {@code javaMinOut} move the limits.
  */
 public final class F32Matrix implements WeightMatrix {
     private final NDArray w; // (rows, cols)
@@ -59,10 +59,16 @@ public final class F32Matrix implements WeightMatrix {
     private static final boolean ENGINE_ONLY = Boolean.getBoolean("t2l.f32.engineProducts");
 
     /**
-     * Up to this many activation rows the Java kernel runs. Not final so tests can force either path; the default
-     * is the measured crossover (BENCHMARKS.md, issue 16, "float32 decode products").
+     * The Java kernel runs for [javaMinRows, javaRows] activation rows against matrices of at least javaMinOut
+     * output rows: where it beat libtorch in the paired measurement (BENCHMARKS.md, issue 16, "float32 decode
+     * products": the 32,000-row vocabulary head at 8 and 16 rows, 1.3-1.5x; at 1 row, and on the 256-2,048-row
+     * projections, libtorch's product was as fast or faster). Not final so tests can force either path.
      */
     static int javaRows = Integer.getInteger("t2l.f32.javaRows", 16);
+
+    static int javaMinRows = Integer.getInteger("t2l.f32.javaMinRows", 2);
+
+    static int javaMinOut = Integer.getInteger("t2l.f32.javaMinOut", 8192);
 
     /** True when this JVM has the vector kernel, i.e. the Java path can run at all (tests skip otherwise). */
     public static boolean javaKernelAvailable() {
@@ -70,16 +76,21 @@ public final class F32Matrix implements WeightMatrix {
     }
 
     /**
-     * Runs {@code body} with the Java kernel allowed up to {@code rows} activation rows (0: never), then restores the
-     * setting: for tests and measurements that compare both paths in one JVM. Not for concurrent use.
+     * Runs {@code body} with the Java kernel allowed for 1 to {@code rows} activation rows on matrices of any height
+     * (0: never), then restores the settings: for tests and measurements that compare both paths in one JVM. Not
+     * for concurrent use.
      */
     public static <T> T withJavaRows(int rows, java.util.function.Supplier<T> body) {
-        int saved = javaRows;
+        int[] saved = {javaRows, javaMinRows, javaMinOut};
         javaRows = rows;
+        javaMinRows = 1;
+        javaMinOut = 0;
         try {
             return body.get();
         } finally {
-            javaRows = saved;
+            javaRows = saved[0];
+            javaMinRows = saved[1];
+            javaMinOut = saved[2];
         }
     }
 
@@ -101,7 +112,11 @@ public final class F32Matrix implements WeightMatrix {
         }
         Shape s = x.getShape();
         long cols = cols();
-        if (s.dimension() == 0 || s.get(s.dimension() - 1) != cols || s.size() / cols > javaRows) {
+        if (s.dimension() == 0 || s.get(s.dimension() - 1) != cols) {
+            return false;
+        }
+        long n = s.size() / cols;
+        if (n < javaMinRows || n > javaRows || rows() < javaMinOut) {
             return false;
         }
         if (4L * rows() * cols > Integer.MAX_VALUE) {

@@ -113,6 +113,21 @@ class F32KernelTest {
         }
     }
 
+    /** By default only batched rows (2..16) against tall matrices (the vocabulary head) take the Java kernel. */
+    @Test
+    void defaultLimitsPickBatchedProductsWithTallMatrices() {
+        assumeTrue(F32Matrix.javaKernelAvailable(), "no vector kernel in this JVM (needs jdk.incubator.vector)");
+        try (NDManager m = NDManager.newBaseManager()) {
+            F32Matrix tall = new F32Matrix(m.zeros(new Shape(8192, 16)));
+            F32Matrix small = new F32Matrix(m.zeros(new Shape(2048, 16)));
+            assertTrue(tall.usesJavaKernel(m.zeros(new Shape(8, 1, 16)), null));
+            assertTrue(tall.usesJavaKernel(m.zeros(new Shape(16, 16)), null));
+            assertFalse(tall.usesJavaKernel(m.zeros(new Shape(1, 1, 16)), null), "one row: libtorch");
+            assertFalse(tall.usesJavaKernel(m.zeros(new Shape(17, 16)), null), "prefill: libtorch");
+            assertFalse(small.usesJavaKernel(m.zeros(new Shape(8, 16)), null), "short matrix: libtorch");
+        }
+    }
+
     /** More rows than the crossover, or a gradient on W, x or the bias: the engine's product (autograd sees it). */
     @Test
     void gradientsAndManyRowsKeepTheEngine() {

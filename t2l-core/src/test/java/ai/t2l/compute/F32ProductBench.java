@@ -11,7 +11,8 @@ import java.util.Random;
 /**
  * Not a test: the measurement behind F32Matrix's row crossover (BENCHMARKS.md, issue 16, "float32 decode
  * products"). In one JVM, alternating, libtorch's {@code Linear.linear} against {@link F32Kernel} reading the same
- * engine array in place, for the §2 Llama shapes at 1, 8 and 128 activation rows. Prints per-call medians of wall
+ * engine array in place, for the §2 Llama shapes at 1, 8, 16 and 128 activation rows, cycling through copies of each
+ * weight (>= 128 MB in all) so that each call streams its weight from memory as decode does. Prints per-call medians of wall
  * time and process CPU time (all threads) and the weight bandwidth and FLOP rate they imply. Run (after
  * {@code mvn -pl t2l-core -am test-compile}):
  * {@code java --add-modules jdk.incubator.vector -Dai.djl.offline=true -cp t2l-core/target/classes:t2l-core/target/test-classes:$(cat cp.txt) ai.t2l.compute.F32ProductBench [rounds]}
@@ -39,8 +40,18 @@ public final class F32ProductBench {
                 for (int i = 0; i < wv.length; i++) {
                     wv[i] = (float) (rnd.nextGaussian() * 0.05);
                 }
-                NDArray w = m.create(wv, new Shape(out, in));
-                F32Matrix f = new F32Matrix(w);
+                // as many copies as make >= 128 MB, used in turn: in decode every weight comes from memory, not
+                // from a cache that still holds it from the previous call
+                int copies = (int) Math.max(1, (128L << 20) / (4L * out * in));
+                NDArray[] ws = new NDArray[copies];
+                F32Matrix[] fs = new F32Matrix[copies];
+                for (int i = 0; i < copies; i++) {
+                    ws[i] = m.create(wv, new Shape(out, in));
+                    fs[i] = new F32Matrix(ws[i]);
+                }
+                NDArray w = ws[0];
+                F32Matrix f = fs[0];
+                int[] next = {0};
                 for (int n : rowCounts) {
                     float[] xv = new float[n * in];
                     for (int i = 0; i < xv.length; i++) {
@@ -53,10 +64,11 @@ public final class F32ProductBench {
                     double[][] jav = new double[2][rounds];
                     float diff = 0;
                     for (int r = -1; r < rounds; r++) { // round -1: JIT and allocator warm-up, not kept
-                        double[] e = time(os, reps, () -> Linear.linear(x, w, null).singletonOrThrow());
+                        double[] e = time(os, reps,
+                                () -> Linear.linear(x, ws[next[0]++ % copies], null).singletonOrThrow());
                         int saved = F32Matrix.javaRows;
                         F32Matrix.javaRows = Integer.MAX_VALUE;
-                        double[] j = time(os, reps, () -> f.multiply(x, null));
+                        double[] j = time(os, reps, () -> fs[next[0]++ % copies].multiply(x, null));
                         F32Matrix.javaRows = saved;
                         if (r >= 0) {
                             eng[0][r] = e[0];
@@ -83,7 +95,9 @@ public final class F32ProductBench {
                             gb / jm * 1e3, gf / jm * 1e3, diff);
                     x.close();
                 }
-                w.close();
+                for (NDArray a : ws) {
+                    a.close();
+                }
             }
         }
     }
