@@ -58,7 +58,10 @@ interface F32Kernel {
             return SCALAR;
         }
 
-        /** One small product against the scalar kernel, so that a Vector API this code was not compiled against fails here. */
+        /**
+         * One small product against the scalar kernel, so that a Vector API this code was not compiled against fails
+         * here rather than at the first product.
+         */
         private static void selfTest(F32Kernel k) {
             int cols = 37;
             int rows = 6;

@@ -12,10 +12,14 @@ import java.util.Random;
  * Not a test: the measurement behind F32Matrix's row crossover (BENCHMARKS.md, issue 16, "float32 decode
  * products"). In one JVM, alternating, libtorch's {@code Linear.linear} against {@link F32Kernel} reading the same
  * engine array in place, for the §2 Llama shapes at 1, 8, 16 and 128 activation rows, cycling through copies of each
- * weight (>= 128 MB in all) so that each call streams its weight from memory as decode does. Prints per-call medians of wall
- * time and process CPU time (all threads) and the weight bandwidth and FLOP rate they imply. Run (after
- * {@code mvn -pl t2l-core -am test-compile}):
- * {@code java --add-modules jdk.incubator.vector -Dai.djl.offline=true -cp t2l-core/target/classes:t2l-core/target/test-classes:$(cat cp.txt) ai.t2l.compute.F32ProductBench [rounds]}
+ * weight (>= 128 MB in all) so that each call streams its weight from memory as decode does. Prints per-call medians
+ * of wall time and of the calling thread's CPU time, and the weight bandwidth and FLOP rate they imply (from CPU time
+ * when run with one engine and one compute thread, as in BENCHMARKS.md). Run after
+ * {@code mvn -pl t2l-core -am test-compile} and {@code mvn -pl t2l-core dependency:build-classpath
+ * -Dmdep.outputFile=cp.txt}:
+ * {@code java --add-modules jdk.incubator.vector -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1
+ * -Dt2l.compute.threads=1 -cp t2l-core/target/classes:t2l-core/target/test-classes:$(cat cp.txt)
+ * ai.t2l.compute.F32ProductBench [rounds]}
  */
 public final class F32ProductBench {
     private F32ProductBench() {}
