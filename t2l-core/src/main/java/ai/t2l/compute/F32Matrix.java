@@ -1,12 +1,27 @@
 package ai.t2l.compute;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.t2l.io.FloatTensor;
+import ai.t2l.io.T2lException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
- * Today's path: a float32 engine array multiplied by the engine's GEMM (Linear.linear, exactly as before, so
- * autograd and the golden tolerances are unchanged). Training only ever sees this kind.
+ * A float32 engine array. Its product takes one of two paths:
+ * <ul>
+ *   <li>2 to 16 activation rows (batched decode) against a tall matrix (the vocabulary head), and autograd off on
+ *       this thread: {@link F32Kernel} reads the weight in place from engine memory (no copy) and streams it once
+ *       for all rows, split over the cores (BENCHMARKS.md, issue 16, "float32 decode products");</li>
+ *   <li>otherwise the engine's GEMM (Linear.linear, exactly as before): one row and the smaller projections, where
+ *       libtorch measured as fast or faster; prefill; and every product while autograd may record (inside a
+ *       GradientCollector, and on threads whose grad mode is on: PyTorch's default in threads other than the one
+ *       that started the engine; see {@link Autograd}).</li>
+ * </ul>
+ * Training's autograd thus never meets the Java path. {@code -Dt2l.f32.engineProducts=true} forces the engine for
+ * paired A/B runs of one jar; {@code -Dt2l.f32.javaRows=N}, {@code javaMinRows}, {@code javaMinOut} move the limits.
  */
 public final class F32Matrix implements WeightMatrix {
     private final NDArray w; // (rows, cols)
@@ -40,9 +55,108 @@ public final class F32Matrix implements WeightMatrix {
         return 4L * rows() * cols();
     }
 
+    /** Forces the engine's product everywhere (A/B runs of one jar). */
+    private static final boolean ENGINE_ONLY = Boolean.getBoolean("t2l.f32.engineProducts");
+
+    /**
+     * The Java kernel runs for [javaMinRows, javaRows] activation rows against matrices of at least javaMinOut
+     * output rows: where it beat libtorch in the paired measurement (BENCHMARKS.md, issue 16, "float32 decode
+     * products": the 32,000-row vocabulary head at 8 and 16 rows, 1.3-1.5x; at 1 row, and on the 256-2,048-row
+     * projections, libtorch's product was as fast or faster). Not final so tests can force either path.
+     */
+    static int javaRows = Integer.getInteger("t2l.f32.javaRows", 16);
+
+    static int javaMinRows = Integer.getInteger("t2l.f32.javaMinRows", 2);
+
+    static int javaMinOut = Integer.getInteger("t2l.f32.javaMinOut", 8192);
+
+    /** True when this JVM has the vector kernel, i.e. the Java path can run at all (tests skip otherwise). */
+    public static boolean javaKernelAvailable() {
+        return F32Kernel.fast() && !ENGINE_ONLY;
+    }
+
+    /**
+     * Runs {@code body} with the Java kernel allowed for 1 to {@code rows} activation rows on matrices of any height
+     * (0: never), then restores the settings: for tests and measurements that compare both paths in one JVM. Not
+     * for concurrent use.
+     */
+    public static <T> T withJavaRows(int rows, java.util.function.Supplier<T> body) {
+        int[] saved = {javaRows, javaMinRows, javaMinOut};
+        javaRows = rows;
+        javaMinRows = 1;
+        javaMinOut = 0;
+        try {
+            return body.get();
+        } finally {
+            javaRows = saved[0];
+            javaMinRows = saved[1];
+            javaMinOut = saved[2];
+        }
+    }
+
     @Override
     public NDArray multiply(NDArray x, NDArray bias) {
+        if (usesJavaKernel(x, bias)) {
+            return javaProduct(x, bias);
+        }
         return Linear.linear(x, w, bias).singletonOrThrow();
+    }
+
+    /**
+     * The Java kernel for this product: few rows, no autograd recording on this thread ({@link Autograd}) and no
+     * gradient flag on W, x or the bias, a vector kernel, and a weight under 2 GiB.
+     */
+    boolean usesJavaKernel(NDArray x, NDArray bias) {
+        if (ENGINE_ONLY || !F32Kernel.fast()) {
+            return false;
+        }
+        Shape s = x.getShape();
+        long cols = cols();
+        if (s.dimension() == 0 || s.get(s.dimension() - 1) != cols) {
+            return false;
+        }
+        long n = s.size() / cols;
+        if (n < javaMinRows || n > javaRows || rows() < javaMinOut) {
+            return false;
+        }
+        if (4L * rows() * cols > Integer.MAX_VALUE) {
+            return false; // a ByteBuffer holds at most 2 GiB (e.g. Llama 3.1's 128,256 x 4,096 embedding)
+        }
+        return !Autograd.mayRecord(x) && !w.hasGradient() && !x.hasGradient()
+                && (bias == null || !bias.hasGradient());
+    }
+
+    private NDArray javaProduct(NDArray x, NDArray bias) {
+        Shape s = x.getShape();
+        int cols = (int) cols();
+        int rows = (int) rows();
+        int n = (int) (s.size() / cols);
+        float[] xs = x.toFloatArray();
+        float[] y = new float[Math.multiplyExact(n, rows)];
+        // the tensor's own memory (DJL wraps a contiguous tensor without copying); asked per call rather than kept,
+        // so a closed or replaced array can never be read through a stale buffer
+        ByteBuffer wb = w.toByteBuffer(true).order(ByteOrder.nativeOrder());
+        if (wb.capacity() < 4L * rows * cols) {
+            throw new T2lException("float32 matrix " + w.getShape() + ": engine memory holds " + wb.capacity()
+                    + " bytes, expected " + 4L * rows * cols);
+        }
+        F32Kernel k = F32Kernel.best();
+        ComputePool.forRange(rows, (long) rows * cols, (o0, o1) -> k.rows(wb, cols, xs, n, y, rows, o0, o1));
+        if (bias != null) {
+            float[] b = bias.toFloatArray();
+            for (int r = 0; r < n; r++) {
+                for (int o = 0; o < rows; o++) {
+                    y[r * rows + o] += b[o]; // one rounding, as the engine's add
+                }
+            }
+        }
+        long[] outShape = s.getShape().clone();
+        outShape[outShape.length - 1] = rows;
+        // an empty PyTorch-owned tensor filled through its own memory: one engine call fewer than Staging.owned
+        // (create over a staging buffer, then duplicate), which measured 8 against 5 µs per product
+        NDArray out = x.getManager().create(new Shape(outShape), DataType.FLOAT32);
+        out.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().put(y);
+        return out;
     }
 
     @Override

@@ -175,6 +175,9 @@ public final class BatchingDecoder implements AutoCloseable {
     }
 
     private void loop() {
+        // this thread only infers: without autograd recording, float32 decode products may run on the Java kernel
+        // (a new thread starts with PyTorch's grad mode on; compute/Autograd)
+        ai.t2l.compute.Autograd.offOnThisThread();
         List<Row> batch = new ArrayList<>();
         while (!closed) {
             batch.clear();

@@ -1,0 +1,213 @@
+package ai.t2l.compute;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link F32Kernel} with the Java Vector API (jdk.incubator.vector on Java 17): blocks of four weight rows against
+ * four, two or one activation rows, so each weight vector is loaded from memory once per four activation rows and
+ * each activation vector (from L1) once per four weight rows; one FMA chain per (weight row, activation row), summed
+ * across lanes at the end. The same blocking as {@link VectorKernels#half} for bf16, without the widening. The block
+ * methods are written out by hand and call no helpers with vector arguments: past C2's inlining budget the
+ * accumulators would be boxed (VectorKernels, measured 5x slower).
+ */
+final class VectorF32Kernel implements F32Kernel {
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    private static final int L = FS.length(); // floats per vector (16 with AVX-512)
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+
+    VectorF32Kernel() {
+        if (FS.vectorBitSize() < 256) {
+            throw new IllegalStateException("vectors of " + FS.vectorBitSize() + " bits: the engine is faster");
+        }
+    }
+
+    @Override
+    public void rows(ByteBuffer w, int cols, float[] x, int n, float[] y, int yStride, int o0, int o1) {
+        int vecEnd = cols - cols % L;
+        int rb = cols * 4;
+        int o = o0;
+        for (; o + 4 <= o1; o += 4) {
+            int off = o * rb;
+            int r = 0;
+            for (; r + 4 <= n; r += 4) {
+                f4x4(w, off, rb, x, r * cols, cols, vecEnd, y, r * yStride + o, yStride);
+            }
+            for (; r + 2 <= n; r += 2) {
+                f4x2(w, off, rb, x, r * cols, cols, vecEnd, y, r * yStride + o, yStride);
+            }
+            for (; r < n; r++) {
+                f4x1(w, off, rb, x, r * cols, cols, vecEnd, y, r * yStride + o, yStride);
+            }
+            for (int k = 0; k < 4; k++) {
+                tail(w, off + k * rb, cols, vecEnd, x, n, y, yStride, o + k);
+            }
+        }
+        for (; o < o1; o++) { // the last rows of the range, one at a time
+            int off = o * rb;
+            for (int r = 0; r < n; r++) {
+                FloatVector a = FloatVector.zero(FS);
+                for (int j = 0; j < vecEnd; j += L) {
+                    a = FloatVector.fromByteBuffer(FS, w, off + 4 * j, NATIVE).fma(FloatVector.fromArray(FS, x,
+                            r * cols + j), a);
+                }
+                y[r * yStride + o] = a.reduceLanes(VectorOperators.ADD);
+            }
+            tail(w, off, cols, vecEnd, x, n, y, yStride, o);
+        }
+    }
+
+    /** Adds the columns past the whole vectors of the weight row at byte off to every activation row. */
+    private static void tail(ByteBuffer w, int off, int cols, int vecEnd, float[] x, int n, float[] y, int yStride,
+            int o) {
+        if (vecEnd == cols) {
+            return;
+        }
+        for (int r = 0; r < n; r++) {
+            float t = 0f;
+            for (int c = vecEnd; c < cols; c++) {
+                t = Math.fma(w.getFloat(off + 4 * c), x[r * cols + c], t);
+            }
+            y[r * yStride + o] += t;
+        }
+    }
+
+    /** Four weight rows against four activation rows: sixteen accumulators, each weight vector loaded once. */
+    private static void f4x4(ByteBuffer w, int off, int rb, float[] x, int xr, int cols, int vecEnd, float[] y,
+            int yi, int yStride) {
+        FloatVector z = FloatVector.zero(FS);
+        FloatVector a00 = z;
+        FloatVector a01 = z;
+        FloatVector a02 = z;
+        FloatVector a03 = z;
+        FloatVector a10 = z;
+        FloatVector a11 = z;
+        FloatVector a12 = z;
+        FloatVector a13 = z;
+        FloatVector a20 = z;
+        FloatVector a21 = z;
+        FloatVector a22 = z;
+        FloatVector a23 = z;
+        FloatVector a30 = z;
+        FloatVector a31 = z;
+        FloatVector a32 = z;
+        FloatVector a33 = z;
+        int off1 = off + rb;
+        int off2 = off1 + rb;
+        int off3 = off2 + rb;
+        for (int j = 0; j < vecEnd; j += L) {
+            FloatVector w0 = FloatVector.fromByteBuffer(FS, w, off + 4 * j, NATIVE);
+            FloatVector w1 = FloatVector.fromByteBuffer(FS, w, off1 + 4 * j, NATIVE);
+            FloatVector w2 = FloatVector.fromByteBuffer(FS, w, off2 + 4 * j, NATIVE);
+            FloatVector w3 = FloatVector.fromByteBuffer(FS, w, off3 + 4 * j, NATIVE);
+            FloatVector x0 = FloatVector.fromArray(FS, x, xr + j);
+            a00 = w0.fma(x0, a00);
+            a01 = w1.fma(x0, a01);
+            a02 = w2.fma(x0, a02);
+            a03 = w3.fma(x0, a03);
+            FloatVector x1 = FloatVector.fromArray(FS, x, xr + cols + j);
+            a10 = w0.fma(x1, a10);
+            a11 = w1.fma(x1, a11);
+            a12 = w2.fma(x1, a12);
+            a13 = w3.fma(x1, a13);
+            FloatVector x2 = FloatVector.fromArray(FS, x, xr + 2 * cols + j);
+            a20 = w0.fma(x2, a20);
+            a21 = w1.fma(x2, a21);
+            a22 = w2.fma(x2, a22);
+            a23 = w3.fma(x2, a23);
+            FloatVector x3 = FloatVector.fromArray(FS, x, xr + 3 * cols + j);
+            a30 = w0.fma(x3, a30);
+            a31 = w1.fma(x3, a31);
+            a32 = w2.fma(x3, a32);
+            a33 = w3.fma(x3, a33);
+        }
+        y[yi] = a00.reduceLanes(VectorOperators.ADD);
+        y[yi + 1] = a01.reduceLanes(VectorOperators.ADD);
+        y[yi + 2] = a02.reduceLanes(VectorOperators.ADD);
+        y[yi + 3] = a03.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride] = a10.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 1] = a11.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 2] = a12.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 3] = a13.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride] = a20.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 1] = a21.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 2] = a22.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 3] = a23.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride] = a30.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 1] = a31.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 2] = a32.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 3] = a33.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Four weight rows against two activation rows: each weight vector loaded once for both. */
+    private static void f4x2(ByteBuffer w, int off, int rb, float[] x, int xr, int cols, int vecEnd, float[] y,
+            int yi, int yStride) {
+        FloatVector z = FloatVector.zero(FS);
+        FloatVector a00 = z;
+        FloatVector a01 = z;
+        FloatVector a02 = z;
+        FloatVector a03 = z;
+        FloatVector a10 = z;
+        FloatVector a11 = z;
+        FloatVector a12 = z;
+        FloatVector a13 = z;
+        int off1 = off + rb;
+        int off2 = off1 + rb;
+        int off3 = off2 + rb;
+        for (int j = 0; j < vecEnd; j += L) {
+            FloatVector w0 = FloatVector.fromByteBuffer(FS, w, off + 4 * j, NATIVE);
+            FloatVector w1 = FloatVector.fromByteBuffer(FS, w, off1 + 4 * j, NATIVE);
+            FloatVector w2 = FloatVector.fromByteBuffer(FS, w, off2 + 4 * j, NATIVE);
+            FloatVector w3 = FloatVector.fromByteBuffer(FS, w, off3 + 4 * j, NATIVE);
+            FloatVector x0 = FloatVector.fromArray(FS, x, xr + j);
+            a00 = w0.fma(x0, a00);
+            a01 = w1.fma(x0, a01);
+            a02 = w2.fma(x0, a02);
+            a03 = w3.fma(x0, a03);
+            FloatVector x1 = FloatVector.fromArray(FS, x, xr + cols + j);
+            a10 = w0.fma(x1, a10);
+            a11 = w1.fma(x1, a11);
+            a12 = w2.fma(x1, a12);
+            a13 = w3.fma(x1, a13);
+        }
+        y[yi] = a00.reduceLanes(VectorOperators.ADD);
+        y[yi + 1] = a01.reduceLanes(VectorOperators.ADD);
+        y[yi + 2] = a02.reduceLanes(VectorOperators.ADD);
+        y[yi + 3] = a03.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride] = a10.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 1] = a11.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 2] = a12.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 3] = a13.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Four weight rows against one activation row: four FMA chains. */
+    private static void f4x1(ByteBuffer w, int off, int rb, float[] x, int xr, int cols, int vecEnd, float[] y,
+            int yi, int yStride) {
+        FloatVector z = FloatVector.zero(FS);
+        FloatVector a00 = z;
+        FloatVector a01 = z;
+        FloatVector a02 = z;
+        FloatVector a03 = z;
+        int off1 = off + rb;
+        int off2 = off1 + rb;
+        int off3 = off2 + rb;
+        for (int j = 0; j < vecEnd; j += L) {
+            FloatVector w0 = FloatVector.fromByteBuffer(FS, w, off + 4 * j, NATIVE);
+            FloatVector w1 = FloatVector.fromByteBuffer(FS, w, off1 + 4 * j, NATIVE);
+            FloatVector w2 = FloatVector.fromByteBuffer(FS, w, off2 + 4 * j, NATIVE);
+            FloatVector w3 = FloatVector.fromByteBuffer(FS, w, off3 + 4 * j, NATIVE);
+            FloatVector x0 = FloatVector.fromArray(FS, x, xr + j);
+            a00 = w0.fma(x0, a00);
+            a01 = w1.fma(x0, a01);
+            a02 = w2.fma(x0, a02);
+            a03 = w3.fma(x0, a03);
+        }
+        y[yi] = a00.reduceLanes(VectorOperators.ADD);
+        y[yi + 1] = a01.reduceLanes(VectorOperators.ADD);
+        y[yi + 2] = a02.reduceLanes(VectorOperators.ADD);
+        y[yi + 3] = a03.reduceLanes(VectorOperators.ADD);
+    }
+}

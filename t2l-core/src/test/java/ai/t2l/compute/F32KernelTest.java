@@ -1,0 +1,214 @@
+package ai.t2l.compute;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.GradientCollector;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The float32 skinny-product kernels against plain sums and against the engine's product (F32Matrix). */
+class F32KernelTest {
+    private static float[] gaussian(Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+
+    private static ByteBuffer direct(float[] w) {
+        ByteBuffer b = ByteBuffer.allocateDirect(4 * w.length).order(ByteOrder.nativeOrder());
+        b.asFloatBuffer().put(w);
+        return b;
+    }
+
+    /** Random shapes with column tails (not multiples of 16), weight-row tails (not of 4) and 1..17 activation rows. */
+    @Test
+    void bestKernelEqualsDoubleSumsOnRandomShapesWithTails() {
+        Random r = new Random(7);
+        int[] colsChoices = {1, 3, 15, 16, 17, 31, 48, 64, 100, 257};
+        for (int trial = 0; trial < 60; trial++) {
+            int cols = colsChoices[trial % colsChoices.length];
+            int out = 1 + r.nextInt(13);
+            int n = 1 + trial % 17;
+            float[] w = gaussian(r, out * cols);
+            float[] x = gaussian(r, n * cols);
+            int o0 = r.nextInt(out);
+            int o1 = o0 + 1 + r.nextInt(out - o0);
+            float[] y = new float[n * out];
+            F32Kernel.best().rows(direct(w), cols, x, n, y, out, o0, o1);
+            for (int i = 0; i < n; i++) {
+                for (int o = 0; o < out; o++) {
+                    double want = 0;
+                    for (int c = 0; c < cols; c++) {
+                        want += (double) w[o * cols + c] * x[i * cols + c];
+                    }
+                    if (o < o0 || o >= o1) {
+                        want = 0; // outside the range: untouched
+                    }
+                    assertEquals(want, y[i * out + o], 1e-5 * Math.sqrt(cols) + 1e-6, "out " + out + " cols " + cols
+                            + " rows " + n + " range [" + o0 + ", " + o1 + ") at [" + i + ", " + o + "]");
+                }
+            }
+        }
+    }
+
+    @Test
+    void scalarKernelEqualsDoubleSums() {
+        Random r = new Random(8);
+        int cols = 19;
+        int out = 5;
+        int n = 3;
+        float[] w = gaussian(r, out * cols);
+        float[] x = gaussian(r, n * cols);
+        float[] y = new float[n * out];
+        F32Kernel.SCALAR.rows(direct(w), cols, x, n, y, out, 0, out);
+        for (int i = 0; i < n; i++) {
+            for (int o = 0; o < out; o++) {
+                double want = 0;
+                for (int c = 0; c < cols; c++) {
+                    want += (double) w[o * cols + c] * x[i * cols + c];
+                }
+                assertEquals(want, y[i * out + o], 1e-5);
+            }
+        }
+    }
+
+    /** The Java path of F32Matrix (with bias, 3-D input, shapes large enough to split over the cores) = Linear. */
+    @Test
+    void javaPathEqualsTheEngineProduct() {
+        assumeTrue(F32Matrix.javaKernelAvailable(), "no vector kernel in this JVM (needs jdk.incubator.vector)");
+        Random r = new Random(9);
+        int[][] shapes = {{768, 256}, {301, 129}, {5, 7}, {1000, 33}};
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (int[] s : shapes) {
+                int out = s[0];
+                int in = s[1];
+                NDArray w = m.create(gaussian(r, out * in), new Shape(out, in));
+                NDArray b = m.create(gaussian(r, out), new Shape(out));
+                F32Matrix f = new F32Matrix(w);
+                for (int n = 1; n <= 17; n += 4) {
+                    NDArray x = m.create(gaussian(r, n * in), new Shape(1, n, in));
+                    assertTrue(F32Matrix.withJavaRows(17, () -> f.usesJavaKernel(x, b)));
+                    NDArray got = F32Matrix.withJavaRows(17, () -> f.multiply(x, b));
+                    NDArray want = Linear.linear(x, w, b).singletonOrThrow();
+                    assertEquals(want.getShape(), got.getShape());
+                    float diff = want.sub(got).abs().max().getFloat();
+                    assertTrue(diff < 1e-5 * Math.sqrt(in), out + "x" + in + " rows " + n + ": max |diff| " + diff);
+                    NDArray noBias = F32Matrix.withJavaRows(17, () -> f.multiply(x, null));
+                    assertTrue(Linear.linear(x, w, null).singletonOrThrow().sub(noBias).abs().max().getFloat()
+                            < 1e-5 * Math.sqrt(in));
+                }
+            }
+        }
+    }
+
+    /** By default only batched rows (2..16) against tall matrices (the vocabulary head) take the Java kernel. */
+    @Test
+    void defaultLimitsPickBatchedProductsWithTallMatrices() {
+        assumeTrue(F32Matrix.javaKernelAvailable(), "no vector kernel in this JVM (needs jdk.incubator.vector)");
+        try (NDManager m = NDManager.newBaseManager()) {
+            F32Matrix tall = new F32Matrix(m.zeros(new Shape(8192, 16)));
+            F32Matrix small = new F32Matrix(m.zeros(new Shape(2048, 16)));
+            assertTrue(tall.usesJavaKernel(m.zeros(new Shape(8, 1, 16)), null));
+            assertTrue(tall.usesJavaKernel(m.zeros(new Shape(16, 16)), null));
+            assertFalse(tall.usesJavaKernel(m.zeros(new Shape(1, 1, 16)), null), "one row: libtorch");
+            assertFalse(tall.usesJavaKernel(m.zeros(new Shape(17, 16)), null), "prefill: libtorch");
+            assertFalse(small.usesJavaKernel(m.zeros(new Shape(8, 16)), null), "short matrix: libtorch");
+        }
+    }
+
+    /** More rows than the crossover, or a gradient on W, x or the bias: the engine's product (autograd sees it). */
+    @Test
+    void gradientsAndManyRowsKeepTheEngine() {
+        assumeTrue(F32Matrix.javaKernelAvailable(), "no vector kernel in this JVM (needs jdk.incubator.vector)");
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray w = m.randomNormal(new Shape(8, 16));
+            F32Matrix f = new F32Matrix(w);
+            NDArray x = m.randomNormal(new Shape(4, 16));
+            assertTrue(F32Matrix.withJavaRows(4, () -> f.usesJavaKernel(x, null)));
+            assertFalse(F32Matrix.withJavaRows(3, () -> f.usesJavaKernel(x, null)));
+            NDArray xg = m.randomNormal(new Shape(4, 16));
+            xg.setRequiresGradient(true);
+            assertFalse(F32Matrix.withJavaRows(16, () -> f.usesJavaKernel(xg, null)));
+            NDArray bg = m.randomNormal(new Shape(8));
+            bg.setRequiresGradient(true);
+            assertFalse(F32Matrix.withJavaRows(16, () -> f.usesJavaKernel(x, bg)));
+            NDArray wg = m.randomNormal(new Shape(8, 16));
+            wg.setRequiresGradient(true);
+            assertFalse(F32Matrix.withJavaRows(16, () -> new F32Matrix(wg).usesJavaKernel(x, null)));
+        }
+    }
+
+    /**
+     * Inside a GradientCollector, and on a new thread (PyTorch's grad mode starts on there), the engine is used even
+     * when no array asks for a gradient; a thread that declares itself inference-only gets the Java kernel.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void autogradModeDecidesThePath() throws Exception {
+        assumeTrue(F32Matrix.javaKernelAvailable(), "no vector kernel in this JVM (needs jdk.incubator.vector)");
+        try (NDManager m = NDManager.newBaseManager()) {
+            F32Matrix f = new F32Matrix(m.randomNormal(new Shape(8, 16)));
+            NDArray x = m.randomNormal(new Shape(2, 16));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                assertFalse(F32Matrix.withJavaRows(16, () -> f.usesJavaKernel(x, null)));
+            }
+            boolean[] seen = new boolean[2];
+            Thread t = new Thread(() -> {
+                seen[0] = F32Matrix.withJavaRows(16, () -> f.usesJavaKernel(x, null));
+                Autograd.offOnThisThread();
+                seen[1] = F32Matrix.withJavaRows(16, () -> f.usesJavaKernel(x, null));
+            });
+            t.start();
+            t.join();
+            assertFalse(seen[0], "a new thread starts with grad mode on");
+            assertTrue(seen[1], "after Autograd.offOnThisThread");
+        }
+    }
+
+    /**
+     * Backward through a product with a frozen weight and an input that wants its gradient (LoRA and hypernetwork
+     * training: the base model's weights are frozen, its activations are not): dL/dx of sum(x·Wᵀ) is W's column
+     * sums in every row. A product computed outside the engine would cut the path to x's leaf (regression: the
+     * first version asked only hasGradient(), which is false for such an activation, and broke this).
+     */
+    @Test
+    void inputGradientFlowsThroughAFrozenWeight() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Random r = new Random(10);
+            int out = 24;
+            int in = 20;
+            float[] wv = gaussian(r, out * in);
+            NDArray w = m.create(wv, new Shape(out, in));
+            F32Matrix f = new F32Matrix(w);
+            NDArray x0 = m.create(gaussian(r, 3 * in), new Shape(3, in));
+            x0.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray x = x0.mul(x0.onesLike()); // an activation, not a leaf: DJL's hasGradient() says false
+                NDArray y = F32Matrix.withJavaRows(16, () -> f.multiply(x, null));
+                gc.backward(y.sum());
+            }
+            float[] g = x0.getGradient().toFloatArray();
+            for (int i = 0; i < 3; i++) {
+                for (int c = 0; c < in; c++) {
+                    double want = 0;
+                    for (int o = 0; o < out; o++) {
+                        want += wv[o * in + c];
+                    }
+                    assertEquals(want, g[i * in + c], 1e-5, "dL/dx[" + i + "][" + c + "]");
+                }
+            }
+        }
+    }
+}
