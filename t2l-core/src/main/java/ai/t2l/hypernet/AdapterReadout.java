@@ -72,13 +72,17 @@ final class AdapterReadout {
      *
      * @param x the head input (rows per variant: {@link JavaHeads}), headIn wide
      */
-    void readJava(String module, float[] x, int headIn, FloatBuffer w, float[] bias, Map<String, NDArray> buffers) {
+    void readJava(String module, float[] x, int headIn, FloatBuffer w, float[] bias, Map<String, NDArray> buffers,
+            GenerationPhases phases) {
         HyperConfig.ModuleDims d = config.dims(module);
         int rows = tasks * config.numLayers();
         int r = config.rank();
+        GenerationPhases.enter(phases, GenerationPhases.Phase.READOUT);
         float[][] as = new float[rows][r * d.in()];
         float[][] bs = new float[rows][d.out() * r];
+        GenerationPhases.enter(phases, GenerationPhases.Phase.HEADS);
         JavaHeads.run(config, module, x, headIn, w, bias, as, bs);
+        GenerationPhases.enter(phases, GenerationPhases.Phase.READOUT);
         finish(module, as, bs, buffers);
     }
 
