@@ -2,6 +2,8 @@ package ai.t2l.cli;
 
 import ai.djl.ndarray.NDManager;
 import ai.t2l.embed.OnnxTaskEmbedder;
+import ai.t2l.compute.HeadProduct;
+import ai.t2l.hypernet.GenerationPhases;
 import ai.t2l.hypernet.HyperConfig;
 import ai.t2l.hypernet.HyperInit;
 import ai.t2l.hypernet.HyperModulator;
@@ -76,6 +78,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
                 + "| reference median (" + ReferenceMedians.LABEL + ") | reference ÷ ours |");
         out.println("|---|---|---|---|---|---|---|---|");
         List<String> batchRows = new ArrayList<>();
+        List<String> phaseRows = new ArrayList<>();
         LoraWeights sample = null;
         try (NDManager nd = NDManager.newBaseManager("PyTorch")) {
             for (Variant v : variants) {
@@ -86,16 +89,23 @@ public final class BenchGenerateCommand implements Callable<Integer> {
                         .trainingTask(TrainingTask.RECON).headUseBias(true).build();
                 try (HyperModulator h = HyperModulator.fromState(c, HyperInit.initialState(random, 42), "random", nd)) {
                     final LoraWeights[] last = new LoraWeights[1];
-                    double[] t = time(() -> last[0] = h.generate(emb));
+                    GenerationPhases phases = new GenerationPhases();
+                    double[] t = time(() -> last[0] = h.generate(List.of(emb), phases).get(0), phases::reset);
+                    phaseRows.add(phaseRow(v.toString(), phases, runs));
                     row(out, "hypernet " + v + " (embedding → 128 A/B tensors)", String.format("%,d", c.parameterCount()), t,
                             ReferenceMedians.generate(v));
                     sample = last[0];
                     if (descriptions > 1) {
-                        double[] b = time(() -> h.generate(embs));
+                        GenerationPhases batchPhases = new GenerationPhases();
+                        double[] b = time(() -> h.generate(embs, batchPhases), batchPhases::reset);
+                        phaseRows.add(phaseRow(v + ", " + descriptions + " per call", batchPhases, runs));
                         double med = b[b.length / 2];
-                        batchRows.add(String.format("| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |", v,
-                                descriptions, b[0], med, b[b.length - 1], lastCpuMs / descriptions, med / descriptions,
-                                1000 * descriptions / med));
+                        double perAdapter = med / descriptions;
+                        ReferenceMedians ref = ReferenceMedians.generate(v);
+                        batchRows.add(String.format("| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s |",
+                                v, descriptions, b[0], med, b[b.length - 1], lastCpuMs / descriptions, perAdapter,
+                                1000 / perAdapter, ref == null ? "–" : ref.cell(),
+                                ref == null ? "–" : ref.speedup(perAdapter)));
                     }
                 }
             }
@@ -118,10 +128,24 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             out.printf("%nBatches: %d descriptions per call (one pass over the head weights for all of them)%n%n",
                     descriptions);
             out.println("| variant | descriptions | min ms per call | median ms per call | max ms per call "
-                    + "| CPU ms per adapter (mean) | median ms per adapter | adapters/s |");
-            out.println("|---|---|---|---|---|---|---|---|");
+                    + "| CPU ms per adapter (mean) | median ms per adapter | adapters/s "
+                    + "| reference ms per adapter (" + ReferenceMedians.LABEL + ", one description per call) "
+                    + "| reference ÷ ours, per adapter |");
+            out.println("|---|---|---|---|---|---|---|---|---|---|");
             batchRows.forEach(out::println);
         }
+        out.printf("%nWhere a call's time goes (wall ms per call, mean over the timed runs, and in brackets the process's "
+                + "CPU ms, all threads; the head products run on %s)%n%n", HeadProduct.fast() && !Boolean.getBoolean("t2l.hypernet.engineHeads")
+                        ? "the Java kernel" : "the engine");
+        StringBuilder head = new StringBuilder("| variant |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (GenerationPhases.Phase p : GenerationPhases.Phase.values()) {
+            head.append(' ').append(p.label()).append(" |");
+            rule.append("---|");
+        }
+        out.println(head.append(" sum |"));
+        out.println(rule.append("---|"));
+        phaseRows.forEach(out::println);
         out.println();
         out.println("Load average at the end: " + MachineLoad.loadAverage());
         return 0;
@@ -132,10 +156,31 @@ public final class BenchGenerateCommand implements Callable<Integer> {
                 .module("q_proj", 4096, 4096).module("v_proj", 4096, 1024).trainingTask(TrainingTask.SFT).build();
     }
 
+    /** One profile row: mean wall ms per call of each phase. */
+    private static String phaseRow(String what, GenerationPhases phases, int calls) {
+        StringBuilder b = new StringBuilder("| ").append(what).append(" |");
+        double sum = 0;
+        double cpuSum = 0;
+        for (GenerationPhases.Phase p : GenerationPhases.Phase.values()) {
+            double ms = phases.millis(p) / calls;
+            double cpu = phases.cpuMillis(p) / calls;
+            sum += ms;
+            cpuSum += cpu;
+            b.append(String.format(" %.1f (%.1f) |", ms, cpu));
+        }
+        return b.append(String.format(" %.1f (%.1f) |", sum, cpuSum)).toString();
+    }
+
     private double[] time(Runnable task) {
+        return time(task, () -> { });
+    }
+
+    /** Warm-up runs, then {@code beforeTimed}, then the timed runs; sorted wall ms. */
+    private double[] time(Runnable task, Runnable beforeTimed) {
         for (int i = 0; i < warmup; i++) {
             task.run();
         }
+        beforeTimed.run();
         List<Double> ms = new ArrayList<>();
         long cpu0 = MachineLoad.processCpuNanos();
         for (int i = 0; i < runs; i++) {

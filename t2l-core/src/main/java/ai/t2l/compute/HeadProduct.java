@@ -48,39 +48,85 @@ public final class HeadProduct {
         multiply(HeadKernel.BEST, w, cols, bias, x, m, f0, f1, sink);
     }
 
+    /**
+     * As {@link #multiply(FloatBuffer, int, float[], float[], int, int, int, Sink)} for the weight rows
+     * {@code features[0..]} in that order: the sink's {@code feature0} is then a position in {@code features}, and
+     * {@code block[f * ROWS_PER_BLOCK + i]} = y[row0 + i][features[feature0 + f]]. The order lets a caller group the
+     * outputs that land next to each other in its arrays (B's (out, r) layout wants the r rows of one output feature
+     * together), so that each cache line of the destination is written once instead of r times far apart.
+     */
+    public static void multiply(FloatBuffer w, int cols, float[] bias, float[] x, int m, int[] features, Sink sink) {
+        multiply(HeadKernel.BEST, w, cols, bias, x, m, features, sink);
+    }
+
     static void multiply(HeadKernel kernel, FloatBuffer w, int cols, float[] bias, float[] x, int m, int f0, int f1,
             Sink sink) {
-        if (x.length < (long) m * cols || w.capacity() < (long) f1 * cols || f0 < 0 || f0 > f1) {
-            throw new IllegalArgumentException("head product: x holds " + x.length + " floats for " + m + " × " + cols
-                    + ", W holds " + w.capacity() + " for features [" + f0 + ", " + f1 + ") × " + cols);
+        if (f0 < 0 || f0 > f1) {
+            throw new IllegalArgumentException("head product: features [" + f0 + ", " + f1 + ")");
+        }
+        int[] features = new int[f1 - f0];
+        for (int p = 0; p < features.length; p++) {
+            features[p] = f0 + p;
+        }
+        multiply(kernel, w, cols, bias, x, m, features,
+                (p0, nf, i0, rows, blk) -> sink.accept(f0 + p0, nf, i0, rows, blk));
+    }
+
+    static void multiply(HeadKernel kernel, FloatBuffer w, int cols, float[] bias, float[] x, int m, int[] features,
+            Sink sink) {
+        long wRows = w.capacity() / cols;
+        for (int f : features) {
+            if (f < 0 || f >= wRows || (bias != null && f >= bias.length)) {
+                throw new IllegalArgumentException("head product: feature " + f + " outside W's " + wRows + " rows"
+                        + (bias == null ? "" : " / the bias's " + bias.length));
+            }
+        }
+        if (x.length < (long) m * cols) {
+            throw new IllegalArgumentException("head product: x holds " + x.length + " floats for " + m + " × " + cols);
         }
         float[][] xt = transposedRowBlocks(x, m, cols);
-        int blocks = (f1 - f0 + FEATURES_PER_BLOCK - 1) / FEATURES_PER_BLOCK;
-        ComputePool.forRange(blocks, (long) (f1 - f0) * cols, (b0, b1) -> {
+        int count = features.length;
+        int blocks = (count + FEATURES_PER_BLOCK - 1) / FEATURES_PER_BLOCK;
+        ComputePool.forRange(blocks, (long) count * cols, (b0, b1) -> {
             float[] panel = new float[FEATURES_PER_BLOCK * cols];
             float[] out = new float[FEATURES_PER_BLOCK * ROWS_PER_BLOCK];
             for (int blk = b0; blk < b1; blk++) {
-                int j = f0 + blk * FEATURES_PER_BLOCK;
-                int nf = Math.min(FEATURES_PER_BLOCK, f1 - j);
-                w.get(j * cols, panel, 0, nf * cols);
-                if (nf < FEATURES_PER_BLOCK) {
-                    java.util.Arrays.fill(panel, nf * cols, panel.length, 0f);
-                }
+                int p0 = blk * FEATURES_PER_BLOCK;
+                int nf = Math.min(FEATURES_PER_BLOCK, count - p0);
+                copyPanel(w, cols, features, p0, nf, panel);
                 for (int c = 0; c < xt.length; c++) {
                     kernel.block(panel, cols, xt[c], out);
                     int rows = Math.min(ROWS_PER_BLOCK, m - c * ROWS_PER_BLOCK);
                     if (bias != null) {
                         for (int f = 0; f < nf; f++) {
-                            float bj = bias[j + f];
+                            float bj = bias[features[p0 + f]];
                             for (int i = 0; i < rows; i++) {
                                 out[f * ROWS_PER_BLOCK + i] += bj; // one rounding, as the engine's add
                             }
                         }
                     }
-                    sink.accept(j, nf, c * ROWS_PER_BLOCK, rows, out);
+                    sink.accept(p0, nf, c * ROWS_PER_BLOCK, rows, out);
                 }
             }
         });
+    }
+
+    /** Weight rows features[p0..p0+nf) into the panel (one copy when they are consecutive), zeros past nf. */
+    private static void copyPanel(FloatBuffer w, int cols, int[] features, int p0, int nf, float[] panel) {
+        int run = 1;
+        while (run < nf && features[p0 + run] == features[p0] + run) {
+            run++;
+        }
+        if (run == nf) {
+            w.get(features[p0] * cols, panel, 0, nf * cols);
+        } else {
+            for (int f = 0; f < nf; f++) {
+                w.get(features[p0 + f] * cols, panel, f * cols, cols);
+            }
+        }
+        if (nf < FEATURES_PER_BLOCK) {
+            java.util.Arrays.fill(panel, nf * cols, panel.length, 0f);
+        }
     }
 
     /** x (m, cols) as blocks of 32 rows, each transposed to (cols, 32) and zero-padded past row m. */

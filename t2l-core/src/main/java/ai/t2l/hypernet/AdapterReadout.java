@@ -72,13 +72,17 @@ final class AdapterReadout {
      *
      * @param x the head input (rows per variant: {@link JavaHeads}), headIn wide
      */
-    void readJava(String module, float[] x, int headIn, FloatBuffer w, float[] bias, Map<String, NDArray> buffers) {
+    void readJava(String module, float[] x, int headIn, FloatBuffer w, float[] bias, Map<String, NDArray> buffers,
+            GenerationPhases phases) {
         HyperConfig.ModuleDims d = config.dims(module);
         int rows = tasks * config.numLayers();
         int r = config.rank();
+        GenerationPhases.enter(phases, GenerationPhases.Phase.READOUT);
         float[][] as = new float[rows][r * d.in()];
         float[][] bs = new float[rows][d.out() * r];
+        GenerationPhases.enter(phases, GenerationPhases.Phase.HEADS);
         JavaHeads.run(config, module, x, headIn, w, bias, as, bs);
+        GenerationPhases.enter(phases, GenerationPhases.Phase.READOUT);
         finish(module, as, bs, buffers);
     }
 
@@ -132,18 +136,40 @@ final class AdapterReadout {
             FloatBuffer std = floats(buffers.get("std_recon_target." + ab + "." + module));
             FloatBuffer mean = floats(buffers.get("mean_recon_target." + ab + "." + module));
             return (x, base, n) -> {
-                for (int i = 0; i < n; i++) {
-                    float scaled = x[i] * (std.get(base + i) + 1e-10f);
-                    x[i] = (scaled + mean.get(base + i)) + offset.get(base + i);
+                float[] sd = new float[CHUNK];
+                float[] mu = new float[CHUNK];
+                float[] off = new float[CHUNK];
+                for (int c = 0; c < n; c += CHUNK) {
+                    int len = Math.min(CHUNK, n - c);
+                    std.get(base + c, sd, 0, len);
+                    mean.get(base + c, mu, 0, len);
+                    offset.get(base + c, off, 0, len);
+                    for (int i = 0; i < len; i++) {
+                        float scaled = x[c + i] * (sd[i] + 1e-10f);
+                        x[c + i] = (scaled + mu[i]) + off[i];
+                    }
                 }
             };
         }
         return (x, base, n) -> {
-            for (int i = 0; i < n; i++) {
-                x[i] = x[i] + offset.get(base + i);
+            float[] off = new float[CHUNK];
+            for (int c = 0; c < n; c += CHUNK) {
+                int len = Math.min(CHUNK, n - c);
+                offset.get(base + c, off, 0, len);
+                for (int i = 0; i < len; i++) {
+                    x[c + i] = x[c + i] + off[i];
+                }
             }
         };
     }
+
+    /**
+     * The buffers are read in chunks of this many floats, each with one bulk copy (absolute, so threads may share
+     * the buffer) into a small array, after which the loops above are plain array loops that the JIT vectorises,
+     * where a get per value is not. Small on purpose: a copy of each row's whole slice allocated 13.6 MB more
+     * per Mistral-7B adapter, and the readout phase measured several times slower with it (issue 16, BENCHMARKS.md).
+     */
+    private static final int CHUNK = 2048;
 
     /** In place on x[0..n), with the buffer values of one layer starting at {@code base}. */
     private interface Affine {

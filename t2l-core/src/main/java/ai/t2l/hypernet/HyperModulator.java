@@ -428,6 +428,11 @@ public final class HyperModulator implements AutoCloseable {
      * BENCHMARKS.md). Row-wise the same arithmetic as one task at a time.
      */
     public List<LoraWeights> generate(List<float[]> taskEmbeddings) {
+        return generate(taskEmbeddings, null);
+    }
+
+    /** {@link #generate(List)}, adding each phase's wall time to {@code phases} (null: not measured). */
+    public List<LoraWeights> generate(List<float[]> taskEmbeddings, GenerationPhases phases) {
         int dim = config.taskEmbDim();
         if (taskEmbeddings.isEmpty()) {
             return List.of();
@@ -446,16 +451,24 @@ public final class HyperModulator implements AutoCloseable {
         List<LoraWeights> out;
         try (NDManager sub = manager.newSubManager()) {
             NDArray emb = sub.create(flat, new Shape(taskEmbeddings.size(), dim));
-            out = generateEncoded(encodeTask(emb));
+            GenerationPhases.enter(phases, GenerationPhases.Phase.ENCODE);
+            NDArray encoded = encodeTask(emb);
+            out = generateEncoded(encoded, HeadProduct.fast() && !ENGINE_HEADS, phases);
         }
-        // finite in, non-finite out: the hypernetwork's own weights overflowed (issue 10 item 8)
-        for (LoraWeights adapter : out) {
+        GenerationPhases.enter(phases, GenerationPhases.Phase.CHECK);
+        // finite in, non-finite out: the hypernetwork's own weights overflowed (issue 10 item 8). The scan runs on
+        // all cores (13.6 MB per Mistral-7B adapter); the error, if any, names the first bad tensor in order.
+        List<LoraWeights.Pair> all = out.stream().flatMap(a -> a.pairs().values().stream()).toList();
+        boolean bad = all.parallelStream().anyMatch(p -> Finite.firstNonFinite(p.a().data()) >= 0
+                || Finite.firstNonFinite(p.b().data()) >= 0);
+        for (LoraWeights adapter : bad ? out : List.<LoraWeights>of()) {
             adapter.pairs().forEach((site, p) -> {
                 String where = "generated adapter, layer " + site.layer() + " " + site.module() + " lora_";
                 Finite.require(p.a(), where + "A");
                 Finite.require(p.b(), where + "B");
             });
         }
+        GenerationPhases.stop(phases);
         return out;
     }
 
@@ -482,6 +495,10 @@ public final class HyperModulator implements AutoCloseable {
      *     adapters: {@link JavaHeads}) instead of the engine; the trunk runs on the engine either way
      */
     List<LoraWeights> generateEncoded(NDArray encoded, boolean javaHeads) {
+        return generateEncoded(encoded, javaHeads, null);
+    }
+
+    private List<LoraWeights> generateEncoded(NDArray encoded, boolean javaHeads, GenerationPhases phases) {
         checkCanGenerate();
         boolean was = training;
         training = false;
@@ -499,14 +516,18 @@ public final class HyperModulator implements AutoCloseable {
             for (String module : config.moduleOrder()) {
                 try (NDScope scope = new NDScope()) { // this module's intermediates go before the next one's
                     scope.suppressNotUsedWarning();
+                    GenerationPhases.enter(phases, GenerationPhases.Phase.TRUNK);
                     if (javaHeads) {
-                        NDArray x = headInput(trunk(idx, module, rows), module);
+                        float[] x = headInput(trunk(idx, module, rows), module).toFloatArray();
                         NDArray w = params.get("heads." + module + ".weight");
                         NDArray b = params.get("heads." + module + ".bias");
-                        readout.readJava(module, x.toFloatArray(), config.headInSize(), EngineMemory.readable(w),
-                                b == null ? null : b.toFloatArray(), buffers);
+                        readout.readJava(module, x, config.headInSize(), EngineMemory.readable(w),
+                                b == null ? null : b.toFloatArray(), buffers, phases);
                     } else {
-                        NDArray[] ab = rawDeltaWeights(idx, module, rows);
+                        NDArray h = trunk(idx, module, rows);
+                        GenerationPhases.enter(phases, GenerationPhases.Phase.HEADS); // with mlp2/mlp3 here
+                        NDArray[] ab = heads(h, module, config.dims(module), tasks * layers);
+                        GenerationPhases.enter(phases, GenerationPhases.Phase.READOUT);
                         readout.read(module, ab[0], ab[1], buffers);
                     }
                 }

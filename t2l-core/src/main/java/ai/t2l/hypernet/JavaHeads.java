@@ -33,22 +33,7 @@ final class JavaHeads {
         int out = d.out();
         int n = as.length;
         switch (c.variant()) {
-            case L -> HeadProduct.multiply(w, headIn, bias, x, n, 0, r * (in + out), (j0, nf, i0, rows, blk) -> {
-                for (int f = 0; f < nf; f++) {
-                    int j = j0 + f;
-                    if (j < r * in) {
-                        for (int i = 0; i < rows; i++) {
-                            as[i0 + i][j] = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
-                        }
-                    } else {
-                        int jb = j - r * in;
-                        int dst = (jb % out) * r + jb / out;
-                        for (int i = 0; i < rows; i++) {
-                            bs[i0 + i][dst] = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
-                        }
-                    }
-                }
-            });
+            case L -> HeadProduct.multiply(w, headIn, bias, x, n, lFeatures(r, in, out), lSink(as, bs, r * in));
             case L_AUTOREG -> HeadProduct.multiply(w, headIn, bias, x, n * r, 0, in + out, (j0, nf, i0, rows, blk) -> {
                 for (int i = 0; i < rows; i++) {
                     int row = (i0 + i) / r;
@@ -66,75 +51,151 @@ final class JavaHeads {
             });
             case M -> {
                 int max = Math.max(in, out);
+                int[] order = mFeatures(r, max);
+                int[] aPlace = mPlaceA(r, in, max);
                 if (in == out) {
-                    HeadProduct.multiply(w, headIn, bias, x, 2 * n, 0, r * max, sharedHead(as, bs, n, r, in, max, 0));
+                    HeadProduct.multiply(w, headIn, bias, x, 2 * n, order, mSink(as, bs, aPlace, 0));
                 } else {
+                    // only the features each side keeps: in the column-major order, the first r·in (A) or r·out (B)
                     float[] xa = Arrays.copyOfRange(x, 0, n * headIn);
                     float[] xb = Arrays.copyOfRange(x, n * headIn, 2 * n * headIn);
-                    // only the features each side keeps: per rank row k the first in (A) or out (B) of max
-                    for (int k = 0; k < (in == max ? 1 : r); k++) {
-                        HeadProduct.multiply(w, headIn, bias, xa, n, k * max, in == max ? r * max : k * max + in,
-                                sharedHead(as, bs, n, r, in, max, 0));
-                    }
-                    for (int k = 0; k < (out == max ? 1 : r); k++) {
-                        HeadProduct.multiply(w, headIn, bias, xb, n, k * max, out == max ? r * max : k * max + out,
-                                sharedHead(as, bs, n, r, in, max, n));
-                    }
+                    HeadProduct.multiply(w, headIn, bias, xa, n, Arrays.copyOf(order, r * in),
+                            mSink(as, bs, aPlace, 0));
+                    HeadProduct.multiply(w, headIn, bias, xb, n, Arrays.copyOf(order, r * out),
+                            mSink(as, bs, aPlace, n));
                 }
             }
             case S -> {
                 if (in == out) {
-                    HeadProduct.multiply(w, headIn, bias, x, 2 * n * r, 0, in, perRank(as, bs, n, r, in, 0));
+                    HeadProduct.multiply(w, headIn, bias, x, 2 * n * r, 0, in, sSink(as, bs, r, in, 0));
                 } else {
                     HeadProduct.multiply(w, headIn, bias, Arrays.copyOfRange(x, 0, n * r * headIn), n * r, 0, in,
-                            perRank(as, bs, n, r, in, 0));
+                            sSink(as, bs, r, in, 0));
                     HeadProduct.multiply(w, headIn, bias, Arrays.copyOfRange(x, n * r * headIn, 2 * n * r * headIn),
-                            n * r, 0, out, perRank(as, bs, n, r, in, n * r));
+                            n * r, 0, out, sSink(as, bs, r, in, n * r));
                 }
             }
         }
     }
 
-    /** M: x row (rowBase + i) is A's row i (&lt; n) or B's row i − n; feature k·max + c. */
-    private static HeadProduct.Sink sharedHead(float[][] as, float[][] bs, int n, int r, int in, int max,
-            int rowBase) {
-        int out = bs[0].length / r;
-        return (j0, nf, i0, rows, blk) -> {
-            for (int f = 0; f < nf; f++) {
-                int k = (j0 + f) / max;
-                int cc = (j0 + f) % max;
-                for (int i = 0; i < rows; i++) {
-                    int row = rowBase + i0 + i;
-                    float v = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
-                    if (row < n) {
-                        if (cc < in) {
-                            as[row][k * in + cc] = v;
+    /**
+     * L's head rows in the order they are computed: A's r·in rows as they are (A[i][j] = feature j, consecutive),
+     * then B's grouped by output feature: position r·in + o·r + k is head row r·in + k·out + o, which is B[i][o·r + k],
+     * so the r values of one output feature are computed together and each of B's cache lines is written once.
+     */
+    static int[] lFeatures(int r, int in, int out) {
+        int ra = r * in;
+        int[] f = new int[ra + r * out];
+        for (int j = 0; j < ra; j++) {
+            f[j] = j;
+        }
+        for (int q = 0; q < r * out; q++) {
+            f[ra + q] = ra + (q % r) * out + q / r;
+        }
+        return f;
+    }
+
+    /** L: position p &lt; r·in is A[i][p], else B[i][p − r·in] (see {@link #lFeatures}). */
+    private static HeadProduct.Sink lSink(float[][] as, float[][] bs, int ra) {
+        return (p0, nf, i0, rows, blk) -> {
+            int fa = Math.max(0, Math.min(nf, ra - p0)); // the first fa positions of this block are A's
+            for (int i = 0; i < rows; i++) {
+                float[] a = as[i0 + i];
+                float[] b = bs[i0 + i];
+                for (int f = 0; f < fa; f++) {
+                    a[p0 + f] = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
+                }
+                for (int f = fa; f < nf; f++) {
+                    b[p0 + f - ra] = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
+                }
+            }
+        };
+    }
+
+    /**
+     * M's shared head rows (k·max + c) column-major: position c·r + k. B[i][c·r + k] is then the position itself
+     * (its cache lines written once), and the first r·in (r·out) positions are exactly the c &lt; in (c &lt; out) that A
+     * (B) keeps.
+     */
+    static int[] mFeatures(int r, int max) {
+        int[] f = new int[r * max];
+        for (int p = 0; p < f.length; p++) {
+            f[p] = (p % r) * max + p / r;
+        }
+        return f;
+    }
+
+    /** Where position c·r + k of {@link #mFeatures} goes in A (r, in): k·in + c, or −1 past c = in. */
+    private static int[] mPlaceA(int r, int in, int max) {
+        int[] place = new int[r * max];
+        for (int p = 0; p < place.length; p++) {
+            int c = p / r;
+            place[p] = c < in ? (p % r) * in + c : -1;
+        }
+        return place;
+    }
+
+    /** M: x row (rowBase + i) is A's row i (&lt; n) or B's row i − n; positions as {@link #mFeatures}. */
+    private static HeadProduct.Sink mSink(float[][] as, float[][] bs, int[] aPlace, int rowBase) {
+        int n = as.length;
+        int bKept = bs[0].length; // out·r: the positions B keeps
+        return (p0, nf, i0, rows, blk) -> {
+            for (int i = 0; i < rows; i++) {
+                int row = rowBase + i0 + i;
+                if (row < n) {
+                    float[] a = as[row];
+                    for (int f = 0; f < nf; f++) {
+                        int dst = aPlace[p0 + f];
+                        if (dst >= 0) {
+                            a[dst] = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
                         }
-                    } else if (cc < out) {
-                        bs[row - n][cc * r + k] = v;
+                    }
+                } else {
+                    float[] b = bs[row - n];
+                    int end = Math.min(nf, bKept - p0);
+                    for (int f = 0; f < end; f++) {
+                        b[p0 + f] = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
                     }
                 }
             }
         };
     }
 
-    /** S: x row (rowBase + i) = t·r + k with t &lt; n for A, t − n for B; feature c. */
-    private static HeadProduct.Sink perRank(float[][] as, float[][] bs, int n, int r, int in, int rowBase) {
+    /**
+     * S: x row (rowBase + i) = t·r + k with t &lt; n for A, t − n for B; feature c goes to A[t][k·in + c] or
+     * B[t][c·r + k]. Each row's destination (array, start, stride) is worked out once, not per value.
+     */
+    private static HeadProduct.Sink sSink(float[][] as, float[][] bs, int r, int in, int rowBase) {
+        int n = as.length;
         int out = bs[0].length / r;
-        return (j0, nf, i0, rows, blk) -> {
-            for (int i = 0; i < rows; i++) {
-                int t = (rowBase + i0 + i) / r;
-                int k = (rowBase + i0 + i) % r;
-                for (int f = 0; f < nf; f++) {
-                    int cc = j0 + f;
-                    float v = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
-                    if (t < n) {
-                        if (cc < in) {
-                            as[t][k * in + cc] = v;
-                        }
-                    } else if (cc < out) {
-                        bs[t - n][cc * r + k] = v;
-                    }
+        int rows = 2 * n * r - rowBase;
+        float[][] dst = new float[rows][];
+        int[] start = new int[rows];
+        int[] stride = new int[rows];
+        int[] width = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            int t = (rowBase + i) / r;
+            int k = (rowBase + i) % r;
+            if (t < n) {
+                dst[i] = as[t];
+                start[i] = k * in;
+                stride[i] = 1;
+                width[i] = in;
+            } else {
+                dst[i] = bs[t - n];
+                start[i] = k;
+                stride[i] = r;
+                width[i] = out;
+            }
+        }
+        return (j0, nf, i0, count, blk) -> {
+            for (int i = 0; i < count; i++) {
+                float[] d = dst[i0 + i];
+                int s = stride[i0 + i];
+                int at = start[i0 + i] + j0 * s;
+                int end = Math.min(nf, width[i0 + i] - j0); // in = out calls also reach the other side's width
+                for (int f = 0; f < end; f++) {
+                    d[at + f * s] = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
                 }
             }
         };

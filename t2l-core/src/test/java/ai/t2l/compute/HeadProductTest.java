@@ -70,4 +70,68 @@ class HeadProductTest {
             }
         }
     }
+
+    /**
+     * The ordered form: any list of weight rows (here a permutation of a subset, with runs that are consecutive and
+     * runs that are not), each position delivered exactly once, with y of the row it names and its bias.
+     */
+    @ParameterizedTest(name = "m={0} cols={1} features={2}")
+    @CsvSource({"32, 64, 203", "45, 40, 17", "1, 9, 8"})
+    void followsTheGivenFeatureOrder(int m, int cols, int count) {
+        SplittableRandom r = new SplittableRandom(m * 7L + count);
+        int rowsOfW = count + 11;
+        float[] w = new float[rowsOfW * cols];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian() * 0.05f;
+        }
+        float[] x = new float[m * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        float[] bias = new float[rowsOfW];
+        for (int i = 0; i < bias.length; i++) {
+            bias[i] = (float) r.nextGaussian();
+        }
+        int[] features = new int[count];
+        for (int p = 0; p < count; p++) { // blocks of 8 that are consecutive, then strided ones
+            features[p] = p < count / 2 ? p + 3 : (p * 5) % rowsOfW;
+        }
+        FloatBuffer wb = ByteBuffer.allocateDirect(w.length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        wb.put(0, w);
+        for (HeadKernel kernel : new HeadKernel[] {HeadKernel.BEST, HeadKernel.SCALAR}) {
+            float[] y = new float[m * count];
+            int[] seen = new int[m * count];
+            HeadProduct.multiply(kernel, wb, cols, bias, x, m, features, (p0, nf, i0, rows, blk) -> {
+                for (int f = 0; f < nf; f++) {
+                    for (int i = 0; i < rows; i++) {
+                        y[(i0 + i) * count + p0 + f] = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
+                        synchronized (seen) {
+                            seen[(i0 + i) * count + p0 + f]++;
+                        }
+                    }
+                }
+            });
+            for (int i = 0; i < m; i++) {
+                for (int p = 0; p < count; p++) {
+                    assertEquals(1, seen[i * count + p], kernel + ": times row " + i + " position " + p + " came");
+                    int j = features[p];
+                    double exact = bias[j];
+                    for (int k = 0; k < cols; k++) {
+                        exact += (double) w[j * cols + k] * x[i * cols + k];
+                    }
+                    double d = Math.abs(exact - y[i * count + p]);
+                    assertTrue(d <= 1e-5 * Math.sqrt(cols), kernel + ": row " + i + " position " + p + " (W row " + j
+                            + "): " + y[i * count + p] + " vs " + exact);
+                }
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void refusesAFeatureOutsideTheWeight() {
+        FloatBuffer wb = ByteBuffer.allocateDirect(4 * 4 * 3).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> HeadProduct.multiply(wb, 4, null, new float[4], 1, new int[] {0, 3}, (a, b, c, d, f) -> { }));
+        assertTrue(e.getMessage().contains("feature 3 outside W's 3 rows"), e.getMessage());
+    }
 }

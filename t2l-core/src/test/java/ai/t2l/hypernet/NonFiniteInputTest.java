@@ -46,4 +46,28 @@ class NonFiniteInputTest {
         assertTrue(x.getMessage().contains(f.toString()) && x.getMessage().contains("element 0")
                 && x.getMessage().contains("float32"), x.getMessage());
     }
+
+    /**
+     * Finite input, overflowing weights: the generated adapter is refused, and the error names the first bad tensor
+     * in the adapter's order (the scan runs in parallel, the message must not depend on which thread saw it first).
+     */
+    @Test
+    void anAdapterThatOverflowsIsRefusedNamingItsFirstBadTensor() {
+        HyperConfig c = HyperConfig.builder().lora(new LoraConfig(2, 4, true, 0, List.of("q_proj", "v_proj")))
+                .module("q_proj", 8, 8).module("v_proj", 8, 4).numLayers(3).taskEmbDim(4).latentSize(8).headInSize(8)
+                .trainingTask(TrainingTask.SFT).build();
+        java.util.Map<String, ai.t2l.io.FloatTensor> state = new java.util.LinkedHashMap<>(HyperInit.initialState(c, 1));
+        String second = c.moduleOrder().get(1);
+        ai.t2l.io.FloatTensor w = state.get("heads." + second + ".weight");
+        float[] huge = new float[w.data().length];
+        Arrays.fill(huge, 3e38f); // every product overflows: x·Wᵀ of the head input (|x| ≈ 1) is ±Infinity or NaN
+        state.put("heads." + second + ".weight", new ai.t2l.io.FloatTensor(huge, w.shape()));
+        try (NDManager m = NDManager.newBaseManager();
+                HyperModulator h = HyperModulator.fromState(c, state, "overflowing", m)) {
+            T2lException x = assertThrows(T2lException.class, () -> h.generate(List.of(new float[] {1, 2, 3, 4},
+                    new float[] {4, 3, 2, 1})));
+            assertTrue(x.getMessage().startsWith("generated adapter, layer 0 " + second + " lora_A holds"),
+                    x.getMessage());
+        }
+    }
 }
