@@ -81,6 +81,21 @@ public final class TaskWorld {
     }
 
     /**
+     * Hand-written descriptions (not from the world's templates) of the held-out tasks and of one seen task per
+     * family, for evaluation only ({@link FreeFormDescriptions}); empty for other tasks. Not reachable from
+     * {@link #trainView()}.
+     */
+    public List<String> freeFormDescriptions(Task task) {
+        List<String> h = FreeFormDescriptions.HELD_OUT.get(task.name());
+        return h != null ? h : FreeFormDescriptions.SEEN.getOrDefault(task.name(), List.of());
+    }
+
+    /** Tasks with hand-written descriptions, in design order. */
+    public List<Task> freeFormTasks() {
+        return tasks.stream().filter(t -> !freeFormDescriptions(t).isEmpty()).toList();
+    }
+
+    /**
      * {@code n} examples with distinct inputs from one split. The same (task, split, n, seed) always gives the same
      * list; different tasks draw different words. Words of different splits never overlap, for any tasks.
      */

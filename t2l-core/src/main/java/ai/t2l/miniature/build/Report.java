@@ -4,6 +4,7 @@ import ai.t2l.io.AtomicFiles;
 import ai.t2l.miniature.Task;
 import ai.t2l.miniature.TaskWorld;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -11,7 +12,10 @@ import java.util.Map;
 /** The miniature's evaluation as docs/MINIATURE.md (tables) and docs/miniature.svg (bar chart). */
 public record Report(TaskWorld world, List<MiniatureEval.Scores> rows, Map<String, MiniatureEval.Scores> controls,
         String bestT2l, Map<String, Double> validation, Map<String, Double> bestValidationPerTask, int testPerTask,
-        long seed) {
+        long seed, Map<String, MiniatureEval.Scores> extra, String adapterSvg,
+        Map<String, com.fasterxml.jackson.databind.JsonNode> curves) {
+
+    static final String ADAPTER_SVG = "miniature-adapters.svg";
 
     List<Task> seen() {
         return world.trainTasks();
@@ -49,6 +53,9 @@ public record Report(TaskWorld world, List<MiniatureEval.Scores> rows, Map<Strin
     public void write(Path docs, String command) {
         AtomicFiles.writeString(docs.resolve("MINIATURE.md"), markdown(command));
         AtomicFiles.writeString(docs.resolve("miniature.svg"), Svg.bars(rows, seen(), heldOut()));
+        if (adapterSvg != null) {
+            AtomicFiles.writeString(docs.resolve(ADAPTER_SVG), adapterSvg);
+        }
     }
 
     String markdown(String command) {
@@ -84,11 +91,152 @@ public record Report(TaskWorld world, List<MiniatureEval.Scores> rows, Map<Strin
         md.append(".\n\n| description given to T2L | seen tasks | held-out tasks |\n|---|---:|---:|\n");
         controls.forEach((k, r) -> md.append("| ").append(k).append(" | ").append(pct(r, seen())).append(" | ")
                 .append(pct(r, heldOut())).append(" |\n"));
+        findings(md);
+        extraSections(md);
         md.append("\n## Per family: held-out tasks\n\n");
         familyTable(md, heldOut());
         md.append("\n## Per family: seen tasks\n\n");
         familyTable(md, seen());
         return md.toString();
+    }
+
+    private MiniatureEval.Scores row(String condition) {
+        return rows.stream().filter(r -> r.condition().equals(condition)).findFirst().orElse(null);
+    }
+
+    private static double mean(MiniatureEval.Scores s, List<Task> tasks) {
+        List<Task> c = s == null ? List.of() : covered(s, tasks);
+        return c.isEmpty() ? Double.NaN : s.mean(c);
+    }
+
+    private static int answers(MiniatureEval.Scores s, List<Task> tasks) {
+        return s == null ? 0 : covered(s, tasks).stream().mapToInt(t -> s.perTask().get(t.name())[1]).sum();
+    }
+
+    private static String f(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    /**
+     * The paper's four findings (issue 14 item 5), each with the numbers that test it here and whether it held. The
+     * verdicts are mechanical comparisons of the numbers above, written out so that a reader need not redo them.
+     */
+    private void findings(StringBuilder md) {
+        md.append("\n## The paper's findings, tested here\n\n");
+        md.append("Seed ").append(seed).append(", ").append(testPerTask).append(" test words per task, description"
+                + " and condition; the answer counts are in the tables. \"Held\" is a plain comparison of the numbers,"
+                + " with no significance test.\n\n");
+        md.append("| finding (paper) | numbers here | held? |\n|---|---|---|\n");
+        MiniatureEval.Scores l = row("T2L sft-L");
+        MiniatureEval.Scores mm = row("T2L sft-M");
+        MiniatureEval.Scores sm = row("T2L sft-S");
+        MiniatureEval.Scores rc = row("T2L recon-M");
+        double bestBaselineHeld = Double.NEGATIVE_INFINITY;
+        double bestBaselineSeen = Double.NEGATIVE_INFINITY;
+        StringBuilder base = new StringBuilder();
+        for (String c : List.of("base", "base + description in prompt", "base + 3 in-context examples",
+                "multi-task LoRA")) {
+            MiniatureEval.Scores b = row(c);
+            bestBaselineHeld = Math.max(bestBaselineHeld, mean(b, heldOut()));
+            bestBaselineSeen = Math.max(bestBaselineSeen, mean(b, seen()));
+            base.append(c).append(' ').append(f(mean(b, seen()))).append(" / ").append(f(mean(b, heldOut())))
+                    .append("; ");
+        }
+        md.append("| 1. T2L beats the base model, prompting and the multi-task LoRA | sft-L ").append(f(mean(l, seen())))
+                .append(" / ").append(f(mean(l, heldOut()))).append(" (seen / held-out); ").append(base)
+                .append(" | ").append(verdict(mean(l, seen()) > bestBaselineSeen, mean(l, heldOut()) > bestBaselineHeld))
+                .append(" |\n");
+        md.append("| 2. SFT generalises better than reconstruction (same size M) | held-out: sft-M ")
+                .append(f(mean(mm, heldOut()))).append(", recon-M ").append(f(mean(rc, heldOut()))).append(" | ")
+                .append(mean(mm, heldOut()) > mean(rc, heldOut()) ? "yes" : "no").append(" |\n");
+        MiniatureEval.Scores lib = extra.get(MiniatureEval.RECON_LIBRARY);
+        MiniatureEval.Scores oracle = row("oracle LoRA (upper bound)");
+        List<Task> core = world.coreTrainTasks();
+        double recLib = mean(lib, core);
+        double orc = mean(oracle, core);
+        md.append("| 3. Reconstruction compresses the library: about oracle accuracy on its own tasks | ")
+                .append(core.size()).append(" library tasks: recon-M ").append(f(recLib))
+                .append(" (training descriptions), oracle ").append(f(orc)).append(" | ")
+                .append(recLib >= orc - 10 ? "yes (within 10 points)" : "no (more than 10 points below)")
+                .append(" |\n");
+        md.append("| 4. Larger hypernetworks do better: L > M > S (equal steps and batch) | seen ")
+                .append(f(mean(l, seen()))).append(" > ").append(f(mean(mm, seen()))).append(" > ")
+                .append(f(mean(sm, seen()))).append("; held-out ").append(f(mean(l, heldOut()))).append(" > ")
+                .append(f(mean(mm, heldOut()))).append(" > ").append(f(mean(sm, heldOut()))).append(" | ")
+                .append(verdict(mean(l, seen()) > mean(mm, seen()) && mean(mm, seen()) > mean(sm, seen()),
+                        mean(l, heldOut()) > mean(mm, heldOut()) && mean(mm, heldOut()) > mean(sm, heldOut())))
+                .append(" |\n");
+    }
+
+    private static String verdict(boolean seenHeld, boolean heldOutHeld) {
+        return seenHeld && heldOutHeld ? "yes" : seenHeld ? "on seen tasks only" : heldOutHeld
+                ? "on held-out tasks only" : "no";
+    }
+
+    private void extraSections(StringBuilder md) {
+        MiniatureEval.Scores lib = extra.get(MiniatureEval.RECON_LIBRARY);
+        if (lib != null) {
+            List<Task> core = world.coreTrainTasks();
+            md.append("\n## Reconstruction on its own library\n\n");
+            md.append("recon-M was trained to reproduce the oracle LoRAs of the ").append(core.size())
+                    .append(" core training tasks from their training descriptions. On exactly those tasks:\n\n");
+            md.append("| condition (").append(core.size()).append(" library tasks) | exact match | test answers |\n"
+                    + "|---|---:|---:|\n");
+            for (var e : List.of(Map.entry("oracle LoRA", row("oracle LoRA (upper bound)")),
+                    Map.entry("recon-M, 3 training descriptions each", lib),
+                    Map.entry("recon-M, 3 evaluation descriptions each", row("T2L recon-M")),
+                    Map.entry("sft-M, 3 evaluation descriptions each", row("T2L sft-M")))) {
+                md.append("| ").append(e.getKey()).append(" | ").append(f(mean(e.getValue(), core))).append(" | ")
+                        .append(answers(e.getValue(), core)).append(" |\n");
+            }
+        }
+        MiniatureEval.Scores ffT2l = extra.get(MiniatureEval.FREE_FORM_T2L);
+        MiniatureEval.Scores ffBase = extra.get(MiniatureEval.FREE_FORM_BASE);
+        if (ffT2l != null) {
+            List<Task> ffSeen = world.freeFormTasks().stream().filter(t -> t.role() == Task.Role.TRAIN).toList();
+            List<Task> ffHeld = world.freeFormTasks().stream().filter(t -> t.role() == Task.Role.HELD_OUT).toList();
+            md.append("\n## Hand-written descriptions\n\n");
+            md.append("Two descriptions per task written by hand, not by the world's templates or phrase lists"
+                    + " (`FreeFormDescriptions`; never seen by any trainer, tested), for all ").append(ffHeld.size())
+                    .append(" held-out tasks and one seen task per family (").append(ffSeen.size())
+                    .append("). Template-written rows: the same tasks with their 3 evaluation descriptions.\n\n");
+            md.append("| condition | seen (").append(ffSeen.size()).append(" tasks) | held-out (").append(ffHeld.size())
+                    .append(" tasks) | test answers |\n|---|---:|---:|---:|\n");
+            for (var e : List.of(Map.entry("T2L sft-L, template-written evaluation descriptions", row("T2L sft-L")),
+                    Map.entry("T2L sft-L, hand-written descriptions", ffT2l),
+                    Map.entry("base + template-written description in prompt", row("base + description in prompt")),
+                    Map.entry("base + hand-written description in prompt", ffBase))) {
+                List<Task> both = new ArrayList<>(ffSeen);
+                both.addAll(ffHeld);
+                md.append("| ").append(e.getKey()).append(" | ").append(f(mean(e.getValue(), ffSeen))).append(" | ")
+                        .append(f(mean(e.getValue(), ffHeld))).append(" | ").append(answers(e.getValue(), both))
+                        .append(" |\n");
+            }
+        }
+        if (adapterSvg != null) {
+            md.append("\n## The generated adapters\n\n");
+            md.append("Every adapter T2L sft-L generates from the evaluation descriptions (3 per task), flattened and"
+                    + " projected on its first two principal components, coloured by the task's family (as the"
+                    + " paper's figure of T2L's LoRAs).\n\n![adapters by family](").append(ADAPTER_SVG).append(")\n");
+        }
+        if (curves != null && !curves.isEmpty()) {
+            md.append("\n## Training curves\n\n");
+            md.append("Training loss, mean of each twentieth of the run, and validation loss where the stage"
+                    + " validates (validation words of the training tasks; reported, never selected on). From"
+                    + " `miniature/provenance.json`.\n\n");
+            md.append("| stage | steps | training loss by twentieths | validation loss (step: loss) |\n"
+                    + "|---|---:|---|---|\n");
+            curves.forEach((name, c) -> {
+                StringBuilder tl = new StringBuilder();
+                c.path("mean_loss_per_twentieth").forEach(v -> tl.append(v.asText()).append(' '));
+                StringBuilder vl = new StringBuilder();
+                c.path("val_loss").forEach(v -> vl.append(v.get(0).asLong()).append(": ").append(v.get(1).asText())
+                        .append("; "));
+                md.append("| ").append(name).append(" | ").append(c.path("steps").asLong()).append(" | ")
+                        .append(tl.toString().strip()).append(" | ")
+                        .append(vl.length() == 0 ? "–" : vl.substring(0, vl.length() - 2)).append(" |\n");
+            });
+        }
     }
 
     private void familyTable(StringBuilder md, List<Task> tasks) {

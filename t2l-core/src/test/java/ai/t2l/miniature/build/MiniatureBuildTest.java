@@ -72,6 +72,15 @@ class MiniatureBuildTest {
         String md = Files.readString(tmp.resolve("docs/MINIATURE.md"));
         assertTrue(md.contains("| T2L sft-S |") && md.contains("random strings"), md);
         assertTrue(Files.readString(tmp.resolve("docs/miniature.svg")).startsWith("<svg"));
+        assertTrue(md.contains("## The paper's findings, tested here") && md.contains("## Hand-written descriptions")
+                && md.contains("## Reconstruction on its own library") && md.contains("## Training curves"), md);
+        assertTrue(Files.readString(tmp.resolve("docs/miniature-adapters.svg")).startsWith("<svg"));
+        // hand-written descriptions are for the evaluation only: the build embeds training and evaluation ones
+        try (var f = ai.t2l.io.SafetensorsFile.open(a.resolve("embeddings.safetensors"))) {
+            for (String k : f.names()) {
+                assertTrue(k.startsWith("train.") || k.startsWith("eval."), k);
+            }
+        }
     }
 
     private static Progress recording(List<String> started) {
