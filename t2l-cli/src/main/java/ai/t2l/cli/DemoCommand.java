@@ -96,7 +96,9 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf("  adapter generated in %.1f ms (embedding %.1f ms + hypernetwork %.1f ms), %,d values%n",
                         (t2 - t0) / 1e6, (t1 - t0) / 1e6, (t2 - t1) / 1e6, w.numel());
                 List<Example> ex = c.task() == null ? shared : world.examples(c.task(), Split.TEST, examples, 1);
-                List<String> inputs = ex.stream().map(Example::prompt).toList();
+                // a known task is asked as its examples are (after its cue, for the cued families); a user's own
+                // description gets the bare words
+                List<String> inputs = ex.stream().map(c.task() == null ? Example::input : Example::prompt).toList();
                 List<String> base = MiniGenerate.answers(model, tok, format, inputs, Collections.nCopies(inputs.size(), null));
                 List<String> adapted = MiniGenerate.answers(model, tok, format, inputs, Collections.nCopies(inputs.size(), w));
                 out.printf("  %-10s %-22s %-22s %-22s%n", "input", "base model", "with T2L adapter", "expected");
