@@ -40,7 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
      * Built-in demo tasks: two the T2L model was trained on and one it never saw (unseen combination), picked from
      * validation words (the per-task validation list that {@code t2l miniature eval} prints), not from test results.
      */
-    static final List<String> BUILT_IN = List.of("shift-1_quotes", "first-2_brackets", "case-upper_parens");
+    static final List<String> BUILT_IN = List.of("shift-1_quotes", "first-2_brackets", "alternate-odd_plain");
 
     @Spec
     CommandSpec spec;
@@ -101,11 +101,14 @@ public final class DemoCommand implements Callable<Integer> {
                 List<String> inputs = ex.stream().map(c.task() == null ? Example::input : Example::prompt).toList();
                 List<String> base = MiniGenerate.answers(model, tok, format, inputs, Collections.nCopies(inputs.size(), null));
                 List<String> adapted = MiniGenerate.answers(model, tok, format, inputs, Collections.nCopies(inputs.size(), w));
-                out.printf("  %-10s %-22s %-22s %-22s%n", "input", "base model", "with T2L adapter", "expected");
+                // the input column fits the longest prompt (cued tasks ask "first 2: word")
+                String row = "  %-" + Math.max(10, inputs.stream().mapToInt(String::length).max().orElse(0))
+                        + "s %-22s %-22s %-22s%n";
+                out.printf(row, "input", "base model", "with T2L adapter", "expected");
                 for (int i = 0; i < ex.size(); i++) {
                     String want = c.task() == null ? "-" : ex.get(i).response();
                     String mark = c.task() == null ? "" : (TaskWorld.score(c.task(), adapted.get(i), ex.get(i)) ? " ok" : " x");
-                    out.printf("  %-10s %-22s %-22s %-22s%n", inputs.get(i), base.get(i), adapted.get(i) + mark, want);
+                    out.printf(row, inputs.get(i), base.get(i), adapted.get(i) + mark, want);
                 }
                 out.println();
             }
