@@ -40,7 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
      * Built-in demo tasks: two the T2L model was trained on and one it never saw (unseen combination), picked from
      * validation words (the per-task validation list that {@code t2l miniature eval} prints), not from test results.
      */
-    static final List<String> BUILT_IN = List.of("shift-1_quotes", "first-2_brackets", "case-upper_parens");
+    static final List<String> BUILT_IN = List.of("shift-1_quotes", "first-2_brackets", "alternate-odd_plain");
 
     @Spec
     CommandSpec spec;
@@ -96,14 +96,19 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf("  adapter generated in %.1f ms (embedding %.1f ms + hypernetwork %.1f ms), %,d values%n",
                         (t2 - t0) / 1e6, (t1 - t0) / 1e6, (t2 - t1) / 1e6, w.numel());
                 List<Example> ex = c.task() == null ? shared : world.examples(c.task(), Split.TEST, examples, 1);
-                List<String> inputs = ex.stream().map(Example::prompt).toList();
+                // a known task is asked as its examples are (after its cue, for the cued families); a user's own
+                // description gets the bare words
+                List<String> inputs = ex.stream().map(c.task() == null ? Example::input : Example::prompt).toList();
                 List<String> base = MiniGenerate.answers(model, tok, format, inputs, Collections.nCopies(inputs.size(), null));
                 List<String> adapted = MiniGenerate.answers(model, tok, format, inputs, Collections.nCopies(inputs.size(), w));
-                out.printf("  %-10s %-22s %-22s %-22s%n", "input", "base model", "with T2L adapter", "expected");
+                // the input column fits the longest prompt (cued tasks ask "first 2: word")
+                String row = "  %-" + Math.max(10, inputs.stream().mapToInt(String::length).max().orElse(0))
+                        + "s %-22s %-22s %-22s%n";
+                out.printf(row, "input", "base model", "with T2L adapter", "expected");
                 for (int i = 0; i < ex.size(); i++) {
                     String want = c.task() == null ? "-" : ex.get(i).response();
                     String mark = c.task() == null ? "" : (TaskWorld.score(c.task(), adapted.get(i), ex.get(i)) ? " ok" : " x");
-                    out.printf("  %-10s %-22s %-22s %-22s%n", inputs.get(i), base.get(i), adapted.get(i) + mark, want);
+                    out.printf(row, inputs.get(i), base.get(i), adapted.get(i) + mark, want);
                 }
                 out.println();
             }

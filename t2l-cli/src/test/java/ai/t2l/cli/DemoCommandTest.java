@@ -25,27 +25,30 @@ class DemoCommandTest {
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
             rc = Main.execute("demo", "--dir", dir.toString(), "--examples", "2", "--description",
-                    "Reverse the word and put it in quotes.");
+                    "Move every letter one step forward in the alphabet.");
         } finally {
             System.setOut(old);
         }
         String out = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, out);
-        assertTrue(out.contains("held-out task case-upper_parens") && out.contains("your description"), out);
+        assertTrue(out.contains("held-out task alternate-odd_plain") && out.contains("your description"), out);
         assertTrue(out.contains("adapter generated in"), out);
 
         // Issue 13.5: the exact answers, not substrings. The expected answers are worked out by hand from the task
         // definitions (docs/MINIATURE-WORLD.md) for the demo's test words (seed 1): a Caesar shift by one letter
-        // (z wraps to a) in double quotes; the first two letters in square brackets; capitals in parentheses;
-        // and the reversed word for the user's description (no expected column there).
+        // (z wraps to a) in double quotes; the first two letters in square brackets (asked after the family's cue,
+        // "first 2: "); every other letter from the first, plain (cue "alternate odd: "); and, for the user's
+        // description, the shift by one, plain (no expected column there). That description (a held-out task,
+        // shift-1_plain, in a person's words) was picked from three tried by hand; how often hand-written
+        // descriptions work is measured in docs/MINIATURE.md, "Hand-written descriptions". Rows where the base
+        // model already answers right (the cued families sometimes do) show nothing about the adapter: not asserted.
         assertRow(out, "seen task shift-1_quotes", "brix", "\"csjy\"", true);
         assertRow(out, "seen task shift-1_quotes", "dzjqtop", "\"eakrupq\"", true);
-        assertRow(out, "seen task first-2_brackets", "rszu", "[rs]", true);
-        assertRow(out, "seen task first-2_brackets", "hwsnhjje", "[hw]", true);
-        assertRow(out, "held-out task case-upper_parens", "agee", "(AGEE)", true);
-        assertRow(out, "held-out task case-upper_parens", "zcomre", "(ZCOMRE)", true);
-        assertRow(out, "your description", "brix", "\"xirb\"", false);
-        assertRow(out, "your description", "dzjqtop", "\"potqjzd\"", false);
+        assertRow(out, "seen task first-2_brackets", "first 2: rszu", "[rs]", true);
+        assertRow(out, "held-out task alternate-odd_plain", "alternate odd: rszgino", "rzio", true);
+        assertRow(out, "held-out task alternate-odd_plain", "alternate odd: qwdo", "qd", true);
+        assertRow(out, "your description", "brix", "csjy", false);
+        assertRow(out, "your description", "dzjqtop", "eakrupq", false);
     }
 
     /**
@@ -57,12 +60,16 @@ class DemoCommandTest {
         int at = out.indexOf("\n" + section + ": ");
         assertTrue(at >= 0, "no section '" + section + "' in:\n" + out);
         int end = out.indexOf("\n\n", at + 1);
-        String prefix = String.format("  %-10s ", input);
-        String row = out.substring(at, end < 0 ? out.length() : end).lines().filter(l -> l.startsWith(prefix))
+        String text = out.substring(at, end < 0 ? out.length() : end);
+        // the input column is as wide as the section's longest prompt: read it from the header
+        String header = text.lines().filter(l -> l.startsWith("  input ")).findFirst().orElseThrow();
+        String col = "  %-" + (header.indexOf("base model") - 3) + "s ";
+        String prefix = String.format(col, input);
+        String row = text.lines().filter(l -> l.startsWith(prefix))
                 .findFirst().orElseThrow(() -> new AssertionError("no row for '" + input + "' under " + section
                         + ":\n" + out));
         String base = row.substring(prefix.length(), prefix.length() + 22).strip();
-        assertEquals(String.format("  %-10s %-22s %-22s %-22s", input, base, answer + (known ? " ok" : ""),
+        assertEquals(String.format(col + "%-22s %-22s %-22s", input, base, answer + (known ? " ok" : ""),
                 known ? answer : "-"), row, section + ", input " + input);
         assertNotEquals(answer, base, "the base model already gives the answer for " + input + ": the row shows"
                 + " nothing about the adapter");

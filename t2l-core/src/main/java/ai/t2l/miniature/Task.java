@@ -88,6 +88,16 @@ public final class Task {
         return evalDescriptions;
     }
 
+    /**
+     * Evidence of what is wanted, in the input itself, as real benchmark prompts carry it (issue 14 item 1): for tasks
+     * of the families in {@link WorldDesign#CUED_FAMILIES}, the operation with its parameter ("rotate left 2: "),
+     * never the format; "" for the others. So a model without the description (the base model, the multi-task
+     * LoRA) can learn part of these tasks from their inputs, and none of the others.
+     */
+    public String inputCue() {
+        return WorldDesign.CUED_FAMILIES.contains(family()) ? operation().replace('-', ' ') + ": " : "";
+    }
+
     /** The exact expected answer for an input word. */
     public String answer(String input) {
         return format.apply(operation.function().apply(input));

@@ -39,6 +39,13 @@ final class WorldDesign {
                 Operations.mirror());
     }
 
+    /**
+     * Families whose prompts name the operation before the word (see {@link Task#inputCue()}): every other family
+     * in catalogue order, so about half of the tasks carry evidence in their input and half none.
+     */
+    static final java.util.Set<String> CUED_FAMILIES = java.util.Set.of(
+            "reverse", "sort", "filter", "first", "rotate", "alternate", "mirror");
+
     /** Trained operations whose untrained rotation slot A[i+1] becomes a held-out task. */
     static final List<String> UNSEEN_COMBINATIONS = List.of(
             "reverse", "case-upper", "sort-ascending", "shift-1", "filter-consonants",

@@ -87,11 +87,11 @@ class MiniWorldDesignTest {
     }
 
     @Test
-    void descriptionsAreOneSentenceOfPrintableAsciiEndingWithAFullStop() {
+    void descriptionsAreOneLineOfPrintableAsciiEndingWithAFullStopOrQuestionMark() {
         for (Task t : world.tasks()) {
             for (String d : concat(t.trainDescriptions(), t.evalDescriptions())) {
                 assertTrue(d.chars().allMatch(c -> c >= ' ' && c <= '~'), t.name() + ": " + d);
-                assertTrue(d.endsWith("."), t.name() + ": " + d);
+                assertTrue(d.endsWith(".") || d.endsWith("?"), t.name() + ": " + d);
                 assertTrue(Character.isUpperCase(d.charAt(0)), t.name() + ": " + d);
                 assertFalse(d.contains("  ") || d.contains(",,") || d.contains(" ,"), t.name() + ": " + d);
             }

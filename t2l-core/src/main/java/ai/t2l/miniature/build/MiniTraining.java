@@ -87,7 +87,7 @@ final class MiniTraining {
             int tasksPerStep, int padId, long seed, Path runDir) {
         TransformerLm lm = new TransformerLm(model);
         try (NDManager m = NDManager.newBaseManager(); SharedLora shared = new SharedLora(m, lora, lm, new Rng(seed))) {
-            SftTrainer.train(lm, shared, tasks, null, sftConfig(s, tasksPerStep, 0, seed), padId, open(runDir, "multitask"),
+            SftTrainer.train(lm, shared, tasks, null, sftConfig(s, tasksPerStep, 0, 0, seed), padId, open(runDir, "multitask"),
                     listener(0, ""));
             return shared.toLoraWeights();
         }
@@ -95,11 +95,12 @@ final class MiniTraining {
 
     /** T2L by SFT through the frozen base (spec §6): trains {@code hm} in place. Returns the loss curve. */
     JsonNode sft(Transformer model, HyperModulator hm, List<PreparedTask> tasks, List<float[][]> embeddings,
-            MiniSettings.Stage s, int tasksPerStep, double l2Generated, int padId, long seed, Path runDir) {
+            MiniSettings.Stage s, int tasksPerStep, double l2Generated, int valEvery, int padId, long seed,
+            Path runDir) {
         RunFolder run = open(runDir, "sft");
         try (NDManager m = NDManager.newBaseManager(); HyperLoraSource source = new HyperLoraSource(hm, m)) {
             SftTrainer.train(new TransformerLm(model), source, tasks, embeddings,
-                    sftConfig(s, tasksPerStep, l2Generated, seed), padId, run, listener(0, ""));
+                    sftConfig(s, tasksPerStep, l2Generated, valEvery, seed), padId, run, listener(0, ""));
         } finally {
             frozen(hm);
         }
@@ -119,9 +120,10 @@ final class MiniTraining {
         return curve(run);
     }
 
-    private SftTrainer.Config sftConfig(MiniSettings.Stage s, int tasksPerStep, double l2Generated, long seed) {
+    private SftTrainer.Config sftConfig(MiniSettings.Stage s, int tasksPerStep, double l2Generated, int valEvery,
+            long seed) {
         int perTask = Math.max(1, s.batch() / tasksPerStep);
-        return new SftTrainer.Config(optim(s), tasksPerStep, perTask, 0, s.steps(), 0, 0, l2Generated, 0,
+        return new SftTrainer.Config(optim(s), tasksPerStep, perTask, 0, s.steps(), 0, 0, l2Generated, valEvery,
                 checkpointEvery, seed);
     }
 
@@ -148,11 +150,15 @@ final class MiniTraining {
     /** The run's training losses in order, from its metrics log, as a compact curve. */
     private static JsonNode curve(RunFolder run) {
         List<Double> losses = new ArrayList<>();
+        List<double[]> val = new ArrayList<>();
         for (JsonNode row : run.readMetrics()) {
             if (row.has("loss")) {
                 losses.add(row.get("loss").asDouble());
             }
+            if (row.has("val_loss")) {
+                val.add(new double[] {row.path("step").asDouble(), row.get("val_loss").asDouble()});
+            }
         }
-        return MiniatureBuild.curve(losses);
+        return MiniatureBuild.curve(losses, val);
     }
 }

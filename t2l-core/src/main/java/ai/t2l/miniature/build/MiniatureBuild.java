@@ -15,6 +15,7 @@ import ai.t2l.lora.LoraConfig;
 import ai.t2l.lora.LoraWeights;
 import ai.t2l.lora.PeftAdapter;
 import ai.t2l.miniature.MiniTokenizer;
+import ai.t2l.miniature.Prompts;
 import ai.t2l.miniature.Split;
 import ai.t2l.miniature.Task;
 import ai.t2l.miniature.TaskWorld;
@@ -43,13 +44,17 @@ import java.util.function.Supplier;
  */
 public final class MiniatureBuild {
     /** Bump when a stage's code changes what it produces. */
-    static final int PIPELINE_VERSION = 3;
+    static final int PIPELINE_VERSION = 4;
     /** SFT and the multi-task LoRA: tasks per step (spec §6.3 uses 8). */
     static final int SFT_TASKS_PER_STEP = 8;
     /** Coefficient of the L2 penalty on generated A and B in SFT (spec §6.2). */
     static final double L2_GENERATED = 1e-3;
-    /** T2L L trained with the steps and batch of M and S (the equal-budget comparison of issue 14). */
-    public static final String SFT_L_EQUAL = "sft-L-equal";
+    /**
+     * Validation points per SFT run (equal for L, M and S; issue 14 item 2): validation loss on
+     * {@link #SFT_VAL_EXAMPLES} validation words of every training task, reported as the curve, never selected on.
+     */
+    static final int SFT_VAL_POINTS = 10;
+    static final int SFT_VAL_EXAMPLES = 8;
     /** Where stages keep their run folders (checkpoints, metrics) until their output is written. */
     static final String RUNS = ".runs";
 
@@ -88,7 +93,7 @@ public final class MiniatureBuild {
             List<PreparedTask> train = examples(data, world.trainTasks());
             List<PreparedTask> core = examples(data, world.coreTrainTasks());
             String modelKey = stage("model", key("model", worldKey, s.model(), s.base()), MiniLayout.MODEL,
-                    runs -> buildModel(core, data.padId(), runs));
+                    runs -> buildModel(baseExamples(data, world.trainTasks()), data.padId(), runs));
             String embKey = stage("embeddings", key("embeddings", "bge-small", worldKey), MiniLayout.EMBEDDINGS,
                     runs -> buildEmbeddings());
             String oracleKey = stage("oracle", key("oracle", modelKey, s.oracle(), s.heldOutOracles()),
@@ -99,14 +104,9 @@ public final class MiniatureBuild {
                     this::buildRecon);
             for (Variant v : List.of(Variant.L, Variant.M, Variant.S)) {
                 String name = "sft-" + v.name();
-                stage(name, key(name, modelKey, embKey, sftStage(v), s.hyper()), MiniLayout.t2l(name),
-                        runs -> buildSft(v, train, data.padId(), runs));
+                stage(name, key(name, modelKey, embKey, s.sft(), s.hyper(), SFT_VAL_POINTS, SFT_VAL_EXAMPLES),
+                        MiniLayout.t2l(name), runs -> buildSft(v, withFewerValidation(train), data.padId(), runs));
             }
-            // issue 14 item 2: L with M's and S's steps and batch, so that "L > M > S" is compared at equal budgets
-            // (sft-L keeps its longer run: it is the model the demo and serve use)
-            stage(SFT_L_EQUAL, key(SFT_L_EQUAL, modelKey, embKey, s.sftSmall(), s.hyper()),
-                    MiniLayout.t2l(SFT_L_EQUAL), runs -> buildSft(Variant.L, s.sftSmall(), SFT_L_EQUAL, train,
-                            data.padId(), runs));
         } finally {
             AtomicFiles.deleteRecursively(tokDir);
         }
@@ -251,6 +251,32 @@ public final class MiniatureBuild {
         return out;
     }
 
+    /**
+     * The base model's rows (issue 14 item 1): each training word of each training task is asked in one of three ways
+     * in turn, so the base learns to follow an instruction as an instruction-tuned LLM does: the bare prompt (a third),
+     * one of the task's training descriptions before it (a third), or three other training words of the task with
+     * their answers before it (a third; {@link Prompts}). Validation words likewise, with shots from training words.
+     * Training descriptions and training/validation words only: the trainers' view.
+     */
+    private List<PreparedTask> baseExamples(MiniData data, List<Task> tasks) {
+        TrainTasks view = world.trainView();
+        List<PreparedTask> out = new ArrayList<>();
+        for (Task t : tasks) {
+            var tr = view.examples(t.name(), Split.TRAIN, s.trainExamplesPerTask(), s.seed());
+            var va = view.examples(t.name(), Split.VAL, s.valExamplesPerTask(), s.seed());
+            List<String> ds = view.descriptions(t.name());
+            out.add(new PreparedTask(t.name(), List.of(), data.encode(Prompts.mixed(tr, tr, ds, s.seed(), t, "train")),
+                    data.encode(Prompts.mixed(va, tr, ds, s.seed(), t, "val")), 0));
+        }
+        return out;
+    }
+
+    /** SFT validates on the first {@link #SFT_VAL_EXAMPLES} validation words of each task (a curve, cheaply). */
+    private static List<PreparedTask> withFewerValidation(List<PreparedTask> tasks) {
+        return tasks.stream().map(p -> new PreparedTask(p.name(), p.descriptions(), p.train(),
+                p.validation().subList(0, Math.min(SFT_VAL_EXAMPLES, p.validation().size())), p.truncated())).toList();
+    }
+
     private JsonNode buildModel(List<PreparedTask> train, int padId, Path runs) {
         ModelConfig c = MiniBaseModel.config(s.model());
         progress.start("base model", s.base().steps());
@@ -349,26 +375,17 @@ public final class MiniatureBuild {
     }
 
     private JsonNode buildSft(Variant v, List<PreparedTask> train, int padId, Path runs) {
-        return buildSft(v, sftStage(v), "sft-" + v.name(), train, padId, runs);
-    }
-
-    /** Same initialisation and data order for a variant whatever its steps: only the budget differs. */
-    private JsonNode buildSft(Variant v, MiniSettings.Stage stage, String name, List<PreparedTask> train, int padId,
-            Path runs) {
         HyperConfig c = hyperConfig(v, TrainingTask.SFT).build();
-        progress.start("T2L " + name, stage.steps());
+        progress.start("T2L sft-" + v.name(), s.sft().steps());
         try (Transformer model = Transformer.load(out.resolve(MiniLayout.MODEL));
                 HyperModulator hm = HyperModulator.create(c, s.seed() + 10 + v.ordinal(), model.manager())) {
-            JsonNode curve = training.sft(model, hm, train, trainEmbeddings(world.trainTasks()), stage,
-                    SFT_TASKS_PER_STEP, L2_GENERATED, padId, s.seed() + 20 + v.ordinal(), runs);
-            save(hm, name, "SFT on " + train.size() + " training tasks");
+            JsonNode curve = training.sft(model, hm, train, trainEmbeddings(world.trainTasks()), s.sft(),
+                    SFT_TASKS_PER_STEP, L2_GENERATED, Math.max(1, s.sft().steps() / SFT_VAL_POINTS), padId,
+                    s.seed() + 20 + v.ordinal(), runs);
+            save(hm, "sft-" + v.name(), "SFT on " + train.size() + " training tasks");
             progress.end(String.format("final loss %.3f", curve.path("last_loss").asDouble()));
             return curve;
         }
-    }
-
-    private MiniSettings.Stage sftStage(Variant v) {
-        return v == Variant.L ? s.sft() : s.sftSmall();
     }
 
     private void save(HyperModulator hm, String name, String from) {
@@ -379,6 +396,17 @@ public final class MiniatureBuild {
     }
 
     /** A loss curve in 20 averaged points plus the first and last values. */
+    static JsonNode curve(List<Double> losses, List<double[]> validation) {
+        ObjectNode n = (ObjectNode) curve(losses);
+        if (!validation.isEmpty()) {
+            var v = n.putArray("val_loss");
+            for (double[] p : validation) {
+                v.addArray().add((long) p[0]).add(Math.round(p[1] * 10000) / 10000.0);
+            }
+        }
+        return n;
+    }
+
     static JsonNode curve(List<Double> losses) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("steps", losses.size());

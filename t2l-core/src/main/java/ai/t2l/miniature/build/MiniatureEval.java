@@ -10,6 +10,7 @@ import ai.t2l.lora.LoraWeights;
 import ai.t2l.lora.PeftAdapter;
 import ai.t2l.miniature.ControlDescriptions;
 import ai.t2l.miniature.Example;
+import ai.t2l.miniature.Prompts;
 import ai.t2l.miniature.Split;
 import ai.t2l.miniature.Task;
 import ai.t2l.miniature.TaskWorld;
@@ -37,7 +38,6 @@ public final class MiniatureEval {
     static final String RECON_LIBRARY = "T2L recon-M, library tasks, training descriptions";
     static final String FREE_FORM_T2L = "T2L sft-L, hand-written descriptions";
     static final String FREE_FORM_BASE = "base + hand-written description in prompt";
-    static final String SFT_L_EQUAL = "T2L sft-L, M's and S's steps";
     static final int VAL_EXAMPLES = 8;
 
     private final Path dir;
@@ -99,9 +99,12 @@ public final class MiniatureEval {
             Runner run = (name, qs) -> score(name, model, tok, format, qs);
             List<Task> all = world.tasks();
             rows.add(run.apply("base", queries(all, t -> List.of(""), t -> null)));
-            rows.add(run.apply("base + description in prompt", queries(all,
-                    t -> List.of(t.evalDescriptions().get(0) + "\n\n"), t -> null)));
-            rows.add(run.apply("base + 3 in-context examples", queries(all, t -> List.of(icl(t)), t -> null)));
+            // the base was taught both prompt kinds on its training tasks (Prompts; issue 14 item 1); asked here with
+            // the same 3 evaluation descriptions as T2L
+            rows.add(run.apply("base + description in prompt", promptQueries(all,
+                    t -> t.evalDescriptions(), (t, d, e) -> Prompts.withDescription(d, e))));
+            rows.add(run.apply("base + 3 in-context examples", promptQueries(all, t -> List.of(""),
+                    (t, d, e) -> Prompts.withExamples(world.examples(t, Split.TRAIN, 3, seed + 99), e))));
             LoraWeights mt = PeftAdapter.read(dir.resolve(MiniLayout.MULTITASK));
             rows.add(run.apply("multi-task LoRA", queries(all, t -> List.of(""), t -> mt)));
             Map<String, LoraWeights> oracles = new LinkedHashMap<>();
@@ -132,15 +135,8 @@ public final class MiniatureEval {
                     }
                 }
             }
-            Path equal = dir.resolve(MiniLayout.t2l(MiniatureBuild.SFT_L_EQUAL));
-            if (Files.isDirectory(equal)) {
-                try (HypernetCheckpoint ck = T2lFolder.load(equal, m)) {
-                    extra.put(SFT_L_EQUAL, run.apply(SFT_L_EQUAL, t2lQueries(ck, all, this::evalDescriptions)));
-                }
-            }
-            // asked as "base + description in prompt" is (description, blank line, prompt)
-            extra.put(FREE_FORM_BASE, run.apply(FREE_FORM_BASE, queries(world.freeFormTasks(),
-                    t -> world.freeFormDescriptions(t).stream().map(d -> d + "\n\n").toList(), t -> null)));
+            extra.put(FREE_FORM_BASE, run.apply(FREE_FORM_BASE, promptQueries(world.freeFormTasks(),
+                    world::freeFormDescriptions, (t, d, e) -> Prompts.withDescription(d, e))));
             best = val.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
             try (HypernetCheckpoint ck = T2lFolder.load(dir.resolve(MiniLayout.t2l(best)), m)) {
                 bestVal.putAll(validationPerTask(ck, model, tok, format, world.trainTasks(),
@@ -189,14 +185,23 @@ public final class MiniatureEval {
         return t.evalDescriptions();
     }
 
-    private String icl(Task t) {
-        StringBuilder sb = new StringBuilder("Here are some examples of the task.\n\n");
-        List<Example> shots = world.examples(t, Split.TRAIN, 3, seed + 99);
-        for (int i = 0; i < shots.size(); i++) {
-            sb.append("## Example ").append(i + 1).append("\nInput: ").append(shots.get(i).prompt())
-                    .append("\nOutput: ").append(shots.get(i).response()).append("\n\n");
+    /** A user turn built from a task, one of its texts (a description, or "") and the example. */
+    private interface PromptBuilder {
+        String build(Task task, String text, Example e);
+    }
+
+    /** Base-model queries whose user turn is built from one of the task's texts and the example (no adapter). */
+    private List<Query> promptQueries(List<Task> tasks, java.util.function.Function<Task, List<String>> texts,
+            PromptBuilder prompt) {
+        List<Query> qs = new ArrayList<>();
+        for (Task t : tasks) {
+            for (String text : texts.apply(t)) {
+                for (Example e : test(t)) {
+                    qs.add(new Query(t, e, prompt.build(t, text, e), null));
+                }
+            }
         }
-        return sb.toString();
+        return qs;
     }
 
     /** sft-L's adapters for every task's evaluation descriptions, projected on 2 principal components (SVG). */

@@ -162,30 +162,15 @@ public record Report(TaskWorld world, List<MiniatureEval.Scores> rows, Map<Strin
                 .append(" (training descriptions), oracle ").append(f(orc)).append(" | ")
                 .append(recLib >= orc - 10 ? "yes (within 10 points)" : "no (more than 10 points below)")
                 .append(" |\n");
-        MiniatureEval.Scores le = extra.get(MiniatureEval.SFT_L_EQUAL);
-        if (le != null) {
-            // the fair test: L trained with M's and S's steps and batch (stage sft-L-equal)
-            String be = budget(MiniatureBuild.SFT_L_EQUAL, "sft-M", "sft-S");
-            md.append("| 4. Larger hypernetworks do better: L > M > S, equal steps and batch | seen ")
-                    .append(f(mean(le, seen()))).append(" > ").append(f(mean(mm, seen()))).append(" > ")
-                    .append(f(mean(sm, seen()))).append("; held-out ").append(f(mean(le, heldOut()))).append(" > ")
-                    .append(f(mean(mm, heldOut()))).append(" > ").append(f(mean(sm, heldOut()))).append(be)
-                    .append(" | ").append(verdict(mean(le, seen()) > mean(mm, seen()) && mean(mm, seen()) > mean(sm,
-                            seen()), mean(le, heldOut()) > mean(mm, heldOut()) && mean(mm, heldOut()) > mean(sm,
-                            heldOut()))).append(unfair(be)).append(" |\n");
-        }
         String b4 = budget("sft-L", "sft-M", "sft-S");
-        md.append("| 4. Larger hypernetworks do better: L > M > S").append(le != null ? " (sft-L's longer run)" : "")
-                .append(" | seen ")
+        md.append("| 4. Larger hypernetworks do better: L > M > S | seen ")
                 .append(f(mean(l, seen()))).append(" > ").append(f(mean(mm, seen()))).append(" > ")
                 .append(f(mean(sm, seen()))).append("; held-out ").append(f(mean(l, heldOut()))).append(" > ")
-                .append(f(mean(mm, heldOut()))).append(" > ").append(f(mean(sm, heldOut())))
-                .append(b4).append(" | ")
+                .append(f(mean(mm, heldOut()))).append(" > ").append(f(mean(sm, heldOut()))).append(b4).append(" | ")
                 .append(verdict(mean(l, seen()) > mean(mm, seen()) && mean(mm, seen()) > mean(sm, seen()),
                         mean(l, heldOut()) > mean(mm, heldOut()) && mean(mm, heldOut()) > mean(sm, heldOut())))
                 .append(unfair(b4)).append(" |\n");
-        md.append("\nWhy a finding does or does not hold here, and what issue 14 still asks of the miniature:"
-                + " docs/MINIATURE-FINDINGS.md.\n");
+        md.append("\nWhy a finding does or does not hold here: docs/MINIATURE-FINDINGS.md.\n");
     }
 
     /** "(steps: a N, b M)" from the stages' curves, flagged when they differ: a comparison's budgets, stated. */
@@ -203,10 +188,6 @@ public record Report(TaskWorld world, List<MiniatureEval.Scores> rows, Map<Strin
         sb.setLength(sb.length() - 2);
         return sb.append(steps.size() > 1 ? "; unequal budgets, so this does not test the finding fairly)" : ")")
                 .toString();
-    }
-
-    private static String stageOf(String label) {
-        return label.startsWith("sft-L, M") ? MiniatureBuild.SFT_L_EQUAL : label.split(",")[0];
     }
 
     private static String unfair(String budget) {
@@ -233,20 +214,6 @@ public record Report(TaskWorld world, List<MiniatureEval.Scores> rows, Map<Strin
                     Map.entry("sft-M, 3 evaluation descriptions each", row("T2L sft-M")))) {
                 md.append("| ").append(e.getKey()).append(" | ").append(f(mean(e.getValue(), core))).append(" | ")
                         .append(answers(e.getValue(), core)).append(" |\n");
-            }
-        }
-        MiniatureEval.Scores le = extra.get(MiniatureEval.SFT_L_EQUAL);
-        if (le != null) {
-            md.append("\n## Equal budgets: L, M and S\n\n");
-            md.append("`t2l/").append(MiniatureBuild.SFT_L_EQUAL).append("` is T2L L trained exactly as sft-M and"
-                    + " sft-S are (same steps, batch, learning rate, data order; same initialisation as sft-L), so that"
-                    + " the sizes are compared at one budget. Evaluation descriptions, 3 per task.\n\n");
-            md.append("| model | seen tasks | held-out tasks | test answers |\n|---|---:|---:|---:|\n");
-            for (var e : List.of(Map.entry("sft-L, M's and S's steps", le), Map.entry("sft-M", row("T2L sft-M")),
-                    Map.entry("sft-S", row("T2L sft-S")), Map.entry("sft-L, its own longer run", row("T2L sft-L")))) {
-                md.append("| ").append(e.getKey()).append(budget(stageOf(e.getKey()))).append(" | ")
-                        .append(f(mean(e.getValue(), seen()))).append(" | ").append(f(mean(e.getValue(), heldOut())))
-                        .append(" | ").append(answers(e.getValue(), world.tasks())).append(" |\n");
             }
         }
         MiniatureEval.Scores ffT2l = extra.get(MiniatureEval.FREE_FORM_T2L);

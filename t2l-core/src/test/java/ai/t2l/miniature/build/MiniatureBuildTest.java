@@ -29,7 +29,7 @@ class MiniatureBuildTest {
                 "model/tokenizer_config.json", "embeddings.safetensors", "oracle/reverse_plain/adapter_model.safetensors",
                 "oracle/reverse_brackets/adapter_config.json", "multitask/adapter_model.safetensors",
                 "t2l/recon-M/weights.safetensors", "t2l/sft-L/t2l_config.json", "t2l/sft-M/weights.safetensors",
-                "t2l/sft-S/weights.safetensors", "t2l/sft-L-equal/weights.safetensors", "world/tasks.json",
+                "t2l/sft-S/weights.safetensors", "world/tasks.json",
                 "provenance.json")) {
             assertTrue(Files.exists(a.resolve(p)), "missing " + p);
         }
@@ -74,8 +74,7 @@ class MiniatureBuildTest {
         assertTrue(md.contains("| T2L sft-S |") && md.contains("random strings"), md);
         assertTrue(Files.readString(tmp.resolve("docs/miniature.svg")).startsWith("<svg"));
         assertTrue(md.contains("## The paper's findings, tested here") && md.contains("## Hand-written descriptions")
-                && md.contains("## Reconstruction on its own library") && md.contains("## Training curves")
-                && md.contains("## Equal budgets: L, M and S"), md);
+                && md.contains("## Reconstruction on its own library") && md.contains("## Training curves"), md);
         assertTrue(Files.readString(tmp.resolve("docs/miniature-adapters.svg")).startsWith("<svg"));
         // hand-written descriptions are for the evaluation only: the build embeds training and evaluation ones
         try (var f = ai.t2l.io.SafetensorsFile.open(a.resolve("embeddings.safetensors"))) {

@@ -1,0 +1,127 @@
+package ai.t2l.miniature;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 14: evidence in the input for part of the tasks, the base model's three prompt kinds, descriptions with
+ * varied structure, and hand-written descriptions kept out of every trainer.
+ */
+class MiniFairWorldTest {
+    private final TaskWorld world = TaskWorld.standard();
+
+    @Test
+    void aboutHalfTheTasksCarryTheOperationButNeverTheFormatInTheirInput() {
+        long cued = world.tasks().stream().filter(t -> !t.inputCue().isEmpty()).count();
+        assertTrue(cued > world.tasks().size() / 4 && cued < world.tasks().size() * 3 / 4, "cued tasks: " + cued);
+        // the cue is the operation's: every format of an operation has the same cue, so it never says the format
+        Map<String, Set<String>> cuesPerOp = world.tasks().stream().collect(Collectors.groupingBy(Task::operation,
+                Collectors.mapping(Task::inputCue, Collectors.toSet())));
+        cuesPerOp.forEach((op, cues) -> assertEquals(1, cues.size(), op + ": " + cues));
+        for (Task t : world.tasks()) {
+            boolean cuedFamily = WorldDesign.CUED_FAMILIES.contains(t.family());
+            assertEquals(cuedFamily, !t.inputCue().isEmpty(), t.name());
+            if (cuedFamily) {
+                assertEquals(t.operation().replace('-', ' ') + ": ", t.inputCue());
+            }
+        }
+        // both kinds among held-out tasks too, so the multi-task LoRA's held-out score is not zero by construction
+        assertTrue(world.heldOutTasks().stream().anyMatch(t -> !t.inputCue().isEmpty()));
+        assertTrue(world.heldOutTasks().stream().anyMatch(t -> t.inputCue().isEmpty()));
+    }
+
+    @Test
+    void theBaseModelsRowsMixBarePromptsDescriptionsAndExamplesInThirds() {
+        Task t = world.task("rotate-left-1_brackets");
+        TrainTasks view = world.trainView();
+        List<Example> tr = view.examples(t.name(), Split.TRAIN, 30, 5);
+        List<String> ds = view.descriptions(t.name());
+        List<Example> mixed = Prompts.mixed(tr, tr, ds, 5, t, "train");
+        assertEquals(mixed, Prompts.mixed(tr, tr, ds, 5, t, "train"), "seeded");
+        assertNotEquals(mixed, Prompts.mixed(tr, tr, ds, 6, t, "train"));
+        for (int i = 0; i < mixed.size(); i++) {
+            Example m = mixed.get(i);
+            Example e = tr.get(i);
+            assertEquals(e.input(), m.input());
+            assertEquals(e.response(), m.response());
+            assertTrue(m.prompt().endsWith(e.prompt()), m.prompt());
+            switch (i % 3) {
+                case 0 -> assertEquals(e.prompt(), m.prompt());
+                case 1 -> {
+                    String d = m.prompt().substring(0, m.prompt().length() - e.prompt().length() - 2);
+                    assertTrue(ds.contains(d), "a training description of the task: " + d);
+                }
+                default -> {
+                    String[] lines = m.prompt().split("\n");
+                    assertEquals(4, lines.length, m.prompt());
+                    Set<String> shots = new HashSet<>();
+                    for (int k = 0; k < 3; k++) {
+                        String[] io = lines[k].split(" => ");
+                        Example shot = tr.stream().filter(x -> x.prompt().equals(io[0])).findFirst().orElseThrow();
+                        assertEquals(shot.response(), io[1]);
+                        assertNotEquals(e.input(), shot.input(), "a row is never its own example");
+                        shots.add(shot.input());
+                    }
+                    assertEquals(3, shots.size(), "three distinct examples");
+                }
+            }
+        }
+    }
+
+    @Test
+    void descriptionsVaryInStructure() {
+        for (Task t : world.tasks()) {
+            long questions = t.trainDescriptions().stream().filter(d -> d.contains("?")).count();
+            assertTrue(questions >= 6, t.name() + " has no question among its training descriptions");
+            assertTrue(t.trainDescriptions().stream().anyMatch(d -> d.contains(t.format().apply("xyz"))),
+                    t.name() + " has no description showing the format");
+            Set<Integer> lengths = t.trainDescriptions().stream().map(d -> d.split(" ").length / 8)
+                    .collect(Collectors.toSet());
+            assertTrue(lengths.size() >= 2, t.name() + ": terse and wordy descriptions");
+        }
+        for (String e : Descriptions.EVAL_TEMPLATES) {
+            assertFalse(Descriptions.TRAIN_TEMPLATES.contains(e), e);
+        }
+    }
+
+    @Test
+    void handWrittenDescriptionsCoverTheHeldOutTasksAndOneSeenTaskPerFamilyAndNoTrainerSeesThem() {
+        for (Task h : world.heldOutTasks()) {
+            assertEquals(2, world.freeFormDescriptions(h).size(), h.name());
+        }
+        Set<String> seenFamilies = FreeFormDescriptions.SEEN.keySet().stream().map(n -> world.task(n))
+                .peek(t -> assertEquals(Task.Role.TRAIN, t.role(), t.name()))
+                .map(Task::family).collect(Collectors.toSet());
+        assertEquals(new HashSet<>(world.families()), seenFamilies);
+        assertEquals(world.heldOutTasks().size() + world.families().size(), world.freeFormTasks().size());
+
+        Set<String> templated = new HashSet<>();
+        world.tasks().forEach(t -> {
+            templated.addAll(t.trainDescriptions());
+            templated.addAll(t.evalDescriptions());
+        });
+        Set<String> all = new HashSet<>();
+        TrainTasks view = world.trainView();
+        for (Task t : world.freeFormTasks()) {
+            for (String d : world.freeFormDescriptions(t)) {
+                assertTrue(all.add(d), "written twice: " + d);
+                assertFalse(templated.contains(d), "a templated description: " + d);
+                assertTrue(d.chars().allMatch(c -> c >= ' ' && c <= '~'), d);
+            }
+        }
+        for (Task t : view.tasks()) {
+            for (String d : view.descriptions(t.name())) {
+                assertFalse(all.contains(d), "a trainer sees a hand-written description: " + d);
+            }
+        }
+    }
+}
