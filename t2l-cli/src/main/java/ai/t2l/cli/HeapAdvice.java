@@ -3,6 +3,8 @@ package ai.t2l.cli;
 import ai.t2l.compute.HeapSizing;
 import ai.t2l.compute.MemoryCheck;
 import ai.t2l.compute.WeightPrecision;
+import ai.t2l.model.ModelConfig;
+import ai.t2l.model.RealShapes;
 import ai.t2l.model.Transformer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,11 +45,18 @@ public final class HeapAdvice {
             model = value(args, "--out"); // bench decode --shape NAME --out DIR, once DIR has been written
         }
         String weights = value(args, "--weights");
-        if (model == null || !Files.isRegularFile(Path.of(model, "config.json"))) {
+        WeightPrecision p = weights == null ? WeightPrecision.AUTO : WeightPrecision.parse(weights);
+        Transformer.Size size;
+        if (model != null && Files.isRegularFile(Path.of(model, "config.json"))) {
+            size = Transformer.size(Path.of(model));
+        } else if (args[0].equals("bench") && value(args, "--shape") != null
+                && RealShapes.NAMES.contains(value(args, "--shape"))) {
+            // the shape's folder is written by this very run (as bf16): size the heap from its config, or the first
+            // run would get the default heap and peak far above a mapped model's files
+            size = Transformer.sizeStoredHalf(ModelConfig.parse(RealShapes.config(value(args, "--shape")), "--shape"));
+        } else {
             return List.of();
         }
-        WeightPrecision p = weights == null ? WeightPrecision.AUTO : WeightPrecision.parse(weights);
-        Transformer.Size size = Transformer.size(Path.of(model));
         return HeapSizing.jvmOptions(p, size.storedHalf(), size.matrixParams(), physical);
     }
 

@@ -45,6 +45,20 @@ class HeapAdviceTest {
         assertEquals(List.of(), advise());
     }
 
+    /** bench decode --shape writes its folder in the same run: the heap comes from the shape's config then. */
+    @Test
+    void aShapeNotYetWrittenIsSizedFromItsConfig() {
+        String unwritten = Paths.get(System.getProperty("java.io.tmpdir"), "t2l-no-such-shape-folder").toString();
+        assertEquals(List.of("-Xmx768m", "-XX:MaxNewSize=64m"),
+                advise("bench", "decode", "--shape", "gemma-2-2b", "--out", unwritten, "--weights", "bf16"));
+        assertEquals(List.of("-Xmx768m", "-XX:MaxNewSize=64m"), advise("bench", "decode", "--shape=mistral-7b"));
+        List<String> int8 = advise("bench", "decode", "--shape", "llama-3.1-8b", "--out", unwritten, "--weights",
+                "int8");
+        assertEquals(1, int8.size());
+        assertTrue(int8.get(0).startsWith("-Xmx"), int8.toString());
+        assertEquals(List.of(), advise("bench", "decode", "--shape", "no-such-shape"));
+    }
+
     @Test
     void theLastValueWinsAsInPicocli() {
         assertEquals("b", HeapAdvice.value(new String[] {"run", "--model", "a", "--model=b"}, "--model"));

@@ -138,20 +138,34 @@ public final class Transformer implements AutoCloseable {
 
     private static Size size(ModelConfig config, ModelWeights weights) {
         checkLayout(config, weights);
+        return size(config, name -> {
+            DType t = weights.dtype(name);
+            return t == DType.BF16 || t == DType.F16;
+        });
+    }
+
+    /**
+     * {@link Size} of a model of this config stored in 16 bits, before its folder exists (a {@code bench decode
+     * --shape} run that writes it first: the launcher sizes the heap from the shape's config instead).
+     */
+    public static Size sizeStoredHalf(ModelConfig config) {
+        return size(config, name -> true);
+    }
+
+    private static Size size(ModelConfig config, java.util.function.Predicate<String> storedHalf) {
         long params = 0;
         long small = 0;
-        boolean storedHalf = true;
+        boolean half = true;
         for (Map.Entry<String, long[]> e : TensorLayout.of(config).entrySet()) {
             long n = FloatTensor.numel(e.getValue());
             if (isMatrix(e.getKey())) {
                 params += n;
-                DType t = weights.dtype(e.getKey());
-                storedHalf &= t == DType.BF16 || t == DType.F16;
+                half &= storedHalf.test(e.getKey());
             } else {
                 small += 4 * n;
             }
         }
-        return new Size(params, small, storedHalf);
+        return new Size(params, small, half);
     }
 
     /**
