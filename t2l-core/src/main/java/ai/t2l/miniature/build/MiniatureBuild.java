@@ -395,7 +395,7 @@ public final class MiniatureBuild {
         T2lFolder.save(out.resolve(MiniLayout.t2l(name)), hm, p, true);
     }
 
-    /** A loss curve in 20 averaged points plus the first and last values. */
+    /** {@link #curve(List)} plus the validation points as [step, loss] pairs (reported, never selected on). */
     static JsonNode curve(List<Double> losses, List<double[]> validation) {
         ObjectNode n = (ObjectNode) curve(losses);
         if (!validation.isEmpty()) {
@@ -407,6 +407,7 @@ public final class MiniatureBuild {
         return n;
     }
 
+    /** A loss curve in 20 averaged points plus the first and last values. */
     static JsonNode curve(List<Double> losses) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("steps", losses.size());
