@@ -43,19 +43,9 @@ interface F32Kernel {
         static final F32Kernel BEST = choose();
 
         private static F32Kernel choose() {
-            if (!Boolean.getBoolean("t2l.compute.scalar")
-                    && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-                try {
-                    F32Kernel k = (F32Kernel) Class.forName("ai.t2l.compute.VectorF32Kernel")
-                            .getDeclaredConstructor().newInstance();
-                    selfTest(k);
-                    return k;
-                } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-                    // plain Java instead: no usable Vector API here (e.g. Java 19+ without ByteBuffer loads, or
-                    // vectors narrower than 256 bits, where the JIT would emulate them lane by lane)
-                }
-            }
-            return SCALAR;
+            // VectorF32Kernel refuses vectors narrower than 256 bits, where the JIT would emulate them lane by lane
+            F32Kernel k = VectorApi.load(F32Kernel.class, "ai.t2l.compute.VectorF32Kernel", Holder::selfTest);
+            return k != null ? k : SCALAR;
         }
 
         /**

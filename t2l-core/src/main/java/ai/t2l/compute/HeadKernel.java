@@ -13,16 +13,9 @@ interface HeadKernel {
     void block(float[] panel, int cols, float[] xt, float[] out);
 
     private static HeadKernel choose() {
-        if (!Boolean.getBoolean("t2l.compute.scalar")
-                && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            try {
-                return (HeadKernel) Class.forName("ai.t2l.compute.VectorHeadKernel").getDeclaredConstructor()
-                        .newInstance();
-            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-                // fall through to plain Java (also when the CPU has no 512-bit vectors: VectorHeadKernel refuses)
-            }
-        }
-        return SCALAR;
+        // VectorHeadKernel's constructor refuses a CPU without 512-bit vectors: plain Java then
+        HeadKernel k = VectorApi.load(HeadKernel.class, "ai.t2l.compute.VectorHeadKernel", unused -> { });
+        return k != null ? k : SCALAR;
     }
 
     HeadKernel SCALAR = (panel, cols, xt, out) -> {

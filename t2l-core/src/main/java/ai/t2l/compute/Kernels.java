@@ -65,19 +65,8 @@ interface Kernels {
         static final Kernels BEST = choose();
 
         private static Kernels choose() {
-            if (!Boolean.getBoolean("t2l.compute.scalar")
-                    && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-                try {
-                    Kernels k = (Kernels) Class.forName("ai.t2l.compute.VectorKernels").getDeclaredConstructor()
-                            .newInstance();
-                    selfTest(k);
-                    return k;
-                } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-                    // fall through to plain Java: e.g. Java 19+, whose incubator Vector API has no ByteBuffer loads
-                    // (NoSuchMethodError at the first product otherwise; seen with Temurin 25)
-                }
-            }
-            return new ScalarKernels();
+            Kernels k = VectorApi.load(Kernels.class, "ai.t2l.compute.VectorKernels", Holder::selfTest);
+            return k != null ? k : new ScalarKernels();
         }
 
         /** One small product of each kind, so that a Vector API this code was not compiled against fails here. */
