@@ -8,16 +8,7 @@ package ai.t2l.compute;
  * same summation order (k ascending, one fused multiply-add per step).
  */
 interface HeadKernel {
-    HeadKernel BEST = choose();
-
-    void block(float[] panel, int cols, float[] xt, float[] out);
-
-    private static HeadKernel choose() {
-        // VectorHeadKernel's constructor refuses a CPU without 512-bit vectors: plain Java then
-        HeadKernel k = VectorApi.load(HeadKernel.class, "ai.t2l.compute.VectorHeadKernel", unused -> { });
-        return k != null ? k : SCALAR;
-    }
-
+    /** Plain Java. Declared before BEST, which falls back to it: interface fields initialise in textual order. */
     HeadKernel SCALAR = (panel, cols, xt, out) -> {
         int fs = HeadProduct.FEATURES_PER_BLOCK;
         int rs = HeadProduct.ROWS_PER_BLOCK;
@@ -31,4 +22,14 @@ interface HeadKernel {
             }
         }
     };
+
+    HeadKernel BEST = choose();
+
+    void block(float[] panel, int cols, float[] xt, float[] out);
+
+    private static HeadKernel choose() {
+        // VectorHeadKernel's constructor refuses a CPU without 512-bit vectors: plain Java then
+        HeadKernel k = VectorApi.load(HeadKernel.class, "ai.t2l.compute.VectorHeadKernel", unused -> { });
+        return k != null ? k : SCALAR;
+    }
 }
