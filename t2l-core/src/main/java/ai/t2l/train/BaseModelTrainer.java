@@ -7,8 +7,11 @@ import ai.t2l.train.data.Batch;
 import ai.t2l.train.data.PreparedTask;
 import ai.t2l.train.data.Sampler;
 import ai.t2l.train.data.ShuffleSampler;
+import ai.t2l.train.data.TokenizedExample;
 import ai.t2l.train.run.RunFolder;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -16,14 +19,16 @@ import java.util.Map;
  * Full-parameter training of the base model itself as a generalist over many tasks (the miniature's tiny base,
  * DESIGN §4): every weight of the Transformer is trained in place with the same next-token objective as the LoRA
  * trainers (prompt tokens masked, spec §7.4; token-mean loss as the oracle LoRA, §5.1), AdamW, warm-up + linear
- * decay, clipping. Batches are plain shuffled batches over the pooled examples of all tasks. Steps: {@code maxSteps}
- * when positive, else epochs × batches per epoch. At the end the last weights are written as a Hugging Face model
+ * decay, clipping. Batches are shuffled batches over the pooled examples of all tasks; with {@code lengthPool} > 1,
+ * rows of similar length are batched together ({@link ShuffleSampler#byLength}). Steps: {@code maxSteps} when
+ * positive, else epochs × batches per epoch. At the end the last weights are written as a Hugging Face model
  * folder {@code RUN/model} (config.json, model.safetensors, tokenizer files copied from {@code tokenizerDir}).
  */
 public final class BaseModelTrainer {
     public static final String MODEL_DIR = "model";
 
-    public record Config(OptimConfig optim, int batchSize, int epochs, long maxSteps, double labelSmoothing,
+    /** @param lengthPool batches per pool sorted by length (1: plain shuffled batches) */
+    public record Config(OptimConfig optim, int batchSize, int lengthPool, int epochs, long maxSteps, double labelSmoothing,
             double neftuneAlpha, int valEvery, int checkpointEvery, long seed) {}
 
     public record Result(long steps, double firstLoss, double lastLoss, double valLoss, Path modelDir) {}
@@ -35,7 +40,8 @@ public final class BaseModelTrainer {
             Path tokenizerDir, TrainListener listener) {
         TransformerLm lm = new TransformerLm(model);
         Rng rng = new Rng(c.seed());
-        Sampler sampler = new ShuffleSampler(tasks, c.batchSize(), rng.split());
+        Sampler sampler = ShuffleSampler.byLength(tasks, c.batchSize(), rng.split(), c.lengthPool());
+        List<PreparedTask> validation = validationByLength(tasks);
         long total = c.maxSteps() > 0 ? c.maxSteps() : (long) c.epochs() * sampler.stepsPerEpoch();
         LmObjective objective = new LmObjective(c.labelSmoothing(), c.neftuneAlpha(), 0, Losses.Reduction.TOKEN_MEAN);
         ParamSet weights = lm.weights();
@@ -56,7 +62,8 @@ public final class BaseModelTrainer {
                 run.metrics(Map.of("step", step, "loss", last, "lr", opt.currentLr(), "grad_norm", opt.lastGradNorm()));
                 listener.onStep(step, total, last, opt.currentLr(), tokens / ((System.nanoTime() - t0) / 1e9));
                 if (c.valEvery() > 0 && (step % c.valEvery() == 0 || step == total)) {
-                    val = Validation.loss(m, lm, null, tasks, null, Losses.Reduction.TOKEN_MEAN, c.batchSize(), padId);
+                    val = Validation.loss(m, lm, null, validation, null, Losses.Reduction.TOKEN_MEAN, c.batchSize(),
+                            padId);
                     if (!Double.isNaN(val)) {
                         run.metrics(Map.of("step", step, "val_loss", val));
                         listener.onMessage("step " + step + ": validation loss " + val);
@@ -77,5 +84,16 @@ public final class BaseModelTrainer {
             // back to an inference model: no autograd bookkeeping on its weights from here on
             model.parameters().values().forEach(w -> w.setRequiresGradient(false));
         }
+    }
+
+    /**
+     * The validation rows of all tasks as one task, sorted by length: the token-mean loss over them is the same
+     * quantity as task by task (no descriptions, no adapter), but each batch pads only to rows of its own length.
+     */
+    static List<PreparedTask> validationByLength(List<PreparedTask> tasks) {
+        List<TokenizedExample> rows = new ArrayList<>();
+        tasks.forEach(t -> rows.addAll(t.validation()));
+        rows.sort(Comparator.comparingInt(TokenizedExample::length));
+        return List.of(new PreparedTask("validation rows of " + tasks.size() + " tasks", List.of(), List.of(), rows, 0));
     }
 }

@@ -38,7 +38,7 @@ class TrainBaseModelTest {
     }
 
     static BaseModelTrainer.Config config(long steps, int checkpointEvery) {
-        return new BaseModelTrainer.Config(new OptimConfig(3e-3, 1e-2, 0.1, 1.0), 8, 1, steps, 0, 0, 0,
+        return new BaseModelTrainer.Config(new OptimConfig(3e-3, 1e-2, 0.1, 1.0), 8, 1, 1, steps, 0, 0, 0,
                 checkpointEvery, 42);
     }
 

@@ -16,7 +16,7 @@ final class SettingRanges {
     /** Counts that must be at least 1. */
     private static final Set<String> AT_LEAST_ONE = Set.of("batch_size", "lora_r", "epochs", "checkpoint_every",
             "tasks_per_batch", "points_per_task", "embs_per_task", "n_descs_per_ds", "max_length", "latent_size",
-            "head_in_size", "patience");
+            "head_in_size", "patience", "length_pool");
     /** Counts where 0 means "off" or "derive it" (max_steps 0 = use epochs, val_every 0 = no validation). */
     private static final Set<String> AT_LEAST_ZERO = Set.of("max_steps", "val_every");
     /** Fractions in [0, 1). */

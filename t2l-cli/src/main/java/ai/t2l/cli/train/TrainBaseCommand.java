@@ -35,7 +35,7 @@ public final class TrainBaseCommand extends TrainRun {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model_config", ""); // a config.json: start from seeded random weights
         return Keys.of(Keys.data(), m, Keys.optim(3e-4, 0.1, 0.1), Keys.steps(1, 500),
-                Map.of("batch_size", 16, "label_smoothing", 0.0, "neftune_alpha", 0.0, "val_every", 0));
+                Map.of("batch_size", 16, "length_pool", 1, "label_smoothing", 0.0, "neftune_alpha", 0.0, "val_every", 0));
     }
 
     private static ModelConfig config(Settings s) {
@@ -77,7 +77,8 @@ public final class TrainBaseCommand extends TrainRun {
                         + " is " + mc.vocabSize());
             }
             List<PreparedTask> tasks = TaskInputs.prepare(TaskInputs.read(s, false), tok, mc, s, listener);
-            var c = new BaseModelTrainer.Config(TrainLoraCommand.optim(s), s.integer("batch_size"), s.integer("epochs"),
+            var c = new BaseModelTrainer.Config(TrainLoraCommand.optim(s), s.integer("batch_size"),
+                    s.integer("length_pool"), s.integer("epochs"),
                     s.lng("max_steps"), s.dbl("label_smoothing"), s.dbl("neftune_alpha"), s.integer("val_every"),
                     s.integer("checkpoint_every"), s.lng("seed"));
             var r = BaseModelTrainer.train(t, tasks, c, TaskInputs.encoder(tok, mc, s).padId(), run, tokDir, listener);

@@ -42,6 +42,12 @@ final class MiniTraining {
     static final int ORACLE_PATIENCE = 3;
     /** Validation loss of the base model on the training tasks' validation words (reported, never selected on). */
     static final int BASE_VAL_EVERY = 500;
+    /**
+     * The base model's rows run from 26 to 260 characters (bare prompts, descriptions, three examples): plain
+     * shuffled batches of 32 pad to about 2.1× their real tokens, batches from pools of 16 sorted by length to 1.1×
+     * (measured on the standard world's 49,920 rows), which halves the stage's work.
+     */
+    static final int BASE_LENGTH_POOL = 16;
 
     private final Progress progress;
     private final int checkpointEvery;
@@ -58,8 +64,8 @@ final class MiniTraining {
     /** The generalist base model: every weight of {@code model}, trained in place. Returns the loss curve. */
     JsonNode base(Transformer model, List<PreparedTask> tasks, MiniSettings.Stage s, int padId, long seed, Path runDir) {
         RunFolder run = open(runDir, "base");
-        BaseModelTrainer.train(model, tasks, new BaseModelTrainer.Config(optim(s), s.batch(), 0, s.steps(), 0, 0,
-                BASE_VAL_EVERY, checkpointEvery, seed), padId, run, null, listener(0, ""));
+        BaseModelTrainer.train(model, tasks, new BaseModelTrainer.Config(optim(s), s.batch(), BASE_LENGTH_POOL, 0,
+                s.steps(), 0, 0, BASE_VAL_EVERY, checkpointEvery, seed), padId, run, null, listener(0, ""));
         return curve(run);
     }
 

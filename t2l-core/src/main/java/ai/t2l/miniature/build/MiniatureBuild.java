@@ -34,6 +34,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -41,10 +43,15 @@ import java.util.function.Supplier;
  * is skipped when its output exists and its record in {@code stages/} carries the same key (a digest of the
  * settings and upstream stages it depends on); otherwise it is redone and everything downstream follows.
  * Deterministic: one thread of PyTorch (set by the caller), every random choice from seeded generators.
+ * <p>
+ * {@link #run(Worker)} uses both cores of a 2-core machine (issue 14 item 4, the 30-minute budget): once the base
+ * model and the embeddings exist, {@link #SECOND_PROCESS}'s stages run in a second JVM while this one runs the
+ * others. A second process, not a thread: DJL allows one gradient collector per JVM, and a training step seeds
+ * PyTorch's global generator. Each stage is a function of its key alone, so the bytes are those of {@link #run()}.
  */
 public final class MiniatureBuild {
     /** Bump when a stage's code changes what it produces. */
-    static final int PIPELINE_VERSION = 4;
+    static final int PIPELINE_VERSION = 5;
     /** SFT and the multi-task LoRA: tasks per step (spec §6.3 uses 8). */
     static final int SFT_TASKS_PER_STEP = 8;
     /** Coefficient of the L2 penalty on generated A and B in SFT (spec §6.2). */
@@ -57,6 +64,15 @@ public final class MiniatureBuild {
     static final int SFT_VAL_EXAMPLES = 8;
     /** Where stages keep their run folders (checkpoints, metrics) until their output is written. */
     static final String RUNS = ".runs";
+    /** The stages every other one reads: built first, in this process. */
+    static final Set<String> FIRST = Set.of("world", "model", "embeddings");
+    /** What the second process trains; the rest (oracle, recon-M, multitask, sft-S) is about as long. */
+    public static final Set<String> SECOND_PROCESS = Set.of("sft-L", "sft-M");
+
+    /** Starts a process that runs {@link #runOnly} for the given stages in the same folder. */
+    public interface Worker {
+        Process start(Set<String> stages) throws IOException;
+    }
 
     private final Path out;
     private final MiniSettings s;
@@ -66,6 +82,10 @@ public final class MiniatureBuild {
     private final String commit;
     private final TaskWorld world = TaskWorld.standard();
     private final ObjectNode stageLog = Json.MAPPER.createObjectNode();
+    /** The stages this pass may build (null: all); the others are kept when up to date and otherwise left. */
+    private Set<String> only;
+    /** Whether an up-to-date stage is announced (not in the last pass of {@link #run(Worker)}). */
+    private boolean announceKept = true;
 
     public MiniatureBuild(Path out, MiniSettings settings, Supplier<TaskEmbedder> embedders, Progress progress,
             String commit) {
@@ -80,6 +100,59 @@ public final class MiniatureBuild {
     /** Runs every stage that is not up to date; returns provenance.json's content. */
     public JsonNode run() {
         long t0 = System.nanoTime();
+        stages(null);
+        return finish(t0);
+    }
+
+    /**
+     * The same build on two processes: {@link #FIRST} here, then {@link #SECOND_PROCESS} in {@code second} while
+     * the remaining stages run here. If either side fails, the other is stopped; a rerun resumes both from their
+     * checkpoints.
+     */
+    public JsonNode run(Worker second) {
+        long t0 = System.nanoTime();
+        stages(FIRST);
+        Process p;
+        try {
+            p = second.start(SECOND_PROCESS);
+        } catch (IOException e) {
+            throw new T2lException("cannot start the second build process: " + e.getMessage(), e);
+        }
+        try {
+            Set<String> rest = new java.util.HashSet<>(STAGES);
+            rest.removeAll(SECOND_PROCESS);
+            stages(rest);
+            int rc = p.waitFor();
+            if (rc != 0) {
+                throw new T2lException("the second build process (stages " + String.join(", ", new TreeSet<>(
+                        SECOND_PROCESS)) + ") failed with exit code " + rc + " (its output is above); run the build "
+                        + "again to resume");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new T2lException("interrupted while waiting for the second build process", e);
+        } finally {
+            p.destroy(); // a no-op once it has exited; stops it if this side failed
+        }
+        announceKept = false;
+        stages(null); // every stage is up to date now: this only gathers their records
+        return finish(t0);
+    }
+
+    /** The worker's side of {@link #run(Worker)}: builds {@code stages}, whose inputs must be up to date. */
+    public void runOnly(Set<String> stages) {
+        if (!STAGES.containsAll(stages)) {
+            throw new T2lException("unknown stage in " + stages + "; the stages are " + STAGES);
+        }
+        stages(Set.copyOf(stages));
+    }
+
+    /** Every stage in build order. */
+    static final List<String> STAGES = List.of("world", "model", "embeddings", "oracle", "multitask", "recon-M",
+            "sft-L", "sft-M", "sft-S");
+
+    private void stages(Set<String> only) {
+        this.only = only;
         try {
             Files.createDirectories(out.resolve(MiniLayout.STAGES));
         } catch (IOException e) {
@@ -110,6 +183,10 @@ public final class MiniatureBuild {
         } finally {
             AtomicFiles.deleteRecursively(tokDir);
         }
+    }
+
+    /** provenance.json, once every stage is up to date. */
+    private JsonNode finish(long t0) {
         deleteIfEmpty(out.resolve(RUNS));
         ObjectNode prov = Json.MAPPER.createObjectNode();
         prov.put("format", "t2l-miniature");
@@ -144,11 +221,20 @@ public final class MiniatureBuild {
         if (Files.exists(out.resolve(output)) && Files.exists(record)) {
             JsonNode old = Json.read(record);
             if (key.equals(old.path("key").asText())) {
-                progress.start(name + " (up to date)", 0);
-                progress.end("kept");
+                if (announceKept) {
+                    progress.start(name + " (up to date)", 0);
+                    progress.end("kept");
+                }
                 stageLog.set(name, old);
                 return key;
             }
+        }
+        if (only != null && !only.contains(name)) {
+            if (FIRST.contains(name)) { // the worker of run(Worker) needs them; it never builds them itself
+                throw new T2lException(out + ": stage '" + name + "' is not built (or out of date); build the whole"
+                        + " miniature, not only " + new TreeSet<>(only));
+            }
+            return key; // another process builds it
         }
         AtomicFiles.deleteRecursively(out.resolve(output));
         Path runs = out.resolve(RUNS).resolve(name + "-" + key);
@@ -193,8 +279,8 @@ public final class MiniatureBuild {
             if (entries.findAny().isEmpty()) {
                 Files.delete(dir);
             }
-        } catch (java.nio.file.NoSuchFileException e) {
-            // nothing was ever kept there
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.DirectoryNotEmptyException e) {
+            // nothing was ever kept there, or a stage still runs
         } catch (IOException e) {
             throw new T2lException(dir + ": " + e.getMessage(), e);
         }

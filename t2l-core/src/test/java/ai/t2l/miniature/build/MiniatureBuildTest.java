@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.t2l.io.JvmCommand;
+import ai.t2l.io.T2lException;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -66,6 +70,21 @@ class MiniatureBuildTest {
         assertEquals(fa.keySet(), fb.keySet());
         fa.forEach((k, v) -> assertArrayEquals(v, fb.get(k), "artifact differs between two builds: " + k));
 
+        // two processes (t2l miniature build --jobs 2): sft-L and sft-M in a second JVM, the same bytes
+        Path c = tmp.resolve("c");
+        List<Set<String>> workerStages = new ArrayList<>();
+        JsonNode prov = new MiniatureBuild(c, MiniSettings.reduced(), HashEmbedder::new, Progress.QUIET, "test")
+                .run(stages -> {
+                    workerStages.add(stages);
+                    return new ProcessBuilder(JvmCommand.sameJvm(MiniatureBuildTest.class.getName(),
+                            List.of(c.toString(), String.join(",", stages)))).inheritIO().start();
+                });
+        assertEquals(List.of(Set.of("sft-L", "sft-M")), workerStages);
+        assertEquals(MiniatureBuild.STAGES.size(), prov.path("stages").size(), prov.toString());
+        TreeMap<String, byte[]> fc = artifacts(c);
+        assertEquals(fa.keySet(), fc.keySet());
+        fa.forEach((k, v) -> assertArrayEquals(v, fc.get(k), "artifact differs with two processes: " + k));
+
         Report r = new MiniatureEval(a, new HashEmbedder(), 2, Progress.QUIET).run();
         assertEquals(9, r.rows().size());
         assertEquals(3, r.controls().size());
@@ -82,6 +101,21 @@ class MiniatureBuildTest {
                 assertTrue(k.startsWith("train.") || k.startsWith("eval."), k);
             }
         }
+    }
+
+    /** The second process of the two-process build above: args = folder, stages (comma-separated). */
+    public static void main(String[] args) {
+        new MiniatureBuild(Path.of(args[0]), MiniSettings.reduced(), HashEmbedder::new, Progress.QUIET, "test")
+                .runOnly(Set.of(args[1].split(",")));
+    }
+
+    @Test
+    void theSecondProcessNeedsTheStagesItReads(@TempDir Path tmp) {
+        MiniatureBuild b = new MiniatureBuild(tmp, MiniSettings.reduced(), HashEmbedder::new, Progress.QUIET, "test");
+        T2lException e = assertThrows(T2lException.class, () -> b.runOnly(Set.of("sft-L")));
+        assertTrue(e.getMessage().contains("stage 'world' is not built"), e.getMessage());
+        e = assertThrows(T2lException.class, () -> b.runOnly(Set.of("sft-X")));
+        assertTrue(e.getMessage().contains("unknown stage"), e.getMessage());
     }
 
     private static Progress recording(List<String> started) {
