@@ -283,8 +283,12 @@ class TrainCommandTest {
         Path out = tmp.resolve("base-run");
         Object[] r = run("train", "base", "--model_config", cfg.toString(), "--tokenizer", model.toString(),
                 "--tasks", task1 + "," + task2, "--out", out.toString(), "--max_steps", "3", "--batch_size", "4",
-                "--cache_dir=");
+                "--length_pool", "2", "--cache_dir=");
         assertEquals(0, r[0], (String) r[2]);
+        Object[] bad = run("train", "base", "--model_config", cfg.toString(), "--tokenizer", model.toString(),
+                "--tasks", task1.toString(), "--out", tmp.resolve("never").toString(), "--length_pool", "0");
+        assertEquals(1, bad[0]);
+        assertTrue(((String) bad[2]).contains("'length_pool'"), (String) bad[2]);
         try (Transformer t = Transformer.load(out.resolve("model"))) {
             assertEquals(tiny(), t.config());
         }
