@@ -3,6 +3,7 @@ package ai.t2l.miniature.build;
 import ai.t2l.io.AtomicFiles;
 import ai.t2l.miniature.Task;
 import ai.t2l.miniature.TaskWorld;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.Map;
 public record Report(TaskWorld world, List<MiniatureEval.Scores> rows, Map<String, MiniatureEval.Scores> controls,
         String bestT2l, Map<String, Double> validation, Map<String, Double> bestValidationPerTask, int testPerTask,
         long seed, Map<String, MiniatureEval.Scores> extra, String adapterSvg,
-        Map<String, com.fasterxml.jackson.databind.JsonNode> curves) {
+        Map<String, JsonNode> curves) {
 
     static final String ADAPTER_SVG = "miniature-adapters.svg";
 
@@ -250,8 +251,10 @@ public record Report(TaskWorld world, List<MiniatureEval.Scores> rows, Map<Strin
             md.append("Training loss, mean of each twentieth of the run, and validation loss where the stage"
                     + " validates (validation words of the training tasks; reported, never selected on). From"
                     + " `miniature/provenance.json`.\n\n");
-            md.append("| stage | steps | training loss by twentieths | validation loss (step: loss) |\n"
-                    + "|---|---:|---|---|\n");
+            md.append("\"Last fifth\": how much the loss fell over the last 20% of the steps (validation loss where"
+                    + " the stage validates, else the training loss's twentieths): a flat curve is near 0.\n\n");
+            md.append("| stage | steps | last fifth | training loss by twentieths | validation loss (step: loss) |\n"
+                    + "|---|---:|---:|---|---|\n");
             curves.forEach((name, c) -> {
                 StringBuilder tl = new StringBuilder();
                 c.path("mean_loss_per_twentieth").forEach(v -> tl.append(v.asText()).append(' '));
@@ -259,10 +262,42 @@ public record Report(TaskWorld world, List<MiniatureEval.Scores> rows, Map<Strin
                 c.path("val_loss").forEach(v -> vl.append(v.get(0).asLong()).append(": ").append(v.get(1).asText())
                         .append("; "));
                 md.append("| ").append(name).append(" | ").append(c.path("steps").asLong()).append(" | ")
-                        .append(tl.toString().strip()).append(" | ")
+                        .append(lastFifth(c)).append(" | ").append(tl.toString().strip()).append(" | ")
                         .append(vl.length() == 0 ? "–" : vl.substring(0, vl.length() - 2)).append(" |\n");
             });
         }
+    }
+
+    /**
+     * The relative change of the loss over the last fifth of a run, from a curve of {@link MiniatureBuild#curve}:
+     * from the last validation point at or before 80% of the steps to the last one when the run validated (at least 6
+     * points), else from the 16th to the 20th twentieth of the training loss. "–" when neither is there.
+     */
+    static String lastFifth(JsonNode c) {
+        JsonNode v = c.path("val_loss");
+        JsonNode t = c.path("mean_loss_per_twentieth");
+        double from;
+        double to;
+        String what;
+        if (v.size() >= 6) {
+            long at = Math.round(0.8 * v.get(v.size() - 1).get(0).asLong());
+            JsonNode start = v.get(0);
+            for (JsonNode p : v) {
+                if (p.get(0).asLong() <= at) {
+                    start = p;
+                }
+            }
+            from = start.get(1).asDouble();
+            to = v.get(v.size() - 1).get(1).asDouble();
+            what = " (val.)";
+        } else if (t.size() >= 20) {
+            from = t.get(t.size() - 5).asDouble();
+            to = t.get(t.size() - 1).asDouble();
+            what = " (train)";
+        } else {
+            return "–";
+        }
+        return String.format(Locale.ROOT, "%+.1f%%", 100 * (to - from) / from) + what;
     }
 
     private void familyTable(StringBuilder md, List<Task> tasks) {
