@@ -66,8 +66,8 @@ public final class MiniatureBuild {
     static final String RUNS = ".runs";
     /** The stages every other one reads: built first, in this process. */
     static final Set<String> FIRST = Set.of("world", "model", "embeddings");
-    /** What the second process trains; the rest (oracle, recon-M, multitask, sft-S) is about as long. */
-    public static final Set<String> SECOND_PROCESS = Set.of("sft-L", "sft-M");
+    /** What the second process trains; the rest (oracle, recon-M, sft-S) is about as long. */
+    public static final Set<String> SECOND_PROCESS = Set.of("sft-L", "sft-M", "multitask");
 
     /** Starts a process that runs {@link #runOnly} for the given stages in the same folder. */
     public interface Worker {

@@ -70,7 +70,7 @@ class MiniatureBuildTest {
         assertEquals(fa.keySet(), fb.keySet());
         fa.forEach((k, v) -> assertArrayEquals(v, fb.get(k), "artifact differs between two builds: " + k));
 
-        // two processes (t2l miniature build --jobs 2): sft-L and sft-M in a second JVM, the same bytes
+        // two processes (t2l miniature build --jobs 2): sft-L, sft-M and multitask in a second JVM, the same bytes
         Path c = tmp.resolve("c");
         List<Set<String>> workerStages = new ArrayList<>();
         JsonNode prov = new MiniatureBuild(c, MiniSettings.reduced(), HashEmbedder::new, Progress.QUIET, "test")
@@ -79,7 +79,7 @@ class MiniatureBuildTest {
                     return new ProcessBuilder(JvmCommand.sameJvm(MiniatureBuildTest.class.getName(),
                             List.of(c.toString(), String.join(",", stages)))).inheritIO().start();
                 });
-        assertEquals(List.of(Set.of("sft-L", "sft-M")), workerStages);
+        assertEquals(List.of(Set.of("sft-L", "sft-M", "multitask")), workerStages);
         assertEquals(MiniatureBuild.STAGES.size(), prov.path("stages").size(), prov.toString());
         TreeMap<String, byte[]> fc = artifacts(c);
         assertEquals(fa.keySet(), fc.keySet());
