@@ -64,6 +64,9 @@ public final class MiniatureBuild {
     static final int SFT_VAL_EXAMPLES = 8;
     /** Where stages keep their run folders (checkpoints, metrics) until their output is written. */
     static final String RUNS = ".runs";
+    /** Every stage in build order. */
+    static final List<String> STAGES = List.of("world", "model", "embeddings", "oracle", "multitask", "recon-M",
+            "sft-L", "sft-M", "sft-S");
     /** The stages every other one reads: built first, in this process. */
     static final Set<String> FIRST = Set.of("world", "model", "embeddings");
     /** What the second process trains; the rest (oracle, recon-M, sft-S) is about as long. */
@@ -146,10 +149,6 @@ public final class MiniatureBuild {
         }
         stages(Set.copyOf(stages));
     }
-
-    /** Every stage in build order. */
-    static final List<String> STAGES = List.of("world", "model", "embeddings", "oracle", "multitask", "recon-M",
-            "sft-L", "sft-M", "sft-S");
 
     private void stages(Set<String> only) {
         this.only = only;
