@@ -1,11 +1,17 @@
 package ai.t2l.compute;
 
 import ai.t2l.io.T2lException;
+import java.io.IOException;
+import java.io.OutputStream;
 
 /**
  * 8-bit weight-only quantization in llama.cpp's Q8_0 layout with a float32 scale: each row is cut into blocks of
  * 32 values, stored as int8 q with one scale d = max|w| / 127, w ≈ q · d (ggml-quants.c quantize_row_q8_0_ref:
  * id = 1/d, q = round(w · id)). 1.125 bytes per weight; held on the Java heap.
+ *
+ * <p>In memory each q is held as q + 128 (the byte's sign bit flipped, "offset binary"), so that the Vector API
+ * kernels widen a byte with one mask and one conversion instead of two shifts and a conversion (see
+ * {@link Kernels#int8}); files keep the signed values ({@link #writeQuantized}).
  */
 public final class Int8Matrix extends PackedMatrix {
     public static final int BLOCK = Kernels.BLOCK;
@@ -15,20 +21,34 @@ public final class Int8Matrix extends PackedMatrix {
         void row(int r, float[] dst);
     }
 
-    private final byte[] q; // (rows, cols)
+    private final byte[] q; // (rows, cols), each value stored as q + 128 (sign bit flipped)
     private final float[] scales; // (rows, blocks)
 
+    /** Takes {@code q} (signed values) over and flips its sign bits in place. */
     private Int8Matrix(long rows, long cols, byte[] q, float[] scales) {
         super(rows, cols);
         this.q = q;
         this.scales = scales;
+        ComputePool.forRange((int) rows, q.length, (r0, r1) -> flipSignBits(q, (int) (r0 * cols), (int) (r1 * cols)));
+    }
+
+    /** Signed int8 to offset binary and back (the same operation): a loop C2 vectorises. */
+    private static void flipSignBits(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            b[i] ^= (byte) 0x80;
+        }
+    }
+
+    /** The signed value of a byte held in offset binary. */
+    static int value(byte stored) {
+        return (byte) (stored ^ 0x80);
     }
 
     public static int blocks(long cols) {
         return (int) ((cols + BLOCK - 1) / BLOCK);
     }
 
-    /** Wraps stored blocks (a quantized folder), checking that the scales fit the weights. */
+    /** Wraps stored blocks (a quantized folder), checking that the scales fit the weights; takes {@code q} over. */
     public static Int8Matrix of(long rows, long cols, byte[] q, float[] scales, String what) {
         if ((long) q.length != rows * cols) {
             throw new T2lException(what + ": " + q.length + " int8 values for a " + rows + " x " + cols + " matrix");
@@ -103,8 +123,15 @@ public final class Int8Matrix extends PackedMatrix {
         }
     }
 
-    public byte[] quantized() {
-        return q;
+    /** The signed int8 values, row-major (a quantized folder's I8 tensor), written in slices of about 1 MB. */
+    public void writeQuantized(OutputStream os) throws IOException {
+        byte[] buf = new byte[Math.min(q.length, 1 << 20)];
+        for (int at = 0; at < q.length; at += buf.length) {
+            int len = Math.min(buf.length, q.length - at);
+            System.arraycopy(q, at, buf, 0, len);
+            flipSignBits(buf, 0, len);
+            os.write(buf, 0, len);
+        }
     }
 
     public float[] scales() {
@@ -123,15 +150,29 @@ public final class Int8Matrix extends PackedMatrix {
 
     @Override
     Object prepare(float[] x, int n) {
+        return phases(x, n, cols);
+    }
+
+    /**
+     * The activation layout of {@link Kernels#int8}: x[r][4j + k] at p[k][r·quarter + j] (k = 0..3); the same with
+     * phases 1 and 2 pre-multiplied by 2^-8 and 2^-16 (p[4], p[5]: the kernels mask byte k of an int in place, which
+     * leaves it multiplied by 2^(8k)); and p[6][r·quarter + j] = -128 · (the four values), which turns the dot
+     * product with the stored q + 128 back into the one with q.
+     */
+    static float[][] phases(float[] x, int n, int cols) {
         int quarter = cols / 4;
-        float[][] p = new float[4][n * quarter];
+        float[][] p = new float[7][n * quarter];
         for (int r = 0; r < n; r++) {
             for (int j = 0; j < quarter; j++) {
                 int at = r * cols + 4 * j;
-                p[0][r * quarter + j] = x[at];
-                p[1][r * quarter + j] = x[at + 1];
-                p[2][r * quarter + j] = x[at + 2];
-                p[3][r * quarter + j] = x[at + 3];
+                int i = r * quarter + j;
+                p[0][i] = x[at];
+                p[1][i] = x[at + 1];
+                p[2][i] = x[at + 2];
+                p[3][i] = x[at + 3];
+                p[4][i] = x[at + 1] * 0x1p-8f; // exact: a power of two (activations are far from subnormal)
+                p[5][i] = x[at + 2] * 0x1p-16f;
+                p[6][i] = -128f * (x[at] + x[at + 1] + x[at + 2] + x[at + 3]);
             }
         }
         return p;
@@ -165,7 +206,7 @@ public final class Int8Matrix extends PackedMatrix {
         int blocks = blocks(cols);
         int row = r * cols;
         for (int c = 0; c < cols; c++) {
-            dst[off + c] = q[row + c] * scales[r * blocks + c / BLOCK];
+            dst[off + c] = value(q[row + c]) * scales[r * blocks + c / BLOCK];
         }
     }
 }

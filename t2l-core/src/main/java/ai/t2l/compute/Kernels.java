@@ -26,7 +26,9 @@ interface Kernels {
             int yStride, int o0, int o1);
 
     /**
-     * The same for int8 blocks: W[o][c] = q[o·cols + c] · scales[o·blocks + c / 32] with blocks = ceil(cols / 32).
+     * The same for int8 blocks: W[o][c] = v · scales[o·blocks + c / 32] with blocks = ceil(cols / 32), where
+     * v = {@code q[o·cols + c] ^ 0x80} read as a signed byte (q holds v + 128: {@link Int8Matrix}). {@code xq} is
+     * {@link Int8Matrix#phases}.
      */
     void int8(byte[] q, float[] scales, int cols, float[][] xq, float[] x, int n, float[] y, int yStride, int o0,
             int o1);
@@ -77,8 +79,7 @@ interface Kernels {
             float[] half = new float[cols / 2];
             float[] y = new float[4];
             k.half(w, 0, cols, false, half, half, x, 1, y, 4, 0, 4);
-            float[][] quarters = {new float[cols / 4], new float[cols / 4], new float[cols / 4], new float[cols / 4]};
-            k.int8(new byte[4 * cols], new float[4 * cols / BLOCK], cols, quarters, x, 1, y, 4, 0, 4);
+            k.int8(new byte[4 * cols], new float[4 * cols / BLOCK], cols, Int8Matrix.phases(x, 1, cols), x, 1, y, 4, 0, 4);
             k.firstNonFiniteHalf(w, 0, 2 * cols, false);
             float[] panel = new float[4 * cols];
             k.widenHalf(w, 0, cols, false, panel, 0);

@@ -55,7 +55,7 @@ final class ScalarKernels implements Kernels {
                     int c1 = Math.min(cols, c0 + BLOCK);
                     float s = 0;
                     for (int c = c0; c < c1; c++) {
-                        s += q[row + c] * x[xr + c];
+                        s += Int8Matrix.value(q[row + c]) * x[xr + c];
                     }
                     acc += s * scales[o * blocks + b];
                 }
@@ -74,7 +74,7 @@ final class ScalarKernels implements Kernels {
     @Override
     public void widenInt8(byte[] q, float[] scales, int row, int srow, int cols, float[] dst, int at) {
         for (int c = 0; c < cols; c++) {
-            dst[at + PanelOrder.quad(c, cols)] = q[row + c] * scales[srow + c / BLOCK];
+            dst[at + PanelOrder.quad(c, cols)] = Int8Matrix.value(q[row + c]) * scales[srow + c / BLOCK];
         }
     }
 

@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       floats (bf16 is the top half of a float32, so this is exact);</li>
  *   <li>float16 pairs: {@code ((h & 0x7FFF) << 13)} read as a float and multiplied by 2^112 rebias the exponent
  *       (exact for normal and subnormal halves; weights are finite), then the sign bit is put back;</li>
- *   <li>int8 quads: byte k of each int is {@code (i << (24 - 8k)) >> 24}, converted int → float in place.</li>
+ *   <li>int8 quads, held as v + 128: byte k of each int is {@code i & (0xFF << 8k)} = (v + 128)·2^(8k), converted
+ *       int → float in place, the power of two and the offset folded into the activations ({@link #int8}).</li>
  * </ul>
  * Measured on this machine (2 cores, AVX-512, JDK 17.0.15, 14336 × 4096 bf16): 12–14 GB/s from a
  * MappedByteBuffer, 14–17 GB/s from a heap int[], against ~2 GB/s for short→float casts; docs/WEIGHTS.md.
@@ -289,8 +290,8 @@ final class VectorKernels implements Kernels {
     /**
      * Blocks of four weight rows as for {@link #half}. With four or more activation rows each block is widened once
      * into a float scratch and multiplied by a float kernel ({@link #int8Widened}: the widening costs more than the
-     * products); with fewer, two rows at a time share each activation load ({@link #int8Rows2x1}). The 1-3 rows
-     * left at the end of a range go one at a time.
+     * products); with fewer, the four rows share every activation load ({@link #int8Rows4x1}). The 1-3 rows left at
+     * the end of a range go one at a time.
      */
     @Override
     public void int8(byte[] q, float[] scales, int cols, float[][] xq, float[] x, int n, float[] y, int yStride,
@@ -303,12 +304,10 @@ final class VectorKernels implements Kernels {
         int o = o0;
         if (vecCols > 0 && n >= WIDEN_FROM) {
             o = int8Widened(q, scales, cols, blocks, vecCols, xq, x, n, y, yStride, o0, o1);
-        }
-        if (vecCols > 0) {
-            for (; o + ROWS <= o1; o += ROWS) { // fewer than WIDEN_FROM activation rows
+        } else if (vecCols > 0) {
+            for (; o + ROWS <= o1; o += ROWS) {
                 for (int r = 0; r < n; r++) {
-                    int8Rows2x1(q, scales, cols, blocks, o, xq, r * quarter, vecCols, y, r * yStride + o);
-                    int8Rows2x1(q, scales, cols, blocks, o + 2, xq, r * quarter, vecCols, y, r * yStride + o + 2);
+                    int8Rows4x1(q, scales, cols, blocks, o, xq, r * quarter, vecCols, y, r * yStride + o);
                 }
                 for (int k = 0; k < ROWS; k++) {
                     int8Tail(q, scales, cols, blocks, vecCols, x, n, y, yStride, o + k);
@@ -316,14 +315,9 @@ final class VectorKernels implements Kernels {
             }
         }
         for (; o < o1; o++) { // rows left over (or all rows without 512-bit vectors)
-            int row = o * cols;
-            int srow = o * blocks;
-            int r4 = vecCols == 0 ? 0 : n - n % 4;
-            for (int r = 0; r < r4; r += 4) {
-                int8Row4(q, scales, row, srow, xq, r, quarter, vecCols, y, yStride, o);
-            }
-            for (int r = r4; r < n; r++) {
-                y[r * yStride + o] = vecCols == 0 ? 0f : int8Row(q, scales, row, srow, xq, r * quarter, vecCols);
+            for (int r = 0; r < n; r++) {
+                y[r * yStride + o] = vecCols == 0 ? 0f
+                        : int8Row(q, scales, o * cols, o * blocks, xq, r * quarter, vecCols);
             }
             int8Tail(q, scales, cols, blocks, vecCols, x, n, y, yStride, o);
         }
@@ -343,11 +337,11 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * Batched int8: widening (shift, shift, convert, scale per 16 values) costs more than the products, so each
-     * block of four weight rows is widened once into a float32 scratch (4 rows x cols x 4 bytes, L2-resident) and
-     * every activation row then runs a plain float kernel over it. The scratch keeps the int lanes' phase order
-     * (value 4j + k at k·cols/4 + j) and the activations are laid out the same way, which leaves the dot products
-     * unchanged. Returns the first row not done (the 0-3 rows left for the one-row path).
+     * Batched int8: widening costs more than the products, so each block of four weight rows is widened once into a
+     * float32 scratch (4 rows x cols x 4 bytes, L2-resident) and every activation row then runs a plain float kernel
+     * over it. The scratch keeps the int lanes' phase order (value 4j + k at k·cols/4 + j) and the activations are
+     * laid out the same way, which leaves the dot products unchanged. Returns the first row not done (the 0-3 rows
+     * left for the one-row path).
      */
     private static int int8Widened(byte[] q, float[] scales, int cols, int blocks, int vecCols, float[][] xq,
             float[] x, int n, float[] y, int yStride, int o0, int o1) {
@@ -379,20 +373,25 @@ final class VectorKernels implements Kernels {
         return o;
     }
 
-    /** Row at q[row], first vecCols values, scaled, into dst[at ..] in phase order (value 4j + k at k·vecCols/4 + j). */
+    /**
+     * Row at q[row], first vecCols values, dequantized into dst[at ..] in phase order (value 4j + k at k·vecCols/4 +
+     * j). Byte k of an int lane masked in place is (v + 128)·2^(8k) (byte 3: shifted down), converted exactly to
+     * float; fma with d·2^(-8k) and -128·d gives v·d rounded once, as the scalar q · d (powers of two are exact for
+     * scales above 2^-118).
+     */
     private static void widenRow(byte[] q, float[] scales, int row, int srow, int vecCols, float[] dst, int at) {
         int vq = vecCols / 4;
         for (int c = 0; c < vecCols; c += 4 * L) {
             IntVector v = IntVector.fromByteArray(IS, q, row + c, ByteOrder.LITTLE_ENDIAN);
             FloatVector s = scalePair(scales, srow + c / BLOCK);
+            FloatVector off = s.mul(-128f);
             int j = at + c / 4;
-            ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(s).intoArray(dst, j);
-            ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(s).intoArray(dst, j + vq);
-            ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(s).intoArray(dst, j + 2 * vq);
-            ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(s)
+            ((FloatVector) v.and(0xFF).convert(VectorOperators.I2F, 0)).fma(s, off).intoArray(dst, j);
+            ((FloatVector) v.and(0xFF00).convert(VectorOperators.I2F, 0)).fma(s.mul(0x1p-8f), off)
+                    .intoArray(dst, j + vq);
+            ((FloatVector) v.and(0xFF0000).convert(VectorOperators.I2F, 0)).fma(s.mul(0x1p-16f), off)
+                    .intoArray(dst, j + 2 * vq);
+            ((FloatVector) v.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).fma(s, off)
                     .intoArray(dst, j + 3 * vq);
         }
     }
@@ -501,7 +500,7 @@ final class VectorKernels implements Kernels {
                 int c1 = Math.min(cols, c0 + BLOCK);
                 float s = 0;
                 for (int c = c0; c < c1; c++) {
-                    s += q[row + c] * x[r * cols + c];
+                    s += Int8Matrix.value(q[row + c]) * x[r * cols + c];
                 }
                 acc += s * scales[srow + b];
             }
@@ -514,118 +513,95 @@ final class VectorKernels implements Kernels {
         return FloatVector.broadcast(FS, scales[b]).blend(scales[b + 1], UPPER);
     }
 
-    // The int8 block kernels below are written out flat (no helper per byte): with helpers C2 stopped inlining
+    // The int8 kernels below are written out flat (no helper per byte): with helpers C2 stopped inlining
     // (NodeCountInliningCutoff, "callee is too large" under -XX:+PrintInlining), boxed the vectors and ran 4-5x
-    // slower. Byte k of an int lane is (v << (24 - 8k)) >> 24, converted int -> float.
+    // slower. The bytes are held as v + 128 (Int8Matrix), so byte k of an int lane is masked in place, v & (0xFF <<
+    // 8k) = (v + 128)·2^(8k), and converted int -> float (byte 3 is shifted down instead: the mask would give a
+    // negative int); the activation phases 1 and 2 come pre-multiplied by 2^-8 and 2^-16, and each lane's sum starts
+    // from -128 times its four activations (Int8Matrix.phases), so the lane holds the dot product with v. One mask
+    // and one conversion per 16 values instead of two shifts and a conversion: measured paired, 1.3x the old kernel
+    // in cache (docs/WEIGHTS.md, "int8 widening").
 
-    /** Weight rows o, o+1 against activation row xr: the four activation phases loaded once for both rows. */
-    private static void int8Rows2x1(byte[] q, float[] scales, int cols, int blocks, int o, float[][] xq, int xr,
+    /**
+     * Weight rows o .. o+3 against activation row xr: the activation phases loaded once for the four rows, two rows
+     * interleaved at a time (two independent FMA chains).
+     */
+    private static void int8Rows4x1(byte[] q, float[] scales, int cols, int blocks, int o, float[][] xq, int xr,
             int vecCols, float[] y, int yi) {
         float[] p0 = xq[0];
-        float[] p1 = xq[1];
-        float[] p2 = xq[2];
+        float[] p1 = xq[4];
+        float[] p2 = xq[5];
         float[] p3 = xq[3];
-        FloatVector a = FloatVector.zero(FS);
-        FloatVector b = a;
-        int rowA = o * cols;
-        int rowB = rowA + cols;
-        int sA = o * blocks;
-        int sB = sA + blocks;
+        float[] pc = xq[6];
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        int r0 = o * cols;
+        int r1 = r0 + cols;
+        int r2 = r1 + cols;
+        int r3 = r2 + cols;
+        int s0 = o * blocks;
+        int s1 = s0 + blocks;
+        int s2 = s1 + blocks;
+        int s3 = s2 + blocks;
         for (int c = 0; c < vecCols; c += 4 * L) {
             int j = xr + c / 4;
+            int b = c / BLOCK;
             FloatVector x0 = FloatVector.fromArray(FS, p0, j);
             FloatVector x1 = FloatVector.fromArray(FS, p1, j);
             FloatVector x2 = FloatVector.fromArray(FS, p2, j);
             FloatVector x3 = FloatVector.fromArray(FS, p3, j);
-            IntVector va = IntVector.fromByteArray(IS, q, rowA + c, ByteOrder.LITTLE_ENDIAN);
-            IntVector vb = IntVector.fromByteArray(IS, q, rowB + c, ByteOrder.LITTLE_ENDIAN);
-            FloatVector sa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(x0);
-            FloatVector sb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(x0);
-            sa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).fma(x1, sa);
-            sb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).fma(x1, sb);
-            sa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).fma(x2, sa);
-            sb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).fma(x2, sb);
-            sa = ((FloatVector) va.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, sa);
-            sb = ((FloatVector) vb.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, sb);
-            a = sa.fma(scalePair(scales, sA + c / BLOCK), a);
-            b = sb.fma(scalePair(scales, sB + c / BLOCK), b);
+            FloatVector xc = FloatVector.fromArray(FS, pc, j);
+            IntVector v = IntVector.fromByteArray(IS, q, r0 + c, ByteOrder.LITTLE_ENDIAN);
+            IntVector u = IntVector.fromByteArray(IS, q, r1 + c, ByteOrder.LITTLE_ENDIAN);
+            FloatVector t = ((FloatVector) v.and(0xFF).convert(VectorOperators.I2F, 0)).fma(x0, xc);
+            FloatVector z = ((FloatVector) u.and(0xFF).convert(VectorOperators.I2F, 0)).fma(x0, xc);
+            t = ((FloatVector) v.and(0xFF00).convert(VectorOperators.I2F, 0)).fma(x1, t);
+            z = ((FloatVector) u.and(0xFF00).convert(VectorOperators.I2F, 0)).fma(x1, z);
+            t = ((FloatVector) v.and(0xFF0000).convert(VectorOperators.I2F, 0)).fma(x2, t);
+            z = ((FloatVector) u.and(0xFF0000).convert(VectorOperators.I2F, 0)).fma(x2, z);
+            t = ((FloatVector) v.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, t);
+            z = ((FloatVector) u.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, z);
+            a0 = t.fma(FloatVector.broadcast(FS, scales[s0 + b]).blend(scales[s0 + b + 1], UPPER), a0);
+            a1 = z.fma(FloatVector.broadcast(FS, scales[s1 + b]).blend(scales[s1 + b + 1], UPPER), a1);
+            v = IntVector.fromByteArray(IS, q, r2 + c, ByteOrder.LITTLE_ENDIAN);
+            u = IntVector.fromByteArray(IS, q, r3 + c, ByteOrder.LITTLE_ENDIAN);
+            t = ((FloatVector) v.and(0xFF).convert(VectorOperators.I2F, 0)).fma(x0, xc);
+            z = ((FloatVector) u.and(0xFF).convert(VectorOperators.I2F, 0)).fma(x0, xc);
+            t = ((FloatVector) v.and(0xFF00).convert(VectorOperators.I2F, 0)).fma(x1, t);
+            z = ((FloatVector) u.and(0xFF00).convert(VectorOperators.I2F, 0)).fma(x1, z);
+            t = ((FloatVector) v.and(0xFF0000).convert(VectorOperators.I2F, 0)).fma(x2, t);
+            z = ((FloatVector) u.and(0xFF0000).convert(VectorOperators.I2F, 0)).fma(x2, z);
+            t = ((FloatVector) v.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, t);
+            z = ((FloatVector) u.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, z);
+            a2 = t.fma(FloatVector.broadcast(FS, scales[s2 + b]).blend(scales[s2 + b + 1], UPPER), a2);
+            a3 = z.fma(FloatVector.broadcast(FS, scales[s3 + b]).blend(scales[s3 + b + 1], UPPER), a3);
         }
-        y[yi] = a.reduceLanes(VectorOperators.ADD);
-        y[yi + 1] = b.reduceLanes(VectorOperators.ADD);
+        y[yi] = a0.reduceLanes(VectorOperators.ADD);
+        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD);
     }
 
-    /** One weight row against four activation rows: each 64-byte group is widened once and feeds all four. */
-    private static void int8Row4(byte[] q, float[] scales, int row, int srow, float[][] xq, int r, int quarter,
-            int vecCols, float[] y, int yStride, int o) {
-        float[] p0 = xq[0];
-        float[] p1 = xq[1];
-        float[] p2 = xq[2];
-        float[] p3 = xq[3];
-        FloatVector acc0 = FloatVector.zero(FS);
-        FloatVector acc1 = FloatVector.zero(FS);
-        FloatVector acc2 = FloatVector.zero(FS);
-        FloatVector acc3 = FloatVector.zero(FS);
-        int x0 = r * quarter;
-        for (int c = 0; c < vecCols; c += 4 * L) {
-            IntVector v = IntVector.fromByteArray(IS, q, row + c, ByteOrder.LITTLE_ENDIAN);
-            FloatVector b0 = (FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0);
-            FloatVector b1 = (FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0);
-            FloatVector b2 = (FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0);
-            FloatVector b3 = (FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
-            int b = srow + c / BLOCK;
-            FloatVector scale = FloatVector.broadcast(FS, scales[b]).blend(scales[b + 1], UPPER);
-            int j = x0 + c / 4;
-            acc0 = dot4(b0, b1, b2, b3, p0, p1, p2, p3, j).fma(scale, acc0);
-            acc1 = dot4(b0, b1, b2, b3, p0, p1, p2, p3, j + quarter).fma(scale, acc1);
-            acc2 = dot4(b0, b1, b2, b3, p0, p1, p2, p3, j + 2 * quarter).fma(scale, acc2);
-            acc3 = dot4(b0, b1, b2, b3, p0, p1, p2, p3, j + 3 * quarter).fma(scale, acc3);
-        }
-        y[r * yStride + o] = acc0.reduceLanes(VectorOperators.ADD);
-        y[(r + 1) * yStride + o] = acc1.reduceLanes(VectorOperators.ADD);
-        y[(r + 2) * yStride + o] = acc2.reduceLanes(VectorOperators.ADD);
-        y[(r + 3) * yStride + o] = acc3.reduceLanes(VectorOperators.ADD);
-    }
-
-    private static FloatVector dot4(FloatVector b0, FloatVector b1, FloatVector b2, FloatVector b3, float[] p0,
-            float[] p1, float[] p2, float[] p3, int j) {
-        FloatVector s = b0.mul(FloatVector.fromArray(FS, p0, j));
-        s = b1.fma(FloatVector.fromArray(FS, p1, j), s);
-        s = b2.fma(FloatVector.fromArray(FS, p2, j), s);
-        return b3.fma(FloatVector.fromArray(FS, p3, j), s);
-    }
-
+    /** One weight row against one activation row (the 1-3 rows left at the end of a range). */
     private static float int8Row(byte[] q, float[] scales, int row, int srow, float[][] xq, int xr, int vecCols) {
         float[] p0 = xq[0];
-        float[] p1 = xq[1];
-        float[] p2 = xq[2];
+        float[] p1 = xq[4];
+        float[] p2 = xq[5];
         float[] p3 = xq[3];
+        float[] pc = xq[6];
         FloatVector acc = FloatVector.zero(FS);
         for (int c = 0; c < vecCols; c += 4 * L) {
-            IntVector v = IntVector.fromByteArray(IS, q, row + c, ByteOrder.LITTLE_ENDIAN);
             int j = xr + c / 4;
-            FloatVector b0 = (FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0);
-            FloatVector b1 = (FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0);
-            FloatVector b2 = (FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0);
-            FloatVector b3 = (FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
-            FloatVector s = b0.mul(FloatVector.fromArray(FS, p0, j));
-            s = b1.fma(FloatVector.fromArray(FS, p1, j), s);
-            s = b2.fma(FloatVector.fromArray(FS, p2, j), s);
-            s = b3.fma(FloatVector.fromArray(FS, p3, j), s);
-            int b = srow + c / BLOCK; // lanes 0..7 hold block b, lanes 8..15 block b + 1
-            FloatVector scale = FloatVector.broadcast(FS, scales[b]).blend(scales[b + 1], UPPER);
-            acc = s.fma(scale, acc);
+            IntVector v = IntVector.fromByteArray(IS, q, row + c, ByteOrder.LITTLE_ENDIAN);
+            FloatVector t = ((FloatVector) v.and(0xFF).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromArray(FS, p0, j), FloatVector.fromArray(FS, pc, j));
+            t = ((FloatVector) v.and(0xFF00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FS, p1, j), t);
+            t = ((FloatVector) v.and(0xFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FS, p2, j), t);
+            t = ((FloatVector) v.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromArray(FS, p3, j), t);
+            acc = t.fma(scalePair(scales, srow + c / BLOCK), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -671,7 +647,7 @@ final class VectorKernels implements Kernels {
         int v = cols - cols % PanelOrder.QUAD_GROUP;
         widenRow(q, scales, row, srow, v, dst, at);
         for (int c = v; c < cols; c++) {
-            dst[at + c] = q[row + c] * scales[srow + c / BLOCK];
+            dst[at + c] = Int8Matrix.value(q[row + c]) * scales[srow + c / BLOCK];
         }
     }
 

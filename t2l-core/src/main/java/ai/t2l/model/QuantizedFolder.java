@@ -48,7 +48,7 @@ public final class QuantizedFolder {
                 MatrixLoader.checkDtype(weights, name, shape);
                 tensors.put(name, new RawTensor(DType.I8, shape, os -> {
                     last[0] = (Int8Matrix) MatrixLoader.load(weights, name, shape, WeightPrecision.INT8, null);
-                    os.write(last[0].quantized());
+                    last[0].writeQuantized(os);
                 }));
                 tensors.put(MatrixLoader.scaleName(name), new RawTensor(DType.F32,
                         new long[] {shape[0], Int8Matrix.blocks(shape[1])},

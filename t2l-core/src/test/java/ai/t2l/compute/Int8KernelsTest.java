@@ -1,0 +1,123 @@
+package ai.t2l.compute;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The int8 kernels on every signed byte value, -128 included (a quantized folder may hold it, quantizing never
+ * writes it), against a float64 reference computed from the signed values before {@link Int8Matrix} flips them into
+ * offset binary: activation rows 1..40, output ranges that start and end off the kernels' blocks of four rows,
+ * widths with block tails and odd widths, zero and large scales.
+ */
+class Int8KernelsTest {
+    private static final double TOL = 2e-5; // relative to sum |w·x|, as KernelsTest
+
+    /** Signed values over the whole byte range, with -128, 127, -1 and 0 at fixed places. */
+    private static byte[] fullRange(int rows, int cols, SplittableRandom rng) {
+        byte[] q = new byte[rows * cols];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (byte) (rng.nextInt(256) - 128);
+        }
+        q[0] = -128;
+        q[q.length - 1] = -128;
+        q[q.length / 2] = 127;
+        q[q.length / 3] = -1;
+        q[q.length / 5] = 0;
+        return q;
+    }
+
+    private static float[] scales(int rows, int cols, SplittableRandom rng) {
+        float[] s = new float[rows * Int8Matrix.blocks(cols)];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = i % 11 == 3 ? 0f : (float) Math.exp(rng.nextGaussian() * 3) * 1e-2f;
+        }
+        return s;
+    }
+
+    @ParameterizedTest(name = "{0} x {1}, activation rows 1..40")
+    @CsvSource({"9,64", "13,96", "6,100", "7,97", "5,257", "11,200", "4,31", "1,128"})
+    void skinnyKernelsMatchTheReferenceOnEveryByteValue(int rows, int cols) {
+        SplittableRandom rng = new SplittableRandom(rows * 101L + cols);
+        byte[] signed = fullRange(rows, cols, rng);
+        float[] s = scales(rows, cols, rng);
+        Int8Matrix m = Int8Matrix.of(rows, cols, signed.clone(), s, "test");
+        int blocks = Int8Matrix.blocks(cols);
+        for (int n = 1; n <= 40; n++) {
+            float[] x = new float[n * cols];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rng.nextGaussian() * (i % 7 == 0 ? 100 : 1);
+            }
+            Object prepared = m.prepare(x, n);
+            for (Kernels k : new Kernels[] {new ScalarKernels(), Kernels.best()}) {
+                float[] y = new float[n * rows];
+                int split = rows / 3 + 1; // two ranges, the first ending off a block of four
+                m.kernel(k, prepared, x, n, y, 0, Math.min(split, rows));
+                m.kernel(k, prepared, x, n, y, Math.min(split, rows), rows);
+                for (int r = 0; r < n; r++) {
+                    for (int o = 0; o < rows; o++) {
+                        double ref = 0;
+                        double mag = 0;
+                        for (int c = 0; c < cols; c++) {
+                            double t = (double) signed[o * cols + c] * s[o * blocks + c / Kernels.BLOCK] * x[r * cols + c];
+                            ref += t;
+                            mag += Math.abs(t);
+                        }
+                        double err = Math.abs(y[r * rows + o] - ref);
+                        assertTrue(err <= TOL * mag + 1e-30, k.getClass().getSimpleName() + " n " + n + " row " + r
+                                + " out " + o + ": " + y[r * rows + o] + " vs " + ref + " (|diff| " + err + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    /** The prefill widening: q · d rounded once, bit for bit the scalar dequantization, on every byte value. */
+    @Test
+    void widenedRowsAreTheScalarDequantizationBitForBit() {
+        SplittableRandom rng = new SplittableRandom(3);
+        for (int cols : new int[] {64, 97, 256, 4096 + 40}) {
+            int rows = 3;
+            byte[] signed = fullRange(rows, cols, rng);
+            float[] s = scales(rows, cols, rng);
+            Int8Matrix m = Int8Matrix.of(rows, cols, signed.clone(), s, "test");
+            for (int r = 0; r < rows; r++) {
+                float[] scalar = new float[cols];
+                float[] vector = new float[cols];
+                m.widen(new ScalarKernels(), r, 0, cols, scalar, 0);
+                m.widen(Kernels.best(), r, 0, cols, vector, 0);
+                assertArrayEquals(scalar, vector, 0f, cols + " cols, row " + r);
+                float[] plain = new float[cols];
+                m.rowInto(r, plain, 0);
+                for (int c = 0; c < cols; c++) {
+                    float want = signed[r * cols + c] * s[r * Int8Matrix.blocks(cols) + c / Kernels.BLOCK];
+                    assertEquals(want, plain[c], 0f, "row " + r + " col " + c);
+                    assertEquals(want, scalar[PanelOrder.quad(c, cols)], 0f, "widened row " + r + " col " + c);
+                }
+            }
+        }
+    }
+
+    /** Held in offset binary, written back as the signed values a quantized folder stores. */
+    @Test
+    void writtenBytesAreTheSignedValues() throws IOException {
+        SplittableRandom rng = new SplittableRandom(9);
+        int rows = 5;
+        int cols = 70;
+        byte[] signed = fullRange(rows, cols, rng);
+        Int8Matrix m = Int8Matrix.of(rows, cols, signed.clone(), scales(rows, cols, rng), "test");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        m.writeQuantized(out);
+        assertArrayEquals(signed, out.toByteArray());
+        out.reset();
+        m.writeQuantized(out); // writing does not change what is held
+        assertArrayEquals(signed, out.toByteArray());
+    }
+}

@@ -1,0 +1,748 @@
+package ai.t2l.compute;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Bench only: VectorKernels as of commit 619be06 (signed int8 bytes, shift-based widening), for paired comparisons
+ * in DecodeKernelBench. Not used by any test.
+ *
+ * <p>Original comment:
+ * Vector API kernels (jdk.incubator.vector on Java 17). Shape-changing casts (short → float, byte → float) are slow
+ * on JDK 17, so weights are loaded as ints and widened with shifts and masks that keep the vector shape:
+ * <ul>
+ *   <li>bfloat16 pairs: the even element is {@code i << 16}, the odd one {@code i & 0xFFFF0000}, reinterpreted as
+ *       floats (bf16 is the top half of a float32, so this is exact);</li>
+ *   <li>float16 pairs: {@code ((h & 0x7FFF) << 13)} read as a float and multiplied by 2^112 rebias the exponent
+ *       (exact for normal and subnormal halves; weights are finite), then the sign bit is put back;</li>
+ *   <li>int8 quads: byte k of each int is {@code (i << (24 - 8k)) >> 24}, converted int → float in place.</li>
+ * </ul>
+ * Measured on this machine (2 cores, AVX-512, JDK 17.0.15, 14336 × 4096 bf16): 12–14 GB/s from a
+ * MappedByteBuffer, 14–17 GB/s from a heap int[], against ~2 GB/s for short→float casts; docs/WEIGHTS.md.
+ */
+final class VectorKernelsBefore implements Kernels {
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    private static final int L = FS.length(); // floats per vector (16 with AVX-512)
+    private static final float F16_REBIAS = 0x1p112f;
+    /** Lanes of the upper half: with int8, lanes [0, L/2) belong to one 32-value block when L = 16. */
+    private static final VectorMask<Float> UPPER = VectorMask.fromLong(FS, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
+
+    VectorKernelsBefore() {
+        if (IS.length() != L) {
+            throw new IllegalStateException("int and float vectors differ in lanes");
+        }
+    }
+
+    private static FloatVector even(IntVector v, boolean f16) {
+        if (!f16) {
+            return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        }
+        FloatVector mag = v.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_REBIAS);
+        return mag.reinterpretAsInts().or(v.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
+    private static FloatVector odd(IntVector v, boolean f16) {
+        if (!f16) {
+            return v.and(0xFFFF0000).reinterpretAsFloats();
+        }
+        FloatVector mag = v.lanewise(VectorOperators.LSHR, 16).and(0x7FFF).lanewise(VectorOperators.LSHL, 13)
+                .reinterpretAsFloats().mul(F16_REBIAS);
+        return mag.reinterpretAsInts().or(v.and(0x80000000)).reinterpretAsFloats();
+    }
+
+    /** Weight rows per block: four rows share every activation load (see {@link #half}). */
+    private static final int ROWS = 4;
+
+    /**
+     * Blocks of four weight rows against one, two or four activation rows at a time (register blocking): each
+     * activation vector is loaded once per four weight rows and each weight vector is widened once per (up to) four
+     * activation rows, so a batch-8 step streams every weight row from memory once and re-reads it from L1 once.
+     * Measured paired (2026-12-02, 14336 x 4096 bf16 mapped, 2 threads, docs/WEIGHTS.md): batch 1 13.1 -> 17.0 GB/s
+     * against one row at a time; the four-row block was what helped, not unrolling.
+     */
+    @Override
+    public void half(ByteBuffer w, int base, int cols, boolean f16, float[] xe, float[] xo, float[] x, int n,
+            float[] y, int yStride, int o0, int o1) {
+        int half = cols / 2;
+        int vecEnd = half - half % L; // pairs covered by whole vectors
+        int rowBytes = cols * 2;
+        int o = o0;
+        // bf16 only: the f16 widening makes the blocked methods too large for C2 to inline the Vector API into
+        // (NodeCountInliningCutoff; the vectors are then boxed, 5x slower, seen with -XX:+PrintInlining); f16
+        // folders are rare (Hugging Face ships bf16) and take the one-row path below.
+        // No helper calls with vector arguments in these methods either: past C2's node budget they are not inlined
+        // and the accumulators get boxed (a helper that stored four lane sums cost 5x at batch 8).
+        for (; !f16 && o + ROWS <= o1; o += ROWS) {
+            int off = (o - base) * rowBytes;
+            int r = 0;
+            for (; r + 4 <= n; r += 4) {
+                half4x4(w, off, rowBytes, xe, xo, r * half, half, vecEnd, y, r * yStride + o, yStride);
+            }
+            for (; r + 2 <= n; r += 2) {
+                half4x2(w, off, rowBytes, xe, xo, r * half, half, vecEnd, y, r * yStride + o, yStride);
+            }
+            for (; r < n; r++) {
+                half4x1(w, off, rowBytes, xe, xo, r * half, vecEnd, y, r * yStride + o);
+            }
+            for (int k = 0; k < ROWS; k++) {
+                halfTail(w, off + k * rowBytes, cols, f16, vecEnd, x, n, y, yStride, o + k);
+            }
+        }
+        for (; o < o1; o++) { // the last rows of the range, one at a time
+            int off = (o - base) * rowBytes;
+            for (int r = 0; r < n; r++) {
+                y[r * yStride + o] = halfRow1(w, off, f16, xe, xo, r * half, vecEnd);
+            }
+            halfTail(w, off, cols, f16, vecEnd, x, n, y, yStride, o);
+        }
+    }
+
+    /** Adds the columns past the whole vectors (from pair vecEnd on) of weight row o to every activation row. */
+    private static void halfTail(ByteBuffer w, int off, int cols, boolean f16, int vecEnd, float[] x, int n, float[] y,
+            int yStride, int o) {
+        if (2 * vecEnd == cols) {
+            return;
+        }
+        for (int r = 0; r < n; r++) {
+            float t = 0;
+            for (int c = 2 * vecEnd; c < cols; c++) {
+                t += ScalarKernels.decode(w.getShort(off + 2 * c), f16) * x[r * cols + c];
+            }
+            y[r * yStride + o] += t;
+        }
+    }
+
+    /** Weight rows at off, off + rb, off + 2rb, off + 3rb against activation row xr: four FMA chains. */
+    private static void half4x1(ByteBuffer w, int off, int rb, float[] xe, float[] xo, int xr,
+            int vecEnd, float[] y, int yi) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        int off1 = off + rb;
+        int off2 = off1 + rb;
+        int off3 = off2 + rb;
+        for (int j = 0; j < vecEnd; j += L) {
+            FloatVector e = FloatVector.fromArray(FS, xe, xr + j);
+            FloatVector d = FloatVector.fromArray(FS, xo, xr + j);
+            IntVector v0 = IntVector.fromByteBuffer(IS, w, off + 4 * j, ByteOrder.LITTLE_ENDIAN);
+            IntVector v1 = IntVector.fromByteBuffer(IS, w, off1 + 4 * j, ByteOrder.LITTLE_ENDIAN);
+            IntVector v2 = IntVector.fromByteBuffer(IS, w, off2 + 4 * j, ByteOrder.LITTLE_ENDIAN);
+            IntVector v3 = IntVector.fromByteBuffer(IS, w, off3 + 4 * j, ByteOrder.LITTLE_ENDIAN);
+            a0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(d, v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e, a0));
+            a1 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(d, v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e, a1));
+            a2 = v2.and(0xFFFF0000).reinterpretAsFloats().fma(d, v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e, a2));
+            a3 = v3.and(0xFFFF0000).reinterpretAsFloats().fma(d, v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e, a3));
+        }
+        y[yi] = a0.reduceLanes(VectorOperators.ADD);
+        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Four weight rows against activation rows at xr and xr + half: each weight vector widened once for both. */
+    private static void half4x2(ByteBuffer w, int off, int rb, float[] xe, float[] xo, int xr, int half,
+            int vecEnd, float[] y, int yi, int yStride) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        int off1 = off + rb;
+        int off2 = off1 + rb;
+        int off3 = off2 + rb;
+        int xs = xr + half;
+        for (int j = 0; j < vecEnd; j += L) {
+            IntVector v0 = IntVector.fromByteBuffer(IS, w, off + 4 * j, ByteOrder.LITTLE_ENDIAN);
+            IntVector v1 = IntVector.fromByteBuffer(IS, w, off1 + 4 * j, ByteOrder.LITTLE_ENDIAN);
+            IntVector v2 = IntVector.fromByteBuffer(IS, w, off2 + 4 * j, ByteOrder.LITTLE_ENDIAN);
+            IntVector v3 = IntVector.fromByteBuffer(IS, w, off3 + 4 * j, ByteOrder.LITTLE_ENDIAN);
+            FloatVector e0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector d0 = v0.and(0xFFFF0000).reinterpretAsFloats();
+            FloatVector e1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector d1 = v1.and(0xFFFF0000).reinterpretAsFloats();
+            FloatVector e2 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector d2 = v2.and(0xFFFF0000).reinterpretAsFloats();
+            FloatVector e3 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector d3 = v3.and(0xFFFF0000).reinterpretAsFloats();
+            FloatVector e = FloatVector.fromArray(FS, xe, xr + j);
+            FloatVector d = FloatVector.fromArray(FS, xo, xr + j);
+            a0 = d0.fma(d, e0.fma(e, a0));
+            a1 = d1.fma(d, e1.fma(e, a1));
+            a2 = d2.fma(d, e2.fma(e, a2));
+            a3 = d3.fma(d, e3.fma(e, a3));
+            e = FloatVector.fromArray(FS, xe, xs + j);
+            d = FloatVector.fromArray(FS, xo, xs + j);
+            b0 = d0.fma(d, e0.fma(e, b0));
+            b1 = d1.fma(d, e1.fma(e, b1));
+            b2 = d2.fma(d, e2.fma(e, b2));
+            b3 = d3.fma(d, e3.fma(e, b3));
+        }
+        y[yi] = a0.reduceLanes(VectorOperators.ADD);
+        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride] = b0.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 1] = b1.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 2] = b2.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 3] = b3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Four weight rows against four activation rows: sixteen accumulators, each weight vector widened once. */
+    private static void half4x4(ByteBuffer w, int off, int rb, float[] xe, float[] xo, int xr, int half,
+            int vecEnd, float[] y, int yi, int yStride) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        FloatVector c0 = a0;
+        FloatVector c1 = a0;
+        FloatVector c2 = a0;
+        FloatVector c3 = a0;
+        FloatVector f0 = a0;
+        FloatVector f1 = a0;
+        FloatVector f2 = a0;
+        FloatVector f3 = a0;
+        int off1 = off + rb;
+        int off2 = off1 + rb;
+        int off3 = off2 + rb;
+        int xs = xr + half;
+        int xt = xs + half;
+        int xu = xt + half;
+        for (int j = 0; j < vecEnd; j += L) {
+            IntVector v0 = IntVector.fromByteBuffer(IS, w, off + 4 * j, ByteOrder.LITTLE_ENDIAN);
+            IntVector v1 = IntVector.fromByteBuffer(IS, w, off1 + 4 * j, ByteOrder.LITTLE_ENDIAN);
+            IntVector v2 = IntVector.fromByteBuffer(IS, w, off2 + 4 * j, ByteOrder.LITTLE_ENDIAN);
+            IntVector v3 = IntVector.fromByteBuffer(IS, w, off3 + 4 * j, ByteOrder.LITTLE_ENDIAN);
+            FloatVector e0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector d0 = v0.and(0xFFFF0000).reinterpretAsFloats();
+            FloatVector e1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector d1 = v1.and(0xFFFF0000).reinterpretAsFloats();
+            FloatVector e2 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector d2 = v2.and(0xFFFF0000).reinterpretAsFloats();
+            FloatVector e3 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector d3 = v3.and(0xFFFF0000).reinterpretAsFloats();
+            FloatVector e = FloatVector.fromArray(FS, xe, xr + j);
+            FloatVector d = FloatVector.fromArray(FS, xo, xr + j);
+            a0 = d0.fma(d, e0.fma(e, a0));
+            a1 = d1.fma(d, e1.fma(e, a1));
+            a2 = d2.fma(d, e2.fma(e, a2));
+            a3 = d3.fma(d, e3.fma(e, a3));
+            e = FloatVector.fromArray(FS, xe, xs + j);
+            d = FloatVector.fromArray(FS, xo, xs + j);
+            b0 = d0.fma(d, e0.fma(e, b0));
+            b1 = d1.fma(d, e1.fma(e, b1));
+            b2 = d2.fma(d, e2.fma(e, b2));
+            b3 = d3.fma(d, e3.fma(e, b3));
+            e = FloatVector.fromArray(FS, xe, xt + j);
+            d = FloatVector.fromArray(FS, xo, xt + j);
+            c0 = d0.fma(d, e0.fma(e, c0));
+            c1 = d1.fma(d, e1.fma(e, c1));
+            c2 = d2.fma(d, e2.fma(e, c2));
+            c3 = d3.fma(d, e3.fma(e, c3));
+            e = FloatVector.fromArray(FS, xe, xu + j);
+            d = FloatVector.fromArray(FS, xo, xu + j);
+            f0 = d0.fma(d, e0.fma(e, f0));
+            f1 = d1.fma(d, e1.fma(e, f1));
+            f2 = d2.fma(d, e2.fma(e, f2));
+            f3 = d3.fma(d, e3.fma(e, f3));
+        }
+        y[yi] = a0.reduceLanes(VectorOperators.ADD);
+        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride] = b0.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 1] = b1.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 2] = b2.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 3] = b3.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride] = c0.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 1] = c1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 2] = c2.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 3] = c3.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride] = f0.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 1] = f1.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 2] = f2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 3] = f3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** One weight row against one activation row (the rows left over after the blocks of four). */
+    private static float halfRow1(ByteBuffer w, int off, boolean f16, float[] xe, float[] xo, int xr, int vecEnd) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = FloatVector.zero(FS);
+        for (int j = 0; j < vecEnd; j += L) {
+            IntVector v = IntVector.fromByteBuffer(IS, w, off + 4 * j, ByteOrder.LITTLE_ENDIAN);
+            a0 = even(v, f16).fma(FloatVector.fromArray(FS, xe, xr + j), a0);
+            a1 = odd(v, f16).fma(FloatVector.fromArray(FS, xo, xr + j), a1);
+        }
+        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Blocks of four weight rows as for {@link #half}. With four or more activation rows each block is widened once
+     * into a float scratch and multiplied by a float kernel ({@link #int8Widened}: the widening costs more than the
+     * products); with fewer, two rows at a time share each activation load ({@link #int8Rows2x1}). The 1-3 rows
+     * left at the end of a range go one at a time.
+     */
+    @Override
+    public void int8(byte[] q, float[] scales, int cols, float[][] xq, float[] x, int n, float[] y, int yStride,
+            int o0, int o1) {
+        int blocks = (cols + BLOCK - 1) / BLOCK;
+        // One int vector covers 4·L bytes = 2 blocks when L = 16 (AVX-512); other widths use the scalar loops.
+        boolean vec = L == 16;
+        int vecCols = vec ? cols - cols % (4 * L) : 0;
+        int quarter = cols / 4;
+        int o = o0;
+        if (vecCols > 0 && n >= WIDEN_FROM) {
+            o = int8Widened(q, scales, cols, blocks, vecCols, xq, x, n, y, yStride, o0, o1);
+        }
+        if (vecCols > 0) {
+            for (; o + ROWS <= o1; o += ROWS) { // fewer than WIDEN_FROM activation rows
+                for (int r = 0; r < n; r++) {
+                    int8Rows2x1(q, scales, cols, blocks, o, xq, r * quarter, vecCols, y, r * yStride + o);
+                    int8Rows2x1(q, scales, cols, blocks, o + 2, xq, r * quarter, vecCols, y, r * yStride + o + 2);
+                }
+                for (int k = 0; k < ROWS; k++) {
+                    int8Tail(q, scales, cols, blocks, vecCols, x, n, y, yStride, o + k);
+                }
+            }
+        }
+        for (; o < o1; o++) { // rows left over (or all rows without 512-bit vectors)
+            int row = o * cols;
+            int srow = o * blocks;
+            int r4 = vecCols == 0 ? 0 : n - n % 4;
+            for (int r = 0; r < r4; r += 4) {
+                int8Row4(q, scales, row, srow, xq, r, quarter, vecCols, y, yStride, o);
+            }
+            for (int r = r4; r < n; r++) {
+                y[r * yStride + o] = vecCols == 0 ? 0f : int8Row(q, scales, row, srow, xq, r * quarter, vecCols);
+            }
+            int8Tail(q, scales, cols, blocks, vecCols, x, n, y, yStride, o);
+        }
+    }
+
+    /** From this many activation rows on, int8 rows are widened once into a float scratch (see int8Widened). */
+    private static final int WIDEN_FROM = 4;
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    private static float[] scratch(int which, int floats) {
+        float[][] s = SCRATCH.get();
+        if (s[which].length < floats) {
+            s[which] = new float[floats];
+        }
+        return s[which];
+    }
+
+    /**
+     * Batched int8: widening (shift, shift, convert, scale per 16 values) costs more than the products, so each
+     * block of four weight rows is widened once into a float32 scratch (4 rows x cols x 4 bytes, L2-resident) and
+     * every activation row then runs a plain float kernel over it. The scratch keeps the int lanes' phase order
+     * (value 4j + k at k·cols/4 + j) and the activations are laid out the same way, which leaves the dot products
+     * unchanged. Returns the first row not done (the 0-3 rows left for the one-row path).
+     */
+    private static int int8Widened(byte[] q, float[] scales, int cols, int blocks, int vecCols, float[][] xq,
+            float[] x, int n, float[] y, int yStride, int o0, int o1) {
+        int quarter = cols / 4;
+        int vq = vecCols / 4;
+        float[] xc = scratch(0, n * vecCols);
+        for (int r = 0; r < n; r++) {
+            for (int k = 0; k < 4; k++) {
+                System.arraycopy(xq[k], r * quarter, xc, r * vecCols + k * vq, vq);
+            }
+        }
+        float[] wf = scratch(1, ROWS * vecCols);
+        int o = o0;
+        for (; o + ROWS <= o1; o += ROWS) {
+            for (int k = 0; k < ROWS; k++) {
+                widenRow(q, scales, (o + k) * cols, (o + k) * blocks, vecCols, wf, k * vecCols);
+            }
+            int r = 0;
+            for (; r + 4 <= n; r += 4) {
+                f32x4x4(wf, 0, vecCols, vecCols, xc, r * vecCols, y, r * yStride + o, yStride, false);
+            }
+            for (; r < n; r++) {
+                f32x4x1(wf, 0, vecCols, vecCols, xc, r * vecCols, y, r * yStride + o, false);
+            }
+            for (int k = 0; k < ROWS; k++) {
+                int8Tail(q, scales, cols, blocks, vecCols, x, n, y, yStride, o + k);
+            }
+        }
+        return o;
+    }
+
+    /** Row at q[row], first vecCols values, scaled, into dst[at ..] in phase order (value 4j + k at k·vecCols/4 + j). */
+    private static void widenRow(byte[] q, float[] scales, int row, int srow, int vecCols, float[] dst, int at) {
+        int vq = vecCols / 4;
+        for (int c = 0; c < vecCols; c += 4 * L) {
+            IntVector v = IntVector.fromByteArray(IS, q, row + c, ByteOrder.LITTLE_ENDIAN);
+            FloatVector s = scalePair(scales, srow + c / BLOCK);
+            int j = at + c / 4;
+            ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(s).intoArray(dst, j);
+            ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(s).intoArray(dst, j + vq);
+            ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(s).intoArray(dst, j + 2 * vq);
+            ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(s)
+                    .intoArray(dst, j + 3 * vq);
+        }
+    }
+
+    /**
+     * Four float rows (w at wo, wo + len, wo + 2len, wo + 3len) against activation rows at xr .. xr + 3len, their
+     * first vl values (a multiple of L): sixteen accumulators.
+     */
+    private static void f32x4x4(float[] w, int wo, int len, int vl, float[] xc, int xr, float[] y, int yi,
+            int yStride, boolean add) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        FloatVector c0 = a0;
+        FloatVector c1 = a0;
+        FloatVector c2 = a0;
+        FloatVector c3 = a0;
+        FloatVector f0 = a0;
+        FloatVector f1 = a0;
+        FloatVector f2 = a0;
+        FloatVector f3 = a0;
+        int xs = xr + len;
+        int xt = xs + len;
+        int xu = xt + len;
+        for (int j = 0; j < vl; j += L) {
+            FloatVector w0 = FloatVector.fromArray(FS, w, wo + j);
+            FloatVector w1 = FloatVector.fromArray(FS, w, wo + len + j);
+            FloatVector w2 = FloatVector.fromArray(FS, w, wo + 2 * len + j);
+            FloatVector w3 = FloatVector.fromArray(FS, w, wo + 3 * len + j);
+            FloatVector e = FloatVector.fromArray(FS, xc, xr + j);
+            a0 = w0.fma(e, a0);
+            a1 = w1.fma(e, a1);
+            a2 = w2.fma(e, a2);
+            a3 = w3.fma(e, a3);
+            e = FloatVector.fromArray(FS, xc, xs + j);
+            b0 = w0.fma(e, b0);
+            b1 = w1.fma(e, b1);
+            b2 = w2.fma(e, b2);
+            b3 = w3.fma(e, b3);
+            e = FloatVector.fromArray(FS, xc, xt + j);
+            c0 = w0.fma(e, c0);
+            c1 = w1.fma(e, c1);
+            c2 = w2.fma(e, c2);
+            c3 = w3.fma(e, c3);
+            e = FloatVector.fromArray(FS, xc, xu + j);
+            f0 = w0.fma(e, f0);
+            f1 = w1.fma(e, f1);
+            f2 = w2.fma(e, f2);
+            f3 = w3.fma(e, f3);
+        }
+        y[yi] = (add ? y[yi] : 0f) + a0.reduceLanes(VectorOperators.ADD);
+        y[yi + 1] = (add ? y[yi + 1] : 0f) + a1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2] = (add ? y[yi + 2] : 0f) + a2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3] = (add ? y[yi + 3] : 0f) + a3.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride] = (add ? y[yi + yStride] : 0f) + b0.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 1] = (add ? y[yi + yStride + 1] : 0f) + b1.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 2] = (add ? y[yi + yStride + 2] : 0f) + b2.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 3] = (add ? y[yi + yStride + 3] : 0f) + b3.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride] = (add ? y[yi + 2 * yStride] : 0f) + c0.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 1] = (add ? y[yi + 2 * yStride + 1] : 0f) + c1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 2] = (add ? y[yi + 2 * yStride + 2] : 0f) + c2.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 3] = (add ? y[yi + 2 * yStride + 3] : 0f) + c3.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride] = (add ? y[yi + 3 * yStride] : 0f) + f0.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 1] = (add ? y[yi + 3 * yStride + 1] : 0f) + f1.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 2] = (add ? y[yi + 3 * yStride + 2] : 0f) + f2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 3] = (add ? y[yi + 3 * yStride + 3] : 0f) + f3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Four float rows against one activation row (the first vl values). */
+    private static void f32x4x1(float[] w, int wo, int len, int vl, float[] xc, int xr, float[] y, int yi,
+            boolean add) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int j = 0; j < vl; j += L) {
+            FloatVector e = FloatVector.fromArray(FS, xc, xr + j);
+            a0 = FloatVector.fromArray(FS, w, wo + j).fma(e, a0);
+            a1 = FloatVector.fromArray(FS, w, wo + len + j).fma(e, a1);
+            a2 = FloatVector.fromArray(FS, w, wo + 2 * len + j).fma(e, a2);
+            a3 = FloatVector.fromArray(FS, w, wo + 3 * len + j).fma(e, a3);
+        }
+        y[yi] = (add ? y[yi] : 0f) + a0.reduceLanes(VectorOperators.ADD);
+        y[yi + 1] = (add ? y[yi + 1] : 0f) + a1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2] = (add ? y[yi + 2] : 0f) + a2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3] = (add ? y[yi + 3] : 0f) + a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Adds the blocks from column vecCols on of weight row o to every activation row. */
+    private static void int8Tail(byte[] q, float[] scales, int cols, int blocks, int vecCols, float[] x, int n,
+            float[] y, int yStride, int o) {
+        if (vecCols == cols) {
+            return;
+        }
+        int row = o * cols;
+        int srow = o * blocks;
+        for (int r = 0; r < n; r++) {
+            float acc = 0;
+            for (int b = vecCols / BLOCK; b < blocks; b++) {
+                int c0 = b * BLOCK;
+                int c1 = Math.min(cols, c0 + BLOCK);
+                float s = 0;
+                for (int c = c0; c < c1; c++) {
+                    s += q[row + c] * x[r * cols + c];
+                }
+                acc += s * scales[srow + b];
+            }
+            y[r * yStride + o] += acc;
+        }
+    }
+
+    /** The two blocks' scales of the 64-byte group at column c of a row: lanes 0..7 block b, lanes 8..15 b + 1. */
+    private static FloatVector scalePair(float[] scales, int b) {
+        return FloatVector.broadcast(FS, scales[b]).blend(scales[b + 1], UPPER);
+    }
+
+    // The int8 block kernels below are written out flat (no helper per byte): with helpers C2 stopped inlining
+    // (NodeCountInliningCutoff, "callee is too large" under -XX:+PrintInlining), boxed the vectors and ran 4-5x
+    // slower. Byte k of an int lane is (v << (24 - 8k)) >> 24, converted int -> float.
+
+    /** Weight rows o, o+1 against activation row xr: the four activation phases loaded once for both rows. */
+    private static void int8Rows2x1(byte[] q, float[] scales, int cols, int blocks, int o, float[][] xq, int xr,
+            int vecCols, float[] y, int yi) {
+        float[] p0 = xq[0];
+        float[] p1 = xq[1];
+        float[] p2 = xq[2];
+        float[] p3 = xq[3];
+        FloatVector a = FloatVector.zero(FS);
+        FloatVector b = a;
+        int rowA = o * cols;
+        int rowB = rowA + cols;
+        int sA = o * blocks;
+        int sB = sA + blocks;
+        for (int c = 0; c < vecCols; c += 4 * L) {
+            int j = xr + c / 4;
+            FloatVector x0 = FloatVector.fromArray(FS, p0, j);
+            FloatVector x1 = FloatVector.fromArray(FS, p1, j);
+            FloatVector x2 = FloatVector.fromArray(FS, p2, j);
+            FloatVector x3 = FloatVector.fromArray(FS, p3, j);
+            IntVector va = IntVector.fromByteArray(IS, q, rowA + c, ByteOrder.LITTLE_ENDIAN);
+            IntVector vb = IntVector.fromByteArray(IS, q, rowB + c, ByteOrder.LITTLE_ENDIAN);
+            FloatVector sa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(x0);
+            FloatVector sb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(x0);
+            sa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).fma(x1, sa);
+            sb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).fma(x1, sb);
+            sa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).fma(x2, sa);
+            sb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).fma(x2, sb);
+            sa = ((FloatVector) va.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, sa);
+            sb = ((FloatVector) vb.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, sb);
+            a = sa.fma(scalePair(scales, sA + c / BLOCK), a);
+            b = sb.fma(scalePair(scales, sB + c / BLOCK), b);
+        }
+        y[yi] = a.reduceLanes(VectorOperators.ADD);
+        y[yi + 1] = b.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** One weight row against four activation rows: each 64-byte group is widened once and feeds all four. */
+    private static void int8Row4(byte[] q, float[] scales, int row, int srow, float[][] xq, int r, int quarter,
+            int vecCols, float[] y, int yStride, int o) {
+        float[] p0 = xq[0];
+        float[] p1 = xq[1];
+        float[] p2 = xq[2];
+        float[] p3 = xq[3];
+        FloatVector acc0 = FloatVector.zero(FS);
+        FloatVector acc1 = FloatVector.zero(FS);
+        FloatVector acc2 = FloatVector.zero(FS);
+        FloatVector acc3 = FloatVector.zero(FS);
+        int x0 = r * quarter;
+        for (int c = 0; c < vecCols; c += 4 * L) {
+            IntVector v = IntVector.fromByteArray(IS, q, row + c, ByteOrder.LITTLE_ENDIAN);
+            FloatVector b0 = (FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0);
+            FloatVector b1 = (FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0);
+            FloatVector b2 = (FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0);
+            FloatVector b3 = (FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
+            int b = srow + c / BLOCK;
+            FloatVector scale = FloatVector.broadcast(FS, scales[b]).blend(scales[b + 1], UPPER);
+            int j = x0 + c / 4;
+            acc0 = dot4(b0, b1, b2, b3, p0, p1, p2, p3, j).fma(scale, acc0);
+            acc1 = dot4(b0, b1, b2, b3, p0, p1, p2, p3, j + quarter).fma(scale, acc1);
+            acc2 = dot4(b0, b1, b2, b3, p0, p1, p2, p3, j + 2 * quarter).fma(scale, acc2);
+            acc3 = dot4(b0, b1, b2, b3, p0, p1, p2, p3, j + 3 * quarter).fma(scale, acc3);
+        }
+        y[r * yStride + o] = acc0.reduceLanes(VectorOperators.ADD);
+        y[(r + 1) * yStride + o] = acc1.reduceLanes(VectorOperators.ADD);
+        y[(r + 2) * yStride + o] = acc2.reduceLanes(VectorOperators.ADD);
+        y[(r + 3) * yStride + o] = acc3.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static FloatVector dot4(FloatVector b0, FloatVector b1, FloatVector b2, FloatVector b3, float[] p0,
+            float[] p1, float[] p2, float[] p3, int j) {
+        FloatVector s = b0.mul(FloatVector.fromArray(FS, p0, j));
+        s = b1.fma(FloatVector.fromArray(FS, p1, j), s);
+        s = b2.fma(FloatVector.fromArray(FS, p2, j), s);
+        return b3.fma(FloatVector.fromArray(FS, p3, j), s);
+    }
+
+    private static float int8Row(byte[] q, float[] scales, int row, int srow, float[][] xq, int xr, int vecCols) {
+        float[] p0 = xq[0];
+        float[] p1 = xq[1];
+        float[] p2 = xq[2];
+        float[] p3 = xq[3];
+        FloatVector acc = FloatVector.zero(FS);
+        for (int c = 0; c < vecCols; c += 4 * L) {
+            IntVector v = IntVector.fromByteArray(IS, q, row + c, ByteOrder.LITTLE_ENDIAN);
+            int j = xr + c / 4;
+            FloatVector b0 = (FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0);
+            FloatVector b1 = (FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0);
+            FloatVector b2 = (FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0);
+            FloatVector b3 = (FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0);
+            FloatVector s = b0.mul(FloatVector.fromArray(FS, p0, j));
+            s = b1.fma(FloatVector.fromArray(FS, p1, j), s);
+            s = b2.fma(FloatVector.fromArray(FS, p2, j), s);
+            s = b3.fma(FloatVector.fromArray(FS, p3, j), s);
+            int b = srow + c / BLOCK; // lanes 0..7 hold block b, lanes 8..15 block b + 1
+            FloatVector scale = FloatVector.broadcast(FS, scales[b]).blend(scales[b + 1], UPPER);
+            acc = s.fma(scale, acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * bf16 pairs widened with one shift and one and per 32 values, stored as they come out (even values in the first
+     * half, odd in the second: {@link PanelOrder} pair order), so no shuffle is needed.
+     */
+    @Override
+    public void widenHalf(ByteBuffer w, int off, int cols, boolean f16, float[] dst, int at) {
+        int half = cols / 2;
+        int vecEnd = half - half % L;
+        int odd = at + half;
+        if (f16) {
+            for (int j = 0; j < vecEnd; j += L) {
+                IntVector v = IntVector.fromByteBuffer(IS, w, off + 4 * j, ByteOrder.LITTLE_ENDIAN);
+                even(v, true).intoArray(dst, at + j);
+                odd(v, true).intoArray(dst, odd + j);
+            }
+        } else {
+            for (int j = 0; j < vecEnd; j += L) {
+                IntVector v = IntVector.fromByteBuffer(IS, w, off + 4 * j, ByteOrder.LITTLE_ENDIAN);
+                v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, at + j);
+                v.and(0xFFFF0000).reinterpretAsFloats().intoArray(dst, odd + j);
+            }
+        }
+        for (int j = vecEnd; j < half; j++) {
+            dst[at + j] = ScalarKernels.decode(w.getShort(off + 4 * j), f16);
+            dst[odd + j] = ScalarKernels.decode(w.getShort(off + 4 * j + 2), f16);
+        }
+        if ((cols & 1) != 0) {
+            dst[at + cols - 1] = ScalarKernels.decode(w.getShort(off + 2 * (cols - 1)), f16);
+        }
+    }
+
+    /** int8 quads widened and scaled as for batched decode ({@link #widenRow}), then the tail in place. */
+    @Override
+    public void widenInt8(byte[] q, float[] scales, int row, int srow, int cols, float[] dst, int at) {
+        if (L != 16) { // the phase order assumes 64-byte int vectors; other widths take the plain loop
+            SCALAR.widenInt8(q, scales, row, srow, cols, dst, at);
+            return;
+        }
+        int v = cols - cols % PanelOrder.QUAD_GROUP;
+        widenRow(q, scales, row, srow, v, dst, at);
+        for (int c = v; c < cols; c++) {
+            dst[at + c] = q[row + c] * scales[srow + c / BLOCK];
+        }
+    }
+
+    /**
+     * Register-blocked float32 product of a widened panel with every activation row: blocks of four activation rows
+     * (outer, so a block stays in L1 while the panel, in L2, passes under it) times four weight rows, sixteen
+     * accumulators; then the rows and columns left over.
+     */
+    @Override
+    public void panel(float[] w, int m, int len, float[] x, int xOff, int n, float[] y, int yStride, int o) {
+        int vl = len - len % L;
+        int m4 = m - m % 4;
+        int r = 0;
+        for (; r + 4 <= n; r += 4) {
+            for (int k = 0; k < m4; k += 4) {
+                f32x4x4(w, k * len, len, vl, x, xOff + r * len, y, r * yStride + o + k, yStride, true);
+            }
+        }
+        for (; r < n; r++) {
+            for (int k = 0; k < m4; k += 4) {
+                f32x4x1(w, k * len, len, vl, x, xOff + r * len, y, r * yStride + o + k, true);
+            }
+        }
+        for (int k = m4; k < m; k++) {
+            for (r = 0; r < n; r++) {
+                y[r * yStride + o + k] += f32Dot(w, k * len, x, xOff + r * len, vl);
+            }
+        }
+        if (vl < len) {
+            for (r = 0; r < n; r++) {
+                for (int k = 0; k < m; k++) {
+                    float t = 0;
+                    for (int j = vl; j < len; j++) {
+                        t += w[k * len + j] * x[xOff + r * len + j];
+                    }
+                    y[r * yStride + o + k] += t;
+                }
+            }
+        }
+    }
+
+    private static float f32Dot(float[] w, int wo, float[] x, int xo, int vl) {
+        FloatVector a = FloatVector.zero(FS);
+        for (int j = 0; j < vl; j += L) {
+            a = FloatVector.fromArray(FS, w, wo + j).fma(FloatVector.fromArray(FS, x, xo + j), a);
+        }
+        return a.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Two 16-bit values per int lane: a value is NaN or infinite when all its exponent bits are set. A 64-byte group
+     * costs two ands, two compares and a mask test; the first bad group is located by the scalar loop.
+     */
+    @Override
+    public int firstNonFiniteHalf(ByteBuffer w, int from, int to, boolean f16) {
+        int lo = f16 ? 0x7C00 : 0x7F80;
+        int hi = lo << 16;
+        int step = 4 * L;
+        int at = from;
+        for (; at + step <= to; at += step) {
+            IntVector v = IntVector.fromByteBuffer(IS, w, at, ByteOrder.LITTLE_ENDIAN);
+            if (v.and(lo).compare(VectorOperators.EQ, lo).or(v.and(hi).compare(VectorOperators.EQ, hi)).anyTrue()) {
+                break;
+            }
+        }
+        return SCALAR.firstNonFiniteHalf(w, at, to, f16);
+    }
+
+    private static final ScalarKernels SCALAR = new ScalarKernels();
+}
