@@ -196,7 +196,8 @@ public final class MiniatureBuild {
         prov.put("pytorch_threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
         prov.put("available_processors", Runtime.getRuntime().availableProcessors());
         prov.put("java", System.getProperty("java.version"));
-        prov.set("stages", stageLog);
+        ObjectNode stages = prov.putObject("stages"); // in build order, whichever process finished first
+        STAGES.forEach(n -> stages.set(n, stageLog.get(n)));
         prov.put("this_run_seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
         prov.put("note", "stage seconds are those of the run that built each stage; a skipped stage keeps them");
         AtomicFiles.writeString(out.resolve(MiniLayout.PROVENANCE), Json.write(prov));
