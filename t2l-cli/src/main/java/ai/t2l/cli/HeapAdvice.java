@@ -27,18 +27,37 @@ public final class HeapAdvice {
     /** The launcher reads only the line starting with this (a JVM may print other lines, e.g. its flags). */
     static final String MARKER = "t2l-jvm-options: ";
 
+    /** The line of environment settings (NAME=VALUE, space-separated; the launcher exports only glibc's MALLOC_ ones). */
+    static final String ENV_MARKER = "t2l-env: ";
+
     public static void main(String[] args) {
         try {
-            System.out.println(MARKER + String.join(" ", options(args, MemoryCheck.meminfo("MemTotal:"))));
+            Advice a = advise(args, MemoryCheck.meminfo("MemTotal:"));
+            System.out.println(MARKER + String.join(" ", a.jvmOptions()));
+            System.out.println(ENV_MARKER + String.join(" ", a.environment()));
         } catch (RuntimeException e) {
             System.out.println(MARKER); // the command itself will say what is wrong
         }
     }
 
+    /** JVM options and environment settings for one command line. */
+    record Advice(List<String> jvmOptions, List<String> environment) {
+        static final Advice NONE = new Advice(List.of(), List.of());
+    }
+
     /** The options for this command line; empty when the launcher's default should stay. */
     static List<String> options(String[] args, long physical) {
+        return advise(args, physical).jvmOptions();
+    }
+
+    /** The malloc environment for this command line ({@link HeapSizing#mallocEnvironment}); often empty. */
+    static List<String> environment(String[] args, long physical) {
+        return advise(args, physical).environment();
+    }
+
+    static Advice advise(String[] args, long physical) {
         if (args.length == 0 || !MODEL_COMMANDS.contains(args[0])) {
-            return List.of();
+            return Advice.NONE;
         }
         String model = value(args, "--model");
         if (model == null && args[0].equals("bench")) {
@@ -55,9 +74,10 @@ public final class HeapAdvice {
             // run would get the default heap and peak far above a mapped model's files
             size = Transformer.sizeStoredHalf(ModelConfig.parse(RealShapes.config(value(args, "--shape")), "--shape"));
         } else {
-            return List.of();
+            return Advice.NONE;
         }
-        return HeapSizing.jvmOptions(p, size.storedHalf(), size.matrixParams(), physical);
+        return new Advice(HeapSizing.jvmOptions(p, size.storedHalf(), size.matrixParams(), physical),
+                HeapSizing.mallocEnvironment(p, size.storedHalf()));
     }
 
     /** The value of {@code --name VALUE} or {@code --name=VALUE}; the last one wins, as picocli does. */

@@ -23,10 +23,21 @@ class HeapAdviceTest {
 
     @Test
     void bf16FolderRunsInPlaceWithASmallHeap() {
-        List<String> expected = List.of("-Xmx768m", "-XX:MaxNewSize=64m");
+        List<String> expected = List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:+UseSerialGC");
         assertEquals(expected, advise("run", "--model", golden("llama_bf16"), "--prompt", "hi"));
         assertEquals(expected, advise("serve", "--port", "0", "--model=" + golden("llama_bf16")));
         assertEquals(expected, advise("bench", "decode", "--model", golden("llama_bf16"), "--weights", "bf16"));
+    }
+
+    /** Only 16-bit weights in place get the malloc settings (HeapSizing.mallocEnvironment); float32 and int8 not. */
+    @Test
+    void mallocSettingsOnlyForSixteenBitWeightsInPlace() {
+        assertEquals(List.of("MALLOC_ARENA_MAX=2", "MALLOC_MMAP_THRESHOLD_=131072"),
+                HeapAdvice.environment(new String[] {"run", "--model", golden("llama_bf16"), "--prompt", "hi"}, MACHINE));
+        assertEquals(List.of(), HeapAdvice.environment(new String[] {"run", "--model", golden("llama_bf16"),
+            "--weights", "int8"}, MACHINE));
+        assertEquals(List.of(), HeapAdvice.environment(new String[] {"run", "--model", golden("llama")}, MACHINE));
+        assertEquals(List.of(), HeapAdvice.environment(new String[] {"train", "sft"}, MACHINE));
     }
 
     @Test
@@ -49,9 +60,9 @@ class HeapAdviceTest {
     @Test
     void aShapeNotYetWrittenIsSizedFromItsConfig() {
         String unwritten = Paths.get(System.getProperty("java.io.tmpdir"), "t2l-no-such-shape-folder").toString();
-        assertEquals(List.of("-Xmx768m", "-XX:MaxNewSize=64m"),
+        assertEquals(List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:+UseSerialGC"),
                 advise("bench", "decode", "--shape", "gemma-2-2b", "--out", unwritten, "--weights", "bf16"));
-        assertEquals(List.of("-Xmx768m", "-XX:MaxNewSize=64m"), advise("bench", "decode", "--shape=mistral-7b"));
+        assertEquals(List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:+UseSerialGC"), advise("bench", "decode", "--shape=mistral-7b"));
         List<String> int8 = advise("bench", "decode", "--shape", "llama-3.1-8b", "--out", unwritten, "--weights",
                 "int8");
         assertEquals(1, int8.size());

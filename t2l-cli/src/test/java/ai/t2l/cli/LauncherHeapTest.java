@@ -44,9 +44,81 @@ class LauncherHeapTest {
     @Timeout(300)
     void bf16ModelGetsTheSmallHeapAndFloat32TheDefault() throws Exception {
         String bf16 = flagsOfLogits("llama_bf16");
-        assertTrue(bf16.contains("-XX:MaxHeapSize=" + (768L << 20)) && bf16.contains("-XX:MaxNewSize=" + (64L << 20)),
-                bf16);
+        assertTrue(bf16.contains("-XX:MaxHeapSize=" + (768L << 20)) && bf16.contains("-XX:MaxNewSize=" + (64L << 20))
+                && bf16.contains("-XX:+UseSerialGC"), bf16);
         String f32 = flagsOfLogits("llama");
         assertTrue(f32.contains("-XX:MaxHeapSize=" + (8L << 30)), f32);
+    }
+
+    /**
+     * A stand-in for java (T2L_JAVA): runs the heap advice with the real JVM and, for the command itself, prints the
+     * malloc environment and the arguments it was given instead of running it.
+     */
+    private Path fakeJava(Path at) throws Exception {
+        Files.createDirectories(at.getParent());
+        String realJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(at, "#!/usr/bin/env bash\n"
+                + "for a in \"$@\"; do [ \"$a\" = ai.t2l.cli.HeapAdvice ] && exec '" + realJava + "' \"$@\"; done\n"
+                + "echo \"fake-java MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset}"
+                + " MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-unset}\"\n"
+                + "echo \"args: $*\"\n");
+        assertTrue(at.toFile().setExecutable(true));
+        return at;
+    }
+
+    private record Run(int exit, String out, String err) {}
+
+    private Run launch(String javaSetting, String model, Map<String, String> extraEnv) throws Exception {
+        Path launcher = Path.of("..", "t2l").toAbsolutePath().normalize();
+        Path folder = Paths.get(System.getProperty("t2l.shared"), "fixtures", "golden", model);
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "logits", "--model", folder.toString(),
+                "--input-ids", "1,2,3", "--out", dir.resolve(model + ".safetensors").toString()).directory(dir.toFile());
+        Map<String, String> env = pb.environment();
+        env.put("T2L_CLASSPATH", System.getProperty("java.class.path"));
+        env.remove("T2L_JAVA_OPTS");
+        env.remove("JAVA_TOOL_OPTIONS");
+        env.remove("MALLOC_ARENA_MAX");
+        env.remove("MALLOC_MMAP_THRESHOLD_");
+        env.put("T2L_JAVA", javaSetting);
+        env.putAll(extraEnv);
+        Path errFile = dir.resolve("launch.err");
+        pb.redirectError(errFile.toFile());
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(150, TimeUnit.SECONDS), "launcher did not exit");
+        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8),
+                Files.readString(errFile, StandardCharsets.UTF_8));
+    }
+
+    /** T2L_JAVA picks the JVM (an executable or a JDK folder); bf16 in place gets glibc's pinned mmap threshold. */
+    @Test
+    @Timeout(300)
+    void t2lJavaRunsTheCommandAndSixteenBitWeightsGetTheMallocSettings() throws Exception {
+        Path fake = fakeJava(dir.resolve("fake").resolve("java"));
+        Run bf16 = launch(fake.toString(), "llama_bf16", Map.of());
+        assertEquals(0, bf16.exit(), bf16.err());
+        assertTrue(bf16.out().contains("fake-java MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072"), bf16.out());
+        assertTrue(bf16.out().contains("-XX:+UseSerialGC") && bf16.out().contains("ai.t2l.cli.Main logits"),
+                bf16.out());
+
+        Run f32 = launch(fake.toString(), "llama", Map.of());
+        assertTrue(f32.out().contains("fake-java MALLOC_ARENA_MAX=unset MALLOC_MMAP_THRESHOLD_=unset"), f32.out());
+
+        Run own = launch(fake.toString(), "llama_bf16", Map.of("MALLOC_ARENA_MAX", "4"));
+        assertTrue(own.out().contains("fake-java MALLOC_ARENA_MAX=4 MALLOC_MMAP_THRESHOLD_=131072"), own.out());
+
+        Path jdk = dir.resolve("jdk");
+        fakeJava(jdk.resolve("bin").resolve("java"));
+        Run home = launch(jdk.toString(), "llama_bf16", Map.of());
+        assertTrue(home.out().contains("fake-java"), home.out() + home.err());
+    }
+
+    @Test
+    @Timeout(60)
+    void aT2lJavaThatIsNoJavaIsNamed() throws Exception {
+        Run r = launch(dir.resolve("no-such-jdk").toString(), "llama_bf16", Map.of());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("T2L_JAVA=") && r.err().contains("no-such-jdk")
+                && r.err().contains("neither a java executable nor a JDK folder"), r.err());
     }
 }

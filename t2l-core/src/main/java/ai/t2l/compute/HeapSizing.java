@@ -30,7 +30,11 @@ public final class HeapSizing {
     public static List<String> jvmOptions(WeightPrecision p, boolean storedHalf, long matrixParams, long physical) {
         boolean inPlace = p == WeightPrecision.AUTO && storedHalf || p == WeightPrecision.BF16 && storedHalf;
         if (inPlace) {
-            return List.of(xmx(BASE_HEAP), "-XX:MaxNewSize=" + mb(YOUNG));
+            // Serial, not G1: G1 placed each step's logits-sized arrays (humongous objects, 1 MB regions) in regions
+            // it had not touched yet, so the heap's resident part grew to 245-345 MB of the 768; Serial reuses its
+            // 64 MB eden and stayed at 113-115 MB (gemma-2-2b bf16 bench decode, docs/WEIGHTS.md "Memory of bf16").
+            // A 768 MB heap collects in milliseconds whichever collector runs it.
+            return List.of(xmx(BASE_HEAP), "-XX:MaxNewSize=" + mb(YOUNG), "-XX:+UseSerialGC");
         }
         if (p == WeightPrecision.BF16) { // float32 folder rounded to bf16 in direct buffers
             return List.of(xmx(BASE_HEAP), "-XX:MaxNewSize=" + mb(YOUNG),
@@ -43,6 +47,21 @@ public final class HeapSizing {
             return List.of(xmx(Math.min(heap, Math.max(physical - (1L << 30), BASE_HEAP))));
         }
         return List.of();
+    }
+
+    /**
+     * glibc malloc settings (environment variables, set by the launcher) for 16-bit weights used in place; empty
+     * otherwise. glibc raises its mmap threshold to the largest block freed so far (up to 32 MB), after which
+     * libtorch's activations come from malloc arenas that keep freed memory resident: on gemma-2-2b bf16, 7
+     * arena heaps of 60-65 MB each (about 435 MB) after the batch-8 prefill's tiles. A fixed threshold keeps
+     * blocks of 128 KB and more in their own mappings, returned to the kernel when freed (the peak fell from
+     * 1.18-1.23x to 1.16x the files with G1, docs/WEIGHTS.md); the price is a page fault per 4 KB of a fresh large
+     * block, about 0.1 ms per decode step for the logits, and more for long prompts, which is why float32
+     * models, whose big arrays are the weights themselves, keep glibc's default.
+     */
+    public static List<String> mallocEnvironment(WeightPrecision p, boolean storedHalf) {
+        boolean inPlace = p == WeightPrecision.AUTO && storedHalf || p == WeightPrecision.BF16 && storedHalf;
+        return inPlace ? List.of("MALLOC_ARENA_MAX=2", "MALLOC_MMAP_THRESHOLD_=131072") : List.of();
     }
 
     private static String xmx(long bytes) {

@@ -281,6 +281,11 @@ public final class Transformer implements AutoCloseable {
         return w.toFloat();
     }
 
+    /** A big matrix by HF name (tied: the lm head is model.embed_tokens.weight), or null; for benchmarks. */
+    WeightMatrix matrix(String hfName) {
+        return matrices.get(hfName);
+    }
+
     /** How the big matrices are held: "f32", "bf16", "f16" or "int8" (the embedding's, which all share). */
     public String storage() {
         return embed.storage();

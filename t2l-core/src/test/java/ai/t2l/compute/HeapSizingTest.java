@@ -12,10 +12,22 @@ class HeapSizingTest {
     private static final long MISTRAL = 7_241_732_096L; // matrix weights of Mistral-7B (all but norms)
 
     @Test
-    void sixteenBitWeightsInPlaceGetASmallHeapWithABoundedYoungGeneration() {
-        List<String> expected = List.of("-Xmx768m", "-XX:MaxNewSize=64m");
+    void sixteenBitWeightsInPlaceGetASmallSerialHeapWithABoundedYoungGeneration() {
+        List<String> expected = List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:+UseSerialGC");
         assertEquals(expected, HeapSizing.jvmOptions(WeightPrecision.AUTO, true, MISTRAL, 24 * GB));
         assertEquals(expected, HeapSizing.jvmOptions(WeightPrecision.BF16, true, MISTRAL, 24 * GB));
+    }
+
+    /** glibc's mmap threshold is pinned only where the weights are file pages (16-bit in place). */
+    @Test
+    void mallocSettingsOnlyForSixteenBitWeightsInPlace() {
+        List<String> pinned = List.of("MALLOC_ARENA_MAX=2", "MALLOC_MMAP_THRESHOLD_=131072");
+        assertEquals(pinned, HeapSizing.mallocEnvironment(WeightPrecision.AUTO, true));
+        assertEquals(pinned, HeapSizing.mallocEnvironment(WeightPrecision.BF16, true));
+        assertEquals(List.of(), HeapSizing.mallocEnvironment(WeightPrecision.BF16, false)); // rounded f32 folder
+        assertEquals(List.of(), HeapSizing.mallocEnvironment(WeightPrecision.INT8, true));
+        assertEquals(List.of(), HeapSizing.mallocEnvironment(WeightPrecision.AUTO, false));
+        assertEquals(List.of(), HeapSizing.mallocEnvironment(WeightPrecision.F32, true));
     }
 
     @Test
