@@ -13,7 +13,9 @@ import java.util.SplittableRandom;
  * weights come from memory, not from L3, as in a decode step. Kinds alternate round by round in one JVM, so that a
  * shared machine's load hits them alike. Run with the test classpath:
  * {@code java --add-modules jdk.incubator.vector -cp CP ai.t2l.compute.DecodeKernelBench rounds kinds shapes batches},
- * e.g. {@code 5 int8,bf16 14336x4096,9216x2304,2304x9216 1,8}. Prints GB/s of weights read (and GFMA/s).
+ * e.g. {@code 5 int8,bf16 14336x4096,9216x2304,2304x9216 1,8}. Prints GB/s of weights read (and GFMA/s). For an
+ * old/new pair of kernels, run it from two worktrees in alternation (issue 15's fourth round used a copy of commit
+ * 619be06's kernels as kind "int8old": {@code git show 1ea8c56:t2l-core/src/test/java/ai/t2l/compute/...}).
  */
 public final class DecodeKernelBench {
     private DecodeKernelBench() {}
@@ -75,7 +77,6 @@ public final class DecodeKernelBench {
                 m = HalfMatrix.mapped(rows, cols, false, (off, len) -> buf.slice((int) off, (int) len));
             } else {
                 byte[] q = new byte[rows * cols];
-                boolean before = kind.equals("int8old");
                 for (int i = 0; i < q.length; i++) {
                     q[i] = (byte) (rng.nextInt(255) - 127);
                 }
@@ -83,65 +84,12 @@ public final class DecodeKernelBench {
                 for (int i = 0; i < s.length; i++) {
                     s[i] = 1e-4f * (1 + rng.nextInt(100));
                 }
-                m = before ? new Before(rows, cols, q, s) : Int8Matrix.of(rows, cols, q, s, "bench");
+                m = Int8Matrix.of(rows, cols, q, s, "bench");
             }
             out.add(m);
             total += m.bytes();
         }
         return out;
-    }
-
-    /** The int8 kernels of commit 619be06 on signed bytes, for paired old/new runs (kind "int8old"). */
-    private static final class Before extends PackedMatrix {
-        private static final Kernels OLD = new VectorKernelsBefore();
-        private final byte[] q;
-        private final float[] s;
-
-        Before(int rows, int cols, byte[] q, float[] s) {
-            super(rows, cols);
-            this.q = q;
-            this.s = s;
-        }
-
-        @Override
-        Object prepare(float[] x, int n) {
-            return Int8Matrix.phases(x, n, cols); // phases 0-3 are the old layout
-        }
-
-        @Override
-        void kernel(Kernels k, Object prepared, float[] x, int n, float[] y, int o0, int o1) {
-            OLD.int8(q, s, cols, (float[][]) prepared, x, n, y, rows, o0, o1);
-        }
-
-        @Override
-        void widen(Kernels k, int r, int c0, int len, float[] dst, int at) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        void toPanelOrder(float[] src, int so, float[] dst, int dOff, int len) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        int panelFrom() {
-            return Integer.MAX_VALUE;
-        }
-
-        @Override
-        public String storage() {
-            return "int8";
-        }
-
-        @Override
-        public long bytes() {
-            return q.length + 4L * s.length;
-        }
-
-        @Override
-        public void rowInto(int r, float[] dst, int off) {
-            throw new UnsupportedOperationException();
-        }
     }
 
     /** GB/s over about a second of products, cycling through the matrices. */
