@@ -22,14 +22,20 @@ class LauncherHeapTest {
     @TempDir
     Path dir;
 
-    private String flagsOfLogits(String model) throws Exception {
+    /** {@code t2l logits} on a golden model through the launcher, on the test's classes, heap left to the launcher. */
+    private ProcessBuilder logits(String model) {
         Path launcher = Path.of("..", "t2l").toAbsolutePath().normalize();
         Path folder = Paths.get(System.getProperty("t2l.shared"), "fixtures", "golden", model);
         ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "logits", "--model", folder.toString(),
                 "--input-ids", "1,2,3", "--out", dir.resolve(model + ".safetensors").toString()).directory(dir.toFile());
+        pb.environment().put("T2L_CLASSPATH", System.getProperty("java.class.path"));
+        pb.environment().remove("T2L_JAVA_OPTS");
+        return pb;
+    }
+
+    private String flagsOfLogits(String model) throws Exception {
+        ProcessBuilder pb = logits(model);
         Map<String, String> env = pb.environment();
-        env.put("T2L_CLASSPATH", System.getProperty("java.class.path"));
-        env.remove("T2L_JAVA_OPTS");
         env.put("JAVA_TOOL_OPTIONS", "-XX:+PrintCommandLineFlags");
         pb.redirectError(dir.resolve(model + ".err").toFile());
         Process p = pb.start();
@@ -69,13 +75,8 @@ class LauncherHeapTest {
     private record Run(int exit, String out, String err) {}
 
     private Run launch(String javaSetting, String model, Map<String, String> extraEnv) throws Exception {
-        Path launcher = Path.of("..", "t2l").toAbsolutePath().normalize();
-        Path folder = Paths.get(System.getProperty("t2l.shared"), "fixtures", "golden", model);
-        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "logits", "--model", folder.toString(),
-                "--input-ids", "1,2,3", "--out", dir.resolve(model + ".safetensors").toString()).directory(dir.toFile());
+        ProcessBuilder pb = logits(model);
         Map<String, String> env = pb.environment();
-        env.put("T2L_CLASSPATH", System.getProperty("java.class.path"));
-        env.remove("T2L_JAVA_OPTS");
         env.remove("JAVA_TOOL_OPTIONS");
         env.remove("MALLOC_ARENA_MAX");
         env.remove("MALLOC_MMAP_THRESHOLD_");
