@@ -12,13 +12,13 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 import ai.t2l.compute.HeadProduct;
 import ai.t2l.io.Finite;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.T2lException;
 import ai.t2l.lora.LoraWeights;
+import ai.t2l.model.Dropout;
 import ai.t2l.model.EngineMemory;
 import ai.t2l.model.OwnedArrays;
 import ai.t2l.model.Scalars;
@@ -393,7 +393,7 @@ public final class HyperModulator implements AutoCloseable {
     }
 
     private NDArray dropout(NDArray x) {
-        return training ? Dropout.dropout(x, DROPOUT, true).singletonOrThrow() : x;
+        return training ? Dropout.apply(x, DROPOUT) : x;
     }
 
     /** Survives the enclosing NDScope and belongs to the caller's manager. */

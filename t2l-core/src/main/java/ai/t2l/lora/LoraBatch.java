@@ -3,8 +3,8 @@ package ai.t2l.lora;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.norm.Dropout;
 import ai.t2l.io.T2lException;
+import ai.t2l.model.Dropout;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -190,7 +190,7 @@ public final class LoraBatch implements AutoCloseable {
         NDArray bt = s.b().transpose(0, 2, 1); // (rows, r, out)
         at.attach(x.getManager());
         bt.attach(x.getManager());
-        NDArray in = dropout > 0 ? Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
+        NDArray in = Dropout.apply(x, dropout);
         NDArray bax = in.matMul(at).matMul(bt); // (batch, seq, out)
         return y.add(bax.mul(s.scaling()));
     }

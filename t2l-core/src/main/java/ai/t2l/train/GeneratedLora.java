@@ -8,8 +8,9 @@ import java.util.Map;
 /**
  * A LoRA per batch row, as engine arrays that may carry autograd: for each adapted (layer, module) an A of shape
  * (batch, r, in) and a B of shape (batch, out, r). The model adds {@link #delta} to the module's output, which is the
- * reference's training hook (spec §6.1): s·B_j(A_j·dropout(x_j)) for row j. Dropout draws from the engine RNG,
- * which the trainers seed at every step from their own saved RNG, so resumed runs draw the same masks.
+ * reference's training hook (spec §6.1): s·B_j(A_j·dropout(x_j)) for row j. Dropout draws from
+ * {@link ai.t2l.model.Dropout}'s stream, which the trainers seed at every step from their own saved RNG, so resumed
+ * runs draw the same masks.
  */
 public final class GeneratedLora {
     public record Pair(NDArray a, NDArray b) {}
@@ -44,7 +45,7 @@ public final class GeneratedLora {
     /** x (batch, seq, in) → (batch, seq, out); zero-cost callers check {@link #adapts} first. */
     public NDArray delta(int layer, String module, NDArray x) {
         Pair p = pairs.get(new Site(layer, module));
-        NDArray in = dropout > 0 ? ai.djl.nn.norm.Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
+        NDArray in = ai.t2l.model.Dropout.apply(x, dropout);
         NDArray xa = in.batchMatMul(p.a().transpose(0, 2, 1)); // (batch, seq, r)
         return Scalars.mul(xa.batchMatMul(p.b().transpose(0, 2, 1)), scaling); // (batch, seq, out)
     }

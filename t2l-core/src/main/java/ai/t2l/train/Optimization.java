@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.t2l.io.Json;
 import ai.t2l.io.T2lException;
+import ai.t2l.model.Dropout;
 import ai.t2l.train.data.Sampler;
 import ai.t2l.train.run.Checkpoint;
 import ai.t2l.train.run.RunFolder;
@@ -15,8 +16,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The part every trainer shares: one optimisation step (seed the engine RNG from our saved RNG, forward, backward,
- * clip, AdamW at the scheduled learning rate, zero gradients) and the exact save/restore of that machinery.
+ * The part every trainer shares: one optimisation step (seed the engine RNG and the dropout masks from our saved RNG,
+ * forward, backward, clip, AdamW at the scheduled learning rate, zero gradients) and the exact save/restore of that
+ * machinery.
  */
 public final class Optimization implements AutoCloseable {
     private final ParamSet params;
@@ -63,7 +65,9 @@ public final class Optimization implements AutoCloseable {
      * finite: the run's last checkpoint stays the last good state.
      */
     public double run(NDManager parent, Function<NDManager, NDArray> loss) {
-        Engine.getInstance().setRandomSeed((int) rng.nextLong()); // dropout masks and NEFTune noise of this step
+        long stepSeed = rng.nextLong();
+        Engine.getInstance().setRandomSeed((int) stepSeed); // NEFTune noise of this step
+        Dropout.seed(stepSeed); // and its dropout masks
         double value;
         long t0 = System.nanoTime();
         long t1;
