@@ -32,6 +32,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,14 +45,13 @@ import java.util.function.Supplier;
  * settings and upstream stages it depends on); otherwise it is redone and everything downstream follows.
  * Deterministic: one thread of PyTorch (set by the caller), every random choice from seeded generators.
  * <p>
- * {@link #run(Worker)} uses both cores of a 2-core machine (issue 14 item 4, the 30-minute budget): once the base
- * model and the embeddings exist, {@link #SECOND_PROCESS}'s stages run in a second JVM while this one runs the
- * others. A second process, not a thread: DJL allows one gradient collector per JVM, and a training step seeds
+ * {@link #run(Worker)} uses both cores of a 2-core machine (issue 14 item 4, the 30-minute budget): phase by phase
+ * ({@link #PHASES}), some stages run in a second JVM while this one runs the others. A second process, not a thread: DJL allows one gradient collector per JVM, and a training step seeds
  * PyTorch's global generator. Each stage is a function of its key alone, so the bytes are those of {@link #run()}.
  */
 public final class MiniatureBuild {
     /** Bump when a stage's code changes what it produces. */
-    static final int PIPELINE_VERSION = 5;
+    static final int PIPELINE_VERSION = 6;
     /** SFT and the multi-task LoRA: tasks per step (spec §6.3 uses 8). */
     static final int SFT_TASKS_PER_STEP = 8;
     /** Coefficient of the L2 penalty on generated A and B in SFT (spec §6.2). */
@@ -67,10 +67,21 @@ public final class MiniatureBuild {
     /** Every stage in build order. */
     static final List<String> STAGES = List.of("world", "model", "embeddings", "oracle", "multitask", "recon-M",
             "sft-L", "sft-M", "sft-S");
-    /** The stages every other one reads: built first, in this process. */
-    static final Set<String> FIRST = Set.of("world", "model", "embeddings");
-    /** What the second process trains; the rest (oracle, recon-M, sft-S) is about as long. */
-    public static final Set<String> SECOND_PROCESS = Set.of("sft-L", "sft-M", "multitask");
+    /**
+     * One phase of {@link #run(Worker)}: the second process builds {@code second} while this one builds {@code here};
+     * both read what earlier phases built.
+     */
+    record Phase(Set<String> here, Set<String> second) {}
+
+    /**
+     * The two-process schedule, from the stage times of the fourth session's builds (BENCHMARKS.md, "Miniature
+     * build"): the embeddings beside the base model, then sft-S (the longest stage) and sft-L in the second process
+     * beside the oracles, reconstruction, sft-M and the multi-task LoRA (about as long together).
+     */
+    static final List<Phase> PHASES = List.of(
+            new Phase(Set.of("world"), Set.of()),
+            new Phase(Set.of("model"), Set.of("embeddings")),
+            new Phase(Set.of("oracle", "recon-M", "sft-M", "multitask"), Set.of("sft-S", "sft-L")));
 
     /** Starts a process that runs {@link #runOnly} for the given stages in the same folder. */
     public interface Worker {
@@ -87,6 +98,8 @@ public final class MiniatureBuild {
     private final ObjectNode stageLog = Json.MAPPER.createObjectNode();
     /** The stages this pass may build (null: all); the others are kept when up to date and otherwise left. */
     private Set<String> only;
+    /** Stages this pass needs up to date and may not build: a worker's inputs (see {@link #runOnly}). */
+    private Set<String> required = Set.of();
     /** Whether an up-to-date stage is announced (not in the last pass of {@link #run(Worker)}). */
     private boolean announceKept = true;
 
@@ -103,55 +116,78 @@ public final class MiniatureBuild {
     /** Runs every stage that is not up to date; returns provenance.json's content. */
     public JsonNode run() {
         long t0 = System.nanoTime();
-        stages(null);
+        stages(null, Set.of());
         return finish(t0);
     }
 
     /**
-     * The same build on two processes: {@link #FIRST} here, then {@link #SECOND_PROCESS} in {@code second} while
-     * the remaining stages run here. If either side fails, the other is stopped; a rerun resumes both from their
+     * The same build on two processes, {@link #PHASES} in order: in each, {@code second} builds the phase's second set
+     * while this process builds the rest. If either side fails, the other is stopped; a rerun resumes both from their
      * checkpoints.
      */
     public JsonNode run(Worker second) {
         long t0 = System.nanoTime();
-        stages(FIRST);
-        Process p;
-        try {
-            p = second.start(SECOND_PROCESS);
-        } catch (IOException e) {
-            throw new T2lException("cannot start the second build process: " + e.getMessage(), e);
-        }
-        try {
-            Set<String> rest = new java.util.HashSet<>(STAGES);
-            rest.removeAll(SECOND_PROCESS);
-            stages(rest);
-            int rc = p.waitFor();
-            if (rc != 0) {
-                throw new T2lException("the second build process (stages " + String.join(", ", new TreeSet<>(
-                        SECOND_PROCESS)) + ") failed with exit code " + rc + " (its output is above); run the build "
-                        + "again to resume");
+        for (Phase phase : PHASES) {
+            Process p = phase.second().isEmpty() ? null : start(second, phase.second());
+            try {
+                stages(phase.here(), Set.of());
+                if (p != null) {
+                    int rc = p.waitFor();
+                    if (rc != 0) {
+                        throw new T2lException("the second build process (stages " + String.join(", ",
+                                new TreeSet<>(phase.second())) + ") failed with exit code " + rc + " (its output is"
+                                + " above); run the build again to resume");
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new T2lException("interrupted while waiting for the second build process", e);
+            } finally {
+                if (p != null) {
+                    p.destroy(); // a no-op once it has exited; stops it if this side failed
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new T2lException("interrupted while waiting for the second build process", e);
-        } finally {
-            p.destroy(); // a no-op once it has exited; stops it if this side failed
         }
         announceKept = false;
-        stages(null); // every stage is up to date now: this only gathers their records
+        stages(null, Set.of()); // every stage is up to date now: this only gathers their records
         return finish(t0);
     }
 
-    /** The worker's side of {@link #run(Worker)}: builds {@code stages}, whose inputs must be up to date. */
+    private static Process start(Worker second, Set<String> stages) {
+        try {
+            return second.start(stages);
+        } catch (IOException e) {
+            throw new T2lException("cannot start the second build process: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The worker's side of {@link #run(Worker)}: builds {@code stages}; every stage of the phases before theirs must
+     * be up to date.
+     */
     public void runOnly(Set<String> stages) {
         if (!STAGES.containsAll(stages)) {
             throw new T2lException("unknown stage in " + stages + "; the stages are " + STAGES);
         }
-        stages(Set.copyOf(stages));
+        Set<String> earlier = new HashSet<>();
+        for (Phase phase : PHASES) {
+            if (phase.second().stream().anyMatch(stages::contains) || phase.here().stream().anyMatch(stages::contains)) {
+                break;
+            }
+            earlier.addAll(phase.here());
+            earlier.addAll(phase.second());
+        }
+        stages(Set.copyOf(stages), earlier);
     }
 
-    private void stages(Set<String> only) {
+    /**
+     * @param only     the stages this pass may build (null: all)
+     * @param required stages that must already be up to date (a worker's inputs); any other stage outside
+     *                 {@code only} is left to the other process
+     */
+    private void stages(Set<String> only, Set<String> required) {
         this.only = only;
+        this.required = required;
         try {
             Files.createDirectories(out.resolve(MiniLayout.STAGES));
         } catch (IOException e) {
@@ -230,7 +266,7 @@ public final class MiniatureBuild {
             }
         }
         if (only != null && !only.contains(name)) {
-            if (FIRST.contains(name)) { // the worker of run(Worker) needs them; it never builds them itself
+            if (required.contains(name)) { // the worker of run(Worker) reads them; it never builds them itself
                 throw new T2lException(out + ": stage '" + name + "' is not built (or out of date); build the whole"
                         + " miniature, not only " + new TreeSet<>(only));
             }

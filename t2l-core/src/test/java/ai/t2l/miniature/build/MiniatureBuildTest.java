@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,7 +71,7 @@ class MiniatureBuildTest {
         assertEquals(fa.keySet(), fb.keySet());
         fa.forEach((k, v) -> assertArrayEquals(v, fb.get(k), "artifact differs between two builds: " + k));
 
-        // two processes (t2l miniature build --jobs 2): sft-L, sft-M and multitask in a second JVM, the same bytes
+        // two processes (t2l miniature build --jobs 2): the embeddings, then sft-S and sft-L in a second JVM, the same bytes
         Path c = tmp.resolve("c");
         List<Set<String>> workerStages = new ArrayList<>();
         JsonNode prov = new MiniatureBuild(c, MiniSettings.reduced(), HashEmbedder::new, Progress.QUIET, "test")
@@ -79,7 +80,7 @@ class MiniatureBuildTest {
                     return new ProcessBuilder(JvmCommand.sameJvm(MiniatureBuildTest.class.getName(),
                             List.of(c.toString(), String.join(",", stages)))).inheritIO().start();
                 });
-        assertEquals(List.of(Set.of("sft-L", "sft-M", "multitask")), workerStages);
+        assertEquals(List.of(Set.of("embeddings"), Set.of("sft-S", "sft-L")), workerStages);
         List<String> recorded = new ArrayList<>();
         prov.path("stages").fieldNames().forEachRemaining(recorded::add);
         assertEquals(MiniatureBuild.STAGES, recorded, "provenance lists the stages in build order");
@@ -109,6 +110,17 @@ class MiniatureBuildTest {
     public static void main(String[] args) {
         new MiniatureBuild(Path.of(args[0]), MiniSettings.reduced(), HashEmbedder::new, Progress.QUIET, "test")
                 .runOnly(Set.of(args[1].split(",")));
+    }
+
+    @Test
+    void thePhasesBuildEveryStageOnce() {
+        List<String> all = new ArrayList<>();
+        for (MiniatureBuild.Phase p : MiniatureBuild.PHASES) {
+            all.addAll(p.here());
+            all.addAll(p.second());
+        }
+        assertEquals(new TreeSet<>(MiniatureBuild.STAGES), new TreeSet<>(all));
+        assertEquals(MiniatureBuild.STAGES.size(), all.size(), "no stage in two phases: " + all);
     }
 
     @Test
