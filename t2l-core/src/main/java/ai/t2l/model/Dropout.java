@@ -8,10 +8,10 @@ import java.util.SplittableRandom;
 /**
  * Inverted dropout, x · mask with mask = 1/(1−p) where kept and 0 where dropped (torch.nn.functional.dropout in
  * training), with the mask drawn here in Java and written straight into an engine array. Why not the engine's own:
- * PyTorch's CPU {@code bernoulli_} takes its vectorised MKL path only on Intel processors; elsewhere (these AMD
- * machines) it draws each value serially from mt19937 in double precision, 6.2 ms for 917,504 values against 1.0 ms
- * for this mask (BENCHMARKS.md, "Dropout masks"): 16% of a miniature sft-S step, whose hypernetwork trunk drops
- * out four times per row. The backward pass is the engine's (grad · mask), as for torch's dropout.
+ * libtorch 2.7.1's CPU {@code bernoulli_} (what DJL's {@code Dropout.dropout} calls) took 6.4 ms for 917,504 values
+ * on the machine of 2026-12-02 (an Intel Xeon with AVX-512), this mask and multiply 1.9 ms ({@code DropoutBench};
+ * BENCHMARKS.md, "Dropout masks"). The miniature's sft-S trunk drops out four times per row, which made dropout about
+ * 16% of its step. The backward pass is the engine's (grad · mask), as for torch's dropout.
  *
  * <p>Each value keeps with probability 1 − p quantised to 1/65,536 (16 random bits per value: 4 per
  * {@link SplittableRandom#nextLong()}); for p = 0.05 that is 0.0500031 instead of 0.05. The stream is per thread

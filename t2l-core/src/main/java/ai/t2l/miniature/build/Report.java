@@ -252,9 +252,11 @@ public record Report(TaskWorld world, List<MiniatureEval.Scores> rows, Map<Strin
                     + " validates (validation words of the training tasks; reported, never selected on). From"
                     + " `miniature/provenance.json`.\n\n");
             md.append("\"Last fifth\": how much the loss fell over the last 20% of the steps (validation loss where"
-                    + " the stage validates, else the training loss's twentieths): a flat curve is near 0.\n\n");
-            md.append("| stage | steps | last fifth | training loss by twentieths | validation loss (step: loss) |\n"
-                    + "|---|---:|---:|---|---|\n");
+                    + " the stage validates, else the training loss's twentieths): a flat curve is near 0. \"Share of"
+                    + " the fall\": that fall as a part of the curve's whole fall from its first point (a loss near"
+                    + " zero still falls by a large fraction of itself when its curve has flattened).\n\n");
+            md.append("| stage | steps | last fifth | share of the fall | training loss by twentieths | validation loss"
+                    + " (step: loss) |\n|---|---:|---:|---:|---|---|\n");
             curves.forEach((name, c) -> {
                 StringBuilder tl = new StringBuilder();
                 c.path("mean_loss_per_twentieth").forEach(v -> tl.append(v.asText()).append(' '));
@@ -262,42 +264,57 @@ public record Report(TaskWorld world, List<MiniatureEval.Scores> rows, Map<Strin
                 c.path("val_loss").forEach(v -> vl.append(v.get(0).asLong()).append(": ").append(v.get(1).asText())
                         .append("; "));
                 md.append("| ").append(name).append(" | ").append(c.path("steps").asLong()).append(" | ")
-                        .append(lastFifth(c)).append(" | ").append(tl.toString().strip()).append(" | ")
+                        .append(lastFifth(c)).append(" | ").append(lastFifthShare(c)).append(" | ")
+                        .append(tl.toString().strip()).append(" | ")
                         .append(vl.length() == 0 ? "–" : vl.substring(0, vl.length() - 2)).append(" |\n");
             });
         }
     }
 
     /**
-     * The relative change of the loss over the last fifth of a run, from a curve of {@link MiniatureBuild#curve}:
-     * from the last validation point at or before 80% of the steps to the last one when the run validated (at least 6
-     * points), else from the 16th to the 20th twentieth of the training loss. "–" when neither is there.
+     * The loss over the last fifth of a run, from a curve of {@link MiniatureBuild#curve}: from the last validation
+     * point at or before 80% of the steps to the last one when the run validated (at least 6 points), else from the
+     * 16th to the 20th twentieth of the training loss; {@code first} is where that curve starts.
      */
-    static String lastFifth(JsonNode c) {
-        JsonNode v = c.path("val_loss");
-        JsonNode t = c.path("mean_loss_per_twentieth");
-        double from;
-        double to;
-        String what;
-        if (v.size() >= 6) {
-            long at = Math.round(0.8 * v.get(v.size() - 1).get(0).asLong());
-            JsonNode start = v.get(0);
-            for (JsonNode p : v) {
-                if (p.get(0).asLong() <= at) {
-                    start = p;
+    private record Fifth(double first, double from, double to, String what) {
+        static Fifth of(JsonNode c) {
+            JsonNode v = c.path("val_loss");
+            JsonNode t = c.path("mean_loss_per_twentieth");
+            if (v.size() >= 6) {
+                long at = Math.round(0.8 * v.get(v.size() - 1).get(0).asLong());
+                JsonNode start = v.get(0);
+                for (JsonNode p : v) {
+                    if (p.get(0).asLong() <= at) {
+                        start = p;
+                    }
                 }
+                return new Fifth(v.get(0).get(1).asDouble(), start.get(1).asDouble(),
+                        v.get(v.size() - 1).get(1).asDouble(), " (val.)");
             }
-            from = start.get(1).asDouble();
-            to = v.get(v.size() - 1).get(1).asDouble();
-            what = " (val.)";
-        } else if (t.size() >= 20) {
-            from = t.get(t.size() - 5).asDouble();
-            to = t.get(t.size() - 1).asDouble();
-            what = " (train)";
-        } else {
+            if (t.size() >= 20) {
+                return new Fifth(t.get(0).asDouble(), t.get(t.size() - 5).asDouble(), t.get(t.size() - 1).asDouble(),
+                        " (train)");
+            }
+            return null;
+        }
+    }
+
+    /** The relative change of the loss over the last fifth ({@link Fifth}); "–" without a curve. */
+    static String lastFifth(JsonNode c) {
+        Fifth f = Fifth.of(c);
+        return f == null ? "–" : String.format(Locale.ROOT, "%+.1f%%", 100 * (f.to() - f.from()) / f.from()) + f.what();
+    }
+
+    /**
+     * The last fifth's part of the curve's whole fall, (from − to) / (first − to): a loss that approaches zero still
+     * falls by a large fraction of itself while its curve has flattened; "–" without a curve or a fall.
+     */
+    static String lastFifthShare(JsonNode c) {
+        Fifth f = Fifth.of(c);
+        if (f == null || !(f.first() > f.to())) {
             return "–";
         }
-        return String.format(Locale.ROOT, "%+.1f%%", 100 * (to - from) / from) + what;
+        return String.format(Locale.ROOT, "%.1f%%", 100 * (f.from() - f.to()) / (f.first() - f.to()));
     }
 
     private void familyTable(StringBuilder md, List<Task> tasks) {
