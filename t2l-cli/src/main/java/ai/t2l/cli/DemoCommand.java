@@ -40,7 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
      * Built-in demo tasks: two the T2L model was trained on and one it never saw (unseen combination), picked from
      * validation words (the per-task validation list that {@code t2l miniature eval} prints), not from test results.
      */
-    static final List<String> BUILT_IN = List.of("shift-1_quotes", "first-2_brackets", "alternate-odd_plain");
+    static final List<String> BUILT_IN = List.of("shift-1_quotes", "first-2_brackets", "swap_parens");
 
     @Spec
     CommandSpec spec;

@@ -31,32 +31,31 @@ class DemoCommandTest {
         }
         String out = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, out);
-        assertTrue(out.contains("held-out task alternate-odd_plain") && out.contains("your description"), out);
+        assertTrue(out.contains("held-out task swap_parens") && out.contains("your description"), out);
         assertTrue(out.contains("adapter generated in"), out);
 
         // Issue 13.5: the exact answers, not substrings. The expected answers are worked out by hand from the task
         // definitions (docs/MINIATURE-WORLD.md) for the demo's test words (seed 1): a Caesar shift by one letter
         // (z wraps to a) in double quotes; the first two letters in square brackets (asked after the family's cue,
-        // "first 2: "); every other letter from the first, plain (cue "alternate odd: "); and, for the user's
-        // description, the shift by one, plain (no expected column there). That description (a held-out task,
-        // shift-1_plain, in a person's words) was picked from three tried by hand; how often hand-written
-        // descriptions work is measured in docs/MINIATURE.md, "Hand-written descriptions". Rows where the base
-        // model already answers right (the cued families sometimes do) show nothing about the adapter: not asserted.
+        // "first 2: "); adjacent letters swapped pairwise, an odd last letter left in place, in round brackets (no
+        // cue: only the description says so); and, for the user's description, the shift by one, plain (no expected
+        // column there). That description is a person's words for a held-out task (shift-1_plain); on miniature v4
+        // its adapter shifts "brix" right and "dzjqtop" only in part, so the second row is checked for the adapter's
+        // effect only (how often hand-written descriptions work: docs/MINIATURE.md, "Hand-written descriptions").
+        // Rows where the base model already answers right (the cued families sometimes do) show nothing about the
+        // adapter: not asserted.
         assertRow(out, "seen task shift-1_quotes", "brix", "\"csjy\"", true);
         assertRow(out, "seen task shift-1_quotes", "dzjqtop", "\"eakrupq\"", true);
         assertRow(out, "seen task first-2_brackets", "first 2: rszu", "[rs]", true);
-        assertRow(out, "held-out task alternate-odd_plain", "alternate odd: rszgino", "rzio", true);
-        assertRow(out, "held-out task alternate-odd_plain", "alternate odd: qwdo", "qd", true);
+        assertRow(out, "held-out task swap_parens", "tlifm", "(ltfim)", true);
+        assertRow(out, "held-out task swap_parens", "atdw", "(tawd)", true);
         assertRow(out, "your description", "brix", "csjy", false);
-        assertRow(out, "your description", "dzjqtop", "eakrupq", false);
+        String[] other = answers(out, "your description", "dzjqtop");
+        assertNotEquals(other[0], other[1], "the adapter changes the base model's answer for dzjqtop");
     }
 
-    /**
-     * In the section that starts with {@code section}, the row of {@code input} must read exactly: input, the base
-     * model's answer (whatever it is, but not the right one), the adapted answer = {@code answer} (marked ok when the
-     * task is known), and the expected column.
-     */
-    static void assertRow(String out, String section, String input, String answer, boolean known) {
+    /** The column format of {@code section}'s input column and the row of {@code input} under it. */
+    private static String[] row(String out, String section, String input) {
         int at = out.indexOf("\n" + section + ": ");
         assertTrue(at >= 0, "no section '" + section + "' in:\n" + out);
         int end = out.indexOf("\n\n", at + 1);
@@ -65,12 +64,29 @@ class DemoCommandTest {
         String header = text.lines().filter(l -> l.startsWith("  input ")).findFirst().orElseThrow();
         String col = "  %-" + (header.indexOf("base model") - 3) + "s ";
         String prefix = String.format(col, input);
-        String row = text.lines().filter(l -> l.startsWith(prefix))
+        String line = text.lines().filter(l -> l.startsWith(prefix))
                 .findFirst().orElseThrow(() -> new AssertionError("no row for '" + input + "' under " + section
                         + ":\n" + out));
-        String base = row.substring(prefix.length(), prefix.length() + 22).strip();
-        assertEquals(String.format(col + "%-22s %-22s %-22s", input, base, answer + (known ? " ok" : ""),
-                known ? answer : "-"), row, section + ", input " + input);
+        return new String[] {col, line};
+    }
+
+    /** The base model's and the adapted answer in the row of {@code input} under {@code section}. */
+    static String[] answers(String out, String section, String input) {
+        String[] r = row(out, section, input);
+        int from = String.format(r[0], input).length();
+        return new String[] {r[1].substring(from, from + 22).strip(), r[1].substring(from + 23, from + 45).strip()};
+    }
+
+    /**
+     * In the section that starts with {@code section}, the row of {@code input} must read exactly: input, the base
+     * model's answer (whatever it is, but not the right one), the adapted answer = {@code answer} (marked ok when the
+     * task is known), and the expected column.
+     */
+    static void assertRow(String out, String section, String input, String answer, boolean known) {
+        String[] r = row(out, section, input);
+        String base = answers(out, section, input)[0];
+        assertEquals(String.format(r[0] + "%-22s %-22s %-22s", input, base, answer + (known ? " ok" : ""),
+                known ? answer : "-"), r[1], section + ", input " + input);
         assertNotEquals(answer, base, "the base model already gives the answer for " + input + ": the row shows"
                 + " nothing about the adapter");
     }

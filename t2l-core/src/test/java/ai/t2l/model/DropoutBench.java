@@ -57,8 +57,9 @@ public final class DropoutBench {
                 }
             }
         }
-        System.out.printf("p = 0.05 on %s float32 (%d values), %d rounds x %d calls, load %.2f%n", shape, shape.size(),
-                rounds, CALLS, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.printf("p = 0.05 on %s float32 (%d values), %d rounds x %d calls, load %.2f%n", shape,
+                shape.size(), rounds, CALLS,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.println("| op | min ms | median ms | max ms |");
         System.out.println("|---|---|---|---|");
         for (int k = 0; k < ops.length; k++) {

@@ -72,7 +72,8 @@ class DropoutTest {
             float[] xs = x.toFloatArray();
             for (int i = 0; i < g.length; i++) {
                 assertEquals(g[i] == 0f ? 0f : xs[i] / 0.7f, y[i], 1e-6f, "value " + i);
-                assertTrue(g[i] == 0f || Math.abs(g[i] - 1f / 0.7f) < 1e-6f, "gradient " + i + " is 0 or 1/(1-p): " + g[i]);
+                assertTrue(g[i] == 0f || Math.abs(g[i] - 1f / 0.7f) < 1e-6f,
+                        "gradient " + i + " is 0 or 1/(1-p): " + g[i]);
             }
         }
     }
@@ -85,7 +86,8 @@ class DropoutTest {
             assertThrows(IllegalArgumentException.class, () -> Dropout.apply(x, 1f));
             assertThrows(IllegalArgumentException.class, () -> Dropout.apply(x, -0.1f));
             assertThrows(IllegalArgumentException.class, () -> Dropout.apply(x, Float.NaN));
-            var e = assertThrows(IllegalArgumentException.class, () -> Dropout.apply(x.toType(DataType.FLOAT64, false), 0.1f));
+            NDArray wide = x.toType(DataType.FLOAT64, false);
+            var e = assertThrows(IllegalArgumentException.class, () -> Dropout.apply(wide, 0.1f));
             assertTrue(e.getMessage().contains("float64"), e.getMessage());
         }
     }

@@ -46,8 +46,8 @@ import java.util.function.Supplier;
  * Deterministic: one thread of PyTorch (set by the caller), every random choice from seeded generators.
  * <p>
  * {@link #run(Worker)} uses both cores of a 2-core machine (issue 14 item 4, the 30-minute budget): phase by phase
- * ({@link #PHASES}), some stages run in a second JVM while this one runs the others. A second process, not a thread: DJL allows one gradient collector per JVM, and a training step seeds
- * PyTorch's global generator. Each stage is a function of its key alone, so the bytes are those of {@link #run()}.
+ * ({@link #PHASES}), some stages run in a second JVM while this one runs the others. A second process, not a thread:
+ * DJL allows one gradient collector per JVM, and a training step seeds PyTorch's global generator. Each stage is a function of its key alone, so the bytes are those of {@link #run()}.
  */
 public final class MiniatureBuild {
     /** Bump when a stage's code changes what it produces. */
@@ -171,7 +171,8 @@ public final class MiniatureBuild {
         }
         Set<String> earlier = new HashSet<>();
         for (Phase phase : PHASES) {
-            if (phase.second().stream().anyMatch(stages::contains) || phase.here().stream().anyMatch(stages::contains)) {
+            if (phase.second().stream().anyMatch(stages::contains)
+                    || phase.here().stream().anyMatch(stages::contains)) {
                 break;
             }
             earlier.addAll(phase.here());

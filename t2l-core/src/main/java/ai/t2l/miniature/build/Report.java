@@ -302,12 +302,13 @@ public record Report(TaskWorld world, List<MiniatureEval.Scores> rows, Map<Strin
     /** The relative change of the loss over the last fifth ({@link Fifth}); "–" without a curve. */
     static String lastFifth(JsonNode c) {
         Fifth f = Fifth.of(c);
-        return f == null ? "–" : String.format(Locale.ROOT, "%+.1f%%", 100 * (f.to() - f.from()) / f.from()) + f.what();
+        return f == null ? "–"
+                : String.format(Locale.ROOT, "%+.1f%%", 100 * (f.to() - f.from()) / f.from()) + f.what();
     }
 
     /**
-     * The last fifth's part of the curve's whole fall, (from − to) / (first − to): a loss that approaches zero still
-     * falls by a large fraction of itself while its curve has flattened; "–" without a curve or a fall.
+     * The last fifth's part of the curve's whole fall, (from − to) / (first − to): a loss that approaches zero
+     * still falls by a large fraction of itself while its curve has flattened; "–" without a curve or a fall.
      */
     static String lastFifthShare(JsonNode c) {
         Fifth f = Fifth.of(c);

@@ -71,7 +71,8 @@ class MiniatureBuildTest {
         assertEquals(fa.keySet(), fb.keySet());
         fa.forEach((k, v) -> assertArrayEquals(v, fb.get(k), "artifact differs between two builds: " + k));
 
-        // two processes (t2l miniature build --jobs 2): the embeddings, then sft-S and sft-L in a second JVM, the same bytes
+        // two processes (t2l miniature build --jobs 2): the embeddings, then sft-S and sft-L in a second JVM, the
+        // same bytes
         Path c = tmp.resolve("c");
         List<Set<String>> workerStages = new ArrayList<>();
         JsonNode prov = new MiniatureBuild(c, MiniSettings.reduced(), HashEmbedder::new, Progress.QUIET, "test")
