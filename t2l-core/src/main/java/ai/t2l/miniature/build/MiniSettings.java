@@ -43,7 +43,7 @@ public record MiniSettings(
      * of prompt: at 5,000 steps its validation loss was 0.804 against 0.732 with mixed batches (0.806 at 4,000), so
      * it trains 7,000 steps, still about half the time of 5,000 mixed ones. Reconstruction keeps the 10,000 steps at which its L1
      * flattened (0.77 to 0.34; at 2,000 it was still falling). The step counts are set by the build budget (30
-     * minutes on 2 cores, issue 14 item 4: `t2l miniature build` runs sft-L, sft-M and the multi-task LoRA in a second process);
+     * minutes on 2 cores, issue 14 item 4: `t2l miniature build` runs stages in two processes, MiniatureBuild.PHASES);
      * provenance.json and docs/MINIATURE.md show the curves, so whether they flattened can be read there.
      */
     public static MiniSettings standard() {
