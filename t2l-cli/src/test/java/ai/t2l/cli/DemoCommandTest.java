@@ -54,27 +54,34 @@ class DemoCommandTest {
         assertNotEquals(other[0], other[1], "the adapter changes the base model's answer for dzjqtop");
     }
 
-    /** The column format of {@code section}'s input column and the row of {@code input} under it. */
-    private static String[] row(String out, String section, String input) {
-        int at = out.indexOf("\n" + section + ": ");
-        assertTrue(at >= 0, "no section '" + section + "' in:\n" + out);
-        int end = out.indexOf("\n\n", at + 1);
-        String text = out.substring(at, end < 0 ? out.length() : end);
-        // the input column is as wide as the section's longest prompt: read it from the header
-        String header = text.lines().filter(l -> l.startsWith("  input ")).findFirst().orElseThrow();
-        String col = "  %-" + (header.indexOf("base model") - 3) + "s ";
-        String prefix = String.format(col, input);
-        String line = text.lines().filter(l -> l.startsWith(prefix))
-                .findFirst().orElseThrow(() -> new AssertionError("no row for '" + input + "' under " + section
-                        + ":\n" + out));
-        return new String[] {col, line};
+    /** The row of {@code input} under {@code section}, and the format of that section's input column. */
+    private record Row(String col, String line) {
+        static Row of(String out, String section, String input) {
+            int at = out.indexOf("\n" + section + ": ");
+            assertTrue(at >= 0, "no section '" + section + "' in:\n" + out);
+            int end = out.indexOf("\n\n", at + 1);
+            String text = out.substring(at, end < 0 ? out.length() : end);
+            // the input column is as wide as the section's longest prompt: read it from the header
+            String header = text.lines().filter(l -> l.startsWith("  input ")).findFirst().orElseThrow();
+            String col = "  %-" + (header.indexOf("base model") - 3) + "s ";
+            String prefix = String.format(col, input);
+            String line = text.lines().filter(l -> l.startsWith(prefix))
+                    .findFirst().orElseThrow(() -> new AssertionError("no row for '" + input + "' under " + section
+                            + ":\n" + out));
+            return new Row(col, line);
+        }
+
+        /** The text of the 22-character column {@code i} after the input (0: base model, 1: with T2L adapter). */
+        String column(String input, int i) {
+            int from = String.format(col, input).length() + 23 * i;
+            return line.substring(from, from + 22).strip();
+        }
     }
 
     /** The base model's and the adapted answer in the row of {@code input} under {@code section}. */
     static String[] answers(String out, String section, String input) {
-        String[] r = row(out, section, input);
-        int from = String.format(r[0], input).length();
-        return new String[] {r[1].substring(from, from + 22).strip(), r[1].substring(from + 23, from + 45).strip()};
+        Row r = Row.of(out, section, input);
+        return new String[] {r.column(input, 0), r.column(input, 1)};
     }
 
     /**
@@ -83,10 +90,10 @@ class DemoCommandTest {
      * task is known), and the expected column.
      */
     static void assertRow(String out, String section, String input, String answer, boolean known) {
-        String[] r = row(out, section, input);
-        String base = answers(out, section, input)[0];
-        assertEquals(String.format(r[0] + "%-22s %-22s %-22s", input, base, answer + (known ? " ok" : ""),
-                known ? answer : "-"), r[1], section + ", input " + input);
+        Row r = Row.of(out, section, input);
+        String base = r.column(input, 0);
+        assertEquals(String.format(r.col() + "%-22s %-22s %-22s", input, base, answer + (known ? " ok" : ""),
+                known ? answer : "-"), r.line(), section + ", input " + input);
         assertNotEquals(answer, base, "the base model already gives the answer for " + input + ": the row shows"
                 + " nothing about the adapter");
     }
