@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  * shared machine's load hits all alike: (a) whole decode steps through {@link Transformer#forward} with a KV cache;
  * (b) the same products alone through {@link WeightMatrix#multiply} (engine arrays in and out); (c) the same products
  * on Java arrays ({@link RawProduct}: the kernels and the thread hand-off only). Prints ms per step and GB/s per
- * module. Run: {@code java --add-modules jdk.incubator.vector -cp CP ai.t2l.model.DecodeStepBench DIR [rounds]}.
+ * module. Run: {@code java --add-modules jdk.incubator.vector -cp CP ai.t2l.model.DecodeStepBench DIR [rounds [weights]]}
+ * (weights as {@code --weights}: bf16 by default, int8 quantizes at load and needs the heap for it).
  */
 public final class DecodeStepBench {
     private DecodeStepBench() {}
@@ -24,8 +25,9 @@ public final class DecodeStepBench {
     public static void main(String[] args) {
         Path dir = Path.of(args[0]);
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        WeightPrecision weights = args.length > 2 ? WeightPrecision.parse(args[2]) : WeightPrecision.BF16;
         int steps = 8;
-        try (Transformer m = Transformer.load(dir, WeightPrecision.BF16)) {
+        try (Transformer m = Transformer.load(dir, weights)) {
             Timed.install(m);
             ModelConfig c = m.config();
             String[] modules = TensorLayout.PROJECTIONS.toArray(new String[0]);
