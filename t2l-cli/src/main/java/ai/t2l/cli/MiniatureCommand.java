@@ -45,12 +45,15 @@ public final class MiniatureCommand implements Runnable {
         @Option(names = "--reduced", description = "A tiny build of the same pipeline (tests, smoke checks)")
         boolean reduced;
 
-        @Option(names = "--jobs", paramLabel = "1|2", description = "Processes: 2 builds the embeddings beside"
-                + " the base model, then sft-S and sft-L beside the other stages, in a second JVM (same bytes as 1;"
-                + " default: 2 when the machine has 2 cores or more)")
+        @Option(names = "--jobs", paramLabel = "1|2", description = "Processes: 2 trains the base model on both"
+                + " (each step's batch in halves), then builds the embeddings, sft-S and sft-L in a second JVM beside"
+                + " the other stages (same bytes as 1; default: 2 when the machine has 2 cores or more)")
         Integer jobs;
 
-        /** The second process of --jobs 2: only these stages, the ones they read must be built. */
+        /**
+         * The second process of --jobs 2: only these stages (or model-second-half: the other half of each base-model
+         * step), the ones they read must be built.
+         */
         @Option(names = "--only", paramLabel = "STAGE,...", split = ",", hidden = true)
         java.util.Set<String> only;
 

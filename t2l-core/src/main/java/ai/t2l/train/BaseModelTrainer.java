@@ -2,6 +2,7 @@ package ai.t2l.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.t2l.model.ModelFolder;
+import ai.t2l.model.Scalars;
 import ai.t2l.model.Transformer;
 import ai.t2l.train.data.Batch;
 import ai.t2l.train.data.PreparedTask;
@@ -38,15 +39,31 @@ public final class BaseModelTrainer {
     /** @param tokenizerDir folder whose tokenizer files go into the written model folder, or null */
     public static Result train(Transformer model, List<PreparedTask> tasks, Config c, int padId, RunFolder run,
             Path tokenizerDir, TrainListener listener) {
+        return train(model, tasks, c, padId, run, tokenizerDir, listener, null);
+    }
+
+    /**
+     * @param shards null: each step's loss and gradient over the whole batch at once; else the batch in halves
+     *               ({@link GradientShards}): the first half's rows and the second's, each loss the sum over its
+     *               target tokens divided by the whole batch's, so that the halves add up to the token mean. The same
+     *               training, with other float sums, so other bytes than without shards. A process that does not
+     *               {@link GradientShards#leads() lead} only computes its half: it reads the run folder's last
+     *               checkpoint to start from and writes nothing (no metrics, validation, checkpoints or model).
+     */
+    public static Result train(Transformer model, List<PreparedTask> tasks, Config c, int padId, RunFolder run,
+            Path tokenizerDir, TrainListener listener, GradientShards shards) {
+        boolean writes = shards == null || shards.leads();
         TransformerLm lm = new TransformerLm(model);
         Rng rng = new Rng(c.seed());
         Sampler sampler = ShuffleSampler.byLength(tasks, c.batchSize(), rng.split(), c.lengthPool());
         List<PreparedTask> validation = validationByLength(tasks);
         long total = c.maxSteps() > 0 ? c.maxSteps() : (long) c.epochs() * sampler.stepsPerEpoch();
         LmObjective objective = new LmObjective(c.labelSmoothing(), c.neftuneAlpha(), 0, Losses.Reduction.TOKEN_MEAN);
+        LmObjective shardObjective = new LmObjective(c.labelSmoothing(), c.neftuneAlpha(), 0,
+                Losses.Reduction.TOKEN_SUM);
         ParamSet weights = lm.weights();
         try (NDManager m = NDManager.newBaseManager(); Optimization opt = new Optimization(weights, c.optim(), total, rng)) {
-            double first = opt.resume(run, sampler).map(st -> st.path("first_loss").asDouble(Double.NaN))
+            double first = (writes ? opt.resume(run, sampler) : opt.restoreLatest(run, sampler)).map(st -> st.path("first_loss").asDouble(Double.NaN))
                     .orElse(Double.NaN);
             listener.onStart("train base", opt.step(), total);
             long t0 = System.nanoTime();
@@ -54,11 +71,28 @@ public final class BaseModelTrainer {
             double last = Double.NaN;
             double val = Double.NaN;
             while (opt.step() < total) {
-                Batch batch = Batch.of(tasks, sampler.next(), padId);
-                last = opt.run(m, scope -> objective.loss(scope, lm, null, batch, null, true)[0]);
+                List<Sampler.Item> items = sampler.next();
+                long batchTokens;
+                if (shards == null) {
+                    Batch batch = Batch.of(tasks, items, padId);
+                    last = opt.run(m, scope -> objective.loss(scope, lm, null, batch, null, true)[0]);
+                    batchTokens = batch.targetTokens();
+                } else {
+                    int half = (items.size() + 1) / 2;
+                    Batch[] halves = {Batch.of(tasks, items.subList(0, half), padId),
+                            Batch.of(tasks, items.subList(half, items.size()), padId)};
+                    batchTokens = halves[0].targetTokens() + halves[1].targetTokens();
+                    double count = Math.max(1, batchTokens);
+                    last = opt.runShards(m, s -> scope -> Scalars.div(
+                            shardObjective.loss(scope, lm, null, halves[s], null, true)[0], count), shards);
+                }
                 first = Double.isNaN(first) ? last : first;
-                tokens += batch.targetTokens();
+                tokens += batchTokens;
                 long step = opt.step();
+                if (!writes) {
+                    listener.onStep(step, total, last, opt.currentLr(), tokens / ((System.nanoTime() - t0) / 1e9));
+                    continue;
+                }
                 run.metrics(Map.of("step", step, "loss", last, "lr", opt.currentLr(), "grad_norm", opt.lastGradNorm()));
                 listener.onStep(step, total, last, opt.currentLr(), tokens / ((System.nanoTime() - t0) / 1e9));
                 if (c.valEvery() > 0 && (step % c.valEvery() == 0 || step == total)) {
@@ -72,6 +106,10 @@ public final class BaseModelTrainer {
                 if (step % c.checkpointEvery() == 0 || step == total) {
                     opt.save(run, sampler, Optimization.newState().put("first_loss", first));
                 }
+            }
+            if (!writes) {
+                listener.onEnd(opt.step());
+                return new Result(opt.step(), first, last, Double.NaN, null);
             }
             Path out = run.dir().resolve(MODEL_DIR);
             ModelFolder.write(out, model, tokenizerDir, Map.of("t2l_run", run.dir().getFileName().toString(),

@@ -17,6 +17,8 @@ public final class Losses {
     public enum Reduction {
         /** Sum over all target tokens of the batch / their count (oracle LoRA, equally_weight_sample=false). */
         TOKEN_MEAN,
+        /** The sum over all target tokens of the batch (a shard's share of a token mean over a larger batch). */
+        TOKEN_SUM,
         /** Each sample's token mean, then the mean over samples (T2L SFT and MT LoRA). */
         SAMPLE_MEAN
     }
@@ -53,6 +55,9 @@ public final class Losses {
         NDArray mask = lm[1];
         if (reduction == Reduction.TOKEN_MEAN) {
             return loss.sum().div(mask.sum().maximum(1));
+        }
+        if (reduction == Reduction.TOKEN_SUM) {
+            return loss.sum();
         }
         NDArray perSample = loss.sum(new int[] {1}).div(mask.sum(new int[] {1}).maximum(1)); // (B)
         return perSample.mean();

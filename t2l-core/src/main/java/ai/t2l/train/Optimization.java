@@ -12,8 +12,12 @@ import ai.t2l.train.run.Checkpoint;
 import ai.t2l.train.run.RunFolder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * The part every trainer shares: one optimisation step (seed the engine RNG and the dropout masks from our saved RNG,
@@ -72,8 +76,6 @@ public final class Optimization implements AutoCloseable {
         long t0 = System.nanoTime();
         long t1;
         long t2;
-        long t3;
-        long t4;
         try (NDManager scope = params.scope(parent); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray l = loss.apply(scope);
             value = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
@@ -85,6 +87,57 @@ public final class Optimization implements AutoCloseable {
             gc.backward(l);
         }
         t2 = System.nanoTime(); // backward includes freeing the step's forward arrays
+        update(parent, t0, t1, t2);
+        return value;
+    }
+
+    /**
+     * One step whose batch is cut into {@link GradientShards#COUNT} shards: {@code shardLoss.apply(s)} builds shard
+     * s's loss, scaled so that the shards' losses add up to the whole batch's. This process computes the shards
+     * {@code shards} gives it (each with its own seed, derived from the step's: the same wherever it runs), the
+     * gradients of all shards are added in shard order, and clipping and AdamW follow as in {@link #run}. Returns
+     * the whole batch's loss.
+     */
+    public double runShards(NDManager parent, IntFunction<Function<NDManager, NDArray>> shardLoss,
+            GradientShards shards) {
+        long stepSeed = rng.nextLong();
+        long t0 = System.nanoTime();
+        long forward = 0;
+        List<float[]> mine = new ArrayList<>();
+        for (int s : shards.own()) {
+            Engine.getInstance().setRandomSeed((int) (stepSeed + s));
+            Dropout.seed(stepSeed + s);
+            long f0 = System.nanoTime();
+            float loss;
+            try (NDManager scope = params.scope(parent);
+                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray l = shardLoss.apply(s).apply(scope);
+                loss = l.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat();
+                forward += System.nanoTime() - f0;
+                gc.backward(l);
+            }
+            float[] g = params.flatGradients();
+            float[] withLoss = Arrays.copyOf(g, g.length + 1);
+            withLoss[g.length] = loss; // the shard's loss travels with its gradients
+            mine.add(withLoss);
+            params.zeroGrad();
+        }
+        float[] sum = GradientShards.sum(shards.all(step + 1, mine));
+        double value = sum[sum.length - 1];
+        if (!Double.isFinite(value)) {
+            throw new T2lException("step " + (step + 1) + ": loss is " + value + " (learning rate " + currentLr()
+                    + "); training stopped, the last good checkpoint is kept");
+        }
+        params.setGradients(sum);
+        long t2 = System.nanoTime();
+        update(parent, t0, t0 + forward, t2);
+        return value;
+    }
+
+    /** Clipping, AdamW at the scheduled rate and zeroing, once the step's gradients are in place. */
+    private void update(NDManager parent, long t0, long t1, long t2) {
+        long t3;
+        long t4;
         try (NDManager scope = params.scope(parent)) {
             lastGradNorm = GradClip.clip(params, maxGradNorm);
             if (!Double.isFinite(lastGradNorm)) {
@@ -99,7 +152,6 @@ public final class Optimization implements AutoCloseable {
         params.zeroGrad();
         lastTimes = new StepTimes(t1 - t0, t2 - t1, t3 - t2, t4 - t3, System.nanoTime() - t4);
         step++;
-        return value;
     }
 
     /** A checkpoint of weights, optimiser and RNG, plus whatever the trainer adds to {@code state}. */
@@ -122,6 +174,16 @@ public final class Optimization implements AutoCloseable {
      * the metrics log cut back to that step. Returns the checkpoint's state for the trainer's own fields.
      */
     public Optional<JsonNode> resume(RunFolder run, Sampler sampler) {
+        Optional<JsonNode> state = restoreLatest(run, sampler);
+        state.ifPresent(st -> run.truncateMetricsAfter(step));
+        return state;
+    }
+
+    /**
+     * As {@link #resume}, reading only: the run folder is left as it is (the follower of a {@link GradientPeer}
+     * pair, whose leader keeps the folder).
+     */
+    public Optional<JsonNode> restoreLatest(RunFolder run, Sampler sampler) {
         Optional<Checkpoint> resumed = run.latestCheckpoint();
         if (resumed.isEmpty()) {
             return Optional.empty();
@@ -129,7 +191,6 @@ public final class Optimization implements AutoCloseable {
         Checkpoint ck = resumed.get();
         restore(ck, run.dir().toString());
         sampler.restore(SamplerStates.fromJson(ck.state().path("sampler")));
-        run.truncateMetricsAfter(ck.step());
         return Optional.of(ck.state());
     }
 

@@ -98,6 +98,37 @@ public final class ParamSet implements AutoCloseable {
         }
     }
 
+    /** Every gradient as one float32 array, parameters in {@link #names()} order (a step's share to exchange). */
+    public float[] flatGradients() {
+        float[] out = new float[Math.toIntExact(numel())];
+        int at = 0;
+        for (NDArray p : params.values()) {
+            try (NDArray g = p.getGradient()) {
+                float[] v = g.toFloatArray();
+                System.arraycopy(v, 0, out, at, v.length);
+                at += v.length;
+            }
+        }
+        return out;
+    }
+
+    /** Overwrites every gradient from {@code flat}, laid out as {@link #flatGradients()} writes it. */
+    public void setGradients(float[] flat) {
+        if (flat.length < numel()) {
+            throw new T2lException("gradients: expected " + numel() + " values, found " + flat.length);
+        }
+        int at = 0;
+        for (NDArray p : params.values()) {
+            int n = Math.toIntExact(p.size());
+            // copied into the gradient's own memory: NDArray.set(float[]) would make the tensor alias a buffer
+            // that this short-lived handle owns
+            try (NDArray g = p.getGradient(); NDArray v = manager.create(Arrays.copyOfRange(flat, at, at + n),
+                    p.getShape())) {
+                g.set(ALL, v);
+            }
+            at += n;
+        }
+    }
 
     /**
      * A per-step manager to which every parameter is temporarily attached, so that the step's intermediate arrays

@@ -36,15 +36,19 @@ public record MiniSettings(
 
     /**
      * {@code sft} trains T2L L, M and S alike (issue 14 item 2: the sizes are compared at equal steps and batch; the
-     * first build gave L 10,000 steps and M and S 3,000, which confounded "L > M > S" with budget). 10,000 steps: at
-     * 5,000 (pipeline version 4) their validation losses still fell 5% in the last 500 steps. The base learns three
-     * prompt kinds on all training tasks, so its rows are longer (descriptions, in-context examples); its batches are
-     * sorted by length (MiniTraining.BASE_LENGTH_POOL), which halves the cost of a step but makes each batch one kind
-     * of prompt: at 5,000 steps its validation loss was 0.804 against 0.732 with mixed batches (0.806 at 4,000), so
-     * it trains 7,000 steps, still about half the time of 5,000 mixed ones. Reconstruction keeps the 10,000 steps at which its L1
-     * flattened (0.77 to 0.34; at 2,000 it was still falling). The step counts are set by the build budget (30
-     * minutes on 2 cores, issue 14 item 4: `t2l miniature build` runs stages in two processes, MiniatureBuild.PHASES);
-     * provenance.json and docs/MINIATURE.md show the curves, so whether they flattened can be read there.
+     * first build gave L 10,000 steps and M and S 3,000, which confounded "L > M > S" with budget). The base learns
+     * three prompt kinds on all training tasks, so its rows are longer (descriptions, in-context examples); its
+     * batches are sorted by length (MiniTraining.BASE_LENGTH_POOL), which halves the cost of a step but makes each
+     * batch one kind of prompt: at 5,000 steps its validation loss was 0.804 against 0.732 with mixed batches (0.806
+     * at 4,000), so it trains 7,000 steps. Reconstruction keeps the 10,000 steps at which its L1 flattened (0.77 to
+     * 0.34; at 2,000 it was still falling).
+     * <p>
+     * The step counts are set by the build budget (30 minutes on 2 cores, issue 14 item 4; `t2l miniature build` uses
+     * both cores, MiniatureBuild.PHASES, the base model's steps in halves on both). SFT: 7,000 steps. At 10,000
+     * (pipeline version 6) the build took 42.4 minutes on one session's machine and about 34 on another's, and the
+     * validation losses still fell 12–13% over the last fifth, so no affordable count makes them flat; 7,000 is what
+     * fits 30 minutes on the slower of those machines with the base on both cores (BENCHMARKS.md, "Miniature
+     * build"). provenance.json and docs/MINIATURE.md show the curves, so how flat they are can be read there.
      */
     public static MiniSettings standard() {
         return new MiniSettings(42,
@@ -53,7 +57,7 @@ public record MiniSettings(
                 new Stage(120, 16, 1e-2, 1e-3),
                 new Stage(1000, 32, 1e-2, 1e-3),
                 new Stage(10000, 8, 1e-3, 1e-3),
-                new Stage(10000, 32, 1e-3, 1e-2),
+                new Stage(7000, 32, 1e-3, 1e-2),
                 new Hyper(64, 256),
                 256, 32, 64, -1, 500);
     }

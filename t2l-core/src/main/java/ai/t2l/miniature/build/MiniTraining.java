@@ -7,6 +7,8 @@ import ai.t2l.lora.LoraConfig;
 import ai.t2l.lora.LoraWeights;
 import ai.t2l.model.Transformer;
 import ai.t2l.train.BaseModelTrainer;
+import ai.t2l.train.GradientPeer;
+import ai.t2l.train.GradientShards;
 import ai.t2l.train.HyperLoraSource;
 import ai.t2l.train.OptimConfig;
 import ai.t2l.train.OracleLoraTrainer;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * The miniature's training stages, each one call to the trainer a user runs on a real model ({@code ai.t2l.train}):
@@ -64,11 +67,40 @@ final class MiniTraining {
         return new OptimConfig(s.lr(), s.weightDecay(), WARMUP_FRACTION, MAX_GRAD_NORM);
     }
 
-    /** The generalist base model: every weight of {@code model}, trained in place. Returns the loss curve. */
-    JsonNode base(Transformer model, List<PreparedTask> tasks, MiniSettings.Stage s, int padId, long seed, Path runDir) {
+    /**
+     * Who computes the base model's two half-batches ({@link GradientShards}): this process alone, or this process
+     * the first half while a second process, the follower, computes the other (the same bytes either way).
+     */
+    enum BaseRole { ALONE, LEADER, FOLLOWER }
+
+    /** The rendezvous file of the two base-model processes, in the stage's run folder ({@link GradientPeer}). */
+    static final String BASE_RENDEZVOUS = "peer.json";
+
+    /**
+     * The generalist base model: every weight of {@code model}, trained in place, each step's batch in two halves.
+     * Returns the loss curve (null for the follower, which writes nothing).
+     *
+     * @param secondAlive for the leader: whether the follower's process still runs (no waiting for a dead one)
+     */
+    JsonNode base(Transformer model, List<PreparedTask> tasks, MiniSettings.Stage s, int padId, long seed, Path runDir,
+            BaseRole role, BooleanSupplier secondAlive) {
+        BaseModelTrainer.Config c = new BaseModelTrainer.Config(optim(s), s.batch(), BASE_LENGTH_POOL, 0, s.steps(), 0,
+                0, BASE_VAL_EVERY, checkpointEvery, seed);
+        Path rendezvous = runDir.resolve(BASE_RENDEZVOUS);
+        if (role == BaseRole.FOLLOWER) { // the leader opens the run folder before it publishes the rendezvous
+            try (GradientPeer peer = GradientPeer.follow(rendezvous, GradientPeer.WAIT_MILLIS)) {
+                BaseModelTrainer.train(model, tasks, c, padId, open(runDir, "base"), null, TrainListener.NONE, peer);
+                return null;
+            }
+        }
         RunFolder run = open(runDir, "base");
-        BaseModelTrainer.train(model, tasks, new BaseModelTrainer.Config(optim(s), s.batch(), BASE_LENGTH_POOL, 0,
-                s.steps(), 0, 0, BASE_VAL_EVERY, checkpointEvery, seed), padId, run, null, listener(0, ""));
+        if (role == BaseRole.LEADER) {
+            try (GradientPeer peer = GradientPeer.lead(rendezvous, GradientPeer.WAIT_MILLIS, secondAlive)) {
+                BaseModelTrainer.train(model, tasks, c, padId, run, null, listener(0, ""), peer);
+            }
+        } else {
+            BaseModelTrainer.train(model, tasks, c, padId, run, null, listener(0, ""), GradientShards.local());
+        }
         return curve(run);
     }
 

@@ -51,7 +51,7 @@ import java.util.function.Supplier;
  */
 public final class MiniatureBuild {
     /** Bump when a stage's code changes what it produces. */
-    static final int PIPELINE_VERSION = 6;
+    static final int PIPELINE_VERSION = 7;
     /** SFT and the multi-task LoRA: tasks per step (spec §6.3 uses 8). */
     static final int SFT_TASKS_PER_STEP = 8;
     /** Coefficient of the L2 penalty on generated A and B in SFT (spec §6.2). */
@@ -74,14 +74,21 @@ public final class MiniatureBuild {
     record Phase(Set<String> here, Set<String> second) {}
 
     /**
-     * The two-process schedule, from the stage times of the fourth session's builds (BENCHMARKS.md, "Miniature
-     * build"): the embeddings beside the base model, then sft-S (the longest stage) and sft-L in the second process
-     * beside the oracles, reconstruction, sft-M and the multi-task LoRA (about as long together).
+     * Not a stage: the second process's half of every base-model step (MiniTraining.BaseRole.FOLLOWER), beside this
+     * process's half; it writes nothing, the model stage's output is this process's.
+     */
+    static final String MODEL_SECOND_HALF = "model-second-half";
+
+    /**
+     * The two-process schedule, from the stage times of the fourth and seventh sessions' builds (BENCHMARKS.md,
+     * "Miniature build"): the base model on both cores (each step's batch in halves, one per process), then the
+     * embeddings, sft-S (the longest stage) and sft-L in the second process beside the oracles, the multi-task LoRA,
+     * reconstruction and sft-M (reconstruction and sft-M wait for the embeddings if they are not there yet).
      */
     static final List<Phase> PHASES = List.of(
             new Phase(Set.of("world"), Set.of()),
-            new Phase(Set.of("model"), Set.of("embeddings")),
-            new Phase(Set.of("oracle", "recon-M", "sft-M", "multitask"), Set.of("sft-S", "sft-L")));
+            new Phase(Set.of("model"), Set.of(MODEL_SECOND_HALF)),
+            new Phase(Set.of("oracle", "recon-M", "sft-M", "multitask"), Set.of("embeddings", "sft-S", "sft-L")));
 
     /** Starts a process that runs {@link #runOnly} for the given stages in the same folder. */
     public interface Worker {
@@ -102,6 +109,8 @@ public final class MiniatureBuild {
     private Set<String> required = Set.of();
     /** Whether an up-to-date stage is announced (not in the last pass of {@link #run(Worker)}). */
     private boolean announceKept = true;
+    /** The second process of the current phase of {@link #run(Worker)}, or null. */
+    private Process second;
 
     public MiniatureBuild(Path out, MiniSettings settings, Supplier<TaskEmbedder> embedders, Progress progress,
             String commit) {
@@ -129,6 +138,7 @@ public final class MiniatureBuild {
         long t0 = System.nanoTime();
         for (Phase phase : PHASES) {
             Process p = phase.second().isEmpty() ? null : start(second, phase.second());
+            this.second = p;
             try {
                 stages(phase.here(), Set.of());
                 if (p != null) {
@@ -146,6 +156,7 @@ public final class MiniatureBuild {
                 if (p != null) {
                     p.destroy(); // a no-op once it has exited; stops it if this side failed
                 }
+                this.second = null;
             }
         }
         announceKept = false;
@@ -166,7 +177,7 @@ public final class MiniatureBuild {
      * be up to date.
      */
     public void runOnly(Set<String> stages) {
-        if (!STAGES.containsAll(stages)) {
+        if (!stages.stream().allMatch(st -> STAGES.contains(st) || st.equals(MODEL_SECOND_HALF))) {
             throw new T2lException("unknown stage in " + stages + "; the stages are " + STAGES);
         }
         Set<String> earlier = new HashSet<>();
@@ -201,7 +212,12 @@ public final class MiniatureBuild {
                     s.testExamplesPerTask()), MiniLayout.WORLD, runs -> buildWorld());
             List<PreparedTask> train = examples(data, world.trainTasks());
             List<PreparedTask> core = examples(data, world.coreTrainTasks());
-            String modelKey = stage("model", key("model", worldKey, s.model(), s.base()), MiniLayout.MODEL,
+            String modelKey = key("model", worldKey, s.model(), s.base());
+            if (only != null && only.contains(MODEL_SECOND_HALF) && !upToDate("model", modelKey, MiniLayout.MODEL)) {
+                trainModel(baseExamples(data, world.trainTasks()), data.padId(), runsOf("model", modelKey),
+                        MiniTraining.BaseRole.FOLLOWER);
+            }
+            modelKey = stage("model", modelKey, MiniLayout.MODEL,
                     runs -> buildModel(baseExamples(data, world.trainTasks()), data.padId(), runs));
             String embKey = stage("embeddings", key("embeddings", "bge-small", worldKey), MiniLayout.EMBEDDINGS,
                     runs -> buildEmbeddings());
@@ -210,11 +226,17 @@ public final class MiniatureBuild {
             stage("multitask", key("multitask", modelKey, s.multiTask()), MiniLayout.MULTITASK,
                     runs -> buildMultiTask(train, data.padId(), runs));
             stage("recon-M", key("recon", oracleKey, embKey, s.recon(), s.hyper()), MiniLayout.t2l("recon-M"),
-                    this::buildRecon);
+                    runs -> {
+                        await("embeddings", embKey, MiniLayout.EMBEDDINGS);
+                        return buildRecon(runs);
+                    });
             for (Variant v : List.of(Variant.L, Variant.M, Variant.S)) {
                 String name = "sft-" + v.name();
                 stage(name, key(name, modelKey, embKey, s.sft(), s.hyper(), SFT_VAL_POINTS, SFT_VAL_EXAMPLES),
-                        MiniLayout.t2l(name), runs -> buildSft(v, withFewerValidation(train), data.padId(), runs));
+                        MiniLayout.t2l(name), runs -> {
+                            await("embeddings", embKey, MiniLayout.EMBEDDINGS);
+                            return buildSft(v, withFewerValidation(train), data.padId(), runs);
+                        });
             }
         } finally {
             AtomicFiles.deleteRecursively(tokDir);
@@ -254,17 +276,13 @@ public final class MiniatureBuild {
      * checkpoints, any other key's leftovers are removed.
      */
     private String stage(String name, String key, String output, Body body) {
-        Path record = out.resolve(MiniLayout.STAGES).resolve(name + ".json");
-        if (Files.exists(out.resolve(output)) && Files.exists(record)) {
-            JsonNode old = Json.read(record);
-            if (key.equals(old.path("key").asText())) {
-                if (announceKept) {
-                    progress.start(name + " (up to date)", 0);
-                    progress.end("kept");
-                }
-                stageLog.set(name, old);
-                return key;
+        if (upToDate(name, key, output)) {
+            if (announceKept) {
+                progress.start(name + " (up to date)", 0);
+                progress.end("kept");
             }
+            stageLog.set(name, Json.read(record(name)));
+            return key;
         }
         if (only != null && !only.contains(name)) {
             if (required.contains(name)) { // the worker of run(Worker) reads them; it never builds them itself
@@ -274,7 +292,7 @@ public final class MiniatureBuild {
             return key; // another process builds it
         }
         AtomicFiles.deleteRecursively(out.resolve(output));
-        Path runs = out.resolve(RUNS).resolve(name + "-" + key);
+        Path runs = runsOf(name, key);
         removeStaleRuns(name, runs);
         long t0 = System.nanoTime();
         JsonNode info;
@@ -290,9 +308,52 @@ public final class MiniatureBuild {
         if (info != null) {
             rec.set("result", info);
         }
-        AtomicFiles.writeString(record, Json.write(rec));
+        AtomicFiles.writeString(record(name), Json.write(rec));
         stageLog.set(name, rec);
         return key;
+    }
+
+    private Path record(String name) {
+        return out.resolve(MiniLayout.STAGES).resolve(name + ".json");
+    }
+
+    /** Whether the stage's output exists and its record carries {@code key}. */
+    private boolean upToDate(String name, String key, String output) {
+        return Files.exists(out.resolve(output)) && Files.exists(record(name))
+                && key.equals(Json.read(record(name)).path("key").asText());
+    }
+
+    /** The folder of a stage's trainer runs (checkpoints) until its output is written. */
+    private Path runsOf(String name, String key) {
+        return out.resolve(RUNS).resolve(name + "-" + key);
+    }
+
+    /**
+     * Waits until the other process of {@link #run(Worker)} has built stage {@code name} with {@code key} (a stage
+     * of the same phase this one reads); returns at once when it is already built.
+     */
+    private void await(String name, String key, String output) {
+        boolean waited = false;
+        while (!upToDate(name, key, output)) {
+            Process p = second;
+            if (p == null || !p.isAlive()) {
+                throw new T2lException(out + ": stage '" + name + "' is not built, and no second process is building"
+                        + " it" + (p == null ? "" : " any more (its output is above)") + "; run the build again");
+            }
+            if (!waited) {
+                progress.start("waiting for " + name + " from the second process", 0);
+                waited = true;
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new T2lException("interrupted while waiting for stage " + name, e);
+            }
+        }
+        if (waited) {
+            progress.end("done");
+        }
     }
 
     private void removeStaleRuns(String name, Path keep) {
@@ -401,11 +462,26 @@ public final class MiniatureBuild {
     }
 
     private JsonNode buildModel(List<PreparedTask> train, int padId, Path runs) {
+        Process follower = second; // run(Worker)'s phase of the model starts the other half's process
+        return trainModel(train, padId, runs, follower == null ? MiniTraining.BaseRole.ALONE
+                : MiniTraining.BaseRole.LEADER);
+    }
+
+    /** Trains the base model (one role of it, {@link MiniTraining#base}); the leader or a lone process writes it. */
+    private JsonNode trainModel(List<PreparedTask> train, int padId, Path runs, MiniTraining.BaseRole role) {
         ModelConfig c = MiniBaseModel.config(s.model());
-        progress.start("base model", s.base().steps());
+        boolean writes = role != MiniTraining.BaseRole.FOLLOWER;
+        if (writes) {
+            progress.start("base model", s.base().steps());
+        }
+        Process follower = second;
         try (Transformer model = Transformer.create(c, MiniBaseModel.inMemory(
                 MiniBaseModel.initialWeights(c, s.seed()), "fresh miniature weights"))) {
-            JsonNode curve = training.base(model, train, s.base(), padId, s.seed() + 1, runs);
+            JsonNode curve = training.base(model, train, s.base(), padId, s.seed() + 1, runs, role,
+                    () -> follower != null && follower.isAlive());
+            if (!writes) {
+                return null;
+            }
             MiniBaseModel.write(out.resolve(MiniLayout.MODEL), s.model(), model.stateDict(), true);
             progress.end(String.format("final loss %.3f", curve.path("last_loss").asDouble()));
             return curve;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.t2l.io.JvmCommand;
@@ -81,7 +82,8 @@ class MiniatureBuildTest {
                     return new ProcessBuilder(JvmCommand.sameJvm(MiniatureBuildTest.class.getName(),
                             List.of(c.toString(), String.join(",", stages)))).inheritIO().start();
                 });
-        assertEquals(List.of(Set.of("embeddings"), Set.of("sft-S", "sft-L")), workerStages);
+        assertEquals(List.of(Set.of(MiniatureBuild.MODEL_SECOND_HALF), Set.of("embeddings", "sft-S", "sft-L")),
+                workerStages);
         List<String> recorded = new ArrayList<>();
         prov.path("stages").fieldNames().forEachRemaining(recorded::add);
         assertEquals(MiniatureBuild.STAGES, recorded, "provenance lists the stages in build order");
@@ -107,6 +109,23 @@ class MiniatureBuildTest {
         }
     }
 
+    @Test
+    void aSecondProcessThatDiesStopsTheBaseModelWithAClearError(@TempDir Path tmp) {
+        T2lException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(120), () -> assertThrows(
+                T2lException.class, () -> new MiniatureBuild(tmp, MiniSettings.reduced(), HashEmbedder::new,
+                        Progress.QUIET, "test").run(stages -> new ProcessBuilder(JvmCommand.sameJvm(
+                                DyingWorker.class.getName(), List.of())).inheritIO().start())));
+        assertTrue(e.getMessage().contains("ended before it connected"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve(MiniLayout.MODEL)), "no model was written");
+    }
+
+    /** A second process that fails at once. */
+    public static final class DyingWorker {
+        public static void main(String[] args) {
+            System.exit(3);
+        }
+    }
+
     /** The second process of the two-process build above: args = folder, stages (comma-separated). */
     public static void main(String[] args) {
         new MiniatureBuild(Path.of(args[0]), MiniSettings.reduced(), HashEmbedder::new, Progress.QUIET, "test")
@@ -120,6 +139,7 @@ class MiniatureBuildTest {
             all.addAll(p.here());
             all.addAll(p.second());
         }
+        assertTrue(all.remove(MiniatureBuild.MODEL_SECOND_HALF), "the base model's second half runs in the second process");
         assertEquals(new TreeSet<>(MiniatureBuild.STAGES), new TreeSet<>(all));
         assertEquals(MiniatureBuild.STAGES.size(), all.size(), "no stage in two phases: " + all);
     }
