@@ -30,7 +30,7 @@ public final class MiniatureCommand implements Runnable {
     }
 
     @Command(name = "build", mixinStandardHelpOptions = true,
-            description = "Train the miniature (resumable: up-to-date stages are kept). About 30 min on 2 cores (PyTorch on"
+            description = "Train the miniature (resumable: up-to-date stages are kept). About 25 min on 2 cores (PyTorch on"
                     + " one thread per process).")
     static final class Build implements Callable<Integer> {
         @Spec

@@ -40,15 +40,19 @@ class DemoCommandTest {
         // "first 2: "); adjacent letters swapped pairwise, an odd last letter left in place, in round brackets (no
         // cue: only the description says so); and, for the user's description, the shift by one, plain (no expected
         // column there). That description is a person's words for a held-out task (shift-1_plain); on miniature v4
-        // its adapter shifts "brix" right and "dzjqtop" only in part, so the second row is checked for the adapter's
+        // its adapter shifted "brix" right and "dzjqtop" only in part, so the second row is checked for the adapter's
         // effect only (how often hand-written descriptions work: docs/MINIATURE.md, "Hand-written descriptions").
+        // Held-out tasks are solved in part (sft-L: 40% of held-out answers, miniature v5), so for swap_parens each
+        // row must show the hand-worked answer in the expected column and mark the adapted answer ok exactly when it
+        // equals it, and at least one of the two rows must be right (on v5 "atdw" gets an extra bracket).
         // Rows where the base model already answers right (the cued families sometimes do) show nothing about the
         // adapter: not asserted.
         assertRow(out, "seen task shift-1_quotes", "brix", "\"csjy\"", true);
         assertRow(out, "seen task shift-1_quotes", "dzjqtop", "\"eakrupq\"", true);
         assertRow(out, "seen task first-2_brackets", "first 2: rszu", "[rs]", true);
-        assertRow(out, "held-out task swap_parens", "tlifm", "(ltfim)", true);
-        assertRow(out, "held-out task swap_parens", "atdw", "(tawd)", true);
+        boolean first = assertMarkedRow(out, "held-out task swap_parens", "tlifm", "(ltfim)");
+        boolean second = assertMarkedRow(out, "held-out task swap_parens", "atdw", "(tawd)");
+        assertTrue(first || second, "the adapter solves neither row of the held-out task:\n" + out);
         assertRow(out, "your description", "brix", "csjy", false);
         String[] other = answers(out, "your description", "dzjqtop");
         assertNotEquals(other[0], other[1], "the adapter changes the base model's answer for dzjqtop");
@@ -82,6 +86,22 @@ class DemoCommandTest {
     static String[] answers(String out, String section, String input) {
         Row r = Row.of(out, section, input);
         return new String[] {r.column(input, 0), r.column(input, 1)};
+    }
+
+    /**
+     * The row of {@code input} under {@code section} reads exactly: input, the base model's answer (not the right
+     * one), the adapted answer marked "ok" if it equals {@code expected} and "x" otherwise, and {@code expected}.
+     * Returns whether the adapted answer is right.
+     */
+    static boolean assertMarkedRow(String out, String section, String input, String expected) {
+        Row r = Row.of(out, section, input);
+        String base = r.column(input, 0);
+        String adapted = r.column(input, 1).replaceFirst(" (ok|x)$", "");
+        boolean right = adapted.equals(expected);
+        assertEquals(String.format(r.col() + "%-22s %-22s %-22s", input, base, adapted + (right ? " ok" : " x"),
+                expected), r.line(), section + ", input " + input);
+        assertNotEquals(expected, base, "the base model already gives the answer for " + input);
+        return right;
     }
 
     /**

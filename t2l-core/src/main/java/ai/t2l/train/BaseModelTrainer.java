@@ -63,8 +63,8 @@ public final class BaseModelTrainer {
                 Losses.Reduction.TOKEN_SUM);
         ParamSet weights = lm.weights();
         try (NDManager m = NDManager.newBaseManager(); Optimization opt = new Optimization(weights, c.optim(), total, rng)) {
-            double first = (writes ? opt.resume(run, sampler) : opt.restoreLatest(run, sampler)).map(st -> st.path("first_loss").asDouble(Double.NaN))
-                    .orElse(Double.NaN);
+            double first = (writes ? opt.resume(run, sampler) : opt.restoreLatest(run, sampler))
+                    .map(st -> st.path("first_loss").asDouble(Double.NaN)).orElse(Double.NaN);
             listener.onStart("train base", opt.step(), total);
             long t0 = System.nanoTime();
             long tokens = 0;

@@ -47,6 +47,9 @@ public interface GradientShards {
 
     /** Element-wise sum of two shards' arrays: a + b, the same bits in whichever process it runs. */
     static float[] sum(List<float[]> shards) {
+        if (shards.size() != COUNT || shards.get(0).length != shards.get(1).length) {
+            throw new IllegalArgumentException("expected " + COUNT + " shards of one length, found " + shards.size());
+        }
         float[] a = shards.get(0);
         float[] b = shards.get(1);
         float[] out = new float[a.length];

@@ -112,7 +112,10 @@ public final class ParamSet implements AutoCloseable {
         return out;
     }
 
-    /** Overwrites every gradient from {@code flat}, laid out as {@link #flatGradients()} writes it. */
+    /**
+     * Overwrites every gradient from {@code flat}, laid out as {@link #flatGradients()} writes it (values after them
+     * are ignored).
+     */
     public void setGradients(float[] flat) {
         if (flat.length < numel()) {
             throw new T2lException("gradients: expected " + numel() + " values, found " + flat.length);
