@@ -120,9 +120,9 @@ public final class GradientPeer implements GradientShards, AutoCloseable {
         IOException last = null;
         while (System.currentTimeMillis() < deadline) {
             if (Files.exists(rendezvous)) {
+                Socket s = new Socket();
                 try {
                     JsonNode r = Json.read(rendezvous);
-                    Socket s = new Socket();
                     s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), r.path("port").asInt()), 10_000);
                     DataOutputStream o = new DataOutputStream(s.getOutputStream());
                     o.write(HexFormat.of().parseHex(r.path("token").asText()));
@@ -135,6 +135,7 @@ public final class GradientPeer implements GradientShards, AutoCloseable {
                     last = new IOException("the listener at port " + r.path("port").asInt() + " refused the token");
                 } catch (IOException | RuntimeException e) { // a file from an earlier run, or the leader not listening yet
                     last = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+                    closeQuietly(s);
                 }
             }
             try {
@@ -205,13 +206,17 @@ public final class GradientPeer implements GradientShards, AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // closing: nothing left to do with it
-        }
+        closeQuietly(socket);
         if (rendezvous != null) {
             deleteQuietly(rendezvous);
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // closing: nothing left to do with it
         }
     }
 
