@@ -89,12 +89,14 @@ public final class BaseModelTrainer {
                 first = Double.isNaN(first) ? last : first;
                 tokens += batchTokens;
                 long step = opt.step();
+                if (writes) {
+                    run.metrics(Map.of("step", step, "loss", last, "lr", opt.currentLr(), "grad_norm",
+                            opt.lastGradNorm()));
+                }
+                listener.onStep(step, total, last, opt.currentLr(), tokens / ((System.nanoTime() - t0) / 1e9));
                 if (!writes) {
-                    listener.onStep(step, total, last, opt.currentLr(), tokens / ((System.nanoTime() - t0) / 1e9));
                     continue;
                 }
-                run.metrics(Map.of("step", step, "loss", last, "lr", opt.currentLr(), "grad_norm", opt.lastGradNorm()));
-                listener.onStep(step, total, last, opt.currentLr(), tokens / ((System.nanoTime() - t0) / 1e9));
                 if (c.valEvery() > 0 && (step % c.valEvery() == 0 || step == total)) {
                     val = Validation.loss(m, lm, null, validation, null, Losses.Reduction.TOKEN_MEAN, c.batchSize(),
                             padId);

@@ -79,10 +79,7 @@ public final class Optimization implements AutoCloseable {
         try (NDManager scope = params.scope(parent); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray l = loss.apply(scope);
             value = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
-            if (!Double.isFinite(value)) {
-                throw new T2lException("step " + (step + 1) + ": loss is " + value + " (learning rate "
-                        + currentLr() + "); training stopped, the last good checkpoint is kept");
-            }
+            requireFiniteLoss(value);
             t1 = System.nanoTime();
             gc.backward(l);
         }
@@ -124,14 +121,19 @@ public final class Optimization implements AutoCloseable {
         }
         float[] sum = GradientShards.sum(shards.all(step + 1, mine));
         double value = sum[sum.length - 1];
-        if (!Double.isFinite(value)) {
-            throw new T2lException("step " + (step + 1) + ": loss is " + value + " (learning rate " + currentLr()
-                    + "); training stopped, the last good checkpoint is kept");
-        }
+        requireFiniteLoss(value);
         params.setGradients(sum);
         long t2 = System.nanoTime();
         update(parent, t0, t0 + forward, t2);
         return value;
+    }
+
+    /** Stops before the weights are touched when the step's loss is not finite. */
+    private void requireFiniteLoss(double value) {
+        if (!Double.isFinite(value)) {
+            throw new T2lException("step " + (step + 1) + ": loss is " + value + " (learning rate " + currentLr()
+                    + "); training stopped, the last good checkpoint is kept");
+        }
     }
 
     /** Clipping, AdamW at the scheduled rate and zeroing, once the step's gradients are in place. */

@@ -179,16 +179,24 @@ public record Report(TaskWorld world, List<MiniatureEval.Scores> rows, Map<Strin
         if (curves == null || !java.util.Arrays.stream(stages).allMatch(curves::containsKey)) {
             return "";
         }
+        long distinct = java.util.Arrays.stream(stages).mapToLong(this::steps).distinct().count();
+        return stepList(stages) + (distinct > 1 ? UNEQUAL : ")");
+    }
+
+    private static final String UNEQUAL = "; unequal budgets, so this does not test the finding fairly)";
+
+    private long steps(String stage) {
+        return curves.get(stage).path("steps").asLong();
+    }
+
+    /** " (steps: a N, b M" for the stages' curves, without the closing bracket. */
+    private String stepList(String... stages) {
         StringBuilder sb = new StringBuilder(" (steps: ");
-        java.util.Set<Long> steps = new java.util.HashSet<>();
         for (String st : stages) {
-            long n = curves.get(st).path("steps").asLong();
-            steps.add(n);
-            sb.append(st).append(' ').append(n).append(", ");
+            sb.append(st).append(' ').append(steps(st)).append(", ");
         }
         sb.setLength(sb.length() - 2);
-        return sb.append(steps.size() > 1 ? "; unequal budgets, so this does not test the finding fairly)" : ")")
-                .toString();
+        return sb.toString();
     }
 
     /**
@@ -200,10 +208,9 @@ public record Report(TaskWorld world, List<MiniatureEval.Scores> rows, Map<Strin
         if (curves == null || !curves.containsKey(winner) || !curves.containsKey(other)) {
             return "";
         }
-        long w = curves.get(winner).path("steps").asLong();
-        long o = curves.get(other).path("steps").asLong();
-        String steps = " (steps: " + winner + " " + w + ", " + other + " " + o;
-        return steps + (w > o ? "; unequal budgets, so this does not test the finding fairly)"
+        long w = steps(winner);
+        long o = steps(other);
+        return stepList(winner, other) + (w > o ? UNEQUAL
                 : w < o ? "; " + other + " had more, so its budget does not favour " + winner + ")" : ")");
     }
 
