@@ -11,7 +11,7 @@ import java.util.List;
  * in vocabulary.
  */
 public enum OutputFormat {
-    PLAIN("plain", false,
+    PLAIN("plain", false, "plain",
             List.of("give the result as plain text with nothing around it",
                     "write the answer plainly, without any decoration",
                     "output it as is, with no brackets or separators",
@@ -19,7 +19,7 @@ public enum OutputFormat {
                     "return just the characters, nothing around them"),
             List.of("in plain text", "free of extra symbols", "left bare, without brackets or separators",
                     "as is", "with no punctuation added")),
-    BRACKETS("brackets", false,
+    BRACKETS("brackets", false, "in brackets",
             List.of("put the result in square brackets",
                     "wrap the answer in [ and ]",
                     "enclose the output in square brackets",
@@ -27,7 +27,7 @@ public enum OutputFormat {
                     "add an opening [ before the result and a closing ] after it"),
             List.of("enclosed in square brackets", "wrapped in [ and ]", "inside square brackets",
                     "in square braces", "between [ and ]")),
-    PARENS("parens", false,
+    PARENS("parens", false, "in parens",
             List.of("put the result in parentheses",
                     "wrap the answer in round brackets",
                     "enclose the output in ( and )",
@@ -35,7 +35,7 @@ public enum OutputFormat {
                     "add an opening ( before the result and a closing ) after it"),
             List.of("inside parentheses", "wrapped in round brackets", "enclosed in ( and )",
                     "in parens", "between ( and )")),
-    QUOTES("quotes", false,
+    QUOTES("quotes", false, "in quotes",
             List.of("put the result in double quotes",
                     "wrap the answer in quotation marks",
                     "surround the output with \" characters",
@@ -43,7 +43,7 @@ public enum OutputFormat {
                     "put a \" before and after the result"),
             List.of("in double quotes", "wrapped in quotation marks", "enclosed in \" marks",
                     "in speech marks", "quoted")),
-    STARS("stars", false,
+    STARS("stars", false, "in stars",
             List.of("put an asterisk on each side of the result",
                     "wrap the answer in stars",
                     "surround the output with a * at both ends",
@@ -51,7 +51,7 @@ public enum OutputFormat {
                     "add a * before the result and another one after it"),
             List.of("between two asterisks", "wrapped in stars", "framed by an asterisk on each side",
                     "in asterisks", "starred at both ends")),
-    DASHES("dashes", true,
+    DASHES("dashes", true, "with dashes",
             List.of("put a dash between consecutive characters",
                     "separate the characters of the answer with hyphens",
                     "join the output characters with -",
@@ -60,7 +60,7 @@ public enum OutputFormat {
             List.of("separated by dashes", "hyphen-separated, one character at a time",
                     "joined with a dash between characters", "with hyphens between the characters",
                     "dash-separated")),
-    SPACES("spaces", true,
+    SPACES("spaces", true, "with spaces",
             List.of("put a space between consecutive characters",
                     "separate the characters of the answer with spaces",
                     "spread the output out with one space between characters",
@@ -72,12 +72,14 @@ public enum OutputFormat {
 
     private final String id;
     private final boolean separates;
+    private final String cue;
     private final List<String> imperative;
     private final List<String> adjectival;
 
-    OutputFormat(String id, boolean separates, List<String> imperative, List<String> adjectival) {
+    OutputFormat(String id, boolean separates, String cue, List<String> imperative, List<String> adjectival) {
         this.id = id;
         this.separates = separates;
+        this.cue = cue;
         this.imperative = imperative;
         this.adjectival = adjectival;
     }
@@ -89,6 +91,14 @@ public enum OutputFormat {
     /** True for formats that put a character between letters; they are meaningless on one-character answers. */
     public boolean separates() {
         return separates;
+    }
+
+    /**
+     * How a prompt that carries evidence of what is wanted names this format ({@link Task#inputCue()}): short and
+     * fixed, one per format, like a benchmark prompt's "answer with the letter".
+     */
+    String cue() {
+        return cue;
     }
 
     List<String> imperative() {

@@ -90,12 +90,15 @@ public final class Task {
 
     /**
      * Evidence of what is wanted, in the input itself, as real benchmark prompts carry it (issue 14 item 1): for tasks
-     * of the families in {@link WorldDesign#CUED_FAMILIES}, the operation with its parameter ("rotate left 2: "),
-     * never the format; "" for the others. So a model without the description (the base model, the multi-task
-     * LoRA) can learn part of these tasks from their inputs, and none of the others.
+     * of the families in {@link WorldDesign#CUED_FAMILIES}, the operation with its parameter and the format ("rotate
+     * left 2, in brackets: "); "" for the others. So a model without the description (the base model, the
+     * multi-task LoRA) can learn these tasks from their inputs, and none of the others. (Pipeline version 7 cued the
+     * operation only: with exact-match scoring a model that had to guess the format could do none of the work.)
      */
     public String inputCue() {
-        return WorldDesign.CUED_FAMILIES.contains(family()) ? operation().replace('-', ' ') + ": " : "";
+        return WorldDesign.CUED_FAMILIES.contains(family())
+                ? operation().replace('-', ' ') + ", " + format.cue() + ": "
+                : "";
     }
 
     /** The exact expected answer for an input word. */

@@ -40,8 +40,8 @@ final class WorldDesign {
     }
 
     /**
-     * Families whose prompts name the operation before the word (see {@link Task#inputCue()}): every other family
-     * in catalogue order, so about half of the tasks carry evidence in their input and half none.
+     * Families whose prompts name the operation and format before the word (see {@link Task#inputCue()}): every
+     * other family in catalogue order, so about half of the tasks carry evidence in their input and half none.
      */
     static final java.util.Set<String> CUED_FAMILIES = java.util.Set.of(
             "reverse", "sort", "filter", "first", "rotate", "alternate", "mirror");

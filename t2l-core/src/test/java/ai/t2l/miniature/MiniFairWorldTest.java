@@ -20,20 +20,21 @@ class MiniFairWorldTest {
     private final TaskWorld world = TaskWorld.standard();
 
     @Test
-    void aboutHalfTheTasksCarryTheOperationButNeverTheFormatInTheirInput() {
+    void aboutHalfTheTasksCarryTheOperationAndFormatInTheirInputAndTheOthersNothing() {
         long cued = world.tasks().stream().filter(t -> !t.inputCue().isEmpty()).count();
         assertTrue(cued > world.tasks().size() / 4 && cued < world.tasks().size() * 3 / 4, "cued tasks: " + cued);
-        // the cue is the operation's: every format of an operation has the same cue, so it never says the format
-        Map<String, Set<String>> cuesPerOp = world.tasks().stream().collect(Collectors.groupingBy(Task::operation,
-                Collectors.mapping(Task::inputCue, Collectors.toSet())));
-        cuesPerOp.forEach((op, cues) -> assertEquals(1, cues.size(), op + ": " + cues));
+        // a cue says everything that is wanted: no two tasks share one, so the input alone determines the task
+        Map<String, List<String>> tasksPerCue = world.tasks().stream().filter(t -> !t.inputCue().isEmpty())
+                .collect(Collectors.groupingBy(Task::inputCue, Collectors.mapping(Task::name, Collectors.toList())));
+        tasksPerCue.forEach((cue, names) -> assertEquals(1, names.size(), cue + ": " + names));
         for (Task t : world.tasks()) {
             boolean cuedFamily = WorldDesign.CUED_FAMILIES.contains(t.family());
             assertEquals(cuedFamily, !t.inputCue().isEmpty(), t.name());
-            if (cuedFamily) {
-                assertEquals(t.operation().replace('-', ' ') + ": ", t.inputCue());
-            }
         }
+        assertEquals("rotate left 2, in brackets: ", world.task("rotate-left-2_brackets").inputCue());
+        assertEquals("reverse, plain: ", world.task("reverse_plain").inputCue());
+        assertEquals("alternate even, with spaces: ", world.task("alternate-even_spaces").inputCue());
+        assertEquals("", world.task("shift-1_brackets").inputCue());
         // both kinds among held-out tasks too, so the multi-task LoRA's held-out score is not zero by construction
         assertTrue(world.heldOutTasks().stream().anyMatch(t -> !t.inputCue().isEmpty()));
         assertTrue(world.heldOutTasks().stream().anyMatch(t -> t.inputCue().isEmpty()));

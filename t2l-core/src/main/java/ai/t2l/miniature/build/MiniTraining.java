@@ -123,14 +123,21 @@ final class MiniTraining {
         return out;
     }
 
-    /** One LoRA for all tasks: SFT of a shared adapter, no descriptions (spec §9's multi-task baseline). */
-    LoraWeights multiTask(Transformer model, List<PreparedTask> tasks, MiniSettings.Stage s, LoraConfig lora,
-            int tasksPerStep, int padId, long seed, Path runDir) {
+    /** The multi-task LoRA's weights and its loss curve. */
+    record MultiTask(LoraWeights weights, JsonNode curve) {}
+
+    /**
+     * One LoRA for all tasks: SFT of a shared adapter, no descriptions (spec §9's multi-task baseline), validated like
+     * T2L's SFT every {@code valEvery} steps (a curve, never selected on).
+     */
+    MultiTask multiTask(Transformer model, List<PreparedTask> tasks, MiniSettings.Stage s, LoraConfig lora,
+            int tasksPerStep, int valEvery, int padId, long seed, Path runDir) {
         TransformerLm lm = new TransformerLm(model);
+        RunFolder run = open(runDir, "multitask");
         try (NDManager m = NDManager.newBaseManager(); SharedLora shared = new SharedLora(m, lora, lm, new Rng(seed))) {
-            SftTrainer.train(lm, shared, tasks, null, sftConfig(s, tasksPerStep, 0, 0, seed), padId, open(runDir, "multitask"),
+            SftTrainer.train(lm, shared, tasks, null, sftConfig(s, tasksPerStep, 0, valEvery, seed), padId, run,
                     listener(0, ""));
-            return shared.toLoraWeights();
+            return new MultiTask(shared.toLoraWeights(), curve(run));
         }
     }
 

@@ -51,7 +51,7 @@ import java.util.function.Supplier;
  */
 public final class MiniatureBuild {
     /** Bump when a stage's code changes what it produces. */
-    static final int PIPELINE_VERSION = 7;
+    static final int PIPELINE_VERSION = 8;
     /** SFT and the multi-task LoRA: tasks per step (spec §6.3 uses 8). */
     static final int SFT_TASKS_PER_STEP = 8;
     /** Coefficient of the L2 penalty on generated A and B in SFT (spec §6.2). */
@@ -223,8 +223,8 @@ public final class MiniatureBuild {
                     runs -> buildEmbeddings());
             String oracleKey = stage("oracle", key("oracle", modelKey, s.oracle(), s.heldOutOracles()),
                     MiniLayout.ORACLE, runs -> buildOracles(data, core, runs));
-            stage("multitask", key("multitask", modelKey, s.multiTask()), MiniLayout.MULTITASK,
-                    runs -> buildMultiTask(train, data.padId(), runs));
+            stage("multitask", key("multitask", modelKey, s.multiTask(), SFT_VAL_POINTS, SFT_VAL_EXAMPLES),
+                    MiniLayout.MULTITASK, runs -> buildMultiTask(withFewerValidation(train), data.padId(), runs));
             stage("recon-M", key("recon", oracleKey, embKey, s.recon(), s.hyper()), MiniLayout.t2l("recon-M"),
                     runs -> {
                         await("embeddings", embKey, MiniLayout.EMBEDDINGS);
@@ -530,12 +530,13 @@ public final class MiniatureBuild {
     private JsonNode buildMultiTask(List<PreparedTask> train, int padId, Path runs) {
         progress.start("multi-task LoRA", s.multiTask().steps());
         try (Transformer model = Transformer.load(out.resolve(MiniLayout.MODEL))) {
-            LoraWeights w = training.multiTask(model, train, s.multiTask(), LoraConfig.t2lDefault(),
-                    SFT_TASKS_PER_STEP, padId, s.seed() + 3, runs);
-            PeftAdapter.write(out.resolve(MiniLayout.MULTITASK), w, null, null, true);
+            MiniTraining.MultiTask mt = training.multiTask(model, train, s.multiTask(), LoraConfig.t2lDefault(),
+                    SFT_TASKS_PER_STEP, Math.max(1, s.multiTask().steps() / SFT_VAL_POINTS), padId, s.seed() + 3,
+                    runs);
+            PeftAdapter.write(out.resolve(MiniLayout.MULTITASK), mt.weights(), null, null, true);
+            progress.end(String.format("final loss %.3f", mt.curve().path("last_loss").asDouble()));
+            return mt.curve();
         }
-        progress.end("done");
-        return null;
     }
 
     private List<float[][]> trainEmbeddings(List<Task> tasks) {
