@@ -53,5 +53,40 @@ class ReportLastFifthTest {
         JsonNode c = MiniatureBuild.curve(List.of(1.0, 0.5), val);
         assertEquals("-13.3% (val.)", Report.lastFifth(c)); // 0.083 -> 0.072
         assertEquals("1.3%", Report.lastFifthShare(c)); // 0.011 of 0.848
+        assertEquals("yes", Report.flat(c), "1.3% of the fall is at most 5%");
+    }
+
+    @Test
+    void flatMeansTheLastFifthBringsAtMostFivePercentOfTheFall() {
+        // 1.0 -> 0.5 in all; the last fifth brings 0.03 (6%) or 0.02 (4%) of that 0.5
+        assertEquals("no", Report.flat(validated(1.0, 0.53, 0.5)));
+        assertEquals("yes", Report.flat(validated(1.0, 0.52, 0.5)));
+        assertEquals("yes", Report.flat(validated(1.0, 0.5, 0.5)), "no fall at all at the end");
+        assertEquals("–", Report.flat(Json.MAPPER.createObjectNode()));
+    }
+
+    @Test
+    void theCurveChartDrawsEveryValidatedStageAndNothingWithoutThem() {
+        java.util.Map<String, JsonNode> curves = new java.util.LinkedHashMap<>();
+        curves.put("sft-L", validated(1.0, 0.6, 0.5));
+        curves.put("multitask", validated(0.8, 0.7, 0.65));
+        curves.put("oracle", MiniatureBuild.curve(List.of(1.0, 0.5), List.of()));
+        String svg = CurveChart.svg(curves);
+        assertEquals(2, svg.split("<polyline").length - 1, "one line per validated stage");
+        assertEquals(true, svg.contains(">sft-L<") && svg.contains(">multitask<") && !svg.contains(">oracle<"));
+        // y axis from 0 to the highest loss rounded up to a quarter: 1.0 sits on the top line at y = 40
+        assertEquals(true, svg.contains("60.0,40.0 "), svg);
+        assertEquals(null, CurveChart.svg(java.util.Map.of("oracle", curves.get("oracle"))));
+        assertEquals(svg, CurveChart.svg(curves), "byte-stable");
+    }
+
+    /** Eleven validation points over 10,000 steps: {@code first} at step 0, {@code atFifth} at 8,000, {@code end}. */
+    private static JsonNode validated(double first, double atFifth, double end) {
+        List<double[]> val = new ArrayList<>();
+        for (int i = 0; i <= 10; i++) {
+            double loss = i == 0 ? first : i <= 8 ? first + (atFifth - first) * i / 8 : atFifth + (end - atFifth) * (i - 8) / 2;
+            val.add(new double[] {i * 1000, loss});
+        }
+        return MiniatureBuild.curve(List.of(1.0, 0.5), val);
     }
 }
