@@ -40,7 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
      * Built-in demo tasks: two the T2L model was trained on and one it never saw (unseen combination), picked from
      * validation words (the per-task validation list that {@code t2l miniature eval} prints), not from test results.
      */
-    static final List<String> BUILT_IN = List.of("shift-1_quotes", "first-2_brackets", "swap_parens");
+    static final List<String> BUILT_IN = List.of("shift-1_quotes", "last-2_brackets", "swap_parens");
 
     @Spec
     CommandSpec spec;
@@ -101,7 +101,7 @@ public final class DemoCommand implements Callable<Integer> {
                 List<String> inputs = ex.stream().map(c.task() == null ? Example::input : Example::prompt).toList();
                 List<String> base = MiniGenerate.answers(model, tok, format, inputs, Collections.nCopies(inputs.size(), null));
                 List<String> adapted = MiniGenerate.answers(model, tok, format, inputs, Collections.nCopies(inputs.size(), w));
-                // the input column fits the longest prompt (cued tasks ask "first 2: word")
+                // the input column fits the longest prompt (cued tasks ask "first 2, in brackets: word")
                 String row = "  %-" + Math.max(10, inputs.stream().mapToInt(String::length).max().orElse(0))
                         + "s %-22s %-22s %-22s%n";
                 out.printf(row, "input", "base model", "with T2L adapter", "expected");

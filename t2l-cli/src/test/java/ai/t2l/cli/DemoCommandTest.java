@@ -36,20 +36,20 @@ class DemoCommandTest {
 
         // Issue 13.5: the exact answers, not substrings. The expected answers are worked out by hand from the task
         // definitions (docs/MINIATURE-WORLD.md) for the demo's test words (seed 1): a Caesar shift by one letter
-        // (z wraps to a) in double quotes; the first two letters in square brackets (asked after the family's cue,
-        // "first 2: "); adjacent letters swapped pairwise, an odd last letter left in place, in round brackets (no
-        // cue: only the description says so); and, for the user's description, the shift by one, plain (no expected
-        // column there). That description is a person's words for a held-out task (shift-1_plain); on miniature v4
-        // its adapter shifted "brix" right and "dzjqtop" only in part, so the second row is checked for the adapter's
-        // effect only (how often hand-written descriptions work: docs/MINIATURE.md, "Hand-written descriptions").
-        // Held-out tasks are solved in part (sft-L: 40% of held-out answers, miniature v5), so for swap_parens each
-        // row must show the hand-worked answer in the expected column and mark the adapted answer ok exactly when it
-        // equals it, and at least one of the two rows must be right (on v5 "atdw" gets an extra bracket).
-        // Rows where the base model already answers right (the cued families sometimes do) show nothing about the
-        // adapter: not asserted.
+        // (z wraps to a) in double quotes; the last two letters in square brackets; adjacent letters swapped
+        // pairwise, an odd last letter left in place, in round brackets; none of the three families carries a cue
+        // in its input, so only the description says what is wanted. For the user's description, the shift by one,
+        // plain (no expected column there). That description is a person's words for a held-out task
+        // (shift-1_plain); on miniature v4 its adapter shifted "brix" right and "dzjqtop" only in part, so the second
+        // row is checked for the adapter's effect only (how often hand-written descriptions work: docs/MINIATURE.md,
+        // "Hand-written descriptions"). Held-out tasks are solved in part (sft-L: 19% of held-out answers,
+        // miniature v6), so for swap_parens each row must show the hand-worked answer in the expected column and
+        // mark the adapted answer ok exactly when it equals it, and at least one of the two rows must be right (on
+        // v5 "atdw" got an extra bracket, on v6 square ones).
         assertRow(out, "seen task shift-1_quotes", "brix", "\"csjy\"", true);
         assertRow(out, "seen task shift-1_quotes", "dzjqtop", "\"eakrupq\"", true);
-        assertRow(out, "seen task first-2_brackets", "first 2: rszu", "[rs]", true);
+        assertRow(out, "seen task last-2_brackets", "piueti", "[ti]", true);
+        assertRow(out, "seen task last-2_brackets", "zacpdsva", "[va]", true);
         boolean first = assertMarkedRow(out, "held-out task swap_parens", "tlifm", "(ltfim)");
         boolean second = assertMarkedRow(out, "held-out task swap_parens", "atdw", "(tawd)");
         assertTrue(first || second, "the adapter solves neither row of the held-out task:\n" + out);
