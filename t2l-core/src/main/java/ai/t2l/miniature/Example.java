@@ -5,8 +5,8 @@ package ai.t2l.miniature;
  *
  * @param input    the input word
  * @param prompt   the user turn's text: the bare word, or for tasks that carry evidence in their input
- *                 ({@link Task#inputCue()}) the operation and format before it ("rotate left 2, in brackets: abcdef"); chat markup
- *                 comes from {@link MiniChatFormat}
+ *                 ({@link Task#inputCue()}) the operation and format before it ("rotate left 2, in brackets:
+ *                 abcdef"); chat markup comes from {@link MiniChatFormat}
  * @param response the exact expected answer
  */
 public record Example(String input, String prompt, String response) {

@@ -124,12 +124,7 @@ final class AdapterMap {
         int size = 480;
         int left = 20;
         int top = 40;
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
-                + " font-family=\"sans-serif\" font-size=\"12\">%n", left + size + 180, top + size + 40));
-        sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        sb.append("<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">")
-                .append(title.replace("&", "&amp;").replace("<", "&lt;")).append("</text>\n");
+        StringBuilder sb = Svg.start(left + size + 180, top + size + 40, title);
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\""
                 + " stroke=\"#ccc\"/>%n", left, top, size, size));
         for (Point p : points) {

@@ -36,12 +36,7 @@ final class CurveChart {
         int top = 40;
         int w = 520;
         int h = 300;
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
-                + " font-family=\"sans-serif\" font-size=\"12\">%n", left + w + 170, top + h + 50));
-        sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        sb.append("<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">Miniature: validation loss during"
-                + " training</text>\n");
+        StringBuilder sb = Svg.start(left + w + 170, top + h + 50, "Miniature: validation loss during training");
         for (int i = 0; i <= 4; i++) {
             double v = yTop * i / 4;
             double y = top + h - h * v / yTop;

@@ -46,9 +46,11 @@ public record MiniSettings(
      * The step counts are set by the build budget (30 minutes on 2 cores, issue 14 item 4; `t2l miniature build` uses
      * both cores, MiniatureBuild.PHASES, the base model's steps in halves on both). SFT: 7,000 steps. At 10,000
      * (pipeline version 6) the build took 42.4 minutes on one session's machine and about 34 on another's, and the
-     * validation losses still fell 12–13% over the last fifth, so no affordable count makes them flat; 7,000 is what
-     * fits 30 minutes on the slower of those machines with the base on both cores (BENCHMARKS.md, "Miniature
-     * build"). provenance.json and docs/MINIATURE.md show the curves, so how flat they are can be read there.
+     * validation losses still fell 12–13% over the last fifth of themselves; 7,000 fitted 30 minutes on the slower of
+     * those machines with the base on both cores (version 5: 22.6 minutes; version 6, with the multi-task LoRA's
+     * 7,000 steps, 26.5 on another machine; BENCHMARKS.md, "Miniature build"). By the report's criterion (the last
+     * fifth brings at most 5% of the whole fall) the curves are flat at 7,000. provenance.json and docs/MINIATURE.md
+     * show the curves, so how flat they are can be read there.
      * <p>
      * The multi-task LoRA, T2L's competitor without descriptions, trains with SFT's steps, batch and learning rate
      * and the reference's weight decay (spec §6.4 and §9: the reference's MT LoRA uses T2L's schedule, 1e-3 decay),

@@ -14,11 +14,7 @@ final class Svg {
         int rowH = 34;
         int top = 40;
         int h = top + rows.size() * rowH + 40;
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
-                + " font-family=\"sans-serif\" font-size=\"12\">%n", labelW + barW + 80, h));
-        sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        sb.append("<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">Miniature: exact match (%)</text>\n");
+        StringBuilder sb = start(labelW + barW + 80, h, "Miniature: exact match (%)");
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"10\" width=\"12\" height=\"12\" fill=\"#4878b0\"/>"
                 + "<text x=\"%d\" y=\"20\">seen tasks</text>%n", labelW + 120, labelW + 136));
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"10\" width=\"12\" height=\"12\" fill=\"#e08a3c\"/>"
@@ -27,7 +23,7 @@ final class Svg {
             MiniatureEval.Scores r = rows.get(i);
             int y = top + i * rowH;
             sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n",
-                    labelW - 8, y + 18, r.condition().replace("&", "&amp;").replace("<", "&lt;")));
+                    labelW - 8, y + 18, escape(r.condition())));
             bar(sb, r, seen, labelW, y + 2, barW, "#4878b0");
             bar(sb, r, held, labelW, y + 16, barW, "#e08a3c");
         }
@@ -39,6 +35,21 @@ final class Svg {
         }
         sb.append("</svg>\n");
         return sb.toString();
+    }
+
+    /** An SVG document of the given size on a white ground, with its title at the top left (escaped). */
+    static StringBuilder start(int width, int height, String title) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
+                + " font-family=\"sans-serif\" font-size=\"12\">%n", width, height));
+        sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        sb.append("<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">").append(escape(title))
+                .append("</text>\n");
+        return sb;
+    }
+
+    static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;");
     }
 
     private static void bar(StringBuilder sb, MiniatureEval.Scores r, List<Task> tasks, int x, int y, int w,

@@ -84,7 +84,7 @@ class ReportLastFifthTest {
     private static JsonNode validated(double first, double atFifth, double end) {
         List<double[]> val = new ArrayList<>();
         for (int i = 0; i <= 10; i++) {
-            double loss = i == 0 ? first : i <= 8 ? first + (atFifth - first) * i / 8 : atFifth + (end - atFifth) * (i - 8) / 2;
+            double loss = i <= 8 ? first + (atFifth - first) * i / 8 : atFifth + (end - atFifth) * (i - 8) / 2;
             val.add(new double[] {i * 1000, loss});
         }
         return MiniatureBuild.curve(List.of(1.0, 0.5), val);
