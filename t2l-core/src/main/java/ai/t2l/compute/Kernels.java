@@ -58,6 +58,9 @@ interface Kernels {
      */
     int firstNonFiniteHalf(ByteBuffer w, int from, int to, boolean f16);
 
+    /** The index in [from, to) of the first NaN or infinity of {@code x}, or -1. */
+    int firstNonFinite(float[] x, int from, int to);
+
     /** The kernels this JVM can run: the Vector API when its incubator module is present, else plain Java. */
     static Kernels best() {
         return Holder.BEST;
@@ -81,6 +84,7 @@ interface Kernels {
             k.half(w, 0, cols, false, half, half, x, 1, y, 4, 0, 4);
             k.int8(new byte[4 * cols], new float[4 * cols / BLOCK], cols, Int8Matrix.phases(x, 1, cols), x, 1, y, 4, 0, 4);
             k.firstNonFiniteHalf(w, 0, 2 * cols, false);
+            k.firstNonFinite(new float[512], 0, 512);
             float[] panel = new float[4 * cols];
             k.widenHalf(w, 0, cols, false, panel, 0);
             k.widenInt8(new byte[cols], new float[cols / BLOCK], 0, 0, cols, panel, cols);

@@ -37,6 +37,16 @@ final class ScalarKernels implements Kernels {
         return -1;
     }
 
+    @Override
+    public int firstNonFinite(float[] x, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (x[i] - x[i] != 0f) { // 0 for every finite value, NaN for NaN and both infinities
+                return i;
+            }
+        }
+        return -1;
+    }
+
     static float decode(short s, boolean f16) {
         return f16 ? Half.toFloat(s) : Float.intBitsToFloat((s & 0xFFFF) << 16);
     }

@@ -716,5 +716,28 @@ final class VectorKernels implements Kernels {
         return SCALAR.firstNonFiniteHalf(w, at, to, f16);
     }
 
+    /**
+     * x − x is 0 for a finite value and NaN otherwise, and NaN survives any sum: one subtraction and one addition per
+     * vector, no compare in the loop; each group of {@link #SCAN_GROUP} values is tested once, and the scalar loop
+     * finds the first bad value in the group that has one.
+     */
+    @Override
+    public int firstNonFinite(float[] x, int from, int to) {
+        int at = from;
+        for (; at + SCAN_GROUP <= to; at += SCAN_GROUP) {
+            FloatVector acc = FloatVector.zero(FS);
+            for (int i = at; i < at + SCAN_GROUP; i += L) {
+                FloatVector v = FloatVector.fromArray(FS, x, i);
+                acc = acc.add(v.sub(v));
+            }
+            if (acc.reduceLanes(VectorOperators.ADD) != 0f) {
+                break;
+            }
+        }
+        return SCALAR.firstNonFinite(x, at, to);
+    }
+
+    private static final int SCAN_GROUP = 256;
+
     private static final ScalarKernels SCALAR = new ScalarKernels();
 }

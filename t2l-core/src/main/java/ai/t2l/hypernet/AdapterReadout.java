@@ -1,6 +1,7 @@
 package ai.t2l.hypernet;
 
 import ai.djl.ndarray.NDArray;
+import ai.t2l.compute.FloatScan;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.lora.LoraWeights;
 import ai.t2l.model.EngineMemory;
@@ -24,6 +25,8 @@ final class AdapterReadout {
     private final HyperConfig config;
     private final int tasks;
     private final List<Map<LoraWeights.Site, LoraWeights.Pair>> pairs = new ArrayList<>();
+    /** Set when a finished row holds NaN or infinity (see {@link #allFinite()}). */
+    private volatile boolean nonFinite;
 
     AdapterReadout(HyperConfig config, int tasks) {
         this.config = config;
@@ -99,6 +102,11 @@ final class AdapterReadout {
             int l = row % layers;
             fa.apply(as[row], l * r * in, as[row].length);
             fb.apply(bs[row], l * out * r, bs[row].length);
+            // checked while the row is still in cache, 16 values at a time: the separate plain-Java pass over a
+            // Mistral-7B adapter's 13.6 MB took 3.2-3.7 ms per call (issue 16, BENCHMARKS.md)
+            if (FloatScan.firstNonFinite(as[row]) >= 0 || FloatScan.firstNonFinite(bs[row]) >= 0) {
+                nonFinite = true;
+            }
         });
         for (int t = 0; t < tasks; t++) {
             for (int l = 0; l < layers; l++) {
@@ -107,6 +115,11 @@ final class AdapterReadout {
                         new FloatTensor(as[row], new long[] {r, in}), new FloatTensor(bs[row], new long[] {out, r})));
             }
         }
+    }
+
+    /** Whether every value of every finished adapter is finite (no NaN, no infinity). */
+    boolean allFinite() {
+        return !nonFinite;
     }
 
     List<LoraWeights> adapters() {

@@ -448,20 +448,18 @@ public final class HyperModulator implements AutoCloseable {
             System.arraycopy(e, 0, flat, t * dim, dim);
         }
         Finite.require(flat, null, "task embedding");
-        List<LoraWeights> out;
+        Generated g;
         try (NDManager sub = manager.newSubManager()) {
             NDArray emb = sub.create(flat, new Shape(taskEmbeddings.size(), dim));
             GenerationPhases.enter(phases, GenerationPhases.Phase.ENCODE);
             NDArray encoded = encodeTask(emb);
-            out = generateEncoded(encoded, HeadProduct.fast() && !ENGINE_HEADS, phases);
+            g = generateEncoded(encoded, HeadProduct.fast() && !ENGINE_HEADS, phases);
         }
         GenerationPhases.enter(phases, GenerationPhases.Phase.CHECK);
-        // finite in, non-finite out: the hypernetwork's own weights overflowed (issue 10 item 8). The scan runs on
-        // all cores (13.6 MB per Mistral-7B adapter); the error, if any, names the first bad tensor in order.
-        List<LoraWeights.Pair> all = out.stream().flatMap(a -> a.pairs().values().stream()).toList();
-        boolean bad = all.parallelStream().anyMatch(p -> Finite.firstNonFinite(p.a().data()) >= 0
-                || Finite.firstNonFinite(p.b().data()) >= 0);
-        for (LoraWeights adapter : bad ? out : List.<LoraWeights>of()) {
+        // finite in, non-finite out: the hypernetwork's own weights overflowed (issue 10 item 8). The readout checked
+        // every row as it finished it; only a bad adapter is scanned again, so the error names the first bad tensor.
+        List<LoraWeights> out = g.adapters();
+        for (LoraWeights adapter : g.allFinite() ? List.<LoraWeights>of() : out) {
             adapter.pairs().forEach((site, p) -> {
                 String where = "generated adapter, layer " + site.layer() + " " + site.module() + " lora_";
                 Finite.require(p.a(), where + "A");
@@ -495,10 +493,13 @@ public final class HyperModulator implements AutoCloseable {
      *     adapters: {@link JavaHeads}) instead of the engine; the trunk runs on the engine either way
      */
     List<LoraWeights> generateEncoded(NDArray encoded, boolean javaHeads) {
-        return generateEncoded(encoded, javaHeads, null);
+        return generateEncoded(encoded, javaHeads, null).adapters();
     }
 
-    private List<LoraWeights> generateEncoded(NDArray encoded, boolean javaHeads, GenerationPhases phases) {
+    /** Generated adapters, and whether all their values are finite ({@link AdapterReadout#allFinite()}). */
+    private record Generated(List<LoraWeights> adapters, boolean allFinite) {}
+
+    private Generated generateEncoded(NDArray encoded, boolean javaHeads, GenerationPhases phases) {
         checkCanGenerate();
         boolean was = training;
         training = false;
@@ -532,7 +533,7 @@ public final class HyperModulator implements AutoCloseable {
                     }
                 }
             }
-            return readout.adapters();
+            return new Generated(readout.adapters(), readout.allFinite());
         } finally {
             training = was;
         }

@@ -188,6 +188,32 @@ class KernelsTest {
     }
 
     @Test
+    void float32ScanFindsTheFirstNanOrInfinityWhereverItIs() {
+        int n = 1000; // four whole groups of 256 for the vector scan, and a tail
+        float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        for (int at : new int[] {0, 15, 16, 255, 256, 700, 1023 - 24, n - 1}) {
+            for (float b : bad) {
+                float[] x = new float[n];
+                for (int i = 0; i < n; i++) {
+                    x[i] = (i % 7 - 3) * 1e30f; // large but finite: x - x is still 0
+                }
+                x[at] = b;
+                if (at + 3 < n) {
+                    x[at + 3] = Float.NaN; // a later one must not be reported
+                }
+                for (Kernels k : new Kernels[] {new ScalarKernels(), Kernels.best()}) {
+                    String what = k.getClass().getSimpleName() + " " + b + " at " + at;
+                    assertEquals(at, k.firstNonFinite(x, 0, n), what);
+                    assertEquals(-1, k.firstNonFinite(x, 0, at), what + ": the range before it");
+                    assertEquals(at, ai.t2l.compute.FloatScan.firstNonFinite(x), what + ": FloatScan");
+                }
+            }
+        }
+        assertEquals(-1, Kernels.best().firstNonFinite(new float[n], 0, n));
+        assertEquals(-1, FloatScan.firstNonFinite(new float[] {Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE}));
+    }
+
+    @Test
     void storedValuesAreTheFileValues() {
         float[] w = {1.5f, -2.25f, 3.0e-6f, 65504f, -0.0f, 1e-8f};
         assertEquals(Float.intBitsToFloat((Float.floatToRawIntBits(3.0e-6f) + 0x7FFF) >>> 16 << 16),
