@@ -1,5 +1,6 @@
 package ai.t2l.compute;
 
+import ai.t2l.io.Finite;
 import ai.t2l.io.Half;
 import java.nio.ByteBuffer;
 
@@ -39,12 +40,7 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public int firstNonFinite(float[] x, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (x[i] - x[i] != 0f) { // 0 for every finite value, NaN for NaN and both infinities
-                return i;
-            }
-        }
-        return -1;
+        return Finite.firstNonFinite(x, from, to);
     }
 
     static float decode(short s, boolean f16) {

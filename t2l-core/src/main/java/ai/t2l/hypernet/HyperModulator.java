@@ -458,16 +458,17 @@ public final class HyperModulator implements AutoCloseable {
         GenerationPhases.enter(phases, GenerationPhases.Phase.CHECK);
         // finite in, non-finite out: the hypernetwork's own weights overflowed (issue 10 item 8). The readout checked
         // every row as it finished it; only a bad adapter is scanned again, so the error names the first bad tensor.
-        List<LoraWeights> out = g.adapters();
-        for (LoraWeights adapter : g.allFinite() ? List.<LoraWeights>of() : out) {
-            adapter.pairs().forEach((site, p) -> {
-                String where = "generated adapter, layer " + site.layer() + " " + site.module() + " lora_";
-                Finite.require(p.a(), where + "A");
-                Finite.require(p.b(), where + "B");
-            });
+        if (!g.allFinite()) {
+            for (LoraWeights adapter : g.adapters()) {
+                adapter.pairs().forEach((site, p) -> {
+                    String where = "generated adapter, layer " + site.layer() + " " + site.module() + " lora_";
+                    Finite.require(p.a(), where + "A");
+                    Finite.require(p.b(), where + "B");
+                });
+            }
         }
         GenerationPhases.stop(phases);
-        return out;
+        return g.adapters();
     }
 
     /**

@@ -13,7 +13,12 @@ public final class Finite {
 
     /** The flat index of the first NaN or infinity, or -1 when all values are finite. */
     public static long firstNonFinite(float[] data) {
-        for (int i = 0; i < data.length; i++) {
+        return firstNonFinite(data, 0, data.length);
+    }
+
+    /** The index in [from, to) of the first NaN or infinity, or -1. */
+    public static int firstNonFinite(float[] data, int from, int to) {
+        for (int i = from; i < to; i++) {
             // x - x is 0 for finite x and NaN for NaN and both infinities: one compare per value
             if (data[i] - data[i] != 0f) {
                 return i;

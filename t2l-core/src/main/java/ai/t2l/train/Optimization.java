@@ -69,9 +69,7 @@ public final class Optimization implements AutoCloseable {
      * finite: the run's last checkpoint stays the last good state.
      */
     public double run(NDManager parent, Function<NDManager, NDArray> loss) {
-        long stepSeed = rng.nextLong();
-        Engine.getInstance().setRandomSeed((int) stepSeed); // NEFTune noise of this step
-        Dropout.seed(stepSeed); // and its dropout masks
+        seed(rng.nextLong());
         double value;
         long t0 = System.nanoTime();
         long t1;
@@ -102,8 +100,7 @@ public final class Optimization implements AutoCloseable {
         long forward = 0;
         List<float[]> mine = new ArrayList<>();
         for (int s : shards.own()) {
-            Engine.getInstance().setRandomSeed((int) (stepSeed + s));
-            Dropout.seed(stepSeed + s);
+            seed(stepSeed + s);
             long f0 = System.nanoTime();
             float loss;
             try (NDManager scope = params.scope(parent);
@@ -126,6 +123,12 @@ public final class Optimization implements AutoCloseable {
         long t2 = System.nanoTime();
         update(parent, t0, t0 + forward, t2);
         return value;
+    }
+
+    /** The engine's generator (NEFTune noise) and the dropout masks of a step, or of one shard of it. */
+    private static void seed(long stepSeed) {
+        Engine.getInstance().setRandomSeed((int) stepSeed);
+        Dropout.seed(stepSeed);
     }
 
     /** Stops before the weights are touched when the step's loss is not finite. */

@@ -16,10 +16,14 @@ final class CurveChart {
     private static final List<String> COLOURS = List.of("#4878b0", "#e08a3c", "#55a868", "#c44e52", "#8172b2",
             "#937860", "#da8bc3", "#8c8c8c");
 
-    /** The chart of every curve with at least two validation points; null when there is none. */
+    /** The curves the chart draws: those with at least two validation points. */
+    static List<Map.Entry<String, JsonNode>> drawn(Map<String, JsonNode> curves) {
+        return curves.entrySet().stream().filter(e -> e.getValue().path("val_loss").size() >= 2).toList();
+    }
+
+    /** The chart of every {@link #drawn} curve; null when there is none. */
     static String svg(Map<String, JsonNode> curves) {
-        List<Map.Entry<String, JsonNode>> lines = curves.entrySet().stream()
-                .filter(e -> e.getValue().path("val_loss").size() >= 2).toList();
+        List<Map.Entry<String, JsonNode>> lines = drawn(curves);
         if (lines.isEmpty()) {
             return null;
         }

@@ -462,8 +462,8 @@ public final class MiniatureBuild {
     }
 
     private JsonNode buildModel(List<PreparedTask> train, int padId, Path runs) {
-        Process follower = second; // run(Worker)'s phase of the model starts the other half's process
-        return trainModel(train, padId, runs, follower == null ? MiniTraining.BaseRole.ALONE
+        // run(Worker)'s phase of the model starts the other half's process
+        return trainModel(train, padId, runs, second == null ? MiniTraining.BaseRole.ALONE
                 : MiniTraining.BaseRole.LEADER);
     }
 
@@ -531,12 +531,16 @@ public final class MiniatureBuild {
         progress.start("multi-task LoRA", s.multiTask().steps());
         try (Transformer model = Transformer.load(out.resolve(MiniLayout.MODEL))) {
             MiniTraining.MultiTask mt = training.multiTask(model, train, s.multiTask(), LoraConfig.t2lDefault(),
-                    SFT_TASKS_PER_STEP, Math.max(1, s.multiTask().steps() / SFT_VAL_POINTS), padId, s.seed() + 3,
-                    runs);
+                    SFT_TASKS_PER_STEP, valEvery(s.multiTask()), padId, s.seed() + 3, runs);
             PeftAdapter.write(out.resolve(MiniLayout.MULTITASK), mt.weights(), null, null, true);
             progress.end(String.format("final loss %.3f", mt.curve().path("last_loss").asDouble()));
             return mt.curve();
         }
+    }
+
+    /** Steps between validations for {@link #SFT_VAL_POINTS} points over a stage (SFT and the multi-task LoRA). */
+    private static int valEvery(MiniSettings.Stage stage) {
+        return Math.max(1, stage.steps() / SFT_VAL_POINTS);
     }
 
     private List<float[][]> trainEmbeddings(List<Task> tasks) {
@@ -580,7 +584,7 @@ public final class MiniatureBuild {
         try (Transformer model = Transformer.load(out.resolve(MiniLayout.MODEL));
                 HyperModulator hm = HyperModulator.create(c, s.seed() + 10 + v.ordinal(), model.manager())) {
             JsonNode curve = training.sft(model, hm, train, trainEmbeddings(world.trainTasks()), s.sft(),
-                    SFT_TASKS_PER_STEP, L2_GENERATED, Math.max(1, s.sft().steps() / SFT_VAL_POINTS), padId,
+                    SFT_TASKS_PER_STEP, L2_GENERATED, valEvery(s.sft()), padId,
                     s.seed() + 20 + v.ordinal(), runs);
             save(hm, "sft-" + v.name(), "SFT on " + train.size() + " training tasks");
             progress.end(String.format("final loss %.3f", curve.path("last_loss").asDouble()));

@@ -285,7 +285,7 @@ public record Report(TaskWorld world, List<MiniatureEval.Scores> rows, Map<Strin
             md.append("Training loss, mean of each twentieth of the run, and validation loss where the stage"
                     + " validates (validation words of the training tasks; reported, never selected on). From"
                     + " `miniature/provenance.json`.\n\n");
-            if (CurveChart.svg(curves) != null) {
+            if (!CurveChart.drawn(curves).isEmpty()) {
                 md.append("![validation curves](").append(CURVES_SVG).append(")\n\n");
             }
             md.append("\"Last fifth\": how much the loss fell over the last 20% of the steps (validation loss where"
