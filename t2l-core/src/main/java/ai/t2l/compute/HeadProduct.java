@@ -20,6 +20,14 @@ public final class HeadProduct {
     /** Activation rows per register block (two 16-lane vectors). */
     public static final int ROWS_PER_BLOCK = 32;
 
+    /**
+     * From this many blocks of 32 activation rows on (S's 512 head-input rows, or several descriptions at once), each
+     * weight panel is interleaved before use ({@link HeadKernel#blockInterleaved}). Measured on one core of the Intel
+     * Xeon (BENCHMARKS.md, issue 16, ninth session): interleaving a panel costs about 1.8 µs and saves about 0.55 µs
+     * per block, so it pays from 4 blocks on; at 1 block (L and M with one description) it was 1.4× slower.
+     */
+    static final int INTERLEAVE_MIN_BLOCKS = 4;
+
     /** Receives finished outputs: {@code block[f * ROWS_PER_BLOCK + i]} = y[row0 + i][feature0 + f]. */
     public interface Sink {
         void accept(int feature0, int features, int row0, int rows, float[] block);
@@ -87,15 +95,24 @@ public final class HeadProduct {
         float[][] xt = transposedRowBlocks(x, m, cols);
         int count = features.length;
         int blocks = (count + FEATURES_PER_BLOCK - 1) / FEATURES_PER_BLOCK;
+        boolean interleave = xt.length >= INTERLEAVE_MIN_BLOCKS;
         ComputePool.forRange(blocks, (long) count * cols, (b0, b1) -> {
             float[] panel = new float[FEATURES_PER_BLOCK * cols];
+            float[] interleaved = interleave ? new float[FEATURES_PER_BLOCK * cols] : null;
             float[] out = new float[FEATURES_PER_BLOCK * ROWS_PER_BLOCK];
             for (int blk = b0; blk < b1; blk++) {
                 int p0 = blk * FEATURES_PER_BLOCK;
                 int nf = Math.min(FEATURES_PER_BLOCK, count - p0);
                 copyPanel(w, cols, features, p0, nf, panel);
+                if (interleave) {
+                    interleave(panel, cols, interleaved);
+                }
                 for (int c = 0; c < xt.length; c++) {
-                    kernel.block(panel, cols, xt[c], out);
+                    if (interleave) {
+                        kernel.blockInterleaved(interleaved, cols, xt[c], out);
+                    } else {
+                        kernel.block(panel, cols, xt[c], out);
+                    }
                     int rows = Math.min(ROWS_PER_BLOCK, m - c * ROWS_PER_BLOCK);
                     if (bias != null) {
                         for (int f = 0; f < nf; f++) {
@@ -126,6 +143,16 @@ public final class HeadProduct {
         }
         if (nf < FEATURES_PER_BLOCK) {
             java.util.Arrays.fill(panel, nf * cols, panel.length, 0f);
+        }
+    }
+
+    /** panel[f·cols + k] → interleaved[k·8 + f]. */
+    static void interleave(float[] panel, int cols, float[] interleaved) {
+        for (int f = 0; f < FEATURES_PER_BLOCK; f++) {
+            int from = f * cols;
+            for (int k = 0; k < cols; k++) {
+                interleaved[k * FEATURES_PER_BLOCK + f] = panel[from + k];
+            }
         }
     }
 

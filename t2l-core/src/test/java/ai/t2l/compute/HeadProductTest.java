@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class HeadProductTest {
     @ParameterizedTest(name = "m={0} cols={1} features [{2}, {3}) bias={4}")
     @CsvSource({"32, 512, 0, 4096, true", "1, 7, 0, 9, false", "45, 40, 3, 203, true", "64, 33, 16, 5000, false",
-            "96, 128, 0, 1031, true"})
+            "96, 128, 0, 1031, true", "130, 40, 3, 203, true", "512, 128, 0, 517, false"})
     void matchesADoublePrecisionProduct(int m, int cols, int f0, int f1, boolean withBias) {
         SplittableRandom r = new SplittableRandom(m * 31L + cols);
         int features = f1 + 5; // W has rows past f1 that must not be used
@@ -124,6 +124,36 @@ class HeadProductTest {
                             + "): " + y[i * count + p] + " vs " + exact);
                 }
             }
+        }
+    }
+
+    /**
+     * The interleaved panel (used from {@link HeadProduct#INTERLEAVE_MIN_BLOCKS} row blocks on) gives the row-major
+     * panel's sums bit for bit, in both kernels: a batch of descriptions then gets the adapters one call would give.
+     */
+    @ParameterizedTest(name = "cols={0}")
+    @CsvSource({"512", "40", "7"})
+    void interleavedPanelsGiveTheSameBits(int cols) {
+        SplittableRandom r = new SplittableRandom(cols);
+        int fs = HeadProduct.FEATURES_PER_BLOCK;
+        int rs = HeadProduct.ROWS_PER_BLOCK;
+        float[] panel = new float[fs * cols];
+        float[] xt = new float[cols * rs];
+        for (int i = 0; i < panel.length; i++) {
+            panel[i] = (float) r.nextGaussian();
+        }
+        for (int i = 0; i < xt.length; i++) {
+            xt[i] = (float) r.nextGaussian();
+        }
+        float[] interleaved = new float[panel.length];
+        HeadProduct.interleave(panel, cols, interleaved);
+        assertEquals(panel[3 * cols + 5], interleaved[5 * fs + 3]);
+        for (HeadKernel kernel : new HeadKernel[] {HeadKernel.BEST, HeadKernel.SCALAR}) {
+            float[] rowMajor = new float[fs * rs];
+            float[] fromInterleaved = new float[fs * rs];
+            kernel.block(panel, cols, xt, rowMajor);
+            kernel.blockInterleaved(interleaved, cols, xt, fromInterleaved);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(rowMajor, fromInterleaved, kernel.toString());
         }
     }
 
