@@ -19,7 +19,7 @@ public final class Autograd {
     private Autograd() {}
 
     /** True when a product of {@code x} may be recorded for backward (also for arrays of another engine). */
-    static boolean mayRecord(NDArray x) {
+    public static boolean mayRecord(NDArray x) {
         return !(x instanceof PtNDArray) || JniUtils.isGradMode();
     }
 

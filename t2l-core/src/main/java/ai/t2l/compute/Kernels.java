@@ -61,6 +61,13 @@ interface Kernels {
     /** The index in [from, to) of the first NaN or infinity of {@code x}, or -1. */
     int firstNonFinite(float[] x, int from, int to);
 
+    /**
+     * SiLU in place on the float32 values [from, to) of {@code b} (native byte order, indices in floats):
+     * x · (1 / (1 + e^(−x))), PyTorch's {@code x * sigmoid(x)} with its two roundings; the exponential's last bit
+     * may differ from libtorch's (SVML on the vector path, {@link Math#exp} in plain Java).
+     */
+    void silu(ByteBuffer b, int from, int to);
+
     /** The kernels this JVM can run: the Vector API when its incubator module is present, else plain Java. */
     static Kernels best() {
         return Holder.BEST;
@@ -85,6 +92,7 @@ interface Kernels {
             k.int8(new byte[4 * cols], new float[4 * cols / BLOCK], cols, Int8Matrix.phases(x, 1, cols), x, 1, y, 4, 0, 4);
             k.firstNonFiniteHalf(w, 0, 2 * cols, false);
             k.firstNonFinite(new float[512], 0, 512);
+            k.silu(java.nio.ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder()), 0, 40);
             float[] panel = new float[4 * cols];
             k.widenHalf(w, 0, cols, false, panel, 0);
             k.widenInt8(new byte[cols], new float[cols / BLOCK], 0, 0, cols, panel, cols);

@@ -43,6 +43,14 @@ final class ScalarKernels implements Kernels {
         return Finite.firstNonFinite(x, from, to);
     }
 
+    @Override
+    public void silu(ByteBuffer b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float x = b.getFloat(4 * i);
+            b.putFloat(4 * i, x * (1f / (1f + (float) Math.exp(-x))));
+        }
+    }
+
     static float decode(short s, boolean f16) {
         return f16 ? Half.toFloat(s) : Float.intBitsToFloat((s & 0xFFFF) << 16);
     }

@@ -9,7 +9,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
@@ -388,8 +387,9 @@ public final class HyperModulator implements AutoCloseable {
                 .reshape(new Shape(idx.getShape().get(0)).addAll(s.slice(1)));
     }
 
+    /** In place in generation, on the engine while training (see {@link ai.t2l.model.Activations#silu}). */
     private static NDArray silu(NDArray x) {
-        return x.mul(Activation.sigmoid(x));
+        return ai.t2l.model.Activations.silu(x);
     }
 
     private NDArray dropout(NDArray x) {

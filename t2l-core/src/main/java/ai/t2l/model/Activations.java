@@ -2,11 +2,14 @@ package ai.t2l.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+import ai.t2l.compute.Autograd;
+import ai.t2l.compute.Silu;
 import ai.t2l.io.T2lException;
+import java.nio.ByteBuffer;
 import java.util.function.UnaryOperator;
 
 /** The MLP activations of the supported families, as differentiable NDArray ops. */
-final class Activations {
+public final class Activations {
     /** sqrt(2/pi), the constant of PyTorch's tanh GELU (aten GeluKernel: kBeta = M_SQRT2 * M_2_SQRTPI * 0.5). */
     private static final float GELU_BETA = (float) Math.sqrt(2.0 / Math.PI);
     private static final float GELU_KAPPA = 0.044715f;
@@ -16,7 +19,7 @@ final class Activations {
     static UnaryOperator<NDArray> of(String name, String source) {
         return switch (name) {
             // HF ACT2FN["silu"] = nn.SiLU: x * sigmoid(x)
-            case "silu", "swish" -> x -> x.mul(Activation.sigmoid(x));
+            case "silu", "swish" -> Activations::silu;
             // HF ACT2FN["gelu_pytorch_tanh"] = F.gelu(x, approximate="tanh"): 0.5 x (1 + tanh(beta (x + kappa x^3)))
             case "gelu_pytorch_tanh", "gelu_new" -> Activations::geluTanh;
             // HF ACT2FN["gelu"] = F.gelu(x) with the exact erf form (torch's default)
@@ -24,6 +27,24 @@ final class Activations {
             default -> throw new T2lException(source + ": field 'hidden_act' is '" + name
                     + "'; supported: silu, gelu_pytorch_tanh, gelu_new, gelu");
         };
+    }
+
+    /**
+     * silu(x) = x · sigmoid(x). When nothing can record it for backward ({@link Autograd}), x is float32 and the
+     * engine hands out its own memory, it is computed in place in one pass ({@link Silu}) and x itself is returned:
+     * the engine's sigmoid and product take two passes and two allocations (0.27 against 0.07 ms on a (512, 512)
+     * array, BENCHMARKS.md, issue 16, ninth session). Otherwise the engine's ops, a new array. So x must be a
+     * temporary the caller does not read again (a projection's output).
+     */
+    public static NDArray silu(NDArray x) {
+        if (!Autograd.mayRecord(x) && !x.hasGradient()) {
+            ByteBuffer own = EngineMemory.writableBytes(x);
+            if (own != null) {
+                Silu.inPlace(own, Math.toIntExact(x.size()));
+                return x;
+            }
+        }
+        return x.mul(Activation.sigmoid(x));
     }
 
     private static NDArray geluTanh(NDArray x) {

@@ -2,6 +2,7 @@ package ai.t2l.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
@@ -26,16 +27,22 @@ public final class EngineMemory {
      * second one: both alias the tensor exactly when no copy was made.
      */
     public static FloatBuffer writable(NDArray a) {
+        ByteBuffer b = writableBytes(a);
+        return b == null ? null : b.asFloatBuffer();
+    }
+
+    /** {@link #writable} as bytes, in native order (what the Vector API reads). */
+    public static ByteBuffer writableBytes(NDArray a) {
         if (a.getDataType() != DataType.FLOAT32 || a.size() == 0) {
             return null;
         }
-        FloatBuffer first = readable(a);
-        FloatBuffer second = readable(a);
-        float kept = first.get(0);
+        ByteBuffer first = a.toByteBuffer(true).order(ByteOrder.nativeOrder());
+        ByteBuffer second = a.toByteBuffer(true).order(ByteOrder.nativeOrder());
+        float kept = first.getFloat(0);
         float probe = kept == 1f ? 2f : 1f;
-        first.put(0, probe);
-        boolean aliased = second.get(0) == probe;
-        first.put(0, kept);
+        first.putFloat(0, probe);
+        boolean aliased = second.getFloat(0) == probe;
+        first.putFloat(0, kept);
         return aliased ? first : null;
     }
 

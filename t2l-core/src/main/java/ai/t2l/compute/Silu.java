@@ -1,0 +1,16 @@
+package ai.t2l.compute;
+
+import java.nio.ByteBuffer;
+
+/** SiLU on float32 memory, on this JVM's best kernels ({@link Kernels#silu}). */
+public final class Silu {
+    private Silu() {}
+
+    /** x · sigmoid(x) in place on the first n float32 values of {@code b} (in b's byte order), as PyTorch rounds it. */
+    public static void inPlace(ByteBuffer b, int n) {
+        if (4L * n > b.capacity()) {
+            throw new IllegalArgumentException("silu: " + n + " floats in a buffer of " + b.capacity() + " bytes");
+        }
+        Kernels.best().silu(b, 0, n);
+    }
+}
