@@ -541,8 +541,7 @@ public final class Transformer implements AutoCloseable {
 
     /** HF LlamaRMSNorm: w * x * rsqrt(mean(x^2) + eps) (w already includes Gemma's +1). */
     private NDArray rmsNorm(NDArray x, NDArray w) {
-        NDArray variance = x.mul(x).mean(new int[] {-1}, true);
-        return x.mul(Scalars.pow(variance.add((float) config.rmsNormEps()), -0.5f)).mul(w);
+        return RmsNorm.apply(x, w, (float) config.rmsNormEps());
     }
 
     /** Gemma 2 soft-capping: cap * tanh(x / cap). */
