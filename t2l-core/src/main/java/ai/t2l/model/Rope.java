@@ -2,7 +2,11 @@ package ai.t2l.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.t2l.compute.Autograd;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /**
  * Rotary position embedding as in HF modeling_llama.py (LlamaRotaryEmbedding, apply_rotary_pos_emb), with the
@@ -72,6 +76,48 @@ final class Rope {
         }
         Shape shape = new Shape(b, 1, t, headDim);
         return new NDArray[] {OwnedArrays.of(m, cos, shape), OwnedArrays.of(m, sin, shape)};
+    }
+
+    /**
+     * A projection's output y (batch, seq, heads·headDim) as heads (batch, heads, seq, headDim) with the rotary
+     * embedding applied: {@link #apply} of y's per-head view. When nothing can record it for backward
+     * ({@link Autograd}) this is one Java pass into a new engine array, the same float32 products and sum as the
+     * engine's ops; those are a reshape, a transpose and seven ops (two slices, a negation, a concatenation, two
+     * products, a sum) for each of q and k in every layer, which at one token per step cost more in calls than in
+     * arithmetic.
+     */
+    static NDArray applyToHeads(NDArray y, int b, int seq, int heads, int headDim, NDArray cos, NDArray sin) {
+        if (Autograd.mayRecord(y) || y.hasGradient() || y.getDataType() != DataType.FLOAT32
+                || cos.size() != (long) b * seq * headDim || sin.size() != cos.size()) {
+            return apply(y.reshape(b, seq, heads, headDim).transpose(0, 2, 1, 3), cos, sin);
+        }
+        FloatBuffer in = EngineMemory.readable(y); // (b, seq, heads, d)
+        FloatBuffer c = EngineMemory.readable(cos); // (b, 1, seq, d)
+        FloatBuffer s = EngineMemory.readable(sin);
+        NDArray out = y.getManager().create(new Shape(b, heads, seq, headDim), DataType.FLOAT32);
+        FloatBuffer dst = out.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        int half = headDim / 2;
+        float[] x = new float[headDim];
+        float[] cr = new float[headDim];
+        float[] sr = new float[headDim];
+        float[] o = new float[headDim];
+        for (int r = 0; r < b; r++) {
+            for (int t = 0; t < seq; t++) {
+                c.get((r * seq + t) * headDim, cr);
+                s.get((r * seq + t) * headDim, sr);
+                for (int h = 0; h < heads; h++) {
+                    in.get(((r * seq + t) * heads + h) * headDim, x);
+                    for (int i = 0; i < half; i++) {
+                        o[i] = x[i] * cr[i] + -x[i + half] * sr[i];
+                    }
+                    for (int i = half; i < headDim; i++) {
+                        o[i] = x[i] * cr[i] + x[i - half] * sr[i];
+                    }
+                    dst.put(((r * heads + h) * seq + t) * headDim, o);
+                }
+            }
+        }
+        return out;
     }
 
     /** apply_rotary_pos_emb: x * cos + rotate_half(x) * sin, rotate_half(x) = cat(-x2, x1). x: (batch, heads, seq, headDim). */
