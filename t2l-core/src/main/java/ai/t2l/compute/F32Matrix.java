@@ -12,16 +12,18 @@ import java.nio.ByteOrder;
 /**
  * A float32 engine array. Its product takes one of two paths:
  * <ul>
- *   <li>2 to 16 activation rows (batched decode) against a tall matrix (the vocabulary head), and autograd off on
- *       this thread: {@link F32Kernel} reads the weight in place from engine memory (no copy) and streams it once
- *       for all rows, split over the cores (BENCHMARKS.md, issue 16, "float32 decode products");</li>
- *   <li>otherwise the engine's GEMM (Linear.linear, exactly as before): one row and the smaller projections, where
- *       libtorch measured as fast or faster; prefill; and every product while autograd may record (inside a
- *       GradientCollector, and on threads whose grad mode is on: PyTorch's default in threads other than the one
- *       that started the engine; see {@link Autograd}).</li>
+ *   <li>1 to 16 activation rows (decode, batched decode) against a matrix of at least {@link #javaMinWeights}
+ *       values, and autograd off on this thread: {@link F32Kernel} reads the weight in place from engine memory (no
+ *       copy) and streams it once for all rows, split over the cores (BENCHMARKS.md, issue 16, "float32 decode
+ *       products" and the ninth session);</li>
+ *   <li>otherwise the engine's GEMM (Linear.linear, exactly as before): prefill, small matrices (the miniature, the
+ *       test models), and every product while autograd may record (inside a GradientCollector, and on threads whose
+ *       grad mode is on: PyTorch's default in threads other than the one that started the engine; see
+ *       {@link Autograd}).</li>
  * </ul>
  * Training's autograd thus never meets the Java path. {@code -Dt2l.f32.engineProducts=true} forces the engine for
- * paired A/B runs of one jar; {@code -Dt2l.f32.javaRows=N}, {@code javaMinRows}, {@code javaMinOut} move the limits.
+ * paired A/B runs of one jar; {@code -Dt2l.f32.javaRows=N}, {@code javaMinRows}, {@code javaMinWeights} move the
+ * limits.
  */
 public final class F32Matrix implements WeightMatrix {
     private final NDArray w; // (rows, cols)
@@ -59,16 +61,19 @@ public final class F32Matrix implements WeightMatrix {
     private static final boolean ENGINE_ONLY = Boolean.getBoolean("t2l.f32.engineProducts");
 
     /**
-     * The Java kernel runs for [javaMinRows, javaRows] activation rows against matrices of at least javaMinOut
-     * output rows: where it beat libtorch in the paired measurement (BENCHMARKS.md, issue 16, "float32 decode
-     * products": the 32,000-row vocabulary head at 8 and 16 rows, 1.3-1.5x; at 1 row, and on the 256-2,048-row
-     * projections, libtorch's product was as fast or faster). Not final so tests can force either path.
+     * The Java kernel runs for [javaMinRows, javaRows] activation rows against matrices of at least javaMinWeights
+     * values. Paired on the Intel Xeon of the ninth session (§2's model, after {@link ComputePool} stopped waking its
+     * worker per product): every projection at 1 and 8 rows was faster on it than in libtorch, decode batch 1 by
+     * 10-20% and batch 8 by 23-34%; in the third session, before that pool change and on an AMD EPYC, only the
+     * 32,000-row vocabulary head at 8-16 rows had won. Smaller matrices than javaMinWeights (the miniature's and the
+     * test models' ≤ 20,000) keep libtorch's product: not measured, and their committed outputs were made with it.
+     * Not final so tests can force either path.
      */
     static int javaRows = Integer.getInteger("t2l.f32.javaRows", 16);
 
-    static int javaMinRows = Integer.getInteger("t2l.f32.javaMinRows", 2);
+    static int javaMinRows = Integer.getInteger("t2l.f32.javaMinRows", 1);
 
-    static int javaMinOut = Integer.getInteger("t2l.f32.javaMinOut", 8192);
+    static long javaMinWeights = Long.getLong("t2l.f32.javaMinWeights", 1L << 17);
 
     /** True when this JVM has the vector kernel, i.e. the Java path can run at all (tests skip otherwise). */
     public static boolean javaKernelAvailable() {
@@ -81,16 +86,17 @@ public final class F32Matrix implements WeightMatrix {
      * for concurrent use.
      */
     public static <T> T withJavaRows(int rows, java.util.function.Supplier<T> body) {
-        int[] saved = {javaRows, javaMinRows, javaMinOut};
+        int[] saved = {javaRows, javaMinRows};
+        long savedWeights = javaMinWeights;
         javaRows = rows;
         javaMinRows = 1;
-        javaMinOut = 0;
+        javaMinWeights = 0;
         try {
             return body.get();
         } finally {
             javaRows = saved[0];
             javaMinRows = saved[1];
-            javaMinOut = saved[2];
+            javaMinWeights = savedWeights;
         }
     }
 
@@ -103,7 +109,7 @@ public final class F32Matrix implements WeightMatrix {
     }
 
     /**
-     * The Java kernel for this product: few rows, no autograd recording on this thread ({@link Autograd}) and no
+     * The Java kernel for this product: few rows, a matrix that is not small, no autograd recording on this thread ({@link Autograd}) and no
      * gradient flag on W, x or the bias, a vector kernel, and a weight under 2 GiB.
      */
     boolean usesJavaKernel(NDArray x, NDArray bias) {
@@ -116,7 +122,7 @@ public final class F32Matrix implements WeightMatrix {
             return false;
         }
         long n = s.size() / cols;
-        if (n < javaMinRows || n > javaRows || rows() < javaMinOut) {
+        if (n < javaMinRows || n > javaRows || rows() * cols < javaMinWeights) {
             return false;
         }
         if (4L * rows() * cols > Integer.MAX_VALUE) {

@@ -113,18 +113,18 @@ class F32KernelTest {
         }
     }
 
-    /** By default only batched rows (2..16) against tall matrices (the vocabulary head) take the Java kernel. */
+    /** By default decode's 1 to 16 rows against any matrix of at least 2^17 values take the Java kernel. */
     @Test
-    void defaultLimitsPickBatchedProductsWithTallMatrices() {
+    void defaultLimitsPickDecodeProductsWithMatricesThatAreNotSmall() {
         assumeTrue(F32Matrix.javaKernelAvailable(), "no vector kernel in this JVM (needs jdk.incubator.vector)");
         try (NDManager m = NDManager.newBaseManager()) {
-            F32Matrix tall = new F32Matrix(m.zeros(new Shape(8192, 16)));
-            F32Matrix small = new F32Matrix(m.zeros(new Shape(2048, 16)));
-            assertTrue(tall.usesJavaKernel(m.zeros(new Shape(8, 1, 16)), null));
-            assertTrue(tall.usesJavaKernel(m.zeros(new Shape(16, 16)), null));
-            assertFalse(tall.usesJavaKernel(m.zeros(new Shape(1, 1, 16)), null), "one row: libtorch");
-            assertFalse(tall.usesJavaKernel(m.zeros(new Shape(17, 16)), null), "prefill: libtorch");
-            assertFalse(small.usesJavaKernel(m.zeros(new Shape(8, 16)), null), "short matrix: libtorch");
+            F32Matrix kvProjection = new F32Matrix(m.zeros(new Shape(256, 768))); // §2's smallest projection
+            F32Matrix small = new F32Matrix(m.zeros(new Shape(192, 64))); // the miniature's largest
+            assertTrue(kvProjection.usesJavaKernel(m.zeros(new Shape(1, 1, 768)), null), "one row");
+            assertTrue(kvProjection.usesJavaKernel(m.zeros(new Shape(8, 1, 768)), null));
+            assertTrue(kvProjection.usesJavaKernel(m.zeros(new Shape(16, 768)), null));
+            assertFalse(kvProjection.usesJavaKernel(m.zeros(new Shape(17, 768)), null), "prefill: libtorch");
+            assertFalse(small.usesJavaKernel(m.zeros(new Shape(8, 64)), null), "small matrix: libtorch");
         }
     }
 
