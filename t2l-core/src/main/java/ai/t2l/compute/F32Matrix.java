@@ -109,8 +109,8 @@ public final class F32Matrix implements WeightMatrix {
     }
 
     /**
-     * The Java kernel for this product: few rows, a matrix that is not small, no autograd recording on this thread ({@link Autograd}) and no
-     * gradient flag on W, x or the bias, a vector kernel, and a weight under 2 GiB.
+     * The Java kernel for this product: few rows, a matrix that is not small, no autograd recording on this thread
+     * ({@link Autograd}) and no gradient flag on W, x or the bias, a vector kernel, and a weight under 2 GiB.
      */
     boolean usesJavaKernel(NDArray x, NDArray bias) {
         if (ENGINE_ONLY || !F32Kernel.fast()) {

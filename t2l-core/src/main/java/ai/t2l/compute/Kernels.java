@@ -92,7 +92,7 @@ interface Kernels {
             k.int8(new byte[4 * cols], new float[4 * cols / BLOCK], cols, Int8Matrix.phases(x, 1, cols), x, 1, y, 4, 0, 4);
             k.firstNonFiniteHalf(w, 0, 2 * cols, false);
             k.firstNonFinite(new float[512], 0, 512);
-            k.silu(java.nio.ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder()), 0, 40);
+            k.silu(ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder()), 0, 40);
             float[] panel = new float[4 * cols];
             k.widenHalf(w, 0, cols, false, panel, 0);
             k.widenInt8(new byte[cols], new float[cols / BLOCK], 0, 0, cols, panel, cols);

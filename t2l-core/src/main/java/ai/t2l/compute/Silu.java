@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 public final class Silu {
     private Silu() {}
 
-    /** x · sigmoid(x) in place on the first n float32 values of {@code b} (in b's byte order), as PyTorch rounds it. */
+    /** x · sigmoid(x) in place on the first n float32 values of {@code b} (in b's byte order), rounded as PyTorch. */
     public static void inPlace(ByteBuffer b, int n) {
         if (4L * n > b.capacity()) {
             throw new IllegalArgumentException("silu: " + n + " floats in a buffer of " + b.capacity() + " bytes");

@@ -471,8 +471,9 @@ public final class Transformer implements AutoCloseable {
         int heads = config.numHeads();
         int kvHeads = config.numKvHeads();
         int d = config.headDim();
-        NDArray q = Rope.applyToHeads(project(x, l, "q_proj", pass), b, seq, heads, d, pass.cos(), pass.sin()); // (b, H, seq, d)
-        NDArray k = Rope.applyToHeads(project(x, l, "k_proj", pass), b, seq, kvHeads, d, pass.cos(), pass.sin()); // (b, KV, seq, d)
+        // (b, H, seq, d) and (b, KV, seq, d), rotated
+        NDArray q = Rope.applyToHeads(project(x, l, "q_proj", pass), b, seq, heads, d, pass.cos(), pass.sin());
+        NDArray k = Rope.applyToHeads(project(x, l, "k_proj", pass), b, seq, kvHeads, d, pass.cos(), pass.sin());
         NDArray v = project(x, l, "v_proj", pass).reshape(b, seq, kvHeads, d).transpose(0, 2, 1, 3);
         if (pass.cache() != null) {
             NDArray[] kv = pass.cache().append(pass.step(), l, k, v); // (b, KV, keys, d)

@@ -48,7 +48,8 @@ class SiluTest {
             float[] g = x.getGradient().toFloatArray();
             for (int i = 0; i < g.length; i++) {
                 double s = 1 / (1 + Math.exp(-xs[i]));
-                assertEquals(s * (1 + xs[i] * (1 - s)), g[i], 1e-5, "d silu / dx at " + xs[i]); // σ(x)(1 + x(1 − σ(x)))
+                // d silu / dx = σ(x)(1 + x(1 − σ(x)))
+                assertEquals(s * (1 + xs[i] * (1 - s)), g[i], 1e-5, "d silu / dx at " + xs[i]);
             }
         }
     }
