@@ -7,9 +7,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -137,6 +139,15 @@ public final class SafetensorsWriter {
         }
     }
 
+    /** Writes the buffer's contents and empties it. */
+    private static void drain(FileChannel ch, ByteBuffer b) throws IOException {
+        b.flip();
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+        b.clear();
+    }
+
     private static void writeTo(Path out, Map<String, FloatTensor> tensors, Map<String, String> metadata,
             boolean half) throws IOException {
         int width = half ? 2 : 4;
@@ -164,30 +175,34 @@ public final class SafetensorsWriter {
         byte[] json = Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
-            os.write(len.array());
-            os.write(json);
+        // one copy into a direct buffer, then straight to the file: through a stream each MB was copied twice more
+        // (BufferedOutputStream, then FileOutputStream's native buffer)
+        ByteBuffer chunk = ByteBuffer.allocateDirect(Math.max(1 << 20, 8 + padded)).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            chunk.putLong(padded).put(json);
             for (int i = json.length; i < padded; i++) {
-                os.write(' ');
+                chunk.put((byte) ' ');
             }
-            ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
             for (FloatTensor t : order) {
                 float[] d = t.data();
                 for (int i = 0; i < d.length; ) {
-                    chunk.clear();
-                    int n = Math.min(d.length - i, chunk.capacity() / width);
+                    if (chunk.remaining() < width) {
+                        drain(ch, chunk);
+                    }
+                    int n = Math.min(d.length - i, chunk.remaining() / width);
                     if (half) {
                         for (int j = 0; j < n; j++) {
-                            chunk.putShort(j * 2, Half.fromFloat(d[i + j]));
+                            chunk.putShort(Half.fromFloat(d[i + j]));
                         }
                     } else {
                         chunk.asFloatBuffer().put(d, i, n);
+                        chunk.position(chunk.position() + 4 * n);
                     }
-                    os.write(chunk.array(), 0, n * width);
                     i += n;
                 }
             }
+            drain(ch, chunk);
         }
     }
 }
