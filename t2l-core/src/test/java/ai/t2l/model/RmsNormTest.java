@@ -18,8 +18,8 @@ class RmsNormTest {
     @Test
     void inferenceMatchesTheEngineForm() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray x = gaussian(m, 1, new Shape(3, 5, 96)).mul(3f);
-            NDArray w = gaussian(m, 2, new Shape(96));
+            NDArray x = SeededArrays.gaussian(m, 1, new Shape(3, 5, 96)).mul(3f);
+            NDArray w = SeededArrays.gaussian(m, 2, new Shape(96));
             float[] want = RmsNorm.onEngine(x, w, 1e-6f).toFloatArray();
             float[] before = x.toFloatArray();
             NDArray y = RmsNorm.apply(x, w, 1e-6f);
@@ -35,8 +35,8 @@ class RmsNormTest {
     @Test
     void underAutogradTheGradientFlows() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray x = gaussian(m, 3, new Shape(2, 8));
-            NDArray w = gaussian(m, 4, new Shape(8));
+            NDArray x = SeededArrays.gaussian(m, 3, new Shape(2, 8));
+            NDArray w = SeededArrays.gaussian(m, 4, new Shape(8));
             x.setRequiresGradient(true);
             float[] g;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -60,15 +60,5 @@ class RmsNormTest {
                 }
             }
         }
-    }
-
-    /** Seeded values, so that every run checks the same numbers. */
-    private static NDArray gaussian(NDManager m, long seed, Shape shape) {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
-        float[] v = new float[(int) shape.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return m.create(v, shape);
     }
 }

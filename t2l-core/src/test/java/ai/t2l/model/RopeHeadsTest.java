@@ -19,23 +19,13 @@ class RopeHeadsTest {
         int heads = 4;
         int d = 16;
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray y = gaussian(m, 1, new Shape(b, seq, heads * d));
-            NDArray cos = gaussian(m, 2, new Shape(b, 1, seq, d)); // any tables: rows differ as positions do
-            NDArray sin = gaussian(m, 3, new Shape(b, 1, seq, d));
+            NDArray y = SeededArrays.gaussian(m, 1, new Shape(b, seq, heads * d));
+            NDArray cos = SeededArrays.gaussian(m, 2, new Shape(b, 1, seq, d)); // any tables: rows differ as positions do
+            NDArray sin = SeededArrays.gaussian(m, 3, new Shape(b, 1, seq, d));
             NDArray want = Rope.apply(y.reshape(b, seq, heads, d).transpose(0, 2, 1, 3), cos, sin);
             NDArray got = Rope.applyToHeads(y, b, seq, heads, d, cos, sin);
             assertArrayEquals(want.getShape().getShape(), got.getShape().getShape());
             assertArrayEquals(want.toFloatArray(), got.toFloatArray());
         }
-    }
-
-    /** Seeded values, so that every run checks the same numbers. */
-    private static NDArray gaussian(NDManager m, long seed, Shape shape) {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
-        float[] v = new float[(int) shape.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return m.create(v, shape);
     }
 }

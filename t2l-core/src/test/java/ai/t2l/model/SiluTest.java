@@ -23,7 +23,7 @@ class SiluTest {
     @Test
     void inferenceRunsInPlaceAndMatchesTheEngine() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray x = gaussian(m, 1, new Shape(37, 29)).mul(4f); // 1,073 values: vector groups and a tail
+            NDArray x = SeededArrays.gaussian(m, 1, new Shape(37, 29)).mul(4f); // 1,073 values: vector groups and a tail
             float[] want = x.mul(Activation.sigmoid(x)).toFloatArray();
             NDArray y = Activations.silu(x);
             assertSame(x, y, "computed in place, no new array");
@@ -38,7 +38,7 @@ class SiluTest {
     @Test
     void underAutogradItIsTheEngineOpWithItsGradient() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray x = gaussian(m, 2, new Shape(4, 9));
+            NDArray x = SeededArrays.gaussian(m, 2, new Shape(4, 9));
             x.setRequiresGradient(true);
             float[] xs = x.toFloatArray();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -68,15 +68,5 @@ class SiluTest {
             float want = x * (float) (1 / (1 + Math.exp(-x)));
             assertEquals(want, b.getFloat(4 * i), Math.abs(want) * 1e-6f + 1e-30f, "silu(" + x + ")");
         }
-    }
-
-    /** Seeded values, so that every run checks the same numbers. */
-    private static NDArray gaussian(NDManager m, long seed, Shape shape) {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
-        float[] v = new float[(int) shape.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) r.nextGaussian();
-        }
-        return m.create(v, shape);
     }
 }
