@@ -1,7 +1,6 @@
 package ai.t2l.compute;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.t2l.io.FloatTensor;
@@ -158,11 +157,9 @@ public final class F32Matrix implements WeightMatrix {
         }
         long[] outShape = s.getShape().clone();
         outShape[outShape.length - 1] = rows;
-        // an empty PyTorch-owned tensor filled through its own memory: one engine call fewer than Staging.owned
-        // (create over a staging buffer, then duplicate), which measured 8 against 5 µs per product
-        NDArray out = x.getManager().create(new Shape(outShape), DataType.FLOAT32);
-        out.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().put(y);
-        return out;
+        Staging.Fresh out = Staging.fresh(x.getManager(), new Shape(outShape));
+        out.memory().put(y);
+        return out.array();
     }
 
     @Override

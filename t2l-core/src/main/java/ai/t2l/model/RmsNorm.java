@@ -3,7 +3,7 @@ package ai.t2l.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.t2l.compute.Autograd;
-import java.nio.ByteOrder;
+import ai.t2l.compute.Staging;
 import java.nio.FloatBuffer;
 
 /**
@@ -25,8 +25,8 @@ final class RmsNorm {
         int rows = Math.toIntExact(x.size() / width);
         FloatBuffer in = EngineMemory.readable(x);
         float[] g = w.toFloatArray();
-        NDArray out = x.getManager().create(x.getShape(), DataType.FLOAT32); // filled through its own memory below
-        FloatBuffer dst = out.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        Staging.Fresh out = Staging.fresh(x.getManager(), x.getShape());
+        FloatBuffer dst = out.memory();
         float[] row = new float[cols];
         for (int r = 0; r < rows; r++) {
             in.get(r * cols, row);
@@ -41,7 +41,7 @@ final class RmsNorm {
             }
             dst.put(r * cols, row);
         }
-        return out;
+        return out.array();
     }
 
     /** The differentiable form: x · (mean(x²) + eps)^(−1/2) · w. */

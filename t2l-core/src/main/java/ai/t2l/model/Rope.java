@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.t2l.compute.Autograd;
-import java.nio.ByteOrder;
+import ai.t2l.compute.Staging;
 import java.nio.FloatBuffer;
 
 /**
@@ -94,8 +94,8 @@ final class Rope {
         FloatBuffer in = EngineMemory.readable(y); // (b, seq, heads, d)
         FloatBuffer c = EngineMemory.readable(cos); // (b, 1, seq, d)
         FloatBuffer s = EngineMemory.readable(sin);
-        NDArray out = y.getManager().create(new Shape(b, heads, seq, headDim), DataType.FLOAT32);
-        FloatBuffer dst = out.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        Staging.Fresh out = Staging.fresh(y.getManager(), new Shape(b, heads, seq, headDim));
+        FloatBuffer dst = out.memory();
         int half = headDim / 2;
         float[] x = new float[headDim];
         float[] cr = new float[headDim];
@@ -117,7 +117,7 @@ final class Rope {
                 }
             }
         }
-        return out;
+        return out.array();
     }
 
     /** apply_rotary_pos_emb: x * cos + rotate_half(x) * sin, rotate_half(x) = cat(-x2, x1). x: (batch, heads, seq, headDim). */
