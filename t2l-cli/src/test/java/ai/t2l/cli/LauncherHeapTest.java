@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -22,15 +24,21 @@ class LauncherHeapTest {
     @TempDir
     Path dir;
 
-    /** {@code t2l logits} on a golden model through the launcher, on the test's classes, heap left to the launcher. */
-    private ProcessBuilder logits(String model) {
-        Path launcher = Path.of("..", "t2l").toAbsolutePath().normalize();
-        Path folder = Paths.get(System.getProperty("t2l.shared"), "fixtures", "golden", model);
-        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "logits", "--model", folder.toString(),
-                "--input-ids", "1,2,3", "--out", dir.resolve(model + ".safetensors").toString()).directory(dir.toFile());
+    /** The ./t2l launcher with these arguments, on the test's classes, heap left to the launcher. */
+    private ProcessBuilder launcher(List<String> args) {
+        List<String> command = new ArrayList<>(List.of(Path.of("..", "t2l").toAbsolutePath().normalize().toString()));
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         pb.environment().put("T2L_CLASSPATH", System.getProperty("java.class.path"));
         pb.environment().remove("T2L_JAVA_OPTS");
         return pb;
+    }
+
+    /** {@code t2l logits} on a golden model through the launcher. */
+    private ProcessBuilder logits(String model) {
+        Path folder = Paths.get(System.getProperty("t2l.shared"), "fixtures", "golden", model);
+        return launcher(List.of("logits", "--model", folder.toString(), "--input-ids", "1,2,3", "--out",
+                dir.resolve(model + ".safetensors").toString()));
     }
 
     private String flagsOfLogits(String model) throws Exception {
@@ -66,7 +74,8 @@ class LauncherHeapTest {
         Files.writeString(at, "#!/usr/bin/env bash\n"
                 + "for a in \"$@\"; do [ \"$a\" = ai.t2l.cli.HeapAdvice ] && exec '" + realJava + "' \"$@\"; done\n"
                 + "echo \"fake-java MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset}"
-                + " MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-unset}\"\n"
+                + " MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-unset}"
+                + " MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-unset}\"\n"
                 + "echo \"args: $*\"\n");
         assertTrue(at.toFile().setExecutable(true));
         return at;
@@ -75,11 +84,21 @@ class LauncherHeapTest {
     private record Run(int exit, String out, String err) {}
 
     private Run launch(String javaSetting, String model, Map<String, String> extraEnv) throws Exception {
-        ProcessBuilder pb = logits(model);
+        return launch(javaSetting, logits(model), extraEnv);
+    }
+
+    /** Any command through the launcher on the test's classes (no model named: no heap advice). */
+    private Run launch(String javaSetting, List<String> args, Map<String, String> extraEnv) throws Exception {
+        return launch(javaSetting, launcher(args), extraEnv);
+    }
+
+    private Run launch(String javaSetting, ProcessBuilder pb, Map<String, String> extraEnv) throws Exception {
         Map<String, String> env = pb.environment();
         env.remove("JAVA_TOOL_OPTIONS");
         env.remove("MALLOC_ARENA_MAX");
         env.remove("MALLOC_MMAP_THRESHOLD_");
+        env.remove("MALLOC_TRIM_THRESHOLD_");
+        env.remove("GLIBC_TUNABLES");
         env.put("T2L_JAVA", javaSetting);
         env.putAll(extraEnv);
         Path errFile = dir.resolve("launch.err");
@@ -112,6 +131,24 @@ class LauncherHeapTest {
         fakeJava(jdk.resolve("bin").resolve("java"));
         Run home = launch(jdk.toString(), "llama_bf16", Map.of());
         assertTrue(home.out().contains("fake-java"), home.out() + home.err());
+    }
+
+    /** Training keeps freed blocks in malloc's heap (the launcher's comment, BENCHMARKS.md); nothing else does. */
+    @Test
+    @Timeout(120)
+    void trainingGetsMallocThatKeepsFreedBlocksUnlessTheUserSetOne() throws Exception {
+        Path fake = fakeJava(dir.resolve("fake").resolve("java"));
+        String keep = "MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296";
+        for (List<String> args : List.of(List.of("train", "sft", "--help"), List.of("bench", "train", "--help"))) {
+            Run r = launch(fake.toString(), args, Map.of());
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().contains("fake-java MALLOC_ARENA_MAX=unset " + keep), args + ": " + r.out());
+        }
+        Run decode = launch(fake.toString(), List.of("bench", "decode", "--help"), Map.of());
+        assertTrue(decode.out().contains("MALLOC_MMAP_THRESHOLD_=unset MALLOC_TRIM_THRESHOLD_=unset"), decode.out());
+        Run own = launch(fake.toString(), List.of("train", "sft", "--help"),
+                Map.of("GLIBC_TUNABLES", "glibc.malloc.arena_max=1"));
+        assertTrue(own.out().contains("MALLOC_MMAP_THRESHOLD_=unset MALLOC_TRIM_THRESHOLD_=unset"), own.out());
     }
 
     @Test
