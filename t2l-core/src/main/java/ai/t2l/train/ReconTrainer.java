@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.t2l.compute.Staging;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.T2lException;
 import ai.t2l.lora.LoraWeights;
@@ -14,6 +15,7 @@ import ai.t2l.model.Scalars;
 import ai.t2l.train.run.Checkpoint;
 import ai.t2l.train.run.RunFolder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,9 @@ import java.util.Map;
  * in its z-score buffers, so its generated LoRAs come back at raw scale (spec §2.9).
  */
 public final class ReconTrainer {
+    /** Values z-scored per bulk write into engine memory: 16 KB of scratch, in L1. */
+    private static final int Z_CHUNK = 4096;
+
     public record Config(OptimConfig optim, int tasksPerBatch, int embsPerTask, int epochs, long maxSteps,
             boolean factorized, boolean zScore, double deltaWScaling, int checkpointEvery, long seed) {}
 
@@ -176,23 +181,31 @@ public final class ReconTrainer {
             }
         }
         int size = (int) (shape[0] * shape[1]);
-        float[] data = new float[layers * rows * size];
+        // written straight into a fresh engine array: a float[] of the same size, then the engine's copy of it, cost
+        // 40-60 ms of a 0.4 s reconstruction step on the Mistral-7B shape (BENCHMARKS.md, tenth session)
+        Staging.Fresh out = Staging.fresh(m, new Shape((long) layers * rows, shape[0], shape[1]));
+        FloatBuffer data = out.memory();
         java.util.stream.IntStream.range(0, layers * rows).parallel().forEach(row -> {
             Site site = new Site(row / rows, module);
             LoraWeights.Pair p = library.get(taskOf[row % rows]).pairs().get(site);
             float[] x = (isA ? p.a() : p.b()).data();
             int base = row * size;
             if (stats == null) {
-                System.arraycopy(x, 0, data, base, size);
+                data.put(base, x, 0, size);
                 return;
             }
             float[] mean = stats.get(site)[isA ? 0 : 2].data();
             float[] std = stats.get(site)[isA ? 1 : 3].data();
-            for (int i = 0; i < size; i++) {
-                data[base + i] = (x[i] - mean[i]) / (std[i] + 1e-10f);
+            float[] z = new float[Math.min(size, Z_CHUNK)];
+            for (int from = 0; from < size; from += z.length) {
+                int n = Math.min(z.length, size - from);
+                for (int i = 0; i < n; i++) {
+                    z[i] = (x[from + i] - mean[from + i]) / (std[from + i] + 1e-10f);
+                }
+                data.put(base + from, z, 0, n);
             }
         });
-        return m.create(data, new Shape(layers * rows, shape[0], shape[1])).toType(type, false);
+        return out.array().toType(type, false);
     }
 
     /** The library's A (rows, r, in) or B (rows, out, r) of each row's task at one site, z-scored if asked. */
