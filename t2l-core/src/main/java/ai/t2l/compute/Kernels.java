@@ -68,6 +68,13 @@ interface Kernels {
      */
     void silu(ByteBuffer b, int from, int to);
 
+    /**
+     * One AdamW update in place on the float32 values [from, to) of p, m and v (native byte order, indices in
+     * floats), with gradient g: every value goes through the float32 operations of {@link AdamWStep} in that order,
+     * each rounded (no fused multiply-add), so both kernels give the engine's ops' results bit for bit.
+     */
+    void adamW(ByteBuffer p, ByteBuffer g, ByteBuffer m, ByteBuffer v, int from, int to, AdamWStep s);
+
     /** The kernels this JVM can run: the Vector API when its incubator module is present, else plain Java. */
     static Kernels best() {
         return Holder.BEST;
@@ -93,6 +100,9 @@ interface Kernels {
             k.firstNonFiniteHalf(w, 0, 2 * cols, false);
             k.firstNonFinite(new float[512], 0, 512);
             k.silu(ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder()), 0, 40);
+            ByteBuffer z = ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder());
+            k.adamW(z, z.duplicate().order(z.order()), z.duplicate().order(z.order()), z.duplicate().order(z.order()),
+                    0, 40, new AdamWStep(0.1f, 0.999f, 0.001f, 1f, 1f, 1e-8f, -1e-3f));
             float[] panel = new float[4 * cols];
             k.widenHalf(w, 0, cols, false, panel, 0);
             k.widenInt8(new byte[cols], new float[cols / BLOCK], 0, 0, cols, panel, cols);

@@ -51,6 +51,20 @@ final class ScalarKernels implements Kernels {
         }
     }
 
+    @Override
+    public void adamW(ByteBuffer p, ByteBuffer g, ByteBuffer m, ByteBuffer v, int from, int to, AdamWStep s) {
+        for (int i = from; i < to; i++) {
+            float gi = g.getFloat(4 * i);
+            float mi = m.getFloat(4 * i);
+            mi = mi + (gi - mi) * s.oneMinusB1();
+            float vi = v.getFloat(4 * i) * s.b2() + (gi * gi) * s.oneMinusB2();
+            m.putFloat(4 * i, mi);
+            v.putFloat(4 * i, vi);
+            float denom = (float) Math.sqrt(vi) / s.bc2() + s.eps();
+            p.putFloat(4 * i, p.getFloat(4 * i) * s.decay() + (mi / denom) * s.negStep());
+        }
+    }
+
     static float decode(short s, boolean f16) {
         return f16 ? Half.toFloat(s) : Float.intBitsToFloat((s & 0xFFFF) << 16);
     }

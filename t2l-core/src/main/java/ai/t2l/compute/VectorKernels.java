@@ -753,5 +753,25 @@ final class VectorKernels implements Kernels {
         SCALAR.silu(b, at, to);
     }
 
+    @Override
+    public void adamW(ByteBuffer p, ByteBuffer g, ByteBuffer m, ByteBuffer v, int from, int to, AdamWStep s) {
+        ByteOrder order = p.order();
+        int at = from;
+        for (; at + L <= to; at += L) {
+            int off = 4 * at;
+            FloatVector gi = FloatVector.fromByteBuffer(FS, g, off, order);
+            FloatVector mi = FloatVector.fromByteBuffer(FS, m, off, order);
+            mi = mi.add(gi.sub(mi).mul(s.oneMinusB1()));
+            FloatVector vi = FloatVector.fromByteBuffer(FS, v, off, order).mul(s.b2())
+                    .add(gi.mul(gi).mul(s.oneMinusB2()));
+            mi.intoByteBuffer(m, off, order);
+            vi.intoByteBuffer(v, off, order);
+            FloatVector denom = vi.lanewise(VectorOperators.SQRT).div(s.bc2()).add(s.eps());
+            FloatVector.fromByteBuffer(FS, p, off, order).mul(s.decay()).add(mi.div(denom).mul(s.negStep()))
+                    .intoByteBuffer(p, off, order);
+        }
+        SCALAR.adamW(p, g, m, v, at, to, s);
+    }
+
     private static final ScalarKernels SCALAR = new ScalarKernels();
 }
