@@ -20,8 +20,10 @@ public final class GradClip {
         NDArray total = NDArrays.stack(norms).norm();
         double totalNorm = total.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
         double coef = Math.min(1.0, maxNorm / (totalNorm + 1e-6));
-        for (String name : params.names()) {
-            params.grad(name).muli(coef);
+        if (coef < 1.0) { // a product by 1 changes no value: skip the pass over every gradient
+            for (String name : params.names()) {
+                params.grad(name).muli(coef);
+            }
         }
         norms.close();
         total.close();
