@@ -71,7 +71,8 @@ interface Kernels {
     /**
      * One AdamW update in place on the float32 values [from, to) of p, m and v (native byte order, indices in
      * floats), with gradient g: every value goes through the float32 operations of {@link AdamWStep} in that order,
-     * each rounded (no fused multiply-add), so both kernels give the engine's ops' results bit for bit.
+     * each rounded (no fused multiply-add), so both kernels give the same values bit for bit, and the engine's ops'
+     * up to its own rounding of a division by a scalar (TrainOptimTest).
      */
     void adamW(ByteBuffer p, ByteBuffer g, ByteBuffer m, ByteBuffer v, int from, int to, AdamWStep s);
 
