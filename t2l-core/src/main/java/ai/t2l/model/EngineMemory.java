@@ -17,8 +17,13 @@ public final class EngineMemory {
 
     /** The array's float32 values (its own memory, or a contiguous copy when it is a strided view): read only. */
     public static FloatBuffer readable(NDArray a) {
+        return readableBytes(a).asFloatBuffer();
+    }
+
+    /** {@link #readable} as bytes, in native order (what the Vector API reads). */
+    public static ByteBuffer readableBytes(NDArray a) {
         requireFloat32(a);
-        return a.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return a.toByteBuffer(true).order(ByteOrder.nativeOrder());
     }
 
     /**
@@ -36,8 +41,8 @@ public final class EngineMemory {
         if (a.getDataType() != DataType.FLOAT32 || a.size() == 0) {
             return null;
         }
-        ByteBuffer first = a.toByteBuffer(true).order(ByteOrder.nativeOrder());
-        ByteBuffer second = a.toByteBuffer(true).order(ByteOrder.nativeOrder());
+        ByteBuffer first = readableBytes(a);
+        ByteBuffer second = readableBytes(a);
         float kept = first.getFloat(0);
         float probe = kept == 1f ? 2f : 1f;
         first.putFloat(0, probe);

@@ -9,7 +9,6 @@ import ai.t2l.io.FloatTensor;
 import ai.t2l.io.T2lException;
 import ai.t2l.model.EngineMemory;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -102,7 +101,7 @@ public final class AdamW implements AutoCloseable {
         if (vb == null || g.getDataType() != DataType.FLOAT32) {
             return false;
         }
-        ByteBuffer gb = g.toByteBuffer(true).order(ByteOrder.nativeOrder()); // read only: a copy would do
+        ByteBuffer gb = EngineMemory.readableBytes(g); // read only: a copy would do
         AdamWStep s = new AdamWStep((float) (1 - settings.beta1()), (float) settings.beta2(),
                 (float) (1 - settings.beta2()), (float) (1 - lr * settings.weightDecay()), (float) biasCorrection2Sqrt,
                 (float) settings.eps(), (float) -stepSize);
