@@ -51,6 +51,11 @@ public final class ReconTrainer {
                 throw new T2lException("recon: library task " + t + " has no description embeddings");
             }
         }
+        List<String> labels = new java.util.ArrayList<>();
+        for (int t = 0; t < library.size(); t++) {
+            labels.add("number " + t);
+        }
+        requireOneShape(library, labels);
         if (source instanceof HyperLoraSource h) {
             ReconTargets.check(h.hypernet().config(), c);
         }
@@ -228,6 +233,38 @@ public final class ReconTrainer {
                     .div(m.create(std.data(), new Shape(std.shape())).add(1e-10f));
         }
         return out.toType(type, false);
+    }
+
+    /**
+     * Every library adapter has the first one's sites, with A and B of the same shapes: the statistics and the
+     * targets are element-wise over the library, so an adapter of another rank or width would otherwise fail deep
+     * inside a step with a bare index error. {@code labels} name the adapters in messages (e.g. their folders).
+     */
+    public static void requireOneShape(List<LoraWeights> library, List<String> labels) {
+        if (library.isEmpty()) {
+            return;
+        }
+        Map<Site, LoraWeights.Pair> first = library.get(0).pairs();
+        for (int t = 1; t < library.size(); t++) {
+            for (Map.Entry<Site, LoraWeights.Pair> e : first.entrySet()) {
+                LoraWeights.Pair p = library.get(t).pairs().get(e.getKey());
+                if (p == null) {
+                    throw new T2lException("recon: library adapter " + labels.get(t) + " has no " + e.getKey()
+                            + ", which library adapter " + labels.get(0) + " has");
+                }
+                requireShape(labels, t, e.getKey() + " A", e.getValue().a(), p.a());
+                requireShape(labels, t, e.getKey() + " B", e.getValue().b(), p.b());
+            }
+        }
+    }
+
+    private static void requireShape(List<String> labels, int t, String what, FloatTensor expected, FloatTensor found) {
+        if (!java.util.Arrays.equals(expected.shape(), found.shape())) {
+            throw new T2lException("recon: library adapter " + labels.get(t) + " has " + what + " of shape "
+                    + java.util.Arrays.toString(found.shape()) + ", library adapter " + labels.get(0) + " has "
+                    + java.util.Arrays.toString(expected.shape())
+                    + "; every library adapter needs the same rank and target modules");
+        }
     }
 
     /** Element-wise mean and unbiased std over the library (spec §2.9, torch.std default). */

@@ -62,6 +62,28 @@ class TrainReconTest {
         assertEquals(2 * Math.sqrt(2), s[3].data()[0], 1e-6);
     }
 
+    /** A library adapter of another rank, or without a site, is refused by name before any step. */
+    @Test
+    void aLibraryAdapterOfAnotherShapeIsNamed() {
+        LoraConfig r2 = new LoraConfig(2, 2, false, 0, List.of("q_proj", "v_proj"));
+        LoraConfig r4 = new LoraConfig(4, 4, false, 0, List.of("q_proj", "v_proj"));
+        List<LoraWeights> lib = new ArrayList<>(library(r2, 2, 2, 8, 1));
+        lib.add(library(r4, 1, 2, 8, 2).get(0));
+        List<String> names = List.of("lib/a", "lib/b", "lib/c");
+        ReconTrainer.requireOneShape(lib.subList(0, 2), names); // same shapes: accepted
+        ai.t2l.io.T2lException e = org.junit.jupiter.api.Assertions.assertThrows(ai.t2l.io.T2lException.class,
+                () -> ReconTrainer.requireOneShape(lib, names));
+        assertTrue(e.getMessage().contains("lib/c") && e.getMessage().contains("[4, 8]")
+                && e.getMessage().contains("lib/a") && e.getMessage().contains("[2, 8]"), e.getMessage());
+
+        Map<Site, LoraWeights.Pair> fewer = new LinkedHashMap<>(lib.get(1).pairs());
+        fewer.remove(new Site(1, "v_proj"));
+        List<LoraWeights> missing = List.of(lib.get(0), new LoraWeights(r2, fewer));
+        e = org.junit.jupiter.api.Assertions.assertThrows(ai.t2l.io.T2lException.class,
+                () -> ReconTrainer.requireOneShape(missing, names));
+        assertTrue(e.getMessage().contains("lib/b") && e.getMessage().contains("v_proj"), e.getMessage());
+    }
+
     @Test
     void reconstructionCutsL1TenfoldAndReproducesTheLibraryOutputs() {
         LoraConfig cfg = Toy.lora(0);

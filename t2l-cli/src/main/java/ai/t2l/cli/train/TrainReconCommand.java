@@ -107,6 +107,7 @@ public final class TrainReconCommand extends TrainRun {
         for (String l : s.list("library")) {
             library.add(PeftAdapter.read(Paths.get(l)));
         }
+        ReconTrainer.requireOneShape(library, s.list("library")); // named by folder, before any embedding work
         boolean oneHot = Conditioning.kind(s, false) == Conditioning.Kind.ONE_HOT;
         Path descFile = oneHot ? null : s.requirePath("descriptions_file"); // one-hot ignores descriptions
         Map<String, List<String>> descs = oneHot ? Map.of()
