@@ -79,6 +79,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         out.println("|---|---|---|---|---|---|---|---|");
         List<String> batchRows = new ArrayList<>();
         List<String> phaseRows = new ArrayList<>();
+        List<String> firstRows = new ArrayList<>();
         LoraWeights sample = null;
         try (NDManager nd = NDManager.newBaseManager("PyTorch")) {
             for (Variant v : variants) {
@@ -89,6 +90,10 @@ public final class BenchGenerateCommand implements Callable<Integer> {
                         .trainingTask(TrainingTask.RECON).headUseBias(true).build();
                 try (HyperModulator h = HyperModulator.fromState(c, HyperInit.initialState(random, 42), "random", nd)) {
                     final LoraWeights[] last = new LoraWeights[1];
+                    long first0 = System.nanoTime();
+                    h.generate(List.of(emb));
+                    firstRows.add(String.format("| %s | %.1f | %.1f |", v, (System.nanoTime() - first0) / 1e6,
+                            h.packedHeadBytes() / 1e6));
                     GenerationPhases phases = new GenerationPhases();
                     double[] t = time(() -> last[0] = h.generate(List.of(emb), phases).get(0), phases::reset);
                     phaseRows.add(phaseRow(v.toString(), phases, runs));
@@ -146,6 +151,11 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         out.println(head.append(" sum |"));
         out.println(rule.append("---|"));
         phaseRows.forEach(out::println);
+        out.printf("%nThe first call of each variant, before the warm-up (it packs the head weights for the Java kernel "
+                + "once; the JIT is still cold)%n%n");
+        out.println("| variant | first call ms | packed head weights kept (MB) |");
+        out.println("|---|---|---|");
+        firstRows.forEach(out::println);
         out.println();
         out.println("Load average at the end: " + MachineLoad.loadAverage());
         return 0;

@@ -2,6 +2,7 @@ package ai.t2l.hypernet;
 
 import ai.djl.ndarray.NDArray;
 import ai.t2l.compute.FloatScan;
+import ai.t2l.compute.HeadProduct;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.lora.LoraWeights;
 import ai.t2l.model.EngineMemory;
@@ -71,12 +72,12 @@ final class AdapterReadout {
 
     /**
      * Reads one module from the Java head kernel ({@link JavaHeads}): the head input x in, the adapters' arrays
-     * filled straight from the product's blocks; no head output in engine memory at all.
+     * filled straight from the product's tiles; no head output in engine memory at all.
      *
      * @param x the head input (rows per variant: {@link JavaHeads}), headIn wide
+     * @param head the module's packed head ({@link JavaHeads#pack})
      */
-    void readJava(String module, float[] x, int headIn, FloatBuffer w, float[] bias, Map<String, NDArray> buffers,
-            GenerationPhases phases) {
+    void readJava(String module, float[] x, HeadProduct head, Map<String, NDArray> buffers, GenerationPhases phases) {
         HyperConfig.ModuleDims d = config.dims(module);
         int rows = tasks * config.numLayers();
         int r = config.rank();
@@ -84,7 +85,7 @@ final class AdapterReadout {
         float[][] as = new float[rows][r * d.in()];
         float[][] bs = new float[rows][d.out() * r];
         GenerationPhases.enter(phases, GenerationPhases.Phase.HEADS);
-        JavaHeads.run(config, module, x, headIn, w, bias, as, bs);
+        JavaHeads.run(config, module, x, head, as, bs);
         GenerationPhases.enter(phases, GenerationPhases.Phase.READOUT);
         finish(module, as, bs, buffers);
     }

@@ -16,6 +16,8 @@ public final class GenerationPhases {
         ENCODE("task encoder (engine)"),
         /** embeddings, mixer, mlp1, mlp2, mlp3 up to the head input, and copying that input out (engine) */
         TRUNK("trunk to head input (engine)"),
+        /** packing the head weights for the Java kernel: the first call only, or every call while training */
+        PACK("packing head weights"),
         /** the head products on the Java kernel, outputs placed into the adapters' arrays (or on the engine) */
         HEADS("head products + placing outputs"),
         /** allocating the adapters' arrays, offsets / raw-scale conversion, building the adapter maps */

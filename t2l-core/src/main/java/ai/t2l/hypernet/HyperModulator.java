@@ -53,6 +53,13 @@ public final class HyperModulator implements AutoCloseable {
     private final NDArray rotaryCos;
     private final NDArray rotarySin;
     private boolean training;
+    /**
+     * Head weights packed for the Java kernel, one per module, made on the first generation ({@link HeadProduct}).
+     * Kept only while nobody holds the parameters: {@link #parameters()} hands out arrays a trainer updates in place,
+     * so from then on every generation packs the heads afresh.
+     */
+    private final Map<String, HeadProduct> packedHeads = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean parametersHandedOut;
 
     private HyperModulator(HyperConfig config, NDManager manager, Map<String, NDArray> params,
             Map<String, NDArray> buffers) {
@@ -132,8 +139,13 @@ public final class HyperModulator implements AutoCloseable {
         return config;
     }
 
-    /** Trainable tensors, reference names, in state-dict order; call {@code setRequiresGradient(true)} to train. */
+    /**
+     * Trainable tensors, reference names, in state-dict order; call {@code setRequiresGradient(true)} to train. The
+     * caller may change them in place, so generation stops caching its packed copy of the head weights from here on.
+     */
     public Map<String, NDArray> parameters() {
+        parametersHandedOut = true;
+        packedHeads.clear();
         return Collections.unmodifiableMap(params);
     }
 
@@ -453,7 +465,7 @@ public final class HyperModulator implements AutoCloseable {
             NDArray emb = sub.create(flat, new Shape(taskEmbeddings.size(), dim));
             GenerationPhases.enter(phases, GenerationPhases.Phase.ENCODE);
             NDArray encoded = encodeTask(emb);
-            g = generateEncoded(encoded, HeadProduct.fast() && !ENGINE_HEADS, phases);
+            g = generateEncoded(encoded, javaHeads(), phases);
         }
         GenerationPhases.enter(phases, GenerationPhases.Phase.CHECK);
         // finite in, non-finite out: the hypernetwork's own weights overflowed (issue 10 item 8). The readout checked
@@ -480,7 +492,33 @@ public final class HyperModulator implements AutoCloseable {
      * on the Java kernel no head output is ever written to, sliced in or copied out of engine memory.
      */
     public List<LoraWeights> generateEncoded(NDArray encoded) {
-        return generateEncoded(encoded, HeadProduct.fast() && !ENGINE_HEADS);
+        return generateEncoded(encoded, javaHeads());
+    }
+
+    /**
+     * The Java head kernel when it runs here, is not switched off, and its packed copy of the head weights fits in
+     * half of the heap that is free (a 768 MB heap, as the launcher gives a bf16 base model, holds L's 208 MB for
+     * Mistral-7B); otherwise the engine's products, slower but without the copy.
+     */
+    private boolean javaHeads() {
+        if (!HeadProduct.fast() || ENGINE_HEADS) {
+            return false;
+        }
+        long need = 0;
+        for (String module : config.moduleOrder()) {
+            if (!packedHeads.containsKey(module)) {
+                long rows = (config.headOutSize(module) + HeadProduct.FEATURES_PER_PANEL - 1)
+                        / HeadProduct.FEATURES_PER_PANEL * HeadProduct.FEATURES_PER_PANEL;
+                need += 4 * rows * (config.headInSize() + 1);
+            }
+        }
+        Runtime rt = Runtime.getRuntime();
+        return need <= (rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) / 2;
+    }
+
+    /** Bytes of the head weights packed for the Java kernel that this hypernetwork keeps (0 before generating). */
+    public long packedHeadBytes() {
+        return packedHeads.values().stream().mapToLong(HeadProduct::bytes).sum();
     }
 
     /**
@@ -521,10 +559,9 @@ public final class HyperModulator implements AutoCloseable {
                     GenerationPhases.enter(phases, GenerationPhases.Phase.TRUNK);
                     if (javaHeads) {
                         float[] x = headInput(trunk(idx, module, rows), module).toFloatArray();
-                        NDArray w = params.get("heads." + module + ".weight");
-                        NDArray b = params.get("heads." + module + ".bias");
-                        readout.readJava(module, x, config.headInSize(), EngineMemory.readable(w),
-                                b == null ? null : b.toFloatArray(), buffers, phases);
+                        GenerationPhases.enter(phases, GenerationPhases.Phase.PACK);
+                        HeadProduct head = packedHead(module);
+                        readout.readJava(module, x, head, buffers, phases);
                     } else {
                         NDArray h = trunk(idx, module, rows);
                         GenerationPhases.enter(phases, GenerationPhases.Phase.HEADS); // with mlp2/mlp3 here
@@ -538,6 +575,17 @@ public final class HyperModulator implements AutoCloseable {
         } finally {
             training = was;
         }
+    }
+
+    /** The module's head packed for the Java kernel: cached, unless the parameters were handed out (see field). */
+    private HeadProduct packedHead(String module) {
+        return parametersHandedOut ? packHead(module) : packedHeads.computeIfAbsent(module, this::packHead);
+    }
+
+    private HeadProduct packHead(String module) {
+        NDArray b = params.get("heads." + module + ".bias");
+        return JavaHeads.pack(config, module, EngineMemory.readable(params.get("heads." + module + ".weight")),
+                b == null ? null : b.toFloatArray());
     }
 
     /**

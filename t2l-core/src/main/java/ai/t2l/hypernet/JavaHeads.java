@@ -21,58 +21,74 @@ import java.util.Arrays;
 final class JavaHeads {
     private JavaHeads() {}
 
+    /** The module's head weight packed in the order {@link #run} reads its outputs in (see {@link #order}). */
+    static HeadProduct pack(HyperConfig c, String module, FloatBuffer w, float[] bias) {
+        return HeadProduct.pack(w, c.headInSize(), bias, order(c, module));
+    }
+
+    /**
+     * The head's rows in the order the adapters store their outputs, so that the product's 32 outputs side by side
+     * are mostly one run in one array: L as {@link #lFeatures}, M as {@link #mFeatures}, S and L_AUTOREG as they are.
+     */
+    static int[] order(HyperConfig c, String module) {
+        HyperConfig.ModuleDims d = c.dims(module);
+        int r = c.rank();
+        return switch (c.variant()) {
+            case L -> lFeatures(r, d.in(), d.out());
+            case M -> mFeatures(r, Math.max(d.in(), d.out()));
+            case L_AUTOREG, S -> java.util.stream.IntStream.range(0, c.headOutSize(module)).toArray();
+        };
+    }
+
     /**
      * @param x the head input, row-major (see the class comment for its rows), headIn wide
+     * @param head the module's head from {@link #pack}
      * @param as n arrays of r·in, bs n arrays of out·r: filled here
      */
-    static void run(HyperConfig c, String module, float[] x, int headIn, FloatBuffer w, float[] bias, float[][] as,
-            float[][] bs) {
+    static void run(HyperConfig c, String module, float[] x, HeadProduct head, float[][] as, float[][] bs) {
         HyperConfig.ModuleDims d = c.dims(module);
+        int headIn = c.headInSize();
         int r = c.rank();
         int in = d.in();
         int out = d.out();
         int n = as.length;
         switch (c.variant()) {
-            case L -> HeadProduct.multiply(w, headIn, bias, x, n, lFeatures(r, in, out), lSink(as, bs, r * in));
-            case L_AUTOREG -> HeadProduct.multiply(w, headIn, bias, x, n * r, 0, in + out, (j0, nf, i0, rows, blk) -> {
+            case L -> head.multiply(x, n, head.positions(), lSink(as, bs, r * in));
+            case L_AUTOREG -> head.multiply(x, n * r, in + out, (p0, nf, i0, rows, tile) -> {
+                int fa = Math.max(0, Math.min(nf, in - p0)); // the first fa positions are A's
                 for (int i = 0; i < rows; i++) {
                     int row = (i0 + i) / r;
                     int k = (i0 + i) % r;
-                    for (int f = 0; f < nf; f++) {
-                        int cc = j0 + f;
-                        float v = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
-                        if (cc < in) {
-                            as[row][k * in + cc] = v;
-                        } else {
-                            bs[row][(cc - in) * r + k] = v;
-                        }
+                    int t = i * HeadProduct.FEATURES_PER_PANEL;
+                    if (fa > 0) {
+                        System.arraycopy(tile, t, as[row], k * in + p0, fa);
+                    }
+                    float[] b = bs[row];
+                    for (int f = fa; f < nf; f++) {
+                        b[(p0 + f - in) * r + k] = tile[t + f];
                     }
                 }
             });
             case M -> {
                 int max = Math.max(in, out);
-                int[] order = mFeatures(r, max);
                 int[] aPlace = mPlaceA(r, in, max);
                 if (in == out) {
-                    HeadProduct.multiply(w, headIn, bias, x, 2 * n, order, mSink(as, bs, aPlace, 0));
+                    head.multiply(x, 2 * n, r * max, mSink(as, bs, aPlace, 0));
                 } else {
-                    // only the features each side keeps: in the column-major order, the first r·in (A) or r·out (B)
+                    // only the positions each side keeps: in the column-major order, the first r·in (A) or r·out (B)
                     float[] xa = Arrays.copyOfRange(x, 0, n * headIn);
                     float[] xb = Arrays.copyOfRange(x, n * headIn, 2 * n * headIn);
-                    HeadProduct.multiply(w, headIn, bias, xa, n, Arrays.copyOf(order, r * in),
-                            mSink(as, bs, aPlace, 0));
-                    HeadProduct.multiply(w, headIn, bias, xb, n, Arrays.copyOf(order, r * out),
-                            mSink(as, bs, aPlace, n));
+                    head.multiply(xa, n, r * in, mSink(as, bs, aPlace, 0));
+                    head.multiply(xb, n, r * out, mSink(as, bs, aPlace, n));
                 }
             }
             case S -> {
                 if (in == out) {
-                    HeadProduct.multiply(w, headIn, bias, x, 2 * n * r, 0, in, sSink(as, bs, r, in, 0));
+                    head.multiply(x, 2 * n * r, in, sSink(as, bs, r, in, 0));
                 } else {
-                    HeadProduct.multiply(w, headIn, bias, Arrays.copyOfRange(x, 0, n * r * headIn), n * r, 0, in,
-                            sSink(as, bs, r, in, 0));
-                    HeadProduct.multiply(w, headIn, bias, Arrays.copyOfRange(x, n * r * headIn, 2 * n * r * headIn),
-                            n * r, 0, out, sSink(as, bs, r, in, n * r));
+                    head.multiply(Arrays.copyOfRange(x, 0, n * r * headIn), n * r, in, sSink(as, bs, r, in, 0));
+                    head.multiply(Arrays.copyOfRange(x, n * r * headIn, 2 * n * r * headIn), n * r, out,
+                            sSink(as, bs, r, in, n * r));
                 }
             }
         }
@@ -95,18 +111,17 @@ final class JavaHeads {
         return f;
     }
 
-    /** L: position p &lt; r·in is A[i][p], else B[i][p − r·in] (see {@link #lFeatures}). */
+    /** L: position p &lt; r·in is A[i][p], else B[i][p − r·in] (see {@link #lFeatures}): one or two runs per row. */
     private static HeadProduct.Sink lSink(float[][] as, float[][] bs, int ra) {
-        return (p0, nf, i0, rows, blk) -> {
-            int fa = Math.max(0, Math.min(nf, ra - p0)); // the first fa positions of this block are A's
+        return (p0, nf, i0, rows, tile) -> {
+            int fa = Math.max(0, Math.min(nf, ra - p0)); // the first fa positions of this tile are A's
             for (int i = 0; i < rows; i++) {
-                float[] a = as[i0 + i];
-                float[] b = bs[i0 + i];
-                for (int f = 0; f < fa; f++) {
-                    a[p0 + f] = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
+                int t = i * HeadProduct.FEATURES_PER_PANEL;
+                if (fa > 0) {
+                    System.arraycopy(tile, t, as[i0 + i], p0, fa);
                 }
-                for (int f = fa; f < nf; f++) {
-                    b[p0 + f - ra] = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
+                if (fa < nf) {
+                    System.arraycopy(tile, t + fa, bs[i0 + i], p0 + fa - ra, nf - fa);
                 }
             }
         };
@@ -139,22 +154,22 @@ final class JavaHeads {
     private static HeadProduct.Sink mSink(float[][] as, float[][] bs, int[] aPlace, int rowBase) {
         int n = as.length;
         int bKept = bs[0].length; // out·r: the positions B keeps
-        return (p0, nf, i0, rows, blk) -> {
+        return (p0, nf, i0, rows, tile) -> {
             for (int i = 0; i < rows; i++) {
                 int row = rowBase + i0 + i;
+                int t = i * HeadProduct.FEATURES_PER_PANEL;
                 if (row < n) {
                     float[] a = as[row];
                     for (int f = 0; f < nf; f++) {
                         int dst = aPlace[p0 + f];
                         if (dst >= 0) {
-                            a[dst] = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
+                            a[dst] = tile[t + f];
                         }
                     }
                 } else {
-                    float[] b = bs[row - n];
                     int end = Math.min(nf, bKept - p0);
-                    for (int f = 0; f < end; f++) {
-                        b[p0 + f] = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
+                    if (end > 0) {
+                        System.arraycopy(tile, t, bs[row - n], p0, end); // B[i][c·r + k] is the position itself
                     }
                 }
             }
@@ -188,14 +203,19 @@ final class JavaHeads {
                 width[i] = out;
             }
         }
-        return (j0, nf, i0, count, blk) -> {
+        return (j0, nf, i0, count, tile) -> {
             for (int i = 0; i < count; i++) {
                 float[] d = dst[i0 + i];
                 int s = stride[i0 + i];
                 int at = start[i0 + i] + j0 * s;
                 int end = Math.min(nf, width[i0 + i] - j0); // in = out calls also reach the other side's width
-                for (int f = 0; f < end; f++) {
-                    d[at + f * s] = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
+                int t = i * HeadProduct.FEATURES_PER_PANEL;
+                if (s == 1 && end > 0) {
+                    System.arraycopy(tile, t, d, at, end);
+                } else {
+                    for (int f = 0; f < end; f++) {
+                        d[at + f * s] = tile[t + f];
+                    }
                 }
             }
         };

@@ -11,8 +11,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@link HeadProduct} against a double-precision x·Wᵀ + b: any row count (blocks of 32 padded), any feature range
- * (blocks of 8, the last one partial), any width; every (row, feature) delivered exactly once; the vector kernel
+ * {@link HeadProduct} against a double-precision x·Wᵀ + b: any row count (tiles of 8 padded), any feature range
+ * (panels of 32, the last one partial), any width; every (row, feature) delivered exactly once; the vector kernel
  * and the plain-Java one agree. Sizes big enough to split across the compute pool.
  */
 class HeadProductTest {
@@ -42,12 +42,13 @@ class HeadProductTest {
         for (HeadKernel kernel : new HeadKernel[] {HeadKernel.BEST, HeadKernel.SCALAR}) {
             float[] y = new float[m * features];
             int[] seen = new int[m * features];
-            HeadProduct.multiply(kernel, wb, cols, bias, x, m, f0, f1, (j0, nf, i0, rows, blk) -> {
+            int[] order = java.util.stream.IntStream.range(f0, f1).toArray();
+            HeadProduct.pack(kernel, wb, cols, bias, order).multiply(x, m, order.length, (p0, nf, i0, rows, tile) -> {
                 for (int f = 0; f < nf; f++) {
                     for (int i = 0; i < rows; i++) {
-                        y[(i0 + i) * features + j0 + f] = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
+                        y[(i0 + i) * features + f0 + p0 + f] = tile[i * HeadProduct.FEATURES_PER_PANEL + f];
                         synchronized (seen) {
-                            seen[(i0 + i) * features + j0 + f]++;
+                            seen[(i0 + i) * features + f0 + p0 + f]++;
                         }
                     }
                 }
@@ -101,10 +102,10 @@ class HeadProductTest {
         for (HeadKernel kernel : new HeadKernel[] {HeadKernel.BEST, HeadKernel.SCALAR}) {
             float[] y = new float[m * count];
             int[] seen = new int[m * count];
-            HeadProduct.multiply(kernel, wb, cols, bias, x, m, features, (p0, nf, i0, rows, blk) -> {
+            HeadProduct.pack(kernel, wb, cols, bias, features).multiply(x, m, count, (p0, nf, i0, rows, tile) -> {
                 for (int f = 0; f < nf; f++) {
                     for (int i = 0; i < rows; i++) {
-                        y[(i0 + i) * count + p0 + f] = blk[f * HeadProduct.ROWS_PER_BLOCK + i];
+                        y[(i0 + i) * count + p0 + f] = tile[i * HeadProduct.FEATURES_PER_PANEL + f];
                         synchronized (seen) {
                             seen[(i0 + i) * count + p0 + f]++;
                         }
@@ -128,40 +129,49 @@ class HeadProductTest {
     }
 
     /**
-     * The interleaved panel (used from {@link HeadProduct#INTERLEAVE_MIN_BLOCKS} row blocks on) gives the row-major
-     * panel's sums bit for bit, in both kernels: a batch of descriptions then gets the adapters one call would give.
+     * The vector kernel and the plain-Java one give the same bits (same chain per output: k ascending, one fused
+     * multiply-add per step, then + b), and a limit below the packed positions delivers exactly those positions.
      */
-    @ParameterizedTest(name = "cols={0}")
-    @CsvSource({"512", "40", "7"})
-    void interleavedPanelsGiveTheSameBits(int cols) {
-        SplittableRandom r = new SplittableRandom(cols);
-        int fs = HeadProduct.FEATURES_PER_BLOCK;
-        int rs = HeadProduct.ROWS_PER_BLOCK;
-        float[] panel = new float[fs * cols];
-        float[] xt = new float[cols * rs];
-        for (int i = 0; i < panel.length; i++) {
-            panel[i] = (float) r.nextGaussian();
+    @ParameterizedTest(name = "m={0} cols={1} limit={2}")
+    @CsvSource({"32, 512, 70", "9, 40, 33", "512, 7, 64"})
+    void bothKernelsGiveTheSameBitsUpToTheLimit(int m, int cols, int limit) {
+        SplittableRandom r = new SplittableRandom(cols * 3L + m);
+        int rowsOfW = 100;
+        float[] w = new float[rowsOfW * cols];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian();
         }
-        for (int i = 0; i < xt.length; i++) {
-            xt[i] = (float) r.nextGaussian();
+        float[] x = new float[m * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
         }
-        float[] interleaved = new float[panel.length];
-        HeadProduct.interleave(panel, cols, interleaved);
-        assertEquals(panel[3 * cols + 5], interleaved[5 * fs + 3]);
-        for (HeadKernel kernel : new HeadKernel[] {HeadKernel.BEST, HeadKernel.SCALAR}) {
-            float[] rowMajor = new float[fs * rs];
-            float[] fromInterleaved = new float[fs * rs];
-            kernel.block(panel, cols, xt, rowMajor);
-            kernel.blockInterleaved(interleaved, cols, xt, fromInterleaved);
-            org.junit.jupiter.api.Assertions.assertArrayEquals(rowMajor, fromInterleaved, kernel.toString());
+        float[] bias = new float[rowsOfW];
+        for (int i = 0; i < bias.length; i++) {
+            bias[i] = (float) r.nextGaussian();
         }
+        FloatBuffer wb = ByteBuffer.allocateDirect(w.length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        wb.put(0, w);
+        int[] order = java.util.stream.IntStream.range(0, rowsOfW).map(j -> rowsOfW - 1 - j).toArray();
+        float[][] y = new float[2][m * rowsOfW];
+        HeadKernel[] kernels = {HeadKernel.BEST, HeadKernel.SCALAR};
+        for (int q = 0; q < 2; q++) {
+            float[] out = y[q];
+            HeadProduct.pack(kernels[q], wb, cols, bias, order).multiply(x, m, limit, (p0, nf, i0, rows, tile) -> {
+                assertTrue(p0 + nf <= limit, "position " + (p0 + nf) + " past the limit " + limit);
+                for (int i = 0; i < rows; i++) {
+                    System.arraycopy(tile, i * HeadProduct.FEATURES_PER_PANEL, out, (i0 + i) * rowsOfW + p0, nf);
+                }
+            });
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(y[1], y[0]);
+        assertTrue(y[0][(m - 1) * rowsOfW + limit - 1] != 0f, "the last position was not delivered");
     }
 
     @org.junit.jupiter.api.Test
     void refusesAFeatureOutsideTheWeight() {
         FloatBuffer wb = ByteBuffer.allocateDirect(4 * 4 * 3).order(ByteOrder.nativeOrder()).asFloatBuffer();
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> HeadProduct.multiply(wb, 4, null, new float[4], 1, new int[] {0, 3}, (a, b, c, d, f) -> { }));
+                () -> HeadProduct.pack(wb, 4, null, new int[] {0, 3}));
         assertTrue(e.getMessage().contains("feature 3 outside W's 3 rows"), e.getMessage());
     }
 }

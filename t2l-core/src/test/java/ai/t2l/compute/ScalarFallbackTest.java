@@ -17,19 +17,20 @@ import org.junit.jupiter.api.Timeout;
 class ScalarFallbackTest {
     /** Child JVM: prints "ok" when every kernel has a fallback and the head product works with it. */
     public static void main(String[] args) {
-        float[] w = {1, 2, 3, 4, 5, 6}; // (3, 2)
-        float[] out = new float[HeadProduct.FEATURES_PER_BLOCK * HeadProduct.ROWS_PER_BLOCK];
+        float[] out = new float[HeadProduct.FEATURES_PER_PANEL * HeadProduct.ROWS_PER_TILE];
         HeadKernel k = HeadKernel.BEST;
         if (k == null || Kernels.best() == null || F32Kernel.best() == null) {
             System.out.println("no kernel");
             return;
         }
-        float[] panel = new float[HeadProduct.FEATURES_PER_BLOCK * 2];
-        System.arraycopy(w, 0, panel, 0, w.length);
-        float[] xt = new float[2 * HeadProduct.ROWS_PER_BLOCK];
-        xt[0] = 1;
-        xt[HeadProduct.ROWS_PER_BLOCK] = 1;
-        k.block(panel, 2, xt, out);
+        // W (1, 2) = [1, 2] packed k-major, x row 0 = [1, 1]: y[0][0] = 3
+        float[] panel = new float[HeadProduct.FEATURES_PER_PANEL * 2];
+        panel[0] = 1;
+        panel[HeadProduct.FEATURES_PER_PANEL] = 2;
+        float[] xb = new float[2 * HeadProduct.ROWS_PER_TILE];
+        xb[0] = 1;
+        xb[HeadProduct.ROWS_PER_TILE] = 1;
+        k.tile(panel, 0, 2, xb, out);
         System.out.println(out[0] == 3f && !HeadProduct.fast() ? "ok" : "wrong: " + out[0] + " " + HeadProduct.fast());
     }
 

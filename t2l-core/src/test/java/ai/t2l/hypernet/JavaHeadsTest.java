@@ -102,6 +102,38 @@ class JavaHeadsTest {
         return out;
     }
 
+    /**
+     * The packed copy of the head weights is kept between calls only while nobody holds the parameters: after
+     * {@link HyperModulator#parameters()} a change made in place (as a trainer's step makes it) shows in the next
+     * adapter, which then matches the engine path on the changed weights.
+     */
+    @org.junit.jupiter.api.Test
+    void aHeadWeightChangedInPlaceAfterParametersIsSeen() {
+        HyperConfig c = HyperConfig.builder().variant(Variant.M).latentSize(16).headInSize(40).taskEmbDim(24)
+                .numLayers(3).module("q_proj", 48, 48).module("v_proj", 48, 20).trainingTask(TrainingTask.SFT)
+                .lora(new LoraConfig(3, 6, true, 0.05, List.of("q_proj", "v_proj"))).headUseBias(true).build();
+        try (NDManager nd = NDManager.newBaseManager("PyTorch");
+                HyperModulator h = HyperModulator.fromState(c, randomState(c, 3), "random", nd)) {
+            float[] emb = new float[c.taskEmbDim()];
+            java.util.Arrays.fill(emb, 0.5f);
+            NDArray encoded = h.encodeTask(nd.create(emb, new Shape(1, c.taskEmbDim())));
+            LoraWeights before = h.generateEncoded(encoded, true).get(0);
+            assertTrue(h.packedHeadBytes() > 0, "the packed heads are kept between calls");
+            NDArray w = h.parameters().get("heads.q_proj.weight");
+            assertEquals(0, h.packedHeadBytes(), "handing out the parameters drops the packed copy");
+            w.muli(2f); // in place, as an optimizer step
+            LoraWeights after = h.generateEncoded(encoded, true).get(0);
+            LoraWeights engine = h.generateEncoded(encoded, false).get(0);
+            LoraWeights.Site site = new LoraWeights.Site(0, "q_proj");
+            assertTrue(Math.abs(before.pairs().get(site).a().data()[0] - after.pairs().get(site).a().data()[0]) > 1e-3,
+                    "the change in place did not reach the adapter");
+            for (Map.Entry<LoraWeights.Site, LoraWeights.Pair> e : engine.pairs().entrySet()) {
+                close("after the change " + e.getKey() + " A", e.getValue().a(), after.pairs().get(e.getKey()).a());
+                close("after the change " + e.getKey() + " B", e.getValue().b(), after.pairs().get(e.getKey()).b());
+            }
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void theVectorKernelRunsInTheTestJvm() {
         // the surefire argLine adds jdk.incubator.vector; without it the test above would compare the engine with itself
