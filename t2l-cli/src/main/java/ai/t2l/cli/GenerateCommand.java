@@ -101,6 +101,14 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace existing output folders")
     boolean overwrite;
 
+    enum Heads { f32, bf16 }
+
+    @Option(names = "--heads", paramLabel = "f32|bf16",
+            description = "Precision the hypernetwork's head weights are read in: f32 (default; the reference's"
+                    + " numbers) or bf16 (half the bytes: faster for L and M; the adapters differ by the rounding,"
+                    + " see docs/PERFORMANCE.md). Default also from -Dt2l.hypernet.heads")
+    Heads heads;
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -122,6 +130,9 @@ public final class GenerateCommand implements Callable<Integer> {
         LoadOptions opts = new LoadOptions(model, moduleOrder);
         try (HypernetCheckpoint ckpt = HypernetCheckpoint.load(t2l, opts, null)) {
             ckpt.warnings().forEach(w -> err.println("warning: " + w));
+            if (heads != null) {
+                ckpt.hypernet().headsInBf16(heads == Heads.bf16);
+            }
             HyperConfig c = ckpt.config();
             String base = BaseModelRef.choose(baseModelId, model != null ? model : ckpt.baseModelDir(),
                     c.baseModel().isEmpty() ? null : c.baseModel());

@@ -73,6 +73,43 @@ class GenerateCommandTest {
     }
 
     /**
+     * {@code --heads bf16}: the adapter from the head weights in bfloat16 stays within about a thousandth of the
+     * reference's adapter's scale, and is not the float32 one; a value other than f32/bf16 is refused by name.
+     */
+    @Test
+    void bf16HeadsGiveAnAdapterCloseToTheReferences() throws Exception {
+        Path emb = tmp.resolve("raw.json");
+        Files.writeString(emb, Json.read(golden("L_384").resolve("task_embeddings.json")).get("embeddings").get(1)
+                .get("raw_pooled").toString());
+        Path out = tmp.resolve("adapter");
+        Object[] r = run("generate", "--t2l", golden("L_384").toString(), "--task-embedding", emb.toString(),
+                "--heads", "bf16", "--out", out.toString());
+        assertEquals(0, r[0], (String) r[1]);
+        double worstRel = 0;
+        try (SafetensorsFile got = SafetensorsFile.open(out.resolve(PeftAdapter.WEIGHTS));
+                SafetensorsFile exp = SafetensorsFile.open(golden("L_384").resolve("expected/task1/" + PeftAdapter.WEIGHTS))) {
+            assertEquals(exp.names(), got.names());
+            for (String k : exp.names()) {
+                float[] a = exp.read(k).data();
+                float[] b = got.read(k).data();
+                double max = 0;
+                double diff = 0;
+                for (int i = 0; i < a.length; i++) {
+                    max = Math.max(max, Math.abs(a[i]));
+                    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+                }
+                worstRel = Math.max(worstRel, diff / max);
+            }
+        }
+        assertTrue(worstRel > 1e-6 && worstRel < 5e-3, "bf16 heads moved the adapter by " + worstRel + " of its scale");
+        Object[] bad = run("generate", "--t2l", golden("L_384").toString(), "--task-embedding", emb.toString(),
+                "--heads", "fp8", "--out", tmp.resolve("bad").toString());
+        assertEquals(2, bad[0], (String) bad[1]);
+        assertTrue(((String) bad[1]).contains("--heads"), (String) bad[1]);
+        assertFalse(Files.exists(tmp.resolve("bad")));
+    }
+
+    /**
      * The bundled encoder's embedding of a description, computed here without the project's embedder: ONNX Runtime
      * on the bundled bge-small .onnx resource, the HF tokenizer from its tokenizer.json (special tokens added, as
      * sentence-transformers does), CLS pooling, then the reference's {@code F.normalize(x) * sqrt(dim)} (T2L-SPEC

@@ -28,6 +28,27 @@ interface HeadKernel {
 
     void tile(float[] panel, int base, int cols, float[] xb, float[] tile);
 
+    /**
+     * {@link #tile} from a bfloat16 panel: {@code panel[base + k·16 + j]} holds weight row j in its low 16 bits and
+     * row 16 + j in its high 16 bits; each widens to float32 exactly (its bits shifted up), so the sums are those of
+     * {@link #tile} on the rounded weights.
+     */
+    default void tileBf16(int[] panel, int base, int cols, float[] xb, float[] tile) {
+        int fs = HeadProduct.FEATURES_PER_PANEL;
+        int rs = HeadProduct.ROWS_PER_TILE;
+        for (int i = 0; i < rs; i++) {
+            for (int f = 0; f < fs; f++) {
+                float acc = 0f;
+                for (int k = 0; k < cols; k++) {
+                    int bits = panel[base + k * (fs / 2) + f % (fs / 2)];
+                    float w = Float.intBitsToFloat(f < fs / 2 ? bits << 16 : bits & 0xFFFF0000);
+                    acc = Math.fma(xb[k * rs + i], w, acc);
+                }
+                tile[i * fs + f] = acc;
+            }
+        }
+    }
+
     private static HeadKernel choose() {
         // VectorHeadKernel's constructor refuses a CPU without 512-bit vectors: plain Java then
         HeadKernel k = VectorApi.load(HeadKernel.class, "ai.t2l.compute.VectorHeadKernel", unused -> { });

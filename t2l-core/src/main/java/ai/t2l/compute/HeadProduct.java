@@ -34,16 +34,22 @@ public final class HeadProduct {
     private final HeadKernel kernel;
     private final int cols;
     private final int count;
-    /** Panel g holds positions [32g, 32g + 32): panels[(g·cols + k)·32 + f] = W[order[32g + f]][k], zeros past count. */
+    /** Panel g holds positions [32g, 32g + 32): panels[(g·cols + k)·32 + f] = W[order[32g + f]][k], zeros after. */
     private final float[] panels;
+    /**
+     * Or the panels in bfloat16, two weights per int: halves[(g·cols + k)·16 + j] = W[order[32g + j]][k] in the low
+     * 16 bits, W[order[32g + 16 + j]][k] in the high 16 (null when the panels are float32).
+     */
+    private final int[] halves;
     /** bias[order[p]] at p, zeros past count (or all zeros without a bias). */
     private final float[] bias;
 
-    private HeadProduct(HeadKernel kernel, int cols, int count, float[] panels, float[] bias) {
+    private HeadProduct(HeadKernel kernel, int cols, int count, float[] panels, int[] halves, float[] bias) {
         this.kernel = kernel;
         this.cols = cols;
         this.count = count;
         this.panels = panels;
+        this.halves = halves;
         this.bias = bias;
     }
 
@@ -59,12 +65,14 @@ public final class HeadProduct {
      * Packs the weight rows {@code order[0..]} of W (row-major, (rows, cols)) and their biases.
      *
      * @param bias b (rows), or null
+     * @param bf16 round the weights to bfloat16 (nearest even), halving the bytes the kernel streams; the bias and
+     *     every sum stay float32. Not what the reference computes: an option, with its error in docs/PERFORMANCE.md
      */
-    public static HeadProduct pack(FloatBuffer w, int cols, float[] bias, int[] order) {
-        return pack(HeadKernel.BEST, w, cols, bias, order);
+    public static HeadProduct pack(FloatBuffer w, int cols, float[] bias, int[] order, boolean bf16) {
+        return pack(HeadKernel.BEST, w, cols, bias, order, bf16);
     }
 
-    static HeadProduct pack(HeadKernel kernel, FloatBuffer w, int cols, float[] bias, int[] order) {
+    static HeadProduct pack(HeadKernel kernel, FloatBuffer w, int cols, float[] bias, int[] order, boolean bf16) {
         long wRows = cols == 0 ? 0 : w.capacity() / cols;
         for (int f : order) {
             if (f < 0 || f >= wRows || (bias != null && f >= bias.length)) {
@@ -78,29 +86,40 @@ public final class HeadProduct {
             throw new IllegalArgumentException("head product: " + order.length + " × " + cols + " weights are more "
                     + "than one Java array holds");
         }
-        float[] panels = new float[(int) size];
+        float[] panels = bf16 ? null : new float[(int) size];
+        int[] halves = bf16 ? new int[(int) (size / 2)] : null;
         float[] packedBias = new float[groups * FEATURES_PER_PANEL];
         for (int p = 0; p < order.length && bias != null; p++) {
             packedBias[p] = bias[order[p]];
         }
         ComputePool.forRange(groups, size, (g0, g1) -> {
-            float[] rows = new float[FEATURES_PER_PANEL * cols]; // the panel's weight rows as they are
+            float[] rows = new float[FEATURES_PER_PANEL * cols]; // the panel's weight rows as they are, zeros past n
             for (int g = g0; g < g1; g++) {
                 int p0 = g * FEATURES_PER_PANEL;
                 int n = Math.min(FEATURES_PER_PANEL, order.length - p0);
                 for (int f = 0; f < n; f++) {
                     w.get(order[p0 + f] * cols, rows, f * cols, cols);
                 }
-                int at = p0 * cols;
-                for (int k = 0; k < cols; k++) { // written in order: each cache line of the new array once
-                    for (int f = 0; f < n; f++) {
-                        panels[at + f] = rows[f * cols + k];
+                // written in order: each cache line of the new array once
+                if (bf16) {
+                    int half = FEATURES_PER_PANEL / 2;
+                    for (int k = 0, at = p0 * cols / 2; k < cols; k++, at += half) {
+                        for (int j = 0; j < half; j++) {
+                            int lo = HalfMatrix.toBf16(rows[j * cols + k]) & 0xFFFF;
+                            int hi = j + half < n ? HalfMatrix.toBf16(rows[(j + half) * cols + k]) << 16 : 0;
+                            halves[at + j] = j < n ? lo | hi : 0;
+                        }
                     }
-                    at += FEATURES_PER_PANEL;
+                } else {
+                    for (int k = 0, at = p0 * cols; k < cols; k++, at += FEATURES_PER_PANEL) {
+                        for (int f = 0; f < n; f++) {
+                            panels[at + f] = rows[f * cols + k];
+                        }
+                    }
                 }
             }
         });
-        return new HeadProduct(kernel, cols, order.length, panels, packedBias);
+        return new HeadProduct(kernel, cols, order.length, panels, halves, packedBias);
     }
 
     /** Packed positions (the order's length). */
@@ -110,7 +129,12 @@ public final class HeadProduct {
 
     /** Bytes of the packed copy. */
     public long bytes() {
-        return 4L * (panels.length + bias.length);
+        return 4L * ((panels != null ? panels.length : halves.length) + bias.length);
+    }
+
+    /** Whether the weights are held in bfloat16. */
+    public boolean bf16() {
+        return halves != null;
     }
 
     /**
@@ -125,7 +149,8 @@ public final class HeadProduct {
             throw new IllegalArgumentException("head product: positions [0, " + limit + ") of " + count);
         }
         if (x.length < (long) m * cols) {
-            throw new IllegalArgumentException("head product: x holds " + x.length + " floats for " + m + " × " + cols);
+            throw new IllegalArgumentException("head product: x holds " + x.length + " floats for " + m + " × "
+                    + cols);
         }
         float[][] xb = rowTiles(x, m, cols);
         int groups = (limit + FEATURES_PER_PANEL - 1) / FEATURES_PER_PANEL;
@@ -135,7 +160,11 @@ public final class HeadProduct {
                 int p0 = g * FEATURES_PER_PANEL;
                 int n = Math.min(FEATURES_PER_PANEL, limit - p0);
                 for (int t = 0; t < xb.length; t++) {
-                    kernel.tile(panels, p0 * cols, cols, xb[t], tile);
+                    if (halves == null) {
+                        kernel.tile(panels, p0 * cols, cols, xb[t], tile);
+                    } else {
+                        kernel.tileBf16(halves, p0 * cols / 2, cols, xb[t], tile);
+                    }
                     int rows = Math.min(ROWS_PER_TILE, m - t * ROWS_PER_TILE);
                     for (int i = 0; i < rows; i++) {
                         for (int f = 0; f < FEATURES_PER_PANEL; f++) {

@@ -1,15 +1,19 @@
 package ai.t2l.compute;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link HeadKernel} with the Java Vector API: 16 accumulators (8 activation rows × 2 vectors of 16 weight rows), per
  * k two panel loads and eight broadcasts for sixteen FMAs. Written out by hand so that C2 keeps every accumulator in
- * a register. Same results as {@link HeadKernel#SCALAR} (lane f of a vector is weight row f's own chain).
+ * a register. Same results as {@link HeadKernel#SCALAR} (lane f of a vector is weight row f's own chain). The
+ * bfloat16 form differs only in its panel load: one int vector, widened by a shift (rows 0–15) and a mask (16–31).
  */
 final class VectorHeadKernel implements HeadKernel {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_512;
 
     VectorHeadKernel() {
         if (HeadProduct.FEATURES_PER_PANEL != 2 * FS.length() || HeadProduct.ROWS_PER_TILE != 8) {
@@ -23,6 +27,19 @@ final class VectorHeadKernel implements HeadKernel {
 
     @Override
     public void tile(float[] p, int base, int cols, float[] xb, float[] out) {
+        tile(p, null, base, cols, xb, out);
+    }
+
+    @Override
+    public void tileBf16(int[] p, int base, int cols, float[] xb, float[] out) {
+        tile(null, p, base, cols, xb, out);
+    }
+
+    /**
+     * One body for both panel types (exactly one of pf, pb is non-null): the test is loop-invariant, and C2 compiles
+     * the loop once per case (loop unswitching), so neither pays for it (BENCHMARKS.md, issue 16, eleventh session).
+     */
+    private static void tile(float[] pf, int[] pb, int base, int cols, float[] xb, float[] out) {
         FloatVector a00 = FloatVector.zero(FS), a01 = FloatVector.zero(FS);
         FloatVector a10 = FloatVector.zero(FS), a11 = FloatVector.zero(FS);
         FloatVector a20 = FloatVector.zero(FS), a21 = FloatVector.zero(FS);
@@ -32,9 +49,16 @@ final class VectorHeadKernel implements HeadKernel {
         FloatVector a60 = FloatVector.zero(FS), a61 = FloatVector.zero(FS);
         FloatVector a70 = FloatVector.zero(FS), a71 = FloatVector.zero(FS);
         for (int k = 0; k < cols; k++) {
-            int wk = base + k * 32;
-            FloatVector w0 = FloatVector.fromArray(FS, p, wk);
-            FloatVector w1 = FloatVector.fromArray(FS, p, wk + 16);
+            FloatVector w0;
+            FloatVector w1;
+            if (pb == null) {
+                w0 = FloatVector.fromArray(FS, pf, base + k * 32);
+                w1 = FloatVector.fromArray(FS, pf, base + k * 32 + 16);
+            } else { // bfloat16: rows j in the low halves, 16 + j in the high ones; widening is exact
+                IntVector v = IntVector.fromArray(IS, pb, base + k * 16);
+                w0 = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                w1 = v.and(0xFFFF0000).reinterpretAsFloats();
+            }
             int xk = k * 8;
             FloatVector x = FloatVector.broadcast(FS, xb[xk]);
             a00 = x.fma(w0, a00);

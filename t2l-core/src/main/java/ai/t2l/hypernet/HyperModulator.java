@@ -60,6 +60,8 @@ public final class HyperModulator implements AutoCloseable {
      */
     private final Map<String, HeadProduct> packedHeads = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean parametersHandedOut;
+    /** Head weights packed in bfloat16 ({@link #headsInBf16}); the default from -Dt2l.hypernet.heads=bf16. */
+    private volatile boolean bf16Heads = "bf16".equals(System.getProperty("t2l.hypernet.heads"));
 
     private HyperModulator(HyperConfig config, NDManager manager, Map<String, NDArray> params,
             Map<String, NDArray> buffers) {
@@ -509,11 +511,23 @@ public final class HyperModulator implements AutoCloseable {
             if (!packedHeads.containsKey(module)) {
                 long rows = (config.headOutSize(module) + HeadProduct.FEATURES_PER_PANEL - 1)
                         / HeadProduct.FEATURES_PER_PANEL * HeadProduct.FEATURES_PER_PANEL;
-                need += 4 * rows * (config.headInSize() + 1);
+                need += (bf16Heads ? 2 : 4) * rows * config.headInSize() + 4 * rows;
             }
         }
         Runtime rt = Runtime.getRuntime();
         return need <= (rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) / 2;
+    }
+
+    /**
+     * Generation reads the head weights rounded to bfloat16 (nearest even) instead of float32: half the bytes for the
+     * Java kernel to stream, every sum still float32. The adapters then differ from the reference's by the rounding
+     * (docs/PERFORMANCE.md gives the measured error); the default is float32, or -Dt2l.hypernet.heads=bf16.
+     */
+    public void headsInBf16(boolean bf16) {
+        if (bf16 != bf16Heads) {
+            bf16Heads = bf16;
+            packedHeads.clear();
+        }
     }
 
     /** Bytes of the head weights packed for the Java kernel that this hypernetwork keeps (0 before generating). */
@@ -585,7 +599,7 @@ public final class HyperModulator implements AutoCloseable {
     private HeadProduct packHead(String module) {
         NDArray b = params.get("heads." + module + ".bias");
         return JavaHeads.pack(config, module, EngineMemory.readable(params.get("heads." + module + ".weight")),
-                b == null ? null : b.toFloatArray());
+                b == null ? null : b.toFloatArray(), bf16Heads);
     }
 
     /**

@@ -22,8 +22,8 @@ final class JavaHeads {
     private JavaHeads() {}
 
     /** The module's head weight packed in the order {@link #run} reads its outputs in (see {@link #order}). */
-    static HeadProduct pack(HyperConfig c, String module, FloatBuffer w, float[] bias) {
-        return HeadProduct.pack(w, c.headInSize(), bias, order(c, module));
+    static HeadProduct pack(HyperConfig c, String module, FloatBuffer w, float[] bias, boolean bf16) {
+        return HeadProduct.pack(w, c.headInSize(), bias, order(c, module), bf16);
     }
 
     /**

@@ -43,7 +43,8 @@ class HeadProductTest {
             float[] y = new float[m * features];
             int[] seen = new int[m * features];
             int[] order = java.util.stream.IntStream.range(f0, f1).toArray();
-            HeadProduct.pack(kernel, wb, cols, bias, order).multiply(x, m, order.length, (p0, nf, i0, rows, tile) -> {
+            HeadProduct packed = HeadProduct.pack(kernel, wb, cols, bias, order, false);
+            packed.multiply(x, m, order.length, (p0, nf, i0, rows, tile) -> {
                 for (int f = 0; f < nf; f++) {
                     for (int i = 0; i < rows; i++) {
                         y[(i0 + i) * features + f0 + p0 + f] = tile[i * HeadProduct.FEATURES_PER_PANEL + f];
@@ -102,7 +103,8 @@ class HeadProductTest {
         for (HeadKernel kernel : new HeadKernel[] {HeadKernel.BEST, HeadKernel.SCALAR}) {
             float[] y = new float[m * count];
             int[] seen = new int[m * count];
-            HeadProduct.pack(kernel, wb, cols, bias, features).multiply(x, m, count, (p0, nf, i0, rows, tile) -> {
+            HeadProduct packed = HeadProduct.pack(kernel, wb, cols, bias, features, false);
+            packed.multiply(x, m, count, (p0, nf, i0, rows, tile) -> {
                 for (int f = 0; f < nf; f++) {
                     for (int i = 0; i < rows; i++) {
                         y[(i0 + i) * count + p0 + f] = tile[i * HeadProduct.FEATURES_PER_PANEL + f];
@@ -132,9 +134,10 @@ class HeadProductTest {
      * The vector kernel and the plain-Java one give the same bits (same chain per output: k ascending, one fused
      * multiply-add per step, then + b), and a limit below the packed positions delivers exactly those positions.
      */
-    @ParameterizedTest(name = "m={0} cols={1} limit={2}")
-    @CsvSource({"32, 512, 70", "9, 40, 33", "512, 7, 64"})
-    void bothKernelsGiveTheSameBitsUpToTheLimit(int m, int cols, int limit) {
+    @ParameterizedTest(name = "m={0} cols={1} limit={2} bf16={3}")
+    @CsvSource({"32, 512, 70, false", "9, 40, 33, false", "512, 7, 64, false", "32, 512, 70, true", "9, 40, 33, true",
+            "13, 7, 100, true"})
+    void bothKernelsGiveTheSameBitsUpToTheLimit(int m, int cols, int limit, boolean bf16) {
         SplittableRandom r = new SplittableRandom(cols * 3L + m);
         int rowsOfW = 100;
         float[] w = new float[rowsOfW * cols];
@@ -156,7 +159,8 @@ class HeadProductTest {
         HeadKernel[] kernels = {HeadKernel.BEST, HeadKernel.SCALAR};
         for (int q = 0; q < 2; q++) {
             float[] out = y[q];
-            HeadProduct.pack(kernels[q], wb, cols, bias, order).multiply(x, m, limit, (p0, nf, i0, rows, tile) -> {
+            HeadProduct packed = HeadProduct.pack(kernels[q], wb, cols, bias, order, bf16);
+            packed.multiply(x, m, limit, (p0, nf, i0, rows, tile) -> {
                 assertTrue(p0 + nf <= limit, "position " + (p0 + nf) + " past the limit " + limit);
                 for (int i = 0; i < rows; i++) {
                     System.arraycopy(tile, i * HeadProduct.FEATURES_PER_PANEL, out, (i0 + i) * rowsOfW + p0, nf);
@@ -167,11 +171,62 @@ class HeadProductTest {
         assertTrue(y[0][(m - 1) * rowsOfW + limit - 1] != 0f, "the last position was not delivered");
     }
 
+    /**
+     * bfloat16 panels compute x·Wᵀ + b for W rounded to bfloat16 (nearest even), in float32: against a double
+     * product on the rounded weights, the float32 error bound; against the float32 weights, the rounding shows
+     * (relative 2^-9 per weight), so the two packings must differ.
+     */
+    @ParameterizedTest(name = "m={0} cols={1} features={2}")
+    @CsvSource({"32, 512, 100", "8, 33, 47", "3, 5, 31"})
+    void bf16PanelsMultiplyTheRoundedWeights(int m, int cols, int count) {
+        SplittableRandom r = new SplittableRandom(count * 17L + cols);
+        float[] w = new float[count * cols];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian() * 0.05f;
+        }
+        float[] x = new float[m * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        float[] bias = new float[count];
+        for (int i = 0; i < bias.length; i++) {
+            bias[i] = (float) r.nextGaussian();
+        }
+        FloatBuffer wb = ByteBuffer.allocateDirect(w.length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        wb.put(0, w);
+        int[] order = java.util.stream.IntStream.range(0, count).toArray();
+        HeadProduct packed = HeadProduct.pack(wb, cols, bias, order, true);
+        assertTrue(packed.bf16());
+        float[] y = new float[m * count];
+        packed.multiply(x, m, count, (p0, nf, i0, rows, tile) -> {
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(tile, i * HeadProduct.FEATURES_PER_PANEL, y, (i0 + i) * count + p0, nf);
+            }
+        });
+        double maxFromF32 = 0;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < count; j++) {
+                double exact = bias[j];
+                double f32 = bias[j];
+                for (int k = 0; k < cols; k++) {
+                    float rounded = Float.intBitsToFloat((HalfMatrix.toBf16(w[j * cols + k]) & 0xFFFF) << 16);
+                    exact += (double) rounded * x[i * cols + k];
+                    f32 += (double) w[j * cols + k] * x[i * cols + k];
+                }
+                double got = y[i * count + j];
+                assertTrue(Math.abs(exact - got) <= 1e-5 * Math.sqrt(cols), "row " + i + " feature " + j + ": "
+                        + got + " vs " + exact + " on the rounded weights");
+                maxFromF32 = Math.max(maxFromF32, Math.abs(f32 - got));
+            }
+        }
+        assertTrue(maxFromF32 > 0, "bf16 panels gave the float32 product exactly: were the weights rounded?");
+    }
+
     @org.junit.jupiter.api.Test
     void refusesAFeatureOutsideTheWeight() {
         FloatBuffer wb = ByteBuffer.allocateDirect(4 * 4 * 3).order(ByteOrder.nativeOrder()).asFloatBuffer();
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> HeadProduct.pack(wb, 4, null, new int[] {0, 3}));
+                () -> HeadProduct.pack(wb, 4, null, new int[] {0, 3}, false));
         assertTrue(e.getMessage().contains("feature 3 outside W's 3 rows"), e.getMessage());
     }
 }
