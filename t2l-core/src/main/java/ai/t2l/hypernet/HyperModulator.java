@@ -232,16 +232,66 @@ public final class HyperModulator implements AutoCloseable {
     /** depth and type embeddings, concatenation (§2.3–§2.4), mixer and mlp1 (§2.5): (n, M). */
     private NDArray trunk(NDArray idx, String module, NDArray enc) {
         long n = idx.getShape().get(0);
-        NDArray depth = layerNorm(embed(idx, "layer_depth_encoder.0.weight"), "layer_depth_encoder.1");
         NDArray typeIdx = OwnedArrays.of(idx.getManager(), new long[] {config.moduleOrder().indexOf(module)},
                 new Shape(1)); // saved for backward: see OwnedArrays
         NDArray type = layerNorm(embed(typeIdx, "layer_type_encoder.0.weight"), "layer_type_encoder.1")
                 .broadcast(new Shape(n, config.positionDim()));
+        return trunk(idx, type, enc);
+    }
+
+    /** {@link #trunk(NDArray, String, NDArray)} with the type embedding of each row given: (n, positionDim). */
+    private NDArray trunk(NDArray idx, NDArray type, NDArray enc) {
+        NDArray depth = layerNorm(embed(idx, "layer_depth_encoder.0.weight"), "layer_depth_encoder.1");
         NDArray x = NDArrays.concat(new NDList(enc, depth, type), 1);
         x = dropout(x);
         x = dropout(silu(linear(x, "mixer.1")));
         x = dropout(silu(linear(x, "mixer.4")));
         return residual(x, "mlp1");
+    }
+
+    /**
+     * Generation: the head input of every module (as {@link #headInput}) from one pass over the trunk, with the
+     * modules' rows stacked (module j's n rows at j·n, its type embedding on each). Every op is row-wise, so a row
+     * gets the numbers it gets alone, up to the engine's summation order for another row count; the engine calls
+     * are those of one module instead of one set per module (about 2 ms of fixed cost per module for L, 4.5 for S:
+     * BENCHMARKS.md, issue 16, eleventh session).
+     *
+     * @return per module, in {@link HyperConfig#moduleOrder()}, its head input row-major
+     */
+    private float[][] stackedHeadInputs(NDArray idx, NDArray enc) {
+        List<String> modules = config.moduleOrder();
+        int k = modules.size();
+        long n = idx.getShape().get(0);
+        NDList idxs = new NDList();
+        NDList encs = new NDList();
+        long[] types = new long[(int) (k * n)];
+        for (int j = 0; j < k; j++) {
+            idxs.add(idx);
+            encs.add(enc);
+            Arrays.fill(types, (int) (j * n), (int) ((j + 1) * n), j);
+        }
+        NDArray type = layerNorm(embed(idx.getManager().create(types), "layer_type_encoder.0.weight"),
+                "layer_type_encoder.1");
+        NDArray h = trunk(NDArrays.concat(idxs, 0), type, NDArrays.concat(encs, 0)); // (k·n, M)
+        NDArray x;
+        if (config.variant().sharedAbHead) { // per module: its A rows, then its B rows, as headInput orders them
+            NDList ab = new NDList();
+            for (int j = 0; j < k; j++) {
+                NDArray hj = h.get(new NDIndex("{}:{}", j * n, (j + 1) * n));
+                ab.add(hj.add(outEmbedding(modules.get(j), "A")));
+                ab.add(hj.add(outEmbedding(modules.get(j), "B")));
+            }
+            x = sharedHeadInput(NDArrays.concat(ab, 0));
+        } else {
+            x = headInput(h, null); // L and L_AUTOREG: no per-module parameter
+        }
+        float[] all = x.toFloatArray();
+        float[][] out = new float[k][];
+        int per = all.length / k;
+        for (int j = 0; j < k; j++) {
+            out[j] = Arrays.copyOfRange(all, j * per, (j + 1) * per);
+        }
+        return out;
     }
 
     /** The variant-specific part (§2.6): A (n, r, in) and B (n, r, out), both before transposition. */
@@ -294,21 +344,33 @@ public final class HyperModulator implements AutoCloseable {
                 return mlp3(z);
             }
             default -> { // M and S: one head shared by A and B, selected by out_emb (§2.6)
-                // A's and B's rows go through mlp2, mlp3 and the head together (2n rows): every weight is read once
-                // per call instead of twice, and half the engine calls; row-wise ops, so the same numbers
-                NDArray outA = layerNorm(params.get("out_emb." + module + ".A"), "out_emb_norm");
-                NDArray outB = layerNorm(params.get("out_emb." + module + ".B"), "out_emb_norm");
-                NDArray z = residual(NDArrays.concat(new NDList(h.add(outA), h.add(outB)), 0), "mlp2"); // (2n, M)
-                if (!config.variant().autoregGen) {
-                    return mlp3(z);
-                }
-                z = z.expandDims(1).broadcast(new Shape(2 * n, r, config.mlpWidth()));
-                // learnable: head_in + mlp2(pos_emb(k)); rotary: QUIRK §2.6, mlp2 runs a second time
-                z = config.learnablePosEmb() ? z.add(residual(positionEmbedding().expandDims(0), "mlp2"))
-                        : residual(rotary(z), "mlp2");
-                return mlp3(z); // (2n, r, head_in)
+                return sharedHeadInput(NDArrays.concat(new NDList(h.add(outEmbedding(module, "A")),
+                        h.add(outEmbedding(module, "B"))), 0));
             }
         }
+    }
+
+    /** LayerNorm(out_emb.{module}.{A|B}) (§2.6): (M). */
+    private NDArray outEmbedding(String module, String ab) {
+        return layerNorm(params.get("out_emb." + module + "." + ab), "out_emb_norm");
+    }
+
+    /**
+     * M and S from the trunk rows with their out_emb added, A's rows and B's together (2n rows): every weight is read
+     * once per call instead of twice, and half the engine calls; row-wise ops, so the same numbers.
+     */
+    private NDArray sharedHeadInput(NDArray withOutEmb) {
+        int r = config.rank();
+        long rows = withOutEmb.getShape().get(0);
+        NDArray z = residual(withOutEmb, "mlp2"); // (2n, M)
+        if (!config.variant().autoregGen) {
+            return mlp3(z);
+        }
+        z = z.expandDims(1).broadcast(new Shape(rows, r, config.mlpWidth()));
+        // learnable: head_in + mlp2(pos_emb(k)); rotary: QUIRK §2.6, mlp2 runs a second time
+        z = config.learnablePosEmb() ? z.add(residual(positionEmbedding().expandDims(0), "mlp2"))
+                : residual(rotary(z), "mlp2");
+        return mlp3(z); // (2n, r, head_in)
     }
 
     /** mlp3 (§2.5): LayerNorm, Linear(M, 4M), SiLU, Dropout, Linear(4M, head_in), SiLU. */
@@ -567,16 +629,24 @@ public final class HyperModulator implements AutoCloseable {
             NDArray rows = encoded.expandDims(1).broadcast(new Shape(tasks, layers, config.encodedTaskDim()))
                     .reshape(tasks * layers, config.encodedTaskDim());
             AdapterReadout readout = new AdapterReadout(config, tasks);
-            for (String module : config.moduleOrder()) {
-                try (NDScope scope = new NDScope()) { // this module's intermediates go before the next one's
+            if (javaHeads) {
+                float[][] xs;
+                try (NDScope scope = new NDScope()) { // the trunk's intermediates go before the heads run
                     scope.suppressNotUsedWarning();
                     GenerationPhases.enter(phases, GenerationPhases.Phase.TRUNK);
-                    if (javaHeads) {
-                        float[] x = headInput(trunk(idx, module, rows), module).toFloatArray();
-                        GenerationPhases.enter(phases, GenerationPhases.Phase.PACK);
-                        HeadProduct head = packedHead(module);
-                        readout.readJava(module, x, head, buffers, phases);
-                    } else {
+                    xs = stackedHeadInputs(idx, rows);
+                }
+                List<String> modules = config.moduleOrder();
+                for (int j = 0; j < modules.size(); j++) {
+                    GenerationPhases.enter(phases, GenerationPhases.Phase.PACK);
+                    HeadProduct head = packedHead(modules.get(j));
+                    readout.readJava(modules.get(j), xs[j], head, buffers, phases);
+                }
+            } else {
+                for (String module : config.moduleOrder()) {
+                    try (NDScope scope = new NDScope()) { // this module's intermediates go before the next one's
+                        scope.suppressNotUsedWarning();
+                        GenerationPhases.enter(phases, GenerationPhases.Phase.TRUNK);
                         NDArray h = trunk(idx, module, rows);
                         GenerationPhases.enter(phases, GenerationPhases.Phase.HEADS); // with mlp2/mlp3 here
                         NDArray[] ab = heads(h, module, config.dims(module), tasks * layers);
