@@ -47,7 +47,7 @@ final class ScalarKernels implements Kernels {
     public void silu(ByteBuffer b, int from, int to) {
         for (int i = from; i < to; i++) {
             float x = b.getFloat(4 * i);
-            b.putFloat(4 * i, x * (1f / (1f + (float) Math.exp(-x))));
+            b.putFloat(4 * i, x * (1f / (Exp.exp(-x) + 1f)));
         }
     }
 

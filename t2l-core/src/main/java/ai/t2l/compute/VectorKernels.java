@@ -741,16 +741,38 @@ final class VectorKernels implements Kernels {
 
     private static final FloatVector ONE = FloatVector.broadcast(FS, 1f);
 
-    /** The exponential is the JIT's SVML routine: 0.07 ms for 262,144 values against 1.2 ms with Math.exp. */
+    /**
+     * x·(1 / (1 + e^−x)) with {@link Exp}'s exponential, operation for operation, so the plain-Java kernel gives the
+     * same bits (the Vector API's EXP gave other values once compiled than interpreted). About as fast as the JIT's
+     * SVML routine was (0.07 ms for 262,144 values, against 1.2 ms with Math.exp).
+     */
     @Override
     public void silu(ByteBuffer b, int from, int to) {
         ByteOrder order = b.order();
         int at = from;
         for (; at + L <= to; at += L) {
             FloatVector v = FloatVector.fromByteBuffer(FS, b, 4 * at, order);
-            v.mul(ONE.div(v.neg().lanewise(VectorOperators.EXP).add(1f))).intoByteBuffer(b, 4 * at, order);
+            v.mul(ONE.div(exp(v.neg()).add(1f))).intoByteBuffer(b, 4 * at, order);
         }
         SCALAR.silu(b, at, to);
+    }
+
+    /** {@link Exp#exp} on 16 lanes: the same operations in the same order; lanes out of range as there. */
+    private static FloatVector exp(FloatVector in) {
+        FloatVector x = in.max(Exp.LO).min(Exp.HI); // NaN stays NaN, as in the plain version
+        FloatVector t = x.mul(Exp.LOG2E).add(Exp.ROUND);
+        FloatVector n = t.sub(Exp.ROUND);
+        FloatVector r = x.sub(n.mul(Exp.C1));
+        r = r.sub(n.mul(Exp.C2));
+        FloatVector p = r.mul(Exp.P0).add(Exp.P1);
+        p = p.mul(r).add(Exp.P2);
+        p = p.mul(r).add(Exp.P3);
+        p = p.mul(r).add(Exp.P4);
+        p = p.mul(r).add(Exp.P5);
+        FloatVector y = p.mul(r.mul(r)).add(r).add(1f);
+        IntVector e = t.reinterpretAsInts().sub(Exp.ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+        return y.mul(e.reinterpretAsFloats()).blend(0f, in.compare(VectorOperators.LT, Exp.LO))
+                .blend(Float.POSITIVE_INFINITY, in.compare(VectorOperators.GT, Exp.HI));
     }
 
     @Override
