@@ -10,10 +10,11 @@ import java.nio.FloatBuffer;
  * weights, so each tile it finishes holds, for each of 8 activation rows, 32 outputs side by side in the caller's
  * order: an adapter readout copies them as runs instead of placing every value on its own.
  *
- * <p>Why packed once: repacking W per call (an interleaved panel, as this class did before) cost about as much as
- * the product for one description's 32 rows, so the L and M heads ran at 175–186 GFLOP/s against 290–300 for a
- * packed panel; the panel also streams from memory in one sequential pass. It costs a second copy of the head
- * weights on the Java heap (for L on Mistral-7B, 208 MB), made on the first generation (BENCHMARKS.md, issue 16,
+ * <p>Why packed once: copying each panel per call (and interleaving it from four row blocks on), as this class did
+ * before, and handing every value to the sink on its own cost S 18%, M 11% and L 2–9% of an adapter's time
+ * (BENCHMARKS.md, issue 16, eleventh session). From memory the L and M heads still run at 150–200 GFLOP/s, bound by
+ * streaming the weights (287 with them in cache). The price is a second copy of the head weights on the Java heap
+ * (for L on Mistral-7B, 218 MB; half in bfloat16), made on the first generation (BENCHMARKS.md, issue 16,
  * eleventh session). Why not the engine: for these skinny shapes libtorch's product ran at about half this speed,
  * and its (m, features) output had to be sliced and copied out of engine memory again. Training keeps the engine
  * (autograd); this is for generation only. Float32 accumulation, k ascending, one fused multiply-add per step,

@@ -561,7 +561,7 @@ public final class HyperModulator implements AutoCloseable {
 
     /**
      * The Java head kernel when it runs here, is not switched off, and its packed copy of the head weights fits in
-     * half of the heap that is free (a 768 MB heap, as the launcher gives a bf16 base model, holds L's 208 MB for
+     * half of the heap that is free (a 768 MB heap, as the launcher gives a bf16 base model, holds L's 218 MB for
      * Mistral-7B); otherwise the engine's products, slower but without the copy.
      */
     private boolean javaHeads() {
