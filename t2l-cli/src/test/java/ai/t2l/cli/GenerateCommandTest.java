@@ -52,9 +52,7 @@ class GenerateCommandTest {
 
     @Test
     void taskEmbeddingFileReproducesTheReferenceAdapter() throws Exception {
-        Path emb = tmp.resolve("raw.json");
-        Files.writeString(emb, Json.read(golden("S_384").resolve("task_embeddings.json")).get("embeddings").get(1)
-                .get("raw_pooled").toString());
+        Path emb = rawEmbedding("S_384", 1);
         Path out = tmp.resolve("adapter");
         Object[] r = run("generate", "--t2l", golden("S_384").toString(), "--task-embedding", emb.toString(),
                 "--out", out.toString());
@@ -72,15 +70,21 @@ class GenerateCommandTest {
         }
     }
 
+    /** The golden checkpoint's raw pooled embedding of task {@code task}, as a --task-embedding file. */
+    private Path rawEmbedding(String variant, int task) throws Exception {
+        Path emb = tmp.resolve("raw.json");
+        Files.writeString(emb, Json.read(golden(variant).resolve("task_embeddings.json")).get("embeddings").get(task)
+                .get("raw_pooled").toString());
+        return emb;
+    }
+
     /**
      * {@code --heads bf16}: the adapter from the head weights in bfloat16 stays within about a thousandth of the
      * reference's adapter's scale, and is not the float32 one; a value other than f32/bf16 is refused by name.
      */
     @Test
     void bf16HeadsGiveAnAdapterCloseToTheReferences() throws Exception {
-        Path emb = tmp.resolve("raw.json");
-        Files.writeString(emb, Json.read(golden("L_384").resolve("task_embeddings.json")).get("embeddings").get(1)
-                .get("raw_pooled").toString());
+        Path emb = rawEmbedding("L_384", 1);
         Path out = tmp.resolve("adapter");
         Object[] r = run("generate", "--t2l", golden("L_384").toString(), "--task-embedding", emb.toString(),
                 "--heads", "bf16", "--out", out.toString());

@@ -22,23 +22,10 @@ class HeadProductTest {
     void matchesADoublePrecisionProduct(int m, int cols, int f0, int f1, boolean withBias) {
         SplittableRandom r = new SplittableRandom(m * 31L + cols);
         int features = f1 + 5; // W has rows past f1 that must not be used
-        float[] w = new float[features * cols];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) r.nextGaussian() * 0.05f;
-        }
-        float[] x = new float[m * cols];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
-        float[] bias = null;
-        if (withBias) {
-            bias = new float[features];
-            for (int i = 0; i < bias.length; i++) {
-                bias[i] = (float) r.nextGaussian();
-            }
-        }
-        FloatBuffer wb = ByteBuffer.allocateDirect(w.length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        wb.put(0, w);
+        float[] w = gaussian(r, features * cols, 0.05f);
+        float[] x = gaussian(r, m * cols, 1f);
+        float[] bias = withBias ? gaussian(r, features, 1f) : null;
+        FloatBuffer wb = direct(w);
         for (HeadKernel kernel : new HeadKernel[] {HeadKernel.BEST, HeadKernel.SCALAR}) {
             float[] y = new float[m * features];
             int[] seen = new int[m * features];
@@ -82,24 +69,14 @@ class HeadProductTest {
     void followsTheGivenFeatureOrder(int m, int cols, int count) {
         SplittableRandom r = new SplittableRandom(m * 7L + count);
         int rowsOfW = count + 11;
-        float[] w = new float[rowsOfW * cols];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) r.nextGaussian() * 0.05f;
-        }
-        float[] x = new float[m * cols];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
-        float[] bias = new float[rowsOfW];
-        for (int i = 0; i < bias.length; i++) {
-            bias[i] = (float) r.nextGaussian();
-        }
+        float[] w = gaussian(r, rowsOfW * cols, 0.05f);
+        float[] x = gaussian(r, m * cols, 1f);
+        float[] bias = gaussian(r, rowsOfW, 1f);
         int[] features = new int[count];
         for (int p = 0; p < count; p++) { // blocks of 8 that are consecutive, then strided ones
             features[p] = p < count / 2 ? p + 3 : (p * 5) % rowsOfW;
         }
-        FloatBuffer wb = ByteBuffer.allocateDirect(w.length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        wb.put(0, w);
+        FloatBuffer wb = direct(w);
         for (HeadKernel kernel : new HeadKernel[] {HeadKernel.BEST, HeadKernel.SCALAR}) {
             float[] y = new float[m * count];
             int[] seen = new int[m * count];
@@ -140,20 +117,10 @@ class HeadProductTest {
     void bothKernelsGiveTheSameBitsUpToTheLimit(int m, int cols, int limit, boolean bf16) {
         SplittableRandom r = new SplittableRandom(cols * 3L + m);
         int rowsOfW = 100;
-        float[] w = new float[rowsOfW * cols];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) r.nextGaussian();
-        }
-        float[] x = new float[m * cols];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
-        float[] bias = new float[rowsOfW];
-        for (int i = 0; i < bias.length; i++) {
-            bias[i] = (float) r.nextGaussian();
-        }
-        FloatBuffer wb = ByteBuffer.allocateDirect(w.length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        wb.put(0, w);
+        float[] w = gaussian(r, rowsOfW * cols, 1f);
+        float[] x = gaussian(r, m * cols, 1f);
+        float[] bias = gaussian(r, rowsOfW, 1f);
+        FloatBuffer wb = direct(w);
         int[] order = java.util.stream.IntStream.range(0, rowsOfW).map(j -> rowsOfW - 1 - j).toArray();
         float[][] y = new float[2][m * rowsOfW];
         HeadKernel[] kernels = {HeadKernel.BEST, HeadKernel.SCALAR};
@@ -180,20 +147,10 @@ class HeadProductTest {
     @CsvSource({"32, 512, 100", "8, 33, 47", "3, 5, 31"})
     void bf16PanelsMultiplyTheRoundedWeights(int m, int cols, int count) {
         SplittableRandom r = new SplittableRandom(count * 17L + cols);
-        float[] w = new float[count * cols];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) r.nextGaussian() * 0.05f;
-        }
-        float[] x = new float[m * cols];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
-        float[] bias = new float[count];
-        for (int i = 0; i < bias.length; i++) {
-            bias[i] = (float) r.nextGaussian();
-        }
-        FloatBuffer wb = ByteBuffer.allocateDirect(w.length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        wb.put(0, w);
+        float[] w = gaussian(r, count * cols, 0.05f);
+        float[] x = gaussian(r, m * cols, 1f);
+        float[] bias = gaussian(r, count, 1f);
+        FloatBuffer wb = direct(w);
         int[] order = java.util.stream.IntStream.range(0, count).toArray();
         HeadProduct packed = HeadProduct.pack(wb, cols, bias, order, true);
         assertTrue(packed.bf16());
@@ -220,6 +177,20 @@ class HeadProductTest {
             }
         }
         assertTrue(maxFromF32 > 0, "bf16 panels gave the float32 product exactly: were the weights rounded?");
+    }
+
+    private static float[] gaussian(SplittableRandom r, int n, float scale) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextGaussian() * scale;
+        }
+        return a;
+    }
+
+    /** w in engine-like memory: a native-order direct buffer. */
+    private static FloatBuffer direct(float[] w) {
+        FloatBuffer b = ByteBuffer.allocateDirect(w.length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return b.put(0, w);
     }
 
     @org.junit.jupiter.api.Test
