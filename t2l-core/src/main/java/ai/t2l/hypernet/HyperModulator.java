@@ -560,9 +560,11 @@ public final class HyperModulator implements AutoCloseable {
     }
 
     /**
-     * The Java head kernel when it runs here, is not switched off, and its packed copy of the head weights fits in
-     * half of the heap that is free (a 768 MB heap, as the launcher gives a bf16 base model, holds L's 218 MB for
-     * Mistral-7B); otherwise the engine's products, slower but without the copy.
+     * The Java head kernel when it runs here, is not switched off, and its packed copy of the head weights takes at
+     * most half of the maximum heap (the launcher's smallest, 768 MB for a bf16 base model, holds L's 218 MB for
+     * Mistral-7B); otherwise the engine's products, slower but without the copy. The rule depends on the
+     * configuration only, not on the heap's momentary use, so a hypernetwork takes the same path on every call
+     * (the two paths' sums differ in the last bits).
      */
     private boolean javaHeads() {
         if (!HeadProduct.fast() || ENGINE_HEADS) {
@@ -570,14 +572,11 @@ public final class HyperModulator implements AutoCloseable {
         }
         long need = 0;
         for (String module : config.moduleOrder()) {
-            if (!packedHeads.containsKey(module)) {
-                long rows = (config.headOutSize(module) + HeadProduct.FEATURES_PER_PANEL - 1)
-                        / HeadProduct.FEATURES_PER_PANEL * HeadProduct.FEATURES_PER_PANEL;
-                need += (bf16Heads ? 2 : 4) * rows * config.headInSize() + 4 * rows;
-            }
+            long rows = (config.headOutSize(module) + HeadProduct.FEATURES_PER_PANEL - 1)
+                    / HeadProduct.FEATURES_PER_PANEL * HeadProduct.FEATURES_PER_PANEL;
+            need += (bf16Heads ? 2 : 4) * rows * config.headInSize() + 4 * rows;
         }
-        Runtime rt = Runtime.getRuntime();
-        return need <= (rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) / 2;
+        return need <= Runtime.getRuntime().maxMemory() / 2;
     }
 
     /**
