@@ -76,8 +76,9 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             embs.add(e);
         }
         float[] emb = embs.get(0);
-        out.printf("Workload: BENCHMARKS-WORKLOADS.md §1, Mistral-7B shape, fp32 (head weights read in %s), %d warm-up + %d timed runs, %d CPUs, "
-                + "load average %s%n%n", heads, warmup, runs, Runtime.getRuntime().availableProcessors(), MachineLoad.loadAverage());
+        out.printf("Workload: BENCHMARKS-WORKLOADS.md §1, Mistral-7B shape, fp32 (head weights read in %s), %d warm-up"
+                + " + %d timed runs, %d CPUs, load average %s%n%n", heads, warmup, runs,
+                Runtime.getRuntime().availableProcessors(), MachineLoad.loadAverage());
         out.println("| measure | trainable parameters | min ms | median ms | max ms | CPU ms per run (all threads, mean) "
                 + "| reference median (" + ReferenceMedians.LABEL + ") | reference ÷ ours |");
         out.println("|---|---|---|---|---|---|---|---|");

@@ -55,18 +55,9 @@ public final class HalfMatrix extends PackedMatrix {
         float[] d = w.data();
         ByteBuffer buf = ByteBuffer.allocateDirect(Math.multiplyExact(2, d.length)).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < d.length; i++) {
-            buf.putShort(2 * i, toBf16(d[i]));
+            buf.putShort(2 * i, Half.bf16FromFloat(d[i]));
         }
         return mapped(rows, cols, false, (off, len) -> buf.slice((int) off, (int) len));
-    }
-
-    /** Round to nearest even, as torch's float32 → bfloat16 (NaN kept quiet). */
-    static short toBf16(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        if (Float.isNaN(f)) {
-            return (short) ((bits >>> 16) | 0x40);
-        }
-        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
     }
 
     /**

@@ -1,5 +1,6 @@
 package ai.t2l.compute;
 
+import ai.t2l.io.Half;
 import java.nio.FloatBuffer;
 
 /**
@@ -106,8 +107,8 @@ public final class HeadProduct {
                     int half = FEATURES_PER_PANEL / 2;
                     for (int k = 0, at = p0 * cols / 2; k < cols; k++, at += half) {
                         for (int j = 0; j < half; j++) {
-                            int lo = HalfMatrix.toBf16(rows[j * cols + k]) & 0xFFFF;
-                            int hi = j + half < n ? HalfMatrix.toBf16(rows[(j + half) * cols + k]) << 16 : 0;
+                            int lo = Half.bf16FromFloat(rows[j * cols + k]) & 0xFFFF;
+                            int hi = j + half < n ? Half.bf16FromFloat(rows[(j + half) * cols + k]) << 16 : 0;
                             halves[at + j] = j < n ? lo | hi : 0;
                         }
                     }

@@ -59,7 +59,7 @@ public final class Half {
     }
 
     /** float32 to bfloat16 (its top 16 bits), rounding to nearest even as torch's .to(torch.bfloat16) does. */
-    static short bf16FromFloat(float f) {
+    public static short bf16FromFloat(float f) {
         int bits = Float.floatToRawIntBits(f);
         if ((bits & 0x7F800000) == 0x7F800000 && (bits & 0x7FFFFF) != 0) {
             return (short) ((bits >>> 16) | 0x40); // keep a NaN a (quiet) NaN

@@ -72,7 +72,7 @@ public final class DecodeKernelBench {
             if (kind.equals("bf16")) {
                 ByteBuffer buf = ByteBuffer.allocateDirect(2 * rows * cols).order(ByteOrder.LITTLE_ENDIAN);
                 for (int i = 0; i < rows * cols; i++) {
-                    buf.putShort(2 * i, HalfMatrix.toBf16((float) rng.nextGaussian() * 0.02f));
+                    buf.putShort(2 * i, ai.t2l.io.Half.bf16FromFloat((float) rng.nextGaussian() * 0.02f));
                 }
                 m = HalfMatrix.mapped(rows, cols, false, (off, len) -> buf.slice((int) off, (int) len));
             } else {

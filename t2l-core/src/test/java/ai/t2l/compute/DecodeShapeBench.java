@@ -30,7 +30,7 @@ public final class DecodeShapeBench {
             for (int i = 0; i < count; i++) {
                 ByteBuffer b = ByteBuffer.allocateDirect(2 * rows * cols).order(ByteOrder.LITTLE_ENDIAN);
                 for (int j = 0; j < rows * cols; j++) {
-                    b.putShort(2 * j, HalfMatrix.toBf16((float) rng.nextGaussian() * 0.02f));
+                    b.putShort(2 * j, ai.t2l.io.Half.bf16FromFloat((float) rng.nextGaussian() * 0.02f));
                 }
                 ms[s][i] = HalfMatrix.mapped(rows, cols, false, (off, len) -> b.slice((int) off, (int) len));
             }

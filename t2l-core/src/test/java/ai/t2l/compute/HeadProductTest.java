@@ -166,7 +166,7 @@ class HeadProductTest {
                 double exact = bias[j];
                 double f32 = bias[j];
                 for (int k = 0; k < cols; k++) {
-                    float rounded = Float.intBitsToFloat((HalfMatrix.toBf16(w[j * cols + k]) & 0xFFFF) << 16);
+                    float rounded = Float.intBitsToFloat((ai.t2l.io.Half.bf16FromFloat(w[j * cols + k]) & 0xFFFF) << 16);
                     exact += (double) rounded * x[i * cols + k];
                     f32 += (double) w[j * cols + k] * x[i * cols + k];
                 }

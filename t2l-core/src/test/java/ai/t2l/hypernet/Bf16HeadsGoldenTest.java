@@ -102,8 +102,7 @@ class Bf16HeadsGoldenTest {
     private static FloatTensor round(FloatTensor t) {
         float[] d = t.data().clone();
         for (int i = 0; i < d.length; i++) {
-            int bits = Float.floatToRawIntBits(d[i]);
-            d[i] = Float.intBitsToFloat(((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16) << 16);
+            d[i] = Float.intBitsToFloat((ai.t2l.io.Half.bf16FromFloat(d[i]) & 0xFFFF) << 16);
         }
         return new FloatTensor(d, t.shape());
     }
