@@ -150,10 +150,7 @@ public final class HeadProduct {
         if (limit < 0 || limit > count) {
             throw new IllegalArgumentException("head product: positions [0, " + limit + ") of " + count);
         }
-        if (x.length < (long) m * cols) {
-            throw new IllegalArgumentException("head product: x holds " + x.length + " floats for " + m + " × "
-                    + cols);
-        }
+        checkInput(x, m);
         float[][] xb = rowTiles(x, m, cols);
         int groups = (limit + FEATURES_PER_PANEL - 1) / FEATURES_PER_PANEL;
         ComputePool.forRange(groups, (long) limit * cols, (g0, g1) -> {
@@ -162,37 +159,88 @@ public final class HeadProduct {
                 int p0 = g * FEATURES_PER_PANEL;
                 int n = Math.min(FEATURES_PER_PANEL, limit - p0);
                 for (int t = 0; t < xb.length; t++) {
-                    if (halves == null) {
-                        kernel.tile(panels, p0 * cols, cols, xb[t], tile);
-                    } else {
-                        kernel.tileBf16(halves, p0 * cols / 2, cols, xb[t], tile);
-                    }
                     int rows = Math.min(ROWS_PER_TILE, m - t * ROWS_PER_TILE);
-                    for (int i = 0; i < rows; i++) {
-                        for (int f = 0; f < FEATURES_PER_PANEL; f++) {
-                            tile[i * FEATURES_PER_PANEL + f] += bias[p0 + f]; // one rounding, as the engine's add
-                        }
-                    }
+                    tile(g, xb[t], rows, tile);
                     sink.accept(p0, n, t * ROWS_PER_TILE, rows, tile);
                 }
             }
         });
     }
 
+    /**
+     * y = x·Wᵀ + b, row-major (m, positions), then SiLU if asked: the packed weight as a plain dense layer (the
+     * hypernetwork's trunk in generation, {@code hypernet.JavaTrunk}), output position p being W's row order[p]. The
+     * threads split the rows, 8 at a time, and each runs every panel for its rows, so a small weight (the trunk's
+     * are at most 1 MB) stays in the core's L2 while the rows stream past it once (the heads' order, panels split
+     * and every row tile per panel, re-read 1,024 rows × 512 floats from L3 per panel: 120–180 GFLOP/s against
+     * this order's, BENCHMARKS.md, issue 16, twelfth session). Each thread applies the SiLU to its own rows.
+     */
+    public float[] multiply(float[] x, int m, boolean silu) {
+        checkInput(x, m);
+        float[] y = new float[Math.multiplyExact(m, count)];
+        int tiles = (m + ROWS_PER_TILE - 1) / ROWS_PER_TILE;
+        int groups = (count + FEATURES_PER_PANEL - 1) / FEATURES_PER_PANEL;
+        ComputePool.forRange(tiles, (long) m * count * cols / ROWS_PER_TILE, (t0, t1) -> {
+            float[] tile = new float[ROWS_PER_TILE * FEATURES_PER_PANEL];
+            float[] xt = new float[cols * ROWS_PER_TILE];
+            for (int t = t0; t < t1; t++) {
+                int rows = Math.min(ROWS_PER_TILE, m - t * ROWS_PER_TILE);
+                rowTile(x, t, rows, cols, xt);
+                for (int g = 0; g < groups; g++) {
+                    int p0 = g * FEATURES_PER_PANEL;
+                    int n = Math.min(FEATURES_PER_PANEL, count - p0);
+                    tile(g, xt, rows, tile);
+                    for (int i = 0; i < rows; i++) {
+                        System.arraycopy(tile, i * FEATURES_PER_PANEL, y, (t * ROWS_PER_TILE + i) * count + p0, n);
+                    }
+                }
+            }
+            if (silu) {
+                Silu.inPlace(y, t0 * ROWS_PER_TILE * count, Math.min(m, t1 * ROWS_PER_TILE) * count);
+            }
+        });
+        return y;
+    }
+
+    /** Panel group g against one tile of x's rows: the tile's first {@code rows} rows of 32 outputs, + b. */
+    private void tile(int g, float[] xt, int rows, float[] tile) {
+        int p0 = g * FEATURES_PER_PANEL;
+        if (halves == null) {
+            kernel.tile(panels, p0 * cols, cols, xt, tile);
+        } else {
+            kernel.tileBf16(halves, p0 * cols / 2, cols, xt, tile);
+        }
+        for (int i = 0; i < rows; i++) {
+            for (int f = 0; f < FEATURES_PER_PANEL; f++) {
+                tile[i * FEATURES_PER_PANEL + f] += bias[p0 + f]; // one rounding, as the engine's add
+            }
+        }
+    }
+
+    private void checkInput(float[] x, int m) {
+        if (x.length < (long) m * cols) {
+            throw new IllegalArgumentException("head product: x holds " + x.length + " floats for " + m + " × "
+                    + cols);
+        }
+    }
+
     /** x (m, cols) as tiles of 8 rows, each k-major ({@code tile[k·8 + i]}), zero past row m. */
     static float[][] rowTiles(float[] x, int m, int cols) {
         float[][] out = new float[(m + ROWS_PER_TILE - 1) / ROWS_PER_TILE][];
         for (int t = 0; t < out.length; t++) {
-            float[] xt = new float[cols * ROWS_PER_TILE];
-            int rows = Math.min(ROWS_PER_TILE, m - t * ROWS_PER_TILE);
-            for (int i = 0; i < rows; i++) {
-                int src = (t * ROWS_PER_TILE + i) * cols;
-                for (int k = 0; k < cols; k++) {
-                    xt[k * ROWS_PER_TILE + i] = x[src + k];
-                }
-            }
-            out[t] = xt;
+            out[t] = new float[cols * ROWS_PER_TILE];
+            rowTile(x, t, Math.min(ROWS_PER_TILE, m - t * ROWS_PER_TILE), cols, out[t]);
         }
         return out;
+    }
+
+    /** Rows [8t, 8t + rows) of x into xt, k-major ({@code xt[k·8 + i]}); rows past them stay as they were. */
+    private static void rowTile(float[] x, int t, int rows, int cols, float[] xt) {
+        for (int i = 0; i < rows; i++) {
+            int src = (t * ROWS_PER_TILE + i) * cols;
+            for (int k = 0; k < cols; k++) {
+                xt[k * ROWS_PER_TILE + i] = x[src + k];
+            }
+        }
     }
 }

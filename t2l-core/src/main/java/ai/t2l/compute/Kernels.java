@@ -68,6 +68,9 @@ interface Kernels {
      */
     void silu(ByteBuffer b, int from, int to);
 
+    /** {@link #silu(ByteBuffer, int, int)} on the values [from, to) of a Java array: the same bits. */
+    void silu(float[] a, int from, int to);
+
     /**
      * One AdamW update in place on the float32 values [from, to) of p, m and v (native byte order, indices in
      * floats), with gradient g: every value goes through the float32 operations of {@link AdamWStep} in that order,
@@ -101,6 +104,7 @@ interface Kernels {
             k.firstNonFiniteHalf(w, 0, 2 * cols, false);
             k.firstNonFinite(new float[512], 0, 512);
             k.silu(ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder()), 0, 40);
+            k.silu(new float[40], 0, 40);
             ByteBuffer z = ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder());
             k.adamW(z, z.duplicate().order(z.order()), z.duplicate().order(z.order()), z.duplicate().order(z.order()),
                     0, 40, new AdamWStep(0.1f, 0.999f, 0.001f, 1f, 1f, 1e-8f, -1e-3f));

@@ -46,9 +46,20 @@ final class ScalarKernels implements Kernels {
     @Override
     public void silu(ByteBuffer b, int from, int to) {
         for (int i = from; i < to; i++) {
-            float x = b.getFloat(4 * i);
-            b.putFloat(4 * i, x * (1f / (Exp.exp(-x) + 1f)));
+            b.putFloat(4 * i, silu(b.getFloat(4 * i)));
         }
+    }
+
+    @Override
+    public void silu(float[] a, int from, int to) {
+        for (int i = from; i < to; i++) {
+            a[i] = silu(a[i]);
+        }
+    }
+
+    /** x · (1 / (1 + e^(−x))), PyTorch's two roundings. */
+    private static float silu(float x) {
+        return x * (1f / (Exp.exp(-x) + 1f));
     }
 
     @Override

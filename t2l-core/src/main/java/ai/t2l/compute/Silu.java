@@ -13,4 +13,10 @@ public final class Silu {
         }
         Kernels.best().silu(b, 0, n);
     }
+
+    /** x · sigmoid(x) in place on a[from, to): the same bits as the buffer form. */
+    public static void inPlace(float[] a, int from, int to) {
+        java.util.Objects.checkFromToIndex(from, to, a.length);
+        Kernels.best().silu(a, from, to);
+    }
 }

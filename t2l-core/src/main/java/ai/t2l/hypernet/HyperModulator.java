@@ -59,6 +59,8 @@ public final class HyperModulator implements AutoCloseable {
      * so from then on every generation packs the heads afresh.
      */
     private final Map<String, HeadProduct> packedHeads = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The trunk's weights for generation on Java arrays ({@link JavaTrunk}), kept under the same rule. */
+    private volatile JavaTrunk packedTrunk;
     private volatile boolean parametersHandedOut;
     /** Head weights packed in bfloat16 ({@link #headsInBf16}); the default from -Dt2l.hypernet.heads=bf16. */
     private volatile boolean bf16Heads = "bf16".equals(System.getProperty("t2l.hypernet.heads"));
@@ -148,6 +150,7 @@ public final class HyperModulator implements AutoCloseable {
     public Map<String, NDArray> parameters() {
         parametersHandedOut = true;
         packedHeads.clear();
+        packedTrunk = null;
         return Collections.unmodifiableMap(params);
     }
 
@@ -247,51 +250,6 @@ public final class HyperModulator implements AutoCloseable {
         x = dropout(silu(linear(x, "mixer.1")));
         x = dropout(silu(linear(x, "mixer.4")));
         return residual(x, "mlp1");
-    }
-
-    /**
-     * Generation: the head input of every module (as {@link #headInput}) from one pass over the trunk, with the
-     * modules' rows stacked (module j's n rows at j·n, its type embedding on each). Every op is row-wise, so a row
-     * gets the numbers it gets alone, up to the engine's summation order for another row count; the engine calls
-     * are those of one module instead of one set per module (about 2 ms of fixed cost per module for L, 4.5 for S:
-     * BENCHMARKS.md, issue 16, eleventh session).
-     *
-     * @return per module, in {@link HyperConfig#moduleOrder()}, its head input row-major
-     */
-    private float[][] stackedHeadInputs(NDArray idx, NDArray enc) {
-        List<String> modules = config.moduleOrder();
-        int k = modules.size();
-        long n = idx.getShape().get(0);
-        NDList idxs = new NDList();
-        NDList encs = new NDList();
-        long[] types = new long[(int) (k * n)];
-        for (int j = 0; j < k; j++) {
-            idxs.add(idx);
-            encs.add(enc);
-            Arrays.fill(types, (int) (j * n), (int) ((j + 1) * n), j);
-        }
-        NDArray type = layerNorm(embed(idx.getManager().create(types), "layer_type_encoder.0.weight"),
-                "layer_type_encoder.1");
-        NDArray h = trunk(NDArrays.concat(idxs, 0), type, NDArrays.concat(encs, 0)); // (k·n, M)
-        NDArray x;
-        if (config.variant().sharedAbHead) { // per module: its A rows, then its B rows, as headInput orders them
-            NDList ab = new NDList();
-            for (int j = 0; j < k; j++) {
-                NDArray hj = h.get(new NDIndex("{}:{}", j * n, (j + 1) * n));
-                ab.add(hj.add(outEmbedding(modules.get(j), "A")));
-                ab.add(hj.add(outEmbedding(modules.get(j), "B")));
-            }
-            x = sharedHeadInput(NDArrays.concat(ab, 0));
-        } else {
-            x = headInput(h, null); // L and L_AUTOREG: no per-module parameter
-        }
-        float[] all = x.toFloatArray();
-        float[][] out = new float[k][];
-        int per = all.length / k;
-        for (int j = 0; j < k; j++) {
-            out[j] = Arrays.copyOfRange(all, j * per, (j + 1) * per);
-        }
-        return out;
     }
 
     /** The variant-specific part (§2.6): A (n, r, in) and B (n, r, out), both before transposition. */
@@ -549,11 +507,11 @@ public final class HyperModulator implements AutoCloseable {
 
     /**
      * {@link #generate} from already encoded task embeddings (tasks, E); the results live in Java arrays. The trunk
-     * runs on the engine; the head products run on the Java kernel {@link HeadProduct}, which hands each output block
-     * to {@link JavaHeads} to be put in its place in the adapters (B transposed on the way), and the offsets and the
-     * raw-scale conversion follow in one pass ({@link AdapterReadout}): float32 operations in the order of
-     * {@link #deltaWeights} + {@link #toRawScale}. The head products are ~85% of the time (BENCHMARKS.md, issue 16);
-     * on the Java kernel no head output is ever written to, sliced in or copied out of engine memory.
+     * runs on Java arrays ({@link JavaTrunk}), the head products on the Java kernel {@link HeadProduct}, which hands
+     * each output block to {@link JavaHeads} to be put in its place in the adapters (B transposed on the way), and
+     * the offsets and the raw-scale conversion follow in one pass ({@link AdapterReadout}): float32 operations in the
+     * order of {@link #deltaWeights} + {@link #toRawScale}. The head products are most of the time (BENCHMARKS.md,
+     * issue 16); no head output is ever written to, sliced in or copied out of engine memory.
      */
     public List<LoraWeights> generateEncoded(NDArray encoded) {
         return generateEncoded(encoded, javaHeads());
@@ -597,14 +555,14 @@ public final class HyperModulator implements AutoCloseable {
     }
 
     /**
-     * Off with -Dt2l.hypernet.engineHeads=true: the head products on the engine, as before issue 16 (for paired
-     * A/B runs of one jar).
+     * Off with -Dt2l.hypernet.engineHeads=true: the trunk and the head products on the engine, as before issue 16
+     * (for paired A/B runs of one jar).
      */
     private static final boolean ENGINE_HEADS = Boolean.getBoolean("t2l.hypernet.engineHeads");
 
     /**
-     * @param javaHeads the head products on the Java kernel ({@link HeadProduct}, outputs placed straight into the
-     *     adapters: {@link JavaHeads}) instead of the engine; the trunk runs on the engine either way
+     * @param javaHeads the trunk ({@link JavaTrunk}) and the head products ({@link HeadProduct}, outputs placed
+     *     straight into the adapters: {@link JavaHeads}) on Java arrays instead of the engine
      */
     List<LoraWeights> generateEncoded(NDArray encoded, boolean javaHeads) {
         return generateEncoded(encoded, javaHeads, null).adapters();
@@ -618,6 +576,31 @@ public final class HyperModulator implements AutoCloseable {
         boolean was = training;
         training = false;
         int tasks = (int) encoded.getShape().get(0);
+        AdapterReadout readout = new AdapterReadout(config, tasks);
+        try {
+            if (javaHeads) {
+                GenerationPhases.enter(phases, GenerationPhases.Phase.PACK);
+                JavaTrunk trunk = javaTrunk();
+                GenerationPhases.enter(phases, GenerationPhases.Phase.TRUNK);
+                float[][] xs = trunk.headInputs(encoded.toFloatArray(), tasks);
+                List<String> modules = config.moduleOrder();
+                for (int j = 0; j < modules.size(); j++) {
+                    GenerationPhases.enter(phases, GenerationPhases.Phase.PACK);
+                    HeadProduct head = packedHead(modules.get(j));
+                    readout.readJava(modules.get(j), xs[j], head, buffers, phases);
+                }
+            } else {
+                generateOnEngine(encoded, readout, phases);
+            }
+            return new Generated(readout.adapters(), readout.allFinite());
+        } finally {
+            training = was;
+        }
+    }
+
+    /** The trunk and heads on the engine, one module at a time (as training computes them). */
+    private void generateOnEngine(NDArray encoded, AdapterReadout readout, GenerationPhases phases) {
+        int tasks = (int) encoded.getShape().get(0);
         int layers = config.numLayers();
         try (NDManager sub = manager.newSubManager()) {
             long[] layerOf = new long[tasks * layers]; // row t*L + l: task t, layer l
@@ -627,36 +610,63 @@ public final class HyperModulator implements AutoCloseable {
             NDArray idx = sub.create(layerOf);
             NDArray rows = encoded.expandDims(1).broadcast(new Shape(tasks, layers, config.encodedTaskDim()))
                     .reshape(tasks * layers, config.encodedTaskDim());
-            AdapterReadout readout = new AdapterReadout(config, tasks);
-            if (javaHeads) {
-                float[][] xs;
-                try (NDScope scope = new NDScope()) { // the trunk's intermediates go before the heads run
+            for (String module : config.moduleOrder()) {
+                try (NDScope scope = new NDScope()) { // this module's intermediates go before the next one's
                     scope.suppressNotUsedWarning();
                     GenerationPhases.enter(phases, GenerationPhases.Phase.TRUNK);
-                    xs = stackedHeadInputs(idx, rows);
-                }
-                List<String> modules = config.moduleOrder();
-                for (int j = 0; j < modules.size(); j++) {
-                    GenerationPhases.enter(phases, GenerationPhases.Phase.PACK);
-                    HeadProduct head = packedHead(modules.get(j));
-                    readout.readJava(modules.get(j), xs[j], head, buffers, phases);
-                }
-            } else {
-                for (String module : config.moduleOrder()) {
-                    try (NDScope scope = new NDScope()) { // this module's intermediates go before the next one's
-                        scope.suppressNotUsedWarning();
-                        GenerationPhases.enter(phases, GenerationPhases.Phase.TRUNK);
-                        NDArray h = trunk(idx, module, rows);
-                        GenerationPhases.enter(phases, GenerationPhases.Phase.HEADS); // with mlp2/mlp3 here
-                        NDArray[] ab = heads(h, module, config.dims(module), tasks * layers);
-                        GenerationPhases.enter(phases, GenerationPhases.Phase.READOUT);
-                        readout.read(module, ab[0], ab[1], buffers);
-                    }
+                    NDArray h = trunk(idx, module, rows);
+                    GenerationPhases.enter(phases, GenerationPhases.Phase.HEADS); // with mlp2/mlp3 here
+                    NDArray[] ab = heads(h, module, config.dims(module), tasks * layers);
+                    GenerationPhases.enter(phases, GenerationPhases.Phase.READOUT);
+                    readout.read(module, ab[0], ab[1], buffers);
                 }
             }
-            return new Generated(readout.adapters(), readout.allFinite());
-        } finally {
-            training = was;
+        }
+    }
+
+    /** The trunk for generation on Java arrays: cached, unless the parameters were handed out (see packedHeads). */
+    private JavaTrunk javaTrunk() {
+        if (parametersHandedOut) {
+            return packTrunk();
+        }
+        JavaTrunk t = packedTrunk;
+        if (t == null) {
+            synchronized (this) {
+                t = packedTrunk;
+                if (t == null) {
+                    t = packTrunk();
+                    packedTrunk = t;
+                }
+            }
+        }
+        return t;
+    }
+
+    /** The embedding tables after their LayerNorms, from the engine's own ops; the weights read in place. */
+    private JavaTrunk packTrunk() {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            List<String> modules = config.moduleOrder();
+            NDArray layerIdx = manager.arange(0, config.numLayers(), 1, DataType.INT64);
+            NDArray typeIdx = manager.arange(0, modules.size(), 1, DataType.INT64);
+            float[] depth = layerNorm(embed(layerIdx, "layer_depth_encoder.0.weight"), "layer_depth_encoder.1")
+                    .toFloatArray();
+            float[] type = layerNorm(embed(typeIdx, "layer_type_encoder.0.weight"), "layer_type_encoder.1")
+                    .toFloatArray();
+            float[][] outA = new float[modules.size()][];
+            float[][] outB = new float[modules.size()][];
+            if (config.variant().sharedAbHead) {
+                for (int j = 0; j < modules.size(); j++) {
+                    outA[j] = outEmbedding(modules.get(j), "A").toFloatArray();
+                    outB[j] = outEmbedding(modules.get(j), "B").toFloatArray();
+                }
+            }
+            float[] pos = config.learnablePosEmb() ? positionEmbedding().toFloatArray() : null;
+            JavaTrunk.Tables tables = new JavaTrunk.Tables(depth, type, outA, outB, pos,
+                    rotaryCos == null ? null : rotaryCos.toFloatArray(),
+                    rotarySin == null ? null : rotarySin.toFloatArray());
+            return JavaTrunk.pack(config, tables, name -> EngineMemory.readable(params.get(name)),
+                    name -> params.get(name).toFloatArray());
         }
     }
 

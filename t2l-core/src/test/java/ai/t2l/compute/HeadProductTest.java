@@ -179,6 +179,36 @@ class HeadProductTest {
         assertTrue(maxFromF32 > 0, "bf16 panels gave the float32 product exactly: were the weights rounded?");
     }
 
+    /**
+     * The dense form (the hypernetwork trunk's layers): every row and position of x·Wᵀ + b equal, bit for bit, to
+     * what the tile-by-tile form delivers, and the SiLU form equal to SiLU applied afterwards; row counts that are
+     * not whole tiles, a last panel that is partial, and enough rows to split across the pool.
+     */
+    @ParameterizedTest(name = "m={0} cols={1} positions={2}")
+    @CsvSource({"1, 7, 9", "45, 40, 203", "1024, 128, 50", "130, 512, 517"})
+    void theDenseFormIsTheTiledProductRowMajor(int m, int cols, int count) {
+        SplittableRandom r = new SplittableRandom(m * 17L + cols);
+        float[] w = gaussian(r, count * cols, 0.05f);
+        float[] x = gaussian(r, m * cols, 1f);
+        float[] bias = gaussian(r, count, 1f);
+        HeadProduct packed = HeadProduct.pack(direct(w), cols, bias,
+                java.util.stream.IntStream.range(0, count).toArray(), false);
+        float[] want = new float[m * count];
+        packed.multiply(x, m, count, (p0, nf, i0, rows, tile) -> {
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(tile, i * HeadProduct.FEATURES_PER_PANEL, want, (i0 + i) * count + p0, nf);
+            }
+        });
+        float[] plain = packed.multiply(x, m, false);
+        float[] activated = packed.multiply(x, m, true);
+        float[] siluAfter = want.clone();
+        Silu.inPlace(siluAfter, 0, siluAfter.length);
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(plain[i]), "value " + i);
+            assertEquals(Float.floatToIntBits(siluAfter[i]), Float.floatToIntBits(activated[i]), "silu value " + i);
+        }
+    }
+
     private static float[] gaussian(SplittableRandom r, int n, float scale) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {

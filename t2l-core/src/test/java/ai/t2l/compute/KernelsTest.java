@@ -239,20 +239,27 @@ class KernelsTest {
         float[] special = {0f, -0f, 1e-30f, -1e-30f, Exp.LO, Exp.HI, -Exp.LO, -Exp.HI, Math.nextDown(Exp.LO),
             Math.nextUp(Exp.HI), 100f, -100f, 1000f, -1000f, Float.MAX_VALUE, -Float.MAX_VALUE, Float.NaN,
             Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
-        int n = 16 * 700 + 7;
+        int n = VectorKernels.SILU_VECTOR_MIN + 16 * 7 + 7; // from this many values the vector form runs
         ByteBuffer[] b = {ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()),
             ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder())};
+        float[][] a = {new float[n], new float[n]};
         for (int i = 0; i < n; i++) {
             float x = i < special.length ? special[i] : (float) (rnd.nextDouble(-95, 95));
             b[0].putFloat(4 * i, x);
             b[1].putFloat(4 * i, x);
+            a[0][i] = x;
+            a[1][i] = x;
         }
         new ScalarKernels().silu(b[0], 0, n);
         Kernels.best().silu(b[1], 0, n);
+        new ScalarKernels().silu(a[0], 0, n);
+        Kernels.best().silu(a[1], 0, n);
         for (int i = 0; i < n; i++) {
             // floatToIntBits: a NaN is a NaN, whichever sign bit the hardware gave it
-            assertEquals(Float.floatToIntBits(b[0].getFloat(4 * i)), Float.floatToIntBits(b[1].getFloat(4 * i)),
-                    "silu value " + i);
+            int want = Float.floatToIntBits(b[0].getFloat(4 * i));
+            assertEquals(want, Float.floatToIntBits(b[1].getFloat(4 * i)), "silu value " + i);
+            assertEquals(want, Float.floatToIntBits(a[0][i]), "silu value " + i + ", plain Java on an array");
+            assertEquals(want, Float.floatToIntBits(a[1][i]), "silu value " + i + ", on an array");
         }
         assertEquals(-0f, b[0].getFloat(4 * 15), "silu(-MAX) is -0, not a finite product with a clamped exponential");
         for (int i = 0; i < 200_000; i++) {

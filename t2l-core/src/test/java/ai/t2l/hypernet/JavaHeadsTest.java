@@ -20,8 +20,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Generation with the head products on the Java kernel ({@link JavaHeads}) gives the adapters of the engine path
- * (head on the engine, then slicing, B's transposition and offsets: {@link AdapterReadout#read}), for every variant,
+ * Generation with the trunk on Java arrays ({@link JavaTrunk}) and the head products on the Java kernel
+ * ({@link JavaHeads}) gives the adapters of the engine path (trunk and head on the engine, then slicing, B's
+ * transposition and offsets: {@link AdapterReadout#read}), for every variant, with rotary and learnable positions,
  * for modules with in = out, in &gt; out and in &lt; out (M and S then skip head rows), with several tasks per call
  * and row counts that are not multiples of the kernel's 32-row blocks, SFT and recon (z-score + offsets).
  */

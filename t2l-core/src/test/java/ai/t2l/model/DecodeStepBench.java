@@ -129,7 +129,7 @@ public final class DecodeStepBench {
                 NDArray xa = sub.create(x, new Shape(1, 1, x.length));
                 w.multiply(xa, null).toFloatArray();
             }
-        } else {
+        } else if (!(w instanceof ai.t2l.compute.F32Matrix)) {
             RawProduct.multiply(w, x, new float[(int) w.rows()]);
         }
         double[] e = into.computeIfAbsent(key, k -> new double[2]);
