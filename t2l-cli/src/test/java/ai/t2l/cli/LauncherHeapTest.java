@@ -76,6 +76,7 @@ class LauncherHeapTest {
                 + "echo \"fake-java MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-unset}"
                 + " MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-unset}"
                 + " MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-unset}\"\n"
+                + "echo \"fake-java OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset} GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-unset}\"\n"
                 + "echo \"args: $*\"\n");
         assertTrue(at.toFile().setExecutable(true));
         return at;
@@ -99,6 +100,8 @@ class LauncherHeapTest {
         env.remove("MALLOC_MMAP_THRESHOLD_");
         env.remove("MALLOC_TRIM_THRESHOLD_");
         env.remove("GLIBC_TUNABLES");
+        env.remove("OMP_WAIT_POLICY"); // surefire sets it for the tests' own engine
+        env.remove("GOMP_SPINCOUNT");
         env.put("T2L_JAVA", javaSetting);
         env.putAll(extraEnv);
         Path errFile = dir.resolve("launch.err");
@@ -153,6 +156,29 @@ class LauncherHeapTest {
                 + " MALLOC_TRIM_THRESHOLD_=unset"), own.out());
         Run arenas = launch(fake.toString(), List.of("bench", "train", "--help"), Map.of("MALLOC_ARENA_MAX", "4"));
         assertTrue(arenas.out().contains("fake-java MALLOC_ARENA_MAX=4 MALLOC_MMAP_THRESHOLD_=unset"), arenas.out());
+    }
+
+    /**
+     * libgomp's threads: a short spin for training, whose engine ops follow each other, PASSIVE for everything else
+     * (the launcher's comment, BENCHMARKS.md); a policy or spin count the user set stays.
+     */
+    @Test
+    @Timeout(120)
+    void trainingGetsAShortOpenMpSpinAndEverythingElsePassive() throws Exception {
+        Path fake = fakeJava(dir.resolve("fake").resolve("java"));
+        for (List<String> args : List.of(List.of("train", "sft", "--help"), List.of("bench", "train", "--help"))) {
+            Run r = launch(fake.toString(), args, Map.of());
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().contains("fake-java OMP_WAIT_POLICY=unset GOMP_SPINCOUNT=10000"), args + ": " + r.out());
+        }
+        for (List<String> args : List.of(List.of("bench", "decode", "--help"), List.of("generate", "--help"))) {
+            Run r = launch(fake.toString(), args, Map.of());
+            assertTrue(r.out().contains("fake-java OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=unset"), args + ": " + r.out());
+        }
+        Run own = launch(fake.toString(), List.of("train", "sft", "--help"), Map.of("OMP_WAIT_POLICY", "ACTIVE"));
+        assertTrue(own.out().contains("fake-java OMP_WAIT_POLICY=ACTIVE GOMP_SPINCOUNT=unset"), own.out());
+        Run spin = launch(fake.toString(), List.of("run", "--help"), Map.of("GOMP_SPINCOUNT", "5"));
+        assertTrue(spin.out().contains("fake-java OMP_WAIT_POLICY=unset GOMP_SPINCOUNT=5"), spin.out());
     }
 
     @Test
