@@ -14,10 +14,10 @@ public final class GenerationPhases {
     public enum Phase {
         /** task encoder (engine): Linear + LayerNorm on the description embeddings */
         ENCODE("task encoder (engine)"),
-        /** embeddings, mixer, mlp1, mlp2, mlp3 up to the head input, and copying that input out (engine) */
-        TRUNK("trunk to head input (engine)"),
-        /** packing the head weights for the Java kernel: the first call only, or every call while training */
-        PACK("packing head weights"),
+        /** embeddings, mixer, mlp1, mlp2, mlp3 up to the head input (Java arrays: JavaTrunk; or the engine) */
+        TRUNK("trunk to head input"),
+        /** packing the trunk and head weights for Java: the first call only, or every call while training */
+        PACK("packing weights"),
         /** the head products on the Java kernel, outputs placed into the adapters' arrays (or on the engine) */
         HEADS("head products + placing outputs"),
         /** allocating the adapters' arrays, offsets / raw-scale conversion, building the adapter maps */
