@@ -104,12 +104,12 @@ class JavaHeadsTest {
     }
 
     /**
-     * The packed copy of the head weights is kept between calls only while nobody holds the parameters: after
-     * {@link HyperModulator#parameters()} a change made in place (as a trainer's step makes it) shows in the next
-     * adapter, which then matches the engine path on the changed weights.
+     * The packed copies of the head and trunk weights are kept between calls only while nobody holds the parameters:
+     * after {@link HyperModulator#parameters()} a change made in place (as a trainer's step makes it) shows in the
+     * next adapter, which then matches the engine path on the changed weights.
      */
     @org.junit.jupiter.api.Test
-    void aHeadWeightChangedInPlaceAfterParametersIsSeen() {
+    void aHeadOrTrunkWeightChangedInPlaceAfterParametersIsSeen() {
         HyperConfig c = HyperConfig.builder().variant(Variant.M).latentSize(16).headInSize(40).taskEmbDim(24)
                 .numLayers(3).module("q_proj", 48, 48).module("v_proj", 48, 20).trainingTask(TrainingTask.SFT)
                 .lora(new LoraConfig(3, 6, true, 0.05, List.of("q_proj", "v_proj"))).headUseBias(true).build();
@@ -120,7 +120,8 @@ class JavaHeadsTest {
             NDArray encoded = h.encodeTask(nd.create(emb, new Shape(1, c.taskEmbDim())));
             LoraWeights before = h.generateEncoded(encoded, true).get(0);
             assertTrue(h.packedHeadBytes() > 0, "the packed heads are kept between calls");
-            NDArray w = h.parameters().get("heads.q_proj.weight");
+            Map<String, NDArray> params = h.parameters();
+            NDArray w = params.get("heads.q_proj.weight");
             assertEquals(0, h.packedHeadBytes(), "handing out the parameters drops the packed copy");
             w.muli(2f); // in place, as an optimizer step
             LoraWeights after = h.generateEncoded(encoded, true).get(0);
@@ -131,6 +132,14 @@ class JavaHeadsTest {
             for (Map.Entry<LoraWeights.Site, LoraWeights.Pair> e : engine.pairs().entrySet()) {
                 close("after the change " + e.getKey() + " A", e.getValue().a(), after.pairs().get(e.getKey()).a());
                 close("after the change " + e.getKey() + " B", e.getValue().b(), after.pairs().get(e.getKey()).b());
+            }
+            params.get("mixer.4.bias").addi(0.25f); // the trunk's weights: packed for JavaTrunk the same way
+            LoraWeights afterTrunk = h.generateEncoded(encoded, true).get(0);
+            LoraWeights engineTrunk = h.generateEncoded(encoded, false).get(0);
+            for (Map.Entry<LoraWeights.Site, LoraWeights.Pair> e : engineTrunk.pairs().entrySet()) {
+                LoraWeights.Pair got = afterTrunk.pairs().get(e.getKey());
+                close("after the trunk change " + e.getKey() + " A", e.getValue().a(), got.a());
+                close("after the trunk change " + e.getKey() + " B", e.getValue().b(), got.b());
             }
         }
     }
