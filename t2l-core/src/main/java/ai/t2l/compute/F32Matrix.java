@@ -107,6 +107,12 @@ public final class F32Matrix implements WeightMatrix {
         return Linear.linear(x, w, bias).singletonOrThrow();
     }
 
+    @Override
+    public boolean javaProductFor(long n) {
+        return !ENGINE_ONLY && F32Kernel.fast() && n >= javaMinRows && n <= javaRows
+                && rows() * cols() >= javaMinWeights && 4L * rows() * cols() <= Integer.MAX_VALUE;
+    }
+
     /**
      * The Java kernel for this product: few rows, a matrix that is not small, no autograd recording on this thread
      * ({@link Autograd}) and no gradient flag on W, x or the bias, a vector kernel, and a weight under 2 GiB.

@@ -70,6 +70,11 @@ abstract class PackedMatrix implements WeightMatrix {
     abstract int panelFrom();
 
     @Override
+    public boolean javaProductFor(long n) {
+        return n < gemmRows;
+    }
+
+    @Override
     public NDArray multiply(NDArray x, NDArray bias) {
         Shape s = x.getShape();
         if (s.dimension() == 0 || s.get(s.dimension() - 1) != cols) {

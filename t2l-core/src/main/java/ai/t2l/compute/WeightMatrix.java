@@ -22,6 +22,14 @@ public interface WeightMatrix {
     /** y = x Wᵀ (+ bias): x (..., cols) float32 → (..., rows) float32, owned by x's manager. */
     NDArray multiply(NDArray x, NDArray bias);
 
+    /**
+     * Whether a product with {@code rows} activation rows runs on our Java kernels rather than the engine's GEMM
+     * (judged from the shapes and settings; autograd may still send a product to the engine).
+     */
+    default boolean javaProductFor(long rows) {
+        return false;
+    }
+
     /** Row r widened to float32 into dst[off .. off + cols) (embedding lookup, quantization, tests). */
     void rowInto(int r, float[] dst, int off);
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.t2l.compute.EngineThreads;
 import ai.t2l.compute.F32Matrix;
 import ai.t2l.compute.MemoryCheck;
 import ai.t2l.compute.Staging;
@@ -349,7 +350,10 @@ public final class Transformer implements AutoCloseable {
         int[][] keyMask = cache == null ? mask : cache.keyMaskWith(mask);
         int[] realBefore = cache == null || past == 0 ? new int[b] : cache.realTokens();
         int[][] positions = Masks.positions(realBefore, mask);
-        try (NDManager step = scope.newSubManager()) {
+        // the first layer's query matrix stands for all: one precision per model, and q_proj is never small
+        boolean ourProducts = !layers.isEmpty()
+                && layers.get(0).projections().get("q_proj").javaProductFor((long) b * seq);
+        try (EngineThreads threads = EngineThreads.oneIf(ourProducts); NDManager step = scope.newSubManager()) {
             NDArray[] cossin = rope.tables(step, positions);
             NDArray global = Masks.additive(step, keyMask, past, seq, null);
             NDArray sliding = config.slidingWindow() == null ? null
