@@ -107,6 +107,11 @@ public final class F32Matrix implements WeightMatrix {
         return Linear.linear(x, w, bias).singletonOrThrow();
     }
 
+    /**
+     * The settings and shapes part of {@link #usesJavaKernel}: a vector kernel, few rows, a matrix that is not
+     * small, and a weight under 2 GiB (a ByteBuffer holds at most that, e.g. not Llama 3.1's 128,256 x 4,096
+     * embedding).
+     */
     @Override
     public boolean javaProductFor(long n) {
         return !ENGINE_ONLY && F32Kernel.fast() && n >= javaMinRows && n <= javaRows
@@ -118,20 +123,9 @@ public final class F32Matrix implements WeightMatrix {
      * ({@link Autograd}) and no gradient flag on W, x or the bias, a vector kernel, and a weight under 2 GiB.
      */
     boolean usesJavaKernel(NDArray x, NDArray bias) {
-        if (ENGINE_ONLY || !F32Kernel.fast()) {
-            return false;
-        }
         Shape s = x.getShape();
-        long cols = cols();
-        if (s.dimension() == 0 || s.get(s.dimension() - 1) != cols) {
+        if (s.dimension() == 0 || s.get(s.dimension() - 1) != cols() || !javaProductFor(s.size() / cols())) {
             return false;
-        }
-        long n = s.size() / cols;
-        if (n < javaMinRows || n > javaRows || rows() * cols < javaMinWeights) {
-            return false;
-        }
-        if (4L * rows() * cols > Integer.MAX_VALUE) {
-            return false; // a ByteBuffer holds at most 2 GiB (e.g. Llama 3.1's 128,256 x 4,096 embedding)
         }
         return !Autograd.mayRecord(x) && !w.hasGradient() && !x.hasGradient()
                 && (bias == null || !bias.hasGradient());

@@ -180,7 +180,8 @@ public final class HeadProduct {
         float[] y = new float[Math.multiplyExact(m, count)];
         int tiles = (m + ROWS_PER_TILE - 1) / ROWS_PER_TILE;
         int groups = (count + FEATURES_PER_PANEL - 1) / FEATURES_PER_PANEL;
-        ComputePool.forRange(tiles, (long) m * count * cols / ROWS_PER_TILE, (t0, t1) -> {
+        // the work's size: the weights, read once per tile of rows
+        ComputePool.forRange(tiles, (long) tiles * count * cols, (t0, t1) -> {
             float[] tile = new float[ROWS_PER_TILE * FEATURES_PER_PANEL];
             float[] xt = new float[cols * ROWS_PER_TILE];
             for (int t = t0; t < t1; t++) {
