@@ -29,24 +29,27 @@ final class VectorF32Kernel implements F32Kernel {
     public void rows(ByteBuffer w, int cols, float[] x, int n, float[] y, int yStride, int o0, int o1) {
         int vecEnd = cols - cols % L;
         int rb = cols * 4;
-        int o = o0;
-        for (; o + 4 <= o1; o += 4) {
+        int blocks = (o1 - o0) / 4;
+        int gap = RowBlocks.gap(blocks);
+        int spaced = gap * rb;
+        for (int b = 0; b < blocks; b++) {
+            int o = RowBlocks.first(o0, b, gap);
             int off = o * rb;
             int r = 0;
             for (; r + 4 <= n; r += 4) {
-                f4x4(w, off, rb, x, r * cols, cols, vecEnd, y, r * yStride + o, yStride);
+                f4x4(w, off, spaced, x, r * cols, cols, vecEnd, y, r * yStride + o, yStride, gap);
             }
             for (; r + 2 <= n; r += 2) {
-                f4x2(w, off, rb, x, r * cols, cols, vecEnd, y, r * yStride + o, yStride);
+                f4x2(w, off, spaced, x, r * cols, cols, vecEnd, y, r * yStride + o, yStride, gap);
             }
             for (; r < n; r++) {
-                f4x1(w, off, rb, x, r * cols, cols, vecEnd, y, r * yStride + o, yStride);
+                f4x1(w, off, spaced, x, r * cols, cols, vecEnd, y, r * yStride + o, gap);
             }
             for (int k = 0; k < 4; k++) {
-                tail(w, off + k * rb, cols, vecEnd, x, n, y, yStride, o + k);
+                tail(w, off + k * spaced, cols, vecEnd, x, n, y, yStride, o + k * gap);
             }
         }
-        for (; o < o1; o++) { // the last rows of the range, one at a time
+        for (int o = o0 + 4 * blocks; o < o1; o++) { // the last rows of the range, one at a time
             int off = o * rb;
             for (int r = 0; r < n; r++) {
                 FloatVector a = FloatVector.zero(FS);
@@ -77,7 +80,7 @@ final class VectorF32Kernel implements F32Kernel {
 
     /** Four weight rows against four activation rows: sixteen accumulators, each weight vector loaded once. */
     private static void f4x4(ByteBuffer w, int off, int rb, float[] x, int xr, int cols, int vecEnd, float[] y,
-            int yi, int yStride) {
+            int yi, int yStride, int gap) {
         FloatVector z = FloatVector.zero(FS);
         FloatVector a00 = z;
         FloatVector a01 = z;
@@ -125,26 +128,26 @@ final class VectorF32Kernel implements F32Kernel {
             a33 = w3.fma(x3, a33);
         }
         y[yi] = a00.reduceLanes(VectorOperators.ADD);
-        y[yi + 1] = a01.reduceLanes(VectorOperators.ADD);
-        y[yi + 2] = a02.reduceLanes(VectorOperators.ADD);
-        y[yi + 3] = a03.reduceLanes(VectorOperators.ADD);
+        y[yi + gap] = a01.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * gap] = a02.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * gap] = a03.reduceLanes(VectorOperators.ADD);
         y[yi + yStride] = a10.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 1] = a11.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 2] = a12.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 3] = a13.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + gap] = a11.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 2 * gap] = a12.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 3 * gap] = a13.reduceLanes(VectorOperators.ADD);
         y[yi + 2 * yStride] = a20.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * yStride + 1] = a21.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * yStride + 2] = a22.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * yStride + 3] = a23.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + gap] = a21.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 2 * gap] = a22.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 3 * gap] = a23.reduceLanes(VectorOperators.ADD);
         y[yi + 3 * yStride] = a30.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * yStride + 1] = a31.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * yStride + 2] = a32.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * yStride + 3] = a33.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + gap] = a31.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 2 * gap] = a32.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 3 * gap] = a33.reduceLanes(VectorOperators.ADD);
     }
 
     /** Four weight rows against two activation rows: each weight vector loaded once for both. */
     private static void f4x2(ByteBuffer w, int off, int rb, float[] x, int xr, int cols, int vecEnd, float[] y,
-            int yi, int yStride) {
+            int yi, int yStride, int gap) {
         FloatVector z = FloatVector.zero(FS);
         FloatVector a00 = z;
         FloatVector a01 = z;
@@ -174,18 +177,18 @@ final class VectorF32Kernel implements F32Kernel {
             a13 = w3.fma(x1, a13);
         }
         y[yi] = a00.reduceLanes(VectorOperators.ADD);
-        y[yi + 1] = a01.reduceLanes(VectorOperators.ADD);
-        y[yi + 2] = a02.reduceLanes(VectorOperators.ADD);
-        y[yi + 3] = a03.reduceLanes(VectorOperators.ADD);
+        y[yi + gap] = a01.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * gap] = a02.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * gap] = a03.reduceLanes(VectorOperators.ADD);
         y[yi + yStride] = a10.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 1] = a11.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 2] = a12.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 3] = a13.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + gap] = a11.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 2 * gap] = a12.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 3 * gap] = a13.reduceLanes(VectorOperators.ADD);
     }
 
     /** Four weight rows against one activation row: four FMA chains. */
     private static void f4x1(ByteBuffer w, int off, int rb, float[] x, int xr, int cols, int vecEnd, float[] y,
-            int yi, int yStride) {
+            int yi, int gap) {
         FloatVector z = FloatVector.zero(FS);
         FloatVector a00 = z;
         FloatVector a01 = z;
@@ -206,8 +209,8 @@ final class VectorF32Kernel implements F32Kernel {
             a03 = w3.fma(x0, a03);
         }
         y[yi] = a00.reduceLanes(VectorOperators.ADD);
-        y[yi + 1] = a01.reduceLanes(VectorOperators.ADD);
-        y[yi + 2] = a02.reduceLanes(VectorOperators.ADD);
-        y[yi + 3] = a03.reduceLanes(VectorOperators.ADD);
+        y[yi + gap] = a01.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * gap] = a02.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * gap] = a03.reduceLanes(VectorOperators.ADD);
     }
 }

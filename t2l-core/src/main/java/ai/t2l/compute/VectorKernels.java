@@ -69,29 +69,32 @@ final class VectorKernels implements Kernels {
         int half = cols / 2;
         int vecEnd = half - half % L; // pairs covered by whole vectors
         int rowBytes = cols * 2;
-        int o = o0;
         // bf16 only: the f16 widening makes the blocked methods too large for C2 to inline the Vector API into
         // (NodeCountInliningCutoff; the vectors are then boxed, 5x slower, seen with -XX:+PrintInlining); f16
         // folders are rare (Hugging Face ships bf16) and take the one-row path below.
         // No helper calls with vector arguments in these methods either: past C2's node budget they are not inlined
         // and the accumulators get boxed (a helper that stored four lane sums cost 5x at batch 8).
-        for (; !f16 && o + ROWS <= o1; o += ROWS) {
+        int blocks = f16 ? 0 : (o1 - o0) / ROWS;
+        int gap = RowBlocks.gap(blocks);
+        int rb = gap * rowBytes;
+        for (int b = 0; b < blocks; b++) {
+            int o = RowBlocks.first(o0, b, gap);
             int off = (o - base) * rowBytes;
             int r = 0;
             for (; r + 4 <= n; r += 4) {
-                half4x4(w, off, rowBytes, xe, xo, r * half, half, vecEnd, y, r * yStride + o, yStride);
+                half4x4(w, off, rb, xe, xo, r * half, half, vecEnd, y, r * yStride + o, yStride, gap);
             }
             for (; r + 2 <= n; r += 2) {
-                half4x2(w, off, rowBytes, xe, xo, r * half, half, vecEnd, y, r * yStride + o, yStride);
+                half4x2(w, off, rb, xe, xo, r * half, half, vecEnd, y, r * yStride + o, yStride, gap);
             }
             for (; r < n; r++) {
-                half4x1(w, off, rowBytes, xe, xo, r * half, vecEnd, y, r * yStride + o);
+                half4x1(w, off, rb, xe, xo, r * half, vecEnd, y, r * yStride + o, gap);
             }
             for (int k = 0; k < ROWS; k++) {
-                halfTail(w, off + k * rowBytes, cols, f16, vecEnd, x, n, y, yStride, o + k);
+                halfTail(w, off + k * rb, cols, f16, vecEnd, x, n, y, yStride, o + k * gap);
             }
         }
-        for (; o < o1; o++) { // the last rows of the range, one at a time
+        for (int o = o0 + ROWS * blocks; o < o1; o++) { // the last rows of the range, one at a time
             int off = (o - base) * rowBytes;
             for (int r = 0; r < n; r++) {
                 y[r * yStride + o] = halfRow1(w, off, f16, xe, xo, r * half, vecEnd);
@@ -115,9 +118,12 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    /** Weight rows at off, off + rb, off + 2rb, off + 3rb against activation row xr: four FMA chains. */
+    /**
+     * Weight rows at off, off + rb, off + 2rb, off + 3rb against activation row xr: four FMA chains; the sums go to
+     * y[yi], y[yi + gap], y[yi + 2gap], y[yi + 3gap] (gap: the rows between them, {@link RowBlocks}).
+     */
     private static void half4x1(ByteBuffer w, int off, int rb, float[] xe, float[] xo, int xr,
-            int vecEnd, float[] y, int yi) {
+            int vecEnd, float[] y, int yi, int gap) {
         FloatVector a0 = FloatVector.zero(FS);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -138,14 +144,14 @@ final class VectorKernels implements Kernels {
             a3 = v3.and(0xFFFF0000).reinterpretAsFloats().fma(d, v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(e, a3));
         }
         y[yi] = a0.reduceLanes(VectorOperators.ADD);
-        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD);
-        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD);
-        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD);
+        y[yi + gap] = a1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * gap] = a2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * gap] = a3.reduceLanes(VectorOperators.ADD);
     }
 
     /** Four weight rows against activation rows at xr and xr + half: each weight vector widened once for both. */
     private static void half4x2(ByteBuffer w, int off, int rb, float[] xe, float[] xo, int xr, int half,
-            int vecEnd, float[] y, int yi, int yStride) {
+            int vecEnd, float[] y, int yi, int yStride, int gap) {
         FloatVector a0 = FloatVector.zero(FS);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -185,18 +191,18 @@ final class VectorKernels implements Kernels {
             b3 = d3.fma(d, e3.fma(e, b3));
         }
         y[yi] = a0.reduceLanes(VectorOperators.ADD);
-        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD);
-        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD);
-        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD);
+        y[yi + gap] = a1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * gap] = a2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * gap] = a3.reduceLanes(VectorOperators.ADD);
         y[yi + yStride] = b0.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 1] = b1.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 2] = b2.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 3] = b3.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + gap] = b1.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 2 * gap] = b2.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 3 * gap] = b3.reduceLanes(VectorOperators.ADD);
     }
 
     /** Four weight rows against four activation rows: sixteen accumulators, each weight vector widened once. */
     private static void half4x4(ByteBuffer w, int off, int rb, float[] xe, float[] xo, int xr, int half,
-            int vecEnd, float[] y, int yi, int yStride) {
+            int vecEnd, float[] y, int yi, int yStride, int gap) {
         FloatVector a0 = FloatVector.zero(FS);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -258,21 +264,21 @@ final class VectorKernels implements Kernels {
             f3 = d3.fma(d, e3.fma(e, f3));
         }
         y[yi] = a0.reduceLanes(VectorOperators.ADD);
-        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD);
-        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD);
-        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD);
+        y[yi + gap] = a1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * gap] = a2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * gap] = a3.reduceLanes(VectorOperators.ADD);
         y[yi + yStride] = b0.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 1] = b1.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 2] = b2.reduceLanes(VectorOperators.ADD);
-        y[yi + yStride + 3] = b3.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + gap] = b1.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 2 * gap] = b2.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + 3 * gap] = b3.reduceLanes(VectorOperators.ADD);
         y[yi + 2 * yStride] = c0.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * yStride + 1] = c1.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * yStride + 2] = c2.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * yStride + 3] = c3.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + gap] = c1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 2 * gap] = c2.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + 3 * gap] = c3.reduceLanes(VectorOperators.ADD);
         y[yi + 3 * yStride] = f0.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * yStride + 1] = f1.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * yStride + 2] = f2.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * yStride + 3] = f3.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + gap] = f1.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 2 * gap] = f2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + 3 * gap] = f3.reduceLanes(VectorOperators.ADD);
     }
 
     /** One weight row against one activation row (the rows left over after the blocks of four). */
@@ -305,14 +311,18 @@ final class VectorKernels implements Kernels {
         if (vecCols > 0 && n >= WIDEN_FROM) {
             o = int8Widened(q, scales, cols, blocks, vecCols, xq, x, n, y, yStride, o0, o1);
         } else if (vecCols > 0) {
-            for (; o + ROWS <= o1; o += ROWS) {
+            int fours = (o1 - o0) / ROWS;
+            int gap = RowBlocks.gap(fours);
+            for (int b = 0; b < fours; b++) {
+                int first = RowBlocks.first(o0, b, gap);
                 for (int r = 0; r < n; r++) {
-                    int8Rows4x1(q, scales, cols, blocks, o, xq, r * quarter, vecCols, y, r * yStride + o);
+                    int8Rows4x1(q, scales, cols, blocks, first, gap, xq, r * quarter, vecCols, y, r * yStride + first);
                 }
                 for (int k = 0; k < ROWS; k++) {
-                    int8Tail(q, scales, cols, blocks, vecCols, x, n, y, yStride, o + k);
+                    int8Tail(q, scales, cols, blocks, vecCols, x, n, y, yStride, first + k * gap);
                 }
             }
+            o = o0 + ROWS * fours;
         }
         for (; o < o1; o++) { // rows left over (or all rows without 512-bit vectors)
             for (int r = 0; r < n; r++) {
@@ -523,11 +533,11 @@ final class VectorKernels implements Kernels {
     // in cache (docs/WEIGHTS.md, "int8 widening").
 
     /**
-     * Weight rows o .. o+3 against activation row xr: the activation phases loaded once for the four rows, two rows
-     * interleaved at a time (two independent FMA chains).
+     * Weight rows o, o + gap, o + 2gap, o + 3gap against activation row xr, the sums to y[yi + k·gap]: the activation
+     * phases loaded once for the four rows, two rows interleaved at a time (two independent FMA chains).
      */
-    private static void int8Rows4x1(byte[] q, float[] scales, int cols, int blocks, int o, float[][] xq, int xr,
-            int vecCols, float[] y, int yi) {
+    private static void int8Rows4x1(byte[] q, float[] scales, int cols, int blocks, int o, int gap, float[][] xq,
+            int xr, int vecCols, float[] y, int yi) {
         float[] p0 = xq[0];
         float[] p1 = xq[4];
         float[] p2 = xq[5];
@@ -538,13 +548,13 @@ final class VectorKernels implements Kernels {
         FloatVector a2 = a0;
         FloatVector a3 = a0;
         int r0 = o * cols;
-        int r1 = r0 + cols;
-        int r2 = r1 + cols;
-        int r3 = r2 + cols;
+        int r1 = r0 + gap * cols;
+        int r2 = r1 + gap * cols;
+        int r3 = r2 + gap * cols;
         int s0 = o * blocks;
-        int s1 = s0 + blocks;
-        int s2 = s1 + blocks;
-        int s3 = s2 + blocks;
+        int s1 = s0 + gap * blocks;
+        int s2 = s1 + gap * blocks;
+        int s3 = s2 + gap * blocks;
         for (int c = 0; c < vecCols; c += 4 * L) {
             int j = xr + c / 4;
             int b = c / BLOCK;
@@ -579,9 +589,9 @@ final class VectorKernels implements Kernels {
             a3 = z.fma(FloatVector.broadcast(FS, scales[s3 + b]).blend(scales[s3 + b + 1], UPPER), a3);
         }
         y[yi] = a0.reduceLanes(VectorOperators.ADD);
-        y[yi + 1] = a1.reduceLanes(VectorOperators.ADD);
-        y[yi + 2] = a2.reduceLanes(VectorOperators.ADD);
-        y[yi + 3] = a3.reduceLanes(VectorOperators.ADD);
+        y[yi + gap] = a1.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * gap] = a2.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * gap] = a3.reduceLanes(VectorOperators.ADD);
     }
 
     /** One weight row against one activation row (the 1-3 rows left at the end of a range). */
