@@ -2,7 +2,8 @@ package ai.t2l.compute;
 
 /**
  * The register tile of {@link HeadProduct}: tile[i·32 + f] = Σ_k x[i][k] · W[f][k] for 8 activation rows (i) and
- * 32 packed weight rows (f), from a panel laid out k-major ({@code panel[base + k·32 + f]}) and the 8 rows' values
+ * 32 packed weight rows (f), from a panel in two halves laid out k-major (weight rows 0–15 at
+ * {@code panel[base + k·16 + f]}, rows 16–31 at {@code panel[second + k·16 + f − 16]}) and the 8 rows' values
  * k-major too ({@code xb[k·8 + i]}). Each x value is broadcast and multiplied into the two 16-lane vectors of the
  * panel's row k, so the 32 results of one activation row come out side by side, as the adapters store them.
  * {@link VectorHeadKernel} when the Vector API module is present (as {@link Kernels#best}), else plain Java with the
@@ -10,14 +11,16 @@ package ai.t2l.compute;
  */
 interface HeadKernel {
     /** Plain Java. Declared before BEST, which falls back to it: interface fields initialise in textual order. */
-    HeadKernel SCALAR = (panel, base, cols, xb, tile) -> {
+    HeadKernel SCALAR = (panel, base, second, cols, xb, tile) -> {
         int fs = HeadProduct.FEATURES_PER_PANEL;
+        int hs = fs / 2;
         int rs = HeadProduct.ROWS_PER_TILE;
         for (int i = 0; i < rs; i++) {
             for (int f = 0; f < fs; f++) {
+                int at = f < hs ? base + f : second + f - hs;
                 float acc = 0f;
                 for (int k = 0; k < cols; k++) {
-                    acc = Math.fma(xb[k * rs + i], panel[base + k * fs + f], acc);
+                    acc = Math.fma(xb[k * rs + i], panel[at + k * hs], acc);
                 }
                 tile[i * fs + f] = acc;
             }
@@ -26,7 +29,7 @@ interface HeadKernel {
 
     HeadKernel BEST = choose();
 
-    void tile(float[] panel, int base, int cols, float[] xb, float[] tile);
+    void tile(float[] panel, int base, int second, int cols, float[] xb, float[] tile);
 
     /**
      * {@link #tile} from a bfloat16 panel: {@code panel[base + k·16 + j]} holds weight row j in its low 16 bits and

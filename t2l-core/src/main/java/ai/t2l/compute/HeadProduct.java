@@ -7,9 +7,15 @@ import java.nio.FloatBuffer;
  * y = x·Wᵀ + b for a hypernetwork head, with W packed once for generation: a tall float32 weight (features, cols)
  * against a few dozen to a few hundred activation rows x (m, cols). The weight rows are taken in an order the caller
  * gives (the order its adapters store the outputs in) and repacked in panels of {@link #FEATURES_PER_PANEL} rows,
- * k-major: {@code panel[k·32 + f]}. The kernel ({@link HeadKernel}) broadcasts one x value against a panel row of 32
- * weights, so each tile it finishes holds, for each of 8 activation rows, 32 outputs side by side in the caller's
- * order: an adapter readout copies them as runs instead of placing every value on its own.
+ * k-major. The kernel ({@link HeadKernel}) broadcasts one x value against a panel row of 32 weights, so each tile it
+ * finishes holds, for each of 8 activation rows, 32 outputs side by side in the caller's order: an adapter readout
+ * copies them as runs instead of placing every value on its own.
+ *
+ * <p>Each float32 panel is stored as two halves far apart: weight rows 0–15 of every panel in the first half of the
+ * array, rows 16–31 in the second, so a thread running its panels reads two sequential streams from memory at once.
+ * With the whole panel in one place (one stream per thread) the hardware prefetcher kept about 5 GB/s per thread in
+ * flight and L's heads ran at about 9 GB/s, far under this machine's bus (BENCHMARKS.md, issue 16, thirteenth
+ * session; the same effect as {@link RowBlocks} for decode).
  *
  * <p>Why packed once: copying each panel per call (and interleaving it from four row blocks on), as this class did
  * before, and handing every value to the sink on its own cost S 18%, M 11% and L 2–9% of an adapter's time
@@ -36,8 +42,13 @@ public final class HeadProduct {
     private final HeadKernel kernel;
     private final int cols;
     private final int count;
-    /** Panel g holds positions [32g, 32g + 32): panels[(g·cols + k)·32 + f] = W[order[32g + f]][k], zeros after. */
+    /**
+     * Panel g holds positions [32g, 32g + 32), zeros after: panels[(g·cols + k)·16 + f] = W[order[32g + f]][k] for
+     * f &lt; 16 and panels[{@link #second} + (g·cols + k)·16 + f − 16] = W[order[32g + f]][k] for f ≥ 16.
+     */
     private final float[] panels;
+    /** Where the panels' second halves start (half the float32 array). */
+    private final int second;
     /**
      * Or the panels in bfloat16, two weights per int: halves[(g·cols + k)·16 + j] = W[order[32g + j]][k] in the low
      * 16 bits, W[order[32g + 16 + j]][k] in the high 16 (null when the panels are float32).
@@ -51,6 +62,7 @@ public final class HeadProduct {
         this.cols = cols;
         this.count = count;
         this.panels = panels;
+        this.second = panels == null ? 0 : panels.length / 2;
         this.halves = halves;
         this.bias = bias;
     }
@@ -113,9 +125,14 @@ public final class HeadProduct {
                         }
                     }
                 } else {
-                    for (int k = 0, at = p0 * cols; k < cols; k++, at += FEATURES_PER_PANEL) {
-                        for (int f = 0; f < n; f++) {
+                    int half = FEATURES_PER_PANEL / 2;
+                    int second = panels.length / 2;
+                    for (int k = 0, at = p0 * cols / 2; k < cols; k++, at += half) {
+                        for (int f = 0; f < Math.min(n, half); f++) {
                             panels[at + f] = rows[f * cols + k];
+                        }
+                        for (int f = half; f < n; f++) {
+                            panels[second + at + f - half] = rows[f * cols + k];
                         }
                     }
                 }
@@ -207,7 +224,7 @@ public final class HeadProduct {
     private void tile(int g, float[] xt, int rows, float[] tile) {
         int p0 = g * FEATURES_PER_PANEL;
         if (halves == null) {
-            kernel.tile(panels, p0 * cols, cols, xt, tile);
+            kernel.tile(panels, p0 * cols / 2, second + p0 * cols / 2, cols, xt, tile);
         } else {
             kernel.tileBf16(halves, p0 * cols / 2, cols, xt, tile);
         }

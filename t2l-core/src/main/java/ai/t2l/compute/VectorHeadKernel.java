@@ -26,20 +26,20 @@ final class VectorHeadKernel implements HeadKernel {
     }
 
     @Override
-    public void tile(float[] p, int base, int cols, float[] xb, float[] out) {
-        tile(p, null, base, cols, xb, out);
+    public void tile(float[] p, int base, int second, int cols, float[] xb, float[] out) {
+        tile(p, null, base, second, cols, xb, out);
     }
 
     @Override
     public void tileBf16(int[] p, int base, int cols, float[] xb, float[] out) {
-        tile(null, p, base, cols, xb, out);
+        tile(null, p, base, 0, cols, xb, out);
     }
 
     /**
      * One body for both panel types (exactly one of pf, pb is non-null): the test is loop-invariant, and C2 compiles
      * the loop once per case (loop unswitching), so neither pays for it (BENCHMARKS.md, issue 16, eleventh session).
      */
-    private static void tile(float[] pf, int[] pb, int base, int cols, float[] xb, float[] out) {
+    private static void tile(float[] pf, int[] pb, int base, int second, int cols, float[] xb, float[] out) {
         FloatVector a00 = FloatVector.zero(FS), a01 = FloatVector.zero(FS);
         FloatVector a10 = FloatVector.zero(FS), a11 = FloatVector.zero(FS);
         FloatVector a20 = FloatVector.zero(FS), a21 = FloatVector.zero(FS);
@@ -52,8 +52,8 @@ final class VectorHeadKernel implements HeadKernel {
             FloatVector w0;
             FloatVector w1;
             if (pb == null) {
-                w0 = FloatVector.fromArray(FS, pf, base + k * 32);
-                w1 = FloatVector.fromArray(FS, pf, base + k * 32 + 16);
+                w0 = FloatVector.fromArray(FS, pf, base + k * 16);
+                w1 = FloatVector.fromArray(FS, pf, second + k * 16);
             } else { // bfloat16: rows j in the low halves, 16 + j in the high ones; widening is exact
                 IntVector v = IntVector.fromArray(IS, pb, base + k * 16);
                 w0 = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();

@@ -23,14 +23,14 @@ class ScalarFallbackTest {
             System.out.println("no kernel");
             return;
         }
-        // W (1, 2) = [1, 2] packed k-major, x row 0 = [1, 1]: y[0][0] = 3
+        // W (1, 2) = [1, 2] packed k-major (rows 0-15 of the panel first, 16-31 after), x row 0 = [1, 1]: y[0][0] = 3
         float[] panel = new float[HeadProduct.FEATURES_PER_PANEL * 2];
         panel[0] = 1;
-        panel[HeadProduct.FEATURES_PER_PANEL] = 2;
+        panel[HeadProduct.FEATURES_PER_PANEL / 2] = 2;
         float[] xb = new float[2 * HeadProduct.ROWS_PER_TILE];
         xb[0] = 1;
         xb[HeadProduct.ROWS_PER_TILE] = 1;
-        k.tile(panel, 0, 2, xb, out);
+        k.tile(panel, 0, HeadProduct.FEATURES_PER_PANEL, 2, xb, out);
         System.out.println(out[0] == 3f && !HeadProduct.fast() ? "ok" : "wrong: " + out[0] + " " + HeadProduct.fast());
     }
 
