@@ -6,8 +6,8 @@ package ai.t2l.compute;
  * o0 + i + 2b, o0 + i + 3b} for i in [0, b): each of the four rows of a block lies a quarter of the range from the
  * next, so a thread reads four sequential streams through memory, each a quarter of its range long. Side by side
  * (o, o + 1, o + 2, o + 3), the four streams restart at every block and last one row: on 2,304-wide int8 rows
- * (2.3 KB) the hardware prefetcher never got ahead and a batch-1 product read 12 GB/s where 4,096-wide rows read 20
- * (docs/WEIGHTS.md, "Four streams per thread"). The sums do not change, only which rows share a block.
+ * (2.3 KB) the hardware prefetcher never got ahead and a batch-1 product read 12–14 GB/s where 4,096-wide rows
+ * read 22 (docs/WEIGHTS.md, "Four streams per thread"). The sums do not change, only which rows share a block.
  * {@code -Dt2l.compute.adjacentRows=true} takes the rows side by side, for comparisons.
  */
 final class RowBlocks {
