@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link F32Kernel} with the Java Vector API (jdk.incubator.vector on Java 17): blocks of four weight rows against
  * four, two or one activation rows, so each weight vector is loaded from memory once per four activation rows and
  * each activation vector (from L1) once per four weight rows; one FMA chain per (weight row, activation row), summed
- * across lanes at the end. The same blocking as {@link VectorKernels#half} for bf16, without the widening. The block
+ * across lanes at the end. The same blocking as {@link VectorKernels#half} for bf16 (a block's rows a quarter of the
+ * range apart, {@link RowBlocks}), without the widening. The block
  * methods are written out by hand and call no helpers with vector arguments: past C2's inlining budget the
  * accumulators would be boxed (VectorKernels, measured 5x slower).
  */

@@ -61,7 +61,8 @@ final class VectorKernels implements Kernels {
      * activation vector is loaded once per four weight rows and each weight vector is widened once per (up to) four
      * activation rows, so a batch-8 step streams every weight row from memory once and re-reads it from L1 once.
      * Measured paired (2026-12-02, 14336 x 4096 bf16 mapped, 2 threads, docs/WEIGHTS.md): batch 1 13.1 -> 17.0 GB/s
-     * against one row at a time; the four-row block was what helped, not unrolling.
+     * against one row at a time; the four-row block was what helped, not unrolling. The four rows of a block lie a
+     * quarter of the range apart ({@link RowBlocks}: four long memory streams per thread).
      */
     @Override
     public void half(ByteBuffer w, int base, int cols, boolean f16, float[] xe, float[] xo, float[] x, int n,
