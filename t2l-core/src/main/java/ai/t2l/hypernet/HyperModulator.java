@@ -629,17 +629,12 @@ public final class HyperModulator implements AutoCloseable {
         if (parametersHandedOut) {
             return packTrunk();
         }
-        JavaTrunk t = packedTrunk;
-        if (t == null) {
-            synchronized (this) {
-                t = packedTrunk;
-                if (t == null) {
-                    t = packTrunk();
-                    packedTrunk = t;
-                }
+        synchronized (this) { // concurrent first calls pack once
+            if (packedTrunk == null) {
+                packedTrunk = packTrunk();
             }
+            return packedTrunk;
         }
-        return t;
     }
 
     /** The embedding tables after their LayerNorms, from the engine's own ops; the weights read in place. */
@@ -665,7 +660,7 @@ public final class HyperModulator implements AutoCloseable {
             JavaTrunk.Tables tables = new JavaTrunk.Tables(depth, type, outA, outB, pos,
                     rotaryCos == null ? null : rotaryCos.toFloatArray(),
                     rotarySin == null ? null : rotarySin.toFloatArray());
-            return JavaTrunk.pack(config, tables, name -> EngineMemory.readable(params.get(name)),
+            return new JavaTrunk(config, tables, name -> EngineMemory.readable(params.get(name)),
                     name -> params.get(name).toFloatArray());
         }
     }

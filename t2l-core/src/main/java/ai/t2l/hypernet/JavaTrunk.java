@@ -37,8 +37,14 @@ final class JavaTrunk {
     private final Norm mlp3Norm;
     private final HeadProduct mlp3a;
     private final HeadProduct mlp3b;
+    /** S with learnable positions: mlp2 of the position embedding (r rows), the same on every call; else null. */
+    private final float[] posThroughMlp2;
 
-    private JavaTrunk(HyperConfig config, Tables tables, Function<String, FloatBuffer> weights,
+    /**
+     * @param weights a (out, in) weight by its reference name, row-major
+     * @param vectors a bias or LayerNorm vector by its reference name
+     */
+    JavaTrunk(HyperConfig config, Tables tables, Function<String, FloatBuffer> weights,
             Function<String, float[]> vectors) {
         this.config = config;
         this.tables = tables;
@@ -49,15 +55,8 @@ final class JavaTrunk {
         this.mlp3Norm = new Norm(vectors, "mlp3.0");
         this.mlp3a = dense(weights, vectors, "mlp3.1");
         this.mlp3b = dense(weights, vectors, "mlp3.4");
-    }
-
-    /**
-     * @param weights a (out, in) weight by its reference name, row-major
-     * @param vectors a bias or LayerNorm vector by its reference name
-     */
-    static JavaTrunk pack(HyperConfig config, Tables tables, Function<String, FloatBuffer> weights,
-            Function<String, float[]> vectors) {
-        return new JavaTrunk(config, tables, weights, vectors);
+        this.posThroughMlp2 = config.variant().sharedAbHead && config.variant().autoregGen && config.learnablePosEmb()
+                ? mlp2.residual(tables.pos().clone(), config.rank()) : null;
     }
 
     /**
@@ -127,7 +126,7 @@ final class JavaTrunk {
         }
         if (config.learnablePosEmb()) {
             if (shared) {
-                addPerRank(zz, rows, mlp2.residual(tables.pos().clone(), r));
+                addPerRank(zz, rows, posThroughMlp2);
                 return zz;
             }
             addPerRank(zz, rows, tables.pos());
