@@ -201,6 +201,18 @@ public final class HyperModulator implements AutoCloseable {
      * @return A (n, r, in) and B (n, out, r); in SFT mode AB_offset is already added, as in the reference
      */
     public NDList deltaWeights(NDArray layerIndices, String module, NDArray encodedTaskEmb) {
+        return deltaWeights(layerIndices, module, encodedTaskEmb, true);
+    }
+
+    /**
+     * {@link #deltaWeights} with B as the head makes it, (n, r, out), not transposed: for a loss that compares
+     * element by element (the reconstruction's L1), which then reads B in place instead of through a transposed copy.
+     */
+    public NDList rankMajorDeltaWeights(NDArray layerIndices, String module, NDArray encodedTaskEmb) {
+        return deltaWeights(layerIndices, module, encodedTaskEmb, false);
+    }
+
+    private NDList deltaWeights(NDArray layerIndices, String module, NDArray encodedTaskEmb, boolean outMajorB) {
         HyperConfig.ModuleDims d = config.dims(module);
         long n = layerIndices.getShape().get(0);
         checkShape(encodedTaskEmb, "encoded task embedding", config.encodedTaskDim());
@@ -213,10 +225,11 @@ public final class HyperModulator implements AutoCloseable {
             NDArray idx = layerIndices.toType(DataType.INT64, false);
             NDArray[] ab = rawDeltaWeights(idx, module, encodedTaskEmb);
             NDArray a = ab[0];
-            NDArray b = ab[1].transpose(0, 2, 1); // (n, r, out) → (n, out, r): the reference's B layout (§2.6)
+            NDArray b = outMajorB ? ab[1].transpose(0, 2, 1) : ab[1]; // (n, out, r): the reference's B layout (§2.6)
             if (config.trainingTask() == TrainingTask.SFT) {
                 a = a.add(gather(buffers.get("AB_offset.A." + module), idx));
-                b = b.add(gather(buffers.get("AB_offset.B." + module), idx));
+                NDArray offsetB = gather(buffers.get("AB_offset.B." + module), idx); // (n, out, r)
+                b = b.add(outMajorB ? offsetB : offsetB.transpose(0, 2, 1));
             }
             NDManager target = encodedTaskEmb.getManager();
             return new NDList(keep(a, target), keep(b, target));
@@ -361,16 +374,19 @@ public final class HyperModulator implements AutoCloseable {
     }
 
     /**
-     * Linear(x) = x·Wᵀ + b for the big head weights, computed as (W·xᵀ)ᵀ + b: the same sums, but libtorch's
-     * product with the tall weight on the left took 35–40% less CPU than its addmm for these skinny shapes
-     * (32 × 512 × 65,536: 72 vs 116 ms of CPU per call, BENCHMARKS.md), in generation and in training alike.
+     * Linear(x) = x·Wᵀ + b for the big head weights. With a bias, computed as (W·xᵀ)ᵀ + b: the same sums, but
+     * libtorch's product with the tall weight on the left took 35–40% less CPU than its addmm for these skinny shapes
+     * (32 × 512 × 65,536: 72 vs 116 ms of CPU per call, BENCHMARKS.md), and the add writes the transposed view out
+     * row-major. Without a bias (the reconstruction heads) as x·Wᵀ: the transposed view would stay as it is, and
+     * every reader of A and B then strides through it a whole column apart (the reconstruction step on the
+     * Mistral-7B shape copied its 54 MB of A and B that way in 55 ms; 0.41 → 0.36–0.38 s per step, BENCHMARKS.md,
+     * issue 16, fourteenth session).
      */
     private static NDArray headProduct(NDArray x, NDArray w, NDArray b) {
         Shape s = x.getShape();
         int d = s.dimension();
         NDArray x2 = d == 2 ? x : x.reshape(-1, s.get(d - 1));
-        NDArray y = w.matMul(x2.transpose()).transpose(); // (rows, features), a transposed view
-        y = b == null ? y : y.add(b); // the add writes it out row-major
+        NDArray y = b == null ? x2.matMul(w.transpose()) : w.matMul(x2.transpose()).transpose().add(b);
         return d == 2 ? y : y.reshape(s.slice(0, d - 1).add(w.getShape().get(0)));
     }
 

@@ -57,6 +57,18 @@ public final class HyperLoraSource implements LoraSource {
     /** The hypernetwork's own output: every module's rows in one call, layer-major as the interface asks. */
     @Override
     public Map<String, GeneratedLora.Pair> generateByModule(NDArray taskEmbeddings, int batch, boolean training) {
+        return byModule(taskEmbeddings, batch, training, true);
+    }
+
+    /** The head's own layout of B, (layers·batch, r, out): no transposition to undo. */
+    @Override
+    public Map<String, GeneratedLora.Pair> generateRankMajorByModule(NDArray taskEmbeddings, int batch,
+            boolean training) {
+        return byModule(taskEmbeddings, batch, training, false);
+    }
+
+    private Map<String, GeneratedLora.Pair> byModule(NDArray taskEmbeddings, int batch, boolean training,
+            boolean outMajorB) {
         hyper.setTraining(training);
         int layers = hyper.config().numLayers();
         NDManager m = taskEmbeddings.getManager();
@@ -69,7 +81,9 @@ public final class HyperLoraSource implements LoraSource {
         NDArray layerIdx = OwnedArrays.of(m, idx, new Shape(idx.length)); // saved for backward (OwnedArrays)
         Map<String, GeneratedLora.Pair> out = new LinkedHashMap<>();
         for (String module : hyper.config().moduleOrder()) {
-            NDList ab = hyper.deltaWeights(layerIdx, module, rows); // A (L·b, r, in), B (L·b, out, r)
+            // A (L·b, r, in), B (L·b, out, r) or (L·b, r, out)
+            NDList ab = outMajorB ? hyper.deltaWeights(layerIdx, module, rows)
+                    : hyper.rankMajorDeltaWeights(layerIdx, module, rows);
             out.put(module, new GeneratedLora.Pair(ab.get(0), ab.get(1)));
         }
         return out;

@@ -46,6 +46,19 @@ public interface LoraSource extends AutoCloseable {
         return out;
     }
 
+    /**
+     * {@link #generateByModule} with each B as (layers·batch, r, out), the transpose of the LoRA layout: for losses
+     * that compare element by element, where it is the same loss. This default transposes {@link #generateByModule}'s
+     * B (a view); a hypernetwork hands over its head's own layout, so nothing is copied to read it.
+     */
+    default Map<String, GeneratedLora.Pair> generateRankMajorByModule(NDArray taskEmbeddings, int batch,
+            boolean training) {
+        Map<String, GeneratedLora.Pair> out = new java.util.LinkedHashMap<>();
+        generateByModule(taskEmbeddings, batch, training).forEach((module, p) ->
+                out.put(module, new GeneratedLora.Pair(p.a(), p.b().transpose(0, 2, 1))));
+        return out;
+    }
+
     @Override
     default void close() {
         params().close();

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.t2l.compute.Staging;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.T2lException;
 import ai.t2l.lora.LoraWeights;
@@ -15,7 +14,6 @@ import ai.t2l.model.Scalars;
 import ai.t2l.train.run.Checkpoint;
 import ai.t2l.train.run.RunFolder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +27,6 @@ import java.util.Map;
  * in its z-score buffers, so its generated LoRAs come back at raw scale (spec §2.9).
  */
 public final class ReconTrainer {
-    /** Values z-scored per bulk write into engine memory: 16 KB of scratch, in L1. */
-    private static final int Z_CHUNK = 4096;
-
     public record Config(OptimConfig optim, int tasksPerBatch, int embsPerTask, int epochs, long maxSteps,
             boolean factorized, boolean zScore, double deltaWScaling, int checkpointEvery, long seed) {}
 
@@ -136,15 +131,15 @@ public final class ReconTrainer {
         NDArray emb = scope.create(e, new Shape(rows, dim)).toType(type, false);
         if (c.factorized()) {
             // one L1 per module over all its layers: every site of a module has the same size, so the mean over
-            // sites of per-site means is the mean over the module (the reference's value; far fewer engine ops)
-            Map<String, GeneratedLora.Pair> pred = source.generateByModule(emb, rows, true);
+            // sites of per-site means is the mean over the module (the reference's value; far fewer engine ops).
+            // B in the head's (r, out) layout: an element-wise loss is the same, and it is read without a copy.
+            Map<String, GeneratedLora.Pair> pred = source.generateRankMajorByModule(emb, rows, true);
             NDArray sum = null;
             for (Map.Entry<String, GeneratedLora.Pair> en : pred.entrySet()) {
                 int layers = (int) (en.getValue().a().getShape().get(0) / rows);
-                NDArray a = moduleTarget(scope, library, taskOf, en.getKey(), layers, true, stats, type);
-                NDArray b = moduleTarget(scope, library, taskOf, en.getKey(), layers, false, stats, type);
-                NDArray term = Scalars.mul(Losses.l1(en.getValue().a(), a), 0.5)
-                        .add(Scalars.mul(Losses.l1(en.getValue().b(), b), 0.5));
+                NDArray a = moduleL1(scope, en.getValue().a(), library, taskOf, en.getKey(), layers, true, stats);
+                NDArray b = moduleL1(scope, en.getValue().b(), library, taskOf, en.getKey(), layers, false, stats);
+                NDArray term = Scalars.mul(a, 0.5).add(Scalars.mul(b, 0.5));
                 sum = sum == null ? term : sum.add(term);
             }
             return Scalars.div(sum, pred.size());
@@ -168,12 +163,27 @@ public final class ReconTrainer {
     }
 
     /**
-     * The library's A or B of one module for every layer and row, layer-major like
-     * {@link LoraSource#generateByModule}: (layers·rows, r, in) or (layers·rows, out, r), z-scored if asked. Built in
-     * Java in one pass with the engine's float32 operations ((x − mean) / (std + 1e-10)).
+     * L1 between one module's generated A (layers·rows, r, in) or B (layers·rows, r, out) and the library's, the
+     * target made in Java ({@link JavaL1}); float64 parameters (gradient checks) take the engine's l1 instead.
      */
-    private static NDArray moduleTarget(NDManager m, List<LoraWeights> library, int[] taskOf, String module, int layers,
-            boolean isA, Map<Site, FloatTensor[]> stats, DataType type) {
+    private static NDArray moduleL1(NDManager scope, NDArray prediction, List<LoraWeights> library, int[] taskOf,
+            String module, int layers, boolean isA, Map<Site, FloatTensor[]> stats) {
+        JavaL1.Target target = moduleTarget(library, taskOf, module, layers, isA, stats);
+        int rows = layers * taskOf.length;
+        if (prediction.getDataType() == DataType.FLOAT32) {
+            return JavaL1.loss(scope, prediction, rows, target);
+        }
+        NDArray t = JavaL1.materialize(scope, prediction.getShape(), rows, target);
+        return Losses.l1(prediction, t.toType(prediction.getDataType(), false));
+    }
+
+    /**
+     * The library's A or B of one module for every layer and row, layer-major like
+     * {@link LoraSource#generateRankMajorByModule}: A (r, in) as stored, B (r, out), i.e. the stored (out, r)
+     * transposed; z-scored if asked, with the engine's float32 operations ((x − mean) / (std + 1e-10)).
+     */
+    private static JavaL1.Target moduleTarget(List<LoraWeights> library, int[] taskOf, String module, int layers,
+            boolean isA, Map<Site, FloatTensor[]> stats) {
         int rows = taskOf.length;
         long[] shape = null;
         for (int t : taskOf) {
@@ -185,32 +195,26 @@ public final class ReconTrainer {
                 shape = (isA ? p.a() : p.b()).shape();
             }
         }
-        int size = (int) (shape[0] * shape[1]);
-        // written straight into a fresh engine array: a float[] of the same size, then the engine's copy of it, cost
-        // 40-60 ms of a 0.4 s reconstruction step on the Mistral-7B shape (BENCHMARKS.md, tenth session)
-        Staging.Fresh out = Staging.fresh(m, new Shape((long) layers * rows, shape[0], shape[1]));
-        FloatBuffer data = out.memory();
-        java.util.stream.IntStream.range(0, layers * rows).parallel().forEach(row -> {
+        int out = (int) shape[0]; // for B, stored (out, r)
+        int r = (int) shape[1];
+        return (row, from, n, z) -> {
             Site site = new Site(row / rows, module);
             LoraWeights.Pair p = library.get(taskOf[row % rows]).pairs().get(site);
             float[] x = (isA ? p.a() : p.b()).data();
-            int base = row * size;
-            if (stats == null) {
-                data.put(base, x, 0, size);
-                return;
-            }
-            float[] mean = stats.get(site)[isA ? 0 : 2].data();
-            float[] std = stats.get(site)[isA ? 1 : 3].data();
-            float[] z = new float[Math.min(size, Z_CHUNK)];
-            for (int from = 0; from < size; from += z.length) {
-                int n = Math.min(z.length, size - from);
-                for (int i = 0; i < n; i++) {
-                    z[i] = (x[from + i] - mean[from + i]) / (std[from + i] + 1e-10f);
+            float[] mean = stats == null ? null : stats.get(site)[isA ? 0 : 2].data();
+            float[] std = stats == null ? null : stats.get(site)[isA ? 1 : 3].data();
+            // element e of the row: A's own index; B's (j, o) = e = j·out + o is stored at o·r + j
+            int j = from / out;
+            int o = from % out;
+            for (int i = 0; i < n; i++) {
+                int src = isA ? from + i : o * r + j;
+                z[i] = mean == null ? x[src] : (x[src] - mean[src]) / (std[src] + 1e-10f);
+                if (!isA && ++o == out) {
+                    o = 0;
+                    j++;
                 }
-                data.put(base + from, z, 0, n);
             }
-        });
-        return out.array().toType(type, false);
+        };
     }
 
     /** The library's A (rows, r, in) or B (rows, out, r) of each row's task at one site, z-scored if asked. */

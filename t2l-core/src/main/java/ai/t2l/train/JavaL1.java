@@ -1,0 +1,131 @@
+package ai.t2l.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.t2l.compute.Staging;
+import ai.t2l.model.Scalars;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
+
+/**
+ * torch's {@code l1_loss} (reduction mean) of an engine prediction against a target that Java writes row by row, the
+ * target never entering the engine. One Java pass reads the prediction, makes each chunk of the target, adds up
+ * |p − t| and writes sign(p − t); the engine then only carries the gradient, through (p · sign) / N, whose backward
+ * is l1_loss's own: the upstream gradient divided by N, times sign(p − t), the same float operations, so the
+ * gradients are equal bit for bit. The loss's value is the Java sum (in double) over N, so only its last bits may
+ * differ from torch's float reduction.
+ *
+ * <p>Why: as engine ops (subtract, abs, mean, and abs's backward) the reconstruction step's L1 over 13.6 M values
+ * (the M hypernetwork on the Mistral-7B shape) took about 80 ms of a 0.43 s step, plus writing the targets into
+ * engine memory (BENCHMARKS.md, issue 16, fourteenth session).
+ */
+final class JavaL1 {
+    /** Values per chunk of a row: 16 KB per scratch array, in L1. */
+    private static final int CHUNK = 4096;
+
+    /** Writes target values [from, from + n) of row {@code row} into {@code out[0, n)}. */
+    interface Target {
+        void fill(int row, int from, int n, float[] out);
+    }
+
+    private JavaL1() {}
+
+    /**
+     * mean |prediction − target| over all elements, as a scalar engine array that carries the gradient.
+     *
+     * @param prediction float32, its first dimension {@code rows} (any layout: a strided view is copied once)
+     */
+    static NDArray loss(NDManager scope, NDArray prediction, int rows, Target target) {
+        long count = prediction.getShape().size();
+        NDArray flat = prediction.reshape(count); // a view when contiguous, else the one copy
+        FloatBuffer p = flat.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        Staging.Fresh sign = Staging.fresh(scope, new Shape(count));
+        int size = Math.toIntExact(count / rows);
+        double[] absSums = new double[rows];
+        IntStream.range(0, rows).parallel().forEach(row -> {
+            float[] t = new float[Math.min(size, CHUNK)];
+            float[] v = new float[t.length];
+            double[] sums = new double[4];
+            for (int from = 0; from < size; from += t.length) {
+                int n = Math.min(t.length, size - from);
+                int base = row * size + from;
+                target.fill(row, from, n, t);
+                p.get(base, v, 0, n);
+                signAndAbsSum(v, t, n, sums);
+                sign.memory().put(base, v, 0, n);
+            }
+            absSums[row] = sums[0] + sums[1] + sums[2] + sums[3];
+        });
+        double total = 0;
+        for (double s : absSums) {
+            total += s; // row order: the same value on every run
+        }
+        NDArray linear = Scalars.div(flat.dot(sign.array()), count); // gradient: upstream / N · sign
+        NDArray value = scope.create((float) (total / count));
+        // forward: exactly the value (linear − linear = 0; a non-finite prediction makes it NaN, as l1_loss would)
+        return linear.sub(linear.stopGradient()).add(value);
+    }
+
+    /**
+     * v[i] ← sign(v[i] − t[i]) for i &lt; n, adding |v[i] − t[i]| into four running sums (four independent chains of
+     * additions instead of one).
+     */
+    private static void signAndAbsSum(float[] v, float[] t, int n, double[] sums) {
+        double s0 = sums[0];
+        double s1 = sums[1];
+        double s2 = sums[2];
+        double s3 = sums[3];
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            float d0 = v[i] - t[i];
+            float d1 = v[i + 1] - t[i + 1];
+            float d2 = v[i + 2] - t[i + 2];
+            float d3 = v[i + 3] - t[i + 3];
+            s0 += Math.abs(d0);
+            s1 += Math.abs(d1);
+            s2 += Math.abs(d2);
+            s3 += Math.abs(d3);
+            v[i] = sign(d0);
+            v[i + 1] = sign(d1);
+            v[i + 2] = sign(d2);
+            v[i + 3] = sign(d3);
+        }
+        for (; i < n; i++) {
+            float d = v[i] - t[i];
+            s0 += Math.abs(d);
+            v[i] = sign(d);
+        }
+        sums[0] = s0;
+        sums[1] = s1;
+        sums[2] = s2;
+        sums[3] = s3;
+    }
+
+    /**
+     * torch's sgn: ±1 with d's sign, 0 for ±0 (a NaN gives ±1, but then the loss is NaN and the step stops). With bit
+     * operations and no branch: the signs of a loss's differences are random, and Math.signum, compiled with a
+     * branch, ran at 5 ns per value here against 1 (BENCHMARKS.md, issue 16, fourteenth session).
+     */
+    static float sign(float d) {
+        int bits = Float.floatToRawIntBits(d);
+        int nonZero = (bits & 0x7fffffff) == 0 ? 0 : -1;
+        return Float.intBitsToFloat(((bits & 0x80000000) | 0x3f800000) & nonZero);
+    }
+
+    /** The target as an engine array of {@code shape} (float32), for engine losses (e.g. float64 parameters). */
+    static NDArray materialize(NDManager scope, Shape shape, int rows, Target target) {
+        Staging.Fresh out = Staging.fresh(scope, shape);
+        int size = Math.toIntExact(shape.size() / rows);
+        IntStream.range(0, rows).parallel().forEach(row -> {
+            float[] t = new float[Math.min(size, CHUNK)];
+            for (int from = 0; from < size; from += t.length) {
+                int n = Math.min(t.length, size - from);
+                target.fill(row, from, n, t);
+                out.memory().put(row * size + from, t, 0, n);
+            }
+        });
+        return out.array();
+    }
+}

@@ -1,0 +1,175 @@
+package ai.t2l.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.t2l.hypernet.HyperConfig;
+import ai.t2l.hypernet.HyperModulator;
+import ai.t2l.hypernet.TrainingTask;
+import ai.t2l.hypernet.Variant;
+import ai.t2l.io.FloatTensor;
+import ai.t2l.lora.LoraConfig;
+import ai.t2l.lora.LoraWeights;
+import ai.t2l.lora.LoraWeights.Site;
+import ai.t2l.model.ModelConfig;
+import ai.t2l.model.Scalars;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** The Java-made L1 against torch's l1_loss: the same value, and gradients equal bit for bit. */
+class JavaL1Test {
+    @Test
+    void sameValueAndTheSameGradientBitsAsTorchsL1() {
+        Random r = new Random(3);
+        float[] p = new float[6 * 4 * 5];
+        float[] t = new float[p.length];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (float) r.nextGaussian();
+            t[i] = i % 7 == 0 ? p[i] : (float) r.nextGaussian(); // some equal: sign 0, as torch's
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (boolean strided : new boolean[] {false, true}) {
+                ParamSet params = new ParamSet(m);
+                // strided: the parameter holds (6, 5, 4) and the prediction is its transposed view (6, 4, 5)
+                float[] stored = strided ? transposeLast(p, 6, 4, 5) : p;
+                NDArray w = params.add("w", m.create(stored, strided ? new Shape(6, 5, 4) : new Shape(6, 4, 5)));
+                Function<NDManager, NDArray> prediction = s -> strided ? w.transpose(0, 2, 1) : w;
+                JavaL1.Target target = (row, from, n, out) -> System.arraycopy(t, row * 20 + from, out, 0, n);
+                Object[] engine = step(params, m, s -> Scalars.mul(Losses.l1(prediction.apply(s),
+                        JavaL1.materialize(s, new Shape(6, 4, 5), 6, target)), 0.25));
+                Object[] java = step(params, m, s -> Scalars.mul(JavaL1.loss(s, prediction.apply(s), 6, target), 0.25));
+                assertEquals((double) engine[0], (double) java[0], 1e-7, "strided " + strided);
+                assertArrayEquals((float[]) engine[1], (float[]) java[1], "strided " + strided);
+                params.close();
+            }
+        }
+    }
+
+    @Test
+    void theReconstructionLossGivesTheGradientsOfTheEngineFormulation() {
+        ModelConfig mc = RandomModel.config(Toy.VOCAB, 16, 2, 2, 1, 32); // v_proj 16 → 8: B is not square
+        LoraConfig cfg = Toy.lora(0);
+        List<LoraWeights> lib = library(mc, cfg, 4, new Random(11));
+        Map<Site, FloatTensor[]> stats = ReconTrainer.stats(lib);
+        List<float[][]> emb = Toy.embeddings(4, 3);
+        int[] taskOf = {2, 0, 3};
+        int[] descOf = {1, 0, 1};
+        for (Variant v : new Variant[] {Variant.L, Variant.M}) {
+            try (NDManager m = NDManager.newBaseManager()) {
+                HyperConfig hc = HyperConfig.builder().lora(cfg).dimsFrom(mc).taskEmbDim(8).latentSize(16)
+                        .headInSize(32).variant(v).trainingTask(TrainingTask.RECON).factorized(true).predZScore(true)
+                        .build();
+                try (HyperModulator hyper = HyperModulator.create(hc, 1, m);
+                        HyperLoraSource source = new HyperLoraSource(hyper, m)) {
+                    ReconTrainer.Config c = new ReconTrainer.Config(Toy.optim(1e-2), 3, 1, 1, 1, true, true, 10000, 1,
+                            42);
+                    Object[] java = step(source.params(), m,
+                            s -> ReconTrainer.loss(s, source, lib, emb, stats, c, taskOf, descOf));
+                    Object[] engine = step(source.params(), m,
+                            s -> engineLoss(s, source, lib, emb, stats, taskOf, descOf));
+                    assertTrue((double) java[0] > 0.1, v + ": loss " + java[0]);
+                    assertEquals((double) engine[0], (double) java[0], 1e-6 * (double) engine[0], v.name());
+                    assertArrayEquals((float[]) engine[1], (float[]) java[1], v.name());
+                }
+            }
+        }
+    }
+
+    /** The loss as the engine computed it before (B in the LoRA layout, torch's l1_loss, engine-made targets). */
+    private static NDArray engineLoss(NDManager s, LoraSource source, List<LoraWeights> lib, List<float[][]> emb,
+            Map<Site, FloatTensor[]> stats, int[] taskOf, int[] descOf) {
+        float[] e = new float[taskOf.length * 8];
+        for (int i = 0; i < taskOf.length; i++) {
+            System.arraycopy(emb.get(taskOf[i])[descOf[i]], 0, e, i * 8, 8);
+        }
+        Map<String, GeneratedLora.Pair> pred = source.generateByModule(s.create(e, new Shape(taskOf.length, 8)),
+                taskOf.length, true);
+        NDArray sum = null;
+        for (Map.Entry<String, GeneratedLora.Pair> en : pred.entrySet()) {
+            NDArray term = null;
+            for (boolean isA : new boolean[] {true, false}) {
+                NDList rows = new NDList();
+                for (int l = 0; l < 2; l++) {
+                    Site site = new Site(l, en.getKey());
+                    for (int t : taskOf) {
+                        FloatTensor x = isA ? lib.get(t).pairs().get(site).a() : lib.get(t).pairs().get(site).b();
+                        FloatTensor mean = stats.get(site)[isA ? 0 : 2];
+                        FloatTensor std = stats.get(site)[isA ? 1 : 3];
+                        rows.add(s.create(x.data(), new Shape(x.shape())).sub(s.create(mean.data(), new Shape(
+                                mean.shape()))).div(s.create(std.data(), new Shape(std.shape())).add(1e-10f)));
+                    }
+                }
+                NDArray half = Scalars.mul(Losses.l1(isA ? en.getValue().a() : en.getValue().b(),
+                        NDArrays.stack(rows)), 0.5);
+                term = term == null ? half : term.add(half);
+            }
+            sum = sum == null ? term : sum.add(term);
+        }
+        return Scalars.div(sum, pred.size());
+    }
+
+    /** The loss's value and every gradient after one backward from zero gradients, with dropout seeded alike. */
+    private static Object[] step(ParamSet params, NDManager m, Function<NDManager, NDArray> loss) {
+        params.zeroGrad();
+        ai.t2l.model.Dropout.seed(5);
+        Engine.getInstance().setRandomSeed(5);
+        double value;
+        try (NDManager scope = params.scope(m); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray l = loss.apply(scope);
+            value = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+            gc.backward(l);
+        }
+        return new Object[] {value, params.flatGradients()};
+    }
+
+    /** x (n, a, b) row-major as (n, b, a). */
+    private static float[] transposeLast(float[] x, int n, int a, int b) {
+        float[] out = new float[x.length];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < a; j++) {
+                for (int k = 0; k < b; k++) {
+                    out[(i * b + k) * a + j] = x[(i * a + j) * b + k];
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<LoraWeights> library(ModelConfig mc, LoraConfig cfg, int tasks, Random r) {
+        List<LoraWeights> lib = new ArrayList<>();
+        for (int t = 0; t < tasks; t++) {
+            Map<Site, LoraWeights.Pair> pairs = new LinkedHashMap<>();
+            for (int l = 0; l < 2; l++) {
+                for (String mod : cfg.targetModules()) {
+                    int in = mc.inFeatures(mod);
+                    int out = mc.outFeatures(mod);
+                    float[] a = new float[cfg.r() * in];
+                    float[] b = new float[out * cfg.r()];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = (float) (0.5 + r.nextGaussian() * 0.2);
+                    }
+                    for (int i = 0; i < b.length; i++) {
+                        b[i] = (float) (r.nextGaussian() * 0.05);
+                    }
+                    pairs.put(new Site(l, mod), new LoraWeights.Pair(new FloatTensor(a, new long[] {cfg.r(), in}),
+                            new FloatTensor(b, new long[] {out, cfg.r()})));
+                }
+            }
+            lib.add(new LoraWeights(cfg, pairs));
+        }
+        return lib;
+    }
+}
