@@ -79,6 +79,16 @@ interface Kernels {
      */
     void adamW(ByteBuffer p, ByteBuffer g, ByteBuffer m, ByteBuffer v, int from, int to, AdamWStep s);
 
+    /**
+     * What a softmax needs of the float32 values [from, to) of x (native byte order, indices in floats):
+     * {@code stats[0]} = max, {@code stats[1]} = Σ e^(x − max) with {@link Exp}'s exponential, {@code stats[2]} = Σ x
+     * (float32 sums, in the kernel's order).
+     */
+    void softmaxStats(ByteBuffer x, int from, int to, float[] stats);
+
+    /** out[i] = scale · e^(x[i] − shift) − minus for i in [from, to) ({@link Exp}'s exponential; indices in floats). */
+    void scaledExp(ByteBuffer x, ByteBuffer out, int from, int to, float shift, float scale, float minus);
+
     /** The kernels this JVM can run: the Vector API when its incubator module is present, else plain Java. */
     static Kernels best() {
         return Holder.BEST;
@@ -108,6 +118,8 @@ interface Kernels {
             ByteBuffer z = ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder());
             k.adamW(z, z.duplicate().order(z.order()), z.duplicate().order(z.order()), z.duplicate().order(z.order()),
                     0, 40, new AdamWStep(0.1f, 0.999f, 0.001f, 1f, 1f, 1e-8f, -1e-3f));
+            k.softmaxStats(z, 0, 40, new float[3]);
+            k.scaledExp(z, z.duplicate().order(z.order()), 0, 40, 0f, 1f, 0f);
             float[] panel = new float[4 * cols];
             k.widenHalf(w, 0, cols, false, panel, 0);
             k.widenInt8(new byte[cols], new float[cols / BLOCK], 0, 0, cols, panel, cols);

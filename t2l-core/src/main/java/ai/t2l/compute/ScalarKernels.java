@@ -76,6 +76,31 @@ final class ScalarKernels implements Kernels {
         }
     }
 
+    @Override
+    public void softmaxStats(ByteBuffer x, int from, int to, float[] stats) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = from; i < to; i++) {
+            max = Math.max(max, x.getFloat(4 * i));
+        }
+        float sumExp = 0f;
+        float sum = 0f;
+        for (int i = from; i < to; i++) {
+            float v = x.getFloat(4 * i);
+            sumExp += Exp.exp(v - max);
+            sum += v;
+        }
+        stats[0] = max;
+        stats[1] = sumExp;
+        stats[2] = sum;
+    }
+
+    @Override
+    public void scaledExp(ByteBuffer x, ByteBuffer out, int from, int to, float shift, float scale, float minus) {
+        for (int i = from; i < to; i++) {
+            out.putFloat(4 * i, scale * Exp.exp(x.getFloat(4 * i) - shift) - minus);
+        }
+    }
+
     static float decode(short s, boolean f16) {
         return f16 ? Half.toFloat(s) : Float.intBitsToFloat((s & 0xFFFF) << 16);
     }

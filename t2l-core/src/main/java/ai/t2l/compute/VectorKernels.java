@@ -819,6 +819,48 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void softmaxStats(ByteBuffer x, int from, int to, float[] stats) {
+        ByteOrder order = x.order();
+        int end = from + (to - from) / L * L;
+        FloatVector mv = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
+        for (int at = from; at < end; at += L) {
+            mv = mv.max(FloatVector.fromByteBuffer(FS, x, 4 * at, order));
+        }
+        float max = mv.reduceLanes(VectorOperators.MAX);
+        for (int i = end; i < to; i++) {
+            max = Math.max(max, x.getFloat(4 * i));
+        }
+        FloatVector se = FloatVector.zero(FS);
+        FloatVector sx = FloatVector.zero(FS);
+        for (int at = from; at < end; at += L) {
+            FloatVector v = FloatVector.fromByteBuffer(FS, x, 4 * at, order);
+            se = se.add(exp(v.sub(max)));
+            sx = sx.add(v);
+        }
+        float sumExp = se.reduceLanes(VectorOperators.ADD);
+        float sum = sx.reduceLanes(VectorOperators.ADD);
+        for (int i = end; i < to; i++) {
+            float v = x.getFloat(4 * i);
+            sumExp += Exp.exp(v - max);
+            sum += v;
+        }
+        stats[0] = max;
+        stats[1] = sumExp;
+        stats[2] = sum;
+    }
+
+    @Override
+    public void scaledExp(ByteBuffer x, ByteBuffer out, int from, int to, float shift, float scale, float minus) {
+        ByteOrder order = x.order();
+        int at = from;
+        for (; at + L <= to; at += L) {
+            exp(FloatVector.fromByteBuffer(FS, x, 4 * at, order).sub(shift)).mul(scale).sub(minus)
+                    .intoByteBuffer(out, 4 * at, out.order());
+        }
+        SCALAR.scaledExp(x, out, at, to, shift, scale, minus);
+    }
+
+    @Override
     public void adamW(ByteBuffer p, ByteBuffer g, ByteBuffer m, ByteBuffer v, int from, int to, AdamWStep s) {
         ByteOrder order = p.order();
         int at = from;

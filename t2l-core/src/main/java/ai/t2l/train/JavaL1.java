@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.t2l.compute.Staging;
-import ai.t2l.model.Scalars;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
@@ -12,8 +11,8 @@ import java.util.stream.IntStream;
 /**
  * torch's {@code l1_loss} (reduction mean) of an engine prediction against a target that Java writes row by row, the
  * target never entering the engine. One Java pass reads the prediction, makes each chunk of the target, adds up
- * |p − t| and writes sign(p − t); the engine then only carries the gradient, through (p · sign) / N, whose backward
- * is l1_loss's own: the upstream gradient divided by N, times sign(p − t), the same float operations, so the
+ * |p − t| and writes sign(p − t); the engine then only carries the gradient ({@link CarriedGradient}), through
+ * (p · sign) / N, whose backward is l1_loss's own: the upstream gradient divided by N, times sign(p − t), the same float operations, so the
  * gradients are equal bit for bit. The loss's value is the Java sum (in double) over N, so only its last bits may
  * differ from torch's float reduction.
  *
@@ -62,10 +61,7 @@ final class JavaL1 {
         for (double s : absSums) {
             total += s; // row order: the same value on every run
         }
-        NDArray linear = Scalars.div(flat.dot(sign.array()), count); // gradient: upstream / N · sign
-        NDArray value = scope.create((float) (total / count));
-        // forward: exactly the value (linear − linear = 0; a non-finite prediction makes it NaN, as l1_loss would)
-        return linear.sub(linear.stopGradient()).add(value);
+        return CarriedGradient.loss(scope, flat, sign.array(), count, total / count); // gradient: upstream / N · sign
     }
 
     /**

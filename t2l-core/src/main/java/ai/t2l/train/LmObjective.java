@@ -34,7 +34,6 @@ public record LmObjective(double labelSmoothing, double neftuneAlpha, double l2G
     public NDArray[] loss(NDManager scope, TrainableLm lm, LoraSource source, Batch batch, NDArray embRows,
             boolean training) {
         NDArray ids = batch.idsArray(scope);
-        NDArray labels = batch.labelsArray(scope);
         GeneratedLora lora = null;
         Map<Site, GeneratedLora.Pair> pairs = null;
         if (source != null) {
@@ -45,7 +44,9 @@ public record LmObjective(double labelSmoothing, double neftuneAlpha, double l2G
         NDArray noise = training ? Neftune.noise(scope, neftuneAlpha, batch.size(), batch.seqLen(), lm.hiddenSize(),
                 lm.dataType()) : null;
         NDArray logits = lm.logits(ids, lora, noise);
-        NDArray ce = Losses.crossEntropy(logits, labels, labelSmoothing, reduction);
+        NDArray ce = JavaCrossEntropy.handles(logits)
+                ? JavaCrossEntropy.loss(scope, logits, batch.labels(), labelSmoothing, reduction)
+                : Losses.crossEntropy(logits, batch.labelsArray(scope), labelSmoothing, reduction);
         NDArray total = ce;
         if (pairs != null && l2Generated > 0) {
             total = ce.add(Scalars.mul(Losses.l2Generated(pairs), l2Generated));

@@ -277,6 +277,41 @@ class KernelsTest {
     }
 
     @Test
+    void softmaxKernelsAgreeWithEachOtherAndWithDoubleArithmetic() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        int n = 16 * 500 + 3; // a vocabulary-sized row with a tail
+        ByteBuffer x = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder());
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            float v = (float) (rnd.nextGaussian() * 4);
+            x.putFloat(4 * i, v);
+            max = Math.max(max, v);
+        }
+        double sumExp = 0;
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sumExp += Math.exp(x.getFloat(4 * i) - max);
+            sum += x.getFloat(4 * i);
+        }
+        float[][] stats = new float[2][3];
+        ByteBuffer[] out = new ByteBuffer[2];
+        Kernels[] kernels = {new ScalarKernels(), Kernels.best()};
+        for (int k = 0; k < 2; k++) {
+            kernels[k].softmaxStats(x, 0, n, stats[k]);
+            assertEquals(max, stats[k][0], 0.0);
+            assertEquals(sumExp, stats[k][1], 1e-4 * sumExp); // float32 sums of 8,003 terms
+            assertEquals(sum, stats[k][2], 1e-4 * n);
+            out[k] = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder());
+            kernels[k].scaledExp(x, out[k], 0, n, 1.5f, 0.25f, 0.125f);
+        }
+        for (int i = 0; i < n; i++) { // the same exponential, operation for operation: the same bits
+            assertEquals(out[0].getFloat(4 * i), out[1].getFloat(4 * i), 0.0, "value " + i);
+            assertEquals(0.25 * Math.exp(x.getFloat(4 * i) - 1.5) - 0.125, out[1].getFloat(4 * i),
+                    1e-6 * (1 + Math.exp(x.getFloat(4 * i) - 1.5)));
+        }
+    }
+
+    @Test
     void float32ScanFindsTheFirstNanOrInfinityWhereverItIs() {
         int n = 1000; // four whole groups of 256 for the vector scan, and a tail
         float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};

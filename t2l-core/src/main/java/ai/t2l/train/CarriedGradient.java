@@ -1,0 +1,28 @@
+package ai.t2l.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.t2l.model.Scalars;
+
+/**
+ * A scalar loss whose value and gradient Java has computed, for the engine's autograd: (x · g) / divisor has the
+ * gradient upstream · g / divisor w.r.t. x, and its forward value is replaced by the one given (linear − linear
+ * detached + value: exactly that value, or NaN when x holds a non-finite number, as the engine's loss would be). The
+ * engine reads x and g once forward (a dot product, nothing allocated) and writes x's gradient once backward,
+ * instead of the several passes over x its own loss ops and their backward take.
+ */
+final class CarriedGradient {
+    private CarriedGradient() {}
+
+    /**
+     * @param flat x, one-dimensional (a view of the prediction)
+     * @param direction g, float32 of the same length, without gradient
+     * @param divisor 1, or N to leave the division to the engine (so that the gradient is upstream / N · g with
+     *     the engine's own rounding, as its mean's backward computes it)
+     */
+    static NDArray loss(NDManager scope, NDArray flat, NDArray direction, long divisor, double value) {
+        NDArray dot = flat.dot(direction);
+        NDArray linear = divisor == 1 ? dot : Scalars.div(dot, divisor);
+        return linear.sub(linear.stopGradient()).add(scope.create((float) value));
+    }
+}

@@ -1,0 +1,98 @@
+package ai.t2l.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.t2l.compute.CrossEntropyRow;
+import ai.t2l.compute.Staging;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.stream.IntStream;
+
+/**
+ * {@link Losses#crossEntropy} with its value and its gradient w.r.t. the logits made in Java, one row of logits at a
+ * time ({@link CrossEntropyRow}), the engine only carrying the gradient ({@link CarriedGradient}). The same
+ * function: next-token targets (position t predicts label t + 1), ignore index −100, label smoothing, the three
+ * reductions; the gradient differs from the engine's log-softmax backward by float rounding only (JavaCrossEntropyTest).
+ *
+ * <p>Why: on the engine, log-softmax, the gather, the smoothing mean and their backward made about ten passes over the
+ * (batch, seq, vocab) logits, 64 MB in the SFT step of BENCHMARKS-WORKLOADS §3, about 65 ms of a 0.52 s step
+ * (BENCHMARKS.md, issue 16, fourteenth session).
+ */
+final class JavaCrossEntropy {
+    private JavaCrossEntropy() {}
+
+    /** Whether this path computes the loss of these logits (float32); otherwise use {@link Losses#crossEntropy}. */
+    static boolean handles(NDArray logits) {
+        return logits.getDataType() == DataType.FLOAT32 && logits.getShape().dimension() == 3;
+    }
+
+    /**
+     * @param logits (batch, seq, vocab) float32
+     * @param labels batch × seq, −100 where not a target
+     */
+    static NDArray loss(NDManager scope, NDArray logits, int[][] labels, double smoothing, Losses.Reduction reduction) {
+        Shape shape = logits.getShape();
+        int batch = (int) shape.get(0);
+        int seq = (int) shape.get(1);
+        int vocab = (int) shape.get(2);
+        if (labels.length != batch) {
+            throw new IllegalArgumentException("cross-entropy: " + labels.length + " label rows for " + batch);
+        }
+        int[] counts = new int[batch];
+        int total = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int t = 1; t < seq; t++) {
+                int y = labels[b][t];
+                if (y != Losses.IGNORE) {
+                    if (y < 0 || y >= vocab) {
+                        throw new IllegalArgumentException("cross-entropy: label " + y + " at row " + b
+                                + ", position " + t + " is outside the vocabulary [0, " + vocab + ")");
+                    }
+                    counts[b]++;
+                }
+            }
+            total += counts[b];
+        }
+        float[] weights = new float[batch]; // each target token's weight in the reduced loss
+        for (int b = 0; b < batch; b++) {
+            weights[b] = switch (reduction) {
+                case TOKEN_MEAN -> 1f / Math.max(total, 1);
+                case TOKEN_SUM -> 1f;
+                case SAMPLE_MEAN -> 1f / ((float) batch * Math.max(counts[b], 1));
+            };
+        }
+        long count = shape.size();
+        NDArray flat = logits.reshape(count); // a view when contiguous, else the one copy
+        ByteBuffer x = flat.toByteBuffer(true).order(ByteOrder.nativeOrder());
+        Staging.Fresh grad = Staging.fresh(scope, new Shape(count));
+        ByteBuffer gb = grad.array().toByteBuffer(true).order(ByteOrder.nativeOrder()); // the same memory
+        double[] rowLoss = new double[batch * seq];
+        float[] zeros = new float[vocab];
+        IntStream.range(0, batch * seq).parallel().forEach(row -> {
+            int b = row / seq;
+            int t = row % seq;
+            int y = t + 1 < seq ? labels[b][t + 1] : Losses.IGNORE;
+            if (y == Losses.IGNORE) {
+                grad.memory().put(row * vocab, zeros, 0, vocab);
+                return;
+            }
+            rowLoss[row] = CrossEntropyRow.lossAndGradient(x, row * vocab, vocab, y, smoothing, weights[b], gb,
+                    new float[3]);
+        });
+        double value = 0;
+        for (int b = 0; b < batch; b++) {
+            double sum = 0;
+            for (int t = 0; t < seq; t++) {
+                sum += rowLoss[b * seq + t]; // in order: the same value on every run
+            }
+            value += switch (reduction) {
+                case TOKEN_MEAN -> sum / Math.max(total, 1);
+                case TOKEN_SUM -> sum;
+                case SAMPLE_MEAN -> sum / Math.max(counts[b], 1) / batch;
+            };
+        }
+        return CarriedGradient.loss(scope, flat, grad.array(), 1, value);
+    }
+}
