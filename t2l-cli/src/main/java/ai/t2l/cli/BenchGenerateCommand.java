@@ -124,8 +124,12 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("t2l-bench");
         try {
             LoraWeights w = sample;
-            int[] n = {0};
-            double[] t = time(() -> PeftAdapter.write(dir.resolve("a" + n[0]++), w, "mistral", "bench", false));
+            // each folder is deleted after its timed write, as the reference's t2l_gen.py does: on a VM whose new
+            // page-cache pages are slow to come by, keeping all of them made every write 6x slower (7 → 46 ms,
+            // BENCHMARKS.md, fourteenth session), a cost of the machine's page cache, not of writing the folder
+            Path folder = dir.resolve("a");
+            double[] t = time(() -> PeftAdapter.write(folder, w, "mistral", "bench", false), () -> { },
+                    () -> AtomicFiles.deleteRecursively(folder));
             row(out, String.format("write PEFT folder (%.1f MB)", 4e-6 * w.numel()), "–", t,
                     ReferenceMedians.WRITE_FOLDER);
         } finally {
@@ -191,20 +195,31 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         return time(task, () -> { });
     }
 
-    /** Warm-up runs, then {@code beforeTimed}, then the timed runs; sorted wall ms. */
     private double[] time(Runnable task, Runnable beforeTimed) {
+        return time(task, beforeTimed, () -> { });
+    }
+
+    /**
+     * Warm-up runs, then {@code beforeTimed}, then the timed runs, each followed by {@code afterEach} (untimed);
+     * sorted wall ms.
+     */
+    private double[] time(Runnable task, Runnable beforeTimed, Runnable afterEach) {
         for (int i = 0; i < warmup; i++) {
             task.run();
+            afterEach.run();
         }
         beforeTimed.run();
         List<Double> ms = new ArrayList<>();
-        long cpu0 = MachineLoad.processCpuNanos();
+        long cpu = 0;
         for (int i = 0; i < runs; i++) {
+            long cpu0 = MachineLoad.processCpuNanos();
             long t0 = System.nanoTime();
             task.run();
             ms.add((System.nanoTime() - t0) / 1e6);
+            cpu += MachineLoad.processCpuNanos() - cpu0;
+            afterEach.run();
         }
-        lastCpuMs = (MachineLoad.processCpuNanos() - cpu0) / 1e6 / runs;
+        lastCpuMs = cpu / 1e6 / runs;
         double[] a = ms.stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(a);
         return a;
