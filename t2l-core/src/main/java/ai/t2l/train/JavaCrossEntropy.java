@@ -23,9 +23,13 @@ import java.util.stream.IntStream;
 final class JavaCrossEntropy {
     private JavaCrossEntropy() {}
 
-    /** Whether this path computes the loss of these logits (float32); otherwise use {@link Losses#crossEntropy}. */
+    /**
+     * Whether this path computes the loss of these logits: float32, and at most 2 GB of them (one buffer holds
+     * them); otherwise use {@link Losses#crossEntropy}.
+     */
     static boolean handles(NDArray logits) {
-        return logits.getDataType() == DataType.FLOAT32 && logits.getShape().dimension() == 3;
+        return logits.getDataType() == DataType.FLOAT32 && logits.getShape().dimension() == 3
+                && 4L * logits.getShape().size() <= Integer.MAX_VALUE;
     }
 
     /**

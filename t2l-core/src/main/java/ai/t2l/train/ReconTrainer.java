@@ -164,14 +164,15 @@ public final class ReconTrainer {
 
     /**
      * L1 between one module's generated A (layers·rows, r, in) or B (layers·rows, r, out) and the library's, the
-     * target made in Java ({@link JavaL1}); float64 parameters (gradient checks) take the engine's l1 instead.
+     * target made in Java ({@link JavaL1}); float64 parameters (gradient checks) and predictions over 2 GB take the
+     * engine's l1 instead.
      */
     private static NDArray moduleL1(NDManager scope, NDArray prediction, List<LoraWeights> library, int[] taskOf,
             String module, int layers, boolean isA, Map<Site, FloatTensor[]> stats) {
         JavaL1.Target target = moduleTarget(library, taskOf, module, layers, isA, stats);
         int rows = layers * taskOf.length;
-        if (prediction.getDataType() == DataType.FLOAT32) {
-            return JavaL1.loss(scope, prediction, rows, target);
+        if (prediction.getDataType() == DataType.FLOAT32 && 4L * prediction.getShape().size() <= Integer.MAX_VALUE) {
+            return JavaL1.loss(scope, prediction, rows, target); // one buffer holds at most 2 GB
         }
         NDArray t = JavaL1.materialize(scope, prediction.getShape(), rows, target);
         return Losses.l1(prediction, t.toType(prediction.getDataType(), false));
