@@ -78,20 +78,27 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public void softmaxStats(ByteBuffer x, int from, int to, float[] stats) {
-        float max = Float.NEGATIVE_INFINITY;
+        stats[0] = Float.NEGATIVE_INFINITY;
+        stats[1] = 0f;
+        stats[2] = 0f;
+        maxInto(x, from, to, stats);
+        sumsInto(x, from, to, stats);
+    }
+
+    /** stats[0] ← max(stats[0], x[from, to)). */
+    static void maxInto(ByteBuffer x, int from, int to, float[] stats) {
         for (int i = from; i < to; i++) {
-            max = Math.max(max, x.getFloat(4 * i));
+            stats[0] = Math.max(stats[0], x.getFloat(4 * i));
         }
-        float sumExp = 0f;
-        float sum = 0f;
+    }
+
+    /** stats[1] += Σ e^(x − stats[0]) and stats[2] += Σ x over [from, to). */
+    static void sumsInto(ByteBuffer x, int from, int to, float[] stats) {
         for (int i = from; i < to; i++) {
             float v = x.getFloat(4 * i);
-            sumExp += Exp.exp(v - max);
-            sum += v;
+            stats[1] += Exp.exp(v - stats[0]);
+            stats[2] += v;
         }
-        stats[0] = max;
-        stats[1] = sumExp;
-        stats[2] = sum;
     }
 
     @Override

@@ -826,10 +826,9 @@ final class VectorKernels implements Kernels {
         for (int at = from; at < end; at += L) {
             mv = mv.max(FloatVector.fromByteBuffer(FS, x, 4 * at, order));
         }
-        float max = mv.reduceLanes(VectorOperators.MAX);
-        for (int i = end; i < to; i++) {
-            max = Math.max(max, x.getFloat(4 * i));
-        }
+        stats[0] = mv.reduceLanes(VectorOperators.MAX);
+        ScalarKernels.maxInto(x, end, to, stats);
+        float max = stats[0];
         FloatVector se = FloatVector.zero(FS);
         FloatVector sx = FloatVector.zero(FS);
         for (int at = from; at < end; at += L) {
@@ -837,16 +836,9 @@ final class VectorKernels implements Kernels {
             se = se.add(exp(v.sub(max)));
             sx = sx.add(v);
         }
-        float sumExp = se.reduceLanes(VectorOperators.ADD);
-        float sum = sx.reduceLanes(VectorOperators.ADD);
-        for (int i = end; i < to; i++) {
-            float v = x.getFloat(4 * i);
-            sumExp += Exp.exp(v - max);
-            sum += v;
-        }
-        stats[0] = max;
-        stats[1] = sumExp;
-        stats[2] = sum;
+        stats[1] = se.reduceLanes(VectorOperators.ADD);
+        stats[2] = sx.reduceLanes(VectorOperators.ADD);
+        ScalarKernels.sumsInto(x, end, to, stats);
     }
 
     @Override

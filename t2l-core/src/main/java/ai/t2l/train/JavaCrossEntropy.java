@@ -14,7 +14,8 @@ import java.util.stream.IntStream;
  * {@link Losses#crossEntropy} with its value and its gradient w.r.t. the logits made in Java, one row of logits at a
  * time ({@link CrossEntropyRow}), the engine only carrying the gradient ({@link CarriedGradient}). The same
  * function: next-token targets (position t predicts label t + 1), ignore index −100, label smoothing, the three
- * reductions; the gradient differs from the engine's log-softmax backward by float rounding only (JavaCrossEntropyTest).
+ * reductions; the gradient differs from the engine's log-softmax backward by float rounding only
+ * (JavaCrossEntropyTest).
  *
  * <p>Why: on the engine, log-softmax, the gather, the smoothing mean and their backward made about ten passes over the
  * (batch, seq, vocab) logits, 64 MB in the SFT step of BENCHMARKS-WORKLOADS §3, about 65 ms of a 0.52 s step
@@ -47,6 +48,10 @@ final class JavaCrossEntropy {
         int[] counts = new int[batch];
         int total = 0;
         for (int b = 0; b < batch; b++) {
+            if (labels[b].length != seq) {
+                throw new IllegalArgumentException("cross-entropy: label row " + b + " has " + labels[b].length
+                        + " positions, the logits " + seq);
+            }
             for (int t = 1; t < seq; t++) {
                 int y = labels[b][t];
                 if (y != Losses.IGNORE) {

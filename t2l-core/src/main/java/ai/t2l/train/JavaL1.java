@@ -12,9 +12,9 @@ import java.util.stream.IntStream;
  * torch's {@code l1_loss} (reduction mean) of an engine prediction against a target that Java writes row by row, the
  * target never entering the engine. One Java pass reads the prediction, makes each chunk of the target, adds up
  * |p − t| and writes sign(p − t); the engine then only carries the gradient ({@link CarriedGradient}), through
- * (p · sign) / N, whose backward is l1_loss's own: the upstream gradient divided by N, times sign(p − t), the same float operations, so the
- * gradients are equal bit for bit. The loss's value is the Java sum (in double) over N, so only its last bits may
- * differ from torch's float reduction.
+ * (p · sign) / N, whose backward is l1_loss's own: the upstream gradient divided by N, times sign(p − t), the same
+ * float operations, so the gradients are equal bit for bit. The loss's value is the Java sum (in double) over N, so
+ * only its last bits may differ from torch's float reduction.
  *
  * <p>Why: as engine ops (subtract, abs, mean, and abs's backward) the reconstruction step's L1 over 13.6 M values
  * (the M hypernetwork on the Mistral-7B shape) took about 80 ms of a 0.43 s step, plus writing the targets into

@@ -21,8 +21,6 @@ import ai.t2l.lora.LoraWeights;
 import ai.t2l.lora.LoraWeights.Site;
 import ai.t2l.model.ModelConfig;
 import ai.t2l.model.Scalars;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -62,7 +60,7 @@ class JavaL1Test {
     void theReconstructionLossGivesTheGradientsOfTheEngineFormulation() {
         ModelConfig mc = RandomModel.config(Toy.VOCAB, 16, 2, 2, 1, 32); // v_proj 16 → 8: B is not square
         LoraConfig cfg = Toy.lora(0);
-        List<LoraWeights> lib = library(mc, cfg, 4, new Random(11));
+        List<LoraWeights> lib = TrainReconTest.offsetLibrary(mc, cfg, 4, new Random(11));
         Map<Site, FloatTensor[]> stats = ReconTrainer.stats(lib);
         List<float[][]> emb = Toy.embeddings(4, 3);
         int[] taskOf = {2, 0, 3};
@@ -146,30 +144,5 @@ class JavaL1Test {
             }
         }
         return out;
-    }
-
-    private static List<LoraWeights> library(ModelConfig mc, LoraConfig cfg, int tasks, Random r) {
-        List<LoraWeights> lib = new ArrayList<>();
-        for (int t = 0; t < tasks; t++) {
-            Map<Site, LoraWeights.Pair> pairs = new LinkedHashMap<>();
-            for (int l = 0; l < 2; l++) {
-                for (String mod : cfg.targetModules()) {
-                    int in = mc.inFeatures(mod);
-                    int out = mc.outFeatures(mod);
-                    float[] a = new float[cfg.r() * in];
-                    float[] b = new float[out * cfg.r()];
-                    for (int i = 0; i < a.length; i++) {
-                        a[i] = (float) (0.5 + r.nextGaussian() * 0.2);
-                    }
-                    for (int i = 0; i < b.length; i++) {
-                        b[i] = (float) (r.nextGaussian() * 0.05);
-                    }
-                    pairs.put(new Site(l, mod), new LoraWeights.Pair(new FloatTensor(a, new long[] {cfg.r(), in}),
-                            new FloatTensor(b, new long[] {out, cfg.r()})));
-                }
-            }
-            lib.add(new LoraWeights(cfg, pairs));
-        }
-        return lib;
     }
 }

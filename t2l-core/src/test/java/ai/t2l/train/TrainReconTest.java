@@ -124,22 +124,19 @@ class TrainReconTest {
      * The real HyperModulator trained by recon with z-scoring: its buffers hold the library's mean/std and the
      * LoRAs it generates (through convert_to_raw_scale, spec §2.9) reproduce each task's library adapter.
      */
-    @Test
-    void reconTrainedHypernetGeneratesTheLibraryAdaptersAtRawScale() {
-        ai.t2l.model.ModelConfig mc = RandomModel.config(Toy.VOCAB, 16, 2, 2, 1, 32);
-        LoraConfig cfg = Toy.lora(0);
-        Random r = new Random(4);
+    /** A library for the model's q/v shapes whose A values have mean 0.5, which z-scoring must undo. */
+    static List<LoraWeights> offsetLibrary(ai.t2l.model.ModelConfig mc, LoraConfig cfg, int tasks, Random r) {
         List<LoraWeights> lib = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
+        for (int t = 0; t < tasks; t++) {
             Map<Site, LoraWeights.Pair> pairs = new LinkedHashMap<>();
-            for (int l = 0; l < 2; l++) {
+            for (int l = 0; l < mc.numLayers(); l++) {
                 for (String mod : cfg.targetModules()) {
                     int in = mc.inFeatures(mod);
                     int out = mc.outFeatures(mod);
                     float[] a = new float[cfg.r() * in];
                     float[] b = new float[out * cfg.r()];
                     for (int i = 0; i < a.length; i++) {
-                        a[i] = (float) (0.5 + r.nextGaussian() * 0.2); // offset mean: z-scoring must undo it
+                        a[i] = (float) (0.5 + r.nextGaussian() * 0.2);
                     }
                     for (int i = 0; i < b.length; i++) {
                         b[i] = (float) (r.nextGaussian() * 0.05);
@@ -150,6 +147,14 @@ class TrainReconTest {
             }
             lib.add(new LoraWeights(cfg, pairs));
         }
+        return lib;
+    }
+
+    @Test
+    void reconTrainedHypernetGeneratesTheLibraryAdaptersAtRawScale() {
+        ai.t2l.model.ModelConfig mc = RandomModel.config(Toy.VOCAB, 16, 2, 2, 1, 32);
+        LoraConfig cfg = Toy.lora(0);
+        List<LoraWeights> lib = offsetLibrary(mc, cfg, 4, new Random(4));
         List<float[][]> emb = Toy.embeddings(4, 3);
         try (NDManager m = NDManager.newBaseManager()) {
             ai.t2l.hypernet.HyperConfig hc = ai.t2l.hypernet.HyperConfig.builder().lora(cfg).dimsFrom(mc).taskEmbDim(8)
