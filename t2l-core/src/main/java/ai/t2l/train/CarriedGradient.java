@@ -2,6 +2,7 @@ package ai.t2l.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.t2l.model.Scalars;
 
 /**
@@ -13,6 +14,14 @@ import ai.t2l.model.Scalars;
  */
 final class CarriedGradient {
     private CarriedGradient() {}
+
+    /**
+     * Whether Java can compute a loss over x this way: float32, and at most 2 GB, which one buffer holds; otherwise
+     * the caller keeps the engine's loss.
+     */
+    static boolean fits(NDArray x) {
+        return x.getDataType() == DataType.FLOAT32 && 4L * x.getShape().size() <= Integer.MAX_VALUE;
+    }
 
     /**
      * @param flat x, one-dimensional (a view of the prediction)

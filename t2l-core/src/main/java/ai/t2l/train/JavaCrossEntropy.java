@@ -2,7 +2,6 @@ package ai.t2l.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.t2l.compute.CrossEntropyRow;
 import ai.t2l.compute.Staging;
@@ -25,12 +24,11 @@ final class JavaCrossEntropy {
     private JavaCrossEntropy() {}
 
     /**
-     * Whether this path computes the loss of these logits: float32, and at most 2 GB of them (one buffer holds
-     * them); otherwise use {@link Losses#crossEntropy}.
+     * Whether this path computes the loss of these logits ((batch, seq, vocab), {@link CarriedGradient#fits});
+     * otherwise use {@link Losses#crossEntropy}.
      */
     static boolean handles(NDArray logits) {
-        return logits.getDataType() == DataType.FLOAT32 && logits.getShape().dimension() == 3
-                && 4L * logits.getShape().size() <= Integer.MAX_VALUE;
+        return logits.getShape().dimension() == 3 && CarriedGradient.fits(logits);
     }
 
     /**

@@ -171,8 +171,8 @@ public final class ReconTrainer {
             String module, int layers, boolean isA, Map<Site, FloatTensor[]> stats) {
         JavaL1.Target target = moduleTarget(library, taskOf, module, layers, isA, stats);
         int rows = layers * taskOf.length;
-        if (prediction.getDataType() == DataType.FLOAT32 && 4L * prediction.getShape().size() <= Integer.MAX_VALUE) {
-            return JavaL1.loss(scope, prediction, rows, target); // one buffer holds at most 2 GB
+        if (CarriedGradient.fits(prediction)) {
+            return JavaL1.loss(scope, prediction, rows, target);
         }
         NDArray t = JavaL1.materialize(scope, prediction.getShape(), rows, target);
         return Losses.l1(prediction, t.toType(prediction.getDataType(), false));
