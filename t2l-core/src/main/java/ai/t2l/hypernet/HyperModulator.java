@@ -379,7 +379,7 @@ public final class HyperModulator implements AutoCloseable {
      * (32 × 512 × 65,536: 72 vs 116 ms of CPU per call, BENCHMARKS.md), and the add writes the transposed view out
      * row-major. Without a bias (the reconstruction heads) as x·Wᵀ: the transposed view would stay as it is, and
      * every reader of A and B then strides through it a whole column apart (the reconstruction step on the
-     * Mistral-7B shape copied its 54 MB of A and B that way in 55 ms; 0.41 → 0.36–0.38 s per step, BENCHMARKS.md,
+     * Mistral-7B shape copied its 54 MB of A and B that way in 55 ms; 0.40–0.42 → 0.35–0.37 s per step, BENCHMARKS.md,
      * issue 16, fourteenth session).
      */
     private static NDArray headProduct(NDArray x, NDArray w, NDArray b) {

@@ -71,6 +71,22 @@ class JavaCrossEntropyTest {
         }
     }
 
+    @Test
+    void labelsOfAnotherShapeAreNamed() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray logits = m.zeros(new Shape(B, S, V));
+            var rows = assertThrows(IllegalArgumentException.class,
+                    () -> JavaCrossEntropy.loss(m, logits, new int[B - 1][S], 0, Losses.Reduction.TOKEN_MEAN));
+            assertTrue(rows.getMessage().contains("2 label rows for 3"), rows.getMessage());
+            int[][] shortRow = new int[B][S];
+            shortRow[2] = new int[S - 1];
+            var positions = assertThrows(IllegalArgumentException.class,
+                    () -> JavaCrossEntropy.loss(m, logits, shortRow, 0, Losses.Reduction.TOKEN_MEAN));
+            assertTrue(positions.getMessage().contains("label row 2 has 5 positions, the logits 6"),
+                    positions.getMessage());
+        }
+    }
+
     private record Scope(NDManager manager, NDArray logits) {}
 
     /** The loss's value and the logits' gradient, the logits a fresh trainable array. */
