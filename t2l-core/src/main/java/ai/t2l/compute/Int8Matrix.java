@@ -9,9 +9,9 @@ import java.io.OutputStream;
  * 32 values, stored as int8 q with one scale d = max|w| / 127, w ≈ q · d (ggml-quants.c quantize_row_q8_0_ref:
  * id = 1/d, q = round(w · id)). 1.125 bytes per weight; held on the Java heap.
  *
- * <p>In memory each q is held as q + 128 (the byte's sign bit flipped, "offset binary"), so that the Vector API
- * kernels widen a byte with one mask and one conversion instead of two shifts and a conversion (see
- * {@link Kernels#int8}); files keep the signed values ({@link #writeQuantized}).
+ * <p>Files and this class's constructors and writers use row-major signed values; in memory they are held in
+ * 16-row panels ({@link Int8Panels}) for the kernels, which serve every number of activation rows below the
+ * engine-GEMM threshold ({@link Kernels#int8}).
  */
 public final class Int8Matrix extends PackedMatrix {
     public static final int BLOCK = Kernels.BLOCK;
@@ -21,27 +21,18 @@ public final class Int8Matrix extends PackedMatrix {
         void row(int r, float[] dst);
     }
 
-    private final byte[] q; // (rows, cols), each value stored as q + 128 (sign bit flipped)
-    private final float[] scales; // (rows, blocks)
+    private final byte[] q; // signed values in panel order (Int8Panels)
+    private final float[] scales; // in panel order
+    private final int quads;
+    private final int blocks;
 
-    /** Takes {@code q} (signed values) over and flips its sign bits in place. */
+    /** Takes {@code q} and {@code scales} (row-major, signed) over; q is rearranged in place when no padding is needed. */
     private Int8Matrix(long rows, long cols, byte[] q, float[] scales) {
         super(rows, cols);
-        this.q = q;
-        this.scales = scales;
-        ComputePool.forRange((int) rows, q.length, (r0, r1) -> flipSignBits(q, (int) (r0 * cols), (int) (r1 * cols)));
-    }
-
-    /** Signed int8 to offset binary and back (the same operation): a loop C2 vectorises. */
-    private static void flipSignBits(byte[] b, int from, int to) {
-        for (int i = from; i < to; i++) {
-            b[i] ^= (byte) 0x80;
-        }
-    }
-
-    /** The signed value of a byte held in offset binary. */
-    static int value(byte stored) {
-        return (byte) (stored ^ 0x80);
+        this.quads = Int8Panels.quads(this.cols);
+        this.blocks = blocks(cols);
+        this.q = Int8Panels.fromRowMajor(q, this.rows, this.cols);
+        this.scales = Int8Panels.scalesFromRowMajor(scales, this.rows, blocks);
     }
 
     public static int blocks(long cols) {
@@ -123,19 +114,19 @@ public final class Int8Matrix extends PackedMatrix {
         }
     }
 
-    /** The signed int8 values, row-major (a quantized folder's I8 tensor), written in slices of about 1 MB. */
+    /** The signed int8 values, row-major (a quantized folder's I8 tensor), written 16 rows at a time. */
     public void writeQuantized(OutputStream os) throws IOException {
-        byte[] buf = new byte[Math.min(q.length, 1 << 20)];
-        for (int at = 0; at < q.length; at += buf.length) {
-            int len = Math.min(buf.length, q.length - at);
-            System.arraycopy(q, at, buf, 0, len);
-            flipSignBits(buf, 0, len);
-            os.write(buf, 0, len);
+        byte[] buf = new byte[Math.min(rows, Int8Panels.P) * cols];
+        for (int r0 = 0; r0 < rows; r0 += Int8Panels.P) {
+            int n = Math.min(Int8Panels.P, rows - r0);
+            Int8Panels.toRowMajor(q, cols, r0, n, buf);
+            os.write(buf, 0, n * cols);
         }
     }
 
+    /** The scales, row-major (rows, blocks), as a quantized folder stores them. */
     public float[] scales() {
-        return scales;
+        return Int8Panels.scalesToRowMajor(scales, rows, blocks);
     }
 
     @Override
@@ -148,44 +139,60 @@ public final class Int8Matrix extends PackedMatrix {
         return q.length + 4L * scales.length;
     }
 
+    /** The activations with each row padded with zeros to the panels' padded width. */
     @Override
     Object prepare(float[] x, int n) {
-        return phases(x, n, cols);
+        int width = 4 * quads;
+        if (width == cols) {
+            return x;
+        }
+        float[] padded = new float[n * width];
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(x, r * cols, padded, r * width, cols);
+        }
+        return padded;
+    }
+
+    /** Whole panels only: the pool splits the rows into ranges of whole panels. */
+    @Override
+    int rowUnit() {
+        return Int8Panels.P;
     }
 
     /**
-     * The activation layout of {@link Kernels#int8}: x[r][4j + k] at p[k][r·quarter + j] (k = 0..3); the same with
-     * phases 1 and 2 pre-multiplied by 2^-8 and 2^-16 (p[4], p[5]: the kernels mask byte k of an int in place, which
-     * leaves it multiplied by 2^(8k)); and p[6][r·quarter + j] = -128 · (the four values), which turns the dot
-     * product with the stored q + 128 back into the one with q.
+     * Panels wholly inside [o0, o1) are written straight into y; a panel cut by the range (a range that does not
+     * start or end on a panel, or the last, padded panel) goes through a small scratch.
      */
-    static float[][] phases(float[] x, int n, int cols) {
-        int quarter = cols / 4;
-        float[][] p = new float[7][n * quarter];
-        for (int r = 0; r < n; r++) {
-            for (int j = 0; j < quarter; j++) {
-                int at = r * cols + 4 * j;
-                int i = r * quarter + j;
-                p[0][i] = x[at];
-                p[1][i] = x[at + 1];
-                p[2][i] = x[at + 2];
-                p[3][i] = x[at + 3];
-                p[4][i] = x[at + 1] * 0x1p-8f; // exact: a power of two (activations are far from subnormal)
-                p[5][i] = x[at + 2] * 0x1p-16f;
-                p[6][i] = -128f * (x[at] + x[at + 1] + x[at + 2] + x[at + 3]);
-            }
-        }
-        return p;
-    }
-
     @Override
     void kernel(Kernels k, Object prepared, float[] x, int n, float[] y, int o0, int o1) {
-        k.int8(q, scales, cols, (float[][]) prepared, x, n, y, rows, o0, o1);
+        float[] xp = (float[]) prepared;
+        int p = o0 / Int8Panels.P;
+        int end = (o1 + Int8Panels.P - 1) / Int8Panels.P;
+        int full0 = (o0 + Int8Panels.P - 1) / Int8Panels.P;
+        int full1 = o1 / Int8Panels.P;
+        if (full0 < full1) {
+            k.int8(q, scales, quads, xp, n, y, rows, Int8Panels.P * full0, full0, full1);
+        }
+        for (; p < end; p++) {
+            if (p >= full0 && p < full1) {
+                continue;
+            }
+            float[] part = new float[n * Int8Panels.P];
+            k.int8(q, scales, quads, xp, n, part, Int8Panels.P, 0, p, p + 1);
+            int from = Math.max(o0, p * Int8Panels.P);
+            int to = Math.min(o1, (p + 1) * Int8Panels.P);
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(part, r * Int8Panels.P + from - p * Int8Panels.P, y, r * rows + from, to - from);
+            }
+        }
     }
 
+    /** Columns [c0, c0 + len) of row r, dequantized (q · d) into dst in quad order (the tiled and panel paths). */
     @Override
     void widen(Kernels k, int r, int c0, int len, float[] dst, int at) {
-        k.widenInt8(q, scales, r * cols + c0, r * blocks(cols) + c0 / BLOCK, len, dst, at);
+        for (int c = 0; c < len; c++) {
+            dst[at + PanelOrder.quad(c, len)] = value(r, c0 + c);
+        }
     }
 
     @Override
@@ -193,20 +200,33 @@ public final class Int8Matrix extends PackedMatrix {
         PanelOrder.toQuads(src, so, dst, dOff, len);
     }
 
-    /** int8 widening costs more than the products: the skinny kernels already widen once from four rows on. */
+    /**
+     * From this many activation rows on, the widened-panel path. By default never: the panel kernels measured faster
+     * than it, and than the tiles + GEMM path, at every row count tried (8-128; docs/WEIGHTS.md "int8 in panels").
+     */
     @Override
     int panelFrom() {
         return PANEL_FROM_INT8;
     }
 
-    static int PANEL_FROM_INT8 = Integer.getInteger("t2l.compute.panelFromInt8", 16);
+    /** The tiles + GEMM path likewise never by default (see {@link #panelFrom}); not final so tests can force it. */
+    @Override
+    int tilesFrom() {
+        return TILES_FROM_INT8;
+    }
+
+    static int TILES_FROM_INT8 = Integer.MAX_VALUE;
+
+    static int PANEL_FROM_INT8 = Integer.getInteger("t2l.compute.panelFromInt8", Integer.MAX_VALUE);
+
+    private float value(int r, int c) {
+        return q[Int8Panels.valueAt(r, c, quads)] * scales[Int8Panels.scaleAt(r, c / BLOCK, blocks)];
+    }
 
     @Override
     public void rowInto(int r, float[] dst, int off) {
-        int blocks = blocks(cols);
-        int row = r * cols;
         for (int c = 0; c < cols; c++) {
-            dst[off + c] = value(q[row + c]) * scales[r * blocks + c / BLOCK];
+            dst[off + c] = value(r, c);
         }
     }
 }

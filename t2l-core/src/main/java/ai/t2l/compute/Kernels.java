@@ -11,8 +11,8 @@ import java.nio.ByteBuffer;
  *
  * <p>Activation layouts, prepared once per call by {@link Skinny}: 16-bit weights are read as int pairs (element
  * 2j in the low half, 2j+1 in the high half), so x arrives split into {@code xe[r·half + j] = x[r][2j]} and
- * {@code xo[r·half + j] = x[r][2j+1]}; int8 weights are read as int quads, so x arrives split into four phases
- * {@code xq[k][r·quarter + j] = x[r][4j+k]}; {@code x} is the plain row-major copy for the tails.
+ * {@code xo[r·half + j] = x[r][2j+1]}; {@code x} is the plain row-major copy for the tails. int8 weights are held in
+ * panels whose lanes are output rows ({@link Int8Panels}), so their activations stay row-major.
  */
 interface Kernels {
     /** Weights of 32 int8 values share one float32 scale (llama.cpp Q8_0 layout, float32 scale). */
@@ -26,24 +26,17 @@ interface Kernels {
             int yStride, int o0, int o1);
 
     /**
-     * The same for int8 blocks: W[o][c] = v · scales[o·blocks + c / 32] with blocks = ceil(cols / 32), where
-     * v = {@code q[o·cols + c] ^ 0x80} read as a signed byte (q holds v + 128: {@link Int8Matrix}). {@code xq} is
-     * {@link Int8Matrix#phases}.
+     * int8 weights in 16-row panels ({@link Int8Panels}: signed values, a float32 scale per row and block of 32):
+     * y[r·yStride + yOff + 16·(p − p0) + i] = Σ_c W[16p + i][c]·x[r·4·quads + c] for every panel p in [p0, p1) and
+     * lane i in [0, 16) (a padded row's lane included), r in [0, n); x rows are padded to 4·quads columns.
      */
-    void int8(byte[] q, float[] scales, int cols, float[][] xq, float[] x, int n, float[] y, int yStride, int o0,
-            int o1);
+    void int8(byte[] q, float[] scales, int quads, float[] x, int n, float[] y, int yStride, int yOff, int p0, int p1);
 
     /**
      * Prefill: the row of 16-bit weights at byte {@code off} of {@code w}, widened to float32 into
      * {@code dst[at, at + cols)} in {@link PanelOrder} pair order.
      */
     void widenHalf(ByteBuffer w, int off, int cols, boolean f16, float[] dst, int at);
-
-    /**
-     * Prefill: the int8 row at {@code q[row]} with its scales at {@code scales[srow]}, dequantized (q · d, as
-     * {@link #int8} computes it) into {@code dst[at, at + cols)} in {@link PanelOrder} quad order.
-     */
-    void widenInt8(byte[] q, float[] scales, int row, int srow, int cols, float[] dst, int at);
 
     /**
      * Prefill: a float32 panel of m weight rows (row k at {@code w[k·len]}) against n activation rows (row r at
@@ -110,7 +103,7 @@ interface Kernels {
             float[] half = new float[cols / 2];
             float[] y = new float[4];
             k.half(w, 0, cols, false, half, half, x, 1, y, 4, 0, 4);
-            k.int8(new byte[4 * cols], new float[4 * cols / BLOCK], cols, Int8Matrix.phases(x, 1, cols), x, 1, y, 4, 0, 4);
+            k.int8(new byte[16 * cols], new float[16 * cols / BLOCK], cols / 4, x, 1, new float[16], 16, 0, 0, 1);
             k.firstNonFiniteHalf(w, 0, 2 * cols, false);
             k.firstNonFinite(new float[512], 0, 512);
             k.silu(ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder()), 0, 40);
@@ -122,7 +115,6 @@ interface Kernels {
             k.scaledExp(z, z.duplicate().order(z.order()), 0, 40, 0f, 1f, 0f);
             float[] panel = new float[4 * cols];
             k.widenHalf(w, 0, cols, false, panel, 0);
-            k.widenInt8(new byte[cols], new float[cols / BLOCK], 0, 0, cols, panel, cols);
             k.panel(panel, 4, cols, x, 0, 1, y, 4, 0);
         }
 

@@ -71,7 +71,12 @@ abstract class PackedMatrix implements WeightMatrix {
 
     @Override
     public boolean javaProductFor(long n) {
-        return n < gemmRows;
+        return n < tilesFrom();
+    }
+
+    /** From this many activation rows on, the tiles + GEMM path ({@link #gemmRows} unless a subclass knows better). */
+    int tilesFrom() {
+        return gemmRows;
     }
 
     @Override
@@ -84,17 +89,28 @@ abstract class PackedMatrix implements WeightMatrix {
         long[] outShape = s.getShape().clone();
         outShape[outShape.length - 1] = rows;
         Shape out = new Shape(outShape);
-        NDArray y = n >= gemmRows ? tiled(x, n, out) : n >= panelFrom() ? panel(x, n, out) : skinny(x, n, out);
+        NDArray y = n >= tilesFrom() ? tiled(x, n, out) : n >= panelFrom() ? panel(x, n, out) : skinny(x, n, out);
         return bias == null ? y : y.add(bias);
     }
 
     private NDArray skinny(NDArray x, int n, Shape outShape) {
         float[] xs = x.toFloatArray();
         float[] y = new float[Math.multiplyExact(n, rows)];
-        Object prepared = prepare(xs, n);
-        Kernels k = Kernels.best();
-        ComputePool.forRange(rows, (long) rows * cols, (o0, o1) -> kernel(k, prepared, xs, n, y, o0, o1));
+        skinnyProduct(Kernels.best(), prepare(xs, n), xs, n, y);
         return Staging.owned(x.getManager(), y, y.length, outShape);
+    }
+
+    /** y (n, rows) = x Wᵀ on the skinny kernels, the output rows split over the cores in whole {@link #rowUnit()}s. */
+    void skinnyProduct(Kernels k, Object prepared, float[] xs, int n, float[] y) {
+        int unit = rowUnit();
+        int units = (rows + unit - 1) / unit;
+        ComputePool.forRange(units, (long) rows * cols,
+                (u0, u1) -> kernel(k, prepared, xs, n, y, u0 * unit, Math.min(rows, u1 * unit)));
+    }
+
+    /** The skinny kernels' natural grain of output rows; ranges handed to {@link #kernel} start on one. */
+    int rowUnit() {
+        return 1;
     }
 
     /**

@@ -113,24 +113,23 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void int8(byte[] q, float[] scales, int cols, float[][] xq, float[] x, int n, float[] y, int yStride,
-            int o0, int o1) {
-        int blocks = (cols + BLOCK - 1) / BLOCK;
-        for (int o = o0; o < o1; o++) {
-            int row = o * cols;
-            for (int r = 0; r < n; r++) {
-                int xr = r * cols;
-                float acc = 0;
-                for (int b = 0; b < blocks; b++) {
-                    int c0 = b * BLOCK;
-                    int c1 = Math.min(cols, c0 + BLOCK);
-                    float s = 0;
-                    for (int c = c0; c < c1; c++) {
-                        s += Int8Matrix.value(q[row + c]) * x[xr + c];
+    public void int8(byte[] q, float[] scales, int quads, float[] x, int n, float[] y, int yStride, int yOff, int p0,
+            int p1) {
+        int blocks = quads * 4 / BLOCK;
+        int width = 4 * quads;
+        for (int p = p0; p < p1; p++) {
+            for (int i = 0; i < Int8Panels.P; i++) {
+                for (int r = 0; r < n; r++) {
+                    float acc = 0;
+                    for (int b = 0; b < blocks; b++) {
+                        float s = 0;
+                        for (int c = b * BLOCK; c < (b + 1) * BLOCK; c++) {
+                            s += q[((p * quads + c / 4) * Int8Panels.P + i) * 4 + (c & 3)] * x[r * width + c];
+                        }
+                        acc += s * scales[(p * blocks + b) * Int8Panels.P + i];
                     }
-                    acc += s * scales[o * blocks + b];
+                    y[r * yStride + yOff + Int8Panels.P * (p - p0) + i] = acc;
                 }
-                y[r * yStride + o] = acc;
             }
         }
     }
@@ -139,13 +138,6 @@ final class ScalarKernels implements Kernels {
     public void widenHalf(ByteBuffer w, int off, int cols, boolean f16, float[] dst, int at) {
         for (int c = 0; c < cols; c++) {
             dst[at + PanelOrder.pair(c, cols)] = decode(w.getShort(off + 2 * c), f16);
-        }
-    }
-
-    @Override
-    public void widenInt8(byte[] q, float[] scales, int row, int srow, int cols, float[] dst, int at) {
-        for (int c = 0; c < cols; c++) {
-            dst[at + PanelOrder.quad(c, cols)] = Int8Matrix.value(q[row + c]) * scales[srow + c / BLOCK];
         }
     }
 

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -16,8 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       floats (bf16 is the top half of a float32, so this is exact);</li>
  *   <li>float16 pairs: {@code ((h & 0x7FFF) << 13)} read as a float and multiplied by 2^112 rebias the exponent
  *       (exact for normal and subnormal halves; weights are finite), then the sign bit is put back;</li>
- *   <li>int8 quads, held as v + 128: byte k of each int is {@code i & (0xFF << 8k)} = (v + 128)·2^(8k), converted
- *       int → float in place, the power of two and the offset folded into the activations ({@link #int8}).</li>
+ *   <li>int8 quads of 16-row panels: {@link VectorInt8Kernel}.</li>
  * </ul>
  * Measured on this machine (2 cores, AVX-512, JDK 17.0.15, 14336 × 4096 bf16): 12–14 GB/s from a
  * MappedByteBuffer, 14–17 GB/s from a heap int[], against ~2 GB/s for short→float casts; docs/WEIGHTS.md.
@@ -27,8 +25,6 @@ final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
     private static final int L = FS.length(); // floats per vector (16 with AVX-512)
     private static final float F16_REBIAS = 0x1p112f;
-    /** Lanes of the upper half: with int8, lanes [0, L/2) belong to one 32-value block when L = 16. */
-    private static final VectorMask<Float> UPPER = VectorMask.fromLong(FS, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
 
     VectorKernels() {
         if (IS.length() != L) {
@@ -294,117 +290,15 @@ final class VectorKernels implements Kernels {
         return a0.add(a1).reduceLanes(VectorOperators.ADD);
     }
 
-    /**
-     * Blocks of four weight rows as for {@link #half}. With four or more activation rows each block is widened once
-     * into a float scratch and multiplied by a float kernel ({@link #int8Widened}: the widening costs more than the
-     * products); with fewer, the four rows share every activation load ({@link #int8Rows4x1}). The 1-3 rows left at
-     * the end of a range go one at a time.
-     */
+    /** The panel kernels of {@link VectorInt8Kernel} with 512-bit vectors; other widths take the plain loops. */
     @Override
-    public void int8(byte[] q, float[] scales, int cols, float[][] xq, float[] x, int n, float[] y, int yStride,
-            int o0, int o1) {
-        int blocks = (cols + BLOCK - 1) / BLOCK;
-        // One int vector covers 4·L bytes = 2 blocks when L = 16 (AVX-512); other widths use the scalar loops.
-        boolean vec = L == 16;
-        int vecCols = vec ? cols - cols % (4 * L) : 0;
-        int quarter = cols / 4;
-        int o = o0;
-        if (vecCols > 0 && n >= WIDEN_FROM) {
-            o = int8Widened(q, scales, cols, blocks, vecCols, xq, x, n, y, yStride, o0, o1);
-        } else if (vecCols > 0) {
-            int fours = (o1 - o0) / ROWS;
-            int gap = RowBlocks.gap(fours);
-            for (int b = 0; b < fours; b++) {
-                int first = RowBlocks.first(o0, b, gap);
-                for (int r = 0; r < n; r++) {
-                    int8Rows4x1(q, scales, cols, blocks, first, gap, xq, r * quarter, vecCols, y, r * yStride + first);
-                }
-                for (int k = 0; k < ROWS; k++) {
-                    int8Tail(q, scales, cols, blocks, vecCols, x, n, y, yStride, first + k * gap);
-                }
-            }
-            o = o0 + ROWS * fours;
+    public void int8(byte[] q, float[] scales, int quads, float[] x, int n, float[] y, int yStride, int yOff, int p0,
+            int p1) {
+        if (L != 16) {
+            SCALAR.int8(q, scales, quads, x, n, y, yStride, yOff, p0, p1);
+            return;
         }
-        for (; o < o1; o++) { // rows left over (or all rows without 512-bit vectors)
-            for (int r = 0; r < n; r++) {
-                y[r * yStride + o] = vecCols == 0 ? 0f
-                        : int8Row(q, scales, o * cols, o * blocks, xq, r * quarter, vecCols);
-            }
-            int8Tail(q, scales, cols, blocks, vecCols, x, n, y, yStride, o);
-        }
-    }
-
-    /** From this many activation rows on, int8 rows are widened once into a float scratch (see int8Widened). */
-    private static final int WIDEN_FROM = 4;
-
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
-
-    private static float[] scratch(int which, int floats) {
-        float[][] s = SCRATCH.get();
-        if (s[which].length < floats) {
-            s[which] = new float[floats];
-        }
-        return s[which];
-    }
-
-    /**
-     * Batched int8: widening costs more than the products, so each block of four weight rows is widened once into a
-     * float32 scratch (4 rows x cols x 4 bytes, L2-resident) and every activation row then runs a plain float kernel
-     * over it. The scratch keeps the int lanes' phase order (value 4j + k at k·cols/4 + j) and the activations are
-     * laid out the same way, which leaves the dot products unchanged. Returns the first row not done (the 0-3 rows
-     * left for the one-row path).
-     */
-    private static int int8Widened(byte[] q, float[] scales, int cols, int blocks, int vecCols, float[][] xq,
-            float[] x, int n, float[] y, int yStride, int o0, int o1) {
-        int quarter = cols / 4;
-        int vq = vecCols / 4;
-        float[] xc = scratch(0, n * vecCols);
-        for (int r = 0; r < n; r++) {
-            for (int k = 0; k < 4; k++) {
-                System.arraycopy(xq[k], r * quarter, xc, r * vecCols + k * vq, vq);
-            }
-        }
-        float[] wf = scratch(1, ROWS * vecCols);
-        int o = o0;
-        for (; o + ROWS <= o1; o += ROWS) {
-            for (int k = 0; k < ROWS; k++) {
-                widenRow(q, scales, (o + k) * cols, (o + k) * blocks, vecCols, wf, k * vecCols);
-            }
-            int r = 0;
-            for (; r + 4 <= n; r += 4) {
-                f32x4x4(wf, 0, vecCols, vecCols, xc, r * vecCols, y, r * yStride + o, yStride, false);
-            }
-            for (; r < n; r++) {
-                f32x4x1(wf, 0, vecCols, vecCols, xc, r * vecCols, y, r * yStride + o, false);
-            }
-            for (int k = 0; k < ROWS; k++) {
-                int8Tail(q, scales, cols, blocks, vecCols, x, n, y, yStride, o + k);
-            }
-        }
-        return o;
-    }
-
-    /**
-     * Row at q[row], first vecCols values, dequantized into dst[at ..] in phase order (value 4j + k at k·vecCols/4 +
-     * j). Byte k of an int lane masked in place is (v + 128)·2^(8k) (byte 3: shifted down), converted exactly to
-     * float; fma with d·2^(-8k) and -128·d gives v·d rounded once, as the scalar q · d (powers of two are exact for
-     * scales above 2^-118).
-     */
-    private static void widenRow(byte[] q, float[] scales, int row, int srow, int vecCols, float[] dst, int at) {
-        int vq = vecCols / 4;
-        for (int c = 0; c < vecCols; c += 4 * L) {
-            IntVector v = IntVector.fromByteArray(IS, q, row + c, ByteOrder.LITTLE_ENDIAN);
-            FloatVector s = scalePair(scales, srow + c / BLOCK);
-            FloatVector off = s.mul(-128f);
-            int j = at + c / 4;
-            ((FloatVector) v.and(0xFF).convert(VectorOperators.I2F, 0)).fma(s, off).intoArray(dst, j);
-            ((FloatVector) v.and(0xFF00).convert(VectorOperators.I2F, 0)).fma(s.mul(0x1p-8f), off)
-                    .intoArray(dst, j + vq);
-            ((FloatVector) v.and(0xFF0000).convert(VectorOperators.I2F, 0)).fma(s.mul(0x1p-16f), off)
-                    .intoArray(dst, j + 2 * vq);
-            ((FloatVector) v.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).fma(s, off)
-                    .intoArray(dst, j + 3 * vq);
-        }
+        VectorInt8Kernel.product(q, scales, quads, x, n, y, yStride, yOff, p0, p1);
     }
 
     /**
@@ -496,127 +390,6 @@ final class VectorKernels implements Kernels {
         y[yi + 3] = (add ? y[yi + 3] : 0f) + a3.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Adds the blocks from column vecCols on of weight row o to every activation row. */
-    private static void int8Tail(byte[] q, float[] scales, int cols, int blocks, int vecCols, float[] x, int n,
-            float[] y, int yStride, int o) {
-        if (vecCols == cols) {
-            return;
-        }
-        int row = o * cols;
-        int srow = o * blocks;
-        for (int r = 0; r < n; r++) {
-            float acc = 0;
-            for (int b = vecCols / BLOCK; b < blocks; b++) {
-                int c0 = b * BLOCK;
-                int c1 = Math.min(cols, c0 + BLOCK);
-                float s = 0;
-                for (int c = c0; c < c1; c++) {
-                    s += Int8Matrix.value(q[row + c]) * x[r * cols + c];
-                }
-                acc += s * scales[srow + b];
-            }
-            y[r * yStride + o] += acc;
-        }
-    }
-
-    /** The two blocks' scales of the 64-byte group at column c of a row: lanes 0..7 block b, lanes 8..15 b + 1. */
-    private static FloatVector scalePair(float[] scales, int b) {
-        return FloatVector.broadcast(FS, scales[b]).blend(scales[b + 1], UPPER);
-    }
-
-    // The int8 kernels below are written out flat (no helper per byte): with helpers C2 stopped inlining
-    // (NodeCountInliningCutoff, "callee is too large" under -XX:+PrintInlining), boxed the vectors and ran 4-5x
-    // slower. The bytes are held as v + 128 (Int8Matrix), so byte k of an int lane is masked in place, v & (0xFF <<
-    // 8k) = (v + 128)·2^(8k), and converted int -> float (byte 3 is shifted down instead: the mask would give a
-    // negative int); the activation phases 1 and 2 come pre-multiplied by 2^-8 and 2^-16, and each lane's sum starts
-    // from -128 times its four activations (Int8Matrix.phases), so the lane holds the dot product with v. One mask
-    // and one conversion per 16 values instead of two shifts and a conversion: measured paired, 1.3x the old kernel
-    // in cache (docs/WEIGHTS.md, "int8 widening").
-
-    /**
-     * Weight rows o, o + gap, o + 2gap, o + 3gap against activation row xr, the sums to y[yi + k·gap]: the activation
-     * phases loaded once for the four rows, two rows interleaved at a time (two independent FMA chains).
-     */
-    private static void int8Rows4x1(byte[] q, float[] scales, int cols, int blocks, int o, int gap, float[][] xq,
-            int xr, int vecCols, float[] y, int yi) {
-        float[] p0 = xq[0];
-        float[] p1 = xq[4];
-        float[] p2 = xq[5];
-        float[] p3 = xq[3];
-        float[] pc = xq[6];
-        FloatVector a0 = FloatVector.zero(FS);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        int r0 = o * cols;
-        int r1 = r0 + gap * cols;
-        int r2 = r1 + gap * cols;
-        int r3 = r2 + gap * cols;
-        int s0 = o * blocks;
-        int s1 = s0 + gap * blocks;
-        int s2 = s1 + gap * blocks;
-        int s3 = s2 + gap * blocks;
-        for (int c = 0; c < vecCols; c += 4 * L) {
-            int j = xr + c / 4;
-            int b = c / BLOCK;
-            FloatVector x0 = FloatVector.fromArray(FS, p0, j);
-            FloatVector x1 = FloatVector.fromArray(FS, p1, j);
-            FloatVector x2 = FloatVector.fromArray(FS, p2, j);
-            FloatVector x3 = FloatVector.fromArray(FS, p3, j);
-            FloatVector xc = FloatVector.fromArray(FS, pc, j);
-            IntVector v = IntVector.fromByteArray(IS, q, r0 + c, ByteOrder.LITTLE_ENDIAN);
-            IntVector u = IntVector.fromByteArray(IS, q, r1 + c, ByteOrder.LITTLE_ENDIAN);
-            FloatVector t = ((FloatVector) v.and(0xFF).convert(VectorOperators.I2F, 0)).fma(x0, xc);
-            FloatVector z = ((FloatVector) u.and(0xFF).convert(VectorOperators.I2F, 0)).fma(x0, xc);
-            t = ((FloatVector) v.and(0xFF00).convert(VectorOperators.I2F, 0)).fma(x1, t);
-            z = ((FloatVector) u.and(0xFF00).convert(VectorOperators.I2F, 0)).fma(x1, z);
-            t = ((FloatVector) v.and(0xFF0000).convert(VectorOperators.I2F, 0)).fma(x2, t);
-            z = ((FloatVector) u.and(0xFF0000).convert(VectorOperators.I2F, 0)).fma(x2, z);
-            t = ((FloatVector) v.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, t);
-            z = ((FloatVector) u.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, z);
-            a0 = t.fma(FloatVector.broadcast(FS, scales[s0 + b]).blend(scales[s0 + b + 1], UPPER), a0);
-            a1 = z.fma(FloatVector.broadcast(FS, scales[s1 + b]).blend(scales[s1 + b + 1], UPPER), a1);
-            v = IntVector.fromByteArray(IS, q, r2 + c, ByteOrder.LITTLE_ENDIAN);
-            u = IntVector.fromByteArray(IS, q, r3 + c, ByteOrder.LITTLE_ENDIAN);
-            t = ((FloatVector) v.and(0xFF).convert(VectorOperators.I2F, 0)).fma(x0, xc);
-            z = ((FloatVector) u.and(0xFF).convert(VectorOperators.I2F, 0)).fma(x0, xc);
-            t = ((FloatVector) v.and(0xFF00).convert(VectorOperators.I2F, 0)).fma(x1, t);
-            z = ((FloatVector) u.and(0xFF00).convert(VectorOperators.I2F, 0)).fma(x1, z);
-            t = ((FloatVector) v.and(0xFF0000).convert(VectorOperators.I2F, 0)).fma(x2, t);
-            z = ((FloatVector) u.and(0xFF0000).convert(VectorOperators.I2F, 0)).fma(x2, z);
-            t = ((FloatVector) v.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, t);
-            z = ((FloatVector) u.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, z);
-            a2 = t.fma(FloatVector.broadcast(FS, scales[s2 + b]).blend(scales[s2 + b + 1], UPPER), a2);
-            a3 = z.fma(FloatVector.broadcast(FS, scales[s3 + b]).blend(scales[s3 + b + 1], UPPER), a3);
-        }
-        y[yi] = a0.reduceLanes(VectorOperators.ADD);
-        y[yi + gap] = a1.reduceLanes(VectorOperators.ADD);
-        y[yi + 2 * gap] = a2.reduceLanes(VectorOperators.ADD);
-        y[yi + 3 * gap] = a3.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** One weight row against one activation row (the 1-3 rows left at the end of a range). */
-    private static float int8Row(byte[] q, float[] scales, int row, int srow, float[][] xq, int xr, int vecCols) {
-        float[] p0 = xq[0];
-        float[] p1 = xq[4];
-        float[] p2 = xq[5];
-        float[] p3 = xq[3];
-        float[] pc = xq[6];
-        FloatVector acc = FloatVector.zero(FS);
-        for (int c = 0; c < vecCols; c += 4 * L) {
-            int j = xr + c / 4;
-            IntVector v = IntVector.fromByteArray(IS, q, row + c, ByteOrder.LITTLE_ENDIAN);
-            FloatVector t = ((FloatVector) v.and(0xFF).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FS, p0, j), FloatVector.fromArray(FS, pc, j));
-            t = ((FloatVector) v.and(0xFF00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FS, p1, j), t);
-            t = ((FloatVector) v.and(0xFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FS, p2, j), t);
-            t = ((FloatVector) v.lanewise(VectorOperators.LSHR, 24).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FS, p3, j), t);
-            acc = t.fma(scalePair(scales, srow + c / BLOCK), acc);
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
-    }
-
     /**
      * bf16 pairs widened with one shift and one and per 32 values, stored as they come out (even values in the first
      * half, odd in the second: {@link PanelOrder} pair order), so no shuffle is needed.
@@ -645,20 +418,6 @@ final class VectorKernels implements Kernels {
         }
         if ((cols & 1) != 0) {
             dst[at + cols - 1] = ScalarKernels.decode(w.getShort(off + 2 * (cols - 1)), f16);
-        }
-    }
-
-    /** int8 quads widened and scaled as for batched decode ({@link #widenRow}), then the tail in place. */
-    @Override
-    public void widenInt8(byte[] q, float[] scales, int row, int srow, int cols, float[] dst, int at) {
-        if (L != 16) { // the phase order assumes 64-byte int vectors; other widths take the plain loop
-            SCALAR.widenInt8(q, scales, row, srow, cols, dst, at);
-            return;
-        }
-        int v = cols - cols % PanelOrder.QUAD_GROUP;
-        widenRow(q, scales, row, srow, v, dst, at);
-        for (int c = v; c < cols; c++) {
-            dst[at + c] = Int8Matrix.value(q[row + c]) * scales[srow + c / BLOCK];
         }
     }
 

@@ -134,6 +134,6 @@ public final class DecodeKernelBench {
             m.kernel(k, prepared, x, n, y, 0, rows);
             return;
         }
-        ComputePool.forRange(rows, rows * cols, (o0, o1) -> m.kernel(k, prepared, x, n, y, o0, o1));
+        m.skinnyProduct(k, prepared, x, n, y);
     }
 }

@@ -13,9 +13,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The int8 kernels on every signed byte value, -128 included (a quantized folder may hold it, quantizing never
- * writes it), against a float64 reference computed from the signed values before {@link Int8Matrix} flips them into
- * offset binary: activation rows 1..40, output ranges that start and end off the kernels' blocks of four rows,
- * widths with block tails and odd widths, zero and large scales.
+ * writes it), against a float64 reference computed from the signed values before {@link Int8Matrix} lays them out in
+ * panels: activation rows 1..40 (the batched kernels' groups of eight and four, and the rows left over), output
+ * ranges that start and end inside a panel, row counts that leave a padded panel, widths that are padded to whole
+ * blocks, zero and large scales.
  */
 class Int8KernelsTest {
     private static final double TOL = 2e-5; // relative to sum |w·x|, as KernelsTest
@@ -43,7 +44,8 @@ class Int8KernelsTest {
     }
 
     @ParameterizedTest(name = "{0} x {1}, activation rows 1..40")
-    @CsvSource({"9,64", "13,96", "6,100", "7,97", "5,257", "11,200", "4,31", "1,128"})
+    @CsvSource({"9,64", "13,96", "6,100", "7,97", "5,257", "11,200", "4,31", "1,128", "70,64", "131,1056",
+            "48,2112"})
     void skinnyKernelsMatchTheReferenceOnEveryByteValue(int rows, int cols) {
         SplittableRandom rng = new SplittableRandom(rows * 101L + cols);
         byte[] signed = fullRange(rows, cols, rng);
@@ -105,19 +107,23 @@ class Int8KernelsTest {
         }
     }
 
-    /** Held in offset binary, written back as the signed values a quantized folder stores. */
-    @Test
-    void writtenBytesAreTheSignedValues() throws IOException {
-        SplittableRandom rng = new SplittableRandom(9);
-        int rows = 5;
-        int cols = 70;
+    /**
+     * Held in panels, written back as the row-major signed values and scales a quantized folder stores: shapes laid
+     * out in place (whole panels and blocks) and padded ones.
+     */
+    @ParameterizedTest(name = "{0} x {1}")
+    @CsvSource({"5,70", "32,64", "48,96", "17,32", "16,33"})
+    void writtenBytesAndScalesAreTheRowMajorValues(int rows, int cols) throws IOException {
+        SplittableRandom rng = new SplittableRandom(9L * rows + cols);
         byte[] signed = fullRange(rows, cols, rng);
-        Int8Matrix m = Int8Matrix.of(rows, cols, signed.clone(), scales(rows, cols, rng), "test");
+        float[] s = scales(rows, cols, rng);
+        Int8Matrix m = Int8Matrix.of(rows, cols, signed.clone(), s.clone(), "test");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         m.writeQuantized(out);
         assertArrayEquals(signed, out.toByteArray());
         out.reset();
         m.writeQuantized(out); // writing does not change what is held
         assertArrayEquals(signed, out.toByteArray());
+        assertArrayEquals(s, m.scales(), 0f);
     }
 }

@@ -383,7 +383,9 @@ class KernelsTest {
                     assertEquals(skinny[i], panel[i], 1e-4, kind + " panel element " + i);
                 }
                 PackedMatrix.gemmRows = 1;
+                Int8Matrix.TILES_FROM_INT8 = 1;
                 NDArray tiled = pm.multiply(x, bias);
+                Int8Matrix.TILES_FROM_INT8 = Integer.MAX_VALUE;
                 assertEquals(new Shape(2, 5, rows), tiled.getShape());
                 float[] t = tiled.toFloatArray();
                 for (int i = 0; i < t.length; i++) {
@@ -392,6 +394,7 @@ class KernelsTest {
             }
         } finally {
             PackedMatrix.gemmRows = saved;
+            Int8Matrix.TILES_FROM_INT8 = Integer.MAX_VALUE;
         }
     }
 

@@ -71,6 +71,7 @@ public final class PrefillKernelBench {
         int savedInt8 = Int8Matrix.PANEL_FROM_INT8;
         try {
             PackedMatrix.gemmRows = path.equals("tiled") ? 1 : Integer.MAX_VALUE;
+            Int8Matrix.TILES_FROM_INT8 = PackedMatrix.gemmRows;
             int from = path.equals("panel") ? 1 : Integer.MAX_VALUE;
             HalfMatrix.PANEL_FROM_HALF = from;
             Int8Matrix.PANEL_FROM_INT8 = from;
@@ -88,6 +89,7 @@ public final class PrefillKernelBench {
             PackedMatrix.gemmRows = savedGemm;
             HalfMatrix.PANEL_FROM_HALF = savedHalf;
             Int8Matrix.PANEL_FROM_INT8 = savedInt8;
+            Int8Matrix.TILES_FROM_INT8 = Integer.MAX_VALUE;
         }
     }
 }
