@@ -10,8 +10,8 @@ import java.io.OutputStream;
  * id = 1/d, q = round(w · id)). 1.125 bytes per weight; held on the Java heap.
  *
  * <p>Files and this class's constructors and writers use row-major signed values; in memory they are held in
- * 16-row panels ({@link Int8Panels}) for the kernels, which serve every number of activation rows below the
- * engine-GEMM threshold ({@link Kernels#int8}).
+ * 16-row panels ({@link Int8Panels}) for the kernels ({@link Kernels#int8}), which serve every number of activation
+ * rows: decode, batched decode and prefill.
  */
 public final class Int8Matrix extends PackedMatrix {
     public static final int BLOCK = Kernels.BLOCK;

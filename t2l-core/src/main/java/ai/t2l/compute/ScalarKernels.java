@@ -124,9 +124,9 @@ final class ScalarKernels implements Kernels {
                     for (int b = 0; b < blocks; b++) {
                         float s = 0;
                         for (int c = b * BLOCK; c < (b + 1) * BLOCK; c++) {
-                            s += q[((p * quads + c / 4) * Int8Panels.P + i) * 4 + (c & 3)] * x[r * width + c];
+                            s += q[Int8Panels.valueAt(Int8Panels.P * p + i, c, quads)] * x[r * width + c];
                         }
-                        acc += s * scales[(p * blocks + b) * Int8Panels.P + i];
+                        acc += s * scales[Int8Panels.scaleAt(Int8Panels.P * p + i, b, blocks)];
                     }
                     y[r * yStride + yOff + Int8Panels.P * (p - p0) + i] = acc;
                 }
