@@ -16,8 +16,9 @@ import java.util.SplittableRandom;
  * shared machine's load hits all alike: (a) whole decode steps through {@link Transformer#forward} with a KV cache;
  * (b) the same products alone through {@link WeightMatrix#multiply} (engine arrays in and out); (c) the same products
  * on Java arrays ({@link RawProduct}: the kernels and the thread hand-off only). Prints ms per step and GB/s per
- * module. Run: {@code java --add-modules jdk.incubator.vector -cp CP ai.t2l.model.DecodeStepBench DIR [rounds [weights]]}
- * (weights as {@code --weights}: bf16 by default, int8 quantizes at load and needs the heap for it).
+ * module. Run: {@code java --add-modules jdk.incubator.vector -cp CP ai.t2l.model.DecodeStepBench DIR [rounds [weights
+ * [batch]]]} (weights as {@code --weights}: bf16 by default, int8 quantizes at load and needs the heap for it; batch:
+ * sequences per step in (a) and (a'), default 1; (b) and (c) stay batch 1).
  */
 public final class DecodeStepBench {
     private DecodeStepBench() {}
@@ -26,6 +27,7 @@ public final class DecodeStepBench {
         Path dir = Path.of(args[0]);
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         WeightPrecision weights = args.length > 2 ? WeightPrecision.parse(args[2]) : WeightPrecision.BF16;
+        int batch = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         int steps = 8;
         try (Transformer m = Transformer.load(dir, weights)) {
             Timed.install(m);
@@ -45,15 +47,12 @@ public final class DecodeStepBench {
                 // (a) whole steps
                 double stepMs;
                 try (KvCache cache = m.newCache(64); NDManager scope = m.manager().newSubManager()) {
-                    int[] ids = new int[8];
-                    for (int i = 0; i < ids.length; i++) {
-                        ids[i] = rng.nextInt(c.vocabSize());
-                    }
-                    m.forward(scope, ForwardInput.of(ids).withCache(cache).withLastOnly());
+                    m.forward(scope, ForwardInput.of(tokens(rng, batch, 8, c.vocabSize())).withCache(cache)
+                            .withLastOnly());
                     long t0 = System.nanoTime();
                     for (int s = 0; s < steps; s++) {
                         try (NDManager st = m.manager().newSubManager()) {
-                            m.forward(st, ForwardInput.of(new int[] {rng.nextInt(c.vocabSize())}).withCache(cache)
+                            m.forward(st, ForwardInput.of(tokens(rng, batch, 1, c.vocabSize())).withCache(cache)
                                     .withLastOnly()).logits().argMax(-1).toLongArray();
                         }
                     }
@@ -63,24 +62,21 @@ public final class DecodeStepBench {
                 double inStepMs;
                 double timedStepMs;
                 try (KvCache cache = m.newCache(64); NDManager scope = m.manager().newSubManager()) {
-                    int[] ids = new int[8];
-                    for (int i = 0; i < ids.length; i++) {
-                        ids[i] = rng.nextInt(c.vocabSize());
-                    }
-                    m.forward(scope, ForwardInput.of(ids).withCache(cache).withLastOnly());
+                    m.forward(scope, ForwardInput.of(tokens(rng, batch, 8, c.vocabSize())).withCache(cache)
+                            .withLastOnly());
                     Timed.NANOS.reset();
                     long t0 = System.nanoTime();
                     for (int s = 0; s < steps; s++) {
                         try (NDManager st = m.manager().newSubManager()) {
-                            m.forward(st, ForwardInput.of(new int[] {rng.nextInt(c.vocabSize())}).withCache(cache)
+                            m.forward(st, ForwardInput.of(tokens(rng, batch, 1, c.vocabSize())).withCache(cache)
                                     .withLastOnly()).logits().argMax(-1).toLongArray();
                         }
                     }
                     timedStepMs = (System.nanoTime() - t0) / 1e6 / steps;
                     inStepMs = Timed.NANOS.sum() / 1e6 / steps;
                 }
-                System.out.printf("round %d: timed step %.1f ms, of which products %.1f ms, rest %.1f ms%n", round,
-                        timedStepMs, inStepMs, timedStepMs - inStepMs);
+                System.out.printf("round %d: timed step (batch %d) %.1f ms, of which products %.1f ms, rest %.1f ms%n",
+                        round, batch, timedStepMs, inStepMs, timedStepMs - inStepMs);
                 // (b) products through engine arrays, (c) on Java arrays
                 Map<String, double[]> eng = new LinkedHashMap<>();
                 Map<String, double[]> raw = new LinkedHashMap<>();
@@ -106,10 +102,22 @@ public final class DecodeStepBench {
                     sb.append(String.format("  %-10s engine %6.1f ms %5.1f GB/s | raw %6.1f ms %5.1f GB/s%n", k,
                             e[0] / 2, e[1] / e[0] / 1e6, r[0] / 2, r[1] / r[0] / 1e6));
                 }
-                System.out.printf("round %d: step %.1f ms; products via engine %.1f ms, raw %.1f ms; rest %.1f ms%n%s",
-                        round, stepMs, engTotal, rawTotal, stepMs - engTotal, sb);
+                System.out.printf("round %d: step (batch %d) %.1f ms; batch-1 products via engine %.1f ms, raw %.1f ms%s%n%s",
+                        round, batch, stepMs, engTotal, rawTotal,
+                        batch == 1 ? String.format("; rest %.1f ms", stepMs - engTotal) : "", sb);
             }
         }
+    }
+
+    /** {@code rows} sequences of {@code len} random token ids. */
+    private static int[][] tokens(SplittableRandom rng, int rows, int len, int vocab) {
+        int[][] ids = new int[rows][len];
+        for (int[] row : ids) {
+            for (int i = 0; i < len; i++) {
+                row[i] = rng.nextInt(vocab);
+            }
+        }
+        return ids;
     }
 
     private static float[] random(SplittableRandom rng, int n) {
