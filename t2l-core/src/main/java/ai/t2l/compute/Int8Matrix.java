@@ -26,7 +26,7 @@ public final class Int8Matrix extends PackedMatrix {
     private final int quads;
     private final int blocks;
 
-    /** Takes {@code q} and {@code scales} (row-major, signed) over; q is rearranged in place when no padding is needed. */
+    /** Takes {@code q} and {@code scales} (row-major, signed) over; q is laid out in place when it needs no padding. */
     private Int8Matrix(long rows, long cols, byte[] q, float[] scales) {
         super(rows, cols);
         this.quads = Int8Panels.quads(this.cols);

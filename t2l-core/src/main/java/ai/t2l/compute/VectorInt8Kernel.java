@@ -117,24 +117,36 @@ final class VectorInt8Kernel {
                 FloatVector x3 = FloatVector.broadcast(FS, x[c + 3]);
                 IntVector v;
                 v = IntVector.fromByteArray(IS, q, q0 + 64 * j, ByteOrder.LITTLE_ENDIAN);
-                t0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x0, t0);
-                t0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x1, t0);
-                t0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x2, t0);
+                t0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).fma(x0, t0);
+                t0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).fma(x1, t0);
+                t0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).fma(x2, t0);
                 t0 = ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, t0);
                 v = IntVector.fromByteArray(IS, q, q1 + 64 * j, ByteOrder.LITTLE_ENDIAN);
-                t1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x0, t1);
-                t1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x1, t1);
-                t1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x2, t1);
+                t1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).fma(x0, t1);
+                t1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).fma(x1, t1);
+                t1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).fma(x2, t1);
                 t1 = ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, t1);
                 v = IntVector.fromByteArray(IS, q, q2 + 64 * j, ByteOrder.LITTLE_ENDIAN);
-                t2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x0, t2);
-                t2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x1, t2);
-                t2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x2, t2);
+                t2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).fma(x0, t2);
+                t2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).fma(x1, t2);
+                t2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).fma(x2, t2);
                 t2 = ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, t2);
                 v = IntVector.fromByteArray(IS, q, q3 + 64 * j, ByteOrder.LITTLE_ENDIAN);
-                t3 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x0, t3);
-                t3 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x1, t3);
-                t3 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x2, t3);
+                t3 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).fma(x0, t3);
+                t3 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).fma(x1, t3);
+                t3 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                        .convert(VectorOperators.I2F, 0)).fma(x2, t3);
                 t3 = ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, t3);
             }
             a0 = t0.fma(FloatVector.fromArray(FS, s, (pa * blocks + b) * 16), a0);
@@ -171,8 +183,10 @@ final class VectorInt8Kernel {
             FloatVector wa;
             FloatVector wb;
             FloatVector e;
-            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(sa);
-            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(sb);
+            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(sa);
+            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(sb);
             e = FloatVector.broadcast(FS, x[c + 0]);
             a0 = wa.fma(e, a0);
             z0 = wb.fma(e, z0);
@@ -197,8 +211,10 @@ final class VectorInt8Kernel {
             e = FloatVector.broadcast(FS, x[c + 7 * width + 0]);
             a7 = wa.fma(e, a7);
             z7 = wb.fma(e, z7);
-            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(sa);
-            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(sb);
+            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(sa);
+            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(sb);
             e = FloatVector.broadcast(FS, x[c + 1]);
             a0 = wa.fma(e, a0);
             z0 = wb.fma(e, z0);
@@ -223,8 +239,10 @@ final class VectorInt8Kernel {
             e = FloatVector.broadcast(FS, x[c + 7 * width + 1]);
             a7 = wa.fma(e, a7);
             z7 = wb.fma(e, z7);
-            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(sa);
-            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(sb);
+            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(sa);
+            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(sb);
             e = FloatVector.broadcast(FS, x[c + 2]);
             a0 = wa.fma(e, a0);
             z0 = wb.fma(e, z0);
@@ -317,8 +335,10 @@ final class VectorInt8Kernel {
             FloatVector wa;
             FloatVector wb;
             FloatVector e;
-            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(sa);
-            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(sb);
+            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(sa);
+            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(sb);
             e = FloatVector.broadcast(FS, x[c + 0]);
             a0 = wa.fma(e, a0);
             z0 = wb.fma(e, z0);
@@ -331,8 +351,10 @@ final class VectorInt8Kernel {
             e = FloatVector.broadcast(FS, x[c + 3 * width + 0]);
             a3 = wa.fma(e, a3);
             z3 = wb.fma(e, z3);
-            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(sa);
-            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(sb);
+            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(sa);
+            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(sb);
             e = FloatVector.broadcast(FS, x[c + 1]);
             a0 = wa.fma(e, a0);
             z0 = wb.fma(e, z0);
@@ -345,8 +367,10 @@ final class VectorInt8Kernel {
             e = FloatVector.broadcast(FS, x[c + 3 * width + 1]);
             a3 = wa.fma(e, a3);
             z3 = wb.fma(e, z3);
-            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(sa);
-            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(sb);
+            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(sa);
+            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
+                    .convert(VectorOperators.I2F, 0)).mul(sb);
             e = FloatVector.broadcast(FS, x[c + 2]);
             a0 = wa.fma(e, a0);
             z0 = wb.fma(e, z0);

@@ -102,8 +102,8 @@ public final class DecodeStepBench {
                     sb.append(String.format("  %-10s engine %6.1f ms %5.1f GB/s | raw %6.1f ms %5.1f GB/s%n", k,
                             e[0] / 2, e[1] / e[0] / 1e6, r[0] / 2, r[1] / r[0] / 1e6));
                 }
-                System.out.printf("round %d: step (batch %d) %.1f ms; batch-1 products via engine %.1f ms, raw %.1f ms%s%n%s",
-                        round, batch, stepMs, engTotal, rawTotal,
+                System.out.printf("round %d: step (batch %d) %.1f ms; batch-1 products via engine %.1f ms,"
+                        + " raw %.1f ms%s%n%s", round, batch, stepMs, engTotal, rawTotal,
                         batch == 1 ? String.format("; rest %.1f ms", stepMs - engTotal) : "", sb);
             }
         }
