@@ -194,6 +194,11 @@ public final class DecodeStepBench {
         }
 
         @Override
+        public boolean javaProductFor(long rows) {
+            return w.javaProductFor(rows); // else the pass would keep two engine threads (EngineThreads)
+        }
+
+        @Override
         public void rowInto(int r, float[] dst, int off) {
             w.rowInto(r, dst, off);
         }
