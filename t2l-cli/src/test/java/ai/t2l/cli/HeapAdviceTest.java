@@ -23,7 +23,7 @@ class HeapAdviceTest {
 
     @Test
     void bf16FolderRunsInPlaceWithASmallHeap() {
-        List<String> expected = List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:+UseSerialGC");
+        List<String> expected = List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC");
         assertEquals(expected, advise("run", "--model", golden("llama_bf16"), "--prompt", "hi"));
         assertEquals(expected, advise("serve", "--port", "0", "--model=" + golden("llama_bf16")));
         assertEquals(expected, advise("bench", "decode", "--model", golden("llama_bf16"), "--weights", "bf16"));
@@ -60,9 +60,10 @@ class HeapAdviceTest {
     @Test
     void aShapeNotYetWrittenIsSizedFromItsConfig() {
         String unwritten = Paths.get(System.getProperty("java.io.tmpdir"), "t2l-no-such-shape-folder").toString();
-        assertEquals(List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:+UseSerialGC"),
+        assertEquals(List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC"),
                 advise("bench", "decode", "--shape", "gemma-2-2b", "--out", unwritten, "--weights", "bf16"));
-        assertEquals(List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:+UseSerialGC"), advise("bench", "decode", "--shape=mistral-7b"));
+        assertEquals(List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC"),
+                advise("bench", "decode", "--shape=mistral-7b"));
         List<String> int8 = advise("bench", "decode", "--shape", "llama-3.1-8b", "--out", unwritten, "--weights",
                 "int8");
         assertEquals(1, int8.size());

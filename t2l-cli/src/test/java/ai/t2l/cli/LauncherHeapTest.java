@@ -59,7 +59,7 @@ class LauncherHeapTest {
     void bf16ModelGetsTheSmallHeapAndFloat32TheDefault() throws Exception {
         String bf16 = flagsOfLogits("llama_bf16");
         assertTrue(bf16.contains("-XX:MaxHeapSize=" + (768L << 20)) && bf16.contains("-XX:MaxNewSize=" + (64L << 20))
-                && bf16.contains("-XX:+UseSerialGC"), bf16);
+                && bf16.contains("-XX:SurvivorRatio=2") && bf16.contains("-XX:+UseSerialGC"), bf16);
         String f32 = flagsOfLogits("llama");
         assertTrue(f32.contains("-XX:MaxHeapSize=" + (8L << 30)), f32);
     }

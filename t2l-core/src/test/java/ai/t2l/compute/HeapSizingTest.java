@@ -13,7 +13,7 @@ class HeapSizingTest {
 
     @Test
     void sixteenBitWeightsInPlaceGetASmallSerialHeapWithABoundedYoungGeneration() {
-        List<String> expected = List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:+UseSerialGC");
+        List<String> expected = List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC");
         assertEquals(expected, HeapSizing.jvmOptions(WeightPrecision.AUTO, true, MISTRAL, 24 * GB));
         assertEquals(expected, HeapSizing.jvmOptions(WeightPrecision.BF16, true, MISTRAL, 24 * GB));
     }
