@@ -345,6 +345,10 @@ public final class Transformer implements AutoCloseable {
         int seq = b == 0 ? 0 : ids[0].length;
         int[][] mask = in.mask() != null ? in.mask() : ones(b, seq);
         checkInput(ids, mask, in.lora());
+        int chunk = prefillChunk(in);
+        if (chunk < seq) {
+            return chunkedPrefill(scope, in, mask, chunk);
+        }
         KvCache cache = in.cache();
         int past = cache == null ? 0 : cache.length();
         int[][] keyMask = cache == null ? mask : cache.keyMaskWith(mask);
@@ -388,6 +392,51 @@ public final class Transformer implements AutoCloseable {
             }
             return new ForwardOutput(logits, hidden);
         }
+    }
+
+    /**
+     * Activation rows (batch x positions) per forward call when a prompt fills a KV cache for generation (last-position
+     * logits only). A longer prompt goes through in chunks of positions, each attending to the cache as decode steps
+     * do: the same keys, values and last logits up to float rounding (InvariantsTest), while a layer's activations,
+     * all alive until the layer ends, scale with the chunk instead of the prompt. A 256-token prompt at batch 8 (2,048
+     * rows) on the gemma-2-2b shape in bf16 peaked at 1.59x the weight files (docs/WEIGHTS.md, "Long prompts"). 256
+     * rows keep one product's output of a 9216-wide layer (9.4 MB) inside a 16 MB survivor space (HeapSizing). Not
+     * final so tests can use small chunks.
+     */
+    static int prefillRows = Integer.getInteger("t2l.prefillRows", 256);
+
+    /**
+     * Positions per forward call for this input: all of them, unless it fills a cache for generation (last logits
+     * only, no hidden states or embedding hook) with more than {@link #prefillRows} rows.
+     */
+    static int prefillChunk(ForwardInput in) {
+        int b = in.ids().length;
+        int seq = in.ids()[0].length;
+        boolean generating = in.cache() != null && in.lastOnly() && !in.hiddenStates() && in.embeddingHook() == null;
+        return generating ? Math.min(seq, Math.max(1, prefillRows / b)) : seq;
+    }
+
+    /** {@link #forward} of a long prompt in chunks of {@code chunk} positions (all rows alike). */
+    private ForwardOutput chunkedPrefill(NDManager scope, ForwardInput in, int[][] mask, int chunk) {
+        int seq = in.ids()[0].length;
+        ForwardOutput out = null;
+        for (int s0 = 0; s0 < seq; s0 += chunk) {
+            int s1 = Math.min(seq, s0 + chunk);
+            if (out != null) {
+                out.logits().close(); // only the last chunk's logits are the prompt's
+            }
+            out = forward(scope, new ForwardInput(columns(in.ids(), s0, s1), columns(mask, s0, s1), in.cache(),
+                    in.lora(), false, true, null));
+        }
+        return out;
+    }
+
+    private static int[][] columns(int[][] rows, int from, int to) {
+        int[][] out = new int[rows.length][];
+        for (int r = 0; r < rows.length; r++) {
+            out[r] = Arrays.copyOfRange(rows[r], from, to);
+        }
+        return out;
     }
 
     /** Logits (seq, vocab) of one unpadded sequence, with optional adapters: a convenience for tools and tests. */

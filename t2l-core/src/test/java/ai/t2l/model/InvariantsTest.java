@@ -1,6 +1,7 @@
 package ai.t2l.model;
 
 import static ai.t2l.TensorAssert.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDManager;
 import ai.t2l.Shared;
@@ -72,6 +73,45 @@ class InvariantsTest {
         List<int[]> rows = List.of(g.prompt(0), longIds(g), g.prompt(1));
         assertBatchMatchesRows(m, rows, null, true);
         assertBatchMatchesRows(m, rows, null, false);
+    }
+
+    /**
+     * A prompt of more rows than {@link Transformer#prefillRows} fills the cache in chunks of positions: the same last
+     * logits and next step as in one call, also when a left-padded row's first chunk is all padding.
+     */
+    @ParameterizedTest(name = "{0}")
+    @FieldSource("FAMILIES")
+    void longPromptPrefillsInChunksLikeOneCall(Golden g) {
+        Transformer m = g.model();
+        int[][] ids = {longIds(g), longIds(g).clone()};
+        int seq = ids[0].length;
+        int[][] mask = {ones(seq), ones(seq)};
+        for (int t = 0; t < 6; t++) {
+            ids[1][t] = 0;
+            mask[1][t] = 0; // six positions of left padding: more than a chunk of four
+        }
+        int vocab = m.config().vocabSize();
+        int saved = Transformer.prefillRows;
+        float[][] out = new float[2][];
+        try {
+            for (int v = 0; v < 2; v++) {
+                Transformer.prefillRows = v == 0 ? Integer.MAX_VALUE : 8; // then 4 positions per call at batch 2
+                try (NDManager scope = m.manager().newSubManager(); KvCache cache = m.newCache(2)) {
+                    ForwardInput prompt = ForwardInput.of(ids).withMask(mask).withCache(cache).withLastOnly();
+                    assertEquals(v == 0 ? seq : 4, Transformer.prefillChunk(prompt));
+                    float[] last = m.forward(scope, prompt).logits().toFloatArray();
+                    int[][] next = {{ids[0][2]}, {ids[0][3]}};
+                    float[] step = m.forward(scope, ForwardInput.of(next).withCache(cache).withLastOnly()).logits()
+                            .toFloatArray();
+                    out[v] = Arrays.copyOf(last, 4 * vocab);
+                    System.arraycopy(step, 0, out[v], 2 * vocab, 2 * vocab);
+                }
+            }
+        } finally {
+            Transformer.prefillRows = saved;
+        }
+        assertClose(g + " prompt of " + seq + " positions in chunks of 4", out[0], 0, out[1], 0, out[0].length,
+                new long[] {4, vocab}, ATOL);
     }
 
     /** Attention computed in query chunks (long batched prompts) equals attention over all queries at once. */
