@@ -1,13 +1,15 @@
 package ai.t2l.compute;
 
 /**
- * Where {@link Int8Matrix} keeps each value: rows in panels of {@link #P} = 16, and in a panel the rows' values four
- * columns at a time, so that one 64-byte load holds columns 4j..4j+3 of all sixteen rows (one int lane per row).
- * The skinny kernels then use a vector's lanes as sixteen output rows, multiplying each by a broadcast activation
- * (the outer-product form), instead of summing a row's lanes at the end (the dot-product form). Measured on 2
- * cores (docs/WEIGHTS.md "int8 in panels"): batched decode 40–44 → 80–85 GFMA/s, batch 1 at the same bus speed.
+ * Where {@link Int8Matrix} keeps each value: rows in panels of {@link #P} = 16, and in a panel its rows' values one
+ * column after another, so that 16 consecutive bytes hold one column of all sixteen rows. A kernel loads them as one
+ * 128-bit vector and widens them to sixteen float lanes (sign extension and conversion: two instructions), one lane
+ * per output row, multiplied by a broadcast activation (the outer-product form), instead of summing a row's lanes at
+ * the end (the dot-product form). Measured on 2 cores (docs/WEIGHTS.md "int8 in panels"): batched decode 40–44 →
+ * 80–85 GFMA/s, batch 1 at the same bus speed; the column order beat an earlier order of four columns per int lane,
+ * which took three shifts more per four columns (BENCHMARKS.md, seventeenth session).
  * <ul>
- *   <li>value (o, c), o = 16p + i, c = 4j + k: byte ((p · quads + j) · 16 + i) · 4 + k, signed;</li>
+ *   <li>value (o, c), o = 16p + i: byte (p · width + c) · 16 + i, signed (width = the padded columns, 4 · quads);</li>
  *   <li>scale (o, b) of the block of 32 columns b: float ((p · blocks + b) · 16 + i).</li>
  * </ul>
  * Columns are padded with zeros to a whole number of blocks (quads = 8 · blocks) and rows to a whole number of
@@ -30,7 +32,7 @@ final class Int8Panels {
     }
 
     static int valueAt(int o, int c, int quads) {
-        return (((o / P) * quads + c / 4) * P + o % P) * 4 + (c & 3);
+        return ((o / P) * 4 * quads + c) * P + o % P;
     }
 
     static int scaleAt(int o, int b, int blocks) {
@@ -56,13 +58,8 @@ final class Int8Panels {
                 int base = p * strip;
                 System.arraycopy(q, base, copy, 0, strip);
                 for (int i = 0; i < P; i++) {
-                    for (int j = 0; j < quads; j++) {
-                        int from = i * cols + 4 * j;
-                        int to = base + (j * P + i) * 4;
-                        q[to] = copy[from];
-                        q[to + 1] = copy[from + 1];
-                        q[to + 2] = copy[from + 2];
-                        q[to + 3] = copy[from + 3];
+                    for (int c = 0; c < cols; c++) {
+                        q[base + c * P + i] = copy[i * cols + c];
                     }
                 }
             }

@@ -1,16 +1,15 @@
 package ai.t2l.compute;
 
-import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Kernels#int8} on the Vector API (512-bit vectors): int8 weights in 16-row panels ({@link Int8Panels}), a
- * vector's sixteen lanes being sixteen output rows. One 64-byte load holds four columns of a panel; each column is
- * sign-extended in place with two shifts (byte k of an int lane: {@code (v << 24 − 8k) >> 24}), converted to float
- * and multiplied by a broadcast activation (the outer-product form: no lane sums at the end).
+ * vector's sixteen lanes being sixteen output rows. Each column of a panel is one 16-byte load, widened to float
+ * (C2: vpmovsxbd, vcvtdq2ps) and multiplied by a broadcast activation (the outer-product form: no lane sums at the
+ * end). The loops step four columns (a quad, 64 bytes of a panel) at a time.
  * <ul>
  *   <li>one activation row: four panels a quarter of the thread's range apart (four long memory streams, as
  *       {@link RowBlocks} found for the row-major kernels), each block of 32 columns summed unscaled and scaled
@@ -25,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Measured in docs/WEIGHTS.md "int8 in panels".
  */
 final class VectorInt8Kernel {
-    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_512;
+    private static final VectorSpecies<Byte> BS = ByteVector.SPECIES_128;
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_512;
 
     /** Blocks of 32 columns per chunk of the batched kernels: 1,024 columns, eight activation rows in 32 KB. */
@@ -47,9 +46,8 @@ final class VectorInt8Kernel {
             for (int half = 0; half < (pb == pa ? 1 : 2); half++) {
                 int from = 16 * (half * rows + r);
                 int to = at + 16 * (half == 0 ? pa : pb);
-                for (int i = 0; i < 16; i++) {
-                    y[to + i] = first ? sums[from + i] : y[to + i] + sums[from + i];
-                }
+                FloatVector v = FloatVector.fromArray(FS, sums, from);
+                (first ? v : v.add(FloatVector.fromArray(FS, y, to))).intoArray(y, to);
             }
         }
     }
@@ -115,39 +113,38 @@ final class VectorInt8Kernel {
                 FloatVector x1 = FloatVector.broadcast(FS, x[c + 1]);
                 FloatVector x2 = FloatVector.broadcast(FS, x[c + 2]);
                 FloatVector x3 = FloatVector.broadcast(FS, x[c + 3]);
-                IntVector v;
-                v = IntVector.fromByteArray(IS, q, q0 + 64 * j, ByteOrder.LITTLE_ENDIAN);
-                t0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                        .convert(VectorOperators.I2F, 0)).fma(x0, t0);
-                t0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                        .convert(VectorOperators.I2F, 0)).fma(x1, t0);
-                t0 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                        .convert(VectorOperators.I2F, 0)).fma(x2, t0);
-                t0 = ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, t0);
-                v = IntVector.fromByteArray(IS, q, q1 + 64 * j, ByteOrder.LITTLE_ENDIAN);
-                t1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                        .convert(VectorOperators.I2F, 0)).fma(x0, t1);
-                t1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                        .convert(VectorOperators.I2F, 0)).fma(x1, t1);
-                t1 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                        .convert(VectorOperators.I2F, 0)).fma(x2, t1);
-                t1 = ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, t1);
-                v = IntVector.fromByteArray(IS, q, q2 + 64 * j, ByteOrder.LITTLE_ENDIAN);
-                t2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                        .convert(VectorOperators.I2F, 0)).fma(x0, t2);
-                t2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                        .convert(VectorOperators.I2F, 0)).fma(x1, t2);
-                t2 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                        .convert(VectorOperators.I2F, 0)).fma(x2, t2);
-                t2 = ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, t2);
-                v = IntVector.fromByteArray(IS, q, q3 + 64 * j, ByteOrder.LITTLE_ENDIAN);
-                t3 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                        .convert(VectorOperators.I2F, 0)).fma(x0, t3);
-                t3 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                        .convert(VectorOperators.I2F, 0)).fma(x1, t3);
-                t3 = ((FloatVector) v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                        .convert(VectorOperators.I2F, 0)).fma(x2, t3);
-                t3 = ((FloatVector) v.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).fma(x3, t3);
+                t0 = ((FloatVector) ByteVector.fromArray(BS, q, q0 + 64 * j + 0)
+                        .convertShape(VectorOperators.B2F, FS, 0)).fma(x0, t0);
+                t0 = ((FloatVector) ByteVector.fromArray(BS, q, q0 + 64 * j + 16)
+                        .convertShape(VectorOperators.B2F, FS, 0)).fma(x1, t0);
+                t0 = ((FloatVector) ByteVector.fromArray(BS, q, q0 + 64 * j + 32)
+                        .convertShape(VectorOperators.B2F, FS, 0)).fma(x2, t0);
+                t0 = ((FloatVector) ByteVector.fromArray(BS, q, q0 + 64 * j + 48)
+                        .convertShape(VectorOperators.B2F, FS, 0)).fma(x3, t0);
+                t1 = ((FloatVector) ByteVector.fromArray(BS, q, q1 + 64 * j + 0)
+                        .convertShape(VectorOperators.B2F, FS, 0)).fma(x0, t1);
+                t1 = ((FloatVector) ByteVector.fromArray(BS, q, q1 + 64 * j + 16)
+                        .convertShape(VectorOperators.B2F, FS, 0)).fma(x1, t1);
+                t1 = ((FloatVector) ByteVector.fromArray(BS, q, q1 + 64 * j + 32)
+                        .convertShape(VectorOperators.B2F, FS, 0)).fma(x2, t1);
+                t1 = ((FloatVector) ByteVector.fromArray(BS, q, q1 + 64 * j + 48)
+                        .convertShape(VectorOperators.B2F, FS, 0)).fma(x3, t1);
+                t2 = ((FloatVector) ByteVector.fromArray(BS, q, q2 + 64 * j + 0)
+                        .convertShape(VectorOperators.B2F, FS, 0)).fma(x0, t2);
+                t2 = ((FloatVector) ByteVector.fromArray(BS, q, q2 + 64 * j + 16)
+                        .convertShape(VectorOperators.B2F, FS, 0)).fma(x1, t2);
+                t2 = ((FloatVector) ByteVector.fromArray(BS, q, q2 + 64 * j + 32)
+                        .convertShape(VectorOperators.B2F, FS, 0)).fma(x2, t2);
+                t2 = ((FloatVector) ByteVector.fromArray(BS, q, q2 + 64 * j + 48)
+                        .convertShape(VectorOperators.B2F, FS, 0)).fma(x3, t2);
+                t3 = ((FloatVector) ByteVector.fromArray(BS, q, q3 + 64 * j + 0)
+                        .convertShape(VectorOperators.B2F, FS, 0)).fma(x0, t3);
+                t3 = ((FloatVector) ByteVector.fromArray(BS, q, q3 + 64 * j + 16)
+                        .convertShape(VectorOperators.B2F, FS, 0)).fma(x1, t3);
+                t3 = ((FloatVector) ByteVector.fromArray(BS, q, q3 + 64 * j + 32)
+                        .convertShape(VectorOperators.B2F, FS, 0)).fma(x2, t3);
+                t3 = ((FloatVector) ByteVector.fromArray(BS, q, q3 + 64 * j + 48)
+                        .convertShape(VectorOperators.B2F, FS, 0)).fma(x3, t3);
             }
             a0 = t0.fma(FloatVector.fromArray(FS, s, (pa * blocks + b) * 16), a0);
             a1 = t1.fma(FloatVector.fromArray(FS, s, (pb * blocks + b) * 16), a1);
@@ -177,16 +174,14 @@ final class VectorInt8Kernel {
         for (int j = 8 * from; j < 8 * to; j++) {
             FloatVector sa = FloatVector.fromArray(FS, s, (pa * blocks + (j >> 3)) * 16);
             FloatVector sb = FloatVector.fromArray(FS, s, (pb * blocks + (j >> 3)) * 16);
-            IntVector va = IntVector.fromByteArray(IS, q, qa + 64 * j, ByteOrder.LITTLE_ENDIAN);
-            IntVector vb = IntVector.fromByteArray(IS, q, qb + 64 * j, ByteOrder.LITTLE_ENDIAN);
             int c = xr + 4 * j;
             FloatVector wa;
             FloatVector wb;
             FloatVector e;
-            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sa);
-            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sb);
+            wa = ((FloatVector) ByteVector.fromArray(BS, q, qa + 64 * j + 0)
+                    .convertShape(VectorOperators.B2F, FS, 0)).mul(sa);
+            wb = ((FloatVector) ByteVector.fromArray(BS, q, qb + 64 * j + 0)
+                    .convertShape(VectorOperators.B2F, FS, 0)).mul(sb);
             e = FloatVector.broadcast(FS, x[c + 0]);
             a0 = wa.fma(e, a0);
             z0 = wb.fma(e, z0);
@@ -211,10 +206,10 @@ final class VectorInt8Kernel {
             e = FloatVector.broadcast(FS, x[c + 7 * width + 0]);
             a7 = wa.fma(e, a7);
             z7 = wb.fma(e, z7);
-            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sa);
-            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sb);
+            wa = ((FloatVector) ByteVector.fromArray(BS, q, qa + 64 * j + 16)
+                    .convertShape(VectorOperators.B2F, FS, 0)).mul(sa);
+            wb = ((FloatVector) ByteVector.fromArray(BS, q, qb + 64 * j + 16)
+                    .convertShape(VectorOperators.B2F, FS, 0)).mul(sb);
             e = FloatVector.broadcast(FS, x[c + 1]);
             a0 = wa.fma(e, a0);
             z0 = wb.fma(e, z0);
@@ -239,10 +234,10 @@ final class VectorInt8Kernel {
             e = FloatVector.broadcast(FS, x[c + 7 * width + 1]);
             a7 = wa.fma(e, a7);
             z7 = wb.fma(e, z7);
-            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sa);
-            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sb);
+            wa = ((FloatVector) ByteVector.fromArray(BS, q, qa + 64 * j + 32)
+                    .convertShape(VectorOperators.B2F, FS, 0)).mul(sa);
+            wb = ((FloatVector) ByteVector.fromArray(BS, q, qb + 64 * j + 32)
+                    .convertShape(VectorOperators.B2F, FS, 0)).mul(sb);
             e = FloatVector.broadcast(FS, x[c + 2]);
             a0 = wa.fma(e, a0);
             z0 = wb.fma(e, z0);
@@ -267,8 +262,10 @@ final class VectorInt8Kernel {
             e = FloatVector.broadcast(FS, x[c + 7 * width + 2]);
             a7 = wa.fma(e, a7);
             z7 = wb.fma(e, z7);
-            wa = ((FloatVector) va.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(sa);
-            wb = ((FloatVector) vb.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(sb);
+            wa = ((FloatVector) ByteVector.fromArray(BS, q, qa + 64 * j + 48)
+                    .convertShape(VectorOperators.B2F, FS, 0)).mul(sa);
+            wb = ((FloatVector) ByteVector.fromArray(BS, q, qb + 64 * j + 48)
+                    .convertShape(VectorOperators.B2F, FS, 0)).mul(sb);
             e = FloatVector.broadcast(FS, x[c + 3]);
             a0 = wa.fma(e, a0);
             z0 = wb.fma(e, z0);
@@ -329,16 +326,14 @@ final class VectorInt8Kernel {
         for (int j = 8 * from; j < 8 * to; j++) {
             FloatVector sa = FloatVector.fromArray(FS, s, (pa * blocks + (j >> 3)) * 16);
             FloatVector sb = FloatVector.fromArray(FS, s, (pb * blocks + (j >> 3)) * 16);
-            IntVector va = IntVector.fromByteArray(IS, q, qa + 64 * j, ByteOrder.LITTLE_ENDIAN);
-            IntVector vb = IntVector.fromByteArray(IS, q, qb + 64 * j, ByteOrder.LITTLE_ENDIAN);
             int c = xr + 4 * j;
             FloatVector wa;
             FloatVector wb;
             FloatVector e;
-            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sa);
-            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sb);
+            wa = ((FloatVector) ByteVector.fromArray(BS, q, qa + 64 * j + 0)
+                    .convertShape(VectorOperators.B2F, FS, 0)).mul(sa);
+            wb = ((FloatVector) ByteVector.fromArray(BS, q, qb + 64 * j + 0)
+                    .convertShape(VectorOperators.B2F, FS, 0)).mul(sb);
             e = FloatVector.broadcast(FS, x[c + 0]);
             a0 = wa.fma(e, a0);
             z0 = wb.fma(e, z0);
@@ -351,10 +346,10 @@ final class VectorInt8Kernel {
             e = FloatVector.broadcast(FS, x[c + 3 * width + 0]);
             a3 = wa.fma(e, a3);
             z3 = wb.fma(e, z3);
-            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sa);
-            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sb);
+            wa = ((FloatVector) ByteVector.fromArray(BS, q, qa + 64 * j + 16)
+                    .convertShape(VectorOperators.B2F, FS, 0)).mul(sa);
+            wb = ((FloatVector) ByteVector.fromArray(BS, q, qb + 64 * j + 16)
+                    .convertShape(VectorOperators.B2F, FS, 0)).mul(sb);
             e = FloatVector.broadcast(FS, x[c + 1]);
             a0 = wa.fma(e, a0);
             z0 = wb.fma(e, z0);
@@ -367,10 +362,10 @@ final class VectorInt8Kernel {
             e = FloatVector.broadcast(FS, x[c + 3 * width + 1]);
             a3 = wa.fma(e, a3);
             z3 = wb.fma(e, z3);
-            wa = ((FloatVector) va.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sa);
-            wb = ((FloatVector) vb.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)
-                    .convert(VectorOperators.I2F, 0)).mul(sb);
+            wa = ((FloatVector) ByteVector.fromArray(BS, q, qa + 64 * j + 32)
+                    .convertShape(VectorOperators.B2F, FS, 0)).mul(sa);
+            wb = ((FloatVector) ByteVector.fromArray(BS, q, qb + 64 * j + 32)
+                    .convertShape(VectorOperators.B2F, FS, 0)).mul(sb);
             e = FloatVector.broadcast(FS, x[c + 2]);
             a0 = wa.fma(e, a0);
             z0 = wb.fma(e, z0);
@@ -383,8 +378,10 @@ final class VectorInt8Kernel {
             e = FloatVector.broadcast(FS, x[c + 3 * width + 2]);
             a3 = wa.fma(e, a3);
             z3 = wb.fma(e, z3);
-            wa = ((FloatVector) va.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(sa);
-            wb = ((FloatVector) vb.lanewise(VectorOperators.ASHR, 24).convert(VectorOperators.I2F, 0)).mul(sb);
+            wa = ((FloatVector) ByteVector.fromArray(BS, q, qa + 64 * j + 48)
+                    .convertShape(VectorOperators.B2F, FS, 0)).mul(sa);
+            wb = ((FloatVector) ByteVector.fromArray(BS, q, qb + 64 * j + 48)
+                    .convertShape(VectorOperators.B2F, FS, 0)).mul(sb);
             e = FloatVector.broadcast(FS, x[c + 3]);
             a0 = wa.fma(e, a0);
             z0 = wb.fma(e, z0);
