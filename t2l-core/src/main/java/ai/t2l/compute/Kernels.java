@@ -65,6 +65,14 @@ interface Kernels {
     void silu(float[] a, int from, int to);
 
     /**
+     * GELU, tanh form, in place on the float32 values [from, to) of {@code b} (native byte order, indices in floats):
+     * PyTorch's {@code 0.5·x·(1 + tanh(u))}, u = √(2/π)·(x + 0.044715·x³), computed as x · sigmoid(2u) = x / (1 +
+     * e^(−2u)) (the same function: 1 + tanh(u) = 2·sigmoid(2u)) with {@link Exp}'s exponential, so both kernels give
+     * the same bits; it differs from libtorch's by float rounding only.
+     */
+    void geluTanh(ByteBuffer b, int from, int to);
+
+    /**
      * One AdamW update in place on the float32 values [from, to) of p, m and v (native byte order, indices in
      * floats), with gradient g: every value goes through the float32 operations of {@link AdamWStep} in that order,
      * each rounded (no fused multiply-add), so both kernels give the same values bit for bit, and the engine's ops'
@@ -108,6 +116,7 @@ interface Kernels {
             k.firstNonFinite(new float[512], 0, 512);
             k.silu(ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder()), 0, 40);
             k.silu(new float[40], 0, 40);
+            k.geluTanh(ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder()), 0, 40);
             ByteBuffer z = ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder());
             k.adamW(z, z.duplicate().order(z.order()), z.duplicate().order(z.order()), z.duplicate().order(z.order()),
                     0, 40, new AdamWStep(0.1f, 0.999f, 0.001f, 1f, 1f, 1e-8f, -1e-3f));

@@ -63,6 +63,23 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void geluTanh(ByteBuffer b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            b.putFloat(4 * i, geluTanh(b.getFloat(4 * i)));
+        }
+    }
+
+    /** √(2/π)·2 and 0.044715: the constants of {@link Kernels#geluTanh}. */
+    static final float GELU_TWO_BETA = (float) (2 * Math.sqrt(2 / Math.PI));
+    static final float GELU_KAPPA = 0.044715f;
+
+    /** x / (1 + e^(−2u)), 2u = 2√(2/π)·(x + κ·x³), in this order of float32 operations. */
+    private static float geluTanh(float x) {
+        float u2 = (x * x * x * GELU_KAPPA + x) * GELU_TWO_BETA;
+        return x * (1f / (Exp.exp(-u2) + 1f));
+    }
+
+    @Override
     public void adamW(ByteBuffer p, ByteBuffer g, ByteBuffer m, ByteBuffer v, int from, int to, AdamWStep s) {
         for (int i = from; i < to; i++) {
             float gi = g.getFloat(4 * i);

@@ -3,6 +3,7 @@ package ai.t2l.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
 import ai.t2l.compute.Autograd;
+import ai.t2l.compute.GeluTanh;
 import ai.t2l.compute.Silu;
 import ai.t2l.io.T2lException;
 import java.nio.ByteBuffer;
@@ -37,18 +38,32 @@ public final class Activations {
      * temporary the caller does not read again (a projection's output).
      */
     public static NDArray silu(NDArray x) {
-        if (!Autograd.mayRecord(x) && !x.hasGradient()) {
-            ByteBuffer own = EngineMemory.writableBytes(x);
-            if (own != null) {
-                Silu.inPlace(own, Math.toIntExact(x.size()));
-                return x;
-            }
+        ByteBuffer own = inPlaceMemory(x);
+        if (own != null) {
+            Silu.inPlace(own, Math.toIntExact(x.size()));
+            return x;
         }
         return x.mul(Activation.sigmoid(x));
     }
 
-    private static NDArray geluTanh(NDArray x) {
+    /**
+     * gelu_tanh(x) = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), in place under the same conditions as {@link #silu}
+     * ({@link GeluTanh}: one pass instead of nine engine ops, each a new array of x's size that lived until the
+     * decoder layer ended: 85 MB per layer for a 256-row prefill chunk of gemma-2-2b, docs/WEIGHTS.md "Long
+     * prompts"); otherwise the engine's ops, a new array.
+     */
+    static NDArray geluTanh(NDArray x) {
+        ByteBuffer own = inPlaceMemory(x);
+        if (own != null) {
+            GeluTanh.inPlace(own, Math.toIntExact(x.size()));
+            return x;
+        }
         NDArray inner = Scalars.mul(x.add(Scalars.mul(x.mul(x).mul(x), GELU_KAPPA)), GELU_BETA);
         return Scalars.mul(x, 0.5f).mul(inner.tanh().add(1f));
+    }
+
+    /** x's own float32 memory when an activation may overwrite it (nothing records it for backward), else null. */
+    private static ByteBuffer inPlaceMemory(NDArray x) {
+        return Autograd.mayRecord(x) || x.hasGradient() ? null : EngineMemory.writableBytes(x);
     }
 }

@@ -486,21 +486,33 @@ public final class Transformer implements AutoCloseable {
      * (BENCHMARKS.md, `t2l bench eval`).
      */
     private NDArray layerScoped(NDManager step, NDArray h, int l, Pass pass) {
-        try (NDManager layer = step.newSubManager()) {
-            h.tempAttach(layer); // the layer's arrays join the manager of their first operand: this one
-            NDArray out = decoderLayer(h, l, pass);
-            out.attach(step);
+        return scoped(step, h, x -> decoderLayer(x, l, pass));
+    }
+
+    /**
+     * f(h) in a manager of its own under {@code outer}: every array f makes is freed when it returns, except its
+     * result, which joins {@code outer}.
+     */
+    private static NDArray scoped(NDManager outer, NDArray h, UnaryOperator<NDArray> f) {
+        try (NDManager inner = outer.newSubManager()) {
+            h.tempAttach(inner); // the arrays f makes join the manager of their first operand: this one
+            NDArray out = f.apply(h);
+            out.attach(outer);
             return out;
         }
     }
 
-    /** HF LlamaDecoderLayer (pre-norm residual blocks); Gemma 2 adds a norm on each block's output. */
+    /**
+     * HF LlamaDecoderLayer (pre-norm residual blocks); Gemma 2 adds a norm on each block's output. The attention block
+     * has a scope of its own, so its intermediates (scores, rotary copies) are freed before the MLP's are made: the
+     * layer's peak is the larger block's, not their sum (docs/WEIGHTS.md, "Long prompts").
+     */
     private NDArray decoderLayer(NDArray h, int l, Pass pass) {
         Layer layer = layers.get(l);
-        NDArray a = attention(rmsNorm(h, layer.inputNorm()), l, pass);
-        if (layer.postAttnNorm() != null) {
-            a = rmsNorm(a, layer.postAttnNorm());
-        }
+        NDArray a = scoped(h.getManager(), h, x -> {
+            NDArray y = attention(rmsNorm(x, layer.inputNorm()), l, pass);
+            return layer.postAttnNorm() == null ? y : rmsNorm(y, layer.postAttnNorm());
+        });
         h = h.add(a);
         NDArray m = mlp(rmsNorm(h, layer.preMlpNorm()), l, pass);
         if (layer.postMlpNorm() != null) {

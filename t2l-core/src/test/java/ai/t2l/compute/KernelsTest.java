@@ -270,6 +270,30 @@ class KernelsTest {
         }
     }
 
+    /** GELU (tanh form): the Vector API kernel and the plain one give the same bits, over ordinary and extreme values. */
+    @Test
+    void geluKernelsAgreeBitForBit() {
+        SplittableRandom rnd = new SplittableRandom(6);
+        float[] special = {0f, -0f, 1e-30f, -1e-30f, -5f, -10f, -20f, 20f, 100f, -100f, 1e13f, -1e13f, Float.MAX_VALUE,
+            -Float.MAX_VALUE, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        int n = VectorKernels.SILU_VECTOR_MIN + 16 * 7 + 7; // from this many values the vector form runs
+        ByteBuffer[] b = {ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()),
+            ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder())};
+        for (int i = 0; i < n; i++) {
+            float x = i < special.length ? special[i] : (float) (rnd.nextGaussian() * 4);
+            b[0].putFloat(4 * i, x);
+            b[1].putFloat(4 * i, x);
+        }
+        new ScalarKernels().geluTanh(b[0], 0, n);
+        Kernels.best().geluTanh(b[1], 0, n);
+        for (int i = 0; i < n; i++) {
+            assertEquals(Float.floatToIntBits(b[0].getFloat(4 * i)), Float.floatToIntBits(b[1].getFloat(4 * i)),
+                    "gelu value " + i);
+        }
+        assertEquals(Float.MAX_VALUE, b[0].getFloat(4 * 12), "gelu(MAX) = MAX: x³ overflows, the sigmoid is 1");
+        assertEquals(-0f, b[0].getFloat(4 * 13), "gelu(-MAX) = -0");
+    }
+
     private static ByteBuffer copy(ByteBuffer b) {
         ByteBuffer c = ByteBuffer.allocateDirect(b.capacity()).order(ByteOrder.nativeOrder());
         c.put(b.duplicate().clear());
