@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code t2l bench decode}: BENCHMARKS-WORKLOADS.md §2. A random Llama (vocab 32000, hidden 768, 12 layers, 12
  * heads, 4 KV heads, intermediate 2048, untied) built in memory; prefill of 128 random ids; 64 greedy decode steps
- * over the KV cache at batch 1 and 8; without LoRA, with a q/v LoRA (r 8, alpha 16) unmerged, and merged.
+ * over the KV cache at batch 1 and 8; without LoRA, with a q/v LoRA (r 8, alpha 16) unmerged, and merged. The
+ * measures run in interleaved rounds ({@link InterleavedRuns}); merged after the others, in rounds of its own.
  */
 @Command(name = "decode", mixinStandardHelpOptions = true,
         description = "Inference benchmark: prefill and KV-cache decoding, base / LoRA unmerged / merged.")
@@ -102,22 +103,19 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             int[][] promptB = randomIds(rng, batch, config.vocabSize());
             try (KvCache cache = model.newCache(promptTokens + newTokens);
                     LoraBatch lora = LoraBatch.shared(model.manager(), adapter)) {
-                for (String variant : List.of("base", "LoRA unmerged", "LoRA merged")) {
-                    LoraBatch active = variant.equals("LoRA unmerged") ? lora : null;
-                    try (Transformer.Merged merged = variant.equals("LoRA merged") ? model.merge(adapter, "bench") : null) {
-                        results.add(new Result("prefill " + promptTokens + " tok, batch 1", variant,
-                                time(() -> promptTokens / prefill(model, cache, prompt1, active))));
-                        results.add(new Result("decode " + newTokens + " tok, batch 1", variant,
-                                time(() -> newTokens / decode(model, cache, prompt1, active))));
-                        results.add(new Result("decode " + newTokens + " tok, batch " + batch, variant,
-                                time(() -> batch * newTokens / decode(model, cache, promptB, active))));
-                    }
+                // base and unmerged interleaved; merged after them, since a merge changes every forward until closed
+                results.addAll(timeVariants(model, cache, prompt1, promptB,
+                        List.of(new Variant("base", null), new Variant("LoRA unmerged", lora)), null));
+                try (Transformer.Merged merged = model.merge(adapter, "bench")) {
+                    results.addAll(timeVariants(model, cache, prompt1, promptB,
+                            List.of(new Variant("LoRA merged", null)), null));
                 }
                 printTable(results);
                 System.out.printf("%nmemory: weights %.1f MB; LoRA (q,v r8, 12 layers) %.2f MB; KV cache %.1f MB"
                                 + " (batch %d, %d positions); process RSS %s%n", model.weightBytes() / 1e6,
                         adapter.numel() * 4 / 1e6, cache.bytes() / 1e6, batch, promptTokens + newTokens, rss());
-                System.out.printf("threads %d, %d timed runs after %d warm-up%n", n, runs, warmup);
+                System.out.printf("threads %d, %d timed rounds after %d warm-up, base and unmerged interleaved%n", n,
+                        runs, warmup);
             }
         }
         return 0;
@@ -156,15 +154,10 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             List<Result> results = new ArrayList<>();
             try (KvCache cache = m.newCache(promptTokens + newTokens);
                     LoraBatch lora = LoraBatch.shared(m.manager(), adapter)) {
-                for (String variant : List.of("base", "LoRA unmerged")) {
-                    LoraBatch active = variant.equals("base") ? null : lora;
-                    show(results, new Result("prefill " + promptTokens + " tok, batch 1", variant,
-                            time(() -> promptTokens / prefill(m, cache, prompt1, active))));
-                    show(results, new Result("decode " + newTokens + " tok, batch 1", variant,
-                            time(() -> newTokens / decode(m, cache, prompt1, active))));
-                    show(results, new Result("decode " + newTokens + " tok, batch " + batch, variant,
-                            time(() -> batch * newTokens / decode(m, cache, promptB, active))));
-                }
+                System.out.printf("%d warm-up round(s), then %d timed rounds of the six measures, interleaved"
+                        + " (tokens/s):%n", warmup, runs);
+                results.addAll(timeVariants(m, cache, prompt1, promptB,
+                        List.of(new Variant("base", null), new Variant("LoRA unmerged", lora)), System.out));
             }
             printTable(results);
             for (Result r : results) {
@@ -183,13 +176,32 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Adds a result and prints it at once: on a real shape a measure takes minutes. */
-    private static void show(List<Result> results, Result r) {
-        results.add(r);
-        double[] v = r.tokPerSec();
-        System.out.printf("  %-28s %-14s median %8.2f tok/s (min %.2f, max %.2f)%n", r.measure(), r.variant(),
-                median(v), v[0], v[v.length - 1]);
-        System.out.flush();
+    /** A variant of the model under test: its name in the table and its unmerged LoRA, if any. */
+    private record Variant(String name, LoraBatch lora) {}
+
+    /**
+     * Prefill, batch-1 decode and batch-{@code batch} decode for each variant, all interleaved ({@link
+     * InterleavedRuns}); the results listed variant by variant.
+     */
+    private List<Result> timeVariants(Transformer m, KvCache cache, int[][] prompt1, int[][] promptB,
+            List<Variant> variants, java.io.PrintStream progress) {
+        List<String> measures = List.of("prefill " + promptTokens + " tok, batch 1", "decode " + newTokens
+                + " tok, batch 1", "decode " + newTokens + " tok, batch " + batch);
+        List<InterleavedRuns.Measure> timed = new ArrayList<>();
+        for (Variant v : variants) {
+            timed.add(new InterleavedRuns.Measure(measures.get(0) + "  " + v.name(),
+                    () -> promptTokens / prefill(m, cache, prompt1, v.lora())));
+            timed.add(new InterleavedRuns.Measure(measures.get(1) + "  " + v.name(),
+                    () -> newTokens / decode(m, cache, prompt1, v.lora())));
+            timed.add(new InterleavedRuns.Measure(measures.get(2) + "  " + v.name(),
+                    () -> batch * newTokens / decode(m, cache, promptB, v.lora())));
+        }
+        double[][] values = InterleavedRuns.time(timed, warmup, runs, progress);
+        List<Result> results = new ArrayList<>();
+        for (int k = 0; k < timed.size(); k++) {
+            results.add(new Result(measures.get(k % 3), variants.get(k / 3).name(), values[k]));
+        }
+        return results;
     }
 
     private static long paramsOf(ModelConfig c) {
@@ -298,18 +310,6 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             }
         }
         return (System.nanoTime() - t0) / 1e9;
-    }
-
-    private double[] time(DoubleSupplier run) {
-        for (int i = 0; i < warmup; i++) {
-            run.getAsDouble();
-        }
-        double[] r = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            r[i] = run.getAsDouble();
-        }
-        Arrays.sort(r);
-        return r;
     }
 
     private static void printTable(List<Result> results) {
