@@ -113,7 +113,7 @@ final class VectorInt8Kernel {
                 FloatVector x1 = FloatVector.broadcast(FS, x[c + 1]);
                 FloatVector x2 = FloatVector.broadcast(FS, x[c + 2]);
                 FloatVector x3 = FloatVector.broadcast(FS, x[c + 3]);
-                t0 = ((FloatVector) ByteVector.fromArray(BS, q, q0 + 64 * j + 0)
+                t0 = ((FloatVector) ByteVector.fromArray(BS, q, q0 + 64 * j)
                         .convertShape(VectorOperators.B2F, FS, 0)).fma(x0, t0);
                 t0 = ((FloatVector) ByteVector.fromArray(BS, q, q0 + 64 * j + 16)
                         .convertShape(VectorOperators.B2F, FS, 0)).fma(x1, t0);
@@ -121,7 +121,7 @@ final class VectorInt8Kernel {
                         .convertShape(VectorOperators.B2F, FS, 0)).fma(x2, t0);
                 t0 = ((FloatVector) ByteVector.fromArray(BS, q, q0 + 64 * j + 48)
                         .convertShape(VectorOperators.B2F, FS, 0)).fma(x3, t0);
-                t1 = ((FloatVector) ByteVector.fromArray(BS, q, q1 + 64 * j + 0)
+                t1 = ((FloatVector) ByteVector.fromArray(BS, q, q1 + 64 * j)
                         .convertShape(VectorOperators.B2F, FS, 0)).fma(x0, t1);
                 t1 = ((FloatVector) ByteVector.fromArray(BS, q, q1 + 64 * j + 16)
                         .convertShape(VectorOperators.B2F, FS, 0)).fma(x1, t1);
@@ -129,7 +129,7 @@ final class VectorInt8Kernel {
                         .convertShape(VectorOperators.B2F, FS, 0)).fma(x2, t1);
                 t1 = ((FloatVector) ByteVector.fromArray(BS, q, q1 + 64 * j + 48)
                         .convertShape(VectorOperators.B2F, FS, 0)).fma(x3, t1);
-                t2 = ((FloatVector) ByteVector.fromArray(BS, q, q2 + 64 * j + 0)
+                t2 = ((FloatVector) ByteVector.fromArray(BS, q, q2 + 64 * j)
                         .convertShape(VectorOperators.B2F, FS, 0)).fma(x0, t2);
                 t2 = ((FloatVector) ByteVector.fromArray(BS, q, q2 + 64 * j + 16)
                         .convertShape(VectorOperators.B2F, FS, 0)).fma(x1, t2);
@@ -137,7 +137,7 @@ final class VectorInt8Kernel {
                         .convertShape(VectorOperators.B2F, FS, 0)).fma(x2, t2);
                 t2 = ((FloatVector) ByteVector.fromArray(BS, q, q2 + 64 * j + 48)
                         .convertShape(VectorOperators.B2F, FS, 0)).fma(x3, t2);
-                t3 = ((FloatVector) ByteVector.fromArray(BS, q, q3 + 64 * j + 0)
+                t3 = ((FloatVector) ByteVector.fromArray(BS, q, q3 + 64 * j)
                         .convertShape(VectorOperators.B2F, FS, 0)).fma(x0, t3);
                 t3 = ((FloatVector) ByteVector.fromArray(BS, q, q3 + 64 * j + 16)
                         .convertShape(VectorOperators.B2F, FS, 0)).fma(x1, t3);
@@ -178,9 +178,9 @@ final class VectorInt8Kernel {
             FloatVector wa;
             FloatVector wb;
             FloatVector e;
-            wa = ((FloatVector) ByteVector.fromArray(BS, q, qa + 64 * j + 0)
+            wa = ((FloatVector) ByteVector.fromArray(BS, q, qa + 64 * j)
                     .convertShape(VectorOperators.B2F, FS, 0)).mul(sa);
-            wb = ((FloatVector) ByteVector.fromArray(BS, q, qb + 64 * j + 0)
+            wb = ((FloatVector) ByteVector.fromArray(BS, q, qb + 64 * j)
                     .convertShape(VectorOperators.B2F, FS, 0)).mul(sb);
             e = FloatVector.broadcast(FS, x[c + 0]);
             a0 = wa.fma(e, a0);
@@ -330,9 +330,9 @@ final class VectorInt8Kernel {
             FloatVector wa;
             FloatVector wb;
             FloatVector e;
-            wa = ((FloatVector) ByteVector.fromArray(BS, q, qa + 64 * j + 0)
+            wa = ((FloatVector) ByteVector.fromArray(BS, q, qa + 64 * j)
                     .convertShape(VectorOperators.B2F, FS, 0)).mul(sa);
-            wb = ((FloatVector) ByteVector.fromArray(BS, q, qb + 64 * j + 0)
+            wb = ((FloatVector) ByteVector.fromArray(BS, q, qb + 64 * j)
                     .convertShape(VectorOperators.B2F, FS, 0)).mul(sb);
             e = FloatVector.broadcast(FS, x[c + 0]);
             a0 = wa.fma(e, a0);

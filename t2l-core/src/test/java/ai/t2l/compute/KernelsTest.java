@@ -270,7 +270,7 @@ class KernelsTest {
         }
     }
 
-    /** GELU (tanh form): the Vector API kernel and the plain one give the same bits, over ordinary and extreme values. */
+    /** GELU (tanh form): the Vector API and plain kernels give the same bits, over ordinary and extreme values. */
     @Test
     void geluKernelsAgreeBitForBit() {
         SplittableRandom rnd = new SplittableRandom(6);
