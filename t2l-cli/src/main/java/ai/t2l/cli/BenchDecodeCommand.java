@@ -75,6 +75,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        checkCounts();
         if (shape != null) {
             Path dir = out != null ? out : Path.of("t2l-shapes", shape);
             long t0 = System.nanoTime();
@@ -174,6 +175,18 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                     runs, warmup, loadAverage());
         }
         return 0;
+    }
+
+    /** Counts the measures need, refused before anything loads (a median of no runs has no meaning). */
+    private void checkCounts() {
+        int[] values = {runs, warmup, batch, promptTokens, newTokens};
+        String[] names = {"--runs", "--warmup", "--batch", "--prompt-tokens", "--new-tokens"};
+        for (int i = 0; i < values.length; i++) {
+            int least = names[i].equals("--warmup") ? 0 : 1;
+            if (values[i] < least) {
+                throw new ai.t2l.io.T2lException(names[i] + " must be at least " + least + ", got " + values[i]);
+            }
+        }
     }
 
     /** A variant of the model under test: its name in the table and its unmerged LoRA, if any. */

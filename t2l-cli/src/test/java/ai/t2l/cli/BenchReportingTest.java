@@ -33,7 +33,17 @@ class BenchReportingTest {
     }
 
     @Test
-    void descriptionsOutOfRangeIsAClearError() {
+    void decodeCountsBelowOneAreAClearError() {
+        for (String[] bad : new String[][] {{"--runs", "0"}, {"--batch", "0"}, {"--new-tokens", "-1"},
+            {"--warmup", "-1"}}) {
+            String e = errorOf("bench", "decode", bad[0], bad[1]);
+            assertTrue(e.contains("error:") && e.contains(bad[0] + " must be at least") && e.contains("got " + bad[1]),
+                    String.join(" ", bad) + ": " + e);
+        }
+    }
+
+    /** What a failing command prints on stderr (its exit code must not be 0). */
+    private static String errorOf(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -41,13 +51,18 @@ class BenchReportingTest {
         try {
             System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = Main.execute("bench", "generate", "--descriptions", "0");
+            code = Main.execute(args);
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
         }
         assertNotEquals(0, code);
-        String e = err.toString(StandardCharsets.UTF_8);
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void descriptionsOutOfRangeIsAClearError() {
+        String e = errorOf("bench", "generate", "--descriptions", "0");
         assertTrue(e.contains("error:") && e.contains("--descriptions must be between 1 and 64, got 0"), e);
     }
 }
