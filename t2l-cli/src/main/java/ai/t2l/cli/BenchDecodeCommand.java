@@ -177,13 +177,16 @@ public final class BenchDecodeCommand implements Callable<Integer> {
 
     /** Counts the measures need, refused before anything loads (a median of no runs has no meaning). */
     private void checkCounts() {
-        int[] values = {runs, warmup, batch, promptTokens, newTokens};
-        String[] names = {"--runs", "--warmup", "--batch", "--prompt-tokens", "--new-tokens"};
-        for (int i = 0; i < values.length; i++) {
-            int least = names[i].equals("--warmup") ? 0 : 1;
-            if (values[i] < least) {
-                throw new ai.t2l.io.T2lException(names[i] + " must be at least " + least + ", got " + values[i]);
-            }
+        atLeast("--runs", runs, 1);
+        atLeast("--warmup", warmup, 0);
+        atLeast("--batch", batch, 1);
+        atLeast("--prompt-tokens", promptTokens, 1);
+        atLeast("--new-tokens", newTokens, 1);
+    }
+
+    private static void atLeast(String option, int value, int least) {
+        if (value < least) {
+            throw new ai.t2l.io.T2lException(option + " must be at least " + least + ", got " + value);
         }
     }
 
