@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Adapter generation (BENCHMARKS-WORKLOADS.md §1) in steady state, the reference stack and ours alternating:
+# reference, ours, reference, ours... Each run is 8 warm-up calls and 30 timed ones per variant. The oracle's
+# paired.sh times 2 + 7, and on these VMs the first calls of a process (the JIT's warm-up, packing the head
+# weights) move those medians by up to 2x (BENCHMARKS.md, fourteenth and eighteenth sessions), so generation is
+# compared from here. Each stack runs in its own tuned environment, as in paired.sh: the reference with the
+# oracle's env.sh, ours without its OpenBLAS and OpenMP settings.
+# Usage: T2L_ORACLE=/work/oracle bash docs/oracle-paired-generate.sh [ROUNDS=2] [REPO=the repository root]
+set -euo pipefail
+ROUNDS=${1:-2}
+REPO=${2:-$(cd "$(dirname "$0")/.." && pwd)}
+: "${T2L_ORACLE:?set T2L_ORACLE to the reference stack (docs/oracle-setup.sh)}"
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+for r in $(seq "$ROUNDS"); do
+    echo "round $r: reference $(date +%T), load $(cut -d' ' -f1 /proc/loadavg)" >&2
+    (. "$T2L_ORACLE/env.sh" && cd "$T2L_ORACLE/bench" && $PY t2l_gen.py --warmup 8 --runs 30) 2>/dev/null \
+        | grep '^{' > "$OUT/ref_$r"
+    echo "round $r: ours $(date +%T), load $(cut -d' ' -f1 /proc/loadavg)" >&2
+    (cd "$REPO" && env -u OPENBLAS_CORETYPE -u OPENBLAS_NUM_THREADS -u PYTHONPATH -u OMP_WAIT_POLICY \
+        ./t2l bench generate --warmup 8 --runs 30) 2>/dev/null | grep '^| hypernet' > "$OUT/ours_$r"
+done
+python3 - "$OUT" "$ROUNDS" <<'EOF'
+import json, sys
+out, rounds = sys.argv[1], int(sys.argv[2])
+print("| variant | round | reference median ms | ours median ms | reference ÷ ours |")
+print("|---|---|---|---|---|")
+for v in "LMS":
+    for r in range(1, rounds + 1):
+        ref = [json.loads(l) for l in open(f"{out}/ref_{r}")]
+        ref = next(x["ms"]["median"] for x in ref if x["workload"] == f"t2l gen {v}")
+        row = next(l for l in open(f"{out}/ours_{r}") if l.startswith(f"| hypernet {v} "))
+        ours = float(row.split("|")[4])  # columns: measure, parameters, min, median, ...
+        print(f"| {v} | {r} | {ref:.1f} | {ours:.1f} | {ref / ours:.2f}× |")
+EOF
