@@ -12,13 +12,16 @@ REPO=${2:-$(cd "$(dirname "$0")/.." && pwd)}
 : "${T2L_ORACLE:?set T2L_ORACLE to the reference stack (docs/oracle-setup.sh)}"
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
+failed() { echo "$1 failed; the end of its output:" >&2; tail -20 "$2" >&2; exit 1; }
 for r in $(seq "$ROUNDS"); do
     echo "round $r: reference $(date +%T), load $(cut -d' ' -f1 /proc/loadavg)" >&2
-    (. "$T2L_ORACLE/env.sh" && cd "$T2L_ORACLE/bench" && $PY t2l_gen.py --warmup 8 --runs 30) 2>/dev/null \
-        | grep '^{' > "$OUT/ref_$r"
+    (. "$T2L_ORACLE/env.sh" && cd "$T2L_ORACLE/bench" && $PY t2l_gen.py --warmup 8 --runs 30) \
+        > "$OUT/ref_$r.log" 2>&1 || failed "the reference" "$OUT/ref_$r.log"
+    grep '^{' "$OUT/ref_$r.log" > "$OUT/ref_$r"
     echo "round $r: ours $(date +%T), load $(cut -d' ' -f1 /proc/loadavg)" >&2
     (cd "$REPO" && env -u OPENBLAS_CORETYPE -u OPENBLAS_NUM_THREADS -u PYTHONPATH -u OMP_WAIT_POLICY \
-        ./t2l bench generate --warmup 8 --runs 30) 2>/dev/null | grep '^| hypernet' > "$OUT/ours_$r"
+        ./t2l bench generate --warmup 8 --runs 30) > "$OUT/ours_$r.log" 2>&1 || failed "ours" "$OUT/ours_$r.log"
+    grep '^| hypernet' "$OUT/ours_$r.log" > "$OUT/ours_$r"
 done
 python3 - "$OUT" "$ROUNDS" <<'EOF'
 import json, sys
