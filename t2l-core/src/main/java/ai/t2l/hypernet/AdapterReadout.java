@@ -74,20 +74,56 @@ final class AdapterReadout {
      * Reads one module from the Java head kernel ({@link JavaHeads}): the head input x in, the adapters' arrays
      * filled straight from the product's tiles; no head output in engine memory at all.
      *
+     * <p>An SFT hypernetwork whose AB_offset is all +0.0 (no multi-task LoRA, T2L-SPEC §2.7: the usual case) gets its
+     * offset and the finiteness check applied to each tile while the tile is in L1 ({@link #zeroOffsetAndCheck}), so
+     * no pass over the adapters follows the products: that pass, reading the offsets beside 13.6 MB of outputs per
+     * Mistral-7B adapter, took 3.5–4 ms of a 25–30 ms call (BENCHMARKS.md, issue 16, nineteenth session). Other
+     * offsets and the recon conversions keep the pass ({@link #finish}): applied in the tiles, they read from as many
+     * layers' offsets at once as a tile has rows, and slowed the products more than they saved.
+     *
      * @param x the head input (rows per variant: {@link JavaHeads}), headIn wide
      * @param head the module's packed head ({@link JavaHeads#pack})
+     * @param offsetsZero whether the module's AB_offset (A and B) holds only +0.0
      */
-    void readJava(String module, float[] x, HeadProduct head, Map<String, NDArray> buffers, GenerationPhases phases) {
+    void readJava(String module, float[] x, HeadProduct head, Map<String, NDArray> buffers, boolean offsetsZero,
+            GenerationPhases phases) {
         HyperConfig.ModuleDims d = config.dims(module);
         int rows = tasks * config.numLayers();
-        int r = config.rank();
+        int aSize = config.rank() * d.in();
+        int bSize = d.out() * config.rank();
         GenerationPhases.enter(phases, GenerationPhases.Phase.READOUT);
-        float[][] as = new float[rows][r * d.in()];
-        float[][] bs = new float[rows][d.out() * r];
+        float[][] as = new float[rows][];
+        float[][] bs = new float[rows][];
+        // zeroed by both cores: 13.6 MB per Mistral-7B adapter, about 2 ms on one
+        IntStream.range(0, rows).parallel().forEach(row -> {
+            as[row] = new float[aSize];
+            bs[row] = new float[bSize];
+        });
+        boolean inTiles = offsetsZero && config.trainingTask() == TrainingTask.SFT;
         GenerationPhases.enter(phases, GenerationPhases.Phase.HEADS);
-        JavaHeads.run(config, module, x, head, as, bs);
+        JavaHeads.run(config, module, x, head, as, bs, inTiles ? this::zeroOffsetAndCheck : null);
         GenerationPhases.enter(phases, GenerationPhases.Phase.READOUT);
-        finish(module, as, bs, buffers);
+        if (inTiles) {
+            place(module, as, bs);
+        } else {
+            finish(module, as, bs, buffers);
+        }
+    }
+
+    /**
+     * The SFT offset when it is all +0.0, value by value as the engine's add (x + 0 turns −0.0 into +0.0 and keeps
+     * everything else), then the finiteness check of the outputs kept.
+     */
+    private void zeroOffsetAndCheck(float[] tile, int rows, int positions) {
+        for (int i = 0; i < rows; i++) {
+            int at = i * HeadProduct.FEATURES_PER_PANEL;
+            for (int f = at; f < at + positions; f++) {
+                tile[f] = tile[f] + 0f;
+            }
+            if (FloatScan.firstNonFinite(tile, at, at + positions) >= 0) {
+                nonFinite = true;
+            }
+        }
     }
 
     /** Offsets / raw scale (in place), then one adapter site per row. as: (r, in) per row; bs: (out, r) per row. */
@@ -109,11 +145,20 @@ final class AdapterReadout {
                 nonFinite = true;
             }
         });
+        place(module, as, bs);
+    }
+
+    /** One adapter site per row. as: (r, in) per row; bs: (out, r) per row. */
+    private void place(String module, float[][] as, float[][] bs) {
+        HyperConfig.ModuleDims d = config.dims(module);
+        int layers = config.numLayers();
+        long[] aShape = {config.rank(), d.in()};
+        long[] bShape = {d.out(), config.rank()};
         for (int t = 0; t < tasks; t++) {
             for (int l = 0; l < layers; l++) {
                 int row = t * layers + l;
                 pairs.get(t).put(new LoraWeights.Site(l, module), new LoraWeights.Pair(
-                        new FloatTensor(as[row], new long[] {r, in}), new FloatTensor(bs[row], new long[] {out, r})));
+                        new FloatTensor(as[row], aShape.clone()), new FloatTensor(bs[row], bShape.clone())));
             }
         }
     }

@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
+import ai.t2l.compute.FloatScan;
 import ai.t2l.compute.HeadProduct;
 import ai.t2l.io.Finite;
 import ai.t2l.io.FloatTensor;
@@ -62,6 +63,9 @@ public final class HyperModulator implements AutoCloseable {
     /** The trunk's weights for generation on Java arrays ({@link JavaTrunk}), kept under the same rule. */
     private volatile JavaTrunk packedTrunk;
     private volatile boolean parametersHandedOut;
+    /** Per module: its AB_offset holds only +0.0 ({@link #offsetsZero}). */
+    private final Map<String, Boolean> zeroOffsets = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean buffersHandedOut;
     /** Head weights packed in bfloat16 ({@link #headsInBf16}); the default from -Dt2l.hypernet.heads=bf16. */
     private volatile boolean bf16Heads = "bf16".equals(System.getProperty("t2l.hypernet.heads"));
 
@@ -154,9 +158,28 @@ public final class HyperModulator implements AutoCloseable {
         return Collections.unmodifiableMap(params);
     }
 
-    /** AB_offset, mean_recon_target, std_recon_target (T2L-SPEC §2.9); not trained. */
+    /**
+     * AB_offset, mean_recon_target, std_recon_target (T2L-SPEC §2.9); not trained. The caller may write them in
+     * place, so generation stops caching what it knows of them ({@link #offsetsZero}) from here on.
+     */
     public Map<String, NDArray> buffers() {
+        buffersHandedOut = true;
+        zeroOffsets.clear();
         return Collections.unmodifiableMap(buffers);
+    }
+
+    /**
+     * Whether the module's AB_offset (A and B) holds only +0.0, as it does without a multi-task LoRA (T2L-SPEC
+     * §2.7); the readout then applies it in the head's tiles ({@link AdapterReadout#readJava}). Cached per module
+     * until {@link #buffers()} is handed out; false after that.
+     */
+    private boolean offsetsZero(String module) {
+        if (buffersHandedOut) {
+            return false;
+        }
+        return zeroOffsets.computeIfAbsent(module, m -> FloatScan.allPositiveZero(EngineMemory.readable(
+                buffers.get("AB_offset.A." + m))) && FloatScan.allPositiveZero(EngineMemory.readable(
+                buffers.get("AB_offset.B." + m))));
     }
 
     /** Training mode turns dropout (p = 0.05) on; generation always runs without it. */
@@ -603,7 +626,7 @@ public final class HyperModulator implements AutoCloseable {
                 for (int j = 0; j < modules.size(); j++) {
                     GenerationPhases.enter(phases, GenerationPhases.Phase.PACK);
                     HeadProduct head = packedHead(modules.get(j));
-                    readout.readJava(modules.get(j), xs[j], head, buffers, phases);
+                    readout.readJava(modules.get(j), xs[j], head, buffers, offsetsZero(modules.get(j)), phases);
                 }
             } else {
                 generateOnEngine(encoded, readout, phases);

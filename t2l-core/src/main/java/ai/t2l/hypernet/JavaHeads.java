@@ -45,7 +45,8 @@ final class JavaHeads {
      * @param head the module's head from {@link #pack}
      * @param as n arrays of r·in, bs n arrays of out·r: filled here
      */
-    static void run(HyperConfig c, String module, float[] x, HeadProduct head, float[][] as, float[][] bs) {
+    static void run(HyperConfig c, String module, float[] x, HeadProduct head, float[][] as, float[][] bs,
+            TileFinish finish) {
         HyperConfig.ModuleDims d = c.dims(module);
         int headIn = c.headInSize();
         int r = c.rank();
@@ -53,8 +54,8 @@ final class JavaHeads {
         int out = d.out();
         int n = as.length;
         switch (c.variant()) {
-            case L -> head.multiply(x, n, head.positions(), lSink(as, bs, r * in));
-            case L_AUTOREG -> head.multiply(x, n * r, in + out, (p0, nf, i0, rows, tile) -> {
+            case L -> head.multiply(x, n, head.positions(), finished(lSink(as, bs, r * in), finish));
+            case L_AUTOREG -> head.multiply(x, n * r, in + out, finished((p0, nf, i0, rows, tile) -> {
                 int fa = Math.max(0, Math.min(nf, in - p0)); // the first fa positions are A's
                 for (int i = 0; i < rows; i++) {
                     int row = (i0 + i) / r;
@@ -68,30 +69,46 @@ final class JavaHeads {
                         b[(p0 + f - in) * r + k] = tile[t + f];
                     }
                 }
-            });
+            }, finish));
             case M -> {
                 int max = Math.max(in, out);
                 int[] aPlace = mPlaceA(r, in, max);
                 if (in == out) {
-                    head.multiply(x, 2 * n, r * max, mSink(as, bs, aPlace, 0));
+                    head.multiply(x, 2 * n, r * max, finished(mSink(as, bs, aPlace, 0), finish));
                 } else {
                     // only the positions each side keeps: in the column-major order, the first r·in (A) or r·out (B)
                     float[] xa = Arrays.copyOfRange(x, 0, n * headIn);
                     float[] xb = Arrays.copyOfRange(x, n * headIn, 2 * n * headIn);
-                    head.multiply(xa, n, r * in, mSink(as, bs, aPlace, 0));
-                    head.multiply(xb, n, r * out, mSink(as, bs, aPlace, n));
+                    head.multiply(xa, n, r * in, finished(mSink(as, bs, aPlace, 0), finish));
+                    head.multiply(xb, n, r * out, finished(mSink(as, bs, aPlace, n), finish));
                 }
             }
             case S -> {
                 if (in == out) {
-                    head.multiply(x, 2 * n * r, in, sSink(as, bs, r, in, 0));
+                    head.multiply(x, 2 * n * r, in, finished(sSink(as, bs, r, in, 0), finish));
                 } else {
-                    head.multiply(Arrays.copyOfRange(x, 0, n * r * headIn), n * r, in, sSink(as, bs, r, in, 0));
+                    head.multiply(Arrays.copyOfRange(x, 0, n * r * headIn), n * r, in,
+                            finished(sSink(as, bs, r, in, 0), finish));
                     head.multiply(Arrays.copyOfRange(x, n * r * headIn, 2 * n * r * headIn), n * r, out,
-                            sSink(as, bs, r, in, n * r));
+                            finished(sSink(as, bs, r, in, n * r), finish));
                 }
             }
         }
+    }
+
+    /**
+     * Work on each finished tile before its values are placed, while it is in the core's L1 cache: {@code rows} rows
+     * of {@link HeadProduct#FEATURES_PER_PANEL}, of which the first {@code positions} are outputs the adapters keep.
+     */
+    interface TileFinish {
+        void apply(float[] tile, int rows, int positions);
+    }
+
+    private static HeadProduct.Sink finished(HeadProduct.Sink place, TileFinish finish) {
+        return finish == null ? place : (p0, nf, i0, rows, tile) -> {
+            finish.apply(tile, rows, nf);
+            place.accept(p0, nf, i0, rows, tile);
+        };
     }
 
     /**

@@ -24,28 +24,32 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ({@link JavaHeads}) gives the adapters of the engine path (trunk and head on the engine, then slicing, B's
  * transposition and offsets: {@link AdapterReadout#read}), for every variant, with rotary and learnable positions,
  * for modules with in = out, in &gt; out and in &lt; out (M and S then skip head rows), with several tasks per call
- * and row counts that are not multiples of the kernel's 32-row blocks, SFT and recon (z-score + offsets).
+ * and row counts that are not multiples of the kernel's 32-row blocks, SFT (random offsets, and all-zero offsets,
+ * which the readout applies in the head's tiles) and recon (z-score + offsets).
  */
 class JavaHeadsTest {
     private static final double ATOL = 1e-5;
 
     static Stream<Arguments> configs() {
         return Stream.of(Variant.values()).flatMap(v -> Stream.of(
-                Arguments.of(v, TrainingTask.SFT, false, 3),
-                Arguments.of(v, TrainingTask.RECON, false, 2),
-                Arguments.of(v, TrainingTask.SFT, v.autoregGen, 1)));
+                Arguments.of(v, TrainingTask.SFT, false, 3, false),
+                Arguments.of(v, TrainingTask.SFT, false, 2, true),
+                Arguments.of(v, TrainingTask.RECON, false, 2, false),
+                Arguments.of(v, TrainingTask.SFT, v.autoregGen, 1, false)));
     }
 
-    @ParameterizedTest(name = "{0} {1} learnablePos={2} tasks={3}")
+    @ParameterizedTest(name = "{0} {1} learnablePos={2} tasks={3} zeroOffsets={4}")
     @MethodSource("configs")
-    void javaHeadsGiveTheEngineAdapters(Variant v, TrainingTask task, boolean learnablePos, int tasks) {
-        HyperConfig c = HyperConfig.builder().variant(v).latentSize(16).headInSize(40).taskEmbDim(24).numLayers(5)
-                .module("q_proj", 48, 48).module("v_proj", 48, 20).module("up_proj", 20, 56).trainingTask(task)
-                .lora(new LoraConfig(3, 6, true, 0.05, List.of("q_proj", "v_proj", "up_proj")))
-                .predZScore(task == TrainingTask.RECON).factorized(true).headUseBias(true)
-                .learnablePosEmb(learnablePos).build();
+    void javaHeadsGiveTheEngineAdapters(Variant v, TrainingTask task, boolean learnablePos, int tasks,
+            boolean zeroOffsets) {
+        HyperConfig c = config(v, task, learnablePos);
+        Map<String, FloatTensor> state = randomState(c, 7);
+        if (zeroOffsets) {
+            state.replaceAll((k, t) -> k.startsWith("AB_offset.") ? new FloatTensor(new float[t.data().length],
+                    t.shape()) : t);
+        }
         try (NDManager nd = NDManager.newBaseManager("PyTorch");
-                HyperModulator h = HyperModulator.fromState(c, randomState(c, 7), "random", nd)) {
+                HyperModulator h = HyperModulator.fromState(c, state, "random", nd)) {
             SplittableRandom r = new SplittableRandom(11);
             float[] emb = new float[tasks * c.taskEmbDim()];
             for (int i = 0; i < emb.length; i++) {
@@ -65,6 +69,42 @@ class JavaHeadsTest {
                 }
             }
             System.out.printf("java heads %s %s: max|diff| %.3g%n", v, task, worst);
+        }
+    }
+
+    private static HyperConfig config(Variant v, TrainingTask task, boolean learnablePos) {
+        return HyperConfig.builder().variant(v).latentSize(16).headInSize(40).taskEmbDim(24).numLayers(5)
+                .module("q_proj", 48, 48).module("v_proj", 48, 20).module("up_proj", 20, 56).trainingTask(task)
+                .lora(new LoraConfig(3, 6, true, 0.05, List.of("q_proj", "v_proj", "up_proj")))
+                .predZScore(task == TrainingTask.RECON).factorized(true).headUseBias(true)
+                .learnablePosEmb(learnablePos).build();
+    }
+
+    /**
+     * All-zero SFT offsets are applied in the head's tiles, with the finiteness check
+     * ({@link AdapterReadout#readJava}); once {@link HyperModulator#buffers()} is handed out, a pass over the
+     * adapters applies them instead. Both give the same bits.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(Variant.class)
+    void zeroOffsetsInTheTilesGiveTheBitsOfThePass(Variant v) {
+        HyperConfig c = config(v, TrainingTask.SFT, false);
+        Map<String, FloatTensor> state = randomState(c, 5);
+        state.replaceAll((k, t) -> k.startsWith("AB_offset.") ? new FloatTensor(new float[t.data().length],
+                t.shape()) : t);
+        try (NDManager nd = NDManager.newBaseManager("PyTorch");
+                HyperModulator h = HyperModulator.fromState(c, state, "random", nd)) {
+            NDArray encoded = h.encodeTask(nd.create(new float[] {
+                0.3f, -1f, 0.5f, 2f, 0.1f, -0.2f, 0.7f, 1.1f, -0.4f, 0.9f, 0.2f, -1.3f,
+                0.6f, 0.05f, -0.8f, 1.4f, -0.1f, 0.3f, 0.8f, -0.6f, 1.2f, -0.9f, 0.4f, 0.15f}, new Shape(1, 24)));
+            LoraWeights inTiles = h.generateEncoded(encoded, true).get(0);
+            h.buffers();
+            LoraWeights inAPass = h.generateEncoded(encoded, true).get(0);
+            for (Map.Entry<LoraWeights.Site, LoraWeights.Pair> e : inAPass.pairs().entrySet()) {
+                LoraWeights.Pair got = inTiles.pairs().get(e.getKey());
+                assertTrue(java.util.Arrays.equals(e.getValue().a().data(), got.a().data()), e.getKey() + " A");
+                assertTrue(java.util.Arrays.equals(e.getValue().b().data(), got.b().data()), e.getKey() + " B");
+            }
         }
     }
 
