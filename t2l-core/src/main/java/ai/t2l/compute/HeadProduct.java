@@ -146,6 +146,11 @@ public final class HeadProduct {
         return count;
     }
 
+    /** Columns of W: the width of an input row. */
+    public int cols() {
+        return cols;
+    }
+
     /** Bytes of the packed copy. */
     public long bytes() {
         return 4L * ((panels != null ? panels.length : halves.length) + bias.length);
@@ -196,28 +201,43 @@ public final class HeadProduct {
         checkInput(x, m);
         float[] y = new float[Math.multiplyExact(m, count)];
         int tiles = (m + ROWS_PER_TILE - 1) / ROWS_PER_TILE;
-        int groups = (count + FEATURES_PER_PANEL - 1) / FEATURES_PER_PANEL;
         // the work's size: the weights, read once per tile of rows
         ComputePool.forRange(tiles, (long) tiles * count * cols, (t0, t1) -> {
-            float[] tile = new float[ROWS_PER_TILE * FEATURES_PER_PANEL];
-            float[] xt = new float[cols * ROWS_PER_TILE];
-            for (int t = t0; t < t1; t++) {
-                int rows = Math.min(ROWS_PER_TILE, m - t * ROWS_PER_TILE);
-                rowTile(x, t, rows, cols, xt);
-                for (int g = 0; g < groups; g++) {
-                    int p0 = g * FEATURES_PER_PANEL;
-                    int n = Math.min(FEATURES_PER_PANEL, count - p0);
-                    tile(g, xt, rows, tile);
-                    for (int i = 0; i < rows; i++) {
-                        System.arraycopy(tile, i * FEATURES_PER_PANEL, y, (t * ROWS_PER_TILE + i) * count + p0, n);
-                    }
-                }
-            }
-            if (silu) {
-                Silu.inPlace(y, t0 * ROWS_PER_TILE * count, Math.min(m, t1 * ROWS_PER_TILE) * count);
-            }
+            int r0 = t0 * ROWS_PER_TILE;
+            multiplyRows(x, r0, y, r0, Math.min(m, t1 * ROWS_PER_TILE) - r0, silu, (long) m * count);
         });
         return y;
+    }
+
+    /**
+     * {@link #multiply(float[], int, boolean)} for rows [xRow, xRow + rows) of x into rows [yRow, yRow + rows) of y
+     * ((·, positions) row-major), on the calling thread: for a caller that splits the rows over the cores itself and
+     * runs several steps on each block of rows while it is in cache ({@code hypernet.JavaTrunk}). The same sums.
+     *
+     * @param siluWhole the values of the whole operation these rows are part of ({@link Silu#inPlace(float[], int,
+     *     int, long)})
+     */
+    public void multiplyRows(float[] x, int xRow, float[] y, int yRow, int rows, boolean silu, long siluWhole) {
+        java.util.Objects.checkFromIndexSize((long) xRow * cols, (long) rows * cols, x.length);
+        java.util.Objects.checkFromIndexSize((long) yRow * count, (long) rows * count, y.length);
+        int groups = (count + FEATURES_PER_PANEL - 1) / FEATURES_PER_PANEL;
+        float[] tile = new float[ROWS_PER_TILE * FEATURES_PER_PANEL];
+        float[] xt = new float[cols * ROWS_PER_TILE];
+        for (int t = 0; t < rows; t += ROWS_PER_TILE) {
+            int n = Math.min(ROWS_PER_TILE, rows - t);
+            rowTile(x, xRow + t, n, cols, xt);
+            for (int g = 0; g < groups; g++) {
+                int p0 = g * FEATURES_PER_PANEL;
+                int nf = Math.min(FEATURES_PER_PANEL, count - p0);
+                tile(g, xt, n, tile);
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(tile, i * FEATURES_PER_PANEL, y, (yRow + t + i) * count + p0, nf);
+                }
+            }
+        }
+        if (silu) {
+            Silu.inPlace(y, yRow * count, (yRow + rows) * count, siluWhole);
+        }
     }
 
     /** Panel group g against one tile of x's rows: the tile's first {@code rows} rows of 32 outputs, + b. */
@@ -247,15 +267,15 @@ public final class HeadProduct {
         float[][] out = new float[(m + ROWS_PER_TILE - 1) / ROWS_PER_TILE][];
         for (int t = 0; t < out.length; t++) {
             out[t] = new float[cols * ROWS_PER_TILE];
-            rowTile(x, t, Math.min(ROWS_PER_TILE, m - t * ROWS_PER_TILE), cols, out[t]);
+            rowTile(x, t * ROWS_PER_TILE, Math.min(ROWS_PER_TILE, m - t * ROWS_PER_TILE), cols, out[t]);
         }
         return out;
     }
 
-    /** Rows [8t, 8t + rows) of x into xt, k-major ({@code xt[k·8 + i]}); rows past them stay as they were. */
-    private static void rowTile(float[] x, int t, int rows, int cols, float[] xt) {
+    /** Rows [row0, row0 + rows) of x into xt, k-major ({@code xt[k·8 + i]}); rows past them stay as they were. */
+    private static void rowTile(float[] x, int row0, int rows, int cols, float[] xt) {
         for (int i = 0; i < rows; i++) {
-            int src = (t * ROWS_PER_TILE + i) * cols;
+            int src = (row0 + i) * cols;
             for (int k = 0; k < cols; k++) {
                 xt[k * ROWS_PER_TILE + i] = x[src + k];
             }

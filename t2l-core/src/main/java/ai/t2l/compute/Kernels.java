@@ -65,6 +65,14 @@ interface Kernels {
     void silu(float[] a, int from, int to);
 
     /**
+     * {@link #silu(float[], int, int)} on a range that is part of one operation over {@code whole} values (the
+     * range one core takes of it, or one block of rows): the kernel chooses its form by the operation's size.
+     */
+    default void silu(float[] a, int from, int to, long whole) {
+        silu(a, from, to);
+    }
+
+    /**
      * GELU, tanh form, in place on the float32 values [from, to) of {@code b} (native byte order, indices in floats):
      * PyTorch's {@code 0.5·x·(1 + tanh(u))}, u = √(2/π)·(x + 0.044715·x³), computed as x · sigmoid(2u) = x / (1 +
      * e^(−2u)) (the same function: 1 + tanh(u) = 2·sigmoid(2u)) with {@link Exp}'s exponential, so both kernels give

@@ -19,4 +19,13 @@ public final class Silu {
         java.util.Objects.checkFromToIndex(from, to, a.length);
         Kernels.best().silu(a, from, to);
     }
+
+    /**
+     * {@link #inPlace(float[], int, int)} on a part of one operation over {@code whole} values (one core's share, or
+     * one block of rows), which decides the kernel's form as the whole would: the same bits either way.
+     */
+    public static void inPlace(float[] a, int from, int to, long whole) {
+        java.util.Objects.checkFromToIndex(from, to, a.length);
+        Kernels.best().silu(a, from, to, whole);
+    }
 }

@@ -533,7 +533,12 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void silu(float[] a, int from, int to) {
-        if (to - from < SILU_VECTOR_MIN) {
+        silu(a, from, to, to - from);
+    }
+
+    @Override
+    public void silu(float[] a, int from, int to, long whole) {
+        if (whole < SILU_VECTOR_MIN) {
             SCALAR.silu(a, from, to);
             return;
         }

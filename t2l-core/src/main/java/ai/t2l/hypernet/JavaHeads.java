@@ -98,15 +98,15 @@ final class JavaHeads {
 
     /**
      * Work on each finished tile before its values are placed, while it is in the core's L1 cache: {@code rows} rows
-     * of {@link HeadProduct#FEATURES_PER_PANEL}, of which the first {@code positions} are outputs the adapters keep.
+     * of {@link HeadProduct#FEATURES_PER_PANEL} outputs.
      */
     interface TileFinish {
-        void apply(float[] tile, int rows, int positions);
+        void apply(float[] tile, int rows);
     }
 
     private static HeadProduct.Sink finished(HeadProduct.Sink place, TileFinish finish) {
         return finish == null ? place : (p0, nf, i0, rows, tile) -> {
-            finish.apply(tile, rows, nf);
+            finish.apply(tile, rows);
             place.accept(p0, nf, i0, rows, tile);
         };
     }

@@ -2,6 +2,7 @@ package ai.t2l.hypernet;
 
 import ai.t2l.compute.HeadProduct;
 import ai.t2l.compute.LayerNormRows;
+import ai.t2l.compute.RowRanges;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.function.Function;
@@ -171,9 +172,40 @@ final class JavaTrunk {
         return out;
     }
 
-    /** mlp3 (§2.5): LayerNorm, Linear(M, 4M), SiLU, Linear(4M, head_in), SiLU. */
+    /** mlp3 (§2.5): LayerNorm, Linear(M, 4M), SiLU, Linear(4M, head_in), SiLU; block by block ({@link #inBlocks}). */
     private float[] mlp3(float[] x, int rows) {
-        return mlp3b.multiply(mlp3a.multiply(mlp3Norm.apply(x, rows), rows, true), rows, true);
+        float[] out = new float[rows * mlp3b.positions()];
+        inBlocks(rows, mlp3a, mlp3b, (r0, n, normed, hidden) -> {
+            mlp3Norm.rows(x, r0, normed, n);
+            mlp3a.multiplyRows(normed, 0, hidden, 0, n, true, (long) rows * mlp3a.positions());
+            mlp3b.multiplyRows(hidden, 0, out, r0, n, true, (long) rows * mlp3b.positions());
+        });
+        return out;
+    }
+
+    /** Rows per block of {@link #inBlocks}: a block's LayerNorm, hidden and output rows stay in the core's L2. */
+    private static final int BLOCK_ROWS = 64;
+
+    /** The steps of an MLP on rows [r0, r0 + n), with scratch for the normed rows and the hidden layer's. */
+    private interface BlockSteps {
+        void run(int r0, int n, float[] normed, float[] hidden);
+    }
+
+    /**
+     * Runs an MLP (LayerNorm, up, SiLU, down, SiLU, and what follows) on blocks of {@link #BLOCK_ROWS} rows, the
+     * rows split over the cores: each block's intermediates are made and used while they are in the core's cache,
+     * where the layer-by-layer form wrote and read back every intermediate of 1,024 rows (S's rank step) in memory,
+     * and called the pool once per layer. The same operations on every value, so the same bits.
+     */
+    private static void inBlocks(int rows, HeadProduct up, HeadProduct down, BlockSteps steps) {
+        long work = (long) rows * ((long) up.positions() * up.cols() + (long) down.positions() * down.cols());
+        RowRanges.split(rows, work, (begin, end) -> {
+            float[] normed = new float[BLOCK_ROWS * up.cols()];
+            float[] hidden = new float[BLOCK_ROWS * up.positions()];
+            for (int r0 = begin; r0 < end; r0 += BLOCK_ROWS) {
+                steps.run(r0, Math.min(BLOCK_ROWS, end - r0), normed, hidden);
+            }
+        });
     }
 
     /** dst rows [d0, d0 + n) = src rows [s0, s0 + n) + v. */
@@ -207,12 +239,18 @@ final class JavaTrunk {
             down = dense(weights, vectors, name + ".4");
         }
 
-        /** x + f(x), in place on x, which is returned. */
+        /** x + f(x), in place on x, which is returned; block by block ({@link #inBlocks}). */
         float[] residual(float[] x, int rows) {
-            float[] f = down.multiply(up.multiply(norm.apply(x, rows), rows, true), rows, true);
-            for (int i = 0; i < x.length; i++) {
-                x[i] = x[i] + f[i];
-            }
+            int width = down.positions();
+            inBlocks(rows, up, down, (r0, n, normed, hidden) -> {
+                norm.rows(x, r0, normed, n);
+                up.multiplyRows(normed, 0, hidden, 0, n, true, (long) rows * up.positions());
+                float[] f = new float[n * width];
+                down.multiplyRows(hidden, 0, f, 0, n, true, (long) rows * width);
+                for (int i = 0, at = r0 * width; i < f.length; i++) {
+                    x[at + i] = x[at + i] + f[i];
+                }
+            });
             return x;
         }
     }
@@ -227,8 +265,9 @@ final class JavaTrunk {
             beta = vectors.apply(name + ".bias");
         }
 
-        float[] apply(float[] x, int rows) {
-            return LayerNormRows.apply(x, rows, gamma, beta, LN_EPS);
+        /** Rows [r0, r0 + n) of x into the first n rows of y, on the calling thread. */
+        void rows(float[] x, int r0, float[] y, int n) {
+            LayerNormRows.rows(x, r0, y, 0, n, gamma, beta, LN_EPS);
         }
     }
 }

@@ -207,6 +207,16 @@ class HeadProductTest {
             assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(plain[i]), "value " + i);
             assertEquals(Float.floatToIntBits(siluAfter[i]), Float.floatToIntBits(activated[i]), "silu value " + i);
         }
+        // the same rows in blocks that are not whole tiles, each written at another row of its destination
+        int block = 5;
+        float[] inBlocks = new float[(m + 3) * count];
+        for (int r0 = 0; r0 < m; r0 += block) {
+            packed.multiplyRows(x, r0, inBlocks, r0 + 3, Math.min(block, m - r0), true, (long) m * count);
+        }
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(Float.floatToIntBits(siluAfter[i]), Float.floatToIntBits(inBlocks[3 * count + i]),
+                    "value " + i + " made in blocks of " + block + " rows");
+        }
     }
 
     private static float[] gaussian(SplittableRandom r, int n, float scale) {
