@@ -2,7 +2,6 @@ package ai.t2l.hypernet;
 
 import ai.t2l.compute.HeadProduct;
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 
 /**
  * Generation's head products on the Java kernel ({@link HeadProduct}), each output written straight to its place in
@@ -48,7 +47,6 @@ final class JavaHeads {
     static void run(HyperConfig c, String module, float[] x, HeadProduct head, float[][] as, float[][] bs,
             TileFinish finish) {
         HyperConfig.ModuleDims d = c.dims(module);
-        int headIn = c.headInSize();
         int r = c.rank();
         int in = d.in();
         int out = d.out();
@@ -77,20 +75,16 @@ final class JavaHeads {
                     head.multiply(x, 2 * n, r * max, finished(mSink(as, bs, aPlace, 0), finish));
                 } else {
                     // only the positions each side keeps: in the column-major order, the first r·in (A) or r·out (B)
-                    float[] xa = Arrays.copyOfRange(x, 0, n * headIn);
-                    float[] xb = Arrays.copyOfRange(x, n * headIn, 2 * n * headIn);
-                    head.multiply(xa, n, r * in, finished(mSink(as, bs, aPlace, 0), finish));
-                    head.multiply(xb, n, r * out, finished(mSink(as, bs, aPlace, n), finish));
+                    head.multiply(x, 0, n, r * in, finished(mSink(as, bs, aPlace, 0), finish));
+                    head.multiply(x, n, n, r * out, finished(mSink(as, bs, aPlace, n), finish));
                 }
             }
             case S -> {
                 if (in == out) {
                     head.multiply(x, 2 * n * r, in, finished(sSink(as, bs, r, in, 0), finish));
                 } else {
-                    head.multiply(Arrays.copyOfRange(x, 0, n * r * headIn), n * r, in,
-                            finished(sSink(as, bs, r, in, 0), finish));
-                    head.multiply(Arrays.copyOfRange(x, n * r * headIn, 2 * n * r * headIn), n * r, out,
-                            finished(sSink(as, bs, r, in, n * r), finish));
+                    head.multiply(x, 0, n * r, in, finished(sSink(as, bs, r, in, 0), finish));
+                    head.multiply(x, n * r, n * r, out, finished(sSink(as, bs, r, in, n * r), finish));
                 }
             }
         }
@@ -221,6 +215,18 @@ final class JavaHeads {
             }
         }
         return (j0, nf, i0, count, tile) -> {
+            if (count == r && r == HeadProduct.ROWS_PER_TILE && stride[i0] == r && start[i0] == 0) {
+                // the tile is ranks 0..7 of one B: 32 outputs × 8 ranks, one run of B[c·r + k] written in order
+                float[] d = dst[i0];
+                int end = Math.min(nf, width[i0] - j0);
+                for (int f = 0; f < end; f++) {
+                    int at = (j0 + f) * r;
+                    for (int k = 0; k < r; k++) {
+                        d[at + k] = tile[k * HeadProduct.FEATURES_PER_PANEL + f];
+                    }
+                }
+                return;
+            }
             for (int i = 0; i < count; i++) {
                 float[] d = dst[i0 + i];
                 int s = stride[i0 + i];

@@ -32,17 +32,19 @@ class JavaHeadsTest {
 
     static Stream<Arguments> configs() {
         return Stream.of(Variant.values()).flatMap(v -> Stream.of(
-                Arguments.of(v, TrainingTask.SFT, false, 3, false),
-                Arguments.of(v, TrainingTask.SFT, false, 2, true),
-                Arguments.of(v, TrainingTask.RECON, false, 2, false),
-                Arguments.of(v, TrainingTask.SFT, v.autoregGen, 1, false)));
+                Arguments.of(v, TrainingTask.SFT, false, 3, false, 3),
+                Arguments.of(v, TrainingTask.SFT, false, 2, true, 3),
+                Arguments.of(v, TrainingTask.SFT, false, 2, true, 8),
+                Arguments.of(v, TrainingTask.RECON, false, 2, false, 3),
+                Arguments.of(v, TrainingTask.SFT, v.autoregGen, 1, false, 3)));
     }
 
-    @ParameterizedTest(name = "{0} {1} learnablePos={2} tasks={3} zeroOffsets={4}")
+    /** Rank 8 is the kernel's tile height: S then writes a tile of B's rows as one transposed block. */
+    @ParameterizedTest(name = "{0} {1} learnablePos={2} tasks={3} zeroOffsets={4} rank={5}")
     @MethodSource("configs")
     void javaHeadsGiveTheEngineAdapters(Variant v, TrainingTask task, boolean learnablePos, int tasks,
-            boolean zeroOffsets) {
-        HyperConfig c = config(v, task, learnablePos);
+            boolean zeroOffsets, int rank) {
+        HyperConfig c = config(v, task, learnablePos, rank);
         Map<String, FloatTensor> state = randomState(c, 7);
         if (zeroOffsets) {
             state.replaceAll((k, t) -> k.startsWith("AB_offset.") ? new FloatTensor(new float[t.data().length],
@@ -72,10 +74,10 @@ class JavaHeadsTest {
         }
     }
 
-    private static HyperConfig config(Variant v, TrainingTask task, boolean learnablePos) {
+    private static HyperConfig config(Variant v, TrainingTask task, boolean learnablePos, int rank) {
         return HyperConfig.builder().variant(v).latentSize(16).headInSize(40).taskEmbDim(24).numLayers(5)
                 .module("q_proj", 48, 48).module("v_proj", 48, 20).module("up_proj", 20, 56).trainingTask(task)
-                .lora(new LoraConfig(3, 6, true, 0.05, List.of("q_proj", "v_proj", "up_proj")))
+                .lora(new LoraConfig(rank, 2 * rank, true, 0.05, List.of("q_proj", "v_proj", "up_proj")))
                 .predZScore(task == TrainingTask.RECON).factorized(true).headUseBias(true)
                 .learnablePosEmb(learnablePos).build();
     }
@@ -88,7 +90,7 @@ class JavaHeadsTest {
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.EnumSource(Variant.class)
     void zeroOffsetsInTheTilesGiveTheBitsOfThePass(Variant v) {
-        HyperConfig c = config(v, TrainingTask.SFT, false);
+        HyperConfig c = config(v, TrainingTask.SFT, false, 8);
         Map<String, FloatTensor> state = randomState(c, 5);
         state.replaceAll((k, t) -> k.startsWith("AB_offset.") ? new FloatTensor(new float[t.data().length],
                 t.shape()) : t);
