@@ -119,21 +119,21 @@ final class JavaTrunk {
     private float[] rankRows(float[] z, int rows, boolean shared) {
         int r = config.rank();
         int width = config.mlpWidth();
+        if (!config.learnablePosEmb()) {
+            return mlp2.residual(rotary(z, rows), rows * r);
+        }
         float[] zz = new float[rows * r * width];
         for (int i = 0; i < rows; i++) {
             for (int q = 0; q < r; q++) {
                 System.arraycopy(z, i * width, zz, (i * r + q) * width, width);
             }
         }
-        if (config.learnablePosEmb()) {
-            if (shared) {
-                addPerRank(zz, rows, posThroughMlp2);
-                return zz;
-            }
-            addPerRank(zz, rows, tables.pos());
-            return mlp2.residual(zz, rows * r);
+        if (shared) {
+            addPerRank(zz, rows, posThroughMlp2);
+            return zz;
         }
-        return mlp2.residual(rotary(zz, rows), rows * r);
+        addPerRank(zz, rows, tables.pos());
+        return mlp2.residual(zz, rows * r);
     }
 
     /** x[i·r + q] += t[q] for every row i: one rounding per value, as the engine's broadcast add. */
@@ -151,8 +151,9 @@ final class JavaTrunk {
     }
 
     /**
-     * Llama's rotary step over the trunk width at positions 0..r−1 (HyperModulator.rotary): x·cos +
-     * rotate_half(x)·sin, rotate_half(x) = (−x₂, x₁); two products and an add, each rounded, as on the engine.
+     * Every row of x repeated r times and rotated by Llama's rotary step at positions 0..r−1 (HyperModulator.rotary):
+     * row i·r + q = x_i·cos_q + rotate_half(x_i)·sin_q, rotate_half(x) = (−x₂, x₁); two products and an add, each
+     * rounded, as on the engine (which repeats, then rotates).
      */
     private float[] rotary(float[] x, int rows) {
         int r = config.rank();
@@ -160,13 +161,14 @@ final class JavaTrunk {
         int half = width / 2;
         float[] cos = tables.cos();
         float[] sin = tables.sin();
-        float[] out = new float[x.length];
+        float[] out = new float[rows * r * width];
         for (int i = 0; i < rows * r; i++) {
             int at = i * width;
+            int src = (i / r) * width;
             int t = (i % r) * width;
             for (int c = 0; c < width; c++) {
-                float rotated = c < half ? -x[at + c + half] : x[at + c - half];
-                out[at + c] = x[at + c] * cos[t + c] + rotated * sin[t + c];
+                float rotated = c < half ? -x[src + c + half] : x[src + c - half];
+                out[at + c] = x[src + c] * cos[t + c] + rotated * sin[t + c];
             }
         }
         return out;
