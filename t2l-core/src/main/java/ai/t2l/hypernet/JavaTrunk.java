@@ -87,7 +87,7 @@ final class JavaTrunk {
         }
         float[] h = mixer4.multiply(mixer1.multiply(x, rows, true), rows, true);
         h = mlp1.residual(h, rows);
-        float[] out;
+        float[] last; // mlp3's input, module j's rows in the j-th k-th of it
         if (config.variant().sharedAbHead) { // per module: its rows + out_emb A, then + out_emb B (§2.6)
             float[] z = new float[2 * rows * width];
             for (int j = 0; j < k; j++) {
@@ -95,17 +95,17 @@ final class JavaTrunk {
                 addRows(h, j * n, n, tables.outEmbB()[j], z, (2 * j + 1) * n, width);
             }
             z = mlp2.residual(z, 2 * rows);
-            out = config.variant().autoregGen ? mlp3(rankRows(z, 2 * rows, true), 2 * rows * config.rank())
-                    : mlp3(z, 2 * rows);
+            last = config.variant().autoregGen ? rankRows(z, 2 * rows, true) : z;
         } else if (config.variant().autoregGen) {
-            out = mlp3(rankRows(h, rows, false), rows * config.rank());
+            last = rankRows(h, rows, false);
         } else {
-            out = mlp3(mlp2.residual(h, rows), rows);
+            last = mlp2.residual(h, rows);
         }
+        // one array per module, made by mlp3 in place (no copy of a stacked output)
+        int per = last.length / width / k;
         float[][] perModule = new float[k][];
-        int per = out.length / k;
         for (int j = 0; j < k; j++) {
-            perModule[j] = java.util.Arrays.copyOfRange(out, j * per, (j + 1) * per);
+            perModule[j] = mlp3(last, j * per, per);
         }
         return perModule;
     }
@@ -174,11 +174,14 @@ final class JavaTrunk {
         return out;
     }
 
-    /** mlp3 (§2.5): LayerNorm, Linear(M, 4M), SiLU, Linear(4M, head_in), SiLU; block by block ({@link #inBlocks}). */
-    private float[] mlp3(float[] x, int rows) {
+    /**
+     * mlp3 (§2.5) on rows [row0, row0 + rows) of x: LayerNorm, Linear(M, 4M), SiLU, Linear(4M, head_in), SiLU; block by
+     * block ({@link #inBlocks}).
+     */
+    private float[] mlp3(float[] x, int row0, int rows) {
         float[] out = new float[rows * mlp3b.positions()];
         inBlocks(rows, mlp3a, mlp3b, (r0, n, normed, hidden) -> {
-            mlp3Norm.rows(x, r0, normed, n);
+            mlp3Norm.rows(x, row0 + r0, normed, n);
             mlp3a.multiplyRows(normed, 0, hidden, 0, n, true, (long) rows * mlp3a.positions());
             mlp3b.multiplyRows(hidden, 0, out, r0, n, true, (long) rows * mlp3b.positions());
         });
