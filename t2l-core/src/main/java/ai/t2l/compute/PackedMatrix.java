@@ -97,7 +97,7 @@ abstract class PackedMatrix implements WeightMatrix {
         float[] xs = x.toFloatArray();
         float[] y = new float[Math.multiplyExact(n, rows)];
         skinnyProduct(Kernels.best(), prepare(xs, n), xs, n, y);
-        return Staging.owned(x.getManager(), y, y.length, outShape);
+        return Staging.copyOf(x.getManager(), y, outShape);
     }
 
     /** y (n, rows) = x Wᵀ on the skinny kernels, the output rows split over the cores in whole {@link #rowUnit()}s. */
@@ -122,7 +122,7 @@ abstract class PackedMatrix implements WeightMatrix {
     private NDArray panel(NDArray x, int n, Shape outShape) {
         float[] y = new float[Math.multiplyExact(n, rows)];
         panelProduct(Kernels.best(), x.toFloatArray(), n, y);
-        return Staging.owned(x.getManager(), y, y.length, outShape);
+        return Staging.copyOf(x.getManager(), y, outShape);
     }
 
     /**

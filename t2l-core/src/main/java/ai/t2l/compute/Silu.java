@@ -11,7 +11,12 @@ public final class Silu {
         if (4L * n > b.capacity()) {
             throw new IllegalArgumentException("silu: " + n + " floats in a buffer of " + b.capacity() + " bytes");
         }
-        Kernels.best().silu(b, 0, n);
+        Kernels k = Kernels.best();
+        if (n < VectorKernels.SILU_VECTOR_MIN) {
+            ComputePool.forRange(n, n, (from, to) -> k.silu(b, from, to)); // the plain loop on both cores (GeluTanh)
+        } else {
+            k.silu(b, 0, n);
+        }
     }
 
     /** x · sigmoid(x) in place on a[from, to): the same bits as the buffer form. */
