@@ -16,6 +16,9 @@ public final class LayerNormRows {
     public static void rows(float[] x, int xRow, float[] y, int yRow, int rows, float[] gamma, float[] beta,
             float eps) {
         int width = gamma.length;
+        if (beta.length != width) {
+            throw new IllegalArgumentException("layer norm: γ of " + width + ", β of " + beta.length);
+        }
         java.util.Objects.checkFromIndexSize((long) xRow * width, (long) rows * width, x.length);
         java.util.Objects.checkFromIndexSize((long) yRow * width, (long) rows * width, y.length);
         for (int i = 0; i < rows; i++) {

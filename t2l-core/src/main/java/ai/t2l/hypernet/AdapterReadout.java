@@ -113,7 +113,7 @@ final class AdapterReadout {
     /**
      * The SFT offset when it is all +0.0, value by value as the engine's add (x + 0 turns −0.0 into +0.0 and keeps
      * everything else), then the finiteness check, over the tile's rows whole: with one call per row the heads of S
-     * (512-row tiles of short work each) took 1–2 ms longer. Positions past the ones kept (a partly used last panel)
+     * (64 tiles of 8 rows per panel) took 1–2 ms longer. Positions past the ones kept (a partly used last panel)
      * are checked too; they are products of the head's own weights, so one of them is non-finite only if a weight
      * is, and then a flagged call just has its adapters scanned again ({@code HyperModulator.generate}).
      */
