@@ -198,7 +198,7 @@ abstract class PackedMatrix implements WeightMatrix {
             for (int r = 0; r < n; r++) {
                 toPanelOrder(xs, r * cols, xp, r * cols, cols); // the tile's columns are in panel order too
             }
-            NDArray x2 = Staging.owned(tmp, xp, xp.length, new Shape(n, cols));
+            NDArray x2 = Staging.copyOf(tmp, xp, new Shape(n, cols));
             Kernels k = Kernels.best();
             NDList parts = new NDList();
             float[] buf = tileBuffer(tile * cols);

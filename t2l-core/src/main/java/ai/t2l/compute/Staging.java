@@ -47,8 +47,9 @@ public final class Staging {
 
     /**
      * An empty PyTorch-owned array of this shape and the memory it owns: a contiguous tensor's
-     * {@code toByteBuffer(true)} wraps that memory without a copy. One engine call fewer than {@link #owned} (create
-     * over the staging buffer, then duplicate), which measured 8 against 5 µs per decode product.
+     * {@code toByteBuffer(true)} wraps that memory without a copy. One engine call fewer than a duplicate of
+     * {@link #view} (create over the staging buffer, then duplicate), which measured 8 against 5 µs per decode
+     * product.
      */
     public static Fresh fresh(NDManager m, Shape shape) {
         NDArray a = m.create(shape, DataType.FLOAT32);
@@ -56,20 +57,13 @@ public final class Staging {
     }
 
     /**
-     * A new engine array holding {@code data} (its size is the shape's), copied once: {@link #owned} copies twice (into
-     * the staging buffer, then the engine's duplicate), and a product's output is copied this way at every decode
-     * step (at batch 8, 31 MB per gemma-2-2b step).
+     * A new engine array holding {@code data} (its size is the shape's), copied once: a duplicate of {@link #view}
+     * copies twice (into the staging buffer, then the engine's), and a product's output is copied this way at every
+     * decode step (at batch 8, 31 MB per gemma-2-2b step).
      */
     public static NDArray copyOf(NDManager m, float[] data, Shape shape) {
         Fresh out = fresh(m, shape);
         out.memory().put(0, data, 0, Math.toIntExact(shape.size()));
         return out.array();
-    }
-
-    /** An engine array in PyTorch-owned memory holding data[0, n). */
-    public static NDArray owned(NDManager m, float[] data, int n, Shape shape) {
-        try (NDArray blob = view(m, data, n, shape)) {
-            return blob.duplicate();
-        }
     }
 }

@@ -164,7 +164,6 @@ public final class HyperModulator implements AutoCloseable {
      */
     public Map<String, NDArray> buffers() {
         buffersHandedOut = true;
-        zeroOffsets.clear();
         return Collections.unmodifiableMap(buffers);
     }
 

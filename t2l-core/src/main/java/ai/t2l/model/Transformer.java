@@ -470,7 +470,7 @@ public final class Transformer implements AutoCloseable {
             for (int i = 0; i < flat.length; i++) {
                 embed.rowInto((int) flat[i], rows, i * hidden); // widened from the stored rows, no full copy
             }
-            h = Staging.owned(step, rows, rows.length, new Shape(b, seq, hidden));
+            h = Staging.copyOf(step, rows, new Shape(b, seq, hidden));
         }
         if (hook != null) {
             h = hook.apply(h);
