@@ -30,11 +30,7 @@ final class RmsNorm {
         float[] row = new float[cols];
         for (int r = 0; r < rows; r++) {
             in.get(r * cols, row);
-            double squares = 0;
-            for (int i = 0; i < cols; i++) {
-                squares += row[i] * row[i];
-            }
-            float variance = (float) (squares / cols);
+            float variance = (float) (sumOfSquares(row) / cols);
             float scale = (float) Math.pow(variance + eps, -0.5); // the engine's float add, then its power
             for (int i = 0; i < cols; i++) {
                 row[i] = row[i] * scale * g[i];
@@ -42,6 +38,30 @@ final class RmsNorm {
             dst.put(r * cols, row);
         }
         return out.array();
+    }
+
+    /**
+     * Σ x² in double, in four interleaved partial sums: one chain of dependent double additions waits about four
+     * cycles a value. On gemma-2-2b's batch-8 shape (8 × 2,304 values, 105 norms a decode step while the other core
+     * waits) a call took 24 µs with one sum and 16 µs with four (scratch, 2026-12-04). The order changes a double sum
+     * of float squares only in its last bits.
+     */
+    private static double sumOfSquares(float[] row) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 4 <= row.length; i += 4) {
+            s0 += row[i] * row[i];
+            s1 += row[i + 1] * row[i + 1];
+            s2 += row[i + 2] * row[i + 2];
+            s3 += row[i + 3] * row[i + 3];
+        }
+        for (; i < row.length; i++) {
+            s0 += row[i] * row[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** The differentiable form: x · (mean(x²) + eps)^(−1/2) · w. */
