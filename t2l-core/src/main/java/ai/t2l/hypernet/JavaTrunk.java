@@ -250,10 +250,10 @@ final class JavaTrunk {
             inBlocks(rows, up, down, (r0, n, normed, hidden) -> {
                 norm.rows(x, r0, normed, n);
                 up.multiplyRows(normed, 0, hidden, 0, n, true, (long) rows * up.positions());
-                float[] f = new float[n * width];
-                down.multiplyRows(hidden, 0, f, 0, n, true, (long) rows * width);
-                for (int i = 0, at = r0 * width; i < f.length; i++) {
-                    x[at + i] = x[at + i] + f[i];
+                // f(x) goes into the normed rows' scratch, read by now and as wide (a residual maps width to width)
+                down.multiplyRows(hidden, 0, normed, 0, n, true, (long) rows * width);
+                for (int i = 0, at = r0 * width; i < n * width; i++) {
+                    x[at + i] = x[at + i] + normed[i];
                 }
             });
             return x;
