@@ -1,13 +1,17 @@
 package ai.t2l.compute;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The register tile of {@link HeadProduct}: tile[i·32 + f] = Σ_k x[i][k] · W[f][k] for 8 activation rows (i) and
  * 32 packed weight rows (f), from a panel in two halves laid out k-major (weight rows 0–15 at
  * {@code panel[base + k·16 + f]}, rows 16–31 at {@code panel[second + k·16 + f − 16]}) and the 8 rows' values
  * k-major too ({@code xb[k·8 + i]}). Each x value is broadcast and multiplied into the two 16-lane vectors of the
  * panel's row k, so the 32 results of one activation row come out side by side, as the adapters store them.
- * {@link VectorHeadKernel} when the Vector API module is present (as {@link Kernels#best}), else plain Java with the
- * same summation order (k ascending from zero, one fused multiply-add per step), so both give the same bits.
+ * {@link VectorHeadKernel} when the Vector API module is present and the CPU has 512-bit vectors,
+ * {@link VectorHeadKernel256} when it has 256-bit ones (AVX2), else plain Java; all with the same summation order
+ * (k ascending from zero, one fused multiply-add per step), so all give the same bits.
  */
 interface HeadKernel {
     /** Plain Java. Declared before BEST, which falls back to it: interface fields initialise in textual order. */
@@ -52,9 +56,21 @@ interface HeadKernel {
         }
     }
 
+    /** Every kernel that runs on this CPU, fastest first, plain Java last (the tests compare them all). */
+    static List<HeadKernel> available() {
+        List<HeadKernel> kernels = new ArrayList<>();
+        // each vector kernel's constructor refuses a CPU without its vector width
+        for (String name : new String[] {"ai.t2l.compute.VectorHeadKernel", "ai.t2l.compute.VectorHeadKernel256"}) {
+            HeadKernel k = VectorApi.load(HeadKernel.class, name, unused -> { });
+            if (k != null) {
+                kernels.add(k);
+            }
+        }
+        kernels.add(SCALAR);
+        return kernels;
+    }
+
     private static HeadKernel choose() {
-        // VectorHeadKernel's constructor refuses a CPU without 512-bit vectors: plain Java then
-        HeadKernel k = VectorApi.load(HeadKernel.class, "ai.t2l.compute.VectorHeadKernel", unused -> { });
-        return k != null ? k : SCALAR;
+        return available().get(0);
     }
 }

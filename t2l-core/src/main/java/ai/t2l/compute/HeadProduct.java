@@ -68,7 +68,7 @@ public final class HeadProduct {
     }
 
     /**
-     * True when the vector kernel runs here (Vector API module present, 512-bit vectors). Otherwise callers should
+     * True when a vector kernel runs here (Vector API module present, 512- or 256-bit vectors). Otherwise callers should
      * keep the engine's product: the plain-Java kernel is for tests and is several times slower.
      */
     public static boolean fast() {
