@@ -5,7 +5,7 @@ import ai.t2l.io.Half;
 import java.nio.ByteBuffer;
 
 /** Plain-Java kernels: the fallback when the Vector API module is absent, and the reference in tests. */
-final class ScalarKernels implements Kernels {
+class ScalarKernels implements Kernels {
     @Override
     public void half(ByteBuffer w, int base, int cols, boolean f16, float[] xe, float[] xo, float[] x, int n,
             float[] y, int yStride, int o0, int o1) {

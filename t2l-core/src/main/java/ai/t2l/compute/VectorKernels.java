@@ -290,15 +290,20 @@ final class VectorKernels implements Kernels {
         return a0.add(a1).reduceLanes(VectorOperators.ADD);
     }
 
-    /** The panel kernels of {@link VectorInt8Kernel} with 512-bit vectors; other widths take the plain loops. */
+    /**
+     * The panel kernels of {@link VectorInt8Kernel} with 512-bit vectors, of {@link VectorInt8Kernel256} with 256-bit
+     * ones (AVX2); other widths take the plain loops.
+     */
     @Override
     public void int8(byte[] q, float[] scales, int quads, float[] x, int n, float[] y, int yStride, int yOff, int p0,
             int p1) {
-        if (L != 16) {
+        if (L == 16) {
+            VectorInt8Kernel.product(q, scales, quads, x, n, y, yStride, yOff, p0, p1);
+        } else if (L == 8) {
+            VectorInt8Kernel256.product(q, scales, quads, x, n, y, yStride, yOff, p0, p1);
+        } else {
             SCALAR.int8(q, scales, quads, x, n, y, yStride, yOff, p0, p1);
-            return;
         }
-        VectorInt8Kernel.product(q, scales, quads, x, n, y, yStride, yOff, p0, p1);
     }
 
     /**

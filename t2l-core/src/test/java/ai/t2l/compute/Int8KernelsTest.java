@@ -43,6 +43,28 @@ class Int8KernelsTest {
         return s;
     }
 
+    /**
+     * The plain loops, the best kernels here, and the 256-bit panel kernels (AVX2's) wherever they run: on an AVX-512
+     * machine {@link Kernels#best} takes the 512-bit ones, so those would go untested there otherwise.
+     */
+    private static java.util.List<Kernels> skinnyKernels() {
+        java.util.List<Kernels> kernels = new java.util.ArrayList<>(java.util.List.of(new ScalarKernels(),
+                Kernels.best()));
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && VectorInt8Kernel256.runsHere()) {
+            kernels.add(new Int8Kernel256());
+        }
+        return kernels;
+    }
+
+    /** The plain kernels with {@link VectorInt8Kernel256}'s int8 products. */
+    private static final class Int8Kernel256 extends ScalarKernels {
+        @Override
+        public void int8(byte[] q, float[] scales, int quads, float[] x, int n, float[] y, int yStride, int yOff,
+                int p0, int p1) {
+            VectorInt8Kernel256.product(q, scales, quads, x, n, y, yStride, yOff, p0, p1);
+        }
+    }
+
     @ParameterizedTest(name = "{0} x {1}, activation rows 1..40")
     @CsvSource({"9,64", "13,96", "6,100", "7,97", "5,257", "11,200", "4,31", "1,128", "70,64", "131,1056",
             "48,2112"})
@@ -58,7 +80,7 @@ class Int8KernelsTest {
                 x[i] = (float) rng.nextGaussian() * (i % 7 == 0 ? 100 : 1);
             }
             Object prepared = m.prepare(x, n);
-            for (Kernels k : new Kernels[] {new ScalarKernels(), Kernels.best()}) {
+            for (Kernels k : skinnyKernels()) {
                 float[] y = new float[n * rows];
                 int split = rows / 3 + 1; // two ranges, the first ending off a block of four
                 m.kernel(k, prepared, x, n, y, 0, Math.min(split, rows));
