@@ -55,4 +55,8 @@ distinfo "$O/site-peft015" peft 0.15.2
 # our own scripts: site/ (stubs, shims, pure-Python safetensors backend), bench/, interop/, env.sh
 cp -r "$SHARED/oracle/site/." "$S/"
 cp -r "$SHARED/oracle/bench" "$SHARED/oracle/interop" "$SHARED/oracle/env.sh" "$O/"
+# the shared env.sh forces OpenBLAS's SkylakeX (AVX-512) kernels, which die with SIGILL on a CPU without AVX-512
+# (an AMD EPYC Zen 3, 2026-12-04): keep the setting only where the CPU has avx512f
+sed -i 's/^export OPENBLAS_CORETYPE=SkylakeX /export /' "$O/env.sh"
+echo 'grep -qw avx512f /proc/cpuinfo && export OPENBLAS_CORETYPE=SkylakeX || true' >> "$O/env.sh"
 echo "oracle ready at $O: export T2L_ORACLE=$O; . \$T2L_ORACLE/env.sh"
