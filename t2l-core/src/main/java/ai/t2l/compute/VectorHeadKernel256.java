@@ -33,7 +33,7 @@ final class VectorHeadKernel256 implements HeadKernel {
         if (HALF != 2 * FS.length() || HeadProduct.ROWS_PER_TILE != 8) {
             throw new IllegalStateException("tile shape and vector length disagree");
         }
-        if (FloatVector.SPECIES_PREFERRED.vectorBitSize() < FS.vectorBitSize()) {
+        if (!VectorInt8Kernel256.runsHere()) {
             // without AVX2 the JIT would emulate these vectors lane by lane: slower than the engine
             throw new IllegalStateException("no 256-bit vectors on this CPU");
         }

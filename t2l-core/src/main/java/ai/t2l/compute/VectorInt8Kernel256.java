@@ -2,6 +2,7 @@ package ai.t2l.compute;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,17 +18,25 @@ import jdk.incubator.vector.VectorSpecies;
  *       (× its scale) for the four, in chunks of {@link VectorInt8Kernel#CHUNK_BLOCKS} blocks (16 KB of the panel)
  *       that every group of four rows runs before the next chunk, so each weight comes from memory once.</li>
  * </ul>
- * Without it such a CPU ran the plain loops (BENCHMARKS.md, issue 15, twenty-first session).
+ * Written out flat, no helper with vector arguments (as {@link VectorInt8Kernel}): a first version with a helper per
+ * column ran at full speed in a micro-benchmark, but inside a gemma-2-2b decode step C2 left the helpers out of line
+ * and boxed the vectors (`FloatVector.stOp` in the profile; batch-8 decode at 1.8 tokens/s). Without this kernel
+ * such a CPU ran the plain loops (BENCHMARKS.md, issue 15, twenty-first session).
  */
 final class VectorInt8Kernel256 {
+    private static final VectorOperators.Conversion<Byte, Float> B2F = VectorOperators.B2F;
     private static final VectorSpecies<Byte> BS = ByteVector.SPECIES_64;
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_256;
 
     private VectorInt8Kernel256() {}
 
-    /** True when this JVM and CPU run 256-bit float vectors natively (AVX2 or wider). */
+    /**
+     * True when this JVM and CPU run 256-bit float and int vectors natively (AVX2 or wider). AVX alone has 256-bit
+     * float vectors but 128-bit int ones, and no widening of bytes into a 256-bit vector: the JIT would emulate it.
+     */
     static boolean runsHere() {
-        return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= FS.vectorBitSize();
+        return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256
+                && IntVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
     }
 
     /** {@link Kernels#int8}: panels [p0, p1) against n activation rows. */
@@ -56,11 +65,6 @@ final class VectorInt8Kernel256 {
         }
     }
 
-    /** The 8 floats of a panel column's rows 0–7 (at o) or 8–15 (at o + 8). */
-    private static FloatVector widen(byte[] q, int o) {
-        return (FloatVector) ByteVector.fromArray(BS, q, o).convertShape(VectorOperators.B2F, FS, 0);
-    }
-
     /**
      * One activation row (offset xr in x) against panels pa and pb (pa == pb: once), into y at yAt + 16·p: each
      * block's 32 products summed unscaled, then scaled once (one multiply per block instead of one per value).
@@ -74,14 +78,30 @@ final class VectorInt8Kernel256 {
             FloatVector t0 = FloatVector.zero(FS), t1 = t0, u0 = t0, u1 = t0;
             for (int jj = 0; jj < 8; jj++) { // a constant count: C2 unrolls it whole
                 int j = 8 * blk + jj;
-                for (int c = 0; c < 4; c++) {
-                    FloatVector e = FloatVector.broadcast(FS, x[xr + 4 * j + c]);
-                    int o = 64 * j + 16 * c;
-                    t0 = widen(q, qa + o).fma(e, t0);
-                    t1 = widen(q, qa + o + 8).fma(e, t1);
-                    u0 = widen(q, qb + o).fma(e, u0);
-                    u1 = widen(q, qb + o + 8).fma(e, u1);
-                }
+                int xc = xr + 4 * j;
+                int oa = qa + 64 * j;
+                int ob = qb + 64 * j;
+                FloatVector e;
+                e = FloatVector.broadcast(FS, x[xc]);
+                t0 = ((FloatVector) ByteVector.fromArray(BS, q, oa).convertShape(B2F, FS, 0)).fma(e, t0);
+                t1 = ((FloatVector) ByteVector.fromArray(BS, q, oa + 8).convertShape(B2F, FS, 0)).fma(e, t1);
+                u0 = ((FloatVector) ByteVector.fromArray(BS, q, ob).convertShape(B2F, FS, 0)).fma(e, u0);
+                u1 = ((FloatVector) ByteVector.fromArray(BS, q, ob + 8).convertShape(B2F, FS, 0)).fma(e, u1);
+                e = FloatVector.broadcast(FS, x[xc + 1]);
+                t0 = ((FloatVector) ByteVector.fromArray(BS, q, oa + 16).convertShape(B2F, FS, 0)).fma(e, t0);
+                t1 = ((FloatVector) ByteVector.fromArray(BS, q, oa + 24).convertShape(B2F, FS, 0)).fma(e, t1);
+                u0 = ((FloatVector) ByteVector.fromArray(BS, q, ob + 16).convertShape(B2F, FS, 0)).fma(e, u0);
+                u1 = ((FloatVector) ByteVector.fromArray(BS, q, ob + 24).convertShape(B2F, FS, 0)).fma(e, u1);
+                e = FloatVector.broadcast(FS, x[xc + 2]);
+                t0 = ((FloatVector) ByteVector.fromArray(BS, q, oa + 32).convertShape(B2F, FS, 0)).fma(e, t0);
+                t1 = ((FloatVector) ByteVector.fromArray(BS, q, oa + 40).convertShape(B2F, FS, 0)).fma(e, t1);
+                u0 = ((FloatVector) ByteVector.fromArray(BS, q, ob + 32).convertShape(B2F, FS, 0)).fma(e, u0);
+                u1 = ((FloatVector) ByteVector.fromArray(BS, q, ob + 40).convertShape(B2F, FS, 0)).fma(e, u1);
+                e = FloatVector.broadcast(FS, x[xc + 3]);
+                t0 = ((FloatVector) ByteVector.fromArray(BS, q, oa + 48).convertShape(B2F, FS, 0)).fma(e, t0);
+                t1 = ((FloatVector) ByteVector.fromArray(BS, q, oa + 56).convertShape(B2F, FS, 0)).fma(e, t1);
+                u0 = ((FloatVector) ByteVector.fromArray(BS, q, ob + 48).convertShape(B2F, FS, 0)).fma(e, u0);
+                u1 = ((FloatVector) ByteVector.fromArray(BS, q, ob + 56).convertShape(B2F, FS, 0)).fma(e, u1);
             }
             int sa = (pa * blocks + blk) * 16;
             int sb = (pb * blocks + blk) * 16;
@@ -112,40 +132,104 @@ final class VectorInt8Kernel256 {
             int so = (p * blocks + (j >> 3)) * 16;
             FloatVector s0 = FloatVector.fromArray(FS, s, so);
             FloatVector s1 = FloatVector.fromArray(FS, s, so + 8);
-            for (int c = 0; c < 4; c++) { // a constant count: C2 unrolls it whole
-                int o = qp + 64 * j + 16 * c;
-                FloatVector w0 = widen(q, o).mul(s0);
-                FloatVector w1 = widen(q, o + 8).mul(s1);
-                int xc = xr + 4 * j + c;
-                FloatVector e = FloatVector.broadcast(FS, x[xc]);
-                a0 = w0.fma(e, a0);
-                a1 = w1.fma(e, a1);
-                e = FloatVector.broadcast(FS, x[xc + x1]);
-                b0 = w0.fma(e, b0);
-                b1 = w1.fma(e, b1);
-                e = FloatVector.broadcast(FS, x[xc + x2]);
-                c0 = w0.fma(e, c0);
-                c1 = w1.fma(e, c1);
-                e = FloatVector.broadcast(FS, x[xc + x3]);
-                d0 = w0.fma(e, d0);
-                d1 = w1.fma(e, d1);
+            int o = qp + 64 * j;
+            int xc = xr + 4 * j;
+            FloatVector w0;
+            FloatVector w1;
+            FloatVector e;
+            w0 = ((FloatVector) ByteVector.fromArray(BS, q, o).convertShape(B2F, FS, 0)).mul(s0);
+            w1 = ((FloatVector) ByteVector.fromArray(BS, q, o + 8).convertShape(B2F, FS, 0)).mul(s1);
+            e = FloatVector.broadcast(FS, x[xc]);
+            a0 = w0.fma(e, a0);
+            a1 = w1.fma(e, a1);
+            e = FloatVector.broadcast(FS, x[x1 + xc]);
+            b0 = w0.fma(e, b0);
+            b1 = w1.fma(e, b1);
+            e = FloatVector.broadcast(FS, x[x2 + xc]);
+            c0 = w0.fma(e, c0);
+            c1 = w1.fma(e, c1);
+            e = FloatVector.broadcast(FS, x[x3 + xc]);
+            d0 = w0.fma(e, d0);
+            d1 = w1.fma(e, d1);
+            w0 = ((FloatVector) ByteVector.fromArray(BS, q, o + 16).convertShape(B2F, FS, 0)).mul(s0);
+            w1 = ((FloatVector) ByteVector.fromArray(BS, q, o + 24).convertShape(B2F, FS, 0)).mul(s1);
+            e = FloatVector.broadcast(FS, x[xc + 1]);
+            a0 = w0.fma(e, a0);
+            a1 = w1.fma(e, a1);
+            e = FloatVector.broadcast(FS, x[x1 + xc + 1]);
+            b0 = w0.fma(e, b0);
+            b1 = w1.fma(e, b1);
+            e = FloatVector.broadcast(FS, x[x2 + xc + 1]);
+            c0 = w0.fma(e, c0);
+            c1 = w1.fma(e, c1);
+            e = FloatVector.broadcast(FS, x[x3 + xc + 1]);
+            d0 = w0.fma(e, d0);
+            d1 = w1.fma(e, d1);
+            w0 = ((FloatVector) ByteVector.fromArray(BS, q, o + 32).convertShape(B2F, FS, 0)).mul(s0);
+            w1 = ((FloatVector) ByteVector.fromArray(BS, q, o + 40).convertShape(B2F, FS, 0)).mul(s1);
+            e = FloatVector.broadcast(FS, x[xc + 2]);
+            a0 = w0.fma(e, a0);
+            a1 = w1.fma(e, a1);
+            e = FloatVector.broadcast(FS, x[x1 + xc + 2]);
+            b0 = w0.fma(e, b0);
+            b1 = w1.fma(e, b1);
+            e = FloatVector.broadcast(FS, x[x2 + xc + 2]);
+            c0 = w0.fma(e, c0);
+            c1 = w1.fma(e, c1);
+            e = FloatVector.broadcast(FS, x[x3 + xc + 2]);
+            d0 = w0.fma(e, d0);
+            d1 = w1.fma(e, d1);
+            w0 = ((FloatVector) ByteVector.fromArray(BS, q, o + 48).convertShape(B2F, FS, 0)).mul(s0);
+            w1 = ((FloatVector) ByteVector.fromArray(BS, q, o + 56).convertShape(B2F, FS, 0)).mul(s1);
+            e = FloatVector.broadcast(FS, x[xc + 3]);
+            a0 = w0.fma(e, a0);
+            a1 = w1.fma(e, a1);
+            e = FloatVector.broadcast(FS, x[x1 + xc + 3]);
+            b0 = w0.fma(e, b0);
+            b1 = w1.fma(e, b1);
+            e = FloatVector.broadcast(FS, x[x2 + xc + 3]);
+            c0 = w0.fma(e, c0);
+            c1 = w1.fma(e, c1);
+            e = FloatVector.broadcast(FS, x[x3 + xc + 3]);
+            d0 = w0.fma(e, d0);
+            d1 = w1.fma(e, d1);
+        }
+        if (first) {
+            a0.intoArray(y, yAt);
+            a1.intoArray(y, yAt + 8);
+        } else {
+            a0.add(FloatVector.fromArray(FS, y, yAt)).intoArray(y, yAt);
+            a1.add(FloatVector.fromArray(FS, y, yAt + 8)).intoArray(y, yAt + 8);
+        }
+        if (rows > 1) {
+            int o1 = yAt + yStride;
+            if (first) {
+                b0.intoArray(y, o1);
+                b1.intoArray(y, o1 + 8);
+            } else {
+                b0.add(FloatVector.fromArray(FS, y, o1)).intoArray(y, o1);
+                b1.add(FloatVector.fromArray(FS, y, o1 + 8)).intoArray(y, o1 + 8);
             }
         }
-        store(a0, a1, y, yAt, first);
-        if (rows > 1) {
-            store(b0, b1, y, yAt + yStride, first);
-        }
         if (rows > 2) {
-            store(c0, c1, y, yAt + 2 * yStride, first);
+            int o2 = yAt + 2 * yStride;
+            if (first) {
+                c0.intoArray(y, o2);
+                c1.intoArray(y, o2 + 8);
+            } else {
+                c0.add(FloatVector.fromArray(FS, y, o2)).intoArray(y, o2);
+                c1.add(FloatVector.fromArray(FS, y, o2 + 8)).intoArray(y, o2 + 8);
+            }
         }
         if (rows > 3) {
-            store(d0, d1, y, yAt + 3 * yStride, first);
+            int o3 = yAt + 3 * yStride;
+            if (first) {
+                d0.intoArray(y, o3);
+                d1.intoArray(y, o3 + 8);
+            } else {
+                d0.add(FloatVector.fromArray(FS, y, o3)).intoArray(y, o3);
+                d1.add(FloatVector.fromArray(FS, y, o3 + 8)).intoArray(y, o3 + 8);
+            }
         }
-    }
-
-    /** A row's 16 sums into y at o: stored, or added to what an earlier chunk stored. */
-    private static void store(FloatVector v0, FloatVector v1, float[] y, int o, boolean first) {
-        (first ? v0 : v0.add(FloatVector.fromArray(FS, y, o))).intoArray(y, o);
-        (first ? v1 : v1.add(FloatVector.fromArray(FS, y, o + 8))).intoArray(y, o + 8);
     }
 }

@@ -290,6 +290,8 @@ final class VectorKernels implements Kernels {
         return a0.add(a1).reduceLanes(VectorOperators.ADD);
     }
 
+    private static final boolean INT8_256 = VectorInt8Kernel256.runsHere();
+
     /**
      * The panel kernels of {@link VectorInt8Kernel} with 512-bit vectors, of {@link VectorInt8Kernel256} with 256-bit
      * ones (AVX2); other widths take the plain loops.
@@ -299,7 +301,7 @@ final class VectorKernels implements Kernels {
             int p1) {
         if (L == 16) {
             VectorInt8Kernel.product(q, scales, quads, x, n, y, yStride, yOff, p0, p1);
-        } else if (L == 8) {
+        } else if (L == 8 && INT8_256) {
             VectorInt8Kernel256.product(q, scales, quads, x, n, y, yStride, yOff, p0, p1);
         } else {
             SCALAR.int8(q, scales, quads, x, n, y, yStride, yOff, p0, p1);
