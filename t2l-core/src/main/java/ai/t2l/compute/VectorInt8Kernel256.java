@@ -30,6 +30,9 @@ final class VectorInt8Kernel256 {
 
     private VectorInt8Kernel256() {}
 
+    /** A batched kernel's sums: 4 rows × 16 lanes. */
+    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[64]);
+
     /**
      * True when this JVM and CPU run 256-bit float and int vectors natively (AVX2 or wider). AVX alone has 256-bit
      * float vectors but 128-bit int ones, and no widening of bytes into a 256-bit vector: the JIT would emulate it.
@@ -54,12 +57,13 @@ final class VectorInt8Kernel256 {
             }
             return;
         }
+        float[] sums = SUMS.get();
         for (int p = p0; p < p1; p++) {
             for (int b = 0; b < blocks; b += VectorInt8Kernel.CHUNK_BLOCKS) {
                 int to = Math.min(blocks, b + VectorInt8Kernel.CHUNK_BLOCKS);
                 for (int r = 0; r < n; r += 4) { // the chunk of this panel stays in L1 for the next four rows
                     four(q, s, quads, blocks, x, r * width, width, Math.min(4, n - r), y,
-                            r * yStride + yBase + 16 * p, yStride, p, b, to, b == 0);
+                            r * yStride + yBase + 16 * p, yStride, p, b, to, b == 0, sums);
                 }
             }
         }
@@ -118,11 +122,12 @@ final class VectorInt8Kernel256 {
 
     /**
      * Four activation rows (from offset xr, width apart) against panel p, blocks [from, to): row i's 16 sums stored
-     * (first chunk) or added into y at yAt + i·yStride, for the first {@code rows} of them. With fewer than four rows
-     * the missing ones repeat the first (computed, not stored): the panel is still read once.
+     * (first chunk) or added into y at yAt + i·yStride, for the first {@code rows} of them, through {@code sums} (64
+     * floats). With fewer than four rows the missing ones repeat the first (computed, not stored): the panel is still
+     * read once.
      */
     private static void four(byte[] q, float[] s, int quads, int blocks, float[] x, int xr, int width, int rows,
-            float[] y, int yAt, int yStride, int p, int from, int to, boolean first) {
+            float[] y, int yAt, int yStride, int p, int from, int to, boolean first, float[] sums) {
         int x1 = rows > 1 ? width : 0;
         int x2 = rows > 2 ? 2 * width : 0;
         int x3 = rows > 3 ? 3 * width : 0;
@@ -194,41 +199,19 @@ final class VectorInt8Kernel256 {
             d0 = w0.fma(e, d0);
             d1 = w1.fma(e, d1);
         }
-        if (first) {
-            a0.intoArray(y, yAt);
-            a1.intoArray(y, yAt + 8);
-        } else {
-            a0.add(FloatVector.fromArray(FS, y, yAt)).intoArray(y, yAt);
-            a1.add(FloatVector.fromArray(FS, y, yAt + 8)).intoArray(y, yAt + 8);
-        }
-        if (rows > 1) {
-            int o1 = yAt + yStride;
-            if (first) {
-                b0.intoArray(y, o1);
-                b1.intoArray(y, o1 + 8);
-            } else {
-                b0.add(FloatVector.fromArray(FS, y, o1)).intoArray(y, o1);
-                b1.add(FloatVector.fromArray(FS, y, o1 + 8)).intoArray(y, o1 + 8);
-            }
-        }
-        if (rows > 2) {
-            int o2 = yAt + 2 * yStride;
-            if (first) {
-                c0.intoArray(y, o2);
-                c1.intoArray(y, o2 + 8);
-            } else {
-                c0.add(FloatVector.fromArray(FS, y, o2)).intoArray(y, o2);
-                c1.add(FloatVector.fromArray(FS, y, o2 + 8)).intoArray(y, o2 + 8);
-            }
-        }
-        if (rows > 3) {
-            int o3 = yAt + 3 * yStride;
-            if (first) {
-                d0.intoArray(y, o3);
-                d1.intoArray(y, o3 + 8);
-            } else {
-                d0.add(FloatVector.fromArray(FS, y, o3)).intoArray(y, o3);
-                d1.add(FloatVector.fromArray(FS, y, o3 + 8)).intoArray(y, o3 + 8);
+        a0.intoArray(sums, 0);
+        a1.intoArray(sums, 8);
+        b0.intoArray(sums, 16);
+        b1.intoArray(sums, 24);
+        c0.intoArray(sums, 32);
+        c1.intoArray(sums, 40);
+        d0.intoArray(sums, 48);
+        d1.intoArray(sums, 56);
+        for (int r = 0; r < rows; r++) {
+            for (int h = 0; h < 16; h += 8) {
+                int o = yAt + r * yStride + h;
+                FloatVector v = FloatVector.fromArray(FS, sums, 16 * r + h);
+                (first ? v : v.add(FloatVector.fromArray(FS, y, o))).intoArray(y, o);
             }
         }
     }
