@@ -151,7 +151,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         }
         out.printf("%nWhere a call's time goes (wall ms per call, mean over the timed runs, and in brackets the process's "
                 + "CPU ms, all threads; the head products run on %s)%n%n", HeadProduct.fast() && !Boolean.getBoolean("t2l.hypernet.engineHeads")
-                        ? "the Java kernel" : "the engine");
+                        ? "the Java kernel, " + HeadProduct.vectorBits() + "-bit vectors" : "the engine");
         StringBuilder head = new StringBuilder("| variant |");
         StringBuilder rule = new StringBuilder("|---|");
         for (GenerationPhases.Phase p : GenerationPhases.Phase.values()) {

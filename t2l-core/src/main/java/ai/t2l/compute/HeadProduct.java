@@ -75,6 +75,12 @@ public final class HeadProduct {
         return HeadKernel.BEST != HeadKernel.SCALAR;
     }
 
+    /** The vector width the head kernel runs with here: 512 (AVX-512), 256 (AVX2), or 0 (plain Java). */
+    public static int vectorBits() {
+        return HeadKernel.BEST instanceof VectorHeadKernel ? 512 : HeadKernel.BEST instanceof VectorHeadKernel256 ? 256
+                : 0;
+    }
+
     /**
      * Packs the weight rows {@code order[0..]} of W (row-major, (rows, cols)) and their biases.
      *
