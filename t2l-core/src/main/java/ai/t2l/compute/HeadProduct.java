@@ -68,8 +68,8 @@ public final class HeadProduct {
     }
 
     /**
-     * True when a vector kernel runs here (Vector API module present, 512- or 256-bit vectors). Otherwise callers should
-     * keep the engine's product: the plain-Java kernel is for tests and is several times slower.
+     * True when a vector kernel runs here (Vector API module present, 512- or 256-bit vectors). Otherwise callers
+     * should keep the engine's product: the plain-Java kernel is for tests and is several times slower.
      */
     public static boolean fast() {
         return HeadKernel.BEST != HeadKernel.SCALAR;
