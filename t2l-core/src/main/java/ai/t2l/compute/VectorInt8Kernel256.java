@@ -23,7 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
  * </ul>
  * Written out flat, no helper with vector arguments (as {@link VectorInt8Kernel}): a first version with a helper per
  * column ran at full speed in a micro-benchmark, but inside a gemma-2-2b decode step C2 left the helpers out of line
- * and boxed the vectors (`FloatVector.stOp` in the profile; batch-8 decode at 1.8 tokens/s). Without this kernel
+ * and boxed the vectors ({@code FloatVector.stOp} in the profile; batch-8 decode at 1.8 tokens/s). Without this kernel
  * such a CPU ran the plain loops (BENCHMARKS.md, issue 15, twenty-first session).
  */
 final class VectorInt8Kernel256 {
