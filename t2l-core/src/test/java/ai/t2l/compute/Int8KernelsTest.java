@@ -45,7 +45,7 @@ class Int8KernelsTest {
 
     /**
      * The plain loops, the best kernels here, and the 256-bit panel kernels (AVX2's) wherever they run: on an AVX-512
-     * machine {@link Kernels#best} takes the 512-bit ones, so those would go untested there otherwise.
+     * machine {@link Kernels#best} takes the 512-bit ones, and the 256-bit ones would go untested there otherwise.
      */
     private static java.util.List<Kernels> skinnyKernels() {
         java.util.List<Kernels> kernels = new java.util.ArrayList<>(java.util.List.of(new ScalarKernels(),
