@@ -56,7 +56,7 @@ final class VectorInt8Kernel256 {
             int h = (count + 1) / 2; // panel pairs (p0 + i, p0 + i + h); an odd last panel with itself
             for (int i = 0; i < h; i++) {
                 int pa = p0 + i;
-                one(q, s, quads, blocks, x, 0, y, yBase, pa, i + h < count ? pa + h : pa);
+                one(q, s, quads, blocks, x, y, yBase, pa, i + h < count ? pa + h : pa);
             }
             return;
         }
@@ -73,19 +73,20 @@ final class VectorInt8Kernel256 {
     }
 
     /**
-     * One activation row (offset xr in x) against panels pa and pb (pa == pb: once), into y at yAt + 16·p: each
-     * block's 32 products summed unscaled, then scaled once (one multiply per block instead of one per value).
+     * The one activation row x against panels pa and pb, into y at yAt + 16·p (pa == pb for an odd last panel: its
+     * sums computed twice and stored alike): each block's 32 products summed unscaled, then scaled once (one
+     * multiply per block instead of one per value).
      */
-    private static void one(byte[] q, float[] s, int quads, int blocks, float[] x, int xr, float[] y, int yAt,
-            int pa, int pb) {
+    private static void one(byte[] q, float[] s, int quads, int blocks, float[] x, float[] y, int yAt, int pa,
+            int pb) {
         FloatVector a0 = FloatVector.zero(FS), a1 = a0, b0 = a0, b1 = a0;
         int qa = pa * quads * 64;
         int qb = pb * quads * 64;
         for (int blk = 0; blk < blocks; blk++) {
             FloatVector t0 = FloatVector.zero(FS), t1 = t0, u0 = t0, u1 = t0;
-            for (int jj = 0; jj < 8; jj++) { // a constant count: C2 unrolls it whole
+            for (int jj = 0; jj < 8; jj++) { // the block's eight quads (C2 keeps this a loop: 16 FMAs a turn)
                 int j = 8 * blk + jj;
-                int xc = xr + 4 * j;
+                int xc = 4 * j;
                 int oa = qa + 64 * j;
                 int ob = qb + 64 * j;
                 FloatVector e;
