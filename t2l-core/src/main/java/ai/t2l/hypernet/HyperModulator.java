@@ -304,9 +304,12 @@ public final class HyperModulator implements AutoCloseable {
             }
             default -> { // M and S: one head shared by A and B; x holds A's rows then B's
                 if (!config.variant().autoregGen) {
-                    NDArray y = head(x, module).reshape(2 * n, r, -1); // (2n, r, max(in, out))
-                    return new NDArray[] {y.get(new NDIndex(":{}, :, :{}", n, d.in())),
-                            y.get(new NDIndex("{}:, :, :{}", n, d.out()))};
+                    if (d.in() == d.out()) {
+                        NDArray y = head(x, module).reshape(2 * n, r, -1); // (2n, r, in)
+                        return new NDArray[] {y.get(new NDIndex(":{}", n)), y.get(new NDIndex("{}:", n))};
+                    }
+                    return new NDArray[] {rankedHead(x.get(new NDIndex(":{}", n)), module, d.in()),
+                            rankedHead(x.get(new NDIndex("{}:", n)), module, d.out())};
                 }
                 if (d.in() == d.out()) {
                     NDArray y = head(x, module, d.in()); // (2n, r, in)
@@ -383,6 +386,26 @@ public final class HyperModulator implements AutoCloseable {
 
     private NDArray head(NDArray x, String module) {
         return headProduct(x, params.get("heads." + module + ".weight"), params.get("heads." + module + ".bias"));
+    }
+
+    /**
+     * M's head for one half of its rows: (rows, r, features), the first {@code features} of each rank's max(in, out)
+     * outputs. The reference computes all r·max(in, out) and slices (§2.6); only the kept head rows are multiplied
+     * here, the same sums. For the narrower half (v_proj's B: 1,024 of 4,096 per rank on the Mistral-7B shape) that
+     * is a quarter of the product forward and backward, whose discarded outputs would only get zero gradients.
+     */
+    private NDArray rankedHead(NDArray x, String module, int features) {
+        int r = config.rank();
+        NDArray w = params.get("heads." + module + ".weight"); // (r·max, head_in), rank-major
+        NDArray b = params.get("heads." + module + ".bias");
+        long rows = x.getShape().get(0);
+        long max = w.getShape().get(0) / r;
+        if (features == max) {
+            return head(x, module).reshape(rows, r, features);
+        }
+        NDArray kept = w.reshape(r, max, -1).get(new NDIndex(":, :{}, :", features)).reshape(r * features, -1);
+        NDArray keptBias = b == null ? null : b.reshape(r, max).get(new NDIndex(":, :{}", features)).reshape(-1);
+        return headProduct(x, kept, keptBias).reshape(rows, r, features);
     }
 
     /** The first {@code features} outputs of the head only (rows of its weight: a contiguous view, no copy). */
