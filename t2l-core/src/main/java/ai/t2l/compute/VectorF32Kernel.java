@@ -19,11 +19,26 @@ final class VectorF32Kernel implements F32Kernel {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
     private static final int L = FS.length(); // floats per vector (16 with AVX-512)
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /**
+     * With 256-bit vectors (AVX2: 16 registers) four activation rows take a block's weight rows two at a time:
+     * {@link #f4x4}'s sixteen accumulators plus its operands do not fit, and C2 spills. §2's decode products at 8 rows
+     * took 21.1–22.1 against 22.6–24.0 ms per step (10th percentile, alternating in one JVM, AMD EPYC, BENCHMARKS.md
+     * issue 16, twenty-first session). The same chains in the same order, so the same bits; each weight vector is
+     * still loaded once per four activation rows, the activations (from L1) twice. With 512-bit vectors (32
+     * registers) the sixteen fit.
+     */
+    private final boolean halfBlocks;
 
     VectorF32Kernel() {
+        this(L < 16);
+    }
+
+    /** @param halfBlocks four activation rows against two weight rows at a time (tests run both forms) */
+    VectorF32Kernel(boolean halfBlocks) {
         if (FS.vectorBitSize() < 256) {
             throw new IllegalStateException("vectors of " + FS.vectorBitSize() + " bits: the engine is faster");
         }
+        this.halfBlocks = halfBlocks;
     }
 
     @Override
@@ -38,7 +53,13 @@ final class VectorF32Kernel implements F32Kernel {
             int off = o * rb;
             int r = 0;
             for (; r + 4 <= n; r += 4) {
-                f4x4(w, off, spaced, x, r * cols, cols, vecEnd, y, r * yStride + o, yStride, gap);
+                if (halfBlocks) {
+                    f2x4(w, off, spaced, x, r * cols, cols, vecEnd, y, r * yStride + o, yStride, gap);
+                    f2x4(w, off + 2 * spaced, spaced, x, r * cols, cols, vecEnd, y, r * yStride + o + 2 * gap,
+                            yStride, gap);
+                } else {
+                    f4x4(w, off, spaced, x, r * cols, cols, vecEnd, y, r * yStride + o, yStride, gap);
+                }
             }
             for (; r + 2 <= n; r += 2) {
                 f4x2(w, off, spaced, x, r * cols, cols, vecEnd, y, r * yStride + o, yStride, gap);
@@ -144,6 +165,45 @@ final class VectorF32Kernel implements F32Kernel {
         y[yi + 3 * yStride + gap] = a31.reduceLanes(VectorOperators.ADD);
         y[yi + 3 * yStride + 2 * gap] = a32.reduceLanes(VectorOperators.ADD);
         y[yi + 3 * yStride + 3 * gap] = a33.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Two weight rows against four activation rows: eight accumulators, each weight vector loaded once. */
+    private static void f2x4(ByteBuffer w, int off, int rb, float[] x, int xr, int cols, int vecEnd, float[] y,
+            int yi, int yStride, int gap) {
+        FloatVector z = FloatVector.zero(FS);
+        FloatVector a00 = z;
+        FloatVector a01 = z;
+        FloatVector a10 = z;
+        FloatVector a11 = z;
+        FloatVector a20 = z;
+        FloatVector a21 = z;
+        FloatVector a30 = z;
+        FloatVector a31 = z;
+        int off1 = off + rb;
+        for (int j = 0; j < vecEnd; j += L) {
+            FloatVector w0 = FloatVector.fromByteBuffer(FS, w, off + 4 * j, NATIVE);
+            FloatVector w1 = FloatVector.fromByteBuffer(FS, w, off1 + 4 * j, NATIVE);
+            FloatVector x0 = FloatVector.fromArray(FS, x, xr + j);
+            a00 = w0.fma(x0, a00);
+            a01 = w1.fma(x0, a01);
+            FloatVector x1 = FloatVector.fromArray(FS, x, xr + cols + j);
+            a10 = w0.fma(x1, a10);
+            a11 = w1.fma(x1, a11);
+            FloatVector x2 = FloatVector.fromArray(FS, x, xr + 2 * cols + j);
+            a20 = w0.fma(x2, a20);
+            a21 = w1.fma(x2, a21);
+            FloatVector x3 = FloatVector.fromArray(FS, x, xr + 3 * cols + j);
+            a30 = w0.fma(x3, a30);
+            a31 = w1.fma(x3, a31);
+        }
+        y[yi] = a00.reduceLanes(VectorOperators.ADD);
+        y[yi + gap] = a01.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride] = a10.reduceLanes(VectorOperators.ADD);
+        y[yi + yStride + gap] = a11.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride] = a20.reduceLanes(VectorOperators.ADD);
+        y[yi + 2 * yStride + gap] = a21.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride] = a30.reduceLanes(VectorOperators.ADD);
+        y[yi + 3 * yStride + gap] = a31.reduceLanes(VectorOperators.ADD);
     }
 
     /** Four weight rows against two activation rows: each weight vector loaded once for both. */

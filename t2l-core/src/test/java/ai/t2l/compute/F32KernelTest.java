@@ -63,6 +63,34 @@ class F32KernelTest {
         }
     }
 
+    /**
+     * The vector kernel's two forms for four activation rows (four weight rows at a time, or two twice: AVX2's) run
+     * the same FMA chains, so they give the same bits, whichever the CPU picks.
+     */
+    @Test
+    void bothBlockFormsGiveTheSameBits() {
+        // not javaKernelAvailable(): a kernel that fails its self-test is switched off, and this test would skip
+        assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(), "no jdk.incubator.vector");
+        assumeTrue(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256, "vectors under 256 bits");
+        Random r = new Random(11);
+        int[] colsChoices = {8, 15, 16, 17, 64, 100, 257, 768};
+        for (int trial = 0; trial < 40; trial++) {
+            int cols = colsChoices[trial % colsChoices.length];
+            int out = 1 + r.nextInt(40);
+            int n = 1 + trial % 17;
+            ByteBuffer w = direct(gaussian(r, out * cols));
+            float[] x = gaussian(r, n * cols);
+            float[] whole = new float[n * out];
+            float[] halves = new float[n * out];
+            new VectorF32Kernel(false).rows(w, cols, x, n, whole, out, 0, out);
+            new VectorF32Kernel(true).rows(w, cols, x, n, halves, out, 0, out);
+            for (int i = 0; i < whole.length; i++) {
+                assertEquals(Float.floatToRawIntBits(whole[i]), Float.floatToRawIntBits(halves[i]), "out " + out
+                        + " cols " + cols + " rows " + n + " at " + i);
+            }
+        }
+    }
+
     @Test
     void scalarKernelEqualsDoubleSums() {
         Random r = new Random(8);
