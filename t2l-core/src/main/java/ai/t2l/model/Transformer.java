@@ -378,8 +378,10 @@ public final class Transformer implements AutoCloseable {
             }
             if (in.lastOnly()) {
                 h = h.get(":, -1:, :");
+            } else if (in.logitRows() != null) {
+                h = RowGather.of(step, h, in.logitRows()); // (rows, hidden): positions b·seq + t
             }
-            NDArray logits = lmHead.multiply(h, null); // (batch, seq, vocab)
+            NDArray logits = lmHead.multiply(h, null); // (batch, seq, vocab), or (rows, vocab)
             if (config.finalLogitSoftcap() != null) {
                 logits = softcap(logits, config.finalLogitSoftcap()); // Gemma2ForCausalLM.forward
             }
@@ -426,7 +428,7 @@ public final class Transformer implements AutoCloseable {
                 out.logits().close(); // only the last chunk's logits are the prompt's
             }
             out = forward(scope, new ForwardInput(columns(in.ids(), s0, s1), columns(mask, s0, s1), in.cache(),
-                    in.lora(), false, true, null));
+                    in.lora(), false, true, null, null));
         }
         return out;
     }

@@ -2,6 +2,7 @@ package ai.t2l.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.t2l.compute.CrossEntropyRow;
 import ai.t2l.compute.Staging;
@@ -18,7 +19,8 @@ import java.util.stream.IntStream;
  *
  * <p>Why: on the engine, log-softmax, the gather, the smoothing mean and their backward made about ten passes over the
  * (batch, seq, vocab) logits, 64 MB in the SFT step of BENCHMARKS-WORKLOADS §3, about 65 ms of a 0.52 s step
- * (BENCHMARKS.md, issue 16, fourteenth session).
+ * (BENCHMARKS.md, issue 16, fourteenth session). {@link #lossAt} takes the logits of the positions with a target
+ * only, so that the LM head need not run on the others (the SFT prompt's half of each sequence).
  */
 final class JavaCrossEntropy {
     private JavaCrossEntropy() {}
@@ -32,6 +34,15 @@ final class JavaCrossEntropy {
     }
 
     /**
+     * Whether this path computes the loss from {@code rows} target positions of {@code lm}'s logits ({@link #lossAt}):
+     * float32, at least one target, and at most 2 GB of logits.
+     */
+    static boolean handles(TrainableLm lm, int rows) {
+        return lm.dataType() == DataType.FLOAT32 && rows > 0
+                && 4L * rows * lm.vocabSize() <= Integer.MAX_VALUE;
+    }
+
+    /**
      * @param logits (batch, seq, vocab) float32
      * @param labels batch × seq, −100 where not a target
      */
@@ -39,17 +50,69 @@ final class JavaCrossEntropy {
         Shape shape = logits.getShape();
         int batch = (int) shape.get(0);
         int seq = (int) shape.get(1);
-        int vocab = (int) shape.get(2);
         if (labels.length != batch) {
             throw new IllegalArgumentException("cross-entropy: " + labels.length + " label rows for " + batch);
         }
-        int[] counts = new int[batch];
-        int total = 0;
         for (int b = 0; b < batch; b++) {
             if (labels[b].length != seq) {
                 throw new IllegalArgumentException("cross-entropy: label row " + b + " has " + labels[b].length
                         + " positions, the logits " + seq);
             }
+        }
+        return loss(scope, logits.reshape(batch * seq, shape.get(2)), null, labels, smoothing, reduction);
+    }
+
+    /**
+     * The same loss from the logits of the positions that have a target only ({@link #targetRows}): the others add
+     * nothing to the value and get a zero gradient, so their logits need not be computed.
+     *
+     * @param logits (rows.length, vocab) float32, row i the logits of position rows[i]
+     * @param rows {@link #targetRows} of {@code labels}
+     */
+    static NDArray lossAt(NDManager scope, NDArray logits, int[] rows, int[][] labels, double smoothing,
+            Losses.Reduction reduction) {
+        if (logits.getShape().dimension() != 2 || logits.getShape().get(0) != rows.length) {
+            throw new IllegalArgumentException("cross-entropy: logits of shape " + logits.getShape() + " for "
+                    + rows.length + " target positions");
+        }
+        for (int b = 1; b < labels.length; b++) {
+            if (labels[b].length != labels[0].length) {
+                throw new IllegalArgumentException("cross-entropy: label row " + b + " has " + labels[b].length
+                        + " positions, row 0 " + labels[0].length);
+            }
+        }
+        return loss(scope, logits, rows, labels, smoothing, reduction);
+    }
+
+    /**
+     * The positions b·seq + t whose next token is a target (label t + 1 not −100), in order: the rows whose logits
+     * the loss reads.
+     */
+    static int[] targetRows(int[][] labels) {
+        int seq = labels.length == 0 ? 0 : labels[0].length;
+        IntStream.Builder rows = IntStream.builder();
+        for (int b = 0; b < labels.length; b++) {
+            for (int t = 0; t + 1 < labels[b].length; t++) {
+                if (labels[b][t + 1] != Losses.IGNORE) {
+                    rows.add(b * seq + t);
+                }
+            }
+        }
+        return rows.build().toArray();
+    }
+
+    /**
+     * @param logits (n, vocab): every position b·seq + t in order when {@code rows} is null, else row i is position
+     *     rows[i]
+     */
+    private static NDArray loss(NDManager scope, NDArray logits, int[] rows, int[][] labels, double smoothing,
+            Losses.Reduction reduction) {
+        int batch = labels.length;
+        int seq = batch == 0 ? 0 : labels[0].length;
+        int vocab = (int) logits.getShape().get(1);
+        int[] counts = new int[batch];
+        int total = 0;
+        for (int b = 0; b < batch; b++) {
             for (int t = 1; t < seq; t++) {
                 int y = labels[b][t];
                 if (y != Losses.IGNORE) {
@@ -70,22 +133,24 @@ final class JavaCrossEntropy {
                 case SAMPLE_MEAN -> 1f / ((float) batch * Math.max(counts[b], 1));
             };
         }
-        long count = shape.size();
+        int n = (int) logits.getShape().get(0);
+        long count = logits.getShape().size();
         NDArray flat = logits.reshape(count); // a view when contiguous, else the one copy
         ByteBuffer x = flat.toByteBuffer(true).order(ByteOrder.nativeOrder());
         Staging.Fresh grad = Staging.fresh(scope, new Shape(count));
         ByteBuffer gb = grad.array().toByteBuffer(true).order(ByteOrder.nativeOrder()); // the same memory
         double[] rowLoss = new double[batch * seq];
         float[] zeros = new float[vocab];
-        IntStream.range(0, batch * seq).parallel().forEach(row -> {
-            int b = row / seq;
-            int t = row % seq;
+        IntStream.range(0, n).parallel().forEach(i -> {
+            int position = rows == null ? i : rows[i];
+            int b = position / seq;
+            int t = position % seq;
             int y = t + 1 < seq ? labels[b][t + 1] : Losses.IGNORE;
             if (y == Losses.IGNORE) {
-                grad.memory().put(row * vocab, zeros, 0, vocab);
+                grad.memory().put(i * vocab, zeros, 0, vocab);
                 return;
             }
-            rowLoss[row] = CrossEntropyRow.lossAndGradient(x, row * vocab, vocab, y, smoothing, weights[b], gb,
+            rowLoss[position] = CrossEntropyRow.lossAndGradient(x, i * vocab, vocab, y, smoothing, weights[b], gb,
                     new float[3]);
         });
         double value = 0;

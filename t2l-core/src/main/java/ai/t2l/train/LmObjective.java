@@ -43,10 +43,18 @@ public record LmObjective(double labelSmoothing, double neftuneAlpha, double l2G
         }
         NDArray noise = training ? Neftune.noise(scope, neftuneAlpha, batch.size(), batch.seqLen(), lm.hiddenSize(),
                 lm.dataType()) : null;
-        NDArray logits = lm.logits(ids, lora, noise);
-        NDArray ce = JavaCrossEntropy.handles(logits)
-                ? JavaCrossEntropy.loss(scope, logits, batch.labels(), labelSmoothing, reduction)
-                : Losses.crossEntropy(logits, batch.labelsArray(scope), labelSmoothing, reduction);
+        NDArray ce;
+        int[] rows = JavaCrossEntropy.targetRows(batch.labels());
+        if (JavaCrossEntropy.handles(lm, rows.length)) {
+            // the logits of the positions with a target only (the SFT prompt's are masked): the same loss
+            NDArray logits = lm.logitsAt(ids, lora, noise, rows);
+            ce = JavaCrossEntropy.lossAt(scope, logits, rows, batch.labels(), labelSmoothing, reduction);
+        } else {
+            NDArray logits = lm.logits(ids, lora, noise);
+            ce = JavaCrossEntropy.handles(logits)
+                    ? JavaCrossEntropy.loss(scope, logits, batch.labels(), labelSmoothing, reduction)
+                    : Losses.crossEntropy(logits, batch.labelsArray(scope), labelSmoothing, reduction);
+        }
         NDArray total = ce;
         if (pairs != null && l2Generated > 0) {
             total = ce.add(Scalars.mul(Losses.l2Generated(pairs), l2Generated));

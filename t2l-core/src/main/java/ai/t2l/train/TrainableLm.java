@@ -2,6 +2,7 @@ package ai.t2l.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.t2l.model.RowGather;
 
 /**
  * What the trainers need from a causal language model. The runtime's Transformer implements it through a small
@@ -27,6 +28,14 @@ public interface TrainableLm {
      * @return logits (batch, seq, vocab)
      */
     NDArray logits(NDArray inputIds, GeneratedLora lora, NDArray embeddingNoise);
+
+    /**
+     * The logits of positions b·seq + t only, as (rows.length, vocab): what a loss reads when most positions have no
+     * target. This default computes every position and keeps the rows; a model may skip the LM head on the others.
+     */
+    default NDArray logitsAt(NDArray inputIds, GeneratedLora lora, NDArray embeddingNoise, int[] rows) {
+        return RowGather.of(inputIds.getManager(), logits(inputIds, lora, embeddingNoise), rows);
+    }
 
     /** The base weights as trainable parameters, for full-parameter training; adapters leave them frozen. */
     ParamSet weights();
