@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.t2l.compute.Autograd;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.T2lException;
 import java.util.Arrays;
@@ -87,14 +88,12 @@ public final class ParamSet implements AutoCloseable {
     }
 
     /**
-     * Sets every accumulated gradient to zero (torch zero_grad); call after each optimiser step. An indexed set, not
+     * Sets every accumulated gradient to zero (torch zero_grad); call after each optimiser step. A fill, not
      * {@code muli(0)}: NaN·0 is NaN, so a non-finite gradient would survive the clearing.
      */
     public void zeroGrad() {
         for (NDArray p : params.values()) {
-            try (NDArray g = p.getGradient()) {
-                g.set(ALL, 0);
-            }
+            Autograd.zeroGradient(p);
         }
     }
 

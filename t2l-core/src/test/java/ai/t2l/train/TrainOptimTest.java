@@ -20,6 +20,23 @@ class TrainOptimTest {
         }
     }
 
+    /** zero_grad clears a non-finite gradient too (NaN·0 would stay NaN), and the next backward starts from 0. */
+    @Test
+    void zeroGradClearsNonFiniteGradients() {
+        try (NDManager m = NDManager.newBaseManager(); ParamSet ps = new ParamSet(m)) {
+            ps.add("p", m.create(new float[] {1f, -2f, 3f}, new Shape(3)));
+            setGrad(ps, "p", new float[] {Float.NaN, Float.POSITIVE_INFINITY, -1f});
+            ps.zeroGrad();
+            try (NDManager s = ps.scope(m)) {
+                assertArrayEquals(new float[] {0f, 0f, 0f}, ps.grad("p").toFloatArray());
+            }
+            setGrad(ps, "p", new float[] {0.5f, 2f, -4f});
+            try (NDManager s = ps.scope(m)) {
+                assertArrayEquals(new float[] {0.5f, 2f, -4f}, ps.grad("p").toFloatArray());
+            }
+        }
+    }
+
     @Test
     void adamWTwoStepsWithConstantGradientMoveByLrEachStep() {
         try (NDManager m = NDManager.newBaseManager(); ParamSet ps = new ParamSet(m);
