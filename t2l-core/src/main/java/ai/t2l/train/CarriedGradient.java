@@ -20,7 +20,12 @@ final class CarriedGradient {
      * the caller keeps the engine's loss.
      */
     static boolean fits(NDArray x) {
-        return x.getDataType() == DataType.FLOAT32 && 4L * x.getShape().size() <= Integer.MAX_VALUE;
+        return fits(x.getDataType(), x.getShape().size());
+    }
+
+    /** {@link #fits(NDArray)} for an array of {@code count} values of {@code type} not made yet. */
+    static boolean fits(DataType type, long count) {
+        return type == DataType.FLOAT32 && 4L * count <= Integer.MAX_VALUE;
     }
 
     /**

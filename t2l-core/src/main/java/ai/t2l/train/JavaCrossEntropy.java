@@ -2,7 +2,6 @@ package ai.t2l.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.t2l.compute.CrossEntropyRow;
 import ai.t2l.compute.Staging;
@@ -35,11 +34,10 @@ final class JavaCrossEntropy {
 
     /**
      * Whether this path computes the loss from {@code rows} target positions of {@code lm}'s logits ({@link #lossAt}):
-     * float32, at least one target, and at most 2 GB of logits.
+     * at least one target, and logits that {@link CarriedGradient#fits} (float32, at most 2 GB).
      */
     static boolean handles(TrainableLm lm, int rows) {
-        return lm.dataType() == DataType.FLOAT32 && rows > 0
-                && 4L * rows * lm.vocabSize() <= Integer.MAX_VALUE;
+        return rows > 0 && CarriedGradient.fits(lm.dataType(), (long) rows * lm.vocabSize());
     }
 
     /**
