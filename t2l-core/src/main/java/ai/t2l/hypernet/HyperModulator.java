@@ -236,12 +236,7 @@ public final class HyperModulator implements AutoCloseable {
 
     private NDList deltaWeights(NDArray layerIndices, String module, NDArray encodedTaskEmb, boolean outMajorB) {
         HyperConfig.ModuleDims d = config.dims(module);
-        long n = layerIndices.getShape().get(0);
-        checkShape(encodedTaskEmb, "encoded task embedding", config.encodedTaskDim());
-        if (encodedTaskEmb.getShape().get(0) != n || layerIndices.getShape().dimension() != 1) {
-            throw new IllegalArgumentException("layer indices " + layerIndices.getShape() + " and encoded task "
-                    + "embeddings " + encodedTaskEmb.getShape() + " must have the same number of rows");
-        }
+        long n = checkRows(layerIndices, encodedTaskEmb);
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray idx = layerIndices.toType(DataType.INT64, false);
@@ -255,6 +250,50 @@ public final class HyperModulator implements AutoCloseable {
             }
             NDManager target = encodedTaskEmb.getManager();
             return new NDList(keep(a, target), keep(b, target));
+        }
+    }
+
+    /**
+     * {@link #rankMajorDeltaWeights} as the product W·xᵀ lays it out ({@link FeatureMajorLora}), for the
+     * reconstruction loss: libtorch's MKL ran that form of the head faster than x·Wᵀ (256 × 512 × 32,768 on AVX2:
+     * 59 against 76 ms, BENCHMARKS.md, issue 16, twenty-third session), and its row-major result would be a
+     * transposed view that every reader strides through. The same sums as {@link #rankMajorDeltaWeights}, up to the
+     * products' summation order. Only for the variants whose head makes a row's whole A or B at once (L, M) outside
+     * SFT (whose offsets would be added); null otherwise.
+     */
+    public FeatureMajorLora featureMajorDeltaWeights(NDArray layerIndices, String module, NDArray encodedTaskEmb) {
+        if (config.trainingTask() == TrainingTask.SFT || config.variant().autoregGen
+                || config.variant() == Variant.L_AUTOREG) {
+            return null;
+        }
+        HyperConfig.ModuleDims d = config.dims(module);
+        int r = config.rank();
+        long n = checkRows(layerIndices, encodedTaskEmb);
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray idx = layerIndices.toType(DataType.INT64, false);
+            NDArray x = headInput(trunk(idx, module, encodedTaskEmb), module); // L (n, head_in); M (2n, head_in)
+            NDManager target = encodedTaskEmb.getManager();
+            long elementsA = (long) r * d.in();
+            long elementsB = (long) r * d.out();
+            if (config.variant() == Variant.L) { // features: A's r·in, then B's r·out
+                NDArray yt = keep(headProductT(x, params.get("heads." + module + ".weight"),
+                        params.get("heads." + module + ".bias")), target);
+                return new FeatureMajorLora(new FeatureMajorLora.Half(yt, 0, n, n, elementsA),
+                        new FeatureMajorLora.Half(yt, elementsA * n, n, n, elementsB));
+            }
+            if (d.in() == d.out()) { // one product for A's rows and B's (2n columns)
+                NDArray yt = keep(headProductT(x, params.get("heads." + module + ".weight"),
+                        params.get("heads." + module + ".bias")), target);
+                return new FeatureMajorLora(new FeatureMajorLora.Half(yt, 0, 2 * n, n, elementsA),
+                        new FeatureMajorLora.Half(yt, n, 2 * n, n, elementsB));
+            }
+            NDArray[] wa = keptHead(module, d.in());
+            NDArray[] wb = keptHead(module, d.out());
+            NDArray ya = keep(headProductT(x.get(new NDIndex(":{}", n)), wa[0], wa[1]), target);
+            NDArray yb = keep(headProductT(x.get(new NDIndex("{}:", n)), wb[0], wb[1]), target);
+            return new FeatureMajorLora(new FeatureMajorLora.Half(ya, 0, n, n, elementsA),
+                    new FeatureMajorLora.Half(yb, 0, n, n, elementsB));
         }
     }
 
@@ -395,17 +434,25 @@ public final class HyperModulator implements AutoCloseable {
      * is a quarter of the product forward and backward, whose discarded outputs would only get zero gradients.
      */
     private NDArray rankedHead(NDArray x, String module, int features) {
+        NDArray[] kept = keptHead(module, features);
+        return headProduct(x, kept[0], kept[1]).reshape(x.getShape().get(0), config.rank(), features);
+    }
+
+    /**
+     * M's head weight and bias (null without) cut to the first {@code features} outputs of each rank: the whole head
+     * when features = max(in, out), else a copy of the kept rows.
+     */
+    private NDArray[] keptHead(String module, int features) {
         int r = config.rank();
         NDArray w = params.get("heads." + module + ".weight"); // (r·max, head_in), rank-major
         NDArray b = params.get("heads." + module + ".bias");
-        long rows = x.getShape().get(0);
         long max = w.getShape().get(0) / r;
         if (features == max) {
-            return head(x, module).reshape(rows, r, features);
+            return new NDArray[] {w, b};
         }
         NDArray kept = w.reshape(r, max, -1).get(new NDIndex(":, :{}, :", features)).reshape(r * features, -1);
         NDArray keptBias = b == null ? null : b.reshape(r, max).get(new NDIndex(":, :{}", features)).reshape(-1);
-        return headProduct(x, kept, keptBias).reshape(rows, r, features);
+        return new NDArray[] {kept, keptBias};
     }
 
     /** The first {@code features} outputs of the head only (rows of its weight: a contiguous view, no copy). */
@@ -433,6 +480,12 @@ public final class HyperModulator implements AutoCloseable {
         NDArray x2 = d == 2 ? x : x.reshape(-1, s.get(d - 1));
         NDArray y = b == null ? x2.matMul(w.transpose()) : w.matMul(x2.transpose()).transpose().add(b);
         return d == 2 ? y : y.reshape(s.slice(0, d - 1).add(w.getShape().get(0)));
+    }
+
+    /** W·xᵀ (+ b down the columns): x (rows, head_in) → (outputs, rows), contiguous. */
+    private static NDArray headProductT(NDArray x, NDArray w, NDArray b) {
+        NDArray yt = w.matMul(x.transpose());
+        return b == null ? yt : yt.add(b.reshape(-1, 1));
     }
 
     /** Learnable positions (§2.6): LayerNorm(Embedding(r, M)(0..r−1)), shape (r, M). */
@@ -496,6 +549,17 @@ public final class HyperModulator implements AutoCloseable {
         NDScope.unregister(a);
         a.attach(target);
         return a;
+    }
+
+    /** The number of rows, after checking there is one layer index per encoded task embedding. */
+    private long checkRows(NDArray layerIndices, NDArray encodedTaskEmb) {
+        checkShape(encodedTaskEmb, "encoded task embedding", config.encodedTaskDim());
+        long n = layerIndices.getShape().get(0);
+        if (encodedTaskEmb.getShape().get(0) != n || layerIndices.getShape().dimension() != 1) {
+            throw new IllegalArgumentException("layer indices " + layerIndices.getShape() + " and encoded task "
+                    + "embeddings " + encodedTaskEmb.getShape() + " must have the same number of rows");
+        }
+        return n;
     }
 
     private static void checkShape(NDArray a, String what, int width) {

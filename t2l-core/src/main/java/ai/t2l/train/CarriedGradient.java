@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.t2l.model.Scalars;
+import java.util.List;
 
 /**
  * A scalar loss whose value and gradient Java has computed, for the engine's autograd: (x · g) / divisor has the
@@ -36,7 +37,27 @@ final class CarriedGradient {
      */
     static NDArray loss(NDManager scope, NDArray flat, NDArray direction, long divisor, double value) {
         NDArray dot = flat.dot(direction);
-        NDArray linear = divisor == 1 ? dot : Scalars.div(dot, divisor);
+        return carry(scope, divisor == 1 ? dot : Scalars.div(dot, divisor), value);
+    }
+
+    /**
+     * The same over several arrays: Σ x_k · g_k, each g_k already scaled as its gradient should be (divisor 1).
+     *
+     * @param flats the x_k, one-dimensional
+     * @param directions the g_k, float32, each as long as its x_k, without gradient
+     */
+    static NDArray loss(NDManager scope, List<NDArray> flats, List<NDArray> directions,
+            double value) {
+        NDArray linear = null;
+        for (int k = 0; k < flats.size(); k++) {
+            NDArray dot = flats.get(k).dot(directions.get(k));
+            linear = linear == null ? dot : linear.add(dot);
+        }
+        return carry(scope, linear, value);
+    }
+
+    /** linear − linear detached + value: the value given, with linear's gradient. */
+    private static NDArray carry(NDManager scope, NDArray linear, double value) {
         return linear.sub(linear.stopGradient()).add(scope.create((float) value));
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.t2l.hypernet.FeatureMajorLora;
 import ai.t2l.hypernet.HyperModulator;
 import ai.t2l.lora.LoraConfig;
 import ai.t2l.lora.LoraWeights.Site;
@@ -67,26 +68,49 @@ public final class HyperLoraSource implements LoraSource {
         return byModule(taskEmbeddings, batch, training, false);
     }
 
+    /** The head's own feature-major layout ({@link HyperModulator#featureMajorDeltaWeights}), or null. */
+    @Override
+    public Map<String, FeatureMajorLora> generateFeatureMajorByModule(NDArray taskEmbeddings, int batch,
+            boolean training) {
+        Map<String, FeatureMajorLora> out = new LinkedHashMap<>();
+        NDArray[] rows = layerRows(taskEmbeddings, batch, training);
+        for (String module : hyper.config().moduleOrder()) {
+            FeatureMajorLora ab = hyper.featureMajorDeltaWeights(rows[0], module, rows[1]);
+            if (ab == null) {
+                return null;
+            }
+            out.put(module, ab);
+        }
+        return out;
+    }
+
     private Map<String, GeneratedLora.Pair> byModule(NDArray taskEmbeddings, int batch, boolean training,
             boolean outMajorB) {
+        NDArray[] rows = layerRows(taskEmbeddings, batch, training);
+        Map<String, GeneratedLora.Pair> out = new LinkedHashMap<>();
+        for (String module : hyper.config().moduleOrder()) {
+            // A (L·b, r, in), B (L·b, out, r) or (L·b, r, out)
+            NDList ab = outMajorB ? hyper.deltaWeights(rows[0], module, rows[1])
+                    : hyper.rankMajorDeltaWeights(rows[0], module, rows[1]);
+            out.put(module, new GeneratedLora.Pair(ab.get(0), ab.get(1)));
+        }
+        return out;
+    }
+
+    /**
+     * The rows of a call, layer-major: their layer indices (layers·batch) and encoded task embeddings (layers·batch,
+     * E), e0..e(b−1) for layer 0, then again for layer 1, ...
+     */
+    private NDArray[] layerRows(NDArray taskEmbeddings, int batch, boolean training) {
         hyper.setTraining(training);
         int layers = hyper.config().numLayers();
-        NDManager m = taskEmbeddings.getManager();
         NDArray encoded = hyper.encodeTask(taskEmbeddings); // (batch, E)
-        NDArray rows = encoded.tile(new long[] {layers, 1}); // (layers·batch, E): e0..e(b-1), e0.. per layer
         long[] idx = new long[layers * batch];
         for (int i = 0; i < idx.length; i++) {
             idx[i] = i / batch;
         }
-        NDArray layerIdx = OwnedArrays.of(m, idx, new Shape(idx.length)); // saved for backward (OwnedArrays)
-        Map<String, GeneratedLora.Pair> out = new LinkedHashMap<>();
-        for (String module : hyper.config().moduleOrder()) {
-            // A (L·b, r, in), B (L·b, out, r) or (L·b, r, out)
-            NDList ab = outMajorB ? hyper.deltaWeights(layerIdx, module, rows)
-                    : hyper.rankMajorDeltaWeights(layerIdx, module, rows);
-            out.put(module, new GeneratedLora.Pair(ab.get(0), ab.get(1)));
-        }
-        return out;
+        NDArray layerIdx = OwnedArrays.of(taskEmbeddings.getManager(), idx, new Shape(idx.length)); // saved for backward
+        return new NDArray[] {layerIdx, encoded.tile(new long[] {layers, 1})};
     }
 
     /** Parameters belong to the hypernetwork; closing this source does not close them. */

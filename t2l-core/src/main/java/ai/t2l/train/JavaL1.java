@@ -4,8 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.t2l.compute.Staging;
+import ai.t2l.hypernet.FeatureMajorLora;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
@@ -23,6 +29,8 @@ import java.util.stream.IntStream;
 final class JavaL1 {
     /** Values per chunk of a row: 16 KB per scratch array, in L1. */
     private static final int CHUNK = 4096;
+    /** Features per block of a feature-major pass: the block's targets for 256 rows take 64 KB. */
+    private static final int FEATURE_BLOCK = 64;
 
     /** Writes target values [from, from + n) of row {@code row} into {@code out[0, n)}. */
     interface Target {
@@ -64,6 +72,85 @@ final class JavaL1 {
         return CarriedGradient.loss(scope, flat, sign.array(), count, total / count); // gradient: upstream / N · sign
     }
 
+    /** One weighted mean |p − t| of a feature-major loss: a half of a head's output and its target. */
+    record Term(FeatureMajorLora.Half half, Target target, double weight) {}
+
+    /**
+     * Σ weight · mean |p − t| over the terms, each prediction read in place from the head's feature-major output
+     * ({@link FeatureMajorLora}), with one carried gradient per output array ({@link CarriedGradient}): weight / N ·
+     * sign(p − t), rounded once to float32. With the weights the caller's loss has (powers of two, e.g. ½ · ½ for
+     * the halves of two modules) that is bit for bit the gradient torch's l1_loss gets from the same upstream
+     * scaling. Every element of each output array must belong to one term.
+     */
+    static NDArray featureMajorLoss(NDManager scope, List<Term> terms) {
+        Map<NDArray, Staging.Fresh> directions = new IdentityHashMap<>();
+        Map<NDArray, Long> covered = new IdentityHashMap<>();
+        double value = 0;
+        for (Term term : terms) {
+            FeatureMajorLora.Half h = term.half();
+            NDArray base = h.base();
+            long count = base.getShape().size();
+            Staging.Fresh sign = directions.computeIfAbsent(base, b -> Staging.fresh(scope, new Shape(count)));
+            covered.merge(base, h.rows() * h.elements(), Long::sum);
+            FloatBuffer p = base.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            value += term.weight() * featureMajorSigns(p, h, term.target(), term.weight(), sign.memory());
+        }
+        List<NDArray> flats = new ArrayList<>();
+        List<NDArray> signs = new ArrayList<>();
+        directions.forEach((base, sign) -> {
+            if (covered.get(base) != base.getShape().size()) {
+                throw new IllegalArgumentException("feature-major loss: the terms cover " + covered.get(base)
+                        + " of the " + base.getShape().size() + " values of a head output " + base.getShape());
+            }
+            flats.add(base.reshape(-1));
+            signs.add(sign.array());
+        });
+        return CarriedGradient.loss(scope, flats, signs, value);
+    }
+
+
+    /**
+     * mean |p − t| over one half, writing (float) (weight / N) · sign(p − t) into {@code out} at p's places. Blocks
+     * of features are split over the cores; for each, every row's targets are made first, then each feature's row
+     * of predictions is read and written contiguously.
+     */
+    private static double featureMajorSigns(FloatBuffer p, FeatureMajorLora.Half h, Target target, double weight,
+            FloatBuffer out) {
+        int rows = Math.toIntExact(h.rows());
+        int elements = Math.toIntExact(h.elements());
+        int offset = Math.toIntExact(h.offset());
+        int stride = Math.toIntExact(h.featureStride());
+        float scale = (float) (weight / ((double) rows * elements));
+        int blocks = (elements + FEATURE_BLOCK - 1) / FEATURE_BLOCK;
+        double[] absSums = new double[blocks];
+        int parts = Math.min(blocks, 4 * Runtime.getRuntime().availableProcessors());
+        IntStream.range(0, parts).parallel().forEach(part -> {
+            float[][] t = new float[rows][FEATURE_BLOCK];
+            float[] v = new float[rows];
+            double[] sums = new double[4];
+            for (int b = (int) ((long) blocks * part / parts); b < (long) blocks * (part + 1) / parts; b++) {
+                int e0 = b * FEATURE_BLOCK;
+                int n = Math.min(FEATURE_BLOCK, elements - e0);
+                for (int i = 0; i < rows; i++) {
+                    target.fill(i, e0, n, t[i]);
+                }
+                Arrays.fill(sums, 0);
+                for (int e = 0; e < n; e++) {
+                    int at = offset + (e0 + e) * stride;
+                    p.get(at, v, 0, rows);
+                    signAndAbsSum(v, t, e, rows, scale, sums);
+                    out.put(at, v, 0, rows);
+                }
+                absSums[b] = sums[0] + sums[1] + sums[2] + sums[3];
+            }
+        });
+        double total = 0;
+        for (double s : absSums) {
+            total += s; // block order: the same value on every run
+        }
+        return total / ((double) rows * elements);
+    }
+
     /**
      * v[i] ← sign(v[i] − t[i]) for i &lt; n, adding |v[i] − t[i]| into four running sums (four independent chains of
      * additions instead of one).
@@ -92,6 +179,41 @@ final class JavaL1 {
             float d = v[i] - t[i];
             s0 += Math.abs(d);
             v[i] = sign(d);
+        }
+        sums[0] = s0;
+        sums[1] = s1;
+        sums[2] = s2;
+        sums[3] = s3;
+    }
+
+    /**
+     * v[i] ← scale · sign(v[i] − t[i][e]) for i &lt; n, adding |v[i] − t[i][e]| into four running sums: one feature
+     * of every row ({@link #featureMajorSigns}).
+     */
+    private static void signAndAbsSum(float[] v, float[][] t, int e, int n, float scale, double[] sums) {
+        double s0 = sums[0];
+        double s1 = sums[1];
+        double s2 = sums[2];
+        double s3 = sums[3];
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            float d0 = v[i] - t[i][e];
+            float d1 = v[i + 1] - t[i + 1][e];
+            float d2 = v[i + 2] - t[i + 2][e];
+            float d3 = v[i + 3] - t[i + 3][e];
+            s0 += Math.abs(d0);
+            s1 += Math.abs(d1);
+            s2 += Math.abs(d2);
+            s3 += Math.abs(d3);
+            v[i] = sign(d0) * scale;
+            v[i + 1] = sign(d1) * scale;
+            v[i + 2] = sign(d2) * scale;
+            v[i + 3] = sign(d3) * scale;
+        }
+        for (; i < n; i++) {
+            float d = v[i] - t[i][e];
+            s0 += Math.abs(d);
+            v[i] = sign(d) * scale;
         }
         sums[0] = s0;
         sums[1] = s1;

@@ -1,6 +1,7 @@
 package ai.t2l.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.t2l.hypernet.FeatureMajorLora;
 import ai.t2l.lora.LoraConfig;
 import ai.t2l.lora.LoraWeights.Site;
 import java.util.Map;
@@ -57,6 +58,16 @@ public interface LoraSource extends AutoCloseable {
         generateByModule(taskEmbeddings, batch, training).forEach((module, p) ->
                 out.put(module, new GeneratedLora.Pair(p.a(), p.b().transpose(0, 2, 1))));
         return out;
+    }
+
+    /**
+     * Each module's A and B as a hypernetwork's head writes them ({@link FeatureMajorLora}), for
+     * element-wise losses that read that layout in place; null where the source has no such layout (the default),
+     * and the caller takes {@link #generateRankMajorByModule}.
+     */
+    default Map<String, FeatureMajorLora> generateFeatureMajorByModule(NDArray taskEmbeddings,
+            int batch, boolean training) {
+        return null;
     }
 
     @Override

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.t2l.hypernet.FeatureMajorLora;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.T2lException;
 import ai.t2l.lora.LoraWeights;
@@ -14,6 +15,7 @@ import ai.t2l.model.Scalars;
 import ai.t2l.train.run.Checkpoint;
 import ai.t2l.train.run.RunFolder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +134,10 @@ public final class ReconTrainer {
         if (c.factorized()) {
             // one L1 per module over all its layers: every site of a module has the same size, so the mean over
             // sites of per-site means is the mean over the module (the reference's value; far fewer engine ops).
+            NDArray featureMajor = featureMajorLoss(scope, source, emb, library, stats, taskOf);
+            if (featureMajor != null) {
+                return featureMajor;
+            }
             // B in the head's (r, out) layout: an element-wise loss is the same, and it is read without a copy.
             Map<String, GeneratedLora.Pair> pred = source.generateRankMajorByModule(emb, rows, true);
             NDArray sum = null;
@@ -160,6 +166,35 @@ public final class ReconTrainer {
             sum = sum == null ? term : sum.add(term);
         }
         return Scalars.div(sum, pred.size());
+    }
+
+    /**
+     * The factorized loss, mean over modules of ½·L1(A) + ½·L1(B), on the head's own feature-major output read in
+     * place ({@link JavaL1#featureMajorLoss}); null where the source has no such output or Java cannot carry the
+     * gradient (float64 parameters: gradient checks), and the caller takes the rank-major path.
+     */
+    private static NDArray featureMajorLoss(NDManager scope, LoraSource source, NDArray emb, List<LoraWeights> library,
+            Map<Site, FloatTensor[]> stats, int[] taskOf) {
+        if (!CarriedGradient.fits(emb.getDataType(), 1)) {
+            return null;
+        }
+        Map<String, FeatureMajorLora> pred = source.generateFeatureMajorByModule(emb, taskOf.length, true);
+        if (pred == null) {
+            return null;
+        }
+        double weight = 0.5 / pred.size();
+        List<JavaL1.Term> terms = new ArrayList<>();
+        for (Map.Entry<String, FeatureMajorLora> en : pred.entrySet()) {
+            for (FeatureMajorLora.Half h : new FeatureMajorLora.Half[] {en.getValue().a(), en.getValue().b()}) {
+                if (!CarriedGradient.fits(h.base())) {
+                    return null;
+                }
+                int layers = Math.toIntExact(h.rows() / taskOf.length);
+                boolean isA = h == en.getValue().a();
+                terms.add(new JavaL1.Term(h, moduleTarget(library, taskOf, en.getKey(), layers, isA, stats), weight));
+            }
+        }
+        return JavaL1.featureMajorLoss(scope, terms);
     }
 
     /**

@@ -2,6 +2,7 @@ package ai.t2l.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -11,6 +12,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import ai.t2l.hypernet.FeatureMajorLora;
 import ai.t2l.hypernet.HyperConfig;
 import ai.t2l.hypernet.HyperModulator;
 import ai.t2l.hypernet.TrainingTask;
@@ -57,6 +59,57 @@ class JavaL1Test {
     }
 
     @Test
+    void theFeatureMajorLossHasTorchsValueAndGradientBits() {
+        Random r = new Random(5);
+        try (NDManager m = NDManager.newBaseManager()) {
+            ParamSet params = new ParamSet(m);
+            // one head output (20 features, A's 3 rows then B's 3) and one of its own (12 features, 3 rows)
+            NDArray shared = params.add("shared", m.create(gaussian(r, 20 * 6), new Shape(20, 6)));
+            NDArray own = params.add("own", m.create(gaussian(r, 12 * 3), new Shape(12, 3)));
+            float[][] t = {gaussian(r, 3 * 20), gaussian(r, 3 * 20), gaussian(r, 3 * 12)};
+            float[] sharedValues = shared.toFloatArray();
+            for (int i = 0; i < 3; i++) {
+                t[0][i * 20 + 4] = sharedValues[4 * 6 + i]; // some equal: sign 0, as torch's
+            }
+            Object[] engine = step(params, m, s -> {
+                NDArray sum = null;
+                NDArray[] predictions = {shared.get(":, :3").transpose(), shared.get(":, 3:").transpose(),
+                        own.transpose()};
+                for (int k = 0; k < 3; k++) {
+                    NDArray target = s.create(t[k], predictions[k].getShape());
+                    NDArray term = Scalars.mul(Losses.l1(predictions[k], target), 0.25);
+                    sum = sum == null ? term : sum.add(term);
+                }
+                return sum;
+            });
+            Object[] java = step(params, m, s -> JavaL1.featureMajorLoss(s, List.of(
+                    new JavaL1.Term(new FeatureMajorLora.Half(shared, 0, 6, 3, 20), rowsOf(t[0], 20), 0.25),
+                    new JavaL1.Term(new FeatureMajorLora.Half(shared, 3, 6, 3, 20), rowsOf(t[1], 20), 0.25),
+                    new JavaL1.Term(new FeatureMajorLora.Half(own, 0, 3, 3, 12), rowsOf(t[2], 12), 0.25))));
+            assertEquals((double) engine[0], (double) java[0], 1e-6);
+            assertArrayEquals((float[]) engine[1], (float[]) java[1]);
+
+            IllegalArgumentException partial = assertThrows(IllegalArgumentException.class, () -> step(params, m,
+                    s -> JavaL1.featureMajorLoss(s, List.of(new JavaL1.Term(new FeatureMajorLora.Half(shared, 0, 6, 3,
+                            20), rowsOf(t[0], 20), 0.25)))));
+            assertTrue(partial.getMessage().contains("cover 60 of the 120 values"), partial.getMessage());
+            params.close();
+        }
+    }
+
+    private static JavaL1.Target rowsOf(float[] t, int elements) {
+        return (row, from, n, out) -> System.arraycopy(t, row * elements + from, out, 0, n);
+    }
+
+    private static float[] gaussian(Random r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        return x;
+    }
+
+    @Test
     void theReconstructionLossGivesTheGradientsOfTheEngineFormulation() {
         ModelConfig mc = RandomModel.config(Toy.VOCAB, 16, 2, 2, 1, 32); // v_proj 16 → 8: B is not square
         LoraConfig cfg = Toy.lora(0);
@@ -65,7 +118,7 @@ class JavaL1Test {
         List<float[][]> emb = Toy.embeddings(4, 3);
         int[] taskOf = {2, 0, 3};
         int[] descOf = {1, 0, 1};
-        for (Variant v : new Variant[] {Variant.L, Variant.M}) {
+        for (Variant v : new Variant[] {Variant.L, Variant.M, Variant.S}) {
             try (NDManager m = NDManager.newBaseManager()) {
                 HyperConfig hc = HyperConfig.builder().lora(cfg).dimsFrom(mc).taskEmbDim(8).latentSize(16)
                         .headInSize(32).variant(v).trainingTask(TrainingTask.RECON).factorized(true).predZScore(true)
@@ -74,6 +127,11 @@ class JavaL1Test {
                         HyperLoraSource source = new HyperLoraSource(hyper, m)) {
                     ReconTrainer.Config c = new ReconTrainer.Config(Toy.optim(1e-2), 3, 1, 1, 1, true, true, 10000, 1,
                             42);
+                    // L and M read the head's feature-major output in place; S takes the rank-major path
+                    try (NDManager probe = m.newSubManager()) {
+                        assertEquals(v != Variant.S, source.generateFeatureMajorByModule(probe.create(new float[8],
+                                new Shape(1, 8)), 1, false) != null, v.name());
+                    }
                     Object[] java = step(source.params(), m,
                             s -> ReconTrainer.loss(s, source, lib, emb, stats, c, taskOf, descOf));
                     Object[] engine = step(source.params(), m,
