@@ -221,31 +221,50 @@ public final class ReconTrainer {
     private static JavaL1.Target moduleTarget(List<LoraWeights> library, int[] taskOf, String module, int layers,
             boolean isA, Map<Site, FloatTensor[]> stats) {
         int rows = taskOf.length;
+        // each row's arrays looked up once per step, not once per chunk the loss asks for
+        float[][] x = new float[layers * rows][];
+        float[][] mean = stats == null ? null : new float[x.length][];
+        float[][] std = stats == null ? null : new float[x.length][];
         long[] shape = null;
-        for (int t : taskOf) {
-            for (int l = 0; l < layers; l++) {
-                LoraWeights.Pair p = library.get(t).pairs().get(new Site(l, module));
-                if (p == null) {
-                    throw new T2lException("recon: library adapter " + t + " has no " + new Site(l, module));
-                }
-                shape = (isA ? p.a() : p.b()).shape();
-            }
-        }
-        int out = (int) shape[0]; // for B, stored (out, r)
-        int r = (int) shape[1];
-        return (row, from, n, z) -> {
+        for (int row = 0; row < x.length; row++) {
             Site site = new Site(row / rows, module);
             LoraWeights.Pair p = library.get(taskOf[row % rows]).pairs().get(site);
-            float[] x = (isA ? p.a() : p.b()).data();
-            float[] mean = stats == null ? null : stats.get(site)[isA ? 0 : 2].data();
-            float[] std = stats == null ? null : stats.get(site)[isA ? 1 : 3].data();
-            // element e of the row: A's own index; B's (j, o) = e = j·out + o is stored at o·r + j
+            if (p == null) {
+                throw new T2lException("recon: library adapter " + taskOf[row % rows] + " has no " + site);
+            }
+            shape = (isA ? p.a() : p.b()).shape();
+            x[row] = (isA ? p.a() : p.b()).data();
+            if (stats != null) {
+                mean[row] = stats.get(site)[isA ? 0 : 2].data();
+                std[row] = stats.get(site)[isA ? 1 : 3].data();
+            }
+        }
+        if (isA) { // element e of the row is A's own index
+            return (row, from, n, z) -> {
+                float[] xr = x[row];
+                if (mean == null) {
+                    System.arraycopy(xr, from, z, 0, n);
+                    return;
+                }
+                float[] m = mean[row];
+                float[] s = std[row];
+                for (int i = 0; i < n; i++) {
+                    z[i] = (xr[from + i] - m[from + i]) / (s[from + i] + 1e-10f);
+                }
+            };
+        }
+        int out = (int) shape[0]; // B stored (out, r): element e = j·out + o of the row is at o·r + j
+        int r = (int) shape[1];
+        return (row, from, n, z) -> {
+            float[] xr = x[row];
+            float[] m = mean == null ? null : mean[row];
+            float[] s = std == null ? null : std[row];
             int j = from / out;
             int o = from % out;
             for (int i = 0; i < n; i++) {
-                int src = isA ? from + i : o * r + j;
-                z[i] = mean == null ? x[src] : (x[src] - mean[src]) / (std[src] + 1e-10f);
-                if (!isA && ++o == out) {
+                int src = o * r + j;
+                z[i] = m == null ? xr[src] : (xr[src] - m[src]) / (s[src] + 1e-10f);
+                if (++o == out) {
                     o = 0;
                     j++;
                 }
