@@ -127,7 +127,7 @@ interface Kernels {
             k.geluTanh(ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder()), 0, 40);
             ByteBuffer z = ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder());
             k.adamW(z, z.duplicate().order(z.order()), z.duplicate().order(z.order()), z.duplicate().order(z.order()),
-                    0, 40, new AdamWStep(0.1f, 0.999f, 0.001f, 1f, 1f, 1e-8f, -1e-3f));
+                    0, 40, new AdamWStep(0.5f, 0.1f, 0.999f, 0.001f, 1f, 1f, 1e-8f, -1e-3f));
             k.softmaxStats(z, 0, 40, new float[3]);
             k.scaledExp(z, z.duplicate().order(z.order()), 0, 40, 0f, 1f, 0f);
             float[] panel = new float[4 * cols];

@@ -82,7 +82,7 @@ class ScalarKernels implements Kernels {
     @Override
     public void adamW(ByteBuffer p, ByteBuffer g, ByteBuffer m, ByteBuffer v, int from, int to, AdamWStep s) {
         for (int i = from; i < to; i++) {
-            float gi = g.getFloat(4 * i);
+            float gi = g.getFloat(4 * i) * s.gradScale();
             float mi = m.getFloat(4 * i);
             mi = mi + (gi - mi) * s.oneMinusB1();
             float vi = v.getFloat(4 * i) * s.b2() + (gi * gi) * s.oneMinusB2();

@@ -645,7 +645,7 @@ final class VectorKernels implements Kernels {
         int at = from;
         for (; at + L <= to; at += L) {
             int off = 4 * at;
-            FloatVector gi = FloatVector.fromByteBuffer(FS, g, off, order);
+            FloatVector gi = FloatVector.fromByteBuffer(FS, g, off, order).mul(s.gradScale());
             FloatVector mi = FloatVector.fromByteBuffer(FS, m, off, order);
             mi = mi.add(gi.sub(mi).mul(s.oneMinusB1()));
             FloatVector vi = FloatVector.fromByteBuffer(FS, v, off, order).mul(s.b2())

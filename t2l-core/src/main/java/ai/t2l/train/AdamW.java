@@ -51,6 +51,17 @@ public final class AdamW implements AutoCloseable {
 
     /** One in-place update of every parameter with learning rate {@code lr}; gradients are read from the parameters. */
     public void step(ParamSet params, double lr) {
+        step(params, lr, 1);
+    }
+
+    /**
+     * {@link #step(ParamSet, double)} with every gradient taken times {@code gradScale}: gradient clipping's factor
+     * ({@link GradClip#coefficient}), applied as torch's in-place product would (one float32 product per value)
+     * while the update reads the gradient, instead of in a pass over all gradients of its own (on the
+     * reconstruction step's 34 M parameters a read and a write of 137 MB, BENCHMARKS.md, issue 16, twenty-third
+     * session). The gradients themselves are left as they were.
+     */
+    public void step(ParamSet params, double lr, double gradScale) {
         step++;
         double biasCorrection1 = 1 - Math.pow(settings.beta1(), step);
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(settings.beta2(), step));
@@ -60,7 +71,10 @@ public final class AdamW implements AutoCloseable {
             NDArray g = params.grad(name);
             NDArray m = expAvg.computeIfAbsent(name, k -> zerosLike(p));
             NDArray v = expAvgSq.computeIfAbsent(name, k -> zerosLike(p));
-            if (!fused || !fusedStep(p, g, m, v, lr, stepSize, biasCorrection2Sqrt)) {
+            if (!fused || !fusedStep(p, g, m, v, lr, stepSize, biasCorrection2Sqrt, gradScale)) {
+                if (gradScale != 1) {
+                    g.muli(gradScale);
+                }
                 engineStep(p, g, m, v, lr, stepSize, biasCorrection2Sqrt);
             }
             g.close();
@@ -94,7 +108,7 @@ public final class AdamW implements AutoCloseable {
      * write in place.
      */
     private boolean fusedStep(NDArray p, NDArray g, NDArray m, NDArray v, double lr, double stepSize,
-            double biasCorrection2Sqrt) {
+            double biasCorrection2Sqrt, double gradScale) {
         ByteBuffer pb = EngineMemory.writableBytes(p);
         ByteBuffer mb = pb == null ? null : EngineMemory.writableBytes(m);
         ByteBuffer vb = mb == null ? null : EngineMemory.writableBytes(v);
@@ -102,7 +116,7 @@ public final class AdamW implements AutoCloseable {
             return false;
         }
         ByteBuffer gb = EngineMemory.readableBytes(g); // read only: a copy would do
-        AdamWStep s = new AdamWStep((float) (1 - settings.beta1()), (float) settings.beta2(),
+        AdamWStep s = new AdamWStep((float) gradScale, (float) (1 - settings.beta1()), (float) settings.beta2(),
                 (float) (1 - settings.beta2()), (float) (1 - lr * settings.weightDecay()), (float) biasCorrection2Sqrt,
                 (float) settings.eps(), (float) -stepSize);
         s.apply(pb, gb, mb, vb, Math.toIntExact(p.size()));

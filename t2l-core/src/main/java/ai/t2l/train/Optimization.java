@@ -144,14 +144,14 @@ public final class Optimization implements AutoCloseable {
         long t3;
         long t4;
         try (NDManager scope = params.scope(parent)) {
-            lastGradNorm = GradClip.clip(params, maxGradNorm);
+            lastGradNorm = GradClip.norm(params);
             if (!Double.isFinite(lastGradNorm)) {
                 params.zeroGrad();
                 throw new T2lException("step " + (step + 1) + ": gradient norm is " + lastGradNorm
                         + "; training stopped, the last good checkpoint is kept");
             }
             t3 = System.nanoTime();
-            adamW.step(params, schedule.lr(step));
+            adamW.step(params, schedule.lr(step), GradClip.coefficient(lastGradNorm, maxGradNorm));
             t4 = System.nanoTime();
         }
         params.zeroGrad();

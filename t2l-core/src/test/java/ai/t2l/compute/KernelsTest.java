@@ -213,7 +213,7 @@ class KernelsTest {
         Kernels[] kernels = {new ScalarKernels(), Kernels.best()};
         for (int step = 1; step <= 3; step++) {
             ByteBuffer g = seeded(rnd, n, 0.1);
-            AdamWStep s = new AdamWStep(0.1f, 0.999f, (float) (1 - 0.999), (float) (1 - 1e-3 * 0.01),
+            AdamWStep s = new AdamWStep(step == 2 ? 0.37f : 1f, 0.1f, 0.999f, (float) (1 - 0.999), (float) (1 - 1e-3 * 0.01),
                     (float) Math.sqrt(1 - Math.pow(0.999, step)), 1e-8f, (float) (-1e-3 / (1 - Math.pow(0.9, step))));
             for (int k = 0; k < 2; k++) {
                 kernels[k].adamW(p[k], g, m[k], v[k], 0, n, s);
