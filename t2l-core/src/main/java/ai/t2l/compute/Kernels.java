@@ -98,6 +98,13 @@ interface Kernels {
     /** out[i] = scale · e^(x[i] − shift) − minus for i in [from, to) ({@link Exp}'s exponential; indices in floats). */
     void scaledExp(ByteBuffer x, ByteBuffer out, int from, int to, float shift, float scale, float minus);
 
+    /**
+     * Part of an L1 loss over the float32 values [at, at + n) of p (native byte order, indices in floats), for i in
+     * [from, n): with d = p[at + i] − t[tOff + i], acc[i] += |d| and out[at + i] = sgn(d) · scale ({@link L1Sign#sgn}).
+     * Element by element, each operation rounded, so both kernels give the same bits.
+     */
+    void l1Sign(ByteBuffer p, ByteBuffer out, int at, float[] t, int tOff, int from, int n, float scale, float[] acc);
+
     /** The kernels this JVM can run: the Vector API when its incubator module is present, else plain Java. */
     static Kernels best() {
         return Holder.BEST;
@@ -133,6 +140,7 @@ interface Kernels {
             float[] panel = new float[4 * cols];
             k.widenHalf(w, 0, cols, false, panel, 0);
             k.panel(panel, 4, cols, x, 0, 1, y, 4, 0);
+            k.l1Sign(z, z.duplicate().order(z.order()), 0, new float[40], 0, 0, 40, 0.5f, new float[40]);
         }
 
         private Holder() {}

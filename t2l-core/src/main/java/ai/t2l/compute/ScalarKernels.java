@@ -80,6 +80,16 @@ class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void l1Sign(ByteBuffer p, ByteBuffer out, int at, float[] t, int tOff, int from, int n, float scale,
+            float[] acc) {
+        for (int i = from; i < n; i++) {
+            float d = p.getFloat(4 * (at + i)) - t[tOff + i];
+            acc[i] = acc[i] + Math.abs(d);
+            out.putFloat(4 * (at + i), L1Sign.sgn(d) * scale);
+        }
+    }
+
+    @Override
     public void adamW(ByteBuffer p, ByteBuffer g, ByteBuffer m, ByteBuffer v, int from, int to, AdamWStep s) {
         for (int i = from; i < to; i++) {
             float gi = g.getFloat(4 * i) * s.gradScale();

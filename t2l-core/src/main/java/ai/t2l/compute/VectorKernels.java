@@ -640,6 +640,21 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void l1Sign(ByteBuffer p, ByteBuffer out, int at, float[] t, int tOff, int from, int n, float scale,
+            float[] acc) {
+        int i = from;
+        for (; i + L <= n; i += L) {
+            FloatVector d = FloatVector.fromByteBuffer(FS, p, 4 * (at + i), p.order())
+                    .sub(FloatVector.fromArray(FS, t, tOff + i));
+            FloatVector.fromArray(FS, acc, i).add(d.abs()).intoArray(acc, i);
+            IntVector bits = d.reinterpretAsInts(); // L1Sign.sgn: ±1 with d's sign, +0 where d is ±0
+            IntVector sgn = bits.and(0x80000000).or(0x3f800000).blend(0, bits.and(0x7fffffff).eq(0));
+            sgn.reinterpretAsFloats().mul(scale).intoByteBuffer(out, 4 * (at + i), out.order());
+        }
+        SCALAR.l1Sign(p, out, at, t, tOff, i, n, scale, acc);
+    }
+
+    @Override
     public void adamW(ByteBuffer p, ByteBuffer g, ByteBuffer m, ByteBuffer v, int from, int to, AdamWStep s) {
         ByteOrder order = p.order();
         int at = from;

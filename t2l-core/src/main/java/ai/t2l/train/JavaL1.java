@@ -3,8 +3,10 @@ package ai.t2l.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.t2l.compute.L1Sign;
 import ai.t2l.compute.Staging;
 import ai.t2l.hypernet.FeatureMajorLora;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -29,8 +31,11 @@ import java.util.stream.IntStream;
 final class JavaL1 {
     /** Values per chunk of a row: 16 KB per scratch array, in L1. */
     private static final int CHUNK = 4096;
-    /** Features per block of a feature-major pass: the block's targets for 256 rows take 64 KB. */
-    private static final int FEATURE_BLOCK = 64;
+    /**
+     * Features per block of a feature-major pass: the block's targets for 128 rows take 128 KB twice (as made, and
+     * feature-major), in L2; long enough rows for the targets' loops to run in vectors.
+     */
+    private static final int FEATURE_BLOCK = 256;
 
     /** Writes target values [from, from + n) of row {@code row} into {@code out[0, n)}. */
     interface Target {
@@ -72,8 +77,18 @@ final class JavaL1 {
         return CarriedGradient.loss(scope, flat, sign.array(), count, total / count); // gradient: upstream / N · sign
     }
 
-    /** One weighted mean |p − t| of a feature-major loss: a half of a head's output and its target. */
-    record Term(FeatureMajorLora.Half half, Target target, double weight) {}
+    /**
+     * One weighted mean |p − t| of a feature-major loss: a half of a head's output and its target.
+     *
+     * @param rankLength the elements of one rank when the target reads its values a rank apart (a B stored (out, r)
+     *     read as (r, out)): the pass then takes the blocks of all ranks over the same columns one after another,
+     *     while those columns are in cache; 0 for none
+     */
+    record Term(FeatureMajorLora.Half half, Target target, double weight, int rankLength) {
+        Term(FeatureMajorLora.Half half, Target target, double weight) {
+            this(half, target, weight, 0);
+        }
+    }
 
     /**
      * Σ weight · mean |p − t| over the terms, each prediction read in place from the head's feature-major output
@@ -92,8 +107,9 @@ final class JavaL1 {
             long count = base.getShape().size();
             Staging.Fresh sign = directions.computeIfAbsent(base, b -> Staging.fresh(scope, new Shape(count)));
             covered.merge(base, h.rows() * h.elements(), Long::sum);
-            FloatBuffer p = base.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
-            value += term.weight() * featureMajorSigns(p, h, term.target(), term.weight(), sign.memory());
+            ByteBuffer p = base.toByteBuffer(true).order(ByteOrder.nativeOrder());
+            ByteBuffer out = sign.array().toByteBuffer(true).order(ByteOrder.nativeOrder()); // its memory: fresh, contiguous
+            value += term.weight() * featureMajorSigns(p, h, term, out);
         }
         List<NDArray> flats = new ArrayList<>();
         List<NDArray> signs = new ArrayList<>();
@@ -108,40 +124,54 @@ final class JavaL1 {
         return CarriedGradient.loss(scope, flats, signs, value);
     }
 
-
     /**
      * mean |p − t| over one half, writing (float) (weight / N) · sign(p − t) into {@code out} at p's places. Blocks
-     * of features are split over the cores; for each, every row's targets are made first, then each feature's row
-     * of predictions is read and written contiguously.
+     * of 256 features are split over the cores. For each, every row's targets are made and laid out feature-major,
+     * as p is; then each feature's row of predictions is read, compared and its gradient written contiguously, in
+     * vectors ({@link L1Sign}). The absolute differences add up per row in float32 over the block's features, then
+     * in double. With the targets read a column at a time from 128 row arrays instead, the pass took 45 ms of the
+     * reconstruction step (BENCHMARKS.md, issue 16, twenty-third session).
      */
-    private static double featureMajorSigns(FloatBuffer p, FeatureMajorLora.Half h, Target target, double weight,
-            FloatBuffer out) {
+    private static double featureMajorSigns(ByteBuffer p, FeatureMajorLora.Half h, Term term, ByteBuffer out) {
+        Target target = term.target();
         int rows = Math.toIntExact(h.rows());
         int elements = Math.toIntExact(h.elements());
         int offset = Math.toIntExact(h.offset());
         int stride = Math.toIntExact(h.featureStride());
-        float scale = (float) (weight / ((double) rows * elements));
+        float scale = (float) (term.weight() / ((double) rows * elements));
         int blocks = (elements + FEATURE_BLOCK - 1) / FEATURE_BLOCK;
+        int rankLength = term.rankLength();
+        // visiting order: block j is block b(j); rank-interleaved targets go column range by column range
+        boolean byColumns = rankLength > 0 && rankLength % FEATURE_BLOCK == 0 && elements % rankLength == 0;
+        int ranks = byColumns ? elements / rankLength : 1;
+        int perRank = blocks / ranks;
         double[] absSums = new double[blocks];
         int parts = Math.min(blocks, 4 * Runtime.getRuntime().availableProcessors());
         IntStream.range(0, parts).parallel().forEach(part -> {
-            float[][] t = new float[rows][FEATURE_BLOCK];
-            float[] v = new float[rows];
-            double[] sums = new double[4];
-            for (int b = (int) ((long) blocks * part / parts); b < (long) blocks * (part + 1) / parts; b++) {
+            float[][] rowTargets = new float[rows][FEATURE_BLOCK];
+            float[] t = new float[FEATURE_BLOCK * rows]; // the block's targets feature-major, as p holds them
+            float[] acc = new float[rows];
+            for (int j = (int) ((long) blocks * part / parts); j < (long) blocks * (part + 1) / parts; j++) {
+                int b = byColumns ? (j % ranks) * perRank + j / ranks : j;
                 int e0 = b * FEATURE_BLOCK;
                 int n = Math.min(FEATURE_BLOCK, elements - e0);
                 for (int i = 0; i < rows; i++) {
-                    target.fill(i, e0, n, t[i]);
+                    target.fill(i, e0, n, rowTargets[i]);
                 }
-                Arrays.fill(sums, 0);
                 for (int e = 0; e < n; e++) {
-                    int at = offset + (e0 + e) * stride;
-                    p.get(at, v, 0, rows);
-                    signAndAbsSum(v, t, e, rows, scale, sums);
-                    out.put(at, v, 0, rows);
+                    for (int i = 0; i < rows; i++) {
+                        t[e * rows + i] = rowTargets[i][e];
+                    }
                 }
-                absSums[b] = sums[0] + sums[1] + sums[2] + sums[3];
+                Arrays.fill(acc, 0);
+                for (int e = 0; e < n; e++) {
+                    L1Sign.apply(p, out, offset + (e0 + e) * stride, t, e * rows, rows, scale, acc);
+                }
+                double sum = 0;
+                for (float a : acc) {
+                    sum += a;
+                }
+                absSums[b] = sum;
             }
         });
         double total = 0;
@@ -170,66 +200,20 @@ final class JavaL1 {
             s1 += Math.abs(d1);
             s2 += Math.abs(d2);
             s3 += Math.abs(d3);
-            v[i] = sign(d0);
-            v[i + 1] = sign(d1);
-            v[i + 2] = sign(d2);
-            v[i + 3] = sign(d3);
+            v[i] = L1Sign.sgn(d0);
+            v[i + 1] = L1Sign.sgn(d1);
+            v[i + 2] = L1Sign.sgn(d2);
+            v[i + 3] = L1Sign.sgn(d3);
         }
         for (; i < n; i++) {
             float d = v[i] - t[i];
             s0 += Math.abs(d);
-            v[i] = sign(d);
+            v[i] = L1Sign.sgn(d);
         }
         sums[0] = s0;
         sums[1] = s1;
         sums[2] = s2;
         sums[3] = s3;
-    }
-
-    /**
-     * v[i] ← scale · sign(v[i] − t[i][e]) for i &lt; n, adding |v[i] − t[i][e]| into four running sums: one feature
-     * of every row ({@link #featureMajorSigns}).
-     */
-    private static void signAndAbsSum(float[] v, float[][] t, int e, int n, float scale, double[] sums) {
-        double s0 = sums[0];
-        double s1 = sums[1];
-        double s2 = sums[2];
-        double s3 = sums[3];
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            float d0 = v[i] - t[i][e];
-            float d1 = v[i + 1] - t[i + 1][e];
-            float d2 = v[i + 2] - t[i + 2][e];
-            float d3 = v[i + 3] - t[i + 3][e];
-            s0 += Math.abs(d0);
-            s1 += Math.abs(d1);
-            s2 += Math.abs(d2);
-            s3 += Math.abs(d3);
-            v[i] = sign(d0) * scale;
-            v[i + 1] = sign(d1) * scale;
-            v[i + 2] = sign(d2) * scale;
-            v[i + 3] = sign(d3) * scale;
-        }
-        for (; i < n; i++) {
-            float d = v[i] - t[i][e];
-            s0 += Math.abs(d);
-            v[i] = sign(d) * scale;
-        }
-        sums[0] = s0;
-        sums[1] = s1;
-        sums[2] = s2;
-        sums[3] = s3;
-    }
-
-    /**
-     * torch's sgn: ±1 with d's sign, 0 for ±0 (a NaN gives ±1, but then the loss is NaN and the step stops). With bit
-     * operations and no branch: the signs of a loss's differences are random, and Math.signum, compiled with a
-     * branch, ran at 5 ns per value here against 1 (BENCHMARKS.md, issue 16, fourteenth session).
-     */
-    static float sign(float d) {
-        int bits = Float.floatToRawIntBits(d);
-        int nonZero = (bits & 0x7fffffff) == 0 ? 0 : -1;
-        return Float.intBitsToFloat(((bits & 0x80000000) | 0x3f800000) & nonZero);
     }
 
     /** The target as an engine array of {@code shape} (float32), for engine losses (e.g. float64 parameters). */

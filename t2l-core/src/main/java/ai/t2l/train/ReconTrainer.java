@@ -191,7 +191,10 @@ public final class ReconTrainer {
                 }
                 int layers = Math.toIntExact(h.rows() / taskOf.length);
                 boolean isA = h == en.getValue().a();
-                terms.add(new JavaL1.Term(h, moduleTarget(library, taskOf, en.getKey(), layers, isA, stats), weight));
+                JavaL1.Target target = moduleTarget(library, taskOf, en.getKey(), layers, isA, stats);
+                // B is stored (out, r) and read as (r, out): its values for one column sit a rank apart
+                int rank = library.get(taskOf[0]).pairs().get(new Site(0, en.getKey())).rank();
+                terms.add(new JavaL1.Term(h, target, weight, isA ? 0 : Math.toIntExact(h.elements() / rank)));
             }
         }
         return JavaL1.featureMajorLoss(scope, terms);

@@ -10,6 +10,7 @@ import ai.t2l.io.FloatTensor;
 import ai.t2l.io.Half;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -226,6 +227,47 @@ class KernelsTest {
             }
         }
         assertTrue(p[0].getFloat(0) != p0.getFloat(0), "the update moved the parameters");
+    }
+
+    /**
+     * The L1 step gives the same bits from both kernels: signs (zeros of either sign give +0, NaN gives ±scale), the
+     * sums' additions, over whole vectors and a ragged tail, from an offset.
+     */
+    @Test
+    void l1SignKernelsAgreeBitForBit() {
+        int n = 8 * 37 + 5;
+        SplittableRandom rnd = new SplittableRandom(13);
+        float[] v = new float[n];
+        float[] t = new float[n + 3];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) rnd.nextGaussian();
+            t[i + 3] = i % 5 == 0 ? v[i] : (float) rnd.nextGaussian();
+        }
+        v[7] = -0f;
+        t[10] = 0f;
+        v[11] = Float.NaN;
+        ByteBuffer p = ByteBuffer.allocateDirect(4 * (n + 2)).order(ByteOrder.nativeOrder());
+        p.asFloatBuffer().put(2, v);
+        ByteBuffer[] out = new ByteBuffer[2];
+        float[][] acc = {new float[n], new float[n]};
+        Kernels[] kernels = {new ScalarKernels(), Kernels.best()};
+        for (int k = 0; k < 2; k++) {
+            out[k] = ByteBuffer.allocateDirect(4 * (n + 2)).order(ByteOrder.nativeOrder());
+            Arrays.fill(acc[k], 0.25f);
+            kernels[k].l1Sign(p, out[k], 2, t, 3, 1, n, 0.125f, acc[k]);
+        }
+        for (int i = 0; i < n + 2; i++) {
+            assertEquals(out[0].getInt(4 * i), out[1].getInt(4 * i), "sign " + i);
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals(Float.floatToRawIntBits(acc[0][i]), Float.floatToRawIntBits(acc[1][i]), "sum " + i);
+        }
+        assertEquals(0, out[0].getInt(4 * 2), "before from: untouched");
+        assertEquals(0f, out[0].getFloat(4 * (2 + 5)), "equal: +0");
+        assertEquals(Float.floatToRawIntBits(0f), out[0].getInt(4 * (2 + 7)), "-0 − 0: +0");
+        assertEquals(0.125f, Math.abs(out[0].getFloat(4 * (2 + 11))), "NaN: ±scale");
+        assertEquals(-0.125f * Math.signum(t[4 + 3] - v[4]), out[0].getFloat(4 * (2 + 4)));
+        assertEquals(0.25f + Math.abs(v[4] - t[7]), acc[0][4]);
     }
 
     /**
