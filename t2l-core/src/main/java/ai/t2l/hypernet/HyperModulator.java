@@ -258,13 +258,12 @@ public final class HyperModulator implements AutoCloseable {
      * reconstruction loss: libtorch's MKL ran that form of the head faster than x·Wᵀ (256 × 512 × 32,768 on AVX2:
      * 59 against 76 ms, BENCHMARKS.md, issue 16, twenty-third session), and its row-major result would be a
      * transposed view that every reader strides through. The same sums as {@link #rankMajorDeltaWeights}, up to the
-     * products' summation order. Only for the variants whose head makes a row's whole A or B at once (L, M) outside
-     * SFT (whose offsets would be added); null otherwise.
+     * products' summation order. Only where {@link #hasFeatureMajorOutput()}.
      */
     public FeatureMajorLora featureMajorDeltaWeights(NDArray layerIndices, String module, NDArray encodedTaskEmb) {
-        if (config.trainingTask() == TrainingTask.SFT || config.variant().autoregGen
-                || config.variant() == Variant.L_AUTOREG) {
-            return null;
+        if (!hasFeatureMajorOutput()) {
+            throw new IllegalStateException("the " + config.variant() + " head (" + config.trainingTask()
+                    + ") has no feature-major output");
         }
         HyperConfig.ModuleDims d = config.dims(module);
         int r = config.rank();
@@ -295,6 +294,15 @@ public final class HyperModulator implements AutoCloseable {
             return new FeatureMajorLora(new FeatureMajorLora.Half(ya, 0, n, n, elementsA),
                     new FeatureMajorLora.Half(yb, 0, n, n, elementsB));
         }
+    }
+
+    /**
+     * Whether {@link #featureMajorDeltaWeights} applies: the variants whose head makes a row's whole A or B at once
+     * (L, M), outside SFT (whose offsets would be added).
+     */
+    public boolean hasFeatureMajorOutput() {
+        return config.trainingTask() != TrainingTask.SFT && (config.variant() == Variant.L
+                || config.variant() == Variant.M);
     }
 
     /**

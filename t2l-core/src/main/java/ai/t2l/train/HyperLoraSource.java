@@ -72,14 +72,13 @@ public final class HyperLoraSource implements LoraSource {
     @Override
     public Map<String, FeatureMajorLora> generateFeatureMajorByModule(NDArray taskEmbeddings, int batch,
             boolean training) {
+        if (!hyper.hasFeatureMajorOutput()) {
+            return null;
+        }
         Map<String, FeatureMajorLora> out = new LinkedHashMap<>();
         NDArray[] rows = layerRows(taskEmbeddings, batch, training);
         for (String module : hyper.config().moduleOrder()) {
-            FeatureMajorLora ab = hyper.featureMajorDeltaWeights(rows[0], module, rows[1]);
-            if (ab == null) {
-                return null;
-            }
-            out.put(module, ab);
+            out.put(module, hyper.featureMajorDeltaWeights(rows[0], module, rows[1]));
         }
         return out;
     }

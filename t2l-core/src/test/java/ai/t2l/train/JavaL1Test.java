@@ -97,6 +97,32 @@ class JavaL1Test {
         }
     }
 
+    /**
+     * A target read a rank apart (B stored (out, r)) has its blocks visited column range by column range: the same
+     * value and the same gradient bits as in plain order, every value covered (two ranks of two 256-feature blocks).
+     */
+    @Test
+    void blocksInColumnOrderGiveTheSameLoss() {
+        Random r = new Random(9);
+        int elements = 2 * 512;
+        try (NDManager m = NDManager.newBaseManager()) {
+            ParamSet params = new ParamSet(m);
+            NDArray y = params.add("y", m.create(gaussian(r, elements * 3), new Shape(elements, 3)));
+            float[] t = gaussian(r, 3 * elements);
+            FeatureMajorLora.Half h = new FeatureMajorLora.Half(y, 0, 3, 3, elements);
+            Object[] plain = step(params, m, s -> JavaL1.featureMajorLoss(s, List.of(
+                    new JavaL1.Term(h, rowsOf(t, elements), 0.25, 0))));
+            Object[] byColumns = step(params, m, s -> JavaL1.featureMajorLoss(s, List.of(
+                    new JavaL1.Term(h, rowsOf(t, elements), 0.25, 512))));
+            Object[] engine = step(params, m, s -> Scalars.mul(Losses.l1(y.transpose(), s.create(t,
+                    new Shape(3, elements))), 0.25));
+            assertEquals((double) plain[0], (double) byColumns[0], 0.0);
+            assertArrayEquals((float[]) plain[1], (float[]) byColumns[1]);
+            assertArrayEquals((float[]) engine[1], (float[]) byColumns[1]);
+            params.close();
+        }
+    }
+
     private static JavaL1.Target rowsOf(float[] t, int elements) {
         return (row, from, n, out) -> System.arraycopy(t, row * elements + from, out, 0, n);
     }
