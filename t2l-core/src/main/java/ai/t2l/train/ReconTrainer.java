@@ -192,12 +192,23 @@ public final class ReconTrainer {
                 int layers = Math.toIntExact(h.rows() / taskOf.length);
                 boolean isA = h == en.getValue().a();
                 JavaL1.Target target = moduleTarget(library, taskOf, en.getKey(), layers, isA, stats);
+                LoraWeights.Pair first = library.get(taskOf[0]).pairs().get(new Site(0, en.getKey()));
+                requireSize(en.getKey(), isA, h.elements(), first);
                 // B is stored (out, r) and read as (r, out): its values for one column sit a rank apart
-                int rank = library.get(taskOf[0]).pairs().get(new Site(0, en.getKey())).rank();
-                terms.add(new JavaL1.Term(h, target, weight, isA ? 0 : Math.toIntExact(h.elements() / rank)));
+                terms.add(new JavaL1.Term(h, target, weight, isA ? 0 : first.out()));
             }
         }
         return JavaL1.featureMajorLoss(scope, terms);
+    }
+
+    /** The hypernetwork makes as many values of a module's A or B per layer as the library's adapters hold. */
+    private static void requireSize(String module, boolean isA, long generated, LoraWeights.Pair library) {
+        FloatTensor held = isA ? library.a() : library.b();
+        if (generated != held.data().length) {
+            throw new T2lException("recon: the hypernetwork makes " + generated + " values of " + module
+                    + (isA ? " A" : " B") + " per layer, but the library's adapters hold " + held.data().length + " "
+                    + java.util.Arrays.toString(held.shape()) + "; were they trained on another base model?");
+        }
     }
 
     /**
@@ -209,6 +220,8 @@ public final class ReconTrainer {
             String module, int layers, boolean isA, Map<Site, FloatTensor[]> stats) {
         JavaL1.Target target = moduleTarget(library, taskOf, module, layers, isA, stats);
         int rows = layers * taskOf.length;
+        requireSize(module, isA, prediction.getShape().size() / rows, library.get(taskOf[0]).pairs().get(
+                new Site(0, module)));
         if (CarriedGradient.fits(prediction)) {
             return JavaL1.loss(scope, prediction, rows, target);
         }

@@ -170,6 +170,32 @@ class JavaL1Test {
         }
     }
 
+    /** A library made for another base model (v_proj 16 → 16 where the hypernetwork makes 16 → 8) is refused by name. */
+    @Test
+    void aLibraryOfAnotherShapeIsRefusedByName() {
+        ModelConfig mc = RandomModel.config(Toy.VOCAB, 16, 2, 2, 1, 32);
+        ModelConfig other = RandomModel.config(Toy.VOCAB, 16, 2, 2, 2, 32);
+        LoraConfig cfg = Toy.lora(0);
+        List<LoraWeights> lib = TrainReconTest.offsetLibrary(other, cfg, 2, new Random(11));
+        List<float[][]> emb = Toy.embeddings(2, 1);
+        for (Variant v : new Variant[] {Variant.M, Variant.S}) { // the feature-major path and the rank-major one
+            try (NDManager m = NDManager.newBaseManager()) {
+                HyperConfig hc = HyperConfig.builder().lora(cfg).dimsFrom(mc).taskEmbDim(8).latentSize(16)
+                        .headInSize(32).variant(v).trainingTask(TrainingTask.RECON).factorized(true).predZScore(false)
+                        .build();
+                try (HyperModulator hyper = HyperModulator.create(hc, 1, m);
+                        HyperLoraSource source = new HyperLoraSource(hyper, m)) {
+                    ReconTrainer.Config c = new ReconTrainer.Config(Toy.optim(1e-2), 2, 1, 1, 1, true, false, 10000, 1,
+                            42);
+                    ai.t2l.io.T2lException e = assertThrows(ai.t2l.io.T2lException.class, () -> step(source.params(),
+                            m, s -> ReconTrainer.loss(s, source, lib, emb, null, c, new int[] {0, 1}, new int[] {0, 0})));
+                    assertTrue(e.getMessage().contains("v_proj B") && e.getMessage().contains("[16, 4]"),
+                            v + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
     /** The loss as the engine computed it before (B in the LoRA layout, torch's l1_loss, engine-made targets). */
     private static NDArray engineLoss(NDManager s, LoraSource source, List<LoraWeights> lib, List<float[][]> emb,
             Map<Site, FloatTensor[]> stats, int[] taskOf, int[] descOf) {
