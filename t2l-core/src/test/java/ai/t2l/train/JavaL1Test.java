@@ -146,13 +146,9 @@ class JavaL1Test {
         int[] descOf = {1, 0, 1};
         for (Variant v : new Variant[] {Variant.L, Variant.M, Variant.S}) {
             try (NDManager m = NDManager.newBaseManager()) {
-                HyperConfig hc = HyperConfig.builder().lora(cfg).dimsFrom(mc).taskEmbDim(8).latentSize(16)
-                        .headInSize(32).variant(v).trainingTask(TrainingTask.RECON).factorized(true).predZScore(true)
-                        .build();
-                try (HyperModulator hyper = HyperModulator.create(hc, 1, m);
+                try (HyperModulator hyper = HyperModulator.create(reconHyper(mc, cfg, v, true), 1, m);
                         HyperLoraSource source = new HyperLoraSource(hyper, m)) {
-                    ReconTrainer.Config c = new ReconTrainer.Config(Toy.optim(1e-2), 3, 1, 1, 1, true, true, 10000, 1,
-                            42);
+                    ReconTrainer.Config c = reconRun(3, true);
                     // L and M read the head's feature-major output in place; S takes the rank-major path
                     try (NDManager probe = m.newSubManager()) {
                         assertEquals(v != Variant.S, source.generateFeatureMajorByModule(probe.create(new float[8],
@@ -170,6 +166,17 @@ class JavaL1Test {
         }
     }
 
+    /** A small factorized reconstruction hypernetwork of variant v for the model's q/v shapes. */
+    private static HyperConfig reconHyper(ModelConfig mc, LoraConfig cfg, Variant v, boolean zScore) {
+        return HyperConfig.builder().lora(cfg).dimsFrom(mc).taskEmbDim(8).latentSize(16).headInSize(32).variant(v)
+                .trainingTask(TrainingTask.RECON).factorized(true).predZScore(zScore).build();
+    }
+
+    /** One factorized reconstruction step's settings, {@code tasks} tasks per batch. */
+    private static ReconTrainer.Config reconRun(int tasks, boolean zScore) {
+        return new ReconTrainer.Config(Toy.optim(1e-2), tasks, 1, 1, 1, true, zScore, 10000, 1, 42);
+    }
+
     /** A library made for another base model (v_proj 16 → 16 where the hypernetwork makes 16 → 8) is refused by name. */
     @Test
     void aLibraryOfAnotherShapeIsRefusedByName() {
@@ -180,13 +187,9 @@ class JavaL1Test {
         List<float[][]> emb = Toy.embeddings(2, 1);
         for (Variant v : new Variant[] {Variant.M, Variant.S}) { // the feature-major path and the rank-major one
             try (NDManager m = NDManager.newBaseManager()) {
-                HyperConfig hc = HyperConfig.builder().lora(cfg).dimsFrom(mc).taskEmbDim(8).latentSize(16)
-                        .headInSize(32).variant(v).trainingTask(TrainingTask.RECON).factorized(true).predZScore(false)
-                        .build();
-                try (HyperModulator hyper = HyperModulator.create(hc, 1, m);
+                try (HyperModulator hyper = HyperModulator.create(reconHyper(mc, cfg, v, false), 1, m);
                         HyperLoraSource source = new HyperLoraSource(hyper, m)) {
-                    ReconTrainer.Config c = new ReconTrainer.Config(Toy.optim(1e-2), 2, 1, 1, 1, true, false, 10000, 1,
-                            42);
+                    ReconTrainer.Config c = reconRun(2, false);
                     ai.t2l.io.T2lException e = assertThrows(ai.t2l.io.T2lException.class, () -> step(source.params(),
                             m, s -> ReconTrainer.loss(s, source, lib, emb, null, c, new int[] {0, 1}, new int[] {0, 0})));
                     assertTrue(e.getMessage().contains("v_proj B") && e.getMessage().contains("[16, 4]"),
