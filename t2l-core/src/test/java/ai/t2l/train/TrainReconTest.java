@@ -191,6 +191,73 @@ class TrainReconTest {
         }
     }
 
+    /**
+     * An M reconstruction run (the feature-major loss path) stopped after its step-2 checkpoint and resumed ends with
+     * the same parameters, bit for bit, and the same last loss as the run that was not stopped.
+     */
+    @Test
+    void anInterruptedReconRunResumesToTheSameParameters() {
+        ai.t2l.model.ModelConfig mc = RandomModel.config(Toy.VOCAB, 16, 2, 2, 1, 32);
+        LoraConfig cfg = Toy.lora(0);
+        List<LoraWeights> lib = offsetLibrary(mc, cfg, 4, new Random(4));
+        List<float[][]> emb = Toy.embeddings(4, 3);
+        ReconTrainer.Config c = new ReconTrainer.Config(new OptimConfig(1e-2, 1e-3, 0.1, 1.0), 2, 1, 1, 5, true, true,
+                10000, 2, 42);
+        TrainListener killAtStep3 = new TrainListener() {
+            @Override
+            public void onStep(long step, long total, double loss, double lr, double tps) {
+                if (step == 3) {
+                    throw new IllegalStateException("killed at step 3");
+                }
+            }
+        };
+        Object[] full = reconRun(mc, cfg, lib, emb, c, tmp.resolve("full"), false, TrainListener.NONE);
+        IllegalStateException killed = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> reconRun(mc, cfg, lib, emb, c, tmp.resolve("killed"), false, killAtStep3));
+        assertEquals("killed at step 3", killed.getMessage());
+        long[] startedAt = {-1};
+        Object[] resumed = reconRun(mc, cfg, lib, emb, c, tmp.resolve("killed"), true, new TrainListener() {
+            @Override
+            public void onStart(String kind, long startStep, long totalSteps) {
+                startedAt[0] = startStep;
+            }
+        });
+        assertEquals(2L, startedAt[0], "resumed from the step-2 checkpoint");
+        assertEquals(5L, resumed[0]);
+        assertEquals((double) full[1], (double) resumed[1], 0.0, "last loss");
+        org.junit.jupiter.api.Assertions.assertArrayEquals((float[]) full[2], (float[]) resumed[2], "parameters");
+    }
+
+    /** A fresh M hypernetwork trained in {@code dir}: {steps, last loss, every parameter flattened}. */
+    private static Object[] reconRun(ai.t2l.model.ModelConfig mc, LoraConfig cfg, List<LoraWeights> lib,
+            List<float[][]> emb, ReconTrainer.Config c, Path dir, boolean resume, TrainListener listener) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.t2l.hypernet.HyperConfig hc = ai.t2l.hypernet.HyperConfig.builder().lora(cfg).dimsFrom(mc).taskEmbDim(8)
+                    .latentSize(16).headInSize(32).variant(ai.t2l.hypernet.Variant.M)
+                    .trainingTask(ai.t2l.hypernet.TrainingTask.RECON).factorized(true).predZScore(true).build();
+            try (ai.t2l.hypernet.HyperModulator hyper = ai.t2l.hypernet.HyperModulator.create(hc, 1, m);
+                    HyperLoraSource source = new HyperLoraSource(hyper, m)) {
+                ReconTrainer.Result r = ReconTrainer.train(source, lib, emb, c, RunFolder.open(dir, "recon",
+                        Json.MAPPER.createObjectNode(), Map.of(), resume), listener);
+                return new Object[] {r.steps(), r.lastLoss(), flatParameters(source.params())};
+            }
+        }
+    }
+
+    private static float[] flatParameters(ParamSet params) {
+        List<Float> all = new ArrayList<>();
+        for (FloatTensor t : params.toTensors().values()) {
+            for (float v : t.data()) {
+                all.add(v);
+            }
+        }
+        float[] out = new float[all.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = all.get(i);
+        }
+        return out;
+    }
+
     @Test
     void reconRefusesAHypernetThatWouldNotUndoItsScaling() {
         ai.t2l.model.ModelConfig mc = RandomModel.config(Toy.VOCAB, 16, 2, 2, 1, 32);
