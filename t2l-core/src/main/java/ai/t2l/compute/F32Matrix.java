@@ -23,9 +23,26 @@ import java.nio.ByteOrder;
  * Training's autograd thus never meets the Java path. {@code -Dt2l.f32.engineProducts=true} forces the engine for
  * paired A/B runs of one jar; {@code -Dt2l.f32.javaRows=N}, {@code javaMinRows}, {@code javaMinWeights} move the
  * limits.
+ *
+ * <p>From {@link #PANEL_ROWS} rows on (batched decode), a matrix its owner allowed it ({@link #allowPanels}) takes
+ * the Java path on a second copy of W, packed once into {@link HeadProduct}'s panels on the Java heap: on AVX2 its
+ * register tile broadcasts each activation against 16 weight rows and ran §2's decode products at 8 rows in 18.7
+ * against 28.0 ms a step (BENCHMARKS.md, issue 16, twenty-fourth session). The copy costs W's bytes again, so the
+ * owner decides (Transformer: only when the model's matrices fit in half the heap) and drops it whenever W is
+ * written in place ({@link #dropPanels}). Its sums run k ascending in one chain per output, the row-major kernel's
+ * in eight lanes: a row's outputs differ in the last bits between 1–2 and 3–16 rows.
  */
 public final class F32Matrix implements WeightMatrix {
+    /**
+     * Fewest activation rows for the panel copy. Paired on §2's products (AMD EPYC, AVX2; ms a step, panels against
+     * row-major): 1 row 11.0–13.5 against 10.2–11.3, 2 rows 11.3–13.0 against 11.1–11.3, 3 rows 15.2–16.0 against
+     * 17.2–17.6, 6 rows 15.4–15.9 against 23.4–23.8, 16 rows 30.6–31.3 against 51.9–52.6.
+     */
+    public static final int PANEL_ROWS = 3;
+
     private final NDArray w; // (rows, cols)
+    private volatile boolean panelsAllowed;
+    private volatile HeadProduct panels;
 
     public F32Matrix(NDArray w) {
         this.w = w;
@@ -58,6 +75,9 @@ public final class F32Matrix implements WeightMatrix {
 
     /** Forces the engine's product everywhere (A/B runs of one jar). */
     private static final boolean ENGINE_ONLY = Boolean.getBoolean("t2l.f32.engineProducts");
+
+    /** Switches the panel copies off for paired A/B runs of one jar ({@code -Dt2l.f32.panels=false}). */
+    private static final boolean PANELS = !"false".equals(System.getProperty("t2l.f32.panels"));
 
     /**
      * The Java kernel runs for [javaMinRows, javaRows] activation rows against matrices of at least javaMinWeights
@@ -131,6 +151,39 @@ public final class F32Matrix implements WeightMatrix {
                 && (bias == null || !bias.hasGradient());
     }
 
+    /**
+     * Whether panel copies pay on this CPU: measured with 256-bit vectors (AVX2), where the row-major blocks run out
+     * of registers. With 512-bit vectors the row-major kernel keeps its 4 × 4 blocks in registers, and the panels
+     * have not been measured against it.
+     */
+    public static boolean panelsPayHere() {
+        return PANELS && javaKernelAvailable() && HeadProduct.vectorBits() == 256;
+    }
+
+    /** Lets products with {@link #PANEL_ROWS} to {@link #javaRows} rows pack and use the panel copy, or forbids it. */
+    public void allowPanels(boolean allowed) {
+        panelsAllowed = allowed;
+        if (!allowed) {
+            dropPanels();
+        }
+    }
+
+    /** Forgets the panel copy (W was written in place); the next batched product packs it again. */
+    public void dropPanels() {
+        panels = null;
+    }
+
+    /** Whether this matrix holds a panel copy now (tests). */
+    boolean hasPanels() {
+        return panels != null;
+    }
+
+    /** Heap bytes of the panel copy now held (0 without one). */
+    public long panelBytes() {
+        HeadProduct p = panels;
+        return p == null ? 0 : p.bytes();
+    }
+
     private NDArray javaProduct(NDArray x, NDArray bias) {
         Shape s = x.getShape();
         int cols = (int) cols();
@@ -138,15 +191,45 @@ public final class F32Matrix implements WeightMatrix {
         int n = (int) (s.size() / cols);
         float[] xs = x.toFloatArray();
         float[] y = new float[Math.multiplyExact(n, rows)];
+        HeadProduct p = n >= PANEL_ROWS && panelsAllowed ? panels() : null;
+        if (p != null) {
+            p.multiply(xs, n, rows, (p0, count, r0, tileRows, tile) -> {
+                for (int i = 0; i < tileRows; i++) {
+                    System.arraycopy(tile, i * HeadProduct.FEATURES_PER_PANEL, y, (r0 + i) * rows + p0, count);
+                }
+            });
+            return finish(x, y, n, rows, bias);
+        }
         // the tensor's own memory (DJL wraps a contiguous tensor without copying); asked per call rather than kept,
         // so a closed or replaced array can never be read through a stale buffer
-        ByteBuffer wb = w.toByteBuffer(true).order(ByteOrder.nativeOrder());
-        if (wb.capacity() < 4L * rows * cols) {
-            throw new T2lException("float32 matrix " + w.getShape() + ": engine memory holds " + wb.capacity()
-                    + " bytes, expected " + 4L * rows * cols);
-        }
+        ByteBuffer wb = weightBuffer();
         F32Kernel k = F32Kernel.best();
         ComputePool.forRange(rows, (long) rows * cols, (o0, o1) -> k.rows(wb, cols, xs, n, y, rows, o0, o1));
+        return finish(x, y, n, rows, bias);
+    }
+
+    /** The panel copy, packed on first use. */
+    private synchronized HeadProduct panels() {
+        HeadProduct p = panels;
+        if (p == null) {
+            int[] order = java.util.stream.IntStream.range(0, (int) rows()).toArray();
+            p = HeadProduct.pack(weightBuffer().asFloatBuffer(), (int) cols(), null, order, false);
+            panels = p;
+        }
+        return p;
+    }
+
+    private ByteBuffer weightBuffer() {
+        ByteBuffer wb = w.toByteBuffer(true).order(ByteOrder.nativeOrder());
+        if (wb.capacity() < 4L * rows() * cols()) {
+            throw new T2lException("float32 matrix " + w.getShape() + ": engine memory holds " + wb.capacity()
+                    + " bytes, expected " + 4L * rows() * cols());
+        }
+        return wb;
+    }
+
+    /** y (n, rows) + bias, shaped as x with its last dimension replaced. */
+    private static NDArray finish(NDArray x, float[] y, int n, int rows, NDArray bias) {
         if (bias != null) {
             float[] b = bias.toFloatArray();
             for (int r = 0; r < n; r++) {
@@ -155,7 +238,7 @@ public final class F32Matrix implements WeightMatrix {
                 }
             }
         }
-        long[] outShape = s.getShape().clone();
+        long[] outShape = x.getShape().getShape().clone();
         outShape[outShape.length - 1] = rows;
         return Staging.copyOf(x.getManager(), y, new Shape(outShape));
     }

@@ -36,6 +36,14 @@ interface HeadKernel {
     void tile(float[] panel, int base, int second, int cols, float[] xb, float[] tile);
 
     /**
+     * {@link #tile} for the first {@code rows} (1 to 8) activation rows only: the tile's later rows are left
+     * undefined. The same bits for the rows it computes; a kernel may skip work for the rest.
+     */
+    default void tileRows(float[] panel, int base, int second, int cols, float[] xb, float[] tile, int rows) {
+        tile(panel, base, second, cols, xb, tile);
+    }
+
+    /**
      * {@link #tile} from a bfloat16 panel: {@code panel[base + k·16 + j]} holds weight row j in its low 16 bits and
      * row 16 + j in its high 16 bits; each widens to float32 exactly (its bits shifted up), so the sums are those of
      * {@link #tile} on the rounded weights.

@@ -257,7 +257,7 @@ public final class HeadProduct {
     private void tile(int g, float[] xt, int rows, float[] tile) {
         int p0 = g * FEATURES_PER_PANEL;
         if (halves == null) {
-            kernel.tile(panels, p0 * cols / 2, second + p0 * cols / 2, cols, xt, tile);
+            kernel.tileRows(panels, p0 * cols / 2, second + p0 * cols / 2, cols, xt, tile, rows);
         } else {
             kernel.tileBf16(halves, p0 * cols / 2, cols, xt, tile);
         }

@@ -43,14 +43,34 @@ final class VectorHeadKernel256 implements HeadKernel {
     public void tile(float[] p, int base, int second, int cols, float[] xb, float[] out) {
         sixRows(p, null, base, false, cols, xb, out, 0);
         sixRows(p, null, second, false, cols, xb, out, HALF);
-        lastTwoRows(p, null, base, second, cols, xb, out);
+        twoRows(p, null, base, second, cols, xb, out, 6);
+    }
+
+    /**
+     * Only the passes that reach the first {@code rows} rows: one or two passes of two rows against the whole panel
+     * for up to four, the two six-row passes for five or six. Each lane's chain is the same as in {@link #tile}, so
+     * are its bits. Decode with 3 to 7 rows (F32Matrix) is what takes these.
+     */
+    @Override
+    public void tileRows(float[] p, int base, int second, int cols, float[] xb, float[] out, int rows) {
+        if (rows <= 4) {
+            twoRows(p, null, base, second, cols, xb, out, 0);
+            if (rows > 2) {
+                twoRows(p, null, base, second, cols, xb, out, 2);
+            }
+        } else if (rows <= 6) {
+            sixRows(p, null, base, false, cols, xb, out, 0);
+            sixRows(p, null, second, false, cols, xb, out, HALF);
+        } else {
+            tile(p, base, second, cols, xb, out);
+        }
     }
 
     @Override
     public void tileBf16(int[] p, int base, int cols, float[] xb, float[] out) {
         sixRows(null, p, base, false, cols, xb, out, 0);
         sixRows(null, p, base, true, cols, xb, out, HALF);
-        lastTwoRows(null, p, base, base, cols, xb, out);
+        twoRows(null, p, base, base, cols, xb, out, 6);
     }
 
     /**
@@ -115,10 +135,10 @@ final class VectorHeadKernel256 implements HeadKernel {
     }
 
     /**
-     * Rows 6 and 7 against all 32 weight rows: float32 ones at pf[at + k·16 ..] and pf[second + k·16 ..], or both
-     * halves of pb[at + k·16 ..].
+     * Rows r0 and r0 + 1 against all 32 weight rows: float32 ones at pf[at + k·16 ..] and pf[second + k·16 ..], or
+     * both halves of pb[at + k·16 ..].
      */
-    private static void lastTwoRows(float[] pf, int[] pb, int at, int second, int cols, float[] xb, float[] out) {
+    private static void twoRows(float[] pf, int[] pb, int at, int second, int cols, float[] xb, float[] out, int r0) {
         FloatVector a0 = FloatVector.zero(FS), a1 = FloatVector.zero(FS);
         FloatVector a2 = FloatVector.zero(FS), a3 = FloatVector.zero(FS);
         FloatVector b0 = FloatVector.zero(FS), b1 = FloatVector.zero(FS);
@@ -140,7 +160,7 @@ final class VectorHeadKernel256 implements HeadKernel {
                 w2 = highHalves(v0);
                 w3 = highHalves(v1);
             }
-            int xk = k * 8 + 6;
+            int xk = k * 8 + r0;
             FloatVector x = FloatVector.broadcast(FS, xb[xk]);
             a0 = x.fma(w0, a0);
             a1 = x.fma(w1, a1);
@@ -152,14 +172,15 @@ final class VectorHeadKernel256 implements HeadKernel {
             b2 = x.fma(w2, b2);
             b3 = x.fma(w3, b3);
         }
-        a0.intoArray(out, 192);
-        a1.intoArray(out, 200);
-        a2.intoArray(out, 208);
-        a3.intoArray(out, 216);
-        b0.intoArray(out, 224);
-        b1.intoArray(out, 232);
-        b2.intoArray(out, 240);
-        b3.intoArray(out, 248);
+        int o = r0 * HeadProduct.FEATURES_PER_PANEL;
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + 8);
+        a2.intoArray(out, o + 16);
+        a3.intoArray(out, o + 24);
+        b0.intoArray(out, o + 32);
+        b1.intoArray(out, o + 40);
+        b2.intoArray(out, o + 48);
+        b3.intoArray(out, o + 56);
     }
 
     /** bfloat16 weights in the low 16 bits of each lane, widened to float32 exactly (shifted up). */

@@ -97,6 +97,47 @@ public final class Transformer implements AutoCloseable {
                     arch.postMlpNorm() == null ? null : arrays.get(TensorLayout.norm(l, arch.postMlpNorm()))));
         }
         this.layers = List.copyOf(ls);
+        allowPanels(productMatrices());
+    }
+
+    /** The matrices products run on: every projection and the LM head (tied: the embedding), each once. */
+    private List<F32Matrix> productMatrices() {
+        java.util.Set<WeightMatrix> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<F32Matrix> out = new ArrayList<>();
+        for (Layer layer : layers) {
+            for (WeightMatrix m : layer.projections().values()) {
+                if (m instanceof F32Matrix f && seen.add(f)) {
+                    out.add(f);
+                }
+            }
+        }
+        if (lmHead instanceof F32Matrix f && seen.add(f)) {
+            out.add(f);
+        }
+        return out;
+    }
+
+    /** Heap bytes of the float32 matrices' panel copies packed so far (batched decode, {@link F32Matrix}). */
+    public long panelBytes() {
+        return productMatrices().stream().mapToLong(F32Matrix::panelBytes).sum();
+    }
+
+    /**
+     * Batched decode's panel copies (F32Matrix: about a third less time per batch-8 step on AVX2) cost the matrices'
+     * bytes again on the heap: allowed when every float32 matrix a Java product may run on fits in half the maximum
+     * heap, as the hypernetwork's head copies (the launcher's default 8 GB holds §2's 0.4 GB; a float32 model of more
+     * than about a billion parameters keeps the row-major kernel). Decided from the configuration only, so a model
+     * takes the same path on every call.
+     */
+    private static void allowPanels(List<F32Matrix> products) {
+        long bytes = 0;
+        for (F32Matrix f : products) {
+            bytes += f.javaProductFor(F32Matrix.PANEL_ROWS) ? f.bytes() : 0;
+        }
+        boolean fits = F32Matrix.panelsPayHere() && bytes <= Runtime.getRuntime().maxMemory() / 2;
+        for (F32Matrix f : products) {
+            f.allowPanels(fits && f.javaProductFor(F32Matrix.PANEL_ROWS));
+        }
     }
 
     /**
@@ -303,6 +344,8 @@ public final class Transformer implements AutoCloseable {
             throw new T2lException("training needs float32 weights, but this model holds its matrices in "
                     + storage() + "; load it with float32 weights (Transformer.load(dir) / --weights f32)");
         }
+        // whoever holds the arrays may write them in place: no panel copy could follow
+        productMatrices().forEach(f -> f.allowPanels(false));
         return arrays;
     }
 
@@ -672,19 +715,22 @@ public final class Transformer implements AutoCloseable {
             });
         }
         List<NDArray[]> applied = new ArrayList<>();
+        List<F32Matrix> written = new ArrayList<>();
         try (NDManager tmp = manager.newSubManager()) {
             for (Map.Entry<LoraWeights.Site, LoraWeights.Pair> e : adapter.pairs().entrySet()) {
                 LoraWeights.Pair p = e.getValue();
                 NDArray a = tmp.create(p.a().data(), new Shape(p.a().shape()));
                 NDArray bm = tmp.create(p.b().data(), new Shape(p.b().shape()));
                 NDArray delta = bm.matMul(a).mul((float) adapter.config().scaling()); // (out, in)
-                NDArray w = ((F32Matrix) layers.get(e.getKey().layer()).projections().get(e.getKey().module())).array();
-                w.addi(delta);
+                F32Matrix f = (F32Matrix) layers.get(e.getKey().layer()).projections().get(e.getKey().module());
+                f.array().addi(delta);
+                f.dropPanels();
+                written.add(f);
                 delta.attach(manager);
-                applied.add(new NDArray[] {w, delta});
+                applied.add(new NDArray[] {f.array(), delta});
             }
         }
-        return new Merged(applied, null);
+        return new Merged(applied, () -> written.forEach(F32Matrix::dropPanels));
     }
 
     /** A merged adapter; closing it unmerges (W -= delta, or drops the overlay of 16/8-bit weights). */
@@ -715,6 +761,7 @@ public final class Transformer implements AutoCloseable {
 
     @Override
     public void close() {
+        productMatrices().forEach(F32Matrix::dropPanels); // heap copies: released with the engine arrays
         manager.close();
     }
 }

@@ -141,6 +141,81 @@ class F32KernelTest {
         }
     }
 
+    /**
+     * With panels allowed, 3 to 17 rows run one FMA chain per output, k ascending from zero, then + b: the bits of
+     * that loop in plain Java. 1 and 2 rows keep the row-major kernel's bits. Shapes with weight-row tails (not
+     * multiples of 32) and odd widths.
+     */
+    @Test
+    void panelProductsAreOneChainPerOutputFromThreeRows() {
+        assumeTrue(F32Matrix.javaKernelAvailable(), "no vector kernel in this JVM (needs jdk.incubator.vector)");
+        Random r = new Random(13);
+        int[][] shapes = {{33, 7}, {70, 129}, {301, 64}, {256, 768}};
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (int[] sh : shapes) {
+                int out = sh[0];
+                int in = sh[1];
+                float[] w = gaussian(r, out * in);
+                float[] b = gaussian(r, out);
+                F32Matrix f = new F32Matrix(m.create(w, new Shape(out, in)));
+                f.allowPanels(true);
+                NDArray bias = m.create(b, new Shape(out));
+                for (int n = 1; n <= 17; n++) {
+                    float[] x = gaussian(r, n * in);
+                    NDArray xa = m.create(x, new Shape(n, in));
+                    float[] got = F32Matrix.withJavaRows(17, () -> f.multiply(xa, bias)).toFloatArray();
+                    float[] want = new float[n * out];
+                    if (n < F32Matrix.PANEL_ROWS) {
+                        F32Kernel.best().rows(direct(w), in, x, n, want, out, 0, out);
+                    }
+                    for (int i = 0; i < n; i++) {
+                        for (int o = 0; o < out; o++) {
+                            if (n >= F32Matrix.PANEL_ROWS) {
+                                float acc = 0f;
+                                for (int c = 0; c < in; c++) {
+                                    acc = Math.fma(x[i * in + c], w[o * in + c], acc);
+                                }
+                                want[i * out + o] = acc;
+                            }
+                            want[i * out + o] += b[o];
+                        }
+                    }
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, out + "x" + in + ", " + n + " rows");
+                    assertEquals(n >= F32Matrix.PANEL_ROWS, f.hasPanels(), "panel copy after " + n + " rows");
+                }
+            }
+        }
+    }
+
+    /**
+     * The panel copy is W as it was packed: after W is written in place, dropPanels makes the next product see the
+     * new weights (the copy is packed again), and a matrix whose panels are not allowed never packs one.
+     */
+    @Test
+    void droppedPanelsArePackedAgainFromTheWrittenWeights() {
+        assumeTrue(F32Matrix.javaKernelAvailable(), "no vector kernel in this JVM (needs jdk.incubator.vector)");
+        Random r = new Random(17);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray w = m.create(gaussian(r, 64 * 48), new Shape(64, 48));
+            F32Matrix f = new F32Matrix(w);
+            NDArray x = m.create(gaussian(r, 4 * 48), new Shape(4, 48));
+            F32Matrix.withJavaRows(16, () -> f.multiply(x, null));
+            assertFalse(f.hasPanels(), "panels not allowed");
+            f.allowPanels(true);
+            float[] before = F32Matrix.withJavaRows(16, () -> f.multiply(x, null)).toFloatArray();
+            assertTrue(f.hasPanels());
+            w.addi(m.ones(new Shape(64, 48)));
+            float[] stale = F32Matrix.withJavaRows(16, () -> f.multiply(x, null)).toFloatArray();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(before, stale, "the copy is read until dropped");
+            f.dropPanels();
+            NDArray got = F32Matrix.withJavaRows(16, () -> f.multiply(x, null));
+            float diff = Linear.linear(x, w, null).singletonOrThrow().sub(got).abs().max().getFloat();
+            assertTrue(diff < 1e-4, "after dropPanels the product uses the written weights: max |diff| " + diff);
+            f.allowPanels(false);
+            assertFalse(f.hasPanels(), "forbidding drops the copy");
+        }
+    }
+
     /** By default decode's 1 to 16 rows against any matrix of at least 2^17 values take the Java kernel. */
     @Test
     void defaultLimitsPickDecodeProductsWithMatricesThatAreNotSmall() {
