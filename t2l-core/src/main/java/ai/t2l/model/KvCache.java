@@ -74,14 +74,39 @@ public final class KvCache implements AutoCloseable {
      * returns views over all slots so far, owned by {@code scope}.
      */
     NDArray[] append(NDManager scope, int layer, NDArray k, NDArray v) {
+        int used = write(layer, k, v);
+        NDIndex upTo = new NDIndex(":, :, :{}", used);
+        return new NDArray[] {keys[layer].get(scope, upTo), values[layer].get(scope, upTo)};
+    }
+
+    /**
+     * Writes the new keys/values (batch, kvHeads, seq, headDim) of {@code layer} at slots [length, length+seq), as
+     * {@link #append} does, and returns the slots in use (length + seq); read them from {@link #keyStore} and
+     * {@link #valueStore}.
+     */
+    int write(int layer, NDArray k, NDArray v) {
         Shape s = k.getShape();
         int seq = (int) s.get(2);
         ensureCapacity((int) s.get(0), (int) s.get(1), length + seq, (int) s.get(3));
         NDIndex slots = new NDIndex(":, :, {}:{}", length, length + seq);
         keys[layer].set(slots, k);
         values[layer].set(slots, v);
-        NDIndex upTo = new NDIndex(":, :, :{}", length + seq);
-        return new NDArray[] {keys[layer].get(scope, upTo), values[layer].get(scope, upTo)};
+        return length + seq;
+    }
+
+    /** The whole key storage of {@code layer}, (batch, kvHeads, {@link #capacity}, headDim), contiguous. */
+    NDArray keyStore(int layer) {
+        return keys[layer];
+    }
+
+    /** The whole value storage of {@code layer}, laid out as {@link #keyStore}. */
+    NDArray valueStore(int layer) {
+        return values[layer];
+    }
+
+    /** Slots per row and KV head in the storage now. */
+    int capacity() {
+        return capacity;
     }
 
     private void ensureCapacity(int b, int kvHeads, int needed, int headDim) {

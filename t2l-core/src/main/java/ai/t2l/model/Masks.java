@@ -38,6 +38,12 @@ final class Masks {
      * cache slots, as in HF, so padding shifts all rows alike).
      */
     static NDArray additive(NDManager m, int[][] keyMask, int past, int seq, Integer window) {
+        return OwnedArrays.of(m, additiveValues(keyMask, past, seq, window),
+                new Shape(keyMask.length, 1, 1, seq, keyMask[0].length));
+    }
+
+    /** {@link #additive}'s values, row-major (batch, seq, keys). */
+    static float[] additiveValues(int[][] keyMask, int past, int seq, Integer window) {
         int b = keyMask.length;
         int keys = keyMask[0].length;
         float[] mask = new float[b * seq * keys];
@@ -51,6 +57,6 @@ final class Masks {
                 }
             }
         }
-        return OwnedArrays.of(m, mask, new Shape(b, 1, 1, seq, keys));
+        return mask;
     }
 }

@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.t2l.compute.Autograd;
+import ai.t2l.compute.CachedAttention;
 import ai.t2l.compute.EngineThreads;
 import ai.t2l.compute.F32Matrix;
 import ai.t2l.compute.MemoryCheck;
@@ -375,8 +377,24 @@ public final class Transformer implements AutoCloseable {
     // Forward pass (HF LlamaModel.forward / Gemma2Model.forward)
 
     /** Everything one forward call shares across layers. */
+    /**
+     * One forward's shared inputs. With a cache and our products, attention runs in Java over the cache
+     * ({@link CachedAttention}) and the masks are plain values (the engine's mask arrays are then null), else the
+     * engine's ops take the mask arrays (the values are then null).
+     */
     private record Pass(NDManager step, int batch, int seq, NDArray cos, NDArray sin, NDArray globalMask,
-            NDArray slidingMask, KvCache cache, LoraBatch lora) {}
+            NDArray slidingMask, float[] globalMaskValues, float[] slidingMaskValues, KvCache cache,
+            LoraBatch lora) {
+        boolean javaAttention() {
+            return globalMaskValues != null;
+        }
+    }
+
+    /**
+     * Keeps the engine's attention ops in decode too, for paired A/B runs ({@code -Dt2l.attention.engine=true}). Not
+     * final so tests can run both.
+     */
+    static boolean engineAttention = Boolean.getBoolean("t2l.attention.engine");
 
     /**
      * Runs the model over {@code in.ids()}; the outputs belong to {@code scope}, intermediates are freed on return
@@ -402,10 +420,18 @@ public final class Transformer implements AutoCloseable {
                 && layers.get(0).projections().get("q_proj").javaProductFor((long) b * seq);
         try (EngineThreads threads = EngineThreads.oneIf(ourProducts); NDManager step = scope.newSubManager()) {
             NDArray[] cossin = rope.tables(step, positions);
-            NDArray global = Masks.additive(step, keyMask, past, seq, null);
-            NDArray sliding = config.slidingWindow() == null ? null
-                    : Masks.additive(step, keyMask, past, seq, config.slidingWindow());
-            Pass pass = new Pass(step, b, seq, cossin[0], cossin[1], global, sliding, cache, in.lora());
+            // decode: a dozen engine ops per layer for a few thousand multiply-adds; one Java call reads the cache
+            boolean javaAttention = ourProducts && cache != null && !engineAttention && CachedAttention.available()
+                    && !Autograd.mayRecord(cossin[0]);
+            Integer window = config.slidingWindow();
+            Pass pass = javaAttention
+                    ? new Pass(step, b, seq, cossin[0], cossin[1], null, null,
+                            Masks.additiveValues(keyMask, past, seq, null),
+                            window == null ? null : Masks.additiveValues(keyMask, past, seq, window), cache,
+                            in.lora())
+                    : new Pass(step, b, seq, cossin[0], cossin[1], Masks.additive(step, keyMask, past, seq, null),
+                            window == null ? null : Masks.additive(step, keyMask, past, seq, window), null, null,
+                            cache, in.lora());
 
             NDArray h = embed(step, ids, in.embeddingHook()); // (batch, seq, hidden)
             NDList hidden = in.hiddenStates() ? new NDList() : null;
@@ -585,6 +611,17 @@ public final class Transformer implements AutoCloseable {
         NDArray q = Rope.applyToHeads(project(x, l, "q_proj", pass), b, seq, heads, d, pass.cos(), pass.sin());
         NDArray k = Rope.applyToHeads(project(x, l, "k_proj", pass), b, seq, kvHeads, d, pass.cos(), pass.sin());
         NDArray v = project(x, l, "v_proj", pass).reshape(b, seq, kvHeads, d).transpose(0, 2, 1, 3);
+        if (pass.javaAttention()) {
+            KvCache cache = pass.cache();
+            int used = cache.write(l, k, v);
+            Double cap = config.attnLogitSoftcap();
+            float[] o = CachedAttention.attend(q.toFloatArray(), b, heads, seq, d,
+                    EngineMemory.readableBytes(cache.keyStore(l)), EngineMemory.readableBytes(cache.valueStore(l)),
+                    kvHeads, cache.capacity(), used,
+                    config.isSlidingLayer(l) ? pass.slidingMaskValues() : pass.globalMaskValues(),
+                    (float) arch.attentionScale(config), cap == null ? 0f : cap.floatValue());
+            return project(Staging.copyOf(x.getManager(), o, new Shape(b, seq, (long) heads * d)), l, "o_proj", pass);
+        }
         if (pass.cache() != null) {
             NDArray[] kv = pass.cache().append(pass.step(), l, k, v); // (b, KV, keys, d)
             k = kv[0];
