@@ -1,6 +1,8 @@
 package ai.t2l.compute;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /**
  * Scaled dot-product attention of a few new query positions over a KV cache, read in place: softmax(q·kᵀ·scale
@@ -16,15 +18,15 @@ import java.nio.ByteBuffer;
  * engine's ops ({@link #available}).
  */
 public final class CachedAttention {
-    /** One query row's attention over one KV head's cached slots. */
+    /** One query row's attention over one KV head's slots, copied to arrays. */
     interface Kernel {
         /**
          * out[outAt .. outAt + d) = softmax(p)·v, where p[j] = (q[qAt ..]·k_j)·scale, soft-capped, + mask[maskAt + j]
-         * for the {@code used} slots whose keys and values start at byte {@code cacheByte} of the buffers ({@code d}
-         * floats a slot). {@code p} is scratch of at least {@code used} floats.
+         * for the {@code used} slots of {@code keys} and {@code values} ({@code d} floats a slot, from 0). {@code p}
+         * is scratch of at least {@code used} floats.
          */
-        void row(float[] q, int qAt, ByteBuffer keys, ByteBuffer values, int cacheByte, int d, int used, float scale,
-                float softcap, float[] mask, int maskAt, float[] p, float[] out, int outAt);
+        void row(float[] q, int qAt, float[] keys, float[] values, int d, int used, float scale, float softcap,
+                float[] mask, int maskAt, float[] p, float[] out, int outAt);
     }
 
     private static final Kernel KERNEL = VectorApi.load(Kernel.class, "ai.t2l.compute.VectorCachedAttention",
@@ -65,15 +67,22 @@ public final class CachedAttention {
         }
         float[] out = new float[batch * seq * heads * d];
         int group = heads / kvHeads;
+        FloatBuffer kf = keys.order(ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer vf = values.order(ByteOrder.nativeOrder()).asFloatBuffer();
         ComputePool.forRange(batch * kvHeads, 2L * batch * heads * seq * used * d, (i0, i1) -> {
             float[] p = new float[used];
+            float[] k = new float[used * d];
+            float[] v = new float[used * d];
             for (int i = i0; i < i1; i++) { // i = (b, kv)
                 int b = i / kvHeads;
-                int cacheByte = 4 * (i * capacity * d);
+                // one bulk copy per KV head for its group of query heads: the Vector API's loads from a buffer
+                // re-check it at every load (about a dozen instructions), and attention does one FMA per load
+                kf.get(i * capacity * d, k, 0, used * d);
+                vf.get(i * capacity * d, v, 0, used * d);
                 for (int h = (i % kvHeads) * group, h1 = h + group; h < h1; h++) {
                     for (int s = 0; s < seq; s++) {
-                        KERNEL.row(q, ((b * heads + h) * seq + s) * d, keys, values, cacheByte, d, used, scale,
-                                softcap, mask, (b * seq + s) * used, p, out, ((b * seq + s) * heads + h) * d);
+                        KERNEL.row(q, ((b * heads + h) * seq + s) * d, k, v, d, used, scale, softcap, mask,
+                                (b * seq + s) * used, p, out, ((b * seq + s) * heads + h) * d);
                     }
                 }
             }
@@ -86,17 +95,12 @@ public final class CachedAttention {
      * rather than in a decode step.
      */
     private static void selfTest(Kernel k) {
-        ByteBuffer keys = ByteBuffer.allocateDirect(24).order(java.nio.ByteOrder.nativeOrder());
-        ByteBuffer values = ByteBuffer.allocateDirect(24).order(java.nio.ByteOrder.nativeOrder());
-        float[] kv = {1, 0, 0, 0, 1, 0};
-        for (int i = 0; i < 6; i++) {
-            keys.putFloat(4 * i, kv[i]);
-            values.putFloat(4 * i, i);
-        }
+        float[] keys = {1, 0, 0, 0, 1, 0};
+        float[] values = {0, 1, 2, 3, 4, 5};
         float[] out = new float[3];
         // scores 0 and ln 3 after the scale: weights 1/4 and 3/4
-        k.row(new float[] {0f, (float) Math.log(3), 0f}, 0, keys, values, 0, 3, 2, 1f, 0f, new float[2], 0,
-                new float[2], out, 0);
+        k.row(new float[] {0f, (float) Math.log(3), 0f}, 0, keys, values, 3, 2, 1f, 0f, new float[2], 0, new float[2],
+                out, 0);
         float[] want = {0.25f * 0 + 0.75f * 3, 0.25f * 1 + 0.75f * 4, 0.25f * 2 + 0.75f * 5};
         for (int c = 0; c < 3; c++) {
             if (Math.abs(out[c] - want[c]) > 1e-5f) {

@@ -588,7 +588,7 @@ final class VectorKernels implements Kernels {
     static final int SILU_VECTOR_MIN = 1 << 17;
 
     /** {@link Exp#exp} on 16 lanes: the same operations in the same order; lanes out of range as there. */
-    private static FloatVector exp(FloatVector in) {
+    static FloatVector exp(FloatVector in) {
         FloatVector x = in.max(Exp.LO).min(Exp.HI); // NaN stays NaN, as in the plain version
         FloatVector t = x.mul(Exp.LOG2E).add(Exp.ROUND);
         FloatVector n = t.sub(Exp.ROUND);
