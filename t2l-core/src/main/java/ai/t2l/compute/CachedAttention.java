@@ -32,6 +32,10 @@ public final class CachedAttention {
     private static final Kernel KERNEL = VectorApi.load(Kernel.class, "ai.t2l.compute.VectorCachedAttention",
             CachedAttention::selfTest);
 
+    /** Per thread: scores, keys and values of one KV head (see {@link #scratch}). */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(
+            () -> new float[][] {new float[0], new float[0], new float[0]});
+
     private CachedAttention() {}
 
     /** Whether this JVM runs the Java attention (the Vector API module is present and its kernel loaded). */
@@ -70,9 +74,10 @@ public final class CachedAttention {
         FloatBuffer kf = keys.order(ByteOrder.nativeOrder()).asFloatBuffer();
         FloatBuffer vf = values.order(ByteOrder.nativeOrder()).asFloatBuffer();
         ComputePool.forRange(batch * kvHeads, 2L * batch * heads * seq * used * d, (i0, i1) -> {
-            float[] p = new float[used];
-            float[] k = new float[used * d];
-            float[] v = new float[used * d];
+            float[][] scratch = scratch(used, d);
+            float[] p = scratch[0];
+            float[] k = scratch[1];
+            float[] v = scratch[2];
             for (int i = i0; i < i1; i++) { // i = (b, kv)
                 int b = i / kvHeads;
                 // one bulk copy per KV head for its group of query heads: the Vector API's loads from a buffer
@@ -89,6 +94,20 @@ public final class CachedAttention {
         });
         return out;
     }
+
+    /**
+     * This thread's scores, keys and values arrays, grown to {@code used} slots: a long context's slots (gemma-2-2b:
+     * 4,096 × 256 floats, 4 MB each) would otherwise be allocated, zeroed and collected at every layer of every step.
+     */
+    private static float[][] scratch(int used, int d) {
+        float[][] s = SCRATCH.get();
+        if (s[0].length < used || s[1].length < used * d) {
+            s = new float[][] {new float[used], new float[used * d], new float[used * d]};
+            SCRATCH.set(s);
+        }
+        return s;
+    }
+
 
     /**
      * Two slots, d = 3, against the sums written out: a Vector API this code was not compiled against fails here
