@@ -108,7 +108,6 @@ public final class CachedAttention {
         return s;
     }
 
-
     /**
      * Two slots, d = 3, against the sums written out: a Vector API this code was not compiled against fails here
      * rather than in a decode step.

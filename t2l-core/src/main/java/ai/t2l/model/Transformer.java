@@ -376,9 +376,8 @@ public final class Transformer implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------
     // Forward pass (HF LlamaModel.forward / Gemma2Model.forward)
 
-    /** Everything one forward call shares across layers. */
     /**
-     * One forward's shared inputs. With a cache and our products, attention runs in Java over the cache
+     * Everything one forward call shares across layers. With a cache and our products, attention runs in Java over the cache
      * ({@link CachedAttention}) and the masks are plain values (the engine's mask arrays are then null), else the
      * engine's ops take the mask arrays (the values are then null).
      */
