@@ -8,8 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link CachedAttention.Kernel} on the Java Vector API, over one KV head's slots copied to arrays: dot products four
  * keys at a time (four independent sums over d, then across lanes), softmax with vector exponentials, and the values
  * weighted in blocks of four vectors of d, each slot's block read whole. Helpers take no vector arguments (C2 would
- * box them past its inlining budget), except the exponential, which C2 inlines here (checked with
- * {@code -XX:+PrintInlining}).
+ * box them past its inlining budget), except the exponential: C2's final compilation of the softmax inlined it in
+ * a loop of batch-8 layers ({@code -XX:+PrintInlining}, BENCHMARKS.md, twenty-fourth session), where earlier ones
+ * found it too large.
  */
 final class VectorCachedAttention implements CachedAttention.Kernel {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
@@ -18,18 +19,18 @@ final class VectorCachedAttention implements CachedAttention.Kernel {
     @Override
     public void row(float[] q, int qAt, float[] keys, float[] values, int d, int used, float scale, float softcap,
             float[] mask, int maskAt, float[] p, float[] out, int outAt) {
-        scores(q, qAt, keys, 0, d, used, scale, softcap, mask, maskAt, p);
+        scores(q, qAt, keys, d, used, scale, softcap, mask, maskAt, p);
         softmax(p, used);
-        weighted(p, values, 0, d, used, out, outAt);
+        weighted(p, values, d, used, out, outAt);
     }
 
-    private static void scores(float[] q, int qAt, float[] k, int kAt, int d, int used, float scale,
+    private static void scores(float[] q, int qAt, float[] k, int d, int used, float scale,
             float softcap, float[] mask, int maskAt, float[] p) {
         int vecEnd = d - d % L;
         int row = d;
         int j = 0;
         for (; j + 4 <= used; j += 4) {
-            int k0 = kAt + j * row;
+            int k0 = j * row;
             FloatVector s0 = FloatVector.zero(FS);
             FloatVector s1 = FloatVector.zero(FS);
             FloatVector s2 = FloatVector.zero(FS);
@@ -47,7 +48,7 @@ final class VectorCachedAttention implements CachedAttention.Kernel {
             p[j + 3] = s3.reduceLanes(VectorOperators.ADD) + tailDot(q, qAt, k, k0 + 3 * row, vecEnd, d);
         }
         for (; j < used; j++) {
-            int kj = kAt + j * row;
+            int kj = j * row;
             FloatVector s0 = FloatVector.zero(FS);
             for (int c = 0; c < vecEnd; c += L) {
                 s0 = FloatVector.fromArray(FS, k, kj + c).fma(FloatVector.fromArray(FS, q, qAt + c),
@@ -104,7 +105,7 @@ final class VectorCachedAttention implements CachedAttention.Kernel {
     }
 
     /** out[at .. at + d): blocks of four vectors of d, each row's block read whole per slot (four chains). */
-    private static void weighted(float[] p, float[] v, int vAt, int d, int used, float[] out, int at) {
+    private static void weighted(float[] p, float[] v, int d, int used, float[] out, int at) {
         int vecEnd = d - d % (4 * L);
         int row = d;
         for (int c = 0; c < vecEnd; c += 4 * L) {
@@ -112,7 +113,7 @@ final class VectorCachedAttention implements CachedAttention.Kernel {
             FloatVector a1 = FloatVector.zero(FS);
             FloatVector a2 = FloatVector.zero(FS);
             FloatVector a3 = FloatVector.zero(FS);
-            int r = vAt + c;
+            int r = c;
             for (int j = 0; j < used; j++, r += row) {
                 FloatVector pj = FloatVector.broadcast(FS, p[j]);
                 a0 = FloatVector.fromArray(FS, v, r).fma(pj, a0);
@@ -128,7 +129,7 @@ final class VectorCachedAttention implements CachedAttention.Kernel {
         for (int c = vecEnd; c < d; c++) {
             float t = 0f;
             for (int j = 0; j < used; j++) {
-                t = Math.fma(p[j], v[vAt + j * row + c], t);
+                t = Math.fma(p[j], v[j * row + c], t);
             }
             out[at + c] = t;
         }

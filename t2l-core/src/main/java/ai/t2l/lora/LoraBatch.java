@@ -3,6 +3,9 @@ package ai.t2l.lora;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.t2l.compute.Autograd;
+import ai.t2l.compute.LowRankDelta;
+import ai.t2l.compute.Staging;
 import ai.t2l.io.T2lException;
 import ai.t2l.model.Dropout;
 import java.util.Collections;
@@ -46,12 +49,26 @@ public final class LoraBatch implements AutoCloseable {
     private final int rows;
     private final NDManager owned;
     private final float dropout;
+    /**
+     * The adapters as Java arrays, for inference on a few rows ({@link #apply}): only for adapters this object built
+     * from {@link LoraWeights} (never written afterwards), and null with dropout (training) or when the vector
+     * kernel does not run here.
+     */
+    private final Map<LoraWeights.Site, LowRankDelta> java;
 
-    private LoraBatch(Map<LoraWeights.Site, Slot> slots, int rows, NDManager owned, float dropout) {
+    /** Most activation rows (batch × positions) whose LoRA term is computed in Java; more go to the engine. */
+    static final int JAVA_ROWS = 16;
+
+    /** Keeps the engine's ops for the term, for paired A/B runs ({@code -Dt2l.lora.engine=true}). */
+    private static final boolean ENGINE_TERM = Boolean.getBoolean("t2l.lora.engine");
+
+    private LoraBatch(Map<LoraWeights.Site, Slot> slots, int rows, NDManager owned, float dropout,
+            Map<LoraWeights.Site, LowRankDelta> java) {
         this.slots = slots;
         this.rows = rows;
         this.owned = owned;
         this.dropout = dropout;
+        this.java = java;
     }
 
     /**
@@ -73,7 +90,7 @@ public final class LoraBatch implements AutoCloseable {
             }
             rows = (int) a.get(0);
         }
-        return new LoraBatch(Collections.unmodifiableMap(new TreeMap<>(slots)), Math.max(rows, 1), null, 0f);
+        return new LoraBatch(Collections.unmodifiableMap(new TreeMap<>(slots)), Math.max(rows, 1), null, 0f, null);
     }
 
     /** One adapter for every row of any batch. */
@@ -95,17 +112,22 @@ public final class LoraBatch implements AutoCloseable {
         NDManager m = parent.newSubManager();
         try {
             Map<LoraWeights.Site, Slot> slots = new LinkedHashMap<>();
+            Map<LoraWeights.Site, LowRankDelta> java = LowRankDelta.available() && !ENGINE_TERM ? new LinkedHashMap<>()
+                    : null;
             for (LoraWeights.Site site : sites) {
-                slots.put(site, stack(m, site, perRow));
+                slots.put(site, stack(m, site, perRow, java));
             }
-            return new LoraBatch(Collections.unmodifiableMap(slots), n, m, 0f);
+            return new LoraBatch(Collections.unmodifiableMap(slots), n, m, 0f,
+                    java == null ? null : Collections.unmodifiableMap(java));
         } catch (RuntimeException e) {
             m.close();
             throw e;
         }
     }
 
-    private static Slot stack(NDManager m, LoraWeights.Site site, List<LoraWeights> perRow) {
+    /** The site's adapters stacked over the rows as engine arrays (and as Java arrays into {@code java}, if given). */
+    private static Slot stack(NDManager m, LoraWeights.Site site, List<LoraWeights> perRow,
+            Map<LoraWeights.Site, LowRankDelta> java) {
         int n = perRow.size();
         int rank = 0;
         int in = -1;
@@ -146,6 +168,9 @@ public final class LoraBatch implements AutoCloseable {
             }
             scaling[row] = (float) w.config().scaling();
         }
+        if (java != null) {
+            java.put(site, new LowRankDelta(a, b, scaling, n, rank, in, out));
+        }
         return new Slot(m.create(a, new Shape(n, rank, in)), m.create(b, new Shape(n, out, rank)),
                 m.create(scaling, new Shape(n, 1, 1)));
     }
@@ -155,7 +180,7 @@ public final class LoraBatch implements AutoCloseable {
         if (p < 0 || p >= 1) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + p);
         }
-        return new LoraBatch(slots, rows, null, p);
+        return new LoraBatch(slots, rows, null, p, null); // training: the engine's ops, which autograd sees
     }
 
     public Map<LoraWeights.Site, Slot> slots() {
@@ -183,6 +208,13 @@ public final class LoraBatch implements AutoCloseable {
         Slot s = slot(layer, module);
         if (s == null) {
             return y;
+        }
+        LowRankDelta term = java == null ? null : java.get(new LoraWeights.Site(layer, module));
+        Shape xs = x.getShape();
+        if (term != null && xs.dimension() == 3 && xs.get(0) * xs.get(1) <= JAVA_ROWS && !Autograd.mayRecord(x)
+                && !x.hasGradient() && !y.hasGradient()) {
+            float[] d = term.delta(x.toFloatArray(), (int) xs.get(0), (int) xs.get(1));
+            return y.add(Staging.copyOf(x.getManager(), d, y.getShape())); // y + scaling·B(Ax): one engine op
         }
         // The transposes are made here, inside any gradient recording, and handed to the pass's manager so that
         // nothing accumulates in the adapters' own manager.

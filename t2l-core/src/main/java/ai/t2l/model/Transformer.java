@@ -503,7 +503,8 @@ public final class Transformer implements AutoCloseable {
         return out;
     }
 
-    private static int[][] columns(int[][] rows, int from, int to) {
+    /** Columns [from, to) of every row (tests cut prompts the same way). */
+    static int[][] columns(int[][] rows, int from, int to) {
         int[][] out = new int[rows.length][];
         for (int r = 0; r < rows.length; r++) {
             out[r] = Arrays.copyOfRange(rows[r], from, to);

@@ -33,7 +33,7 @@ class LoraAutogradTest {
             LoraBatch lora = LoraBatch.ofArrays(slots);
             try (LoraBatch fromWeights = LoraBatch.shared(m.manager(), peft)) {
                 assertClose("ofArrays vs of(weights)", m.logits(ids, fromWeights), m.logits(ids, lora).data(),
-                        new long[] {ids.length, m.config().vocabSize()}, 1e-6);
+                        new long[] {ids.length, m.config().vocabSize()}, 1e-5); // of(weights) sums in Java at inference
             }
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = m.forward(mgr, ForwardInput.of(ids).withLora(lora)).logits();

@@ -65,20 +65,12 @@ class CachedAttentionTest {
         float[] out = new float[rows.length * seq * vocab];
         try (NDManager scope = m.manager().newSubManager(); KvCache cache = m.newCache(2)) {
             for (int at = 0, c = 4; at < seq; at += c, c = 1) {
-                float[] part = m.forward(scope, ForwardInput.of(columns(rows, at, at + c))
-                        .withMask(columns(mask, at, at + c)).withCache(cache)).logits().toFloatArray();
+                float[] part = m.forward(scope, ForwardInput.of(Transformer.columns(rows, at, at + c))
+                        .withMask(Transformer.columns(mask, at, at + c)).withCache(cache)).logits().toFloatArray();
                 for (int r = 0; r < rows.length; r++) {
                     System.arraycopy(part, r * c * vocab, out, (r * seq + at) * vocab, c * vocab);
                 }
             }
-        }
-        return out;
-    }
-
-    private static int[][] columns(int[][] a, int from, int to) {
-        int[][] out = new int[a.length][];
-        for (int r = 0; r < a.length; r++) {
-            out[r] = Arrays.copyOfRange(a[r], from, to);
         }
         return out;
     }

@@ -1,0 +1,91 @@
+package ai.t2l.compute;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * An unmerged LoRA term, scaling · B(A x), for a few activation rows on Java arrays: one per adapted projection of a
+ * {@code lora.LoraBatch} that owns its adapters. In decode the engine's form (two transposed views, two batched
+ * matMuls, a product with the scaling) was about seven ops for some 12 k multiply-adds per adapter and row, 8–10% of
+ * a §2 decode step with q/v adapters (BENCHMARKS.md, issue 16, twenty-fourth session). Here both products run on
+ * {@link F32Kernel}, float32 sums in its order, then the scaling: the same values as the engine's up to float
+ * rounding.
+ */
+public final class LowRankDelta {
+    private final int adapters;
+    private final int rank;
+    private final int in;
+    private final int out;
+    private final ByteBuffer a; // (adapters · rank, in), row-major, native order
+    private final ByteBuffer b; // (adapters · out, rank)
+    private final float[] scaling;
+
+    /**
+     * @param a (adapters, rank, in) row-major
+     * @param b (adapters, out, rank) row-major
+     * @param scaling one per adapter
+     */
+    public LowRankDelta(float[] a, float[] b, float[] scaling, int adapters, int rank, int in, int out) {
+        if (a.length != (long) adapters * rank * in || b.length != (long) adapters * out * rank
+                || scaling.length != adapters) {
+            throw new IllegalArgumentException("LoRA term: A holds " + a.length + ", B " + b.length + " and the "
+                    + "scalings " + scaling.length + " values for " + adapters + " adapters of rank " + rank + ", "
+                    + in + " -> " + out);
+        }
+        this.adapters = adapters;
+        this.rank = rank;
+        this.in = in;
+        this.out = out;
+        this.a = direct(a);
+        this.b = direct(b);
+        this.scaling = scaling.clone();
+    }
+
+    /** Whether the vector kernel runs here (otherwise the engine's ops are faster: callers keep them). */
+    public static boolean available() {
+        return F32Kernel.fast();
+    }
+
+    /**
+     * scaling · B(A x) for x (batch, seq, in) row-major: batch row i uses adapter i, or adapter 0 for every row when
+     * there is one; (batch, seq, out) row-major.
+     */
+    public float[] delta(float[] x, int batch, int seq) {
+        if (x.length != (long) batch * seq * in || (adapters != 1 && adapters != batch)) {
+            throw new IllegalArgumentException("LoRA term: x holds " + x.length + " values for " + batch + " x " + seq
+                    + " x " + in + ", with " + adapters + " adapters");
+        }
+        F32Kernel k = F32Kernel.best();
+        float[] y = new float[batch * seq * out];
+        int groups = adapters == 1 ? 1 : batch;
+        int n = adapters == 1 ? batch * seq : seq; // activation rows per adapter
+        float[] xs = new float[n * in];
+        float[] ax = new float[n * adapters * rank];
+        float[] axi = new float[n * rank];
+        float[] d = new float[n * adapters * out];
+        for (int i = 0; i < groups; i++) {
+            System.arraycopy(x, i * n * in, xs, 0, n * in);
+            // adapter i's rows of the stacked A and B; outputs land at the same offsets of the stacked widths
+            k.rows(a, in, xs, n, ax, adapters * rank, i * rank, (i + 1) * rank);
+            for (int t = 0; t < n; t++) {
+                System.arraycopy(ax, t * adapters * rank + i * rank, axi, t * rank, rank);
+            }
+            k.rows(b, rank, axi, n, d, adapters * out, i * out, (i + 1) * out);
+            float s = scaling[i];
+            for (int t = 0; t < n; t++) {
+                int from = t * adapters * out + i * out;
+                int to = (i * n + t) * out;
+                for (int o = 0; o < out; o++) {
+                    y[to + o] = d[from + o] * s; // B(Ax), then the scaling, as the engine's product
+                }
+            }
+        }
+        return y;
+    }
+
+    private static ByteBuffer direct(float[] v) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(4 * v.length).order(ByteOrder.nativeOrder());
+        buf.asFloatBuffer().put(v);
+        return buf;
+    }
+}
