@@ -6,8 +6,9 @@ import java.nio.ByteOrder;
 /**
  * An unmerged LoRA term, scaling · B(A x), for a few activation rows on Java arrays: one per adapted projection of a
  * {@code lora.LoraBatch} that owns its adapters. In decode the engine's form (two transposed views, two batched
- * matMuls, a product with the scaling) was about seven ops for some 12 k multiply-adds per adapter and row, 8–10% of
- * a §2 decode step with q/v adapters (BENCHMARKS.md, issue 16, twenty-fourth session). Here both products run on
+ * matMuls, a product with the scaling) was about seven ops for some 12 k multiply-adds per adapter and row; this form
+ * took a §2 batch-1 step with q/v adapters from 14.9–15.8 to 14.1–14.7 ms (BENCHMARKS.md, issue 16, twenty-fourth
+ * session). Here both products run on
  * {@link F32Kernel}, float32 sums in its order, then the scaling: the same values as the engine's up to float
  * rounding.
  */
