@@ -8,9 +8,9 @@ import java.nio.ByteOrder;
  * {@code lora.LoraBatch} that owns its adapters. In decode the engine's form (two transposed views, two batched
  * matMuls, a product with the scaling) was about seven ops for some 12 k multiply-adds per adapter and row; this form
  * took a §2 batch-1 step with q/v adapters from 14.9–15.8 to 14.1–14.7 ms (BENCHMARKS.md, issue 16, twenty-fourth
- * session). Here both products run on
- * {@link F32Kernel}, float32 sums in its order, then the scaling: the same values as the engine's up to float
- * rounding.
+ * session). Here both products run on {@link F32Kernel}, float32 sums in its order, then the scaling: the same values
+ * as the engine's up to float rounding. The copies are heap buffers: a server builds adapters per request, and
+ * direct ones would be freed only when a collection finds them.
  */
 public final class LowRankDelta {
     private final int adapters;
@@ -37,8 +37,8 @@ public final class LowRankDelta {
         this.rank = rank;
         this.in = in;
         this.out = out;
-        this.a = direct(a);
-        this.b = direct(b);
+        this.a = buffer(a);
+        this.b = buffer(b);
         this.scaling = scaling.clone();
     }
 
@@ -84,8 +84,8 @@ public final class LowRankDelta {
         return y;
     }
 
-    private static ByteBuffer direct(float[] v) {
-        ByteBuffer buf = ByteBuffer.allocateDirect(4 * v.length).order(ByteOrder.nativeOrder());
+    private static ByteBuffer buffer(float[] v) {
+        ByteBuffer buf = ByteBuffer.allocate(4 * v.length).order(ByteOrder.nativeOrder());
         buf.asFloatBuffer().put(v);
         return buf;
     }
