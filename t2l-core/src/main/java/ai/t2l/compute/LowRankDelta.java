@@ -13,12 +13,11 @@ import java.nio.ByteOrder;
  * direct ones would be freed only when a collection finds them.
  */
 public final class LowRankDelta {
-    private final int adapters;
     private final int rank;
     private final int in;
     private final int out;
-    private final ByteBuffer a; // (adapters · rank, in), row-major, native order
-    private final ByteBuffer b; // (adapters · out, rank)
+    private final ByteBuffer[] a; // per adapter: A (rank, in), row-major, native order
+    private final ByteBuffer[] b; // per adapter: B (out, rank)
     private final float[] scaling;
 
     /**
@@ -33,12 +32,15 @@ public final class LowRankDelta {
                     + "scalings " + scaling.length + " values for " + adapters + " adapters of rank " + rank + ", "
                     + in + " -> " + out);
         }
-        this.adapters = adapters;
         this.rank = rank;
         this.in = in;
         this.out = out;
-        this.a = buffer(a);
-        this.b = buffer(b);
+        this.a = new ByteBuffer[adapters];
+        this.b = new ByteBuffer[adapters];
+        for (int i = 0; i < adapters; i++) {
+            this.a[i] = buffer(a, i * rank * in, rank * in);
+            this.b[i] = buffer(b, i * out * rank, out * rank);
+        }
         this.scaling = scaling.clone();
     }
 
@@ -52,41 +54,34 @@ public final class LowRankDelta {
      * there is one; (batch, seq, out) row-major.
      */
     public float[] delta(float[] x, int batch, int seq) {
+        int adapters = scaling.length;
         if (x.length != (long) batch * seq * in || (adapters != 1 && adapters != batch)) {
             throw new IllegalArgumentException("LoRA term: x holds " + x.length + " values for " + batch + " x " + seq
                     + " x " + in + ", with " + adapters + " adapters");
         }
         F32Kernel k = F32Kernel.best();
         float[] y = new float[batch * seq * out];
-        int groups = adapters == 1 ? 1 : batch;
         int n = adapters == 1 ? batch * seq : seq; // activation rows per adapter
-        float[] xs = new float[n * in];
-        float[] ax = new float[n * adapters * rank];
-        float[] axi = new float[n * rank];
-        float[] d = new float[n * adapters * out];
-        for (int i = 0; i < groups; i++) {
-            System.arraycopy(x, i * n * in, xs, 0, n * in);
-            // adapter i's rows of the stacked A and B; outputs land at the same offsets of the stacked widths
-            k.rows(a, in, xs, n, ax, adapters * rank, i * rank, (i + 1) * rank);
-            for (int t = 0; t < n; t++) {
-                System.arraycopy(ax, t * adapters * rank + i * rank, axi, t * rank, rank);
+        float[] xs = adapters == 1 ? x : new float[n * in];
+        float[] ax = new float[n * rank];
+        float[] d = new float[n * out];
+        for (int i = 0; i < adapters; i++) {
+            if (xs != x) {
+                System.arraycopy(x, i * n * in, xs, 0, n * in); // batch row i's positions
             }
-            k.rows(b, rank, axi, n, d, adapters * out, i * out, (i + 1) * out);
+            k.rows(a[i], in, xs, n, ax, rank, 0, rank);
+            k.rows(b[i], rank, ax, n, d, out, 0, out);
             float s = scaling[i];
-            for (int t = 0; t < n; t++) {
-                int from = t * adapters * out + i * out;
-                int to = (i * n + t) * out;
-                for (int o = 0; o < out; o++) {
-                    y[to + o] = d[from + o] * s; // B(Ax), then the scaling, as the engine's product
-                }
+            for (int j = 0; j < n * out; j++) {
+                y[i * n * out + j] = d[j] * s; // B(Ax), then the scaling, as the engine's product
             }
         }
         return y;
     }
 
-    private static ByteBuffer buffer(float[] v) {
-        ByteBuffer buf = ByteBuffer.allocate(4 * v.length).order(ByteOrder.nativeOrder());
-        buf.asFloatBuffer().put(v);
+    private static ByteBuffer buffer(float[] v, int from, int length) {
+        ByteBuffer buf = ByteBuffer.allocate(4 * length).order(ByteOrder.nativeOrder());
+        buf.asFloatBuffer().put(v, from, length);
         return buf;
     }
 }
