@@ -14,12 +14,19 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  *   <li>one activation row: two panels half the thread's range apart (two memory streams), each block of 32 columns
  *       summed unscaled in 4 registers and scaled once into 4 accumulators;</li>
- *   <li>more rows: one panel against four activation rows at a time (8 accumulators), each column dequantized once
- *       (× its scale) for the four, in chunks of {@link VectorInt8Kernel#CHUNK_BLOCKS} blocks (16 KB of the panel)
- *       that every group of four rows runs before the next chunk, so each weight comes from memory once. One column
- *       per loop iteration: with a quad of four columns per iteration (as the 512-bit kernel has) C2 hoisted all
- *       sixteen broadcasts and spilled accumulators to the stack (54 stack accesses per 32 FMAs in the compiled
- *       loop), 31–35 against 40–46 G FMA/s, the same bits.</li>
+ *   <li>two to four rows: one panel against four activation rows at a time (8 accumulators), each column dequantized
+ *       once (× its scale) for the four, in chunks of {@link VectorInt8Kernel#CHUNK_BLOCKS} blocks (16 KB of the
+ *       panel), so each weight comes from memory once. One column per loop iteration: with a quad of four columns per
+ *       iteration (as the 512-bit kernel has) C2 hoisted all sixteen broadcasts and spilled accumulators to the stack
+ *       (54 stack accesses per 32 FMAs in the compiled loop), 31–35 against 40–46 G FMA/s, the same bits.</li>
+ *   <li>from {@link #TILE_ROWS} rows (batched decode from five rows, prefill chunks): each chunk of a pair of panels
+ *       dequantized once into a float32 scratch laid out as {@link HeadProduct}'s panels, then {@link HeadKernel}'s
+ *       register tile (the one generation and float32 batched decode use) against every eight activation rows. Each
+ *       lane is still one fused multiply-add chain over the chunk's columns from zero, each chunk's sums added to y,
+ *       so the bits are those of the four-row form. On gemma-2-2b's shapes (2 cores, weights from memory, scratch
+ *       {@code I8B}, medians of 12 rounds) 8 rows ran at 44–45 against 41–42 G FMA/s, 16 rows at 55–60 against
+ *       40–42, 32 rows at 67 against 42–44, 5 rows at 35 against 25 (BENCHMARKS.md, issue 15, twenty-fifth
+ *       session).</li>
  * </ul>
  * Written out flat, no helper with vector arguments (as {@link VectorInt8Kernel}): a first version with a helper per
  * column ran at full speed in a micro-benchmark, but inside a gemma-2-2b decode step C2 left the helpers out of line
@@ -60,6 +67,10 @@ final class VectorInt8Kernel256 {
             }
             return;
         }
+        if (n >= TILE_ROWS) {
+            tiled(q, s, quads, x, n, y, yStride, yBase, p0, p1);
+            return;
+        }
         float[] sums = SUMS.get();
         for (int p = p0; p < p1; p++) {
             for (int b = 0; b < blocks; b += VectorInt8Kernel.CHUNK_BLOCKS) {
@@ -68,6 +79,115 @@ final class VectorInt8Kernel256 {
                     four(q, s, quads, blocks, x, r * width, width, Math.min(4, n - r), y,
                             r * yStride + yBase + 16 * p, yStride, p, b, to, b == 0, sums);
                 }
+            }
+        }
+    }
+
+    /** Fewest activation rows for the dequantized chunks and the head tile (four rows ran alike both ways). */
+    static final int TILE_ROWS = 5;
+
+    /** Columns per chunk: the chunk the four-row form adds to y, so that both give the same sums. */
+    private static final int CHUNK_COLS = Kernels.BLOCK * VectorInt8Kernel.CHUNK_BLOCKS;
+
+    private static final int TILE = HeadProduct.ROWS_PER_TILE;
+
+    /** A thread's scratch for {@link #tiled}: two dequantized panel chunks, the activations' tiles, one output tile. */
+    private static final class TileScratch {
+        final float[] panels = new float[2 * Int8Panels.P * CHUNK_COLS];
+        final float[] out = new float[TILE * HeadProduct.FEATURES_PER_PANEL];
+        float[][] xt = new float[0][];
+
+        /** Activation tile t of chunk c, k-major ({@code xt[k·8 + i]}): index c · tiles + t. */
+        float[][] xTiles(int count) {
+            if (xt.length < count) {
+                float[][] grown = java.util.Arrays.copyOf(xt, count);
+                for (int i = xt.length; i < count; i++) {
+                    grown[i] = new float[CHUNK_COLS * TILE];
+                }
+                xt = grown;
+            }
+            return xt;
+        }
+    }
+
+    private static final ThreadLocal<TileScratch> TILE_SCRATCH = ThreadLocal.withInitial(TileScratch::new);
+
+    /**
+     * n ≥ {@link #TILE_ROWS} rows against panels [p0, p1), taken two at a time (an odd last panel with itself, its
+     * sums computed twice and stored once), each chunk of columns dequantized once for all rows.
+     */
+    private static void tiled(byte[] q, float[] s, int quads, float[] x, int n, float[] y, int yStride, int yBase,
+            int p0, int p1) {
+        int width = 4 * quads;
+        int blocks = quads / 8;
+        int chunks = (width + CHUNK_COLS - 1) / CHUNK_COLS;
+        int tiles = (n + TILE - 1) / TILE;
+        TileScratch scratch = TILE_SCRATCH.get();
+        float[][] xt = scratch.xTiles(chunks * tiles);
+        for (int c = 0; c < chunks; c++) {
+            int c0 = c * CHUNK_COLS;
+            int len = Math.min(CHUNK_COLS, width - c0);
+            for (int t = 0; t < tiles; t++) {
+                float[] xc = xt[c * tiles + t];
+                for (int i = 0; i < TILE; i++) {
+                    int r = Math.min(t * TILE + i, n - 1); // rows past n repeat the last (computed, never stored)
+                    for (int k = 0; k < len; k++) {
+                        xc[k * TILE + i] = x[r * width + c0 + k];
+                    }
+                }
+            }
+        }
+        float[] d = scratch.panels;
+        float[] out = scratch.out;
+        HeadKernel kernel = HeadKernel.BEST;
+        for (int p = p0; p < p1; p += 2) {
+            boolean pair = p + 1 < p1;
+            int lanes = pair ? 2 * Int8Panels.P : Int8Panels.P;
+            for (int c = 0; c < chunks; c++) {
+                int b0 = c * VectorInt8Kernel.CHUNK_BLOCKS;
+                int b1 = Math.min(blocks, b0 + VectorInt8Kernel.CHUNK_BLOCKS);
+                int len = Kernels.BLOCK * (b1 - b0);
+                int second = Int8Panels.P * len;
+                dequantize(q, s, quads, blocks, p, b0, b1, d, 0);
+                if (pair) {
+                    dequantize(q, s, quads, blocks, p + 1, b0, b1, d, second);
+                }
+                for (int t = 0; t < tiles; t++) {
+                    int rows = Math.min(TILE, n - t * TILE);
+                    kernel.tileRows(d, 0, pair ? second : 0, len, xt[c * tiles + t], out, rows);
+                    for (int i = 0; i < rows; i++) {
+                        int at = (t * TILE + i) * yStride + yBase + Int8Panels.P * p;
+                        int from = i * HeadProduct.FEATURES_PER_PANEL;
+                        if (c == 0) {
+                            System.arraycopy(out, from, y, at, lanes);
+                        } else {
+                            for (int f = 0; f < lanes; f++) {
+                                y[at + f] += out[from + f];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Blocks [b0, b1) of panel p as float32 (each value × its scale, one rounding: the four-row form's weight) into
+     * d from {@code at}, k-major: column k's 16 rows at d[at + 16·(k − 32·b0) ..].
+     */
+    private static void dequantize(byte[] q, float[] s, int quads, int blocks, int p, int b0, int b1, float[] d,
+            int at) {
+        int qp = p * quads * 64;
+        for (int blk = b0; blk < b1; blk++) {
+            int so = (p * blocks + blk) * 16;
+            FloatVector s0 = FloatVector.fromArray(FS, s, so);
+            FloatVector s1 = FloatVector.fromArray(FS, s, so + 8);
+            for (int k = 32 * blk; k < 32 * blk + 32; k++) {
+                int o = qp + 16 * k;
+                int to = at + 16 * (k - 32 * b0);
+                ((FloatVector) ByteVector.fromArray(BS, q, o).convertShape(B2F, FS, 0)).mul(s0).intoArray(d, to);
+                ((FloatVector) ByteVector.fromArray(BS, q, o + 8).convertShape(B2F, FS, 0)).mul(s1)
+                        .intoArray(d, to + 8);
             }
         }
     }

@@ -103,6 +103,53 @@ class Int8KernelsTest {
         }
     }
 
+    /**
+     * {@link VectorInt8Kernel256} from two rows on, in both its forms (four rows at a time, and from
+     * {@link VectorInt8Kernel256#TILE_ROWS} rows the dequantized chunks under the head tile), bit for bit one fused
+     * multiply-add chain per output and chunk of 1,024 columns, the chunks' sums added in order: each weight rounded
+     * once as q · d. Three chunks (2,112 columns), an odd number of panels (a panel paired with itself), and output
+     * ranges that split the panels between two calls.
+     */
+    @Test
+    void batchedAvx2ProductsAreOneChainPerChunkBitForBit() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && VectorInt8Kernel256.runsHere(),
+                "no 256-bit vectors here");
+        int rows = 5 * Int8Panels.P;
+        int cols = 2112;
+        SplittableRandom rng = new SplittableRandom(17);
+        byte[] signed = fullRange(rows, cols, rng);
+        float[] s = scales(rows, cols, rng);
+        Int8Matrix m = Int8Matrix.of(rows, cols, signed.clone(), s, "test");
+        int blocks = Int8Matrix.blocks(cols);
+        int chunk = Kernels.BLOCK * VectorInt8Kernel.CHUNK_BLOCKS;
+        Kernels k = new Int8Kernel256();
+        for (int n : new int[] {2, 4, 5, 8, 9, 16, 19}) {
+            float[] x = new float[n * cols];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rng.nextGaussian();
+            }
+            Object prepared = m.prepare(x, n);
+            float[] y = new float[n * rows];
+            m.kernel(k, prepared, x, n, y, 0, 2 * Int8Panels.P); // one pair, then a pair and the last panel alone
+            m.kernel(k, prepared, x, n, y, 2 * Int8Panels.P, rows);
+            for (int r = 0; r < n; r++) {
+                for (int o = 0; o < rows; o++) {
+                    float want = 0f;
+                    for (int c0 = 0; c0 < cols; c0 += chunk) {
+                        float sum = 0f;
+                        for (int c = c0; c < Math.min(cols, c0 + chunk); c++) {
+                            float w = signed[o * cols + c] * s[o * blocks + c / Kernels.BLOCK];
+                            sum = Math.fma(w, x[r * cols + c], sum);
+                        }
+                        want = c0 == 0 ? sum : want + sum;
+                    }
+                    assertEquals(want, y[r * rows + o], 0f, "n " + n + " row " + r + " out " + o);
+                }
+            }
+        }
+    }
+
     /** The prefill widening: q · d rounded once, bit for bit the scalar dequantization, on every byte value. */
     @Test
     void widenedRowsAreTheScalarDequantizationBitForBit() {
