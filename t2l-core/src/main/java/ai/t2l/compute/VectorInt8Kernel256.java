@@ -97,8 +97,15 @@ final class VectorInt8Kernel256 {
         final float[] out = new float[TILE * HeadProduct.FEATURES_PER_PANEL];
         float[][] xt = new float[0][];
 
-        /** Activation tile t of chunk c, k-major ({@code xt[k·8 + i]}): index c · tiles + t. */
+        /**
+         * Arrays for the activations' tiles (tile t of chunk c, k-major {@code xt[k·8 + i]}, at index c · tiles + t):
+         * kept for the next call up to {@link #KEPT_TILES} of them (decode's 8–16 rows take 2–28), fresh beyond (long
+         * prompts: as large as x itself, like the product's other arrays), so that no thread holds megabytes for good.
+         */
         float[][] xTiles(int count) {
+            if (count > KEPT_TILES) {
+                return new float[count][CHUNK_COLS * TILE];
+            }
             if (xt.length < count) {
                 float[][] grown = java.util.Arrays.copyOf(xt, count);
                 for (int i = xt.length; i < count; i++) {
@@ -109,6 +116,9 @@ final class VectorInt8Kernel256 {
             return xt;
         }
     }
+
+    /** Activation tiles a thread keeps between calls: 64 × 32 KB. */
+    private static final int KEPT_TILES = 64;
 
     private static final ThreadLocal<TileScratch> TILE_SCRATCH = ThreadLocal.withInitial(TileScratch::new);
 
