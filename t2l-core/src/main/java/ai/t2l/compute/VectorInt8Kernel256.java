@@ -24,9 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       register tile (the one generation and float32 batched decode use) against every eight activation rows. Each
  *       lane is still one fused multiply-add chain over the chunk's columns from zero, each chunk's sums added to y,
  *       so the bits are those of the four-row form. On gemma-2-2b's shapes (2 cores, weights from memory, scratch
- *       {@code I8B}, medians of 12 rounds) 8 rows ran at 44–45 against 41–42 G FMA/s, 16 rows at 55–60 against
- *       40–42, 32 rows at 67 against 42–44, 5 rows at 35 against 25 (BENCHMARKS.md, issue 15, twenty-fifth
- *       session).</li>
+ *       {@code I8B}, medians of 12 rounds) 8 rows ran at 39–45 against 35–42 G FMA/s, 32 rows at 67 against 42–44, 5
+ *       rows at 35 against 25; gemma-2-2b int8 prefilled 54–65% faster and decoded batch 8 14–20% faster
+ *       (BENCHMARKS.md, issue 15, twenty-fifth session).</li>
  * </ul>
  * Written out flat, no helper with vector arguments (as {@link VectorInt8Kernel}): a first version with a helper per
  * column ran at full speed in a micro-benchmark, but inside a gemma-2-2b decode step C2 left the helpers out of line

@@ -419,10 +419,11 @@ public final class Transformer implements AutoCloseable {
                 && layers.get(0).projections().get("q_proj").javaProductFor((long) b * seq);
         try (EngineThreads threads = EngineThreads.oneIf(ourProducts); NDManager step = scope.newSubManager()) {
             NDArray[] cossin = rope.tables(step, positions);
-            // decode: a dozen engine ops per layer for a few thousand multiply-adds; one Java call reads the cache.
-            // Float32 weights only: on gemma-2-2b in int8 the Java form measured 6-10% slower at batch 8 and on a
-            // 32-token prompt (three runs A B A, BENCHMARKS.md, twenty-fourth session), for a reason not found yet
-            boolean javaAttention = allF32 && ourProducts && cache != null && !engineAttention
+            // decode steps (one position): a dozen engine ops per layer for a few thousand multiply-adds, so one Java
+            // call reads the cache instead, whatever the weights' type. A prompt's ops have work enough for the
+            // engine: on gemma-2-2b (int8) prompts of 32 tokens ran 2-7% slower with the Java form in most A B
+            // pairs, decode steps as fast or up to 9% faster (BENCHMARKS.md, twenty-fifth session)
+            boolean javaAttention = seq == 1 && ourProducts && cache != null && !engineAttention
                     && CachedAttention.available() && !Autograd.mayRecord(cossin[0]);
             Integer window = config.slidingWindow();
             Pass pass = javaAttention

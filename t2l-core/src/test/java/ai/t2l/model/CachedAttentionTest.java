@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import ai.djl.ndarray.NDManager;
 import ai.t2l.compute.CachedAttention;
 import ai.t2l.compute.F32Matrix;
+import ai.t2l.compute.WeightPrecision;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,7 +17,7 @@ import org.junit.jupiter.params.provider.FieldSource;
  * Decode's attention in Java over the KV cache ({@link CachedAttention}), on the golden models of the four families
  * (grouped-query heads; Gemma 2's window of 8, soft-capping and scale; Qwen 2's biases): a batch of a plain and a
  * left-padded row, prompted four positions at a time and then decoded one position per call, gives each row's
- * logits as the engine computes them for that row alone in one call.
+ * logits as the engine computes them for that row alone in one call; with float32 weights and with int8 ones.
  */
 class CachedAttentionTest {
     @AfterAll
@@ -28,7 +29,20 @@ class CachedAttentionTest {
     @FieldSource("ai.t2l.model.InvariantsTest#FAMILIES")
     void decodingOverTheCacheGivesEachRowsOwnLogits(Golden g) {
         assumeTrue(CachedAttention.available() && F32Matrix.javaKernelAvailable(), "no Vector API in this JVM");
-        Transformer m = g.model();
+        check(g, g.model());
+    }
+
+    /** The same with int8 weights: the attention does not depend on the weights' type, and runs for every type. */
+    @ParameterizedTest(name = "{0}")
+    @FieldSource("ai.t2l.model.InvariantsTest#FAMILIES")
+    void decodingAnInt8ModelOverTheCacheGivesEachRowsOwnLogits(Golden g) {
+        assumeTrue(CachedAttention.available() && F32Matrix.javaKernelAvailable(), "no Vector API in this JVM");
+        try (Transformer m = Transformer.load(g.dir(), WeightPrecision.INT8)) {
+            check(g, m);
+        }
+    }
+
+    private static void check(Golden g, Transformer m) {
         int[] ids = InvariantsTest.longIds(g);
         int seq = ids.length;
         int pad = 6;
