@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link Kernels#int8} for CPUs whose widest vectors hold 8 floats (AVX2), on the same 16-row panels
  * ({@link Int8Panels}) as {@link VectorInt8Kernel}: a panel column's 16 bytes are two 8-byte loads, each widened to
- * 8 floats (C2: vpmovsxbd, vcvtdq2ps), rows 0–7 and 8–15. Such a CPU has 16 vector registers, so each kernel keeps
- * at most 8 accumulators:
+ * 8 floats (C2: vpmovsxbd, vcvtdq2ps), rows 0–7 and 8–15. Such a CPU has 16 vector registers, so the loops that
+ * dequantize in registers keep at most 8 accumulators:
  * <ul>
  *   <li>one activation row: two panels half the thread's range apart (two memory streams), each block of 32 columns
  *       summed unscaled in 4 registers and scaled once into 4 accumulators;</li>
