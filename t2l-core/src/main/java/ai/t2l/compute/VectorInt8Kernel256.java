@@ -97,15 +97,8 @@ final class VectorInt8Kernel256 {
         final float[] out = new float[TILE * HeadProduct.FEATURES_PER_PANEL];
         float[][] xt = new float[0][];
 
-        /**
-         * Arrays for the activations' tiles (tile t of chunk c, k-major {@code xt[k·8 + i]}, at index c · tiles + t):
-         * kept for the next call up to {@link #KEPT_TILES} of them (decode's 8–16 rows take 2–28), fresh beyond (long
-         * prompts: as large as x itself, like the product's other arrays), so that no thread holds megabytes for good.
-         */
+        /** At least {@code count} arrays for activation tiles (tile t of chunk c, k-major {@code xt[k·8 + i]}). */
         float[][] xTiles(int count) {
-            if (count > KEPT_TILES) {
-                return new float[count][CHUNK_COLS * TILE];
-            }
             if (xt.length < count) {
                 float[][] grown = java.util.Arrays.copyOf(xt, count);
                 for (int i = xt.length; i < count; i++) {
@@ -117,36 +110,50 @@ final class VectorInt8Kernel256 {
         }
     }
 
-    /** Activation tiles a thread keeps between calls: 64 × 32 KB. */
-    private static final int KEPT_TILES = 64;
+    /**
+     * Activation tiles per block of rows (chunks × tiles, 32 KB each): a block of rows goes through all the thread's
+     * panels before the next, so a thread's scratch stays about 2 MB whatever the row count (for 2,304 columns 168
+     * rows a block, for 14,336 columns 32), and a long prompt reads its weights once per block.
+     */
+    private static final int BLOCK_TILES = 64;
 
     private static final ThreadLocal<TileScratch> TILE_SCRATCH = ThreadLocal.withInitial(TileScratch::new);
 
     /**
      * n ≥ {@link #TILE_ROWS} rows against panels [p0, p1), taken two at a time (an odd last panel with itself, its
-     * sums computed twice and stored once), each chunk of columns dequantized once for all rows.
+     * sums computed twice and stored once), each chunk of columns dequantized once per block of rows.
      */
     private static void tiled(byte[] q, float[] s, int quads, float[] x, int n, float[] y, int yStride, int yBase,
             int p0, int p1) {
         int width = 4 * quads;
-        int blocks = quads / 8;
         int chunks = (width + CHUNK_COLS - 1) / CHUNK_COLS;
-        int tiles = (n + TILE - 1) / TILE;
+        int blockRows = TILE * Math.max(1, BLOCK_TILES / chunks);
         TileScratch scratch = TILE_SCRATCH.get();
-        float[][] xt = scratch.xTiles(chunks * tiles);
-        for (int c = 0; c < chunks; c++) {
-            int c0 = c * CHUNK_COLS;
-            int len = Math.min(CHUNK_COLS, width - c0);
-            for (int t = 0; t < tiles; t++) {
-                float[] xc = xt[c * tiles + t];
-                for (int i = 0; i < TILE; i++) {
-                    int r = Math.min(t * TILE + i, n - 1); // rows past n repeat the last (computed, never stored)
-                    for (int k = 0; k < len; k++) {
-                        xc[k * TILE + i] = x[r * width + c0 + k];
+        for (int r0 = 0; r0 < n; r0 += blockRows) {
+            int rows = Math.min(blockRows, n - r0);
+            int tiles = (rows + TILE - 1) / TILE;
+            float[][] xt = scratch.xTiles(chunks * tiles);
+            for (int c = 0; c < chunks; c++) {
+                int c0 = c * CHUNK_COLS;
+                int len = Math.min(CHUNK_COLS, width - c0);
+                for (int t = 0; t < tiles; t++) {
+                    float[] xc = xt[c * tiles + t];
+                    for (int i = 0; i < TILE; i++) {
+                        int r = r0 + Math.min(t * TILE + i, rows - 1); // rows past the block repeat its last
+                        for (int k = 0; k < len; k++) {
+                            xc[k * TILE + i] = x[r * width + c0 + k];
+                        }
                     }
                 }
             }
+            rowBlock(q, s, quads, chunks, xt, tiles, rows, y, yStride, yBase + r0 * yStride, p0, p1, scratch);
         }
+    }
+
+    /** One block of {@code rows} activation rows (their tiles in xt) against panels [p0, p1), into y from yBase. */
+    private static void rowBlock(byte[] q, float[] s, int quads, int chunks, float[][] xt, int tiles, int rows,
+            float[] y, int yStride, int yBase, int p0, int p1, TileScratch scratch) {
+        int blocks = quads / 8;
         float[] d = scratch.panels;
         float[] out = scratch.out;
         HeadKernel kernel = HeadKernel.BEST;
@@ -163,9 +170,9 @@ final class VectorInt8Kernel256 {
                     dequantize(q, s, quads, blocks, p + 1, b0, b1, d, second);
                 }
                 for (int t = 0; t < tiles; t++) {
-                    int rows = Math.min(TILE, n - t * TILE);
-                    kernel.tileRows(d, 0, pair ? second : 0, len, xt[c * tiles + t], out, rows);
-                    for (int i = 0; i < rows; i++) {
+                    int tileRows = Math.min(TILE, rows - t * TILE);
+                    kernel.tileRows(d, 0, pair ? second : 0, len, xt[c * tiles + t], out, tileRows);
+                    for (int i = 0; i < tileRows; i++) {
                         int at = (t * TILE + i) * yStride + yBase + Int8Panels.P * p;
                         int from = i * HeadProduct.FEATURES_PER_PANEL;
                         if (c == 0) {

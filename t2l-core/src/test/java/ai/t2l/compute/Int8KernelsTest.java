@@ -124,7 +124,7 @@ class Int8KernelsTest {
         int blocks = Int8Matrix.blocks(cols);
         int chunk = Kernels.BLOCK * VectorInt8Kernel.CHUNK_BLOCKS;
         Kernels k = new Int8Kernel256();
-        for (int n : new int[] {2, 4, 5, 8, 9, 16, 19, 170}) { // 170: more activation tiles than a thread keeps
+        for (int n : new int[] {2, 4, 5, 8, 9, 16, 19, 170}) { // 170: two blocks of rows here, 168 and 2
             float[] x = new float[n * cols];
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) rng.nextGaussian();
