@@ -290,9 +290,17 @@ public final class HeadProduct {
 
     /** Rows [row0, row0 + rows) of x into xt, k-major ({@code xt[k·8 + i]}); rows past them stay as they were. */
     private static void rowTile(float[] x, int row0, int rows, int cols, float[] xt) {
+        rowTile(x, row0, rows, cols, 0, cols, xt);
+    }
+
+    /**
+     * Columns [c0, c0 + len) of rows [row0, row0 + rows) of x (rows {@code width} apart) into xt, k-major
+     * ({@code xt[(k − c0)·8 + i]}); rows past them stay as they were.
+     */
+    static void rowTile(float[] x, int row0, int rows, int width, int c0, int len, float[] xt) {
         for (int i = 0; i < rows; i++) {
-            int src = (row0 + i) * cols;
-            for (int k = 0; k < cols; k++) {
+            int src = (row0 + i) * width + c0;
+            for (int k = 0; k < len; k++) {
                 xt[k * ROWS_PER_TILE + i] = x[src + k];
             }
         }

@@ -136,14 +136,9 @@ final class VectorInt8Kernel256 {
             for (int c = 0; c < chunks; c++) {
                 int c0 = c * CHUNK_COLS;
                 int len = Math.min(CHUNK_COLS, width - c0);
-                for (int t = 0; t < tiles; t++) {
-                    float[] xc = xt[c * tiles + t];
-                    for (int i = 0; i < TILE; i++) {
-                        int r = r0 + Math.min(t * TILE + i, rows - 1); // rows past the block repeat its last
-                        for (int k = 0; k < len; k++) {
-                            xc[k * TILE + i] = x[r * width + c0 + k];
-                        }
-                    }
+                for (int t = 0; t < tiles; t++) { // the tile's rows past the block: computed, never stored
+                    HeadProduct.rowTile(x, r0 + t * TILE, Math.min(TILE, rows - t * TILE), width, c0, len,
+                            xt[c * tiles + t]);
                 }
             }
             rowBlock(q, s, quads, chunks, xt, tiles, rows, y, yStride, yBase + r0 * yStride, p0, p1, scratch);

@@ -377,9 +377,9 @@ public final class Transformer implements AutoCloseable {
     // Forward pass (HF LlamaModel.forward / Gemma2Model.forward)
 
     /**
-     * Everything one forward call shares across layers. With a cache and our products, attention runs in Java over the cache
-     * ({@link CachedAttention}) and the masks are plain values (the engine's mask arrays are then null), else the
-     * engine's ops take the mask arrays (the values are then null).
+     * Everything one forward call shares across layers. In a decode step with a cache and our products, attention
+     * runs in Java over the cache ({@link CachedAttention}) and the masks are plain values (the engine's mask arrays
+     * are then null), else the engine's ops take the mask arrays (the values are then null).
      */
     private record Pass(NDManager step, int batch, int seq, NDArray cos, NDArray sin, NDArray globalMask,
             NDArray slidingMask, float[] globalMaskValues, float[] slidingMaskValues, KvCache cache,
