@@ -33,11 +33,16 @@ public final class HalfMatrix extends PackedMatrix {
 
     /** A mapped (rows, cols) bf16 or f16 tensor. */
     public static HalfMatrix mapped(long rows, long cols, boolean f16, ByteSource source) {
+        return mapped(rows, cols, f16, source, CHUNK_BYTES);
+    }
+
+    /** {@link #mapped} in chunks of at most {@code chunkBytes} (tests use small ones). */
+    static HalfMatrix mapped(long rows, long cols, boolean f16, ByteSource source, long chunkBytes) {
         long rowBytes = 2 * cols;
-        if (rowBytes > CHUNK_BYTES) {
+        if (rowBytes > chunkBytes) {
             throw new T2lException("a matrix row of " + cols + " values is too long to map");
         }
-        int chunkRows = (int) Math.min(rows, CHUNK_BYTES / rowBytes);
+        int chunkRows = (int) Math.min(rows, chunkBytes / rowBytes);
         int n = (int) ((rows + chunkRows - 1) / chunkRows);
         ByteBuffer[] chunks = new ByteBuffer[n];
         for (int c = 0; c < n; c++) {
@@ -140,6 +145,26 @@ public final class HalfMatrix extends PackedMatrix {
     @Override
     void toPanelOrder(float[] src, int so, float[] dst, int dOff, int len) {
         PanelOrder.toPairs(src, so, dst, dOff, len);
+    }
+
+    /**
+     * Many activation rows (prefill): on CPUs whose kernels say {@link Kernels#bf16Tiles}, bf16 weights go through
+     * {@link TiledProduct}, 32 rows at a time transposed into the head tile's panels ({@link Bf16Groups}); else, and
+     * for f16, the float32 panels of {@link PackedMatrix}.
+     */
+    @Override
+    void panelProduct(Kernels k, float[] xs, int n, float[] y) {
+        if (f16 || !k.bf16Tiles()) {
+            super.panelProduct(k, xs, n, y);
+            return;
+        }
+        for (int c = 0; c < chunks.length; c++) {
+            int first = c * chunkRows;
+            int count = Math.min(chunkRows, rows - first);
+            Bf16Groups groups = new Bf16Groups(chunks[c], cols, count, first);
+            ComputePool.forRange(groups.count(), (long) count * cols,
+                    (g0, g1) -> TiledProduct.product(groups, cols, xs, n, y, rows, g0, g1));
+        }
     }
 
     /**

@@ -46,6 +46,16 @@ interface Kernels {
     void panel(float[] w, int m, int len, float[] x, int xOff, int n, float[] y, int yStride, int o);
 
     /**
+     * Whether bfloat16 products from {@link HalfMatrix}'s panel threshold on go through {@link TiledProduct} (each
+     * 32-row chunk transposed for the head tile) rather than float32 panels and the dot-form kernel
+     * {@link #panel}: true where that was measured faster, on 256-bit vectors (AVX2), whose 16 registers leave the
+     * dot form's 4 × 4 block of accumulators spilling. 512-bit CPUs keep the panels until measured there.
+     */
+    default boolean bf16Tiles() {
+        return false;
+    }
+
+    /**
      * The byte offset in [from, to) of the first bf16 (or, when {@code f16}, IEEE half) value of {@code w} that is
      * NaN or infinite (all exponent bits set), or -1. {@code from} and {@code to} are even.
      */

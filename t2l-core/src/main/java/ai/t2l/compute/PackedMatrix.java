@@ -15,7 +15,8 @@ import ai.t2l.io.T2lException;
  *   <li>few rows (decode, batched decode; n below {@link #panelFrom()}): our skinny kernels, each weight row streamed
  *       from memory once per call and widened in registers for every block of four rows ({@link Kernels});</li>
  *   <li>many rows (prefill): panels of weight rows widened once into an L2-resident float32 scratch, then a
- *       register-blocked float32 kernel over all n rows ({@link #panelProduct});</li>
+ *       register-blocked float32 kernel over all n rows ({@link #panelProduct}; bf16 on AVX2:
+ *       {@link TiledProduct});</li>
  *   <li>from {@link #gemmRows} rows (long batched prompts): float32 tiles of about 16 MB and the engine's GEMM.</li>
  * </ul>
  * Output rows are split over the cores in every path.
@@ -126,7 +127,8 @@ abstract class PackedMatrix implements WeightMatrix {
     }
 
     /**
-     * y (n, rows) += x (n, cols) Wᵀ by panels. Rows longer than {@link PanelOrder#MAX_CHUNK} are cut into column
+     * y (n, rows) = x (n, cols) Wᵀ by panels, y arriving zeroed (these panels add into it; a subclass's route may
+     * store). Rows longer than {@link PanelOrder#MAX_CHUNK} are cut into column
      * chunks; the activations are laid out chunk by chunk (chunk at c0: n rows of its length at n·c0) in panel order.
      */
     void panelProduct(Kernels k, float[] xs, int n, float[] y) {

@@ -19,8 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       panel), so each weight comes from memory once. One column per loop iteration: with a quad of four columns per
  *       iteration (as the 512-bit kernel has) C2 hoisted all sixteen broadcasts and spilled accumulators to the stack
  *       (54 stack accesses per 32 FMAs in the compiled loop), 31–35 against 40–46 G FMA/s, the same bits.</li>
- *   <li>from {@link #TILE_ROWS} rows (batched decode from five rows, prefill chunks): each chunk of a pair of panels
- *       dequantized once into a float32 scratch laid out as {@link HeadProduct}'s panels, then {@link HeadKernel}'s
+ *   <li>from {@link #TILE_ROWS} rows (batched decode from five rows, prefill chunks), through {@link TiledProduct}:
+ *       each chunk of a pair of panels dequantized once into a float32 scratch laid out as {@link HeadProduct}'s
+ *       panels, then {@link HeadKernel}'s
  *       register tile (the one generation and float32 batched decode use) against every eight activation rows. Each
  *       lane is still one fused multiply-add chain over the chunk's columns from zero, each chunk's sums added to y,
  *       so the bits are those of the four-row form. On gemma-2-2b's shapes (2 cores, weights from memory, scratch
@@ -86,101 +87,44 @@ final class VectorInt8Kernel256 {
     /** Fewest activation rows for the dequantized chunks and the head tile (four rows ran alike both ways). */
     static final int TILE_ROWS = 5;
 
-    /** Columns per chunk: the chunk the four-row form adds to y, so that both give the same sums. */
-    private static final int CHUNK_COLS = Kernels.BLOCK * VectorInt8Kernel.CHUNK_BLOCKS;
-
-    private static final int TILE = HeadProduct.ROWS_PER_TILE;
-
-    /** A thread's scratch for {@link #tiled}: two dequantized panel chunks, the activations' tiles, one output tile. */
-    private static final class TileScratch {
-        final float[] panels = new float[2 * Int8Panels.P * CHUNK_COLS];
-        final float[] out = new float[TILE * HeadProduct.FEATURES_PER_PANEL];
-        float[][] xt = new float[0][];
-
-        /** At least {@code count} arrays for activation tiles (tile t of chunk c, k-major {@code xt[k·8 + i]}). */
-        float[][] xTiles(int count) {
-            if (xt.length < count) {
-                float[][] grown = java.util.Arrays.copyOf(xt, count);
-                for (int i = xt.length; i < count; i++) {
-                    grown[i] = new float[CHUNK_COLS * TILE];
-                }
-                xt = grown;
-            }
-            return xt;
-        }
-    }
-
     /**
-     * Activation tiles per block of rows (chunks × tiles, 32 KB each): a block of rows goes through all the thread's
-     * panels before the next, so a thread's scratch stays about 2 MB whatever the row count (for 2,304 columns 168
-     * rows a block, for 14,336 columns 32), and a long prompt reads its weights once per block.
-     */
-    private static final int BLOCK_TILES = 64;
-
-    private static final ThreadLocal<TileScratch> TILE_SCRATCH = ThreadLocal.withInitial(TileScratch::new);
-
-    /**
-     * n ≥ {@link #TILE_ROWS} rows against panels [p0, p1), taken two at a time (an odd last panel with itself, its
-     * sums computed twice and stored once), each chunk of columns dequantized once per block of rows.
+     * n ≥ {@link #TILE_ROWS} rows against panels [p0, p1) through {@link TiledProduct}, taken two at a time (an odd
+     * last panel with itself, its sums computed twice and stored once), each chunk of columns dequantized once per
+     * block of rows.
      */
     private static void tiled(byte[] q, float[] s, int quads, float[] x, int n, float[] y, int yStride, int yBase,
             int p0, int p1) {
-        int width = 4 * quads;
-        int chunks = (width + CHUNK_COLS - 1) / CHUNK_COLS;
-        int blockRows = TILE * Math.max(1, BLOCK_TILES / chunks);
-        TileScratch scratch = TILE_SCRATCH.get();
-        for (int r0 = 0; r0 < n; r0 += blockRows) {
-            int rows = Math.min(blockRows, n - r0);
-            int tiles = (rows + TILE - 1) / TILE;
-            float[][] xt = scratch.xTiles(chunks * tiles);
-            for (int c = 0; c < chunks; c++) {
-                int c0 = c * CHUNK_COLS;
-                int len = Math.min(CHUNK_COLS, width - c0);
-                for (int t = 0; t < tiles; t++) { // the tile's rows past the block: computed, never stored
-                    HeadProduct.rowTile(x, r0 + t * TILE, Math.min(TILE, rows - t * TILE), width, c0, len,
-                            xt[c * tiles + t]);
-                }
-            }
-            rowBlock(q, s, quads, chunks, xt, tiles, rows, y, yStride, yBase + r0 * yStride, p0, p1, scratch);
-        }
-    }
-
-    /** One block of {@code rows} activation rows (their tiles in xt) against panels [p0, p1), into y from yBase. */
-    private static void rowBlock(byte[] q, float[] s, int quads, int chunks, float[][] xt, int tiles, int rows,
-            float[] y, int yStride, int yBase, int p0, int p1, TileScratch scratch) {
         int blocks = quads / 8;
-        float[] d = scratch.panels;
-        float[] out = scratch.out;
         HeadKernel kernel = HeadKernel.BEST;
-        for (int p = p0; p < p1; p += 2) {
-            boolean pair = p + 1 < p1;
-            int lanes = pair ? 2 * Int8Panels.P : Int8Panels.P;
-            for (int c = 0; c < chunks; c++) {
-                int b0 = c * VectorInt8Kernel.CHUNK_BLOCKS;
-                int b1 = Math.min(blocks, b0 + VectorInt8Kernel.CHUNK_BLOCKS);
-                int len = Kernels.BLOCK * (b1 - b0);
-                int second = Int8Panels.P * len;
-                dequantize(q, s, quads, blocks, p, b0, b1, d, 0);
-                if (pair) {
-                    dequantize(q, s, quads, blocks, p + 1, b0, b1, d, second);
-                }
-                for (int t = 0; t < tiles; t++) {
-                    int tileRows = Math.min(TILE, rows - t * TILE);
-                    kernel.tileRows(d, 0, pair ? second : 0, len, xt[c * tiles + t], out, tileRows);
-                    for (int i = 0; i < tileRows; i++) {
-                        int at = (t * TILE + i) * yStride + yBase + Int8Panels.P * p;
-                        int from = i * HeadProduct.FEATURES_PER_PANEL;
-                        if (c == 0) {
-                            System.arraycopy(out, from, y, at, lanes);
-                        } else {
-                            for (int f = 0; f < lanes; f++) {
-                                y[at + f] += out[from + f];
-                            }
-                        }
-                    }
+        TiledProduct.Groups pairs = new TiledProduct.Groups() {
+            @Override
+            public int lanes(int g) {
+                return p0 + 2 * g + 1 < p1 ? 2 * Int8Panels.P : Int8Panels.P;
+            }
+
+            @Override
+            public int column(int g) {
+                return yBase + Int8Panels.P * (p0 + 2 * g);
+            }
+
+            @Override
+            public void fill(int g, int c0, int len, TiledProduct.Scratch scratch) {
+                int p = p0 + 2 * g;
+                int b0 = c0 / Kernels.BLOCK;
+                int b1 = b0 + len / Kernels.BLOCK;
+                dequantize(q, s, quads, blocks, p, b0, b1, scratch.f32, 0);
+                if (p + 1 < p1) {
+                    dequantize(q, s, quads, blocks, p + 1, b0, b1, scratch.f32, Int8Panels.P * len);
                 }
             }
-        }
+
+            @Override
+            public void tile(int g, TiledProduct.Scratch scratch, int len, float[] xt, float[] out, int rows) {
+                int second = p0 + 2 * g + 1 < p1 ? Int8Panels.P * len : 0;
+                kernel.tileRows(scratch.f32, 0, second, len, xt, out, rows);
+            }
+        };
+        TiledProduct.product(pairs, 4 * quads, x, n, y, yStride, 0, (p1 - p0 + 1) / 2);
     }
 
     /**

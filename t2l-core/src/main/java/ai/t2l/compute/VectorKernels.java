@@ -100,6 +100,11 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    @Override
+    public boolean bf16Tiles() {
+        return L == 8; // AVX2: the head tile's 256-bit kernel (measured: Bf16Groups)
+    }
+
     /** Adds the columns past the whole vectors (from pair vecEnd on) of weight row o to every activation row. */
     private static void halfTail(ByteBuffer w, int off, int cols, boolean f16, int vecEnd, float[] x, int n, float[] y,
             int yStride, int o) {
