@@ -180,11 +180,6 @@ public final class HalfMatrix extends PackedMatrix {
 
     @Override
     public void rowInto(int r, float[] dst, int off) {
-        ByteBuffer buf = chunks[r / chunkRows];
-        int at = (r % chunkRows) * cols * 2;
-        for (int c = 0; c < cols; c++) {
-            short s = buf.getShort(at + 2 * c);
-            dst[off + c] = f16 ? Half.toFloat(s) : Float.intBitsToFloat((s & 0xFFFF) << 16);
-        }
+        Kernels.best().widenRow(chunks[r / chunkRows], (r % chunkRows) * cols * 2, cols, f16, dst, off);
     }
 }

@@ -93,24 +93,10 @@ public final class Int8Matrix extends PackedMatrix {
     }
 
     static void quantizeRow(float[] row, long r, byte[] q, int qOff, float[] scales, int sOff) {
-        for (int b = 0; b * BLOCK < row.length; b++) {
-            int c0 = b * BLOCK;
-            int c1 = Math.min(row.length, c0 + BLOCK);
-            float amax = 0;
-            for (int c = c0; c < c1; c++) {
-                float v = row[c];
-                if (!Float.isFinite(v)) {
-                    throw new T2lException("holds " + v + " at index [" + r + ", " + c + "]; weights must be finite (the file is"
-                            + " corrupt or the values overflowed), and a non-finite weight cannot be quantized");
-                }
-                amax = Math.max(amax, Math.abs(v));
-            }
-            float d = amax / 127f;
-            float id = d != 0 ? 1f / d : 0f;
-            scales[sOff + b] = d;
-            for (int c = c0; c < c1; c++) {
-                q[qOff + c] = (byte) Math.round(row[c] * id);
-            }
+        int c = Kernels.best().quantizeQ8(row, row.length, q, qOff, scales, sOff);
+        if (c >= 0) {
+            throw new T2lException("holds " + row[c] + " at index [" + r + ", " + c + "]; weights must be finite (the file is"
+                    + " corrupt or the values overflowed), and a non-finite weight cannot be quantized");
         }
     }
 

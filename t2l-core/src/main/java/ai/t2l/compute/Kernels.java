@@ -46,6 +46,21 @@ interface Kernels {
     void panel(float[] w, int m, int len, float[] x, int xOff, int n, float[] y, int yStride, int o);
 
     /**
+     * Columns [0, cols) of the 16-bit row at byte {@code off} of {@code w}, widened to float32 in their own order into
+     * {@code dst[at, at + cols)} (exact: bf16 and f16 values are float32 values).
+     */
+    void widenRow(ByteBuffer w, int off, int cols, boolean f16, float[] dst, int at);
+
+    /**
+     * llama.cpp's Q8_0 quantization of {@code row[0, cols)} in blocks of {@link #BLOCK} (ggml
+     * {@code quantize_row_q8_0_ref}): per block d = max|x| / 127 into {@code scales[sOff + b]}, and each value
+     * x · (1 / d) (one rounding; 0 where d is 0) rounded to the nearest integer, ties up ({@link Math#round}), into
+     * {@code q[qOff + c]}. Returns -1, or the column of the first NaN or infinity (the outputs are then undefined).
+     * Both kernels give the same bytes and scales.
+     */
+    int quantizeQ8(float[] row, int cols, byte[] q, int qOff, float[] scales, int sOff);
+
+    /**
      * Whether bfloat16 products from {@link HalfMatrix}'s panel threshold on go through {@link TiledProduct} (each
      * 32-row chunk transposed for the head tile) rather than float32 panels and the dot-form kernel
      * {@link #panel}: true where that was measured faster, on 256-bit vectors (AVX2), whose 16 registers leave the
@@ -149,6 +164,8 @@ interface Kernels {
             k.scaledExp(z, z.duplicate().order(z.order()), 0, 40, 0f, 1f, 0f);
             float[] panel = new float[4 * cols];
             k.widenHalf(w, 0, cols, false, panel, 0);
+            k.widenRow(w, 0, cols, false, panel, 0);
+            k.quantizeQ8(panel, cols, new byte[cols], 0, new float[cols / BLOCK], 0);
             k.panel(panel, 4, cols, x, 0, 1, y, 4, 0);
             k.l1Sign(z, z.duplicate().order(z.order()), 0, new float[40], 0, 0, 40, 0.5f, new float[40]);
         }

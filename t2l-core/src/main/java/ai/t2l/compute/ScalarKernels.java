@@ -140,6 +140,43 @@ class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void widenRow(ByteBuffer w, int off, int cols, boolean f16, float[] dst, int at) {
+        for (int c = 0; c < cols; c++) {
+            dst[at + c] = decode(w.getShort(off + 2 * c), f16);
+        }
+    }
+
+    @Override
+    public int quantizeQ8(float[] row, int cols, byte[] q, int qOff, float[] scales, int sOff) {
+        for (int c0 = 0; c0 < cols; c0 += BLOCK) {
+            int bad = quantizeBlock(row, c0, Math.min(cols, c0 + BLOCK), q, qOff, scales, sOff + c0 / BLOCK);
+            if (bad >= 0) {
+                return bad;
+            }
+        }
+        return -1;
+    }
+
+    /** {@link #quantizeQ8} for the one block [c0, c1): -1, or the column of its first non-finite value. */
+    static int quantizeBlock(float[] row, int c0, int c1, byte[] q, int qOff, float[] scales, int s) {
+        float amax = 0;
+        for (int c = c0; c < c1; c++) {
+            float v = row[c];
+            if (!Float.isFinite(v)) {
+                return c;
+            }
+            amax = Math.max(amax, Math.abs(v));
+        }
+        float d = amax / 127f;
+        float id = d != 0 ? 1f / d : 0f;
+        scales[s] = d;
+        for (int c = c0; c < c1; c++) {
+            q[qOff + c] = (byte) Math.round(row[c] * id);
+        }
+        return -1;
+    }
+
+    @Override
     public void int8(byte[] q, float[] scales, int quads, float[] x, int n, float[] y, int yStride, int yOff, int p0,
             int p1) {
         int blocks = quads * 4 / BLOCK;

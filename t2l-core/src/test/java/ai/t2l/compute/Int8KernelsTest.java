@@ -150,6 +150,72 @@ class Int8KernelsTest {
         }
     }
 
+    /**
+     * Quantizing at load: the vector kernel's Q8_0 bytes and scales are the scalar ones bit for bit, and both are
+     * ggml's formula with {@link Math#round}: random rows, rows whose values land exactly on halves after scaling
+     * (ties, both signs), all-zero and single-value blocks, widths with a partial last block; a NaN or infinity is
+     * reported at its column.
+     */
+    @Test
+    void quantizationAtLoadIsTheScalarQ8BitForBit() {
+        SplittableRandom rng = new SplittableRandom(23);
+        Kernels vector = Kernels.best();
+        Kernels scalar = new ScalarKernels();
+        for (int cols : new int[] {32, 64, 97, 4096 + 40}) {
+            for (int kind = 0; kind < 4; kind++) {
+                float[] row = new float[cols];
+                for (int c = 0; c < cols; c++) {
+                    row[c] = switch (kind) {
+                        case 0 -> (float) rng.nextGaussian() * 0.03f;
+                        case 1 -> (rng.nextInt(255) - 127) * 0.5f; // max 63.5: d = 0.5, so x / d hits integers
+                        case 2 -> c % 32 == 0 ? 127f : (rng.nextInt(509) - 254) * 0.25f; // d = 1: ties of both signs
+                        default -> c % 64 < 32 ? 0f : (c % 64 == 40 ? -3f : 0f);
+                    };
+                }
+                byte[] qv = new byte[cols];
+                byte[] qs = new byte[cols];
+                float[] sv = new float[Int8Matrix.blocks(cols)];
+                float[] ss = new float[sv.length];
+                assertEquals(-1, vector.quantizeQ8(row, cols, qv, 0, sv, 0));
+                assertEquals(-1, scalar.quantizeQ8(row, cols, qs, 0, ss, 0));
+                assertArrayEquals(qs, qv, cols + " cols, kind " + kind);
+                assertArrayEquals(ss, sv, 0f, cols + " cols, kind " + kind);
+                for (int c = 0; c < cols; c++) {
+                    float d = ss[c / Kernels.BLOCK];
+                    assertEquals(Math.round(row[c] * (d != 0 ? 1f / d : 0f)), qs[c], "column " + c);
+                }
+            }
+            for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                float[] row = new float[cols];
+                row[cols - 2] = bad;
+                assertEquals(cols - 2, vector.quantizeQ8(row, cols, new byte[cols], 0, new float[cols], 0), "" + bad);
+                assertEquals(cols - 2, scalar.quantizeQ8(row, cols, new byte[cols], 0, new float[cols], 0), "" + bad);
+            }
+        }
+    }
+
+    /** Natural-order widening of 16-bit rows (quantizing at load reads them so): every bf16 and f16 bit pattern. */
+    @Test
+    void widenedRowsInTheirOwnOrderAreTheScalarDecoding() {
+        int cols = 1 << 16;
+        java.nio.ByteBuffer w = java.nio.ByteBuffer.allocateDirect(2 * cols + 6).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < cols; i++) {
+            w.putShort(6 + 2 * i, (short) i);
+        }
+        for (boolean f16 : new boolean[] {false, true}) {
+            for (int n : new int[] {cols, 13}) {
+                float[] v = new float[n + 1];
+                float[] s = new float[n + 1];
+                Kernels.best().widenRow(w, 6, n, f16, v, 1);
+                new ScalarKernels().widenRow(w, 6, n, f16, s, 1);
+                for (int c = 0; c <= n; c++) {
+                    assertEquals(Float.floatToRawIntBits(s[c]), Float.floatToRawIntBits(v[c]), f16 + " value " + c);
+                }
+                assertEquals(ScalarKernels.decode((short) 12, f16), v[13], 0f);
+            }
+        }
+    }
+
     /** The prefill widening: q · d rounded once, bit for bit the scalar dequantization, on every byte value. */
     @Test
     void widenedRowsAreTheScalarDequantizationBitForBit() {
