@@ -21,13 +21,12 @@ import jdk.incubator.vector.VectorSpecies;
  *       (54 stack accesses per 32 FMAs in the compiled loop), 31–35 against 40–46 G FMA/s, the same bits.</li>
  *   <li>from {@link #TILE_ROWS} rows (batched decode from five rows, prefill chunks), through {@link TiledProduct}:
  *       each chunk of a pair of panels dequantized once into a float32 scratch laid out as {@link HeadProduct}'s
- *       panels, then {@link HeadKernel}'s
- *       register tile (the one generation and float32 batched decode use) against every eight activation rows. Each
- *       lane is still one fused multiply-add chain over the chunk's columns from zero, each chunk's sums added to y,
- *       so the bits are those of the four-row form. On gemma-2-2b's shapes (2 cores, weights from memory, scratch
- *       {@code I8B}, medians of 12 rounds) 8 rows ran at 39–45 against 35–42 G FMA/s, 32 rows at 67 against 42–44, 5
- *       rows at 35 against 25; gemma-2-2b int8 prefilled 54–65% faster and decoded batch 8 14–20% faster
- *       (BENCHMARKS.md, issue 15, twenty-fifth session).</li>
+ *       panels, then {@link HeadKernel}'s register tile (the one generation and float32 batched decode use) against
+ *       every eight activation rows. Each lane is still one fused multiply-add chain over the chunk's columns from
+ *       zero, each chunk's sums added to y, so the bits are those of the four-row form. On gemma-2-2b's shapes
+ *       (2 cores, weights from memory, scratch {@code I8B}, medians of 12 rounds) 8 rows ran at 39–45 against 35–42
+ *       G FMA/s, 32 rows at 67 against 42–44, 5 rows at 35 against 25; gemma-2-2b int8 prefilled 54–65% faster and
+ *       decoded batch 8 14–20% faster (BENCHMARKS.md, issue 15, twenty-fifth session).</li>
  * </ul>
  * Written out flat, no helper with vector arguments (as {@link VectorInt8Kernel}): a first version with a helper per
  * column ran at full speed in a micro-benchmark, but inside a gemma-2-2b decode step C2 left the helpers out of line

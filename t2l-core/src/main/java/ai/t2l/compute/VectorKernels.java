@@ -7,7 +7,6 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -107,7 +106,6 @@ final class VectorKernels implements Kernels {
 
     /** L shorts and L bytes: the narrow sides of {@link #widenRow} and {@link #quantizeQ8}. */
     private static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * L));
-    private static final FloatVector ZERO = FloatVector.zero(FS);
     private static final VectorSpecies<Byte> QS = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
 
     @Override
@@ -585,6 +583,7 @@ final class VectorKernels implements Kernels {
     private static final int SCAN_GROUP = 256;
 
     private static final FloatVector ONE = FloatVector.broadcast(FS, 1f);
+    private static final FloatVector ZERO = FloatVector.zero(FS);
 
     /**
      * x·(1 / (1 + e^−x)) with {@link Exp}'s exponential, operation for operation, so the plain-Java kernel gives the
