@@ -75,7 +75,7 @@ final class Bf16Groups implements TiledProduct.Groups {
 
     /** All 8 rows of the tile ({@link HeadKernel#tileBf16} has no shorter form); rows past the block are not stored. */
     @Override
-    public void tile(int g, TiledProduct.Scratch scratch, int len, float[] xt, float[] out, int rowsUsed) {
-        HeadKernel.BEST.tileBf16(scratch.bf16, 0, len, xt, out);
+    public void tile(int g, TiledProduct.Scratch scratch, int len, float[] xt, int rowsUsed) {
+        HeadKernel.BEST.tileBf16(scratch.bf16, 0, len, xt, scratch.out);
     }
 }

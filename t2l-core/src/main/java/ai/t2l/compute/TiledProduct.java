@@ -39,8 +39,8 @@ final class TiledProduct {
         /** Columns [c0, c0 + len) of group g into the scratch's panel, as {@link #tile} reads it. */
         void fill(int g, int c0, int len, Scratch s);
 
-        /** The head tile of the filled panel against the 8 activation rows of xt (k-major), into out. */
-        void tile(int g, Scratch s, int len, float[] xt, float[] out, int rows);
+        /** The head tile of the filled panel against the 8 activation rows of xt (k-major), into the scratch's out. */
+        void tile(int g, Scratch s, int len, float[] xt, int rows);
     }
 
     /** A thread's scratch: the group's panel (float32 or bfloat16 pairs), the activations' tiles, one output tile. */
@@ -87,15 +87,16 @@ final class TiledProduct {
             }
             for (int g = g0; g < g1; g++) {
                 int lanes = groups.lanes(g);
+                int column = groups.column(g);
                 for (int c = 0; c < chunks; c++) {
                     int c0 = c * CHUNK_COLS;
                     int len = Math.min(CHUNK_COLS, width - c0);
                     groups.fill(g, c0, len, scratch);
                     for (int t = 0; t < tiles; t++) {
                         int tileRows = Math.min(TILE, rows - t * TILE);
-                        groups.tile(g, scratch, len, xt[c * tiles + t], scratch.out, tileRows);
+                        groups.tile(g, scratch, len, xt[c * tiles + t], tileRows);
                         for (int i = 0; i < tileRows; i++) {
-                            int at = (r0 + t * TILE + i) * yStride + groups.column(g);
+                            int at = (r0 + t * TILE + i) * yStride + column;
                             int from = i * GROUP;
                             if (c == 0) {
                                 System.arraycopy(scratch.out, from, y, at, lanes);

@@ -118,9 +118,9 @@ final class VectorInt8Kernel256 {
             }
 
             @Override
-            public void tile(int g, TiledProduct.Scratch scratch, int len, float[] xt, float[] out, int rows) {
+            public void tile(int g, TiledProduct.Scratch scratch, int len, float[] xt, int rows) {
                 int second = p0 + 2 * g + 1 < p1 ? Int8Panels.P * len : 0;
-                kernel.tileRows(scratch.f32, 0, second, len, xt, out, rows);
+                kernel.tileRows(scratch.f32, 0, second, len, xt, scratch.out, rows);
             }
         };
         TiledProduct.product(pairs, 4 * quads, x, n, y, yStride, 0, (p1 - p0 + 1) / 2);
