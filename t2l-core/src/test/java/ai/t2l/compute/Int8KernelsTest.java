@@ -122,7 +122,12 @@ class Int8KernelsTest {
         float[] s = scales(rows, cols, rng);
         Int8Matrix m = Int8Matrix.of(rows, cols, signed.clone(), s, "test");
         int blocks = Int8Matrix.blocks(cols);
-        int chunk = Kernels.BLOCK * VectorInt8Kernel.CHUNK_BLOCKS;
+        float[] w = new float[rows * cols]; // the four-row form's weights: q · d, rounded once
+        for (int o = 0; o < rows; o++) {
+            for (int c = 0; c < cols; c++) {
+                w[o * cols + c] = signed[o * cols + c] * s[o * blocks + c / Kernels.BLOCK];
+            }
+        }
         Kernels k = new Int8Kernel256();
         for (int n : new int[] {2, 4, 5, 8, 9, 16, 19, 170}) { // 170: two blocks of rows here, 168 and 2
             float[] x = new float[n * cols];
@@ -133,18 +138,10 @@ class Int8KernelsTest {
             float[] y = new float[n * rows];
             m.kernel(k, prepared, x, n, y, 0, 2 * Int8Panels.P); // one pair, then a pair and the last panel alone
             m.kernel(k, prepared, x, n, y, 2 * Int8Panels.P, rows);
+            float[] want = TiledProductTest.chains(w, rows, cols, x, n);
             for (int r = 0; r < n; r++) {
                 for (int o = 0; o < rows; o++) {
-                    float want = 0f;
-                    for (int c0 = 0; c0 < cols; c0 += chunk) {
-                        float sum = 0f;
-                        for (int c = c0; c < Math.min(cols, c0 + chunk); c++) {
-                            float w = signed[o * cols + c] * s[o * blocks + c / Kernels.BLOCK];
-                            sum = Math.fma(w, x[r * cols + c], sum);
-                        }
-                        want = c0 == 0 ? sum : want + sum;
-                    }
-                    assertEquals(want, y[r * rows + o], 0f, "n " + n + " row " + r + " out " + o);
+                    assertEquals(want[r * rows + o], y[r * rows + o], 0f, "n " + n + " row " + r + " out " + o);
                 }
             }
         }

@@ -56,8 +56,11 @@ class TiledProductTest {
         }
     }
 
-    /** The plain chains: per output, per column chunk, Math.fma from zero with k ascending; chunks added in order. */
-    private static float[] chains(float[] w, int rows, int cols, float[] x, int n) {
+    /**
+     * The plain chains (also the int8 kernels' reference, Int8KernelsTest): per output, per column chunk of
+     * {@link TiledProduct#CHUNK_COLS}, Math.fma from zero with k ascending; the chunks added in order.
+     */
+    static float[] chains(float[] w, int rows, int cols, float[] x, int n) {
         float[] y = new float[n * rows];
         for (int r = 0; r < n; r++) {
             for (int o = 0; o < rows; o++) {
