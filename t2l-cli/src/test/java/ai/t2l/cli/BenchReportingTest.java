@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** What {@code t2l bench} prints beside our figures, and its refusal of a bad batch size (before any work). */
@@ -64,5 +66,41 @@ class BenchReportingTest {
     void descriptionsOutOfRangeIsAClearError() {
         String e = errorOf("bench", "generate", "--descriptions", "0");
         assertTrue(e.contains("error:") && e.contains("--descriptions must be between 1 and 64, got 0"), e);
+    }
+
+    /**
+     * bench machine: the floors follow from the rates it printed (§1: the two head products' 1.74 G multiply-adds ÷
+     * the all-core peak), with a row for every workload; and its sizes are checked before any work.
+     */
+    @Test
+    void machineFloorsAreTheWorkOverTheMeasuredRates() {
+        String out = outputOf("bench", "machine", "--runs", "1", "--threads", "2", "--fma-steps", "200000",
+                "--read-mib", "16");
+        Matcher peak = Pattern.compile("operands in registers \\| 2 \\| ([0-9.]+) G FMA/s").matcher(out);
+        assertTrue(peak.find(), out);
+        Matcher l = Pattern.compile("§1 generation L, its two head products \\| 1\\.74 G FMA \\| ([0-9.]+) ms").matcher(out);
+        assertTrue(l.find(), out);
+        double expectMs = BenchMachineCommand.GENERATION_L_FMAS / (Double.parseDouble(peak.group(1)) * 1e9) * 1e3;
+        assertEquals(expectMs, Double.parseDouble(l.group(1)), 0.051 + 0.01 * expectMs, out);
+        assertTrue(out.contains("| memory reads, a 16 MiB array | 2 |"), out);
+        assertEquals(4 + 12, out.lines().filter(s -> s.startsWith("| §")).count(), "one row per workload: " + out);
+        String e = errorOf("bench", "machine", "--read-mib", "0");
+        assertTrue(e.contains("error:") && e.contains("--runs, --fma-steps and --read-mib must be at least 1, got 5,"
+                + " 50000000 and 0"), e);
+    }
+
+    /** What a succeeding command prints on stdout. */
+    private static String outputOf(String... args) {
+        PrintStream oldOut = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            code = Main.execute(args);
+        } finally {
+            System.setOut(oldOut);
+        }
+        assertEquals(0, code, out.toString(StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8);
     }
 }
