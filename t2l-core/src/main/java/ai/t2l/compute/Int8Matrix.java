@@ -26,13 +26,13 @@ public final class Int8Matrix extends PackedMatrix {
     private final int quads;
     private final int blocks;
 
-    /** Takes {@code q} and {@code scales} (row-major, signed) over; q is laid out in place when it needs no padding. */
+    /** Takes {@code q} and {@code scales} over, both in panel order ({@link Int8Panels}). */
     private Int8Matrix(long rows, long cols, byte[] q, float[] scales) {
         super(rows, cols);
         this.quads = Int8Panels.quads(this.cols);
         this.blocks = blocks(cols);
-        this.q = Int8Panels.fromRowMajor(q, this.rows, this.cols);
-        this.scales = Int8Panels.scalesFromRowMajor(scales, this.rows, blocks);
+        this.q = q;
+        this.scales = scales;
     }
 
     public static int blocks(long cols) {
@@ -53,43 +53,97 @@ public final class Int8Matrix extends PackedMatrix {
                 throw new T2lException(what + ": scale " + i + " is " + scales[i] + ", expected a finite value >= 0");
             }
         }
-        return new Int8Matrix(rows, cols, q, scales);
+        int r = (int) rows;
+        int c = (int) cols;
+        return new Int8Matrix(rows, cols, Int8Panels.fromRowMajor(q, r, c),
+                Int8Panels.scalesFromRowMajor(scales, r, blocks(cols)));
     }
 
-    /** Quantizes a (rows, cols) matrix row by row (no float32 copy of the whole matrix), rows split over the cores. */
+    /** Quantizes a (rows, cols) matrix row by row (no float32 copy of the whole matrix), strips split over the cores. */
     public static Int8Matrix quantize(long rows, long cols, Rows source) {
-        long n = rows * cols;
-        if (n > Integer.MAX_VALUE - 8) {
+        Quantizer z = quantizer(rows, cols);
+        z.rows(0, (int) rows, source);
+        return z.finish();
+    }
+
+    /** A {@link Quantizer} for a (rows, cols) matrix; refuses one too large for a Java array. */
+    public static Quantizer quantizer(long rows, long cols) {
+        long width = 4L * Int8Panels.quads((int) Math.min(cols, Integer.MAX_VALUE - 64));
+        if (cols > Integer.MAX_VALUE - 64 || (rows + Int8Panels.P) * width > Integer.MAX_VALUE - 8) {
             throw new T2lException("a " + rows + " x " + cols + " matrix is too large for one int8 array");
         }
-        int c = (int) cols;
-        int blocks = blocks(cols);
-        byte[] q = new byte[(int) n];
-        float[] scales = new float[(int) rows * blocks];
-        ComputePool.forRange((int) rows, n, (r0, r1) -> {
-            float[] row = new float[c];
-            for (int r = r0; r < r1; r++) {
-                source.row(r, row);
-                quantizeRow(row, r, q, r * c, scales, r * blocks);
-            }
-        });
-        return new Int8Matrix(rows, cols, q, scales);
+        return new Quantizer((int) rows, (int) cols);
     }
 
     /**
-     * Quantizes n rows from {@code source} into rows [r0, r0 + n) of preallocated arrays (for matrices read in slabs),
-     * split over the cores.
+     * Quantizes a matrix straight into panel order, given in slabs of rows (a mapped file read in pieces): each
+     * strip of {@link Int8Panels#P} rows is quantized into a scratch that stays in L2 and laid out there, so the int8
+     * values are written to memory once (quantizing row-major and laying the whole matrix out afterwards read and
+     * wrote them twice more).
      */
-    public static void quantizeRows(long r0, int n, int cols, Rows source, byte[] q, float[] scales) {
-        int blocks = blocks(cols);
-        ComputePool.forRange(n, (long) n * cols, (a, b) -> {
-            float[] row = new float[cols];
-            for (int r = a; r < b; r++) {
-                source.row(r, row);
-                quantizeRow(row, r0 + r, q, Math.toIntExact((r0 + r) * cols), scales,
-                        Math.toIntExact((r0 + r) * blocks));
+    public static final class Quantizer {
+        private final int rows;
+        private final int cols;
+        private final int width;
+        private final int blocks;
+        private final byte[] q;
+        private final float[] scales;
+        private long given;
+
+        private Quantizer(int rows, int cols) {
+            this.rows = rows;
+            this.cols = cols;
+            this.width = 4 * Int8Panels.quads(cols);
+            this.blocks = blocks(cols);
+            int padded = Int8Panels.panels(rows) * Int8Panels.P;
+            this.q = new byte[padded * width];
+            this.scales = new float[padded * blocks];
+        }
+
+        /**
+         * Rows [r0, r0 + n), where r0 is the number of rows given so far; row r0 + i is {@code source.row(i, ·)}. n is
+         * a multiple of {@link Int8Panels#P} unless these are the matrix's last rows.
+         */
+        public void rows(long r0, int n, Rows source) {
+            if (r0 != given || n < 0 || r0 + n > rows || (n % Int8Panels.P != 0 && r0 + n != rows)) {
+                throw new IllegalArgumentException("rows [" + r0 + ", " + (r0 + n) + ") after " + given + " of " + rows
+                        + " (whole strips of " + Int8Panels.P + " in order)");
             }
-        });
+            int s0 = (int) (r0 / Int8Panels.P);
+            int strips = (n + Int8Panels.P - 1) / Int8Panels.P;
+            ComputePool.forRange(strips, (long) n * cols, (a, b) -> {
+                float[] row = new float[cols];
+                byte[] strip = new byte[Int8Panels.P * width]; // the padding columns stay 0
+                float[] stripScales = new float[Int8Panels.P * blocks];
+                for (int s = s0 + a; s < s0 + b; s++) {
+                    for (int i = 0; i < Int8Panels.P; i++) {
+                        long r = (long) s * Int8Panels.P + i;
+                        if (r < r0 + n) {
+                            source.row((int) (r - r0), row);
+                            quantizeRow(row, r, strip, i * width, stripScales, i * blocks);
+                        } else { // the last panel's padding rows
+                            java.util.Arrays.fill(strip, i * width, (i + 1) * width, (byte) 0);
+                            java.util.Arrays.fill(stripScales, i * blocks, (i + 1) * blocks, 0f);
+                        }
+                    }
+                    Int8Panels.strip(strip, 0, width, q, s * Int8Panels.P * width);
+                    for (int i = 0; i < Int8Panels.P; i++) {
+                        for (int k = 0; k < blocks; k++) {
+                            scales[Int8Panels.scaleAt(s * Int8Panels.P + i, k, blocks)] = stripScales[i * blocks + k];
+                        }
+                    }
+                }
+            });
+            given = r0 + n;
+        }
+
+        /** The matrix, once every row was given. */
+        public Int8Matrix finish() {
+            if (given != rows) {
+                throw new IllegalStateException(given + " of " + rows + " rows quantized");
+            }
+            return new Int8Matrix(rows, cols, q, scales);
+        }
     }
 
     static void quantizeRow(float[] row, long r, byte[] q, int qOff, float[] scales, int sOff) {

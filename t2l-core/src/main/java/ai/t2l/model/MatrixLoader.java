@@ -101,25 +101,27 @@ final class MatrixLoader {
      */
     private static Int8Matrix quantizeMapped(TensorSource w, String name, long rows, long cols, boolean f16) {
         long rowBytes = 2 * cols;
-        int slabRows = (int) Math.max(1, Math.min(rows, slabBytes / rowBytes));
-        if (rows * cols > Integer.MAX_VALUE - 8) {
-            throw new T2lException(w.locate(name) + ": tensor '" + name + "' is too large for one int8 array");
+        // whole strips of 16 rows per slab (Int8Matrix.Quantizer), at least one
+        int slabRows = (int) Math.min(rows, Math.max(16, slabBytes / rowBytes / 16 * 16));
+        Int8Matrix.Quantizer z;
+        try {
+            z = Int8Matrix.quantizer(rows, cols);
+        } catch (T2lException e) {
+            throw new T2lException(w.locate(name) + ": tensor '" + name + "': " + e.getMessage(), e);
         }
-        byte[] q = new byte[(int) (rows * cols)];
-        float[] scales = new float[(int) (rows * Int8Matrix.blocks(cols))];
         for (long r0 = 0; r0 < rows; r0 += slabRows) {
             int n = (int) Math.min(slabRows, rows - r0);
             ByteBuffer slab = w.mapBytes(name, r0 * rowBytes, n * rowBytes);
             try {
                 HalfMatrix src = HalfMatrix.mapped(n, cols, f16, (off, len) -> slab.slice((int) off, (int) len));
-                Int8Matrix.quantizeRows(r0, n, (int) cols, (r, dst) -> src.rowInto(r, dst, 0), q, scales);
+                z.rows(r0, n, (r, dst) -> src.rowInto(r, dst, 0));
             } catch (T2lException e) {
                 throw new T2lException(w.locate(name) + ": tensor '" + name + "' " + e.getMessage(), e);
             } finally {
                 Unmap.now(slab);
             }
         }
-        return Int8Matrix.of(rows, cols, q, scales, w.locate(name) + ": tensor '" + name + "'");
+        return z.finish();
     }
 
     private static Int8Matrix readInt8(TensorSource w, String name, long rows, long cols) {

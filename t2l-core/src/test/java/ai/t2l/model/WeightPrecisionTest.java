@@ -101,7 +101,7 @@ class WeightPrecisionTest {
      */
     static final Golden[] INT8_SOURCES = {Golden.LLAMA, Golden.LLAMA_BF16, Golden.MISTRAL, Golden.GEMMA2, Golden.QWEN2};
 
-    /** llama_bf16 is quantized from its mapped bf16 file in slabs (forced small here: 3 rows of 64 at a time). */
+    /** llama_bf16 is quantized from its mapped bf16 file in slabs (forced to the least here: one strip of 16 rows). */
     @ParameterizedTest(name = "{0}")
     @FieldSource("INT8_SOURCES")
     void int8KernelsComputeTheDequantizedModel(Golden g) {
