@@ -51,13 +51,16 @@ public final class BenchMachineCommand implements Callable<Integer> {
             throw new T2lException("--runs, --fma-steps and --read-mib must be at least 1, got " + runs + ", " + fmaSteps
                     + " and " + readMib);
         }
+        if (readMib > 8191) {
+            throw new T2lException("--read-mib must be at most 8191 (one Java array of floats), got " + readMib);
+        }
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         System.out.printf(Locale.ROOT, "machine: %s, %d cores seen by Java; Java %s; kernels: %s; load average %s%n",
                 cpuModel(), Runtime.getRuntime().availableProcessors(), Runtime.version(), MachinePeaks.instructions(),
                 MachineLoad.loadAverage());
+        double read = MachinePeaks.readBytesPerSecond(n, (long) readMib << 20, runs); // first: it can be refused
         double fma1 = MachinePeaks.fmaPerSecond(1, fmaSteps, runs);
         double fma = n == 1 ? fma1 : MachinePeaks.fmaPerSecond(n, fmaSteps, runs);
-        double read = MachinePeaks.readBytesPerSecond(n, (long) readMib << 20, runs);
         System.out.printf(Locale.ROOT, "| measure | threads | median of %d |%n|---|---|---|%n", runs);
         System.out.printf(Locale.ROOT, "| float32 multiply-adds, operands in registers | 1 | %.1f G FMA/s (%.0f GFLOP/s) |%n",
                 fma1 / 1e9, 2 * fma1 / 1e9);

@@ -50,6 +50,12 @@ public final class MachinePeaks {
             throw new T2lException("the read probe's array must hold between " + threads + " and " + (Integer.MAX_VALUE
                     - 8) + " floats, got " + bytes + " bytes");
         }
+        MemoryCheck.Available room = MemoryCheck.Available.ofThisMachine();
+        if (4 * n > Math.min(room.heap(), room.memory())) {
+            throw new T2lException("the read probe's array of " + MemoryCheck.gb(4 * n) + " does not fit: "
+                    + MemoryCheck.gb(room.heap()) + " of Java heap and " + MemoryCheck.gb(room.memory())
+                    + " of memory are free (a smaller --read-mib, or more heap through T2L_JAVA_OPTS)");
+        }
         float[] a = new float[(int) n];
         Arrays.fill(a, 1f); // every page written before the timings: none can be the kernel's shared zero page
         float[] warm = new float[1 << 16];

@@ -52,5 +52,9 @@ class MachinePeaksTest {
         e = assertThrows(T2lException.class, () -> MachinePeaks.readBytesPerSecond(4, 8, 1));
         assertTrue(e.getMessage().contains("read probe's array must hold between 4 and") && e.getMessage().contains(
                 "got 8 bytes"), e.getMessage());
+        long tooBig = Runtime.getRuntime().maxMemory() + (64L << 20); // one array can hold up to 8 GiB of floats
+        org.junit.jupiter.api.Assumptions.assumeTrue(tooBig < 7L << 30, "a heap this large fits any one array");
+        e = assertThrows(T2lException.class, () -> MachinePeaks.readBytesPerSecond(1, tooBig, 1));
+        assertTrue(e.getMessage().contains("does not fit") && e.getMessage().contains("of Java heap"), e.getMessage());
     }
 }
