@@ -14,6 +14,7 @@ import ai.t2l.io.T2lException;
 import ai.t2l.io.TensorSource;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * Builds one big matrix (projection, embedding, lm head) of a model in the precision asked for, from whatever the
@@ -28,6 +29,21 @@ final class MatrixLoader {
 
     /** Bytes of a matrix mapped at a time while quantizing it; not final so a test can force many slabs. */
     static long slabBytes = 256L << 20;
+
+    /**
+     * The 16-bit matrices among {@code layout}'s, in its order: what quantizing at load reads from the mapping, and
+     * so what a {@link Readahead} should read ahead of it (none when the source cannot map).
+     */
+    static java.util.List<String> mappedHalf(TensorSource w, Map<String, long[]> layout) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String name : layout.keySet()) {
+            DType t = Transformer.isMatrix(name) && w.canMap() ? w.dtype(name) : DType.F32;
+            if (t == DType.BF16 || t == DType.F16) {
+                out.add(name);
+            }
+        }
+        return out;
+    }
 
     private MatrixLoader() {}
 
@@ -59,6 +75,12 @@ final class MatrixLoader {
     }
 
     static WeightMatrix load(TensorSource w, String name, long[] shape, WeightPrecision p, NDManager m) {
+        return load(w, name, shape, p, m, null);
+    }
+
+    /** {@link #load}, telling {@code ahead} (may be null) where it is while it quantizes a mapped matrix. */
+    static WeightMatrix load(TensorSource w, String name, long[] shape, WeightPrecision p, NDManager m,
+            Readahead ahead) {
         DType t = w.dtype(name);
         long rows = shape[0];
         long cols = shape[1];
@@ -76,7 +98,7 @@ final class MatrixLoader {
                 return half ? mapped(w, name, rows, cols, t == DType.F16) : HalfMatrix.roundedToBf16(w.read(name));
             case INT8:
                 if (half) {
-                    return quantizeMapped(w, name, rows, cols, t == DType.F16);
+                    return quantizeMapped(w, name, rows, cols, t == DType.F16, ahead);
                 }
                 float[] d = w.read(name).data();
                 return Int8Matrix.quantize(rows, cols, (r, dst) -> System.arraycopy(d, (int) (r * cols), dst, 0,
@@ -99,7 +121,8 @@ final class MatrixLoader {
      * Quantizes a mapped 16-bit matrix in slabs of about 256 MB, unmapping each slab once read: the int8 copy is the
      * only one that stays resident.
      */
-    private static Int8Matrix quantizeMapped(TensorSource w, String name, long rows, long cols, boolean f16) {
+    private static Int8Matrix quantizeMapped(TensorSource w, String name, long rows, long cols, boolean f16,
+            Readahead ahead) {
         long rowBytes = 2 * cols;
         // whole strips of 16 rows per slab (Int8Matrix.Quantizer), at least one
         int slabRows = (int) Math.min(rows, Math.max(16, slabBytes / rowBytes / 16 * 16));
@@ -111,6 +134,9 @@ final class MatrixLoader {
         }
         for (long r0 = 0; r0 < rows; r0 += slabRows) {
             int n = (int) Math.min(slabRows, rows - r0);
+            if (ahead != null) {
+                ahead.reached(name, r0 * rowBytes);
+            }
             ByteBuffer slab = w.mapBytes(name, r0 * rowBytes, n * rowBytes);
             try {
                 HalfMatrix src = HalfMatrix.mapped(n, cols, f16, (off, len) -> slab.slice((int) off, (int) len));

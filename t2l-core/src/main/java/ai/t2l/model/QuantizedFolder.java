@@ -32,10 +32,12 @@ public final class QuantizedFolder {
         if (Files.exists(out.resolve("config.json"))) {
             throw new T2lException(out + ": already holds a model (config.json); choose an empty folder");
         }
-        try (ModelWeights weights = ModelWeights.open(modelDir)) {
+        Map<String, long[]> layout = TensorLayout.of(config);
+        try (ModelWeights weights = ModelWeights.open(modelDir);
+                Readahead ahead = new Readahead(weights, MatrixLoader.mappedHalf(weights, layout))) {
             Map<String, RawTensor> tensors = new LinkedHashMap<>();
             Int8Matrix[] last = {null}; // the matrix just written, whose scales come next in name order
-            for (Map.Entry<String, long[]> e : TensorLayout.of(config).entrySet()) {
+            for (Map.Entry<String, long[]> e : layout.entrySet()) {
                 String name = e.getKey();
                 long[] shape = e.getValue();
                 if (!weights.contains(name)) {
@@ -47,7 +49,7 @@ public final class QuantizedFolder {
                 }
                 MatrixLoader.checkDtype(weights, name, shape);
                 tensors.put(name, new RawTensor(DType.I8, shape, os -> {
-                    last[0] = (Int8Matrix) MatrixLoader.load(weights, name, shape, WeightPrecision.INT8, null);
+                    last[0] = (Int8Matrix) MatrixLoader.load(weights, name, shape, WeightPrecision.INT8, null, ahead);
                     last[0].writeQuantized(os);
                 }));
                 tensors.put(MatrixLoader.scaleName(name), new RawTensor(DType.F32,

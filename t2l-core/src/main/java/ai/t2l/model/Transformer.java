@@ -229,12 +229,15 @@ public final class Transformer implements AutoCloseable {
         Architecture arch = Architecture.of(config.family());
         Map<String, long[]> layout = checkLayout(config, weights);
         NDManager manager = NDManager.newBaseManager("PyTorch");
-        try {
+        // int8 from a 16-bit file: the disk reads the next matrices while the cores quantize this one
+        try (Readahead ahead = precision == WeightPrecision.INT8
+                ? new Readahead(weights, MatrixLoader.mappedHalf(weights, layout)) : null) {
             Map<String, NDArray> arrays = new LinkedHashMap<>();
             Map<String, WeightMatrix> matrices = new LinkedHashMap<>();
             for (Map.Entry<String, long[]> e : layout.entrySet()) {
                 if (isMatrix(e.getKey())) {
-                    matrices.put(e.getKey(), MatrixLoader.load(weights, e.getKey(), e.getValue(), precision, manager));
+                    matrices.put(e.getKey(), MatrixLoader.load(weights, e.getKey(), e.getValue(), precision, manager,
+                            ahead));
                     continue;
                 }
                 FloatTensor t = weights.read(e.getKey());
