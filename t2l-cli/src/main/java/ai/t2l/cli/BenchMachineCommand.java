@@ -104,10 +104,12 @@ public final class BenchMachineCommand implements Callable<Integer> {
                 row("§4 " + shape + " " + weights + " decode batch 1", gb(bytes) + " read a token",
                         rate(shapeB1, "tok/s"), "≥ " + rate(target, "tok/s") + " (issue 15: 80% of bytes ÷ 23 GB/s)",
                         share(target / shapeB1, "the read rate"));
+                // 4 × batch 1 depends on batch 1's own speed: the least the issue lets it be, and this machine's
                 double shapeB8 = 8 / Math.max(bytes / read, 8 * params / fma);
                 row("§4 " + shape + " " + weights + " decode batch 8", gfma(8 * params) + " FMA a step",
-                        rate(shapeB8, "tok/s"), "4 × batch 1 at its floor (issue 15)",
-                        share(4 * shapeB1 * params / fma, "the FMA peak"));
+                        rate(shapeB8, "tok/s"), "≥ 4 × batch 1 (issue 15)",
+                        share(4 * target * params / fma, "the FMA peak with batch 1 at the least the issue allows")
+                                + ", " + share(4 * shapeB1 * params / fma, "it with batch 1 at the read rate"));
             }
         }
     }
