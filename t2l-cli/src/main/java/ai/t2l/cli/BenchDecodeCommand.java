@@ -142,7 +142,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             // bytes one decode step streams: every matrix except the embedding, which only gives rows (tied: it is
             // the lm head too, so it counts)
             long embedBytes = config.tieWordEmbeddings() ? 0
-                    : m.weightBytes() * ((long) config.vocabSize() * config.hiddenSize()) / paramsOf(config);
+                    : m.weightBytes() * ((long) config.vocabSize() * config.hiddenSize()) / BenchMachineCommand.matrixParams(config, name -> true);
             long streamed = m.weightBytes() - embedBytes;
             double floor = 23e9 / streamed;
             System.out.printf("%s: %s, weights %s %.2f GB (files %.2f GB), loaded in %.1f s, RSS after load %s%n",
@@ -217,16 +217,6 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             results.add(new Result(measures.get(k % 3), variants.get(k / 3).name(), values[k]));
         }
         return results;
-    }
-
-    private static long paramsOf(ModelConfig c) {
-        long p = 0;
-        for (Map.Entry<String, long[]> e : ai.t2l.model.TensorLayout.of(c).entrySet()) {
-            if (e.getValue().length == 2) {
-                p += FloatTensor.numel(e.getValue());
-            }
-        }
-        return p;
     }
 
     private static long kib(String field) {
