@@ -3,6 +3,7 @@ package ai.t2l.compute;
 import ai.t2l.io.T2lException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 
 /**
  * 8-bit weight-only quantization in llama.cpp's Q8_0 layout with a float32 scale: each row is cut into blocks of
@@ -122,8 +123,8 @@ public final class Int8Matrix extends PackedMatrix {
                             source.row((int) (r - r0), row);
                             quantizeRow(row, r, strip, i * width, stripScales, i * blocks);
                         } else { // the last panel's padding rows
-                            java.util.Arrays.fill(strip, i * width, (i + 1) * width, (byte) 0);
-                            java.util.Arrays.fill(stripScales, i * blocks, (i + 1) * blocks, 0f);
+                            Arrays.fill(strip, i * width, (i + 1) * width, (byte) 0);
+                            Arrays.fill(stripScales, i * blocks, (i + 1) * blocks, 0f);
                         }
                     }
                     Int8Panels.strip(strip, 0, width, q, s * Int8Panels.P * width);

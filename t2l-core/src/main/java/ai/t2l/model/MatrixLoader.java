@@ -13,7 +13,9 @@ import ai.t2l.io.FloatTensor;
 import ai.t2l.io.T2lException;
 import ai.t2l.io.TensorSource;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,8 +36,8 @@ final class MatrixLoader {
      * The 16-bit matrices among {@code layout}'s, in its order: what quantizing at load reads from the mapping, and
      * so what a {@link Readahead} should read ahead of it (none when the source cannot map).
      */
-    static java.util.List<String> mappedHalf(TensorSource w, Map<String, long[]> layout) {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    static List<String> mappedHalf(TensorSource w, Map<String, long[]> layout) {
+        List<String> out = new ArrayList<>();
         for (String name : layout.keySet()) {
             DType t = Transformer.isMatrix(name) && w.canMap() ? w.dtype(name) : DType.F32;
             if (t == DType.BF16 || t == DType.F16) {

@@ -74,8 +74,9 @@ final class Readahead implements AutoCloseable {
                 }
                 try {
                     touch(source.mapBytes(names.get(i), off, Math.min(piece, size[i] - off)));
-                } catch (RuntimeException e) {
-                    // the loader reads the same bytes and reports the problem with its own context
+                } catch (RuntimeException | InternalError e) {
+                    // the loader reads the same bytes and reports the problem with its own context (InternalError:
+                    // a page past the end of a file cut short after it was mapped)
                 }
             }
         }
@@ -99,13 +100,13 @@ final class Readahead implements AutoCloseable {
             for (int i = 0; i < b.capacity(); i += PAGE) {
                 x ^= b.get(i);
             }
-            SINK = x;
+            sink = x;
         } finally {
             Unmap.now(b);
         }
     }
 
-    private static volatile byte SINK; // keeps the reads
+    private static volatile byte sink; // keeps the reads
 
     /** Stops the reader (it finishes the piece in hand) and waits for it. */
     @Override
