@@ -141,8 +141,9 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             double load = (System.nanoTime() - t0) / 1e9;
             // bytes one decode step streams: every matrix except the embedding, which only gives rows (tied: it is
             // the lm head too, so it counts)
+            long params = Transformer.sizeStoredHalf(config).matrixParams();
             long embedBytes = config.tieWordEmbeddings() ? 0
-                    : m.weightBytes() * ((long) config.vocabSize() * config.hiddenSize()) / BenchMachineCommand.matrixParams(config, name -> true);
+                    : m.weightBytes() * ((long) config.vocabSize() * config.hiddenSize()) / params;
             long streamed = m.weightBytes() - embedBytes;
             double floor = 23e9 / streamed;
             System.out.printf("%s: %s, weights %s %.2f GB (files %.2f GB), loaded in %.1f s, RSS after load %s%n",

@@ -1,18 +1,15 @@
 package ai.t2l.cli;
 
 import ai.t2l.compute.MachinePeaks;
-import ai.t2l.io.FloatTensor;
 import ai.t2l.io.T2lException;
 import ai.t2l.model.ModelConfig;
 import ai.t2l.model.RandomModelFolder;
 import ai.t2l.model.RealShapes;
-import ai.t2l.model.TensorLayout;
+import ai.t2l.model.Transformer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,10 +22,12 @@ import picocli.CommandLine.Option;
 @Command(name = "machine", mixinStandardHelpOptions = true,
         description = "This machine's measured float32 peak and memory read rate, and each workload's floor here.")
 public final class BenchMachineCommand implements Callable<Integer> {
-    @Option(names = "--runs", defaultValue = "5", description = "timed runs per measure, median (default ${DEFAULT-VALUE})")
+    @Option(names = "--runs", defaultValue = "5",
+            description = "timed runs per measure, median (default ${DEFAULT-VALUE})")
     int runs;
 
-    @Option(names = "--threads", defaultValue = "0", description = "threads of the all-core measures (default: all cores)")
+    @Option(names = "--threads", defaultValue = "0",
+            description = "threads of the all-core measures (default: all cores)")
     int threads;
 
     @Option(names = "--fma-steps", defaultValue = "50000000",
@@ -36,7 +35,8 @@ public final class BenchMachineCommand implements Callable<Integer> {
     long fmaSteps;
 
     @Option(names = "--read-mib", defaultValue = "1024",
-            description = "size of the array the read rate streams, MiB; many times the last-level cache (default ${DEFAULT-VALUE})")
+            description = "size of the array the read rate streams, MiB; many times the last-level cache"
+                    + " (default ${DEFAULT-VALUE})")
     int readMib;
 
     /** §1: the Mistral-7B target's q (4096 → 4096) and v (4096 → 1024) over 32 layers, rank 8, head input 512. */
@@ -48,8 +48,8 @@ public final class BenchMachineCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (runs < 1 || fmaSteps < 1 || readMib < 1) {
-            throw new T2lException("--runs, --fma-steps and --read-mib must be at least 1, got " + runs + ", " + fmaSteps
-                    + " and " + readMib);
+            throw new T2lException("--runs, --fma-steps and --read-mib must be at least 1, got " + runs + ", "
+                    + fmaSteps + " and " + readMib);
         }
         if (readMib > 8191) {
             throw new T2lException("--read-mib must be at most 8191 (one Java array of floats), got " + readMib);
@@ -62,10 +62,8 @@ public final class BenchMachineCommand implements Callable<Integer> {
         double fma1 = MachinePeaks.fmaPerSecond(1, fmaSteps, runs);
         double fma = n == 1 ? fma1 : MachinePeaks.fmaPerSecond(n, fmaSteps, runs);
         System.out.printf(Locale.ROOT, "| measure | threads | median of %d |%n|---|---|---|%n", runs);
-        System.out.printf(Locale.ROOT, "| float32 multiply-adds, operands in registers | 1 | %.1f G FMA/s (%.0f GFLOP/s) |%n",
-                fma1 / 1e9, 2 * fma1 / 1e9);
-        System.out.printf(Locale.ROOT, "| float32 multiply-adds, operands in registers | %d | %.1f G FMA/s (%.0f GFLOP/s) |%n",
-                n, fma / 1e9, 2 * fma / 1e9);
+        peakRow(1, fma1);
+        peakRow(n, fma);
         System.out.printf(Locale.ROOT, "| memory reads, a %d MiB array | %d | %.1f GB/s |%n", readMib, n, read / 1e9);
         System.out.println();
         printFloors(fma, read);
@@ -74,19 +72,19 @@ public final class BenchMachineCommand implements Callable<Integer> {
 
     /** The floors table: each workload's work ÷ the rate that bounds it, and the share of it a target needs. */
     static void printFloors(double fma, double read) {
-        System.out.printf(Locale.ROOT, "Floors here (work ÷ the rates above; BENCHMARKS-WORKLOADS.md's assume 150 G FMA/s"
-                + " and 23 GB/s). A target that needs more than 100%% cannot be met on this machine:%n");
+        System.out.printf(Locale.ROOT, "Floors here (work ÷ the rates above; BENCHMARKS-WORKLOADS.md's assume 150 G"
+                + " FMA/s and 23 GB/s). A target that needs more than 100%% cannot be met on this machine:%n");
         System.out.println("| workload | work | floor here | target | the target needs |");
         System.out.println("|---|---|---|---|---|");
         double l = GENERATION_L_FMAS / fma;
         row("§1 generation L, its two head products", gfma(GENERATION_L_FMAS) + " FMA", ms(l), "≤ 24 ms (issue 16)",
                 share(l / 0.024, "the FMA peak in the heads alone"));
         ModelConfig s2 = ModelConfig.parse(RandomModelFolder.llamaConfig(32000, 768, 12, 12, 4, 2048), "§2 model");
-        double layerFmas = matrixParams(s2, k -> k.startsWith("model.layers."));
+        double s2Params = streamedParams(s2); // the layers and the LM head (untied)
+        double layerFmas = s2Params - (double) s2.vocabSize() * s2.hiddenSize();
         double prefill = fma / layerFmas;
         row("§2 prefill, the layers' products", gfma(layerFmas) + " FMA a token", rate(prefill, "tok/s"),
                 "≥ 1,500 tok/s (issue 16)", share(1500 / prefill, "the FMA peak"));
-        double s2Params = matrixParams(s2, k -> !k.equals("model.embed_tokens.weight"));
         double b1 = read / (4 * s2Params);
         row("§2 decode batch 1, float32", gb(4 * s2Params) + " read a token", rate(b1, "tok/s"),
                 "≥ 36 tok/s with LoRA (issue 16)", share(36 / b1, "the read rate"));
@@ -95,8 +93,7 @@ public final class BenchMachineCommand implements Callable<Integer> {
                 rate(b8, "tok/s"), "≥ 190 tok/s (issue 16)", share(190 / b8, "the slower of the two rates"));
         for (String shape : RealShapes.NAMES) {
             ModelConfig c = ModelConfig.parse(RealShapes.config(shape), shape);
-            // a step reads every matrix but an untied embedding, which only gives rows (tied: it is the LM head too)
-            double params = matrixParams(c, k -> c.tieWordEmbeddings() || !k.equals("model.embed_tokens.weight"));
+            double params = streamedParams(c);
             for (String weights : new String[] {"bf16", "int8"}) {
                 double bytes = params * (weights.equals("bf16") ? 2 : INT8_BYTES);
                 double shapeB1 = read / bytes;
@@ -114,15 +111,18 @@ public final class BenchMachineCommand implements Callable<Integer> {
         }
     }
 
-    /** Parameters in the config's 2-D tensors whose names pass {@code which}. */
-    static long matrixParams(ModelConfig c, Predicate<String> which) {
-        long p = 0;
-        for (Map.Entry<String, long[]> e : TensorLayout.of(c).entrySet()) {
-            if (e.getValue().length == 2 && which.test(e.getKey())) {
-                p += FloatTensor.numel(e.getValue());
-            }
-        }
-        return p;
+    /**
+     * Weights a decode step reads: every matrix but an untied embedding, which only gives rows (tied: it is the LM
+     * head too).
+     */
+    static double streamedParams(ModelConfig c) {
+        long all = Transformer.sizeStoredHalf(c).matrixParams();
+        return c.tieWordEmbeddings() ? all : all - (double) c.vocabSize() * c.hiddenSize();
+    }
+
+    private static void peakRow(int threads, double fma) {
+        System.out.printf(Locale.ROOT, "| float32 multiply-adds, operands in registers | %d | %.1f G FMA/s"
+                + " (%.0f GFLOP/s) |%n", threads, fma / 1e9, 2 * fma / 1e9);
     }
 
     private static void row(String workload, String work, String floor, String target, String needs) {

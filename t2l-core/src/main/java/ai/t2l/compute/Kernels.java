@@ -56,8 +56,8 @@ interface Kernels {
      * {@code quantize_row_q8_0_ref}): per block d = max|x| / 127 into {@code scales[sOff + b]}, and each value
      * x · (1 / d) (one rounding; 0 where d is 0) rounded to the nearest integer into {@code q[qOff + c]}, exact ties
      * up as {@link Math#round} (ggml's {@code roundf} takes them away from zero: −2.5 is −2 here, −3 there; kept so
-     * that folders quantized by earlier versions load to the same bytes). Returns -1, or the column of the first NaN or infinity (the outputs are then undefined).
-     * Both kernels give the same bytes and scales.
+     * that folders quantized by earlier versions load to the same bytes). Returns -1, or the column of the first NaN
+     * or infinity (the outputs are then undefined). Both kernels give the same bytes and scales.
      */
     int quantizeQ8(float[] row, int cols, byte[] q, int qOff, float[] scales, int sOff);
 
