@@ -54,7 +54,9 @@ final class Readahead implements AutoCloseable {
         }
         reader = new Thread(this::readAll, "t2l-readahead");
         reader.setDaemon(true);
-        reader.start();
+        if (!this.names.isEmpty()) { // int8 from float32 files or an in-memory source: nothing to read ahead
+            reader.start();
+        }
     }
 
     /** The loader is at byte {@code offset} of tensor {@code name} (a tensor not read ahead: ignored). */
