@@ -27,10 +27,18 @@ import java.nio.ByteOrder;
  * <p>From {@link #PANEL_ROWS} rows on (batched decode), a matrix its owner allowed it ({@link #allowPanels}) takes
  * the Java path on a second copy of W, packed once into {@link HeadProduct}'s panels on the Java heap: on AVX2 its
  * register tile broadcasts each activation against 16 weight rows and ran §2's decode products at 8 rows in 18.7
- * against 28.0 ms a step (BENCHMARKS.md, issue 16, twenty-fourth session). The copy costs W's bytes again, so the
+ * against 28.0 ms a step (BENCHMARKS.md, issue 16, twenty-fourth session); on an AMD EPYC with AVX-512 (Zen 4) §2's
+ * batch-8 decode went from 252–281 to 338–396 tok/s (twenty-eighth session). The copy costs W's bytes again, so the
  * owner decides (Transformer: only when the model's matrices fit in half the heap) and drops it whenever W is
  * written in place ({@link #dropPanels}). Its sums run k ascending in one chain per output, the row-major kernel's
  * in eight lanes: a row's outputs differ in the last bits between 1–2 and 3–16 rows.
+ *
+ * <p>With 512-bit vectors the panels take prefill's products too (more than {@link #javaRows} rows, when the panels
+ * are allowed): the head tile reuses each panel for every 8 rows and runs near the cores' peak, where the engine's
+ * GEMM (MKL, whose AVX-512 code paths are for Intel CPUs) ran §2's prefill shapes at 78–129 GFLOP/s on that Zen 4
+ * against 228 at its peak; §2's prefill of 128 tokens went from 771–838 to 929–970 tok/s (twenty-eighth session).
+ * On AVX2 this was not measured end to end, so prefill keeps the engine there; {@code -Dt2l.f32.prefillPanels=}
+ * true or false decides either way.
  */
 public final class F32Matrix implements WeightMatrix {
     /**
@@ -78,6 +86,10 @@ public final class F32Matrix implements WeightMatrix {
 
     /** Switches the panel copies off for paired A/B runs of one jar ({@code -Dt2l.f32.panels=false}). */
     private static final boolean PANELS = !"false".equals(System.getProperty("t2l.f32.panels"));
+
+    /** Whether allowed panels take products of more than javaRows rows (prefill). Not final so tests can set it. */
+    static boolean prefillPanels = Boolean.parseBoolean(System.getProperty("t2l.f32.prefillPanels",
+            String.valueOf(HeadProduct.vectorBits() == 512)));
 
     /**
      * The Java kernel runs for [javaMinRows, javaRows] activation rows against matrices of at least javaMinWeights
@@ -134,7 +146,9 @@ public final class F32Matrix implements WeightMatrix {
      */
     @Override
     public boolean javaProductFor(long n) {
-        return !ENGINE_ONLY && F32Kernel.fast() && n >= javaMinRows && n <= javaRows
+        // javaRows 0 is "never" (withJavaRows(0), -Dt2l.f32.javaRows=0), for prefill as well
+        return !ENGINE_ONLY && F32Kernel.fast() && n >= javaMinRows && javaRows > 0
+                && (n <= javaRows || prefillPanels && panelsAllowed && n >= PANEL_ROWS)
                 && rows() * cols() >= javaMinWeights && 4L * rows() * cols() <= Integer.MAX_VALUE;
     }
 
@@ -152,15 +166,18 @@ public final class F32Matrix implements WeightMatrix {
     }
 
     /**
-     * Whether panel copies pay on this CPU: measured with 256-bit vectors (AVX2), where the row-major blocks run out
-     * of registers. With 512-bit vectors the row-major kernel keeps its 4 × 4 blocks in registers, and the panels
-     * have not been measured against it.
+     * Whether panel copies pay on this CPU: wherever the head tile has a vector kernel. Measured with 256-bit vectors
+     * (AMD Zen 3), where the row-major blocks run out of registers, and with 512-bit ones (AMD Zen 4), where they do
+     * not and the panels still won by a third at batch 8 (see the class comment).
      */
     public static boolean panelsPayHere() {
-        return PANELS && javaKernelAvailable() && HeadProduct.vectorBits() == 256;
+        return PANELS && javaKernelAvailable() && HeadProduct.fast();
     }
 
-    /** Lets products with {@link #PANEL_ROWS} to {@link #javaRows} rows pack and use the panel copy, or forbids it. */
+    /**
+     * Lets products with {@link #PANEL_ROWS} to {@link #javaRows} rows (and more, with {@link #prefillPanels}) pack
+     * and use the panel copy, or forbids it.
+     */
     public void allowPanels(boolean allowed) {
         panelsAllowed = allowed;
         if (!allowed) {

@@ -188,6 +188,58 @@ class F32KernelTest {
     }
 
     /**
+     * Prefill on the panels: with {@code prefillPanels}, a product of more rows than javaRows takes an allowed panel
+     * copy (one chain per output, the bits of the 3-to-16-row products above); without it, or with the panels not
+     * allowed, the engine's. Forced on here whatever this CPU's default (512-bit vectors only).
+     */
+    @Test
+    void prefillTakesAllowedPanelsWhenAsked() {
+        assumeTrue(F32Matrix.panelsPayHere(), "no vector kernel for the head tile in this JVM");
+        boolean saved = F32Matrix.prefillPanels;
+        Random r = new Random(19);
+        int out = 70;
+        int in = 129;
+        float[] w = gaussian(r, out * in);
+        float[] b = gaussian(r, out);
+        try (NDManager m = NDManager.newBaseManager()) {
+            F32Matrix f = new F32Matrix(m.create(w, new Shape(out, in)));
+            NDArray bias = m.create(b, new Shape(out));
+            for (int n : new int[] {17, 40, 130}) {
+                float[] x = gaussian(r, n * in);
+                NDArray xa = m.create(x, new Shape(n, in));
+                F32Matrix.prefillPanels = true;
+                assertFalse(F32Matrix.withJavaRows(16, () -> f.usesJavaKernel(xa, bias)), "panels not allowed");
+                f.allowPanels(true);
+                assertTrue(F32Matrix.withJavaRows(16, () -> f.usesJavaKernel(xa, bias)), n + " rows on the panels");
+                float[] got = F32Matrix.withJavaRows(16, () -> f.multiply(xa, bias)).toFloatArray();
+                org.junit.jupiter.api.Assertions.assertArrayEquals(oneChainPerOutput(w, b, x, n, in, out), got,
+                        n + " rows");
+                assertTrue(f.hasPanels());
+                F32Matrix.prefillPanels = false;
+                assertFalse(F32Matrix.withJavaRows(16, () -> f.usesJavaKernel(xa, bias)), "prefill panels off");
+                f.allowPanels(false);
+            }
+        } finally {
+            F32Matrix.prefillPanels = saved;
+        }
+    }
+
+    /** x·Wᵀ + b with one fused multiply-add chain per output, k ascending from zero, then + b (n rows). */
+    private static float[] oneChainPerOutput(float[] w, float[] b, float[] x, int n, int in, int out) {
+        float[] y = new float[n * out];
+        for (int i = 0; i < n; i++) {
+            for (int o = 0; o < out; o++) {
+                float acc = 0f;
+                for (int c = 0; c < in; c++) {
+                    acc = Math.fma(x[i * in + c], w[o * in + c], acc);
+                }
+                y[i * out + o] = acc + b[o];
+            }
+        }
+        return y;
+    }
+
+    /**
      * The panel copy is W as it was packed: after W is written in place, dropPanels makes the next product see the
      * new weights (the copy is packed again), and a matrix whose panels are not allowed never packs one.
      */

@@ -24,10 +24,13 @@ import org.junit.jupiter.api.Test;
  */
 class F32PanelsModelTest {
     private static final int[][] FOUR_ROWS = {{5}, {17}, {230}, {99}};
+    /** A prompt of more rows than the Java path's default 16: the engine, or the panels with prefill on them. */
+    private static final int[][] PROMPT = {java.util.stream.IntStream.range(0, 24).map(i -> (i * 37 + 11) % 300)
+            .toArray()};
 
     @Test
     void batchedProductsFollowMergesUnmergesAndWritesInPlace() {
-        assumeTrue(F32Matrix.panelsPayHere(), "panel copies are only taken with 256-bit vectors (AVX2)");
+        assumeTrue(F32Matrix.panelsPayHere(), "panel copies need a vector kernel for the head tile");
         ModelConfig c = ModelConfig.parse(Json.MAPPER.createObjectNode().put("model_type", "llama")
                 .put("vocab_size", 300).put("hidden_size", 64).put("intermediate_size", 128)
                 .put("num_hidden_layers", 2).put("num_attention_heads", 4).put("num_key_value_heads", 2)
@@ -36,6 +39,7 @@ class F32PanelsModelTest {
         try (Transformer model = F32Matrix.withJavaRows(16, () -> Transformer.create(c, new RandomWeights(c, 3, 0.3)))) {
             float[] base = java(model, null);
             assertClose(engine(model), base, 1e-4f, "panels against the engine's products");
+            assertClose(logits(model, PROMPT, 0), logits(model, PROMPT, 16), 1e-4f, "a 24-token prompt");
             LoraWeights adapter = adapter(c);
             float[] unmerged;
             try (LoraBatch lora = LoraBatch.shared(model.manager(), adapter)) {
@@ -55,16 +59,21 @@ class F32PanelsModelTest {
     }
 
     private static float[] java(Transformer model, LoraBatch lora) {
-        return F32Matrix.withJavaRows(16, () -> logits(model, lora));
+        return F32Matrix.withJavaRows(16, () -> logits(model, FOUR_ROWS, lora));
     }
 
     private static float[] engine(Transformer model) {
-        return F32Matrix.withJavaRows(0, () -> logits(model, null));
+        return F32Matrix.withJavaRows(0, () -> logits(model, FOUR_ROWS, null));
     }
 
-    private static float[] logits(Transformer model, LoraBatch lora) {
+    /** The logits of ids with the Java path for up to javaRows rows (0: the engine's products only). */
+    private static float[] logits(Transformer model, int[][] ids, int javaRows) {
+        return F32Matrix.withJavaRows(javaRows, () -> logits(model, ids, null));
+    }
+
+    private static float[] logits(Transformer model, int[][] ids, LoraBatch lora) {
         try (NDManager scope = model.manager().newSubManager()) {
-            ForwardInput in = ForwardInput.of(FOUR_ROWS);
+            ForwardInput in = ForwardInput.of(ids);
             return model.forward(scope, lora == null ? in : in.withLora(lora)).logits().toFloatArray();
         }
     }
