@@ -28,15 +28,15 @@ import java.nio.ByteOrder;
  * the Java path on a second copy of W, packed once into {@link HeadProduct}'s panels on the Java heap: on AVX2 its
  * register tile broadcasts each activation against 16 weight rows and ran §2's decode products at 8 rows in 18.7
  * against 28.0 ms a step (BENCHMARKS.md, issue 16, twenty-fourth session); on an AMD EPYC with AVX-512 (Zen 4) §2's
- * batch-8 decode went from 252–281 to 338–396 tok/s (twenty-eighth session). The copy costs W's bytes again, so the
+ * batch-8 decode went from 263–293 to 366–416 tok/s (twenty-eighth session). The copy costs W's bytes again, so the
  * owner decides (Transformer: only when the model's matrices fit in half the heap) and drops it whenever W is
  * written in place ({@link #dropPanels}). Its sums run k ascending in one chain per output, the row-major kernel's
  * in eight lanes: a row's outputs differ in the last bits between 1–2 and 3–16 rows.
  *
- * <p>With 512-bit vectors the panels take prefill's products too (more than {@link #javaRows} rows, when the panels
- * are allowed): the head tile reuses each panel for every 8 rows and runs near the cores' peak, where the engine's
+ * <p>With 512-bit vectors the panels take prefill's products too (more than {@link #javaRows} rows, up to
+ * {@link #PREFILL_PANEL_ROWS}, when the panels are allowed): the head tile reuses each panel for every 8 rows and runs near the cores' peak, where the engine's
  * GEMM (MKL, whose AVX-512 code paths are for Intel CPUs) ran §2's prefill shapes at 78–129 GFLOP/s on that Zen 4
- * against 228 at its peak; §2's prefill of 128 tokens went from 771–838 to 929–970 tok/s (twenty-eighth session).
+ * against 228 at its peak; §2's prefill of 128 tokens went from 720–843 to 933–991 tok/s (twenty-eighth session).
  * On AVX2 this was not measured end to end, so prefill keeps the engine there; {@code -Dt2l.f32.prefillPanels=}
  * true or false decides either way.
  */
@@ -86,6 +86,13 @@ public final class F32Matrix implements WeightMatrix {
 
     /** Switches the panel copies off for paired A/B runs of one jar ({@code -Dt2l.f32.panels=false}). */
     private static final boolean PANELS = !"false".equals(System.getProperty("t2l.f32.panels"));
+
+    /**
+     * Most rows of a prefill product on the panels: §2's 128-token prompts gained 17–30%, while 1,024-token prompts
+     * (chunks of 256 rows, {@code Transformer.prefillRows}) lost 5–25% against the engine, with one or two engine
+     * threads alike (BENCHMARKS.md, twenty-eighth session); between the two nothing was measured.
+     */
+    static final int PREFILL_PANEL_ROWS = 128;
 
     /** Whether allowed panels take products of more than javaRows rows (prefill). Not final so tests can set it. */
     static boolean prefillPanels = Boolean.parseBoolean(System.getProperty("t2l.f32.prefillPanels",
@@ -148,7 +155,7 @@ public final class F32Matrix implements WeightMatrix {
     public boolean javaProductFor(long n) {
         // javaRows 0 is "never" (withJavaRows(0), -Dt2l.f32.javaRows=0), for prefill as well
         return !ENGINE_ONLY && F32Kernel.fast() && n >= javaMinRows && javaRows > 0
-                && (n <= javaRows || prefillPanels && panelsAllowed && n >= PANEL_ROWS)
+                && (n <= javaRows || prefillPanels && panelsAllowed && n >= PANEL_ROWS && n <= PREFILL_PANEL_ROWS)
                 && rows() * cols() >= javaMinWeights && 4L * rows() * cols() <= Integer.MAX_VALUE;
     }
 

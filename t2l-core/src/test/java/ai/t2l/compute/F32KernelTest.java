@@ -188,9 +188,9 @@ class F32KernelTest {
     }
 
     /**
-     * Prefill on the panels: with {@code prefillPanels}, a product of more rows than javaRows takes an allowed panel
-     * copy (one chain per output, the bits of the 3-to-16-row products above); without it, or with the panels not
-     * allowed, the engine's. Forced on here whatever this CPU's default (512-bit vectors only).
+     * Prefill on the panels: with {@code prefillPanels}, a product of more rows than javaRows, up to
+     * PREFILL_PANEL_ROWS, takes an allowed panel copy (one chain per output, the bits of the 3-to-16-row products
+     * above); without it, with the panels not allowed, or with more rows, the engine's. Set here whatever this CPU's default is (on by default with 512-bit vectors only).
      */
     @Test
     void prefillTakesAllowedPanelsWhenAsked() {
@@ -204,7 +204,7 @@ class F32KernelTest {
         try (NDManager m = NDManager.newBaseManager()) {
             F32Matrix f = new F32Matrix(m.create(w, new Shape(out, in)));
             NDArray bias = m.create(b, new Shape(out));
-            for (int n : new int[] {17, 40, 130}) {
+            for (int n : new int[] {17, 40, F32Matrix.PREFILL_PANEL_ROWS}) {
                 float[] x = gaussian(r, n * in);
                 NDArray xa = m.create(x, new Shape(n, in));
                 F32Matrix.prefillPanels = true;
@@ -219,6 +219,11 @@ class F32KernelTest {
                 assertFalse(F32Matrix.withJavaRows(16, () -> f.usesJavaKernel(xa, bias)), "prefill panels off");
                 f.allowPanels(false);
             }
+            F32Matrix.prefillPanels = true;
+            f.allowPanels(true);
+            NDArray more = m.create(gaussian(r, (F32Matrix.PREFILL_PANEL_ROWS + 1) * in),
+                    new Shape(F32Matrix.PREFILL_PANEL_ROWS + 1, in));
+            assertFalse(F32Matrix.withJavaRows(16, () -> f.usesJavaKernel(more, bias)), "more rows: the engine");
         } finally {
             F32Matrix.prefillPanels = saved;
         }
