@@ -34,11 +34,11 @@ import java.nio.ByteOrder;
  * in eight lanes: a row's outputs differ in the last bits between 1–2 and 3–16 rows.
  *
  * <p>With 512-bit vectors the panels take prefill's products too (more than {@link #javaRows} rows, up to
- * {@link #PREFILL_PANEL_ROWS}, when the panels are allowed): the head tile reuses each panel for every 8 rows and runs near the cores' peak, where the engine's
- * GEMM (MKL, whose AVX-512 code paths are for Intel CPUs) ran §2's prefill shapes at 78–129 GFLOP/s on that Zen 4
- * against 228 at its peak; §2's prefill of 128 tokens went from 720–843 to 933–991 tok/s (twenty-eighth session).
- * On AVX2 this was not measured end to end, so prefill keeps the engine there; {@code -Dt2l.f32.prefillPanels=}
- * true or false decides either way.
+ * {@link #PREFILL_PANEL_ROWS}, when the panels are allowed): the head tile reuses each panel for every 8 rows and
+ * runs near the cores' peak, where the engine's GEMM (MKL, whose AVX-512 code paths are for Intel CPUs) ran §2's
+ * prefill shapes at 78–129 GFLOP/s on that Zen 4 against 228 at its peak; §2's prefill of 128 tokens went from
+ * 720–843 to 933–991 tok/s (twenty-eighth session). On AVX2 this was not measured end to end, so prefill keeps the
+ * engine there; {@code -Dt2l.f32.prefillPanels=} true or false decides either way.
  */
 public final class F32Matrix implements WeightMatrix {
     /**
@@ -155,7 +155,8 @@ public final class F32Matrix implements WeightMatrix {
     public boolean javaProductFor(long n) {
         // javaRows 0 is "never" (withJavaRows(0), -Dt2l.f32.javaRows=0), for prefill as well
         return !ENGINE_ONLY && F32Kernel.fast() && n >= javaMinRows && javaRows > 0
-                && (n <= javaRows || prefillPanels && panelsAllowed && n >= PANEL_ROWS && n <= PREFILL_PANEL_ROWS)
+                && (n <= javaRows
+                        || prefillPanels && panelsAllowed && n >= PANEL_ROWS && n <= PREFILL_PANEL_ROWS)
                 && rows() * cols() >= javaMinWeights && 4L * rows() * cols() <= Integer.MAX_VALUE;
     }
 
@@ -182,8 +183,8 @@ public final class F32Matrix implements WeightMatrix {
     }
 
     /**
-     * Lets products with {@link #PANEL_ROWS} to {@link #javaRows} rows (and more, with {@link #prefillPanels}) pack
-     * and use the panel copy, or forbids it.
+     * Lets products with {@link #PANEL_ROWS} to {@link #javaRows} rows (up to {@link #PREFILL_PANEL_ROWS} with
+     * {@link #prefillPanels}) pack and use the panel copy, or forbids it.
      */
     public void allowPanels(boolean allowed) {
         panelsAllowed = allowed;

@@ -164,21 +164,17 @@ class F32KernelTest {
                     float[] x = gaussian(r, n * in);
                     NDArray xa = m.create(x, new Shape(n, in));
                     float[] got = F32Matrix.withJavaRows(17, () -> f.multiply(xa, bias)).toFloatArray();
-                    float[] want = new float[n * out];
+                    float[] want;
                     if (n < F32Matrix.PANEL_ROWS) {
+                        want = new float[n * out];
                         F32Kernel.best().rows(direct(w), in, x, n, want, out, 0, out);
-                    }
-                    for (int i = 0; i < n; i++) {
-                        for (int o = 0; o < out; o++) {
-                            if (n >= F32Matrix.PANEL_ROWS) {
-                                float acc = 0f;
-                                for (int c = 0; c < in; c++) {
-                                    acc = Math.fma(x[i * in + c], w[o * in + c], acc);
-                                }
-                                want[i * out + o] = acc;
+                        for (int i = 0; i < n; i++) {
+                            for (int o = 0; o < out; o++) {
+                                want[i * out + o] += b[o];
                             }
-                            want[i * out + o] += b[o];
                         }
+                    } else {
+                        want = oneChainPerOutput(w, b, x, n, in, out);
                     }
                     org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, out + "x" + in + ", " + n + " rows");
                     assertEquals(n >= F32Matrix.PANEL_ROWS, f.hasPanels(), "panel copy after " + n + " rows");
@@ -190,7 +186,8 @@ class F32KernelTest {
     /**
      * Prefill on the panels: with {@code prefillPanels}, a product of more rows than javaRows, up to
      * PREFILL_PANEL_ROWS, takes an allowed panel copy (one chain per output, the bits of the 3-to-16-row products
-     * above); without it, with the panels not allowed, or with more rows, the engine's. Set here whatever this CPU's default is (on by default with 512-bit vectors only).
+     * above); without it, with the panels not allowed, or with more rows, the engine's. Set here whatever this
+     * CPU's default is (on by default with 512-bit vectors only).
      */
     @Test
     void prefillTakesAllowedPanelsWhenAsked() {

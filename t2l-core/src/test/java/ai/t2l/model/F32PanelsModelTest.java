@@ -38,7 +38,7 @@ class F32PanelsModelTest {
         // built with the Java path allowed on matrices of any size, so the model allows its panel copies
         try (Transformer model = F32Matrix.withJavaRows(16, () -> Transformer.create(c, new RandomWeights(c, 3, 0.3)))) {
             float[] base = java(model, null);
-            assertClose(engine(model), base, 1e-4f, "panels against the engine's products");
+            assertClose(logits(model, FOUR_ROWS, 0), base, 1e-4f, "panels against the engine's products");
             assertClose(logits(model, PROMPT, 0), logits(model, PROMPT, 16), 1e-4f, "a 24-token prompt");
             LoraWeights adapter = adapter(c);
             float[] unmerged;
@@ -54,16 +54,12 @@ class F32PanelsModelTest {
             up.addi(up.getManager().ones(up.getShape()).mul(0.05f));
             float[] written = java(model, null);
             assertTrue(maxDiff(base, written) > 1e-2, "the write changes the logits");
-            assertClose(engine(model), written, 1e-4f, "after a write through parameters()");
+            assertClose(logits(model, FOUR_ROWS, 0), written, 1e-4f, "after a write through parameters()");
         }
     }
 
     private static float[] java(Transformer model, LoraBatch lora) {
         return F32Matrix.withJavaRows(16, () -> logits(model, FOUR_ROWS, lora));
-    }
-
-    private static float[] engine(Transformer model) {
-        return F32Matrix.withJavaRows(0, () -> logits(model, FOUR_ROWS, null));
     }
 
     /** The logits of ids with the Java path for up to javaRows rows (0: the engine's products only). */
