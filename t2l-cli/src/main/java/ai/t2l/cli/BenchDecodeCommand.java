@@ -114,8 +114,8 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                                 + " LoRA (q,v r8, 12 layers) %.2f MB; KV cache %.1f MB (batch %d, %d positions);"
                                 + " process RSS %s%n", model.weightBytes() / 1e6, model.panelBytes() / 1e6,
                         adapter.numel() * 4 / 1e6, cache.bytes() / 1e6, batch, promptTokens + newTokens, rss());
-                System.out.printf("threads %d, %d timed rounds after %d warm-up, base and unmerged interleaved%n", n,
-                        runs, warmup);
+                System.out.printf("threads %d, %d timed rounds after %d warm-up, base and unmerged interleaved; %s%n",
+                        n, runs, warmup, MachineLoad.mklDispatch());
             }
         }
         return 0;

@@ -55,9 +55,9 @@ public final class BenchMachineCommand implements Callable<Integer> {
             throw new T2lException("--read-mib must be at most 8191 (one Java array of floats), got " + readMib);
         }
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        System.out.printf(Locale.ROOT, "machine: %s, %d cores seen by Java; Java %s; kernels: %s; load average %s%n",
-                cpuModel(), Runtime.getRuntime().availableProcessors(), Runtime.version(), MachinePeaks.instructions(),
-                MachineLoad.loadAverage());
+        System.out.printf(Locale.ROOT, "machine: %s, %d cores seen by Java; Java %s; kernels: %s; engine: %s;"
+                + " load average %s%n", cpuModel(), Runtime.getRuntime().availableProcessors(), Runtime.version(),
+                MachinePeaks.instructions(), MachineLoad.mklDispatch(), MachineLoad.loadAverage());
         double read = MachinePeaks.readBytesPerSecond(n, (long) readMib << 20, runs); // first: it can be refused
         double fma1 = MachinePeaks.fmaPerSecond(1, fmaSteps, runs);
         double fma = n == 1 ? fma1 : MachinePeaks.fmaPerSecond(n, fmaSteps, runs);

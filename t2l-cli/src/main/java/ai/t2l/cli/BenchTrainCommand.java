@@ -67,8 +67,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n)); // before the engine starts
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        System.out.printf("Workload: BENCHMARKS-WORKLOADS.md §3, fp32, %d warm-up + %d timed steps, %d threads, load average %s%n%n",
-                warmup, steps, n, MachineLoad.loadAverage());
+        System.out.printf("Workload: BENCHMARKS-WORKLOADS.md §3, fp32, %d warm-up + %d timed steps, %d threads, %s,"
+                + " load average %s%n%n", warmup, steps, n, MachineLoad.mklDispatch(), MachineLoad.loadAverage());
         System.out.println("| step | trainable parameters | min s | median s | max s | tokens/s (median) | reference median ("
                 + ReferenceMedians.LABEL + ") | reference ÷ ours |");
         System.out.println("|---|---|---|---|---|---|---|---|");

@@ -22,6 +22,34 @@ final class MachineLoad {
         }
     }
 
+    /** The library the launcher preloads on AMD CPUs (t2l-cli/src/main/native/mkl-vendor-dispatch.c). */
+    static final String MKL_DISPATCH_LIBRARY = "libt2l-mkl-vendor-dispatch.so";
+
+    /**
+     * Which kernels the engine's MKL (libtorch's BLAS) picks in this process: by instruction set where the launcher
+     * preloaded its vendor-dispatch library, else MKL's own choice, which is a generic path on a CPU that is not an
+     * Intel one (up to 1.4× slower products, BENCHMARKS.md, twenty-ninth session).
+     */
+    static String mklDispatch() {
+        String preload = System.getenv("LD_PRELOAD");
+        if (preload != null && preload.contains(MKL_DISPATCH_LIBRARY)) {
+            return "MKL picks kernels by instruction set (" + MKL_DISPATCH_LIBRARY + " preloaded)";
+        }
+        return cpuVendor().equals("AuthenticAMD")
+                ? "MKL's generic kernels (an AMD CPU without the launcher's " + MKL_DISPATCH_LIBRARY + ")"
+                : "MKL's own dispatch";
+    }
+
+    /** The vendor_id of /proc/cpuinfo ("GenuineIntel", "AuthenticAMD"), or "unknown". */
+    static String cpuVendor() {
+        try (java.util.stream.Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("vendor_id")).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
+        } catch (Exception e) {
+            return "unknown"; // not Linux: the vendor is a courtesy
+        }
+    }
+
     /** CPU nanoseconds used by this process so far, or -1 where the JVM cannot tell. */
     static long processCpuNanos() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {

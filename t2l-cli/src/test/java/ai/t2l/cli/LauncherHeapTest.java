@@ -77,6 +77,7 @@ class LauncherHeapTest {
                 + " MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-unset}"
                 + " MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-unset}\"\n"
                 + "echo \"fake-java OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset} GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-unset}\"\n"
+                + "echo \"fake-java LD_PRELOAD=${LD_PRELOAD:-unset}\"\n"
                 + "echo \"args: $*\"\n");
         assertTrue(at.toFile().setExecutable(true));
         return at;
@@ -102,6 +103,8 @@ class LauncherHeapTest {
         env.remove("GLIBC_TUNABLES");
         env.remove("OMP_WAIT_POLICY"); // surefire sets it for the tests' own engine
         env.remove("GOMP_SPINCOUNT");
+        env.remove("LD_PRELOAD");
+        env.remove("T2L_MKL_DISPATCH");
         env.put("T2L_JAVA", javaSetting);
         env.putAll(extraEnv);
         Path errFile = dir.resolve("launch.err");
@@ -173,6 +176,30 @@ class LauncherHeapTest {
         assertTrue(own.out().contains("fake-java OMP_WAIT_POLICY=ACTIVE GOMP_SPINCOUNT=unset"), own.out());
         Run spin = launch(fake.toString(), List.of("run", "--help"), Map.of("GOMP_SPINCOUNT", "5"));
         assertTrue(spin.out().contains("fake-java OMP_WAIT_POLICY=unset GOMP_SPINCOUNT=5"), spin.out());
+    }
+
+    /**
+     * On an AMD CPU (x86-64 Linux, a C compiler) every command gets MKL's vendor-dispatch library first in LD_PRELOAD
+     * (the launcher's comment, MklVendorDispatchTest); T2L_MKL_DISPATCH=default and other CPUs get none.
+     */
+    @Test
+    @Timeout(120)
+    void amdCpusGetMklsVendorDispatchLibraryPreloadedUnlessTheUserSaysDefault() throws Exception {
+        Path fake = fakeJava(dir.resolve("fake").resolve("java"));
+        Path lib = MklVendorDispatchTest.library();
+        List<String> args = List.of("generate", "--help");
+        Run r = launch(fake.toString(), args, Map.of());
+        assertEquals(0, r.exit(), r.err());
+        Run other = launch(fake.toString(), args, Map.of("LD_PRELOAD", "/opt/other/libother.so"));
+        if (lib != null) {
+            assertTrue(r.out().contains("fake-java LD_PRELOAD=" + lib + "\n"), r.out());
+            assertTrue(other.out().contains("fake-java LD_PRELOAD=" + lib + ":/opt/other/libother.so\n"), other.out());
+        } else {
+            assertTrue(r.out().contains("fake-java LD_PRELOAD=unset"), r.out());
+            assertTrue(other.out().contains("fake-java LD_PRELOAD=/opt/other/libother.so\n"), other.out());
+        }
+        Run kept = launch(fake.toString(), args, Map.of("T2L_MKL_DISPATCH", "default"));
+        assertTrue(kept.out().contains("fake-java LD_PRELOAD=unset"), kept.out());
     }
 
     @Test
