@@ -14,7 +14,7 @@ lib="$root/t2l-cli/target/native/libt2l-mkl-vendor-dispatch.so"
 if [ ! -f "$lib" ] || [ "$src" -nt "$lib" ]; then
   cc_bin="$(command -v cc || command -v gcc || true)"
   [ -n "$cc_bin" ] || exit 0
-  mkdir -p "$(dirname "$lib")"
+  mkdir -p "$(dirname "$lib")" 2>/dev/null || exit 0 # a read-only checkout: run without it
   # a temporary name, then a rename: launchers started side by side never load a half-written library
   tmp="$lib.$$.tmp"
   if ! "$cc_bin" -O2 -shared -fPIC -o "$tmp" "$src" 2>/dev/null; then
