@@ -11,6 +11,8 @@ root="$1"
 grep -qm1 '^vendor_id.*AuthenticAMD' /proc/cpuinfo 2>/dev/null || exit 0
 src="$root/t2l-cli/src/main/native/mkl-vendor-dispatch.c"
 lib="$root/t2l-cli/target/native/libt2l-mkl-vendor-dispatch.so"
+# LD_PRELOAD splits its list at spaces and colons: a checkout whose path holds one runs without the library
+case "$lib" in *[[:space:]:]*) exit 0 ;; esac
 if [ ! -f "$lib" ] || [ "$src" -nt "$lib" ]; then
   cc_bin="$(command -v cc || command -v gcc || true)"
   [ -n "$cc_bin" ] || exit 0

@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The launcher's MKL vendor-dispatch library (t2l-cli/src/main/native/mkl-vendor-dispatch.c): with it preloaded,
@@ -26,8 +27,12 @@ class MklVendorDispatchTest {
 
     /** What the launcher would preload: the script's output (it builds the library), or null where it prints none. */
     static Path library() throws Exception {
+        return library(ROOT);
+    }
+
+    private static Path library(Path root) throws Exception {
         Process p = new ProcessBuilder("bash", ROOT.resolve("t2l-cli/src/main/native/mkl-vendor-dispatch.sh").toString(),
-                ROOT.toString()).redirectErrorStream(true).start();
+                root.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "mkl-vendor-dispatch.sh did not exit");
         assertEquals(0, p.exitValue(), out);
@@ -56,6 +61,20 @@ class MklVendorDispatchTest {
         Matcher error = Pattern.compile("mkl-probe relative error (\\S+)").matcher(out);
         assertTrue(error.find(), out);
         return new Probe(header, Double.parseDouble(error.group(1)));
+    }
+
+    /** LD_PRELOAD splits its list at spaces and colons, so a checkout whose path holds one gets no library. */
+    @Test
+    @Timeout(60)
+    void aCheckoutPathWithASpaceOrColonGetsNoLibrary(@TempDir Path dir) throws Exception {
+        for (String name : new String[] {"with space", "with:colon"}) {
+            Path root = dir.resolve(name);
+            Files.createDirectories(root.resolve("t2l-cli/src/main/native"));
+            Files.copy(ROOT.resolve("t2l-cli/src/main/native/mkl-vendor-dispatch.c"),
+                    root.resolve("t2l-cli/src/main/native/mkl-vendor-dispatch.c"));
+            assertEquals(null, library(root), name);
+            assertFalse(Files.exists(root.resolve("t2l-cli/target")), name + ": nothing built");
+        }
     }
 
     @Test
