@@ -2,6 +2,7 @@ package ai.t2l.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -72,7 +73,7 @@ class MklVendorDispatchTest {
             Files.createDirectories(root.resolve("t2l-cli/src/main/native"));
             Files.copy(ROOT.resolve("t2l-cli/src/main/native/mkl-vendor-dispatch.c"),
                     root.resolve("t2l-cli/src/main/native/mkl-vendor-dispatch.c"));
-            assertEquals(null, library(root), name);
+            assertNull(library(root), name);
             assertFalse(Files.exists(root.resolve("t2l-cli/target")), name + ": nothing built");
         }
     }
