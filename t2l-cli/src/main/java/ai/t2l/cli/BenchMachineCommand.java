@@ -6,8 +6,6 @@ import ai.t2l.model.ModelConfig;
 import ai.t2l.model.RandomModelFolder;
 import ai.t2l.model.RealShapes;
 import ai.t2l.model.Transformer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -56,8 +54,9 @@ public final class BenchMachineCommand implements Callable<Integer> {
         }
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         System.out.printf(Locale.ROOT, "machine: %s, %d cores seen by Java; Java %s; kernels: %s; engine: %s;"
-                + " load average %s%n", cpuModel(), Runtime.getRuntime().availableProcessors(), Runtime.version(),
-                MachinePeaks.instructions(), MachineLoad.mklDispatch(), MachineLoad.loadAverage());
+                + " load average %s%n", MachineLoad.cpuinfo("model name", "unknown CPU"),
+                Runtime.getRuntime().availableProcessors(), Runtime.version(), MachinePeaks.instructions(),
+                MachineLoad.mklDispatch(), MachineLoad.loadAverage());
         double read = MachinePeaks.readBytesPerSecond(n, (long) readMib << 20, runs); // first: it can be refused
         double fma1 = MachinePeaks.fmaPerSecond(1, fmaSteps, runs);
         double fma = n == 1 ? fma1 : MachinePeaks.fmaPerSecond(n, fmaSteps, runs);
@@ -149,19 +148,5 @@ public final class BenchMachineCommand implements Callable<Integer> {
 
     private static String rate(double perSecond, String unit) {
         return String.format(Locale.ROOT, perSecond >= 100 ? "%,.0f %s" : "%.2f %s", perSecond, unit);
-    }
-
-    /** The CPU's model name from /proc/cpuinfo, or "unknown CPU". */
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (Exception e) {
-            // not Linux: the name is a courtesy
-        }
-        return "unknown CPU";
     }
 }

@@ -35,18 +35,21 @@ final class MachineLoad {
         if (preload != null && preload.contains(MKL_DISPATCH_LIBRARY)) {
             return "MKL picks kernels by instruction set (" + MKL_DISPATCH_LIBRARY + " preloaded)";
         }
-        return cpuVendor().equals("AuthenticAMD")
+        return cpuinfo("vendor_id", "unknown").equals("AuthenticAMD")
                 ? "MKL's generic kernels (an AMD CPU without the launcher's " + MKL_DISPATCH_LIBRARY + ")"
                 : "MKL's own dispatch";
     }
 
-    /** The vendor_id of /proc/cpuinfo ("GenuineIntel", "AuthenticAMD"), or "unknown". */
-    static String cpuVendor() {
+    /**
+     * The value of the first /proc/cpuinfo line that starts with {@code field} ("model name", "vendor_id"), or
+     * {@code absent} where there is none (not Linux: the CPU's name and vendor are a courtesy).
+     */
+    static String cpuinfo(String field, String absent) {
         try (java.util.stream.Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("vendor_id")).findFirst()
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
+            return lines.filter(l -> l.startsWith(field)).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(absent);
         } catch (Exception e) {
-            return "unknown"; // not Linux: the vendor is a courtesy
+            return absent;
         }
     }
 
