@@ -18,11 +18,10 @@ if [ ! -f "$lib" ] || [ "$src" -nt "$lib" ]; then
   [ -n "$cc_bin" ] || exit 0
   mkdir -p "$(dirname "$lib")" 2>/dev/null || exit 0 # a read-only checkout: run without it
   # a temporary name, then a rename: launchers started side by side never load a half-written library
+  # (and no temporary file left behind when the compiler fails or the launcher is interrupted)
   tmp="$lib.$$.tmp"
-  if ! "$cc_bin" -O2 -shared -fPIC -o "$tmp" "$src" 2>/dev/null; then
-    rm -f "$tmp"
-    exit 0
-  fi
+  trap 'rm -f "$tmp"' EXIT
+  "$cc_bin" -O2 -shared -fPIC -o "$tmp" "$src" 2>/dev/null || exit 0
   mv -f "$tmp" "$lib"
 fi
 echo "$lib"
