@@ -23,7 +23,8 @@ class HeapAdviceTest {
 
     @Test
     void bf16FolderRunsInPlaceWithASmallHeap() {
-        List<String> expected = List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC");
+        List<String> expected = List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC",
+                "-XX:+UseCountedLoopSafepoints", "-XX:LoopStripMiningIter=1000");
         assertEquals(expected, advise("run", "--model", golden("llama_bf16"), "--prompt", "hi"));
         assertEquals(expected, advise("serve", "--port", "0", "--model=" + golden("llama_bf16")));
         assertEquals(expected, advise("bench", "decode", "--model", golden("llama_bf16"), "--weights", "bf16"));
@@ -32,7 +33,7 @@ class HeapAdviceTest {
     /** Only 16-bit weights in place get the malloc settings (HeapSizing.mallocEnvironment); float32 and int8 not. */
     @Test
     void mallocSettingsOnlyForSixteenBitWeightsInPlace() {
-        assertEquals(List.of("MALLOC_ARENA_MAX=2", "MALLOC_MMAP_THRESHOLD_=131072"),
+        assertEquals(List.of("MALLOC_ARENA_MAX=2", "MALLOC_MMAP_THRESHOLD_=4194304"),
                 HeapAdvice.environment(new String[] {"run", "--model", golden("llama_bf16"), "--prompt", "hi"}, MACHINE));
         assertEquals(List.of(), HeapAdvice.environment(new String[] {"run", "--model", golden("llama_bf16"),
             "--weights", "int8"}, MACHINE));
@@ -60,9 +61,11 @@ class HeapAdviceTest {
     @Test
     void aShapeNotYetWrittenIsSizedFromItsConfig() {
         String unwritten = Paths.get(System.getProperty("java.io.tmpdir"), "t2l-no-such-shape-folder").toString();
-        assertEquals(List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC"),
+        assertEquals(List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC",
+                "-XX:+UseCountedLoopSafepoints", "-XX:LoopStripMiningIter=1000"),
                 advise("bench", "decode", "--shape", "gemma-2-2b", "--out", unwritten, "--weights", "bf16"));
-        assertEquals(List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC"),
+        assertEquals(List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC",
+                "-XX:+UseCountedLoopSafepoints", "-XX:LoopStripMiningIter=1000"),
                 advise("bench", "decode", "--shape=mistral-7b"));
         List<String> int8 = advise("bench", "decode", "--shape", "llama-3.1-8b", "--out", unwritten, "--weights",
                 "int8");

@@ -24,6 +24,9 @@ public final class HeapSizing {
     /** Eden ÷ one survivor space for in-place 16-bit weights: 2 gives 32 MB of eden and two 16 MB survivors. */
     static final int SURVIVOR_RATIO = 2;
 
+    /** Iterations per strip of a counted loop: the JVM's own value when G1 turns loop strip mining on. */
+    static final int STRIP_MINING_ITER = 1000;
+
     private HeapSizing() {}
 
     /**
@@ -42,8 +45,12 @@ public final class HeapSizing {
             // survivor space, so it was promoted; 26 collections in a row promoted one each, 225 MB of old garbage
             // that no full collection ever came to free, and the peak RSS rose from 1.13x to 1.17x the files
             // (gemma-2-2b bf16 bench decode, -Xlog:gc; docs/WEIGHTS.md "Memory of bf16 in place").
+            // Loop strip mining, which the JVM turns on for G1 only: without it C2 compiled the skinny bf16 kernels
+            // 25-30% slower (VectorKernels.half4x4 at batch 8: 32-38 against 46-50 G multiply-adds/s on one core, the
+            // same under ParallelGC; with the two flags Serial ran 46). On gemma-2-2b bf16 the Serial settings without
+            // them cost batch-8 decode 15-20% and prefill 25-30% against G1 (BENCHMARKS.md, thirtieth session).
             return List.of(xmx(BASE_HEAP), "-XX:MaxNewSize=" + mb(YOUNG), "-XX:SurvivorRatio=" + SURVIVOR_RATIO,
-                    "-XX:+UseSerialGC");
+                    "-XX:+UseSerialGC", "-XX:+UseCountedLoopSafepoints", "-XX:LoopStripMiningIter=" + STRIP_MINING_ITER);
         }
         if (p == WeightPrecision.BF16) { // float32 folder rounded to bf16 in direct buffers
             return List.of(xmx(BASE_HEAP), "-XX:MaxNewSize=" + mb(YOUNG),
@@ -63,15 +70,21 @@ public final class HeapSizing {
      * otherwise. glibc raises its mmap threshold to the largest block freed so far (up to 32 MB), after which
      * libtorch's activations come from malloc arenas that keep freed memory resident: on gemma-2-2b bf16, 7
      * arena heaps of 60-65 MB each (about 435 MB) after the batch-8 prefill's tiles. A fixed threshold keeps
-     * blocks of 128 KB and more in their own mappings, returned to the kernel when freed (the peak fell from
-     * 1.18-1.23x to 1.16x the files with G1, docs/WEIGHTS.md); the price is a page fault per 4 KB of a fresh large
-     * block, about 0.1 ms per decode step for the logits, and more for long prompts, which is why float32
-     * models, whose big arrays are the weights themselves, keep glibc's default.
+     * blocks from it up in their own mappings, returned to the kernel when freed. It was 128 KB (the peak fell from
+     * 1.18-1.23x to 1.16x the files with G1, docs/WEIGHTS.md), but then every block of a decode step from 128 KB up
+     * (a batch-8 activation of 8 x 9216 floats is 295 KB) was mapped, faulted in and zeroed afresh: 8.3-8.5 M page
+     * faults and 21-22 s of system time in a gemma-2-2b bf16 bench run. At 4 MB the same run took 1.2-1.5 M faults
+     * and 5 s; the peak stayed at 1.13x the files (six runs), and with the Serial settings' loop strip mining batch-8
+     * decode ran as fast as under G1 (BENCHMARKS.md, thirtieth session). Float32 models, whose big arrays are the
+     * weights themselves, keep glibc's default.
      */
     public static List<String> mallocEnvironment(WeightPrecision p, boolean storedHalf) {
         boolean inPlace = p == WeightPrecision.AUTO && storedHalf || p == WeightPrecision.BF16 && storedHalf;
-        return inPlace ? List.of("MALLOC_ARENA_MAX=2", "MALLOC_MMAP_THRESHOLD_=131072") : List.of();
+        return inPlace ? List.of("MALLOC_ARENA_MAX=2", "MALLOC_MMAP_THRESHOLD_=" + MMAP_THRESHOLD) : List.of();
     }
+
+    /** glibc's mmap threshold for 16-bit weights in place: blocks from 4 MB up get their own mapping. */
+    static final int MMAP_THRESHOLD = 4 << 20;
 
     private static String xmx(long bytes) {
         return "-Xmx" + mb(bytes);

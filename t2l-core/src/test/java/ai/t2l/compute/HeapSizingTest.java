@@ -13,7 +13,8 @@ class HeapSizingTest {
 
     @Test
     void sixteenBitWeightsInPlaceGetASmallSerialHeapWithABoundedYoungGeneration() {
-        List<String> expected = List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC");
+        List<String> expected = List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC",
+                "-XX:+UseCountedLoopSafepoints", "-XX:LoopStripMiningIter=1000");
         assertEquals(expected, HeapSizing.jvmOptions(WeightPrecision.AUTO, true, MISTRAL, 24 * GB));
         assertEquals(expected, HeapSizing.jvmOptions(WeightPrecision.BF16, true, MISTRAL, 24 * GB));
     }
@@ -21,7 +22,7 @@ class HeapSizingTest {
     /** glibc's mmap threshold is pinned only where the weights are file pages (16-bit in place). */
     @Test
     void mallocSettingsOnlyForSixteenBitWeightsInPlace() {
-        List<String> pinned = List.of("MALLOC_ARENA_MAX=2", "MALLOC_MMAP_THRESHOLD_=131072");
+        List<String> pinned = List.of("MALLOC_ARENA_MAX=2", "MALLOC_MMAP_THRESHOLD_=4194304");
         assertEquals(pinned, HeapSizing.mallocEnvironment(WeightPrecision.AUTO, true));
         assertEquals(pinned, HeapSizing.mallocEnvironment(WeightPrecision.BF16, true));
         assertEquals(List.of(), HeapSizing.mallocEnvironment(WeightPrecision.BF16, false)); // rounded f32 folder
