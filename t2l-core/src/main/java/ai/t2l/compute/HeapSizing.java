@@ -48,7 +48,7 @@ public final class HeapSizing {
             // Loop strip mining, which the JVM turns on for G1 only: without it C2 compiled the skinny bf16 kernels
             // 25-30% slower (VectorKernels.half4x4 at batch 8: 32-38 against 46-50 G multiply-adds/s on one core, the
             // same under ParallelGC; with the two flags Serial ran 46). On gemma-2-2b bf16 the Serial settings without
-            // them cost batch-8 decode 15-20% and prefill 25-30% against G1 (BENCHMARKS.md, thirtieth session).
+            // them ran batch-8 decode 17-20% and prefill 28-30% below G1 (BENCHMARKS.md, thirtieth session).
             return List.of(xmx(BASE_HEAP), "-XX:MaxNewSize=" + mb(YOUNG), "-XX:SurvivorRatio=" + SURVIVOR_RATIO,
                     "-XX:+UseSerialGC", "-XX:+UseCountedLoopSafepoints", "-XX:LoopStripMiningIter=" + STRIP_MINING_ITER);
         }
@@ -74,7 +74,7 @@ public final class HeapSizing {
      * 1.18-1.23x to 1.16x the files with G1, docs/WEIGHTS.md), but then every block of a decode step from 128 KB up
      * (a batch-8 activation of 8 x 9216 floats is 295 KB) was mapped, faulted in and zeroed afresh: 8.3-8.5 M page
      * faults and 21-22 s of system time in a gemma-2-2b bf16 bench run. At 4 MB the same run took 1.2-1.5 M faults
-     * and 5 s; the peak stayed at 1.13x the files (six runs), and with the Serial settings' loop strip mining batch-8
+     * and 5 s; the peak stayed at 1.13x the files (eight runs; Mistral-7B 1.05x), and with the Serial settings' loop strip mining batch-8
      * decode ran as fast as under G1 (BENCHMARKS.md, thirtieth session). Float32 models, whose big arrays are the
      * weights themselves, keep glibc's default.
      */
