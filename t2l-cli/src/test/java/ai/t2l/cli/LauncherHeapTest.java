@@ -61,7 +61,8 @@ class LauncherHeapTest {
         assertTrue(bf16.contains("-XX:MaxHeapSize=" + (768L << 20)) && bf16.contains("-XX:MaxNewSize=" + (64L << 20))
                 && bf16.contains("-XX:SurvivorRatio=2") && bf16.contains("-XX:+UseSerialGC")
                 // loop strip mining, which only G1 turns on by itself: the bf16 kernels' speed (HeapSizing)
-                && bf16.contains("-XX:+UseCountedLoopSafepoints") && bf16.contains("-XX:LoopStripMiningIter=1000"), bf16);
+                && bf16.contains("-XX:+UseCountedLoopSafepoints")
+                && bf16.contains("-XX:LoopStripMiningIter=1000"), bf16);
         String f32 = flagsOfLogits("llama");
         assertTrue(f32.contains("-XX:MaxHeapSize=" + (8L << 30)), f32);
     }

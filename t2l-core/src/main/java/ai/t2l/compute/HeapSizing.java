@@ -50,7 +50,8 @@ public final class HeapSizing {
             // same under ParallelGC; with the two flags Serial ran 46). On gemma-2-2b bf16 the Serial settings without
             // them ran batch-8 decode 17-20% and prefill 28-30% below G1 (BENCHMARKS.md, thirtieth session).
             return List.of(xmx(BASE_HEAP), "-XX:MaxNewSize=" + mb(YOUNG), "-XX:SurvivorRatio=" + SURVIVOR_RATIO,
-                    "-XX:+UseSerialGC", "-XX:+UseCountedLoopSafepoints", "-XX:LoopStripMiningIter=" + STRIP_MINING_ITER);
+                    "-XX:+UseSerialGC", "-XX:+UseCountedLoopSafepoints",
+                    "-XX:LoopStripMiningIter=" + STRIP_MINING_ITER);
         }
         if (p == WeightPrecision.BF16) { // float32 folder rounded to bf16 in direct buffers
             return List.of(xmx(BASE_HEAP), "-XX:MaxNewSize=" + mb(YOUNG),
@@ -72,11 +73,11 @@ public final class HeapSizing {
      * arena heaps of 60-65 MB each (about 435 MB) after the batch-8 prefill's tiles. A fixed threshold keeps
      * blocks from it up in their own mappings, returned to the kernel when freed. It was 128 KB (the peak fell from
      * 1.18-1.23x to 1.16x the files with G1, docs/WEIGHTS.md), but then every block of a decode step from 128 KB up
-     * (a batch-8 activation of 8 x 9216 floats is 295 KB) was mapped, faulted in and zeroed afresh: 8.3-8.5 M page
-     * faults and 21-22 s of system time in a gemma-2-2b bf16 bench run. At 4 MB the same run took 1.2-1.5 M faults
-     * and 5 s; the peak stayed at 1.13x the files (eight runs; Mistral-7B 1.05x), and with the Serial settings' loop strip mining batch-8
-     * decode ran as fast as under G1 (BENCHMARKS.md, thirtieth session). Float32 models, whose big arrays are the
-     * weights themselves, keep glibc's default.
+     * (a batch-8 activation of 8 x 9216 floats is 295 KB) was mapped, faulted in and zeroed afresh: 8.3-8.6 M page
+     * faults and 21-25 s of system time in a gemma-2-2b bf16 bench run. At 4 MB the same run took 1.2-1.5 M faults
+     * and 5 s; the peak stayed at 1.13-1.14x the files (nine runs; Mistral-7B 1.05x), and with the Serial
+     * settings' loop strip mining batch-8 decode ran as fast as under G1 (BENCHMARKS.md, thirtieth session). Float32
+     * models, whose big arrays are the weights themselves, keep glibc's default.
      */
     public static List<String> mallocEnvironment(WeightPrecision p, boolean storedHalf) {
         boolean inPlace = p == WeightPrecision.AUTO && storedHalf || p == WeightPrecision.BF16 && storedHalf;
