@@ -3,6 +3,7 @@ package ai.t2l.cli;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * What a benchmark prints about the machine beside its times: the load average, and the process's CPU time (all
@@ -45,7 +46,7 @@ final class MachineLoad {
      * {@code absent} where there is none (not Linux: the CPU's name and vendor are a courtesy).
      */
     static String cpuinfo(String field, String absent) {
-        try (java.util.stream.Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
             return lines.filter(l -> l.startsWith(field)).findFirst()
                     .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(absent);
         } catch (Exception e) {

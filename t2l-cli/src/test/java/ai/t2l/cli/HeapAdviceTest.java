@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Test;
 class HeapAdviceTest {
     private static final long MACHINE = 24L << 30;
 
+    /** The options for 16-bit weights used in place (HeapSizing.jvmOptions). */
+    private static final List<String> IN_PLACE = List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:SurvivorRatio=2",
+            "-XX:+UseSerialGC", "-XX:+UseCountedLoopSafepoints", "-XX:LoopStripMiningIter=1000");
+
     private static String golden(String name) {
         Path p = Paths.get(System.getProperty("t2l.shared"), "fixtures", "golden", name);
         return p.toString();
@@ -23,11 +27,9 @@ class HeapAdviceTest {
 
     @Test
     void bf16FolderRunsInPlaceWithASmallHeap() {
-        List<String> expected = List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC",
-                "-XX:+UseCountedLoopSafepoints", "-XX:LoopStripMiningIter=1000");
-        assertEquals(expected, advise("run", "--model", golden("llama_bf16"), "--prompt", "hi"));
-        assertEquals(expected, advise("serve", "--port", "0", "--model=" + golden("llama_bf16")));
-        assertEquals(expected, advise("bench", "decode", "--model", golden("llama_bf16"), "--weights", "bf16"));
+        assertEquals(IN_PLACE, advise("run", "--model", golden("llama_bf16"), "--prompt", "hi"));
+        assertEquals(IN_PLACE, advise("serve", "--port", "0", "--model=" + golden("llama_bf16")));
+        assertEquals(IN_PLACE, advise("bench", "decode", "--model", golden("llama_bf16"), "--weights", "bf16"));
     }
 
     /** Only 16-bit weights in place get the malloc settings (HeapSizing.mallocEnvironment); float32 and int8 not. */
@@ -61,12 +63,9 @@ class HeapAdviceTest {
     @Test
     void aShapeNotYetWrittenIsSizedFromItsConfig() {
         String unwritten = Paths.get(System.getProperty("java.io.tmpdir"), "t2l-no-such-shape-folder").toString();
-        assertEquals(List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC",
-                "-XX:+UseCountedLoopSafepoints", "-XX:LoopStripMiningIter=1000"),
+        assertEquals(IN_PLACE,
                 advise("bench", "decode", "--shape", "gemma-2-2b", "--out", unwritten, "--weights", "bf16"));
-        assertEquals(List.of("-Xmx768m", "-XX:MaxNewSize=64m", "-XX:SurvivorRatio=2", "-XX:+UseSerialGC",
-                "-XX:+UseCountedLoopSafepoints", "-XX:LoopStripMiningIter=1000"),
-                advise("bench", "decode", "--shape=mistral-7b"));
+        assertEquals(IN_PLACE, advise("bench", "decode", "--shape=mistral-7b"));
         List<String> int8 = advise("bench", "decode", "--shape", "llama-3.1-8b", "--out", unwritten, "--weights",
                 "int8");
         assertEquals(1, int8.size());

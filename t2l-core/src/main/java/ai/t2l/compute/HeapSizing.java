@@ -27,6 +27,9 @@ public final class HeapSizing {
     /** Iterations per strip of a counted loop: the JVM's own value when G1 turns loop strip mining on. */
     static final int STRIP_MINING_ITER = 1000;
 
+    /** glibc's mmap threshold for 16-bit weights in place: blocks from 4 MB up get their own mapping. */
+    static final int MMAP_THRESHOLD = 4 << 20;
+
     private HeapSizing() {}
 
     /**
@@ -83,9 +86,6 @@ public final class HeapSizing {
         boolean inPlace = p == WeightPrecision.AUTO && storedHalf || p == WeightPrecision.BF16 && storedHalf;
         return inPlace ? List.of("MALLOC_ARENA_MAX=2", "MALLOC_MMAP_THRESHOLD_=" + MMAP_THRESHOLD) : List.of();
     }
-
-    /** glibc's mmap threshold for 16-bit weights in place: blocks from 4 MB up get their own mapping. */
-    static final int MMAP_THRESHOLD = 4 << 20;
 
     private static String xmx(long bytes) {
         return "-Xmx" + mb(bytes);
