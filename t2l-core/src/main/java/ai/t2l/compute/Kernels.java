@@ -107,6 +107,15 @@ interface Kernels {
     void geluTanh(ByteBuffer b, int from, int to);
 
     /**
+     * Gemma 2's soft-capping c·tanh(x / c) in place on the float32 values [from, to) of b (native byte order, indices
+     * in floats), part of one operation over {@code whole} values (which decides the kernel's form, as for SiLU):
+     * computed as 2c / (1 + e^(−2x/c)) − c (tanh(u) = 2·sigmoid(2u) − 1) with {@link Exp}'s exponential, so both
+     * kernels give the same bits. It differs from libtorch's c·tanh(x / c) by float rounding: about c·2^−23 absolute
+     * near 0, where the form subtracts c.
+     */
+    void softcap(ByteBuffer b, int from, int to, float cap, long whole);
+
+    /**
      * One AdamW update in place on the float32 values [from, to) of p, m and v (native byte order, indices in
      * floats), with gradient g: every value goes through the float32 operations of {@link AdamWStep} in that order,
      * each rounded (no fused multiply-add), so both kernels give the same values bit for bit, and the engine's ops'
@@ -158,6 +167,7 @@ interface Kernels {
             k.silu(ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder()), 0, 40);
             k.silu(new float[40], 0, 40);
             k.geluTanh(ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder()), 0, 40);
+            k.softcap(ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder()), 0, 40, 30f, 40);
             ByteBuffer z = ByteBuffer.allocateDirect(4 * 40).order(java.nio.ByteOrder.nativeOrder());
             k.adamW(z, z.duplicate().order(z.order()), z.duplicate().order(z.order()), z.duplicate().order(z.order()),
                     0, 40, new AdamWStep(0.5f, 0.1f, 0.999f, 0.001f, 1f, 1f, 1e-8f, -1e-3f));

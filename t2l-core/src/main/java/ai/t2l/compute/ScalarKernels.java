@@ -69,6 +69,15 @@ class ScalarKernels implements Kernels {
         }
     }
 
+    @Override
+    public void softcap(ByteBuffer b, int from, int to, float cap, long whole) {
+        float twoCap = 2f * cap;
+        float slope = -2f / cap;
+        for (int i = from; i < to; i++) {
+            b.putFloat(4 * i, twoCap / (Exp.exp(b.getFloat(4 * i) * slope) + 1f) - cap);
+        }
+    }
+
     /** √(2/π)·2 and 0.044715: the constants of {@link Kernels#geluTanh}. */
     static final float GELU_TWO_BETA = (float) (2 * Math.sqrt(2 / Math.PI));
     static final float GELU_KAPPA = 0.044715f;

@@ -644,10 +644,27 @@ final class VectorKernels implements Kernels {
         SCALAR.geluTanh(b, at, to);
     }
 
+    @Override
+    public void softcap(ByteBuffer b, int from, int to, float cap, long whole) {
+        if (whole < SILU_VECTOR_MIN) {
+            SCALAR.softcap(b, from, to, cap, whole);
+            return;
+        }
+        ByteOrder order = b.order();
+        float twoCap = 2f * cap;
+        float slope = -2f / cap;
+        int at = from;
+        for (; at + L <= to; at += L) {
+            FloatVector x = FloatVector.fromByteBuffer(FS, b, 4 * at, order);
+            FloatVector.broadcast(FS, twoCap).div(exp(x.mul(slope)).add(1f)).sub(cap).intoByteBuffer(b, 4 * at, order);
+        }
+        SCALAR.softcap(b, at, to, cap, whole);
+    }
+
     /**
-     * Below this many values SiLU and GELU run the plain loop (the same bits): until C2 has compiled the vector form,
-     * the interpreter runs each of its ~20 vector operations as an allocation and a lane loop, and the first generations
-     * of a fresh JVM took 227, 74 and 46 ms in the trunk against 90, 16 and 10 with the JIT's EXP (scratch
+     * Below this many values SiLU, GELU and soft-capping run the plain loop (the same bits): until C2 has compiled the
+     * vector form, the interpreter runs each of its ~20 vector operations as an allocation and a lane loop, and the
+     * first generations of a fresh JVM took 227, 74 and 46 ms in the trunk against 90, 16 and 10 with the JIT's EXP (scratch
      * `FirstCall`, L); the plain loop is compiled within its first call. Decode (one row of 1–14k values) and the L
      * and M trunks (64–128 rows of 512, two modules stacked) stay below it; S's trunk and prefill (≥ 256k values) are
      * above.

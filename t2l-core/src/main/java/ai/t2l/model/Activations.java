@@ -5,6 +5,7 @@ import ai.djl.nn.Activation;
 import ai.t2l.compute.Autograd;
 import ai.t2l.compute.GeluTanh;
 import ai.t2l.compute.Silu;
+import ai.t2l.compute.Softcap;
 import ai.t2l.io.T2lException;
 import java.nio.ByteBuffer;
 import java.util.function.UnaryOperator;
@@ -60,6 +61,20 @@ public final class Activations {
         }
         NDArray inner = Scalars.mul(x.add(Scalars.mul(x.mul(x).mul(x), GELU_KAPPA)), GELU_BETA);
         return Scalars.mul(x, 0.5f).mul(inner.tanh().add(1f));
+    }
+
+    /**
+     * Gemma 2's soft-capping cap·tanh(x / cap), in place under the same conditions as {@link #silu} ({@link Softcap}:
+     * one pass on both cores instead of three engine ops, each a new array of x's size); otherwise the engine's ops, a
+     * new array.
+     */
+    static NDArray softcap(NDArray x, double cap) {
+        ByteBuffer own = inPlaceMemory(x);
+        if (own != null) {
+            Softcap.inPlace(own, Math.toIntExact(x.size()), (float) cap);
+            return x;
+        }
+        return Scalars.mul(Scalars.div(x, (float) cap).tanh(), (float) cap);
     }
 
     /** x's own float32 memory when an activation may overwrite it (nothing records it for backward), else null. */

@@ -457,7 +457,7 @@ public final class Transformer implements AutoCloseable {
             }
             NDArray logits = lmHead.multiply(h, null); // (batch, seq, vocab), or (rows, vocab)
             if (config.finalLogitSoftcap() != null) {
-                logits = softcap(logits, config.finalLogitSoftcap()); // Gemma2ForCausalLM.forward
+                logits = Activations.softcap(logits, config.finalLogitSoftcap()); // Gemma2ForCausalLM.forward
             }
             if (cache != null) {
                 cache.advance(mask);
@@ -666,7 +666,7 @@ public final class Transformer implements AutoCloseable {
         NDArray qg = q.reshape(b, kvHeads, (long) group * seq, d);
         NDArray scores = Scalars.mul(qg.matMul(k.transpose(0, 1, 3, 2)), (float) arch.attentionScale(config));
         if (config.attnLogitSoftcap() != null) {
-            scores = softcap(scores, config.attnLogitSoftcap()); // Gemma2: before the mask
+            scores = Activations.softcap(scores, config.attnLogitSoftcap()); // Gemma2: before the mask
         }
         NDArray probs = scores.reshape(b, kvHeads, group, seq, keys).add(mask).softmax(-1);
         return probs.reshape(b, kvHeads, (long) group * seq, keys).matMul(v).reshape(b, heads, seq, d);
@@ -696,10 +696,6 @@ public final class Transformer implements AutoCloseable {
         return RmsNorm.apply(x, w, (float) config.rmsNormEps());
     }
 
-    /** Gemma 2 soft-capping: cap * tanh(x / cap). */
-    private static NDArray softcap(NDArray x, double cap) {
-        return Scalars.mul(Scalars.div(x, (float) cap).tanh(), (float) cap);
-    }
 
     private void checkInput(int[][] ids, int[][] mask, LoraBatch lora) {
         if (ids.length == 0 || ids[0].length == 0) {

@@ -336,6 +336,38 @@ class KernelsTest {
         assertEquals(-0f, b[0].getFloat(4 * 13), "gelu(-MAX) = -0");
     }
 
+    /**
+     * Soft-capping: the Vector API and plain kernels give the same bits over ordinary and extreme values; the limits
+     * are ±cap and NaN stays NaN.
+     */
+    @Test
+    void softcapKernelsAgreeBitForBit() {
+        SplittableRandom rnd = new SplittableRandom(8);
+        float cap = 30f;
+        float[] special = {0f, -0f, 1e-30f, -1e-30f, 1e13f, -1e13f, Float.MAX_VALUE, -Float.MAX_VALUE, Float.NaN,
+            Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 29.9f, -300f};
+        int n = VectorKernels.SILU_VECTOR_MIN + 16 * 5 + 3; // from this many values the vector form runs
+        ByteBuffer[] b = {ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()),
+            ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder())};
+        for (int i = 0; i < n; i++) {
+            float x = i < special.length ? special[i] : (float) (rnd.nextGaussian() * 40);
+            b[0].putFloat(4 * i, x);
+            b[1].putFloat(4 * i, x);
+        }
+        new ScalarKernels().softcap(b[0], 0, n, cap, n);
+        Kernels.best().softcap(b[1], 0, n, cap, n);
+        for (int i = 0; i < n; i++) {
+            assertEquals(Float.floatToIntBits(b[0].getFloat(4 * i)), Float.floatToIntBits(b[1].getFloat(4 * i)),
+                    "softcap value " + i);
+        }
+        assertEquals(cap, b[0].getFloat(4 * 4), "softcap(1e13) = cap");
+        assertEquals(-cap, b[0].getFloat(4 * 5), "softcap(-1e13) = -cap");
+        assertEquals(cap, b[0].getFloat(4 * 9), "softcap(+inf) = cap");
+        assertEquals(-cap, b[0].getFloat(4 * 10), "softcap(-inf) = -cap");
+        assertTrue(Float.isNaN(b[0].getFloat(4 * 8)), "softcap(NaN) is NaN");
+        assertEquals(0f, b[0].getFloat(0), 2 * Math.ulp(cap), "softcap(0) = 0 up to the subtraction of cap");
+    }
+
     private static ByteBuffer copy(ByteBuffer b) {
         ByteBuffer c = ByteBuffer.allocateDirect(b.capacity()).order(ByteOrder.nativeOrder());
         c.put(b.duplicate().clear());
