@@ -590,12 +590,21 @@ public final class Transformer implements AutoCloseable {
             NDArray y = attention(rmsNorm(x, layer.inputNorm()), l, pass);
             return layer.postAttnNorm() == null ? y : rmsNorm(y, layer.postAttnNorm());
         });
-        h = h.add(a);
+        h = sumInto(a, h);
         NDArray m = mlp(rmsNorm(h, layer.preMlpNorm()), l, pass);
         if (layer.postMlpNorm() != null) {
             m = rmsNorm(m, layer.postMlpNorm());
         }
-        return h.add(m);
+        return sumInto(m, h);
+    }
+
+    /**
+     * t + x, written into t when nothing records for backward: t is a temporary this layer made (a block's output),
+     * so an engine op allocates one array less. A batch-8 decode step of gemma-2-2b made about 80 such arrays
+     * (BENCHMARKS.md, thirty-first session). Addition commutes, so the bits are those of x + t.
+     */
+    private static NDArray sumInto(NDArray t, NDArray x) {
+        return Autograd.mayRecord(t) || t.hasGradient() ? x.add(t) : t.addi(x);
     }
 
     /**
@@ -675,7 +684,10 @@ public final class Transformer implements AutoCloseable {
     /** HF LlamaMLP: down(act(gate(x)) * up(x)). */
     private NDArray mlp(NDArray x, int l, Pass pass) {
         NDArray gate = activation.apply(project(x, l, "gate_proj", pass));
-        return project(gate.mul(project(x, l, "up_proj", pass)), l, "down_proj", pass);
+        NDArray up = project(x, l, "up_proj", pass);
+        // the activation's output is a temporary: in inference the product goes into it (sumInto)
+        NDArray product = Autograd.mayRecord(gate) || gate.hasGradient() ? gate.mul(up) : gate.muli(up);
+        return project(product, l, "down_proj", pass);
     }
 
     /**
