@@ -8,9 +8,9 @@ public final class Softcap {
 
     /**
      * In place on the first n float32 values of {@code b} (in b's byte order), on both cores. On gemma-2-2b a batch-8
-     * decode step caps 8 × 256,000 logits: the engine's three ops (divide, tanh, multiply, each a new 8 MB array
-     * mapped fresh from the kernel) took 16–20 ms of a 350 ms step on one engine thread (BENCHMARKS.md, thirty-first
-     * session).
+     * decode step caps 8 × 256,000 logits: the engine's three ops (divide, tanh, multiply, each a new 8 MB array) took
+     * 15–20 ms on one engine thread in a scratch benchmark, against 1 ms here, and about 2–4 ms of a 350 ms step inside
+     * {@code t2l bench decode} (BENCHMARKS.md, thirty-first session).
      */
     public static void inPlace(ByteBuffer b, int n, float cap) {
         if (4L * n > b.capacity()) {

@@ -664,10 +664,10 @@ final class VectorKernels implements Kernels {
     /**
      * Below this many values SiLU, GELU and soft-capping run the plain loop (the same bits): until C2 has compiled the
      * vector form, the interpreter runs each of its ~20 vector operations as an allocation and a lane loop, and the
-     * first generations of a fresh JVM took 227, 74 and 46 ms in the trunk against 90, 16 and 10 with the JIT's EXP (scratch
-     * `FirstCall`, L); the plain loop is compiled within its first call. Decode (one row of 1–14k values) and the L
-     * and M trunks (64–128 rows of 512, two modules stacked) stay below it; S's trunk and prefill (≥ 256k values) are
-     * above.
+     * first generations of a fresh JVM took 227, 74 and 46 ms in the trunk against 90, 16 and 10 with the JIT's EXP
+     * (scratch `FirstCall`, L); the plain loop is compiled within its first call. Decode (one row of 1–14k values)
+     * and the L and M trunks (64–128 rows of 512, two modules stacked) stay below it; S's trunk and prefill (≥ 256k
+     * values) are above, and so are Gemma 2's logits (256,000 a row).
      */
     static final int SILU_VECTOR_MIN = 1 << 17;
 

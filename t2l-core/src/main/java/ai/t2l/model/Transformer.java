@@ -600,8 +600,8 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * t + x, written into t when nothing records for backward: t is a temporary this layer made (a block's output),
-     * so an engine op allocates one array less. A batch-8 decode step of gemma-2-2b made about 80 such arrays
-     * (BENCHMARKS.md, thirty-first session). Addition commutes, so the bits are those of x + t.
+     * so the engine allocates one array less: two a layer, and the MLP's product a third (BENCHMARKS.md, thirty-first
+     * session). Addition commutes, so the bits are those of x + t.
      */
     private static NDArray sumInto(NDArray t, NDArray x) {
         return Autograd.mayRecord(t) || t.hasGradient() ? x.add(t) : t.addi(x);
@@ -707,7 +707,6 @@ public final class Transformer implements AutoCloseable {
     private NDArray rmsNorm(NDArray x, NDArray w) {
         return RmsNorm.apply(x, w, (float) config.rmsNormEps());
     }
-
 
     private void checkInput(int[][] ids, int[][] mask, LoraBatch lora) {
         if (ids.length == 0 || ids[0].length == 0) {

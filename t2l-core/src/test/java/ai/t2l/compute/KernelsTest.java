@@ -319,19 +319,10 @@ class KernelsTest {
         float[] special = {0f, -0f, 1e-30f, -1e-30f, -5f, -10f, -20f, 20f, 100f, -100f, 1e13f, -1e13f, Float.MAX_VALUE,
             -Float.MAX_VALUE, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
         int n = VectorKernels.SILU_VECTOR_MIN + 16 * 7 + 7; // from this many values the vector form runs
-        ByteBuffer[] b = {ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()),
-            ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder())};
-        for (int i = 0; i < n; i++) {
-            float x = i < special.length ? special[i] : (float) (rnd.nextGaussian() * 4);
-            b[0].putFloat(4 * i, x);
-            b[1].putFloat(4 * i, x);
-        }
+        ByteBuffer[] b = twoCopies(special, n, rnd, 4);
         new ScalarKernels().geluTanh(b[0], 0, n);
         Kernels.best().geluTanh(b[1], 0, n);
-        for (int i = 0; i < n; i++) {
-            assertEquals(Float.floatToIntBits(b[0].getFloat(4 * i)), Float.floatToIntBits(b[1].getFloat(4 * i)),
-                    "gelu value " + i);
-        }
+        assertSameBits(b, n, "gelu");
         assertEquals(Float.MAX_VALUE, b[0].getFloat(4 * 12), "gelu(MAX) = MAX: x³ overflows, the sigmoid is 1");
         assertEquals(-0f, b[0].getFloat(4 * 13), "gelu(-MAX) = -0");
     }
@@ -347,25 +338,35 @@ class KernelsTest {
         float[] special = {0f, -0f, 1e-30f, -1e-30f, 1e13f, -1e13f, Float.MAX_VALUE, -Float.MAX_VALUE, Float.NaN,
             Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 29.9f, -300f};
         int n = VectorKernels.SILU_VECTOR_MIN + 16 * 5 + 3; // from this many values the vector form runs
-        ByteBuffer[] b = {ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()),
-            ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder())};
-        for (int i = 0; i < n; i++) {
-            float x = i < special.length ? special[i] : (float) (rnd.nextGaussian() * 40);
-            b[0].putFloat(4 * i, x);
-            b[1].putFloat(4 * i, x);
-        }
+        ByteBuffer[] b = twoCopies(special, n, rnd, 40);
         new ScalarKernels().softcap(b[0], 0, n, cap, n);
         Kernels.best().softcap(b[1], 0, n, cap, n);
-        for (int i = 0; i < n; i++) {
-            assertEquals(Float.floatToIntBits(b[0].getFloat(4 * i)), Float.floatToIntBits(b[1].getFloat(4 * i)),
-                    "softcap value " + i);
-        }
+        assertSameBits(b, n, "softcap");
         assertEquals(cap, b[0].getFloat(4 * 4), "softcap(1e13) = cap");
         assertEquals(-cap, b[0].getFloat(4 * 5), "softcap(-1e13) = -cap");
         assertEquals(cap, b[0].getFloat(4 * 9), "softcap(+inf) = cap");
         assertEquals(-cap, b[0].getFloat(4 * 10), "softcap(-inf) = -cap");
         assertTrue(Float.isNaN(b[0].getFloat(4 * 8)), "softcap(NaN) is NaN");
         assertEquals(0f, b[0].getFloat(0), 2 * Math.ulp(cap), "softcap(0) = 0 up to the subtraction of cap");
+    }
+
+    /** Two direct buffers of n equal values: {@code special} first, then Gaussians of deviation {@code sigma}. */
+    private static ByteBuffer[] twoCopies(float[] special, int n, SplittableRandom rnd, double sigma) {
+        ByteBuffer[] b = {ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder()),
+            ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder())};
+        for (int i = 0; i < n; i++) {
+            float x = i < special.length ? special[i] : (float) (rnd.nextGaussian() * sigma);
+            b[0].putFloat(4 * i, x);
+            b[1].putFloat(4 * i, x);
+        }
+        return b;
+    }
+
+    private static void assertSameBits(ByteBuffer[] b, int n, String what) {
+        for (int i = 0; i < n; i++) {
+            assertEquals(Float.floatToIntBits(b[0].getFloat(4 * i)), Float.floatToIntBits(b[1].getFloat(4 * i)),
+                    what + " value " + i);
+        }
     }
 
     private static ByteBuffer copy(ByteBuffer b) {
