@@ -69,7 +69,13 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     WeightsOption weights;
 
-    private record Result(String measure, String variant, double[] tokPerSec) {}
+    /** One measure of one variant: its tokens/s per timed round, in round order (see {@link #tokPerSec}). */
+    private record Result(String measure, String variant, double[] rounds) {
+        /** The rounds' values, sorted: min first. */
+        double[] tokPerSec() {
+            return InterleavedRuns.sorted(rounds);
+        }
+    }
 
     @Override
     public Integer call() {
@@ -110,6 +116,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                             List.of(new Variant("LoRA merged", null)), null));
                 }
                 printTable(results);
+                printBatchRatios(results);
                 System.out.printf("%nmemory: weights %.1f MB; their panel copies for batched decode %.1f MB (heap);"
                                 + " LoRA (q,v r8, 12 layers) %.2f MB; KV cache %.1f MB (batch %d, %d positions);"
                                 + " process RSS %s%n", model.weightBytes() / 1e6, model.panelBytes() / 1e6,
@@ -161,6 +168,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                         List.of(new Variant("base", null), new Variant("LoRA unmerged", lora)), System.out));
             }
             printTable(results);
+            printBatchRatios(results);
             for (Result r : results) {
                 if (r.measure().startsWith("decode") && r.measure().endsWith("batch 1")) {
                     System.out.printf("%s decode batch 1: %.2f tok/s = %.0f%% of the floor %.2f tok/s (%.2f GB read per"
@@ -326,6 +334,33 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             ReferenceMedians ref = ReferenceMedians.decode(r.measure(), r.variant());
             System.out.printf("%-28s %-14s %10.1f %10.1f %10.1f   %-16s %s%n", r.measure(), r.variant(), v[0], median(v),
                     v[v.length - 1], ref == null ? "–" : ref.cell(), ref == null ? "–" : ref.speedup(median(v)));
+        }
+    }
+
+    /**
+     * Per variant, batched decode's tokens/s over batch 1's, round by round: the two measures of a round ran within the
+     * same minutes, so their ratio does not carry the machine's drift between minutes that a ratio of two medians does
+     * (issue 15 asks for batch 8 at 4× batch 1; batch 1 on these VMs moved 5.6–7.8 tok/s between runs minutes apart,
+     * BENCHMARKS.md, thirty-first session).
+     */
+    private static void printBatchRatios(List<Result> results) {
+        for (Result batched : results) {
+            if (!batched.measure().startsWith("decode") || batched.measure().endsWith("batch 1")) {
+                continue;
+            }
+            for (Result single : results) {
+                if (single.variant().equals(batched.variant()) && single.measure().startsWith("decode")
+                        && single.measure().endsWith("batch 1")) {
+                    double[] ratio = new double[batched.rounds().length];
+                    for (int r = 0; r < ratio.length; r++) {
+                        ratio[r] = batched.rounds()[r] / single.rounds()[r];
+                    }
+                    double[] v = InterleavedRuns.sorted(ratio);
+                    System.out.printf("%s: %s ÷ batch 1, round by round: min %.2f, median %.2f, max %.2f%n",
+                            batched.variant(), batched.measure().replaceFirst("^decode \\d+ tok, ", ""), v[0],
+                            median(v), v[v.length - 1]);
+                }
+            }
         }
     }
 

@@ -19,8 +19,9 @@ final class InterleavedRuns {
     private InterleavedRuns() {}
 
     /**
-     * {@code warmup} untimed rounds, then {@code runs} timed ones; each measure's values, sorted. With a progress
-     * stream, a line per timed run (on a real model shape a run takes seconds to minutes).
+     * {@code warmup} untimed rounds, then {@code runs} timed ones: {@code values[k][r]} is measure k's value in timed
+     * round r, in round order, so that callers can pair two measures of one round (taken in the same minutes). With a
+     * progress stream, a line per timed run (on a real model shape a run takes seconds to minutes).
      */
     static double[][] time(List<Measure> measures, int warmup, int runs, PrintStream progress) {
         for (int w = 0; w < warmup; w++) {
@@ -38,9 +39,13 @@ final class InterleavedRuns {
                 }
             }
         }
-        for (double[] v : values) {
-            Arrays.sort(v);
-        }
         return values;
+    }
+
+    /** A sorted copy of one measure's values (min first). */
+    static double[] sorted(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v;
     }
 }

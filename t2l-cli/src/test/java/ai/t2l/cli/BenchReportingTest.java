@@ -44,6 +44,27 @@ class BenchReportingTest {
         }
     }
 
+    /**
+     * bench decode on a model folder prints batched decode over batch 1 round by round, per variant: each ratio pairs
+     * two measures of one round. The golden tiny Llama in bf16, a few tokens, so the numbers are noise; only their form
+     * and order are checked.
+     */
+    @Test
+    void decodeOnAFolderPrintsTheBatchRatioRoundByRound() {
+        String model = LogitsCommandTest.golden("llama_bf16").toString();
+        String text = outputOf("bench", "decode", "--model", model, "--weights", "bf16", "--runs", "3", "--warmup", "0",
+                "--prompt-tokens", "2", "--new-tokens", "2", "--batch", "2");
+        for (String variant : new String[] {"base", "LoRA unmerged"}) {
+            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(variant) + ": batch 2 ÷ batch 1, round by round: min "
+                    + "([0-9.]+), median ([0-9.]+), max ([0-9.]+)$").matcher(text);
+            assertTrue(m.find(), variant + " has its ratio line: " + text);
+            double min = Double.parseDouble(m.group(1));
+            double median = Double.parseDouble(m.group(2));
+            double max = Double.parseDouble(m.group(3));
+            assertTrue(min > 0 && min <= median && median <= max, variant + ": " + m.group());
+        }
+    }
+
     /** What a failing command prints on stderr (its exit code must not be 0). */
     private static String errorOf(String... args) {
         PrintStream oldOut = System.out;

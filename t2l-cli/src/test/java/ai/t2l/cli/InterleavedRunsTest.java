@@ -10,13 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@link InterleavedRuns}: warm-up rounds of every measure first, then timed rounds A B A B; values sorted. */
+/** {@link InterleavedRuns}: warm-up rounds of every measure first, then timed rounds A B A B; values in round order. */
 class InterleavedRunsTest {
     @Test
     void measuresRunInRoundsAfterAWarmUpOfAll() {
         List<String> calls = new ArrayList<>();
-        double[] a = {3, 1, 2, 9}; // warm-up value first, then the timed ones
-        double[] b = {5, 4, 6, 8};
+        double[] a = {3, 9, 1, 2}; // warm-up value first, then the timed ones
+        double[] b = {5, 8, 4, 6};
         int[] next = {0, 0};
         List<InterleavedRuns.Measure> measures = List.of(
                 new InterleavedRuns.Measure("A", () -> {
@@ -30,8 +30,9 @@ class InterleavedRunsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         double[][] values = InterleavedRuns.time(measures, 1, 3, new PrintStream(out, true, StandardCharsets.UTF_8));
         assertEquals(List.of("A", "B", "A", "B", "A", "B", "A", "B"), calls);
-        assertArrayEquals(new double[] {1, 2, 9}, values[0], "A's timed values, sorted; the warm-up's 3 left out");
-        assertArrayEquals(new double[] {4, 6, 8}, values[1]);
+        assertArrayEquals(new double[] {9, 1, 2}, values[0], "A's timed values in round order; the warm-up's 3 left out");
+        assertArrayEquals(new double[] {8, 4, 6}, values[1]);
+        assertArrayEquals(new double[] {1, 2, 9}, InterleavedRuns.sorted(new double[] {9, 1, 2}));
         String progress = out.toString(StandardCharsets.UTF_8);
         assertEquals(6, progress.lines().count(), "a line per timed run: " + progress);
         assertEquals(true, progress.lines().toList().get(5).contains("round 3/3"), progress);
