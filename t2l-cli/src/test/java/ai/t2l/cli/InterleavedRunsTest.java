@@ -30,7 +30,7 @@ class InterleavedRunsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         double[][] values = InterleavedRuns.time(measures, 1, 3, new PrintStream(out, true, StandardCharsets.UTF_8));
         assertEquals(List.of("A", "B", "A", "B", "A", "B", "A", "B"), calls);
-        assertArrayEquals(new double[] {9, 1, 2}, values[0], "A's timed values in round order; the warm-up's 3 left out");
+        assertArrayEquals(new double[] {9, 1, 2}, values[0], "A's timed values in round order, the warm-up's 3 out");
         assertArrayEquals(new double[] {8, 4, 6}, values[1]);
         assertArrayEquals(new double[] {1, 2, 9}, InterleavedRuns.sorted(new double[] {9, 1, 2}));
         String progress = out.toString(StandardCharsets.UTF_8);
