@@ -205,7 +205,8 @@ public final class BenchDecodeCommand implements Callable<Integer> {
 
     /**
      * Prefill, batch-1 decode and batch-{@code batch} decode for each variant, all interleaved ({@link
-     * InterleavedRuns}); the results listed variant by variant.
+     * InterleavedRuns}); the results listed variant by variant, those three in this order ({@link #printBatchRatios}
+     * relies on it).
      */
     private List<Result> timeVariants(Transformer m, KvCache cache, int[][] prompt1, int[][] promptB,
             List<Variant> variants, java.io.PrintStream progress) {
@@ -343,24 +344,20 @@ public final class BenchDecodeCommand implements Callable<Integer> {
      * (issue 15 asks for batch 8 at 4× batch 1; batch 1 on these VMs moved 5.6–7.8 tok/s between runs minutes apart,
      * BENCHMARKS.md, thirty-first session).
      */
-    private static void printBatchRatios(List<Result> results) {
-        for (Result batched : results) {
-            if (!batched.measure().startsWith("decode") || batched.measure().endsWith("batch 1")) {
-                continue;
+    private void printBatchRatios(List<Result> results) {
+        if (batch == 1) {
+            return;
+        }
+        for (int k = 0; k + 2 < results.size(); k += 3) { // per variant: prefill, batch 1, batched (timeVariants)
+            double[] single = results.get(k + 1).rounds();
+            double[] batched = results.get(k + 2).rounds();
+            double[] ratio = new double[batched.length];
+            for (int r = 0; r < ratio.length; r++) {
+                ratio[r] = batched[r] / single[r];
             }
-            for (Result single : results) {
-                if (single.variant().equals(batched.variant()) && single.measure().startsWith("decode")
-                        && single.measure().endsWith("batch 1")) {
-                    double[] ratio = new double[batched.rounds().length];
-                    for (int r = 0; r < ratio.length; r++) {
-                        ratio[r] = batched.rounds()[r] / single.rounds()[r];
-                    }
-                    double[] v = InterleavedRuns.sorted(ratio);
-                    System.out.printf("%s: %s ÷ batch 1, round by round: min %.2f, median %.2f, max %.2f%n",
-                            batched.variant(), batched.measure().replaceFirst("^decode \\d+ tok, ", ""), v[0],
-                            median(v), v[v.length - 1]);
-                }
-            }
+            double[] v = InterleavedRuns.sorted(ratio);
+            System.out.printf("%s: batch %d ÷ batch 1, round by round: min %.2f, median %.2f, max %.2f%n",
+                    results.get(k).variant(), batch, v[0], median(v), v[v.length - 1]);
         }
     }
 

@@ -77,8 +77,16 @@ public final class Activations {
         return Scalars.mul(Scalars.div(x, (float) cap).tanh(), (float) cap);
     }
 
-    /** x's own float32 memory when an activation may overwrite it (nothing records it for backward), else null. */
+    /** x's own float32 memory when an activation may overwrite it ({@link #overwritable}), else null. */
     private static ByteBuffer inPlaceMemory(NDArray x) {
-        return Autograd.mayRecord(x) || x.hasGradient() ? null : EngineMemory.writableBytes(x);
+        return overwritable(x) ? EngineMemory.writableBytes(x) : null;
+    }
+
+    /**
+     * Whether an op may write its result into x, a temporary its caller made: nothing records x for backward (grad
+     * mode off, no gradient flag), so no saved tensor of autograd can alias it.
+     */
+    static boolean overwritable(NDArray x) {
+        return !Autograd.mayRecord(x) && !x.hasGradient();
     }
 }

@@ -604,7 +604,7 @@ public final class Transformer implements AutoCloseable {
      * session). Addition commutes, so the bits are those of x + t.
      */
     private static NDArray sumInto(NDArray t, NDArray x) {
-        return Autograd.mayRecord(t) || t.hasGradient() ? x.add(t) : t.addi(x);
+        return Activations.overwritable(t) ? t.addi(x) : x.add(t);
     }
 
     /**
@@ -686,7 +686,7 @@ public final class Transformer implements AutoCloseable {
         NDArray gate = activation.apply(project(x, l, "gate_proj", pass));
         NDArray up = project(x, l, "up_proj", pass);
         // the activation's output is a temporary: in inference the product goes into it (sumInto)
-        NDArray product = Autograd.mayRecord(gate) || gate.hasGradient() ? gate.mul(up) : gate.muli(up);
+        NDArray product = Activations.overwritable(gate) ? gate.muli(up) : gate.mul(up);
         return project(product, l, "down_proj", pass);
     }
 
