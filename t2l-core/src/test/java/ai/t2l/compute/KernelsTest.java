@@ -1,6 +1,7 @@
 package ai.t2l.compute;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -348,6 +349,19 @@ class KernelsTest {
         assertEquals(-cap, b[0].getFloat(4 * 10), "softcap(-inf) = -cap");
         assertTrue(Float.isNaN(b[0].getFloat(4 * 8)), "softcap(NaN) is NaN");
         assertEquals(0f, b[0].getFloat(0), 2 * Math.ulp(cap), "softcap(0) = 0 up to the subtraction of cap");
+    }
+
+    /** {@link Softcap#inPlace} refuses a cap that is not a positive finite number, and more values than its buffer. */
+    @Test
+    void softcapRefusesABadCapOrCount() {
+        ByteBuffer b = ByteBuffer.allocateDirect(4 * 8).order(ByteOrder.nativeOrder());
+        for (float cap : new float[] {0f, -1f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Softcap.inPlace(b, 8, cap));
+            assertTrue(e.getMessage().contains("positive finite") && e.getMessage().contains(String.valueOf(cap)),
+                    e.getMessage());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Softcap.inPlace(b, 9, 30f));
+        assertTrue(e.getMessage().contains("9 floats in a buffer of 32 bytes"), e.getMessage());
     }
 
     /** Two direct buffers of n equal values: {@code special} first, then Gaussians of deviation {@code sigma}. */
