@@ -7,11 +7,13 @@
 # compared from here. Each stack runs in its own tuned environment, as in paired.sh: the reference with the
 # oracle's env.sh, ours without its OpenBLAS and OpenMP settings.
 # Usage: T2L_ORACLE=/work/oracle bash docs/oracle-paired-generate.sh [ROUNDS=2] [REPO=the repository root]
-# WARMUP and RUNS (environment, default 8 and 30) set the calls per variant for both stacks alike.
+# WARMUP and RUNS (environment, default 8 and 30) set the calls per variant for both stacks alike; HEADS (default f32)
+# is ours' `--heads` (f32, bf16, bf16dot: docs/PERFORMANCE.md), the reference's stays float32.
 set -euo pipefail
 ROUNDS=${1:-2}
 WARMUP=${WARMUP:-8}
 RUNS=${RUNS:-30}
+HEADS=${HEADS:-f32}
 REPO=${2:-$(cd "$(dirname "$0")/.." && pwd)}
 : "${T2L_ORACLE:?set T2L_ORACLE to the reference stack (docs/oracle-setup.sh)}"
 OUT=$(mktemp -d)
@@ -24,7 +26,7 @@ for r in $(seq "$ROUNDS"); do
     grep '^{' "$OUT/ref_$r.log" > "$OUT/ref_$r"
     echo "round $r: ours $(date +%T), load $(cut -d' ' -f1 /proc/loadavg)" >&2
     (cd "$REPO" && env -u OPENBLAS_CORETYPE -u OPENBLAS_NUM_THREADS -u PYTHONPATH -u OMP_WAIT_POLICY \
-        ./t2l bench generate --warmup "$WARMUP" --runs "$RUNS") > "$OUT/ours_$r.log" 2>&1 || failed "ours" "$OUT/ours_$r.log"
+        ./t2l bench generate --warmup "$WARMUP" --runs "$RUNS" --heads "$HEADS") > "$OUT/ours_$r.log" 2>&1 || failed "ours" "$OUT/ours_$r.log"
     grep '^| hypernet' "$OUT/ours_$r.log" > "$OUT/ours_$r"
 done
 python3 - "$OUT" "$ROUNDS" <<'EOF'

@@ -46,8 +46,8 @@ public final class BenchGenerateCommand implements Callable<Integer> {
     @Option(names = "--variants", split = ",", defaultValue = "L,M,S", description = "Variants (default ${DEFAULT-VALUE})")
     List<Variant> variants;
 
-    @Option(names = "--heads", defaultValue = "f32", paramLabel = "f32|bf16",
-            description = "Precision of the head weights (t2l generate --heads; default ${DEFAULT-VALUE})")
+    @Option(names = "--heads", defaultValue = "f32", paramLabel = "f32|bf16|bf16dot",
+            description = "Precision of the head products (t2l generate --heads; default ${DEFAULT-VALUE})")
     GenerateCommand.Heads heads;
 
     @Option(names = "--descriptions", defaultValue = "1",
@@ -76,7 +76,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             embs.add(e);
         }
         float[] emb = embs.get(0);
-        out.printf("Workload: BENCHMARKS-WORKLOADS.md §1, Mistral-7B shape, fp32 (head weights read in %s), %d warm-up"
+        out.printf("Workload: BENCHMARKS-WORKLOADS.md §1, Mistral-7B shape, fp32 (head products in %s), %d warm-up"
                 + " + %d timed runs, %d CPUs, load average %s%n%n", heads, warmup, runs,
                 Runtime.getRuntime().availableProcessors(), MachineLoad.loadAverage());
         out.println("| measure | trainable parameters | min ms | median ms | max ms | CPU ms per run (all threads, mean) "
@@ -94,7 +94,7 @@ public final class BenchGenerateCommand implements Callable<Integer> {
                         .module("q_proj", 4096, 4096).module("v_proj", 4096, 1024)
                         .trainingTask(TrainingTask.RECON).headUseBias(true).build();
                 try (HyperModulator h = HyperModulator.fromState(c, HyperInit.initialState(random, 42), "random", nd)) {
-                    h.headsInBf16(heads == GenerateCommand.Heads.bf16);
+                    h.headPrecision(heads.precision);
                     final LoraWeights[] last = new LoraWeights[1];
                     long first0 = System.nanoTime();
                     h.generate(List.of(emb));

@@ -1,5 +1,6 @@
 package ai.t2l.cli;
 
+import ai.t2l.compute.HeadPrecision;
 import ai.t2l.embed.BaseModelTaskEmbedder;
 import ai.t2l.embed.OnnxTaskEmbedder;
 import ai.t2l.embed.TaskEmbedder;
@@ -101,12 +102,22 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace existing output folders")
     boolean overwrite;
 
-    enum Heads { f32, bf16 }
+    enum Heads {
+        f32(HeadPrecision.F32), bf16(HeadPrecision.BF16), bf16dot(HeadPrecision.BF16_DOT);
 
-    @Option(names = "--heads", paramLabel = "f32|bf16",
-            description = "Precision the hypernetwork's head weights are read in: f32 (default; the reference's"
-                    + " numbers) or bf16 (half the bytes: faster for L and M; the adapters differ by the rounding,"
-                    + " see docs/PERFORMANCE.md). Default also from -Dt2l.hypernet.heads")
+        final HeadPrecision precision;
+
+        Heads(HeadPrecision precision) {
+            this.precision = precision;
+        }
+    }
+
+    @Option(names = "--heads", paramLabel = "f32|bf16|bf16dot",
+            description = "Precision of the hypernetwork's head products: f32 (default; the reference's numbers),"
+                    + " bf16 (weights rounded: half the bytes, faster for L and M) or bf16dot (weights and the heads'"
+                    + " inputs rounded, AVX512_BF16 dot products in a native library the launcher builds: fastest,"
+                    + " largest error). The adapters differ by the rounding, see docs/PERFORMANCE.md. Default also"
+                    + " from -Dt2l.hypernet.heads")
     Heads heads;
 
     @Override
@@ -131,7 +142,7 @@ public final class GenerateCommand implements Callable<Integer> {
         try (HypernetCheckpoint ckpt = HypernetCheckpoint.load(t2l, opts, null)) {
             ckpt.warnings().forEach(w -> err.println("warning: " + w));
             if (heads != null) {
-                ckpt.hypernet().headsInBf16(heads == Heads.bf16);
+                ckpt.hypernet().headPrecision(heads.precision);
             }
             HyperConfig c = ckpt.config();
             String base = BaseModelRef.choose(baseModelId, model != null ? model : ckpt.baseModelDir(),

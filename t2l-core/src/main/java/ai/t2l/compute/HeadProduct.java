@@ -54,16 +54,30 @@ public final class HeadProduct {
      * 16 bits, W[order[32g + 16 + j]][k] in the high 16 (null when the panels are float32).
      */
     private final int[] halves;
+    /**
+     * Or the panels for {@link Bf16Dot} ({@link HeadPrecision#BF16_DOT}), two columns per int: dot[(g·pairs + q)·16 + j]
+     * = W[order[32g + j]][2q] in the low 16 bits and W[order[32g + j]][2q + 1] in the high 16, outputs 16–31 the same
+     * from {@link #dotSecond} on (null otherwise).
+     */
+    private final int[] dot;
+    /** Where the dot panels' second halves start (half the array). */
+    private final int dotSecond;
+    /** Column pairs: ⌈cols / 2⌉. */
+    private final int pairs;
     /** bias[order[p]] at p, zeros past count (or all zeros without a bias). */
     private final float[] bias;
 
-    private HeadProduct(HeadKernel kernel, int cols, int count, float[] panels, int[] halves, float[] bias) {
+    private HeadProduct(HeadKernel kernel, int cols, int count, float[] panels, int[] halves, int[] dot,
+            float[] bias) {
         this.kernel = kernel;
         this.cols = cols;
         this.count = count;
         this.panels = panels;
         this.second = panels == null ? 0 : panels.length / 2;
         this.halves = halves;
+        this.dot = dot;
+        this.dotSecond = dot == null ? 0 : dot.length / 2;
+        this.pairs = (cols + 1) / 2;
         this.bias = bias;
     }
 
@@ -89,10 +103,30 @@ public final class HeadProduct {
      *     every sum stay float32. Not what the reference computes: an option, with its error in docs/PERFORMANCE.md
      */
     public static HeadProduct pack(FloatBuffer w, int cols, float[] bias, int[] order, boolean bf16) {
-        return pack(HeadKernel.BEST, w, cols, bias, order, bf16);
+        return pack(HeadKernel.BEST, w, cols, bias, order, bf16 ? HeadPrecision.BF16 : HeadPrecision.F32);
+    }
+
+    /**
+     * {@link #pack(FloatBuffer, int, float[], int[], boolean)} in the given precision.
+     *
+     * @throws IllegalStateException for {@link HeadPrecision#BF16_DOT} where {@link Bf16Dot} does not run, saying why
+     */
+    public static HeadProduct pack(FloatBuffer w, int cols, float[] bias, int[] order, HeadPrecision precision) {
+        return pack(HeadKernel.BEST, w, cols, bias, order, precision);
     }
 
     static HeadProduct pack(HeadKernel kernel, FloatBuffer w, int cols, float[] bias, int[] order, boolean bf16) {
+        return pack(kernel, w, cols, bias, order, bf16 ? HeadPrecision.BF16 : HeadPrecision.F32);
+    }
+
+    static HeadProduct pack(HeadKernel kernel, FloatBuffer w, int cols, float[] bias, int[] order,
+            HeadPrecision precision) {
+        if (precision == HeadPrecision.BF16_DOT && !Bf16Dot.available()) {
+            throw new IllegalStateException("head product: bf16dot needs the native bf16 dot library: "
+                    + Bf16Dot.whyUnavailable());
+        }
+        boolean bf16 = precision == HeadPrecision.BF16;
+        boolean dotted = precision == HeadPrecision.BF16_DOT;
         long wRows = cols == 0 ? 0 : w.capacity() / cols;
         for (int f : order) {
             if (f < 0 || f >= wRows || (bias != null && f >= bias.length)) {
@@ -101,13 +135,15 @@ public final class HeadProduct {
             }
         }
         int groups = (order.length + FEATURES_PER_PANEL - 1) / FEATURES_PER_PANEL;
-        long size = (long) groups * FEATURES_PER_PANEL * cols;
+        int pairs = (cols + 1) / 2;
+        long size = (long) groups * FEATURES_PER_PANEL * (dotted ? 2 * pairs : cols);
         if (size > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("head product: " + order.length + " × " + cols + " weights are more "
                     + "than one Java array holds");
         }
-        float[] panels = bf16 ? null : new float[(int) size];
+        float[] panels = bf16 || dotted ? null : new float[(int) size];
         int[] halves = bf16 ? new int[(int) (size / 2)] : null;
+        int[] dot = dotted ? new int[(int) (size / 2)] : null;
         float[] packedBias = new float[groups * FEATURES_PER_PANEL];
         for (int p = 0; p < order.length && bias != null; p++) {
             packedBias[p] = bias[order[p]];
@@ -121,7 +157,17 @@ public final class HeadProduct {
                     w.get(order[p0 + f] * cols, rows, f * cols, cols);
                 }
                 // written in order: each cache line of the new array once
-                if (bf16) {
+                if (dotted) {
+                    int half = FEATURES_PER_PANEL / 2;
+                    int second = dot.length / 2;
+                    for (int q = 0, at = g * pairs * half; q < pairs; q++, at += half) {
+                        for (int f = 0; f < FEATURES_PER_PANEL; f++) {
+                            int pair = f >= n ? 0 : Half.bf16FromFloat(rows[f * cols + 2 * q]) & 0xFFFF
+                                    | (2 * q + 1 < cols ? Half.bf16FromFloat(rows[f * cols + 2 * q + 1]) << 16 : 0);
+                            dot[f < half ? at + f : second + at + f - half] = pair;
+                        }
+                    }
+                } else if (bf16) {
                     int half = FEATURES_PER_PANEL / 2;
                     for (int k = 0, at = p0 * cols / 2; k < cols; k++, at += half) {
                         for (int j = 0; j < half; j++) {
@@ -144,7 +190,7 @@ public final class HeadProduct {
                 }
             }
         });
-        return new HeadProduct(kernel, cols, order.length, panels, halves, packedBias);
+        return new HeadProduct(kernel, cols, order.length, panels, halves, dot, packedBias);
     }
 
     /** Packed positions (the order's length). */
@@ -159,12 +205,17 @@ public final class HeadProduct {
 
     /** Bytes of the packed copy. */
     public long bytes() {
-        return 4L * ((panels != null ? panels.length : halves.length) + bias.length);
+        return 4L * ((panels != null ? panels.length : halves != null ? halves.length : dot.length) + bias.length);
     }
 
-    /** Whether the weights are held in bfloat16. */
+    /** Whether the weights are held in bfloat16 (either 16-bit precision). */
     public boolean bf16() {
-        return halves != null;
+        return panels == null;
+    }
+
+    /** What the products read and multiply. */
+    public HeadPrecision precision() {
+        return dot != null ? HeadPrecision.BF16_DOT : halves != null ? HeadPrecision.BF16 : HeadPrecision.F32;
     }
 
     /**
@@ -186,6 +237,10 @@ public final class HeadProduct {
             throw new IllegalArgumentException("head product: positions [0, " + limit + ") of " + count);
         }
         java.util.Objects.checkFromIndexSize((long) xRow * cols, (long) m * cols, x.length);
+        if (dot != null) {
+            multiplyDot(x, xRow, m, limit, sink);
+            return;
+        }
         float[][] xb = rowTiles(x, xRow, m, cols);
         int groups = (limit + FEATURES_PER_PANEL - 1) / FEATURES_PER_PANEL;
         ComputePool.forRange(groups, (long) limit * cols, (g0, g1) -> {
@@ -197,6 +252,48 @@ public final class HeadProduct {
                     int rows = Math.min(ROWS_PER_TILE, m - t * ROWS_PER_TILE);
                     tile(g, xb[t], rows, tile);
                     sink.accept(p0, n, t * ROWS_PER_TILE, rows, tile);
+                }
+            }
+        });
+    }
+
+    /** Tiles of activation rows per native call: the out buffer (16 KB) stays in L1 for the sink to read. */
+    private static final int DOT_TILES_PER_CALL = 16;
+
+    /**
+     * {@link #multiply(float[], int, int, int, Sink)} on the {@link Bf16Dot} panels: x rounded to bfloat16 once, then
+     * per panel group the native tiles, a few per call (one crossing per tile would cost a few percent: a tile of
+     * 512 columns is about 4 µs), each + b in float32 before it reaches the sink.
+     */
+    private void multiplyDot(float[] x, int xRow, int m, int limit, Sink sink) {
+        int tiles = (m + ROWS_PER_TILE - 1) / ROWS_PER_TILE;
+        int tileInts = pairs * ROWS_PER_TILE;
+        int[] xb = new int[Math.multiplyExact(tiles, tileInts)];
+        ComputePool.forRange(tiles, (long) m * cols, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                Bf16Dot.packTile(x, xRow + t * ROWS_PER_TILE, Math.min(ROWS_PER_TILE, m - t * ROWS_PER_TILE), cols, xb,
+                        t * tileInts);
+            }
+        });
+        int groups = (limit + FEATURES_PER_PANEL - 1) / FEATURES_PER_PANEL;
+        int tileSize = ROWS_PER_TILE * FEATURES_PER_PANEL;
+        ComputePool.forRange(groups, (long) limit * cols, (g0, g1) -> {
+            float[] out = new float[Math.min(tiles, DOT_TILES_PER_CALL) * tileSize];
+            float[] tile = new float[tileSize];
+            for (int g = g0; g < g1; g++) {
+                int p0 = g * FEATURES_PER_PANEL;
+                int n = Math.min(FEATURES_PER_PANEL, limit - p0);
+                int first = g * pairs * (FEATURES_PER_PANEL / 2);
+                for (int c0 = 0; c0 < tiles; c0 += DOT_TILES_PER_CALL) {
+                    int calls = Math.min(DOT_TILES_PER_CALL, tiles - c0);
+                    Bf16Dot.tiles(dot, first, dotSecond + first, pairs, xb, c0 * tileInts, calls, out);
+                    for (int c = 0; c < calls; c++) {
+                        int t = c0 + c;
+                        int rows = Math.min(ROWS_PER_TILE, m - t * ROWS_PER_TILE);
+                        System.arraycopy(out, c * tileSize, tile, 0, tileSize);
+                        addBias(p0, rows, tile);
+                        sink.accept(p0, n, t * ROWS_PER_TILE, rows, tile);
+                    }
                 }
             }
         });
@@ -231,6 +328,9 @@ public final class HeadProduct {
      *     int, long)})
      */
     public void multiplyRows(float[] x, int xRow, float[] y, int yRow, int rows, boolean silu, long siluWhole) {
+        if (dot != null) {
+            throw new IllegalStateException("head product: bf16dot panels serve multiply(x, xRow, m, limit, sink) only");
+        }
         java.util.Objects.checkFromIndexSize((long) xRow * cols, (long) rows * cols, x.length);
         java.util.Objects.checkFromIndexSize((long) yRow * count, (long) rows * count, y.length);
         int groups = (count + FEATURES_PER_PANEL - 1) / FEATURES_PER_PANEL;
@@ -261,6 +361,10 @@ public final class HeadProduct {
         } else {
             kernel.tileBf16(halves, p0 * cols / 2, cols, xt, tile);
         }
+        addBias(p0, rows, tile);
+    }
+
+    private void addBias(int p0, int rows, float[] tile) {
         for (int i = 0; i < rows; i++) {
             for (int f = 0; f < FEATURES_PER_PANEL; f++) {
                 tile[i * FEATURES_PER_PANEL + f] += bias[p0 + f]; // one rounding, as the engine's add

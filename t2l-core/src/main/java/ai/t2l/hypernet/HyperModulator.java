@@ -12,7 +12,9 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
+import ai.t2l.compute.Bf16Dot;
 import ai.t2l.compute.FloatScan;
+import ai.t2l.compute.HeadPrecision;
 import ai.t2l.compute.HeadProduct;
 import ai.t2l.io.Finite;
 import ai.t2l.io.FloatTensor;
@@ -66,8 +68,12 @@ public final class HyperModulator implements AutoCloseable {
     /** Per module: its AB_offset holds only +0.0 ({@link #offsetsZero}). */
     private final Map<String, Boolean> zeroOffsets = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean buffersHandedOut;
-    /** Head weights packed in bfloat16 ({@link #headsInBf16}); the default from -Dt2l.hypernet.heads=bf16. */
-    private volatile boolean bf16Heads = "bf16".equals(System.getProperty("t2l.hypernet.heads"));
+    /**
+     * What the head products read and multiply ({@link #headPrecision}); the default from -Dt2l.hypernet.heads=f32,
+     * bf16 or bf16dot.
+     */
+    private volatile HeadPrecision headPrecision = HeadPrecision.parse(System.getProperty("t2l.hypernet.heads"),
+            "-Dt2l.hypernet.heads");
 
     private HyperModulator(HyperConfig config, NDManager manager, Map<String, NDArray> params,
             Map<String, NDArray> buffers) {
@@ -665,7 +671,7 @@ public final class HyperModulator implements AutoCloseable {
         for (String module : config.moduleOrder()) {
             long rows = (config.headOutSize(module) + HeadProduct.FEATURES_PER_PANEL - 1)
                     / HeadProduct.FEATURES_PER_PANEL * HeadProduct.FEATURES_PER_PANEL;
-            need += (bf16Heads ? 2 : 4) * rows * config.headInSize() + 4 * rows;
+            need += (headPrecision == HeadPrecision.F32 ? 4 : 2) * rows * config.headInSize() + 4 * rows;
         }
         return need <= Runtime.getRuntime().maxMemory() / 2;
     }
@@ -676,8 +682,24 @@ public final class HyperModulator implements AutoCloseable {
      * (docs/PERFORMANCE.md gives the measured error); the default is float32, or -Dt2l.hypernet.heads=bf16.
      */
     public void headsInBf16(boolean bf16) {
-        if (bf16 != bf16Heads) {
-            bf16Heads = bf16;
+        headPrecision(bf16 ? HeadPrecision.BF16 : HeadPrecision.F32);
+    }
+
+    /**
+     * What generation's head products read and multiply: {@link HeadPrecision#F32} (the reference's numbers),
+     * {@link HeadPrecision#BF16} (see {@link #headsInBf16}) or {@link HeadPrecision#BF16_DOT} (the heads' inputs
+     * rounded to bfloat16 too, AVX512_BF16 dot products through a native library; docs/PERFORMANCE.md gives the
+     * error). Applies where the Java head kernel runs ({@link #generateEncoded(NDArray)}); the engine's products stay
+     * float32.
+     *
+     * @throws T2lException for BF16_DOT where the native library does not run, saying why
+     */
+    public void headPrecision(HeadPrecision precision) {
+        if (precision == HeadPrecision.BF16_DOT && !Bf16Dot.available()) {
+            throw new T2lException("head precision bf16dot: " + Bf16Dot.whyUnavailable());
+        }
+        if (precision != headPrecision) {
+            headPrecision = precision;
             packedHeads.clear();
         }
     }
@@ -806,7 +828,7 @@ public final class HyperModulator implements AutoCloseable {
     private HeadProduct packHead(String module) {
         NDArray b = params.get("heads." + module + ".bias");
         return JavaHeads.pack(config, module, EngineMemory.readable(params.get("heads." + module + ".weight")),
-                b == null ? null : b.toFloatArray(), bf16Heads);
+                b == null ? null : b.toFloatArray(), headPrecision);
     }
 
     /**

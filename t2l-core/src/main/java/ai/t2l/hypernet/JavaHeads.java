@@ -1,5 +1,6 @@
 package ai.t2l.hypernet;
 
+import ai.t2l.compute.HeadPrecision;
 import ai.t2l.compute.HeadProduct;
 import java.nio.FloatBuffer;
 
@@ -21,8 +22,8 @@ final class JavaHeads {
     private JavaHeads() {}
 
     /** The module's head weight packed in the order {@link #run} reads its outputs in (see {@link #order}). */
-    static HeadProduct pack(HyperConfig c, String module, FloatBuffer w, float[] bias, boolean bf16) {
-        return HeadProduct.pack(w, c.headInSize(), bias, order(c, module), bf16);
+    static HeadProduct pack(HyperConfig c, String module, FloatBuffer w, float[] bias, HeadPrecision precision) {
+        return HeadProduct.pack(w, c.headInSize(), bias, order(c, module), precision);
     }
 
     /**

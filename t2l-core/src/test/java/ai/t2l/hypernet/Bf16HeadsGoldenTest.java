@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.t2l.Shared;
+import ai.t2l.compute.Bf16DotLibrary;
+import ai.t2l.compute.HeadPrecision;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.Json;
 import ai.t2l.io.SafetensorsFile;
@@ -13,6 +15,7 @@ import ai.t2l.model.Transformer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -33,13 +36,17 @@ class Bf16HeadsGoldenTest {
     private static final double LOGITS_VS_CAST = 3;
     private static final double LOGITS_ATOL = 0.05;
 
-    static String[] variants() {
-        return Golden.VARIANTS;
+    static java.util.stream.Stream<Arguments> cases() {
+        return java.util.Arrays.stream(Golden.VARIANTS).flatMap(v -> java.util.stream.Stream.of(
+                Arguments.of(v, HeadPrecision.BF16), Arguments.of(v, HeadPrecision.BF16_DOT)));
     }
 
-    @ParameterizedTest
-    @MethodSource("variants")
-    void bf16HeadsStayCloseToTheReference(String variant) {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void bf16HeadsStayCloseToTheReference(String variant, HeadPrecision precision) {
+        if (precision == HeadPrecision.BF16_DOT) {
+            Bf16DotLibrary.require();
+        }
         Path dir = Golden.dir(variant);
         JsonNode expected = Json.read(dir.resolve("expected/expected.json"));
         double worstRel = 0;
@@ -52,9 +59,9 @@ class Bf16HeadsGoldenTest {
             HyperModulator h = ckpt.hypernet();
             for (int t = 0; t < 3; t++) {
                 float[] emb = Golden.embedding(variant, t, "task_emb");
-                h.headsInBf16(false);
+                h.headPrecision(HeadPrecision.F32);
                 LoraWeights f32 = h.generate(emb);
-                h.headsInBf16(true);
+                h.headPrecision(precision);
                 LoraWeights bf16 = h.generate(emb);
                 for (var e : f32.pairs().entrySet()) {
                     LoraWeights.Pair got = bf16.pairs().get(e.getKey());
@@ -73,8 +80,8 @@ class Bf16HeadsGoldenTest {
                 }
             }
         }
-        System.out.printf("bf16 heads %-24s adapters max|Δ|/max|x| %.3g; logits max|Δ| vs reference %.3g (the float32"
-                + " adapter cast to bf16: %.3g)%n", variant, worstRel, worstLogit, worstCast);
+        System.out.printf("%-7s heads %-24s adapters max|Δ|/max|x| %.3g; logits max|Δ| vs reference %.3g (the float32"
+                + " adapter cast to bf16: %.3g)%n", precision.label(), variant, worstRel, worstLogit, worstCast);
         assertTrue(worstRel > 0, variant + ": bf16 heads gave the float32 adapters exactly: was anything rounded?");
         assertTrue(worstRel <= ADAPTER_REL, variant + ": adapters moved by " + worstRel + " of their scale");
         assertTrue(worstLogit <= LOGITS_ATOL && worstLogit <= LOGITS_VS_CAST * Math.max(worstCast, 1e-4),

@@ -1,0 +1,167 @@
+package ai.t2l.compute;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.t2l.io.Half;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The native bf16 dot tile ({@link Bf16Dot}) and {@link HeadProduct} in {@link HeadPrecision#BF16_DOT}: the sums of
+ * the bfloat16-rounded weights and activations, every (row, feature) delivered once, bounds checked in Java.
+ */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+class Bf16DotTest {
+    /**
+     * One tile against Intel's definition of VDPBF16PS, emulated in float: per lane, acc + (odd pair's product) then
+     * + (even pair's product), each product exact in float32 and each sum rounded once. Bit for bit, so a kernel
+     * that read the wrong halves, lanes or rows would fail at the first value.
+     */
+    @Test
+    void aTileIsTheInstructionsSumBitForBit() {
+        Bf16DotLibrary.require();
+        SplittableRandom r = new SplittableRandom(3);
+        int pairs = 37;
+        int[] panels = randomPairs(r, 5 + 2 * pairs * 16); // first half from 5, second from 5 + pairs·16
+        int[] xb = randomPairs(r, 3 + 2 * pairs * 8); // two tiles from 3
+        float[] out = new float[2 * 256];
+        Bf16Dot.tiles(panels, 5, 5 + pairs * 16, pairs, xb, 3, 2, out);
+        for (int t = 0; t < 2; t++) {
+            for (int i = 0; i < 8; i++) {
+                for (int f = 0; f < 32; f++) {
+                    float acc = 0f;
+                    for (int q = 0; q < pairs; q++) {
+                        int w = panels[5 + (f < 16 ? 0 : pairs * 16) + q * 16 + f % 16];
+                        int x = xb[3 + t * pairs * 8 + q * 8 + i];
+                        acc += high(x) * high(w);
+                        acc += low(x) * low(w);
+                    }
+                    assertEquals(Float.floatToRawIntBits(acc), Float.floatToRawIntBits(out[t * 256 + i * 32 + f]),
+                            "tile " + t + " row " + i + " output " + f + ": " + out[t * 256 + i * 32 + f] + " vs "
+                                    + acc);
+                }
+            }
+        }
+    }
+
+    @Test
+    void badIndicesAreRefusedBeforeTheNativeCode() {
+        Bf16DotLibrary.require();
+        int[] panels = new int[2 * 16 * 4];
+        int[] xb = new int[8 * 4];
+        float[] out = new float[256];
+        Bf16Dot.tiles(panels, 0, 64, 4, xb, 0, 1, out); // in bounds
+        assertThrows(IndexOutOfBoundsException.class, () -> Bf16Dot.tiles(panels, 0, 65, 4, xb, 0, 1, out));
+        assertThrows(IndexOutOfBoundsException.class, () -> Bf16Dot.tiles(panels, -1, 64, 4, xb, 0, 1, out));
+        assertThrows(IndexOutOfBoundsException.class, () -> Bf16Dot.tiles(panels, 0, 64, 4, xb, 1, 1, out));
+        assertThrows(IndexOutOfBoundsException.class, () -> Bf16Dot.tiles(panels, 0, 64, 4, xb, 0, 2, out));
+        assertThrows(IndexOutOfBoundsException.class, () -> Bf16Dot.tiles(panels, 0, 64, 4, xb, 0, 1,
+                new float[255]));
+        assertThrows(IllegalArgumentException.class, () -> Bf16Dot.tiles(panels, 0, 64, 0, xb, 0, 1, out));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(1)
+    void aFileThatIsNotTheLibraryIsRefusedWithItsName(@TempDir Path dir) throws Exception {
+        // a JVM loads a JNI library once: after the real one, load() keeps it, so this runs first (and skips when
+        // another class loaded it before)
+        org.junit.jupiter.api.Assumptions.assumeFalse(Bf16Dot.available(), "the library is loaded in this JVM");
+        assertFalse(Bf16Dot.load(dir.resolve("missing.so")));
+        assertTrue(Bf16Dot.whyUnavailable().contains("missing.so does not exist"), Bf16Dot.whyUnavailable());
+        assertFalse(Bf16Dot.load(Files.writeString(dir.resolve("junk.so"), "not an ELF file")));
+        assertTrue(Bf16Dot.whyUnavailable().contains("junk.so did not load"), Bf16Dot.whyUnavailable());
+        assertThrows(IllegalStateException.class, () -> Bf16Dot.tiles(new int[32], 0, 16, 1, new int[8], 0, 1,
+                new float[256]));
+    }
+
+    /**
+     * The BF16_DOT head product against a double-precision x·Wᵀ + b of the rounded values: row counts that are not
+     * tiles of 8 (and more than one native call's 16 tiles), odd widths, partial panels, features from an offset.
+     */
+    @ParameterizedTest(name = "m={0} cols={1} features [{2}, {3})")
+    @CsvSource({"32, 512, 0, 4096", "1, 7, 0, 9", "45, 41, 3, 203", "200, 64, 16, 1000"})
+    void theHeadProductSumsTheRoundedValues(int m, int cols, int f0, int f1) {
+        Bf16DotLibrary.require();
+        SplittableRandom r = new SplittableRandom(m * 31L + cols);
+        int features = f1 + 5;
+        float[] w = gaussian(r, features * cols, 0.05f);
+        float[] x = gaussian(r, m * cols, 1f);
+        float[] bias = gaussian(r, features, 1f);
+        int[] order = java.util.stream.IntStream.range(f0, f1).toArray();
+        HeadProduct packed = HeadProduct.pack(java.nio.FloatBuffer.wrap(w), cols, bias, order,
+                HeadPrecision.BF16_DOT);
+        assertEquals(HeadPrecision.BF16_DOT, packed.precision());
+        float[] y = new float[m * features];
+        int[] seen = new int[m * features];
+        packed.multiply(x, m, order.length, (p0, nf, i0, rows, tile) -> {
+            for (int f = 0; f < nf; f++) {
+                for (int i = 0; i < rows; i++) {
+                    y[(i0 + i) * features + f0 + p0 + f] = tile[i * HeadProduct.FEATURES_PER_PANEL + f];
+                    synchronized (seen) {
+                        seen[(i0 + i) * features + f0 + p0 + f]++;
+                    }
+                }
+            }
+        });
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < features; j++) {
+                int want = j >= f0 && j < f1 ? 1 : 0;
+                assertEquals(want, seen[i * features + j], "times row " + i + " feature " + j + " came");
+                if (want == 0) {
+                    continue;
+                }
+                double exact = 0;
+                double scale = 0;
+                for (int k = 0; k < cols; k++) {
+                    double p = (double) rounded(w[j * cols + k]) * rounded(x[i * cols + k]);
+                    exact += p;
+                    scale += Math.abs(p);
+                }
+                exact += bias[j];
+                double d = Math.abs(exact - y[i * features + j]);
+                assertTrue(d <= 1e-6 * (scale + Math.abs(bias[j])), "row " + i + " feature " + j + ": "
+                        + y[i * features + j] + " vs " + exact);
+            }
+        }
+        assertThrows(IllegalStateException.class, () -> packed.multiply(x, m, true),
+                "the dense form does not take bf16dot panels");
+    }
+
+    private static float rounded(float v) {
+        return Float.intBitsToFloat(Half.bf16FromFloat(v) << 16);
+    }
+
+    private static float low(int pair) {
+        return Float.intBitsToFloat(pair << 16);
+    }
+
+    private static float high(int pair) {
+        return Float.intBitsToFloat(pair & 0xFFFF0000);
+    }
+
+    /** Pairs of bfloat16 values of ordinary size (Gaussian; no subnormals, which the instruction flushes). */
+    private static int[] randomPairs(SplittableRandom r, int n) {
+        int[] v = new int[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (Half.bf16FromFloat((float) r.nextGaussian()) & 0xFFFF)
+                    | Half.bf16FromFloat((float) r.nextGaussian()) << 16;
+        }
+        return v;
+    }
+
+    private static float[] gaussian(SplittableRandom r, int n, float scale) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian() * scale;
+        }
+        return v;
+    }
+}
