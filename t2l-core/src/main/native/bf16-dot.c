@@ -9,7 +9,8 @@
  * Layout (Java packs it, ai.t2l.compute.HeadProduct): panels hold, per pair of columns p = (2q, 2q + 1), one int per
  * output with the weight of column 2q in its low 16 bits and 2q + 1 in its high 16: outputs 0-15 of a panel at
  * panels[first + q·16 + j], outputs 16-31 at panels[second + q·16 + j] (two streams per thread, as the float32 panels).
- * xb holds the activations the same way, per tile of 8 rows: xb[x0 + t·pairs·8 + q·8 + i] for row i of tile t.
+ * xb holds the activations the same way, per tile of 8 rows, each row as its bfloat16 values in order (so the int at
+ * q holds columns 2q and 2q + 1): xb[x0 + t·8·pairs + i·pairs + q] for row i of tile t (packRows makes them).
  * out receives out[t·256 + i·32 + f] = Σ_q (x[i][2q+1]·w[f][2q+1] + x[i][2q]·w[f][2q]), accumulated in float32.
  *
  * Java checks every index before the call (Bf16Dot.tiles); this file trusts them. Nothing here allocates, keeps a
@@ -47,7 +48,7 @@ JNIEXPORT jboolean JNICALL Java_ai_t2l_compute_Bf16Dot_supported(JNIEnv *env, jc
  * whatever the compiler's optimisation level (gcc -O2 kept an array of them on the stack: half the speed). */
 #define ROW(i, r0, r1)                                                                                              \
     do {                                                                                                            \
-        __m512bh v = (__m512bh)_mm512_set1_epi32(xq[i]);                                                           \
+        __m512bh v = (__m512bh)_mm512_set1_epi32(x[(i) * pairs + q]);                                                           \
         r0 = _mm512_dpbf16_ps(r0, v, a);                                                                            \
         r1 = _mm512_dpbf16_ps(r1, v, b);                                                                            \
     } while (0)
@@ -59,7 +60,6 @@ static void tile8x32(const int32_t *w0, const int32_t *w1, const int32_t *x, int
     for (int q = 0; q < pairs; q++) {
         __m512bh a = (__m512bh)_mm512_loadu_si512(w0 + q * 16);
         __m512bh b = (__m512bh)_mm512_loadu_si512(w1 + q * 16);
-        const int32_t *xq = x + q * 8;
         ROW(0, c00, c01);
         ROW(1, c10, c11);
         ROW(2, c20, c21);
@@ -106,9 +106,56 @@ JNIEXPORT void JNICALL Java_ai_t2l_compute_Bf16Dot_tilesUnchecked(JNIEnv *env, j
         return;
     }
     for (int t = 0; t < tiles; t++) {
-        tile8x32(p + first, p + second, x + x0 + (int64_t)t * pairs * 8, pairs, o + (int64_t)t * 256);
+        tile8x32(p + first, p + second, x + x0 + (int64_t)t * 8 * pairs, pairs, o + (int64_t)t * 256);
     }
     (*env)->ReleasePrimitiveArrayCritical(env, out, o, 0);
     (*env)->ReleasePrimitiveArrayCritical(env, xb, x, JNI_ABORT);
     (*env)->ReleasePrimitiveArrayCritical(env, panels, p, JNI_ABORT);
+}
+
+/* One row of float32 values to bfloat16, rounded to nearest even by the CPU (VCVTNE2PS2BF16: NaN stays NaN, a
+ * subnormal becomes zero, as the dot product would read it), 32 at a time; an odd last value is paired with zero. */
+__attribute__((target("avx512f,avx512bf16")))
+static void row_to_bf16(const float *x, int cols, int32_t *out) {
+    int k = 0;
+    for (; k + 32 <= cols; k += 32) {
+        __m512bh v = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(x + k + 16), _mm512_loadu_ps(x + k));
+        _mm512_storeu_si512(out + k / 2, (__m512i)v);
+    }
+    if (k < cols) {
+        int left = cols - k;
+        __mmask16 lo = (__mmask16)(left >= 16 ? 0xFFFF : (1u << left) - 1);
+        __mmask16 hi = (__mmask16)(left <= 16 ? 0 : (1u << (left - 16)) - 1);
+        __m512bh v = _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(hi, x + k + 16), _mm512_maskz_loadu_ps(lo, x + k));
+        _mm512_mask_storeu_epi32(out + k / 2, (__mmask16)((1u << ((left + 1) / 2)) - 1), (__m512i)v);
+    }
+}
+
+/* Rows [row0, row0 + rows) of x ((·, cols) row-major, rows ≤ 8) as one activation tile at xb[at]: 8 rows of
+ * (cols + 1) / 2 ints, rows past `rows` zeros. */
+JNIEXPORT void JNICALL Java_ai_t2l_compute_Bf16Dot_packUnchecked(JNIEnv *env, jclass cls, jfloatArray x, jint row0,
+        jint rows, jint cols, jintArray xb, jint at) {
+    (void)cls;
+    float *xs = (*env)->GetPrimitiveArrayCritical(env, x, NULL);
+    if (xs == NULL) {
+        return;
+    }
+    int32_t *out = (*env)->GetPrimitiveArrayCritical(env, xb, NULL);
+    if (out == NULL) {
+        (*env)->ReleasePrimitiveArrayCritical(env, x, xs, JNI_ABORT);
+        return;
+    }
+    int pairs = (cols + 1) / 2;
+    for (int i = 0; i < 8; i++) {
+        int32_t *o = out + at + (int64_t)i * pairs;
+        if (i < rows) {
+            row_to_bf16(xs + (int64_t)(row0 + i) * cols, cols, o);
+        } else {
+            for (int q = 0; q < pairs; q++) {
+                o[q] = 0;
+            }
+        }
+    }
+    (*env)->ReleasePrimitiveArrayCritical(env, xb, out, 0);
+    (*env)->ReleasePrimitiveArrayCritical(env, x, xs, JNI_ABORT);
 }

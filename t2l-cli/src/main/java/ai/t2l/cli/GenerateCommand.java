@@ -1,6 +1,6 @@
 package ai.t2l.cli;
 
-import ai.t2l.compute.HeadPrecision;
+import ai.t2l.compute.ProductPrecision;
 import ai.t2l.embed.BaseModelTaskEmbedder;
 import ai.t2l.embed.OnnxTaskEmbedder;
 import ai.t2l.embed.TaskEmbedder;
@@ -103,11 +103,11 @@ public final class GenerateCommand implements Callable<Integer> {
     boolean overwrite;
 
     enum Heads {
-        f32(HeadPrecision.F32), bf16(HeadPrecision.BF16), bf16dot(HeadPrecision.BF16_DOT);
+        f32(ProductPrecision.F32), bf16(ProductPrecision.BF16), bf16dot(ProductPrecision.BF16_DOT);
 
-        final HeadPrecision precision;
+        final ProductPrecision precision;
 
-        Heads(HeadPrecision precision) {
+        Heads(ProductPrecision precision) {
             this.precision = precision;
         }
     }

@@ -1,18 +1,55 @@
 package ai.t2l.cli;
 
+import ai.t2l.compute.Bf16Dot;
+import ai.t2l.compute.F32Matrix;
+import ai.t2l.compute.ProductPrecision;
 import ai.t2l.compute.WeightPrecision;
+import ai.t2l.io.T2lException;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code --weights auto|f32|bf16|int8} for every command that runs a model for inference (docs/WEIGHTS.md). Parsed
+ * {@code --weights auto|f32|bf16|int8} and {@code --products f32|bf16dot} for every command that runs a model for inference (docs/WEIGHTS.md). Parsed
  * and applied as soon as picocli reads it, so the library's inference loads ({@link
  * WeightPrecision#inferenceDefault}) see it without each command passing it along.
  */
 public final class WeightsOption {
+    /** The command this is mixed into: a bad value is its usage error (exit 2), not a failed setter call. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
     @Option(names = "--weights", paramLabel = "auto|f32|bf16|int8", defaultValue = "auto",
             description = "Precision of the base model's matrices: auto (as stored: bf16 folders memory-mapped), f32,"
                     + " bf16, int8 (Q8_0 blocks quantized at load) (default: ${DEFAULT-VALUE})")
     void set(String value) {
-        System.setProperty(WeightPrecision.PROPERTY, WeightPrecision.parse(value).label());
+        try {
+            System.setProperty(WeightPrecision.PROPERTY, WeightPrecision.parse(value).label());
+        } catch (T2lException e) {
+            throw new ParameterException(mixee.commandLine(), e.getMessage());
+        }
+    }
+
+    @Option(names = "--products", paramLabel = "f32|bf16dot", defaultValue = "f32",
+            description = "Precision of a float32 model's batched and prompt products: f32 (default; the reference's"
+                    + " numbers) or bf16dot (weights and activations rounded to bfloat16, AVX512_BF16 dot products in"
+                    + " a native library the ./t2l launcher builds: faster prefill and batched decode, logits move by"
+                    + " the rounding, see docs/PERFORMANCE.md)")
+    void products(String value) {
+        ProductPrecision p;
+        try {
+            p = ProductPrecision.parse(value, "--products");
+        } catch (T2lException e) {
+            throw new ParameterException(mixee.commandLine(), e.getMessage());
+        }
+        if (p == ProductPrecision.BF16) {
+            throw new ParameterException(mixee.commandLine(), "--products: bf16 is --weights bf16 (weights rounded,"
+                    + " products float32); --products takes f32 or bf16dot");
+        }
+        if (p == ProductPrecision.BF16_DOT && !Bf16Dot.available()) {
+            throw new ParameterException(mixee.commandLine(), "--products bf16dot: " + Bf16Dot.whyUnavailable());
+        }
+        System.setProperty(F32Matrix.PRODUCTS_PROPERTY, p.label());
     }
 }

@@ -7,7 +7,7 @@ import java.util.Objects;
 /**
  * The head tile in AVX512_BF16 dot products, through the native library {@code t2l-core/src/main/native/bf16-dot.c}:
  * 8 activation rows × 32 outputs from bfloat16 weights and bfloat16 activations, two products per lane and
- * instruction, summed in float32. Used by {@link HeadProduct} for the optional {@link HeadPrecision#BF16_DOT}.
+ * instruction, summed in float32. Used by {@link HeadProduct} for the optional {@link ProductPrecision#BF16_DOT}.
  *
  * <p>Why native: the instruction doubles the multiply-adds a core runs per second over float32 FMAs (114–116 against
  * 55–58 G/s on one Zen 4 core, docs/bf16-dot-tile.c), the only way past the float32 peak on these CPUs, and neither
@@ -81,8 +81,8 @@ public final class Bf16Dot {
      * {@code tiles} register tiles: {@code out[t·256 + i·32 + f]} = Σ_q (x[i][2q+1]·w[f][2q+1] + x[i][2q]·w[f][2q]) for
      * the panel whose outputs 0–15 start at {@code panels[first]} and 16–31 at {@code panels[second]} (16 ints per
      * column pair each, low half column 2q, high half 2q + 1) and the activation tiles from {@code xb[x0]}
-     * ({@code pairs}·8 ints each, {@code xb[x0 + t·pairs·8 + q·8 + i]}). Every index is checked here: the native
-     * side trusts them.
+     * ({@link #packTile}: 8 rows of {@code pairs} ints each, {@code xb[x0 + t·8·pairs + i·pairs + q]}). Every index is
+     * checked here: the native side trusts them.
      */
     static void tiles(int[] panels, int first, int second, int pairs, int[] xb, int x0, int tiles, float[] out) {
         if (!loaded) {
@@ -100,24 +100,27 @@ public final class Bf16Dot {
     }
 
     /**
-     * Packs rows [row0, row0 + rows) of x ((·, cols) row-major) into {@code xb} at {@code at} as one activation tile:
-     * {@code xb[at + q·8 + i]} = bf16(x[i][2q]) | bf16(x[i][2q+1]) &lt;&lt; 16, rounded to nearest even as torch's cast;
-     * rows past {@code rows} and the column past an odd {@code cols} are zeros.
+     * Rows [row0, row0 + rows) of x ((·, cols) row-major, 1 to 8 rows) as one activation tile at {@code xb[at]}: row i
+     * as its values rounded to bfloat16 in order, {@code (cols + 1) / 2} ints from {@code at + i·pairs} (an odd last
+     * value paired with zero), rows past {@code rows} zeros. Rounded by the CPU (VCVTNE2PS2BF16: nearest even, as
+     * torch's cast; NaN stays NaN; a subnormal becomes zero, which is how the dot product reads one anyway).
      */
     static void packTile(float[] x, int row0, int rows, int cols, int[] xb, int at) {
-        int pairs = (cols + 1) / 2;
-        java.util.Arrays.fill(xb, at, at + pairs * 8, 0);
-        for (int i = 0; i < rows; i++) {
-            int src = (row0 + i) * cols;
-            for (int k = 0; k < cols; k++) {
-                int bits = ai.t2l.io.Half.bf16FromFloat(x[src + k]) & 0xFFFF;
-                xb[at + (k / 2) * 8 + i] |= (k & 1) == 0 ? bits : bits << 16;
-            }
+        if (!loaded) {
+            throw new IllegalStateException("bf16 dot products: " + whyUnavailable());
         }
+        if (rows < 1 || rows > 8 || cols < 1) {
+            throw new IllegalArgumentException("bf16 dot products: a tile of " + rows + " rows × " + cols);
+        }
+        Objects.checkFromIndexSize((long) row0 * cols, (long) rows * cols, x.length);
+        Objects.checkFromIndexSize(at, 8L * ((cols + 1) / 2), xb.length);
+        packUnchecked(x, row0, rows, cols, xb, at);
     }
 
     private static native boolean supported();
 
     private static native void tilesUnchecked(int[] panels, int first, int second, int pairs, int[] xb, int x0,
             int tiles, float[] out);
+
+    private static native void packUnchecked(float[] x, int row0, int rows, int cols, int[] xb, int at);
 }

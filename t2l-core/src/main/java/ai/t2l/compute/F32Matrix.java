@@ -49,6 +49,8 @@ public final class F32Matrix implements WeightMatrix {
     public static final int PANEL_ROWS = 3;
 
     private final NDArray w; // (rows, cols)
+    /** What the panel products read and multiply ({@link #panelPrecision}); the default from -Dt2l.products. */
+    private volatile ProductPrecision panelPrecision = defaultPanelPrecision();
     private volatile boolean panelsAllowed;
     private volatile HeadProduct panels;
 
@@ -198,6 +200,38 @@ public final class F32Matrix implements WeightMatrix {
         panels = null;
     }
 
+    /** The system property behind {@link #panelPrecision}'s default, set by {@code --products}. */
+    public static final String PRODUCTS_PROPERTY = "t2l.products";
+
+    /** f32 unless -Dt2l.products says otherwise (checked where it is set: {@link #panelPrecision}). */
+    private static ProductPrecision defaultPanelPrecision() {
+        return ProductPrecision.parse(System.getProperty(PRODUCTS_PROPERTY), "-D" + PRODUCTS_PROPERTY);
+    }
+
+    /**
+     * What the panel products (batched decode, prompts of up to {@link #PREFILL_PANEL_ROWS} rows) read and multiply:
+     * {@link ProductPrecision#F32}, or {@link ProductPrecision#BF16_DOT} (weights and activations rounded to
+     * bfloat16, AVX512_BF16 dot products; docs/PERFORMANCE.md gives the error). The row-major kernel (1–2 rows) and
+     * the engine's products stay float32. A change drops the panel copy.
+     *
+     * @throws T2lException for BF16 (that is {@code --weights bf16}) or BF16_DOT where the native library does not
+     *     run, saying why
+     */
+    public void panelPrecision(ProductPrecision precision) {
+        if (precision == ProductPrecision.BF16) {
+            throw new T2lException("products in bf16 with float32 activations are --weights bf16, not --products");
+        }
+        if (precision == ProductPrecision.BF16_DOT && !Bf16Dot.available()) {
+            throw new T2lException("products bf16dot: " + Bf16Dot.whyUnavailable());
+        }
+        synchronized (this) {
+            if (precision != panelPrecision) {
+                panelPrecision = precision;
+                panels = null;
+            }
+        }
+    }
+
     /** Whether this matrix holds a panel copy now (tests). */
     boolean hasPanels() {
         return panels != null;
@@ -238,7 +272,7 @@ public final class F32Matrix implements WeightMatrix {
         HeadProduct p = panels;
         if (p == null) {
             int[] order = java.util.stream.IntStream.range(0, (int) rows()).toArray();
-            p = HeadProduct.pack(weightBuffer().asFloatBuffer(), (int) cols(), null, order, false);
+            p = HeadProduct.pack(weightBuffer().asFloatBuffer(), (int) cols(), null, order, panelPrecision);
             panels = p;
         }
         return p;

@@ -55,7 +55,7 @@ public final class HeadProduct {
      */
     private final int[] halves;
     /**
-     * Or the panels for {@link Bf16Dot} ({@link HeadPrecision#BF16_DOT}), two columns per int: dot[(g·pairs + q)·16 + j]
+     * Or the panels for {@link Bf16Dot} ({@link ProductPrecision#BF16_DOT}), two columns per int: dot[(g·pairs + q)·16 + j]
      * = W[order[32g + j]][2q] in the low 16 bits and W[order[32g + j]][2q + 1] in the high 16, outputs 16–31 the same
      * from {@link #dotSecond} on (null otherwise).
      */
@@ -66,9 +66,11 @@ public final class HeadProduct {
     private final int pairs;
     /** bias[order[p]] at p, zeros past count (or all zeros without a bias). */
     private final float[] bias;
+    /** Whether a bias was given: without one nothing is added (the engine's product without a bias adds nothing). */
+    private final boolean hasBias;
 
     private HeadProduct(HeadKernel kernel, int cols, int count, float[] panels, int[] halves, int[] dot,
-            float[] bias) {
+            float[] bias, boolean hasBias) {
         this.kernel = kernel;
         this.cols = cols;
         this.count = count;
@@ -79,6 +81,7 @@ public final class HeadProduct {
         this.dotSecond = dot == null ? 0 : dot.length / 2;
         this.pairs = (cols + 1) / 2;
         this.bias = bias;
+        this.hasBias = hasBias;
     }
 
     /**
@@ -103,30 +106,30 @@ public final class HeadProduct {
      *     every sum stay float32. Not what the reference computes: an option, with its error in docs/PERFORMANCE.md
      */
     public static HeadProduct pack(FloatBuffer w, int cols, float[] bias, int[] order, boolean bf16) {
-        return pack(HeadKernel.BEST, w, cols, bias, order, bf16 ? HeadPrecision.BF16 : HeadPrecision.F32);
+        return pack(HeadKernel.BEST, w, cols, bias, order, bf16 ? ProductPrecision.BF16 : ProductPrecision.F32);
     }
 
     /**
      * {@link #pack(FloatBuffer, int, float[], int[], boolean)} in the given precision.
      *
-     * @throws IllegalStateException for {@link HeadPrecision#BF16_DOT} where {@link Bf16Dot} does not run, saying why
+     * @throws IllegalStateException for {@link ProductPrecision#BF16_DOT} where {@link Bf16Dot} does not run, saying why
      */
-    public static HeadProduct pack(FloatBuffer w, int cols, float[] bias, int[] order, HeadPrecision precision) {
+    public static HeadProduct pack(FloatBuffer w, int cols, float[] bias, int[] order, ProductPrecision precision) {
         return pack(HeadKernel.BEST, w, cols, bias, order, precision);
     }
 
     static HeadProduct pack(HeadKernel kernel, FloatBuffer w, int cols, float[] bias, int[] order, boolean bf16) {
-        return pack(kernel, w, cols, bias, order, bf16 ? HeadPrecision.BF16 : HeadPrecision.F32);
+        return pack(kernel, w, cols, bias, order, bf16 ? ProductPrecision.BF16 : ProductPrecision.F32);
     }
 
     static HeadProduct pack(HeadKernel kernel, FloatBuffer w, int cols, float[] bias, int[] order,
-            HeadPrecision precision) {
-        if (precision == HeadPrecision.BF16_DOT && !Bf16Dot.available()) {
+            ProductPrecision precision) {
+        if (precision == ProductPrecision.BF16_DOT && !Bf16Dot.available()) {
             throw new IllegalStateException("head product: bf16dot needs the native bf16 dot library: "
                     + Bf16Dot.whyUnavailable());
         }
-        boolean bf16 = precision == HeadPrecision.BF16;
-        boolean dotted = precision == HeadPrecision.BF16_DOT;
+        boolean bf16 = precision == ProductPrecision.BF16;
+        boolean dotted = precision == ProductPrecision.BF16_DOT;
         long wRows = cols == 0 ? 0 : w.capacity() / cols;
         for (int f : order) {
             if (f < 0 || f >= wRows || (bias != null && f >= bias.length)) {
@@ -190,7 +193,7 @@ public final class HeadProduct {
                 }
             }
         });
-        return new HeadProduct(kernel, cols, order.length, panels, halves, dot, packedBias);
+        return new HeadProduct(kernel, cols, order.length, panels, halves, dot, packedBias, bias != null);
     }
 
     /** Packed positions (the order's length). */
@@ -214,8 +217,8 @@ public final class HeadProduct {
     }
 
     /** What the products read and multiply. */
-    public HeadPrecision precision() {
-        return dot != null ? HeadPrecision.BF16_DOT : halves != null ? HeadPrecision.BF16 : HeadPrecision.F32;
+    public ProductPrecision precision() {
+        return dot != null ? ProductPrecision.BF16_DOT : halves != null ? ProductPrecision.BF16 : ProductPrecision.F32;
     }
 
     /**
@@ -365,6 +368,9 @@ public final class HeadProduct {
     }
 
     private void addBias(int p0, int rows, float[] tile) {
+        if (!hasBias) {
+            return;
+        }
         for (int i = 0; i < rows; i++) {
             for (int f = 0; f < FEATURES_PER_PANEL; f++) {
                 tile[i * FEATURES_PER_PANEL + f] += bias[p0 + f]; // one rounding, as the engine's add

@@ -14,7 +14,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.t2l.compute.Bf16Dot;
 import ai.t2l.compute.FloatScan;
-import ai.t2l.compute.HeadPrecision;
+import ai.t2l.compute.ProductPrecision;
 import ai.t2l.compute.HeadProduct;
 import ai.t2l.io.Finite;
 import ai.t2l.io.FloatTensor;
@@ -72,7 +72,7 @@ public final class HyperModulator implements AutoCloseable {
      * What the head products read and multiply ({@link #headPrecision}); the default from -Dt2l.hypernet.heads=f32,
      * bf16 or bf16dot.
      */
-    private volatile HeadPrecision headPrecision = HeadPrecision.parse(System.getProperty("t2l.hypernet.heads"),
+    private volatile ProductPrecision headPrecision = ProductPrecision.parse(System.getProperty("t2l.hypernet.heads"),
             "-Dt2l.hypernet.heads");
 
     private HyperModulator(HyperConfig config, NDManager manager, Map<String, NDArray> params,
@@ -671,7 +671,7 @@ public final class HyperModulator implements AutoCloseable {
         for (String module : config.moduleOrder()) {
             long rows = (config.headOutSize(module) + HeadProduct.FEATURES_PER_PANEL - 1)
                     / HeadProduct.FEATURES_PER_PANEL * HeadProduct.FEATURES_PER_PANEL;
-            need += (headPrecision == HeadPrecision.F32 ? 4 : 2) * rows * config.headInSize() + 4 * rows;
+            need += (headPrecision == ProductPrecision.F32 ? 4 : 2) * rows * config.headInSize() + 4 * rows;
         }
         return need <= Runtime.getRuntime().maxMemory() / 2;
     }
@@ -682,20 +682,20 @@ public final class HyperModulator implements AutoCloseable {
      * (docs/PERFORMANCE.md gives the measured error); the default is float32, or -Dt2l.hypernet.heads=bf16.
      */
     public void headsInBf16(boolean bf16) {
-        headPrecision(bf16 ? HeadPrecision.BF16 : HeadPrecision.F32);
+        headPrecision(bf16 ? ProductPrecision.BF16 : ProductPrecision.F32);
     }
 
     /**
-     * What generation's head products read and multiply: {@link HeadPrecision#F32} (the reference's numbers),
-     * {@link HeadPrecision#BF16} (see {@link #headsInBf16}) or {@link HeadPrecision#BF16_DOT} (the heads' inputs
+     * What generation's head products read and multiply: {@link ProductPrecision#F32} (the reference's numbers),
+     * {@link ProductPrecision#BF16} (see {@link #headsInBf16}) or {@link ProductPrecision#BF16_DOT} (the heads' inputs
      * rounded to bfloat16 too, AVX512_BF16 dot products through a native library; docs/PERFORMANCE.md gives the
      * error). Applies where the Java head kernel runs ({@link #generateEncoded(NDArray)}); the engine's products stay
      * float32.
      *
      * @throws T2lException for BF16_DOT where the native library does not run, saying why
      */
-    public void headPrecision(HeadPrecision precision) {
-        if (precision == HeadPrecision.BF16_DOT && !Bf16Dot.available()) {
+    public void headPrecision(ProductPrecision precision) {
+        if (precision == ProductPrecision.BF16_DOT && !Bf16Dot.available()) {
             throw new T2lException("head precision bf16dot: " + Bf16Dot.whyUnavailable());
         }
         if (precision != headPrecision) {

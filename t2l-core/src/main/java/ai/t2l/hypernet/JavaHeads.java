@@ -1,6 +1,6 @@
 package ai.t2l.hypernet;
 
-import ai.t2l.compute.HeadPrecision;
+import ai.t2l.compute.ProductPrecision;
 import ai.t2l.compute.HeadProduct;
 import java.nio.FloatBuffer;
 
@@ -22,7 +22,7 @@ final class JavaHeads {
     private JavaHeads() {}
 
     /** The module's head weight packed in the order {@link #run} reads its outputs in (see {@link #order}). */
-    static HeadProduct pack(HyperConfig c, String module, FloatBuffer w, float[] bias, HeadPrecision precision) {
+    static HeadProduct pack(HyperConfig c, String module, FloatBuffer w, float[] bias, ProductPrecision precision) {
         return HeadProduct.pack(w, c.headInSize(), bias, order(c, module), precision);
     }
 

@@ -119,6 +119,14 @@ public final class Transformer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * What the float32 matrices' panel products (batched decode, prompts) read and multiply ({@link
+     * F32Matrix#panelPrecision}): float32, or bf16 dot products (docs/PERFORMANCE.md gives the error).
+     */
+    public void productPrecision(ai.t2l.compute.ProductPrecision precision) {
+        productMatrices().forEach(f -> f.panelPrecision(precision));
+    }
+
     /** Heap bytes of the float32 matrices' panel copies packed so far (batched decode, {@link F32Matrix}). */
     public long panelBytes() {
         return productMatrices().stream().mapToLong(F32Matrix::panelBytes).sum();

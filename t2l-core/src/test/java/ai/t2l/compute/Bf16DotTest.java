@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The native bf16 dot tile ({@link Bf16Dot}) and {@link HeadProduct} in {@link HeadPrecision#BF16_DOT}: the sums of
+ * The native bf16 dot tile ({@link Bf16Dot}) and {@link HeadProduct} in {@link ProductPrecision#BF16_DOT}: the sums of
  * the bfloat16-rounded weights and activations, every (row, feature) delivered once, bounds checked in Java.
  */
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
@@ -40,7 +40,7 @@ class Bf16DotTest {
                     float acc = 0f;
                     for (int q = 0; q < pairs; q++) {
                         int w = panels[5 + (f < 16 ? 0 : pairs * 16) + q * 16 + f % 16];
-                        int x = xb[3 + t * pairs * 8 + q * 8 + i];
+                        int x = xb[3 + t * 8 * pairs + i * pairs + q];
                         acc += high(x) * high(w);
                         acc += low(x) * low(w);
                     }
@@ -50,6 +50,49 @@ class Bf16DotTest {
                 }
             }
         }
+    }
+
+    /**
+     * A tile of activations: each row's values rounded to nearest even as {@link Half#bf16FromFloat} (torch's cast)
+     * does, in order, an odd last value paired with zero, rows past the count zeros; NaN stays NaN. Widths below,
+     * at and past the 32 values one instruction converts.
+     */
+    @ParameterizedTest(name = "{0} rows × {1}")
+    @CsvSource({"8, 64", "3, 1", "5, 7", "8, 31", "1, 32", "7, 33", "2, 70"})
+    void aTileOfActivationsIsTheirBf16ValuesInOrder(int rows, int cols) {
+        Bf16DotLibrary.require();
+        SplittableRandom r = new SplittableRandom(rows * 100L + cols);
+        float[] x = new float[(rows + 2) * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(-6, 6)));
+        }
+        x[cols] = Float.NaN; // row 1 of the tile below, first value
+        int pairs = (cols + 1) / 2;
+        int[] xb = new int[5 + 8 * pairs];
+        java.util.Arrays.fill(xb, 0x7FFF_FFFF); // every place written, none outside
+        Bf16Dot.packTile(x, 0, rows, cols, xb, 5);
+        for (int j = 0; j < 5; j++) {
+            assertEquals(0x7FFF_FFFF, xb[j], "before the tile");
+        }
+        for (int i = 0; i < 8; i++) {
+            for (int k = 0; k < 2 * pairs; k++) {
+                int pair = xb[5 + i * pairs + k / 2];
+                int got = (k % 2 == 0 ? pair : pair >>> 16) & 0xFFFF;
+                if (i >= rows || k >= cols) {
+                    assertEquals(0, got, "row " + i + " value " + k + " is padding");
+                } else if (Float.isNaN(x[i * cols + k])) {
+                    assertTrue(Float.isNaN(Float.intBitsToFloat(got << 16)), "NaN stays NaN");
+                } else {
+                    assertEquals(Half.bf16FromFloat(x[i * cols + k]) & 0xFFFF, got, "row " + i + " value " + k
+                            + " (" + x[i * cols + k] + ")");
+                }
+            }
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> Bf16Dot.packTile(x, 3, rows, cols, new int[8 * pairs],
+                0));
+        assertThrows(IndexOutOfBoundsException.class, () -> Bf16Dot.packTile(x, 0, rows, cols, new int[8 * pairs],
+                1));
+        assertThrows(IllegalArgumentException.class, () -> Bf16Dot.packTile(x, 0, 9, cols, xb, 0));
     }
 
     @Test
@@ -97,8 +140,8 @@ class Bf16DotTest {
         float[] bias = gaussian(r, features, 1f);
         int[] order = java.util.stream.IntStream.range(f0, f1).toArray();
         HeadProduct packed = HeadProduct.pack(java.nio.FloatBuffer.wrap(w), cols, bias, order,
-                HeadPrecision.BF16_DOT);
-        assertEquals(HeadPrecision.BF16_DOT, packed.precision());
+                ProductPrecision.BF16_DOT);
+        assertEquals(ProductPrecision.BF16_DOT, packed.precision());
         float[] y = new float[m * features];
         int[] seen = new int[m * features];
         packed.multiply(x, m, order.length, (p0, nf, i0, rows, tile) -> {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.t2l.Shared;
 import ai.t2l.compute.Bf16DotLibrary;
-import ai.t2l.compute.HeadPrecision;
+import ai.t2l.compute.ProductPrecision;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.Json;
 import ai.t2l.io.SafetensorsFile;
@@ -38,13 +38,13 @@ class Bf16HeadsGoldenTest {
 
     static java.util.stream.Stream<Arguments> cases() {
         return java.util.Arrays.stream(Golden.VARIANTS).flatMap(v -> java.util.stream.Stream.of(
-                Arguments.of(v, HeadPrecision.BF16), Arguments.of(v, HeadPrecision.BF16_DOT)));
+                Arguments.of(v, ProductPrecision.BF16), Arguments.of(v, ProductPrecision.BF16_DOT)));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void bf16HeadsStayCloseToTheReference(String variant, HeadPrecision precision) {
-        if (precision == HeadPrecision.BF16_DOT) {
+    void bf16HeadsStayCloseToTheReference(String variant, ProductPrecision precision) {
+        if (precision == ProductPrecision.BF16_DOT) {
             Bf16DotLibrary.require();
         }
         Path dir = Golden.dir(variant);
@@ -59,7 +59,7 @@ class Bf16HeadsGoldenTest {
             HyperModulator h = ckpt.hypernet();
             for (int t = 0; t < 3; t++) {
                 float[] emb = Golden.embedding(variant, t, "task_emb");
-                h.headPrecision(HeadPrecision.F32);
+                h.headPrecision(ProductPrecision.F32);
                 LoraWeights f32 = h.generate(emb);
                 h.headPrecision(precision);
                 LoraWeights bf16 = h.generate(emb);

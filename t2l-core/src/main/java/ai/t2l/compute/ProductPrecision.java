@@ -1,0 +1,42 @@
+package ai.t2l.compute;
+
+/**
+ * What the packed products ({@link HeadProduct}) read and multiply: a hypernetwork's heads in generation
+ * ({@code --heads}), and a float32 base model's panel products, batched decode and prompts ({@code --products},
+ * {@link F32Matrix}). docs/PERFORMANCE.md gives each option's measured error against the reference.
+ */
+public enum ProductPrecision {
+    /** float32 weights and activations: the reference's numbers (the default). */
+    F32("f32"),
+    /** Weights rounded to bfloat16, widened exactly; activations and every sum float32. Half the bytes to stream. */
+    BF16("bf16"),
+    /**
+     * Weights and activations rounded to bfloat16, multiplied by AVX512_BF16 dot products into float32 sums
+     * ({@link Bf16Dot}, a native library): twice the multiply-adds per second of float32, the largest error.
+     */
+    BF16_DOT("bf16dot");
+
+    private final String label;
+
+    ProductPrecision(String label) {
+        this.label = label;
+    }
+
+    /** The name the command line and {@code -Dt2l.hypernet.heads} use. */
+    public String label() {
+        return label;
+    }
+
+    /** f32, bf16 or bf16dot (null or empty: f32); {@code where} names the option in the error. */
+    public static ProductPrecision parse(String label, String where) {
+        if (label == null || label.isEmpty()) {
+            return F32;
+        }
+        for (ProductPrecision p : values()) {
+            if (p.label.equals(label)) {
+                return p;
+            }
+        }
+        throw new ai.t2l.io.T2lException(where + ": '" + label + "' is not one of f32, bf16, bf16dot");
+    }
+}
