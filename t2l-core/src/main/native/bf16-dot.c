@@ -1,20 +1,21 @@
 /*
- * The head kernel's register tile in AVX512_BF16 dot products (ai.t2l.compute.Bf16Dot, the optional `--heads
- * bf16dot`): 8 activation rows × 32 outputs, each `vdpbf16ps` two bfloat16 products per lane into a float32 sum.
+ * The packed products' register tile in AVX512_BF16 dot products (ai.t2l.compute.Bf16Dot: `--heads bf16dot`,
+ * `--products bf16dot`): 8 activation rows × 32 outputs, each `vdpbf16ps` two bfloat16 products per lane into a
+ * float32 sum; and the rounding of activation rows to bfloat16.
  *
- * Why native: on the CPUs this project measures (AMD EPYC Zen 4) one core runs 55-58 G float32 multiply-adds/s at its
- * peak and 114-116 G through `vdpbf16ps` (docs/bf16-dot-tile.c, docs/PERFORMANCE.md "Beyond the float32 peak"), and
- * neither DJL (a bfloat16 array aborts the JVM) nor the Java Vector API (no such operation) can issue it.
+ * Why native: on the CPUs this project measures (AMD EPYC Zen 4) one core runs 55-58 G float32 multiply-adds/s at
+ * its peak and 114-116 G through `vdpbf16ps` (docs/bf16-dot-tile.c, docs/PERFORMANCE.md "Beyond the float32 peak"),
+ * and neither DJL (a bfloat16 array aborts the JVM) nor the Java Vector API (no such operation) can issue it.
  *
- * Layout (Java packs it, ai.t2l.compute.HeadProduct): panels hold, per pair of columns p = (2q, 2q + 1), one int per
+ * Layout (Java packs it, ai.t2l.compute.HeadProduct): panels hold, per pair of columns (2q, 2q + 1), one int per
  * output with the weight of column 2q in its low 16 bits and 2q + 1 in its high 16: outputs 0-15 of a panel at
- * panels[first + q·16 + j], outputs 16-31 at panels[second + q·16 + j] (two streams per thread, as the float32 panels).
- * xb holds the activations the same way, per tile of 8 rows, each row as its bfloat16 values in order (so the int at
- * q holds columns 2q and 2q + 1): xb[x0 + t·8·pairs + i·pairs + q] for row i of tile t (packRows makes them).
- * out receives out[t·256 + i·32 + f] = Σ_q (x[i][2q+1]·w[f][2q+1] + x[i][2q]·w[f][2q]), accumulated in float32.
+ * panels[first + q·16 + j], outputs 16-31 at panels[second + q·16 + j] (two memory streams per thread, as the
+ * float32 panels). An activation tile is 8 rows, each its bfloat16 values in order (so int q holds columns 2q and
+ * 2q + 1): xb[x0 + t·8·pairs + i·pairs + q] for row i of tile t (packUnchecked makes them). A tile's outputs:
+ * out[i·32 + f] = Σ_q (x[i][2q+1]·w[f][2q+1] + x[i][2q]·w[f][2q]), accumulated in float32 in that order.
  *
- * Java checks every index before the call (Bf16Dot.tiles); this file trusts them. Nothing here allocates, keeps a
- * reference or calls back into the JVM, so the arrays are held as critical regions for the microseconds of a call.
+ * Java checks every index before a call (Bf16Dot); this file trusts them. Nothing here allocates, keeps a reference
+ * or calls back into the JVM, so the arrays are held as critical regions (no copies) for the microseconds of a call.
  */
 #include <jni.h>
 #include <cpuid.h>
@@ -46,11 +47,11 @@ JNIEXPORT jboolean JNICALL Java_ai_t2l_compute_Bf16Dot_supported(JNIEnv *env, jc
 
 /* The 16 accumulators are named, not an array, and the 8 rows written out, so that the tile lives in registers
  * whatever the compiler's optimisation level (gcc -O2 kept an array of them on the stack: half the speed). */
-#define ROW(i, r0, r1)                                                                                              \
-    do {                                                                                                            \
-        __m512bh v = (__m512bh)_mm512_set1_epi32(x[(i) * pairs + q]);                                                           \
-        r0 = _mm512_dpbf16_ps(r0, v, a);                                                                            \
-        r1 = _mm512_dpbf16_ps(r1, v, b);                                                                            \
+#define ROW(i, r0, r1)                                                \
+    do {                                                              \
+        __m512bh v = (__m512bh)_mm512_set1_epi32(x[(i) * pairs + q]); \
+        r0 = _mm512_dpbf16_ps(r0, v, a);                              \
+        r1 = _mm512_dpbf16_ps(r1, v, b);                              \
     } while (0)
 
 __attribute__((target("avx512f,avx512bf16")))
@@ -87,30 +88,69 @@ static void tile8x32(const int32_t *w0, const int32_t *w1, const int32_t *x, int
     _mm512_storeu_ps(out + 240, c71);
 }
 
-JNIEXPORT void JNICALL Java_ai_t2l_compute_Bf16Dot_tilesUnchecked(JNIEnv *env, jclass cls, jintArray panels, jint first,
-        jint second, jint pairs, jintArray xb, jint x0, jint tiles, jfloatArray out) {
+/* The three arrays of a product call, held as critical regions. */
+typedef struct {
+    jintArray panels, xb;
+    jfloatArray out;
+    int32_t *p, *x;
+    float *o;
+} Held;
+
+/* 0 when one could not be held (an OutOfMemoryError is then pending), with nothing left held. */
+static int hold(JNIEnv *env, Held *h) {
+    h->p = (*env)->GetPrimitiveArrayCritical(env, h->panels, NULL);
+    if (h->p == NULL) {
+        return 0;
+    }
+    h->x = (*env)->GetPrimitiveArrayCritical(env, h->xb, NULL);
+    if (h->x == NULL) {
+        (*env)->ReleasePrimitiveArrayCritical(env, h->panels, h->p, JNI_ABORT);
+        return 0;
+    }
+    h->o = (*env)->GetPrimitiveArrayCritical(env, h->out, NULL);
+    if (h->o == NULL) {
+        (*env)->ReleasePrimitiveArrayCritical(env, h->xb, h->x, JNI_ABORT);
+        (*env)->ReleasePrimitiveArrayCritical(env, h->panels, h->p, JNI_ABORT);
+        return 0;
+    }
+    return 1;
+}
+
+/* Releases what hold() took; only out was written. */
+static void release(JNIEnv *env, Held *h) {
+    (*env)->ReleasePrimitiveArrayCritical(env, h->out, h->o, 0);
+    (*env)->ReleasePrimitiveArrayCritical(env, h->xb, h->x, JNI_ABORT);
+    (*env)->ReleasePrimitiveArrayCritical(env, h->panels, h->p, JNI_ABORT);
+}
+
+/* `tiles` activation tiles from xb[x0] against one panel: out[t·256 + ...]. */
+JNIEXPORT void JNICALL Java_ai_t2l_compute_Bf16Dot_tilesUnchecked(JNIEnv *env, jclass cls, jintArray panels,
+        jint first, jint second, jint pairs, jintArray xb, jint x0, jint tiles, jfloatArray out) {
     (void)cls;
-    int32_t *p = (*env)->GetPrimitiveArrayCritical(env, panels, NULL);
-    if (p == NULL) {
-        return; /* an OutOfMemoryError is pending */
-    }
-    int32_t *x = (*env)->GetPrimitiveArrayCritical(env, xb, NULL);
-    if (x == NULL) {
-        (*env)->ReleasePrimitiveArrayCritical(env, panels, p, JNI_ABORT);
-        return;
-    }
-    float *o = (*env)->GetPrimitiveArrayCritical(env, out, NULL);
-    if (o == NULL) {
-        (*env)->ReleasePrimitiveArrayCritical(env, xb, x, JNI_ABORT);
-        (*env)->ReleasePrimitiveArrayCritical(env, panels, p, JNI_ABORT);
+    Held h = {.panels = panels, .xb = xb, .out = out};
+    if (!hold(env, &h)) {
         return;
     }
     for (int t = 0; t < tiles; t++) {
-        tile8x32(p + first, p + second, x + x0 + (int64_t)t * 8 * pairs, pairs, o + (int64_t)t * 256);
+        tile8x32(h.p + first, h.p + second, h.x + x0 + (int64_t)t * 8 * pairs, pairs, h.o + (int64_t)t * 256);
     }
-    (*env)->ReleasePrimitiveArrayCritical(env, out, o, 0);
-    (*env)->ReleasePrimitiveArrayCritical(env, xb, x, JNI_ABORT);
-    (*env)->ReleasePrimitiveArrayCritical(env, panels, p, JNI_ABORT);
+    release(env, &h);
+}
+
+/* One activation tile (xb[0..]) against `groups` panels in a row, group g's halves at panels[g·pairs·16] and
+ * panels[second + g·pairs·16]: out[g·256 + ...]. */
+JNIEXPORT void JNICALL Java_ai_t2l_compute_Bf16Dot_acrossUnchecked(JNIEnv *env, jclass cls, jintArray panels,
+        jint second, jint pairs, jint groups, jintArray xb, jfloatArray out) {
+    (void)cls;
+    Held h = {.panels = panels, .xb = xb, .out = out};
+    if (!hold(env, &h)) {
+        return;
+    }
+    for (int g = 0; g < groups; g++) {
+        int64_t first = (int64_t)g * pairs * 16;
+        tile8x32(h.p + first, h.p + second + first, h.x, pairs, h.o + (int64_t)g * 256);
+    }
+    release(env, &h);
 }
 
 /* One row of float32 values to bfloat16, rounded to nearest even by the CPU (VCVTNE2PS2BF16: NaN stays NaN, a

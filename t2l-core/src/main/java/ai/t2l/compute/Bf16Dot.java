@@ -5,9 +5,10 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * The head tile in AVX512_BF16 dot products, through the native library {@code t2l-core/src/main/native/bf16-dot.c}:
- * 8 activation rows × 32 outputs from bfloat16 weights and bfloat16 activations, two products per lane and
- * instruction, summed in float32. Used by {@link HeadProduct} for the optional {@link ProductPrecision#BF16_DOT}.
+ * The packed products' tile in AVX512_BF16 dot products, through the native library
+ * {@code t2l-core/src/main/native/bf16-dot.c}: 8 activation rows × 32 outputs from bfloat16 weights and bfloat16
+ * activations, two products per lane and instruction, summed in float32. Used by {@link HeadProduct} for the optional
+ * {@link ProductPrecision#BF16_DOT}.
  *
  * <p>Why native: the instruction doubles the multiply-adds a core runs per second over float32 FMAs (114–116 against
  * 55–58 G/s on one Zen 4 core, docs/bf16-dot-tile.c), the only way past the float32 peak on these CPUs, and neither
@@ -20,12 +21,13 @@ public final class Bf16Dot {
     /** The system property naming the library, set by the launcher. */
     public static final String PROPERTY = "t2l.native.bf16dot";
 
-    private static boolean loaded;
+    /** Written under the class lock; read without it by the compute threads before each call. */
+    private static volatile boolean loaded;
     private static String unavailable;
 
     private Bf16Dot() {}
 
-    /** Whether the native tile runs here: the library is loaded (or loads now from {@link #PROPERTY}) and the CPU has it. */
+    /** Whether the native tile runs here: the library is loaded (now from {@link #PROPERTY}, or before) and can run. */
     public static synchronized boolean available() {
         if (!loaded && unavailable == null) {
             String path = System.getProperty(PROPERTY);
@@ -33,7 +35,11 @@ public final class Bf16Dot {
                 unavailable = "no native library: -D" + PROPERTY + " is not set (the ./t2l launcher sets it where the"
                         + " CPU has AVX512_BF16 and a C compiler and the JDK's jni.h are installed)";
             } else {
-                load(Path.of(path));
+                try {
+                    load(Path.of(path));
+                } catch (java.nio.file.InvalidPathException e) {
+                    unavailable = "-D" + PROPERTY + " is not a path: " + e.getMessage();
+                }
             }
         }
         return loaded;
@@ -53,28 +59,27 @@ public final class Bf16Dot {
         if (loaded) {
             return true;
         }
+        String why = tryLoad(lib);
+        loaded = why == null;
+        unavailable = why;
+        return loaded;
+    }
+
+    /** Loads {@code lib} into this JVM and asks the CPU: null when the tile runs here, else why not. */
+    static String tryLoad(Path lib) {
         if (!Files.isRegularFile(lib)) {
-            unavailable = "native library " + lib + " does not exist";
-            return false;
+            return "native library " + lib + " does not exist";
         }
         try {
             System.load(lib.toAbsolutePath().toString());
         } catch (UnsatisfiedLinkError e) {
-            unavailable = "native library " + lib + " did not load: " + e.getMessage();
-            return false;
+            return "native library " + lib + " did not load: " + e.getMessage();
         }
         try {
-            if (!supported()) {
-                unavailable = "this CPU (or its operating system) does not run AVX512_BF16 instructions";
-                return false;
-            }
+            return supported() ? null : "this CPU (or its operating system) does not run AVX512_BF16 instructions";
         } catch (UnsatisfiedLinkError e) {
-            unavailable = "native library " + lib + " is not the bf16 dot library: " + e.getMessage();
-            return false;
+            return "native library " + lib + " is not the bf16 dot library: " + e.getMessage();
         }
-        loaded = true;
-        unavailable = null;
-        return true;
     }
 
     /**
@@ -100,6 +105,26 @@ public final class Bf16Dot {
     }
 
     /**
+     * One activation tile ({@code xb[0..]}) against {@code groups} panels in a row, group g's outputs 0–15 at
+     * {@code panels[g·pairs·16]} and 16–31 at {@code panels[second + g·pairs·16]}: {@code out[g·256 + i·32 + f]}, as
+     * {@link #tiles} for each group. For the dense form, whose tiles meet every panel of a small weight in turn.
+     */
+    static void acrossGroups(int[] panels, int second, int pairs, int groups, int[] xb, float[] out) {
+        if (!loaded) {
+            throw new IllegalStateException("bf16 dot products: " + whyUnavailable());
+        }
+        if (pairs <= 0 || groups < 0) {
+            throw new IllegalArgumentException("bf16 dot products: " + pairs + " column pairs, " + groups + " groups");
+        }
+        long span = 16L * pairs * groups;
+        Objects.checkFromIndexSize(0, span, second);
+        Objects.checkFromIndexSize(second, span, panels.length);
+        Objects.checkFromIndexSize(0, 8L * pairs, xb.length);
+        Objects.checkFromIndexSize(0, 256L * groups, out.length);
+        acrossUnchecked(panels, second, pairs, groups, xb, out);
+    }
+
+    /**
      * Rows [row0, row0 + rows) of x ((·, cols) row-major, 1 to 8 rows) as one activation tile at {@code xb[at]}: row i
      * as its values rounded to bfloat16 in order, {@code (cols + 1) / 2} ints from {@code at + i·pairs} (an odd last
      * value paired with zero), rows past {@code rows} zeros. Rounded by the CPU (VCVTNE2PS2BF16: nearest even, as
@@ -121,6 +146,9 @@ public final class Bf16Dot {
 
     private static native void tilesUnchecked(int[] panels, int first, int second, int pairs, int[] xb, int x0,
             int tiles, float[] out);
+
+    private static native void acrossUnchecked(int[] panels, int second, int pairs, int groups, int[] xb,
+            float[] out);
 
     private static native void packUnchecked(float[] x, int row0, int rows, int cols, int[] xb, int at);
 }

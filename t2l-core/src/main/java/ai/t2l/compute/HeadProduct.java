@@ -55,9 +55,9 @@ public final class HeadProduct {
      */
     private final int[] halves;
     /**
-     * Or the panels for {@link Bf16Dot} ({@link ProductPrecision#BF16_DOT}), two columns per int: dot[(g·pairs + q)·16 + j]
-     * = W[order[32g + j]][2q] in the low 16 bits and W[order[32g + j]][2q + 1] in the high 16, outputs 16–31 the same
-     * from {@link #dotSecond} on (null otherwise).
+     * Or the panels for {@link Bf16Dot} ({@link ProductPrecision#BF16_DOT}), two columns per int:
+     * dot[(g·pairs + q)·16 + j] = W[order[32g + j]][2q] in the low 16 bits and W[order[32g + j]][2q + 1] in the high
+     * 16, outputs 16–31 the same from {@link #dotSecond} on (null otherwise).
      */
     private final int[] dot;
     /** Where the dot panels' second halves start (half the array). */
@@ -112,7 +112,7 @@ public final class HeadProduct {
     /**
      * {@link #pack(FloatBuffer, int, float[], int[], boolean)} in the given precision.
      *
-     * @throws IllegalStateException for {@link ProductPrecision#BF16_DOT} where {@link Bf16Dot} does not run, saying why
+     * @throws IllegalStateException for {@link ProductPrecision#BF16_DOT} where {@link Bf16Dot} does not run (says why)
      */
     public static HeadProduct pack(FloatBuffer w, int cols, float[] bias, int[] order, ProductPrecision precision) {
         return pack(HeadKernel.BEST, w, cols, bias, order, precision);
@@ -331,13 +331,17 @@ public final class HeadProduct {
      *     int, long)})
      */
     public void multiplyRows(float[] x, int xRow, float[] y, int yRow, int rows, boolean silu, long siluWhole) {
-        if (dot != null) {
-            throw new IllegalStateException("head product: bf16dot panels serve multiply(x, xRow, m, limit, sink) only");
-        }
         java.util.Objects.checkFromIndexSize((long) xRow * cols, (long) rows * cols, x.length);
         java.util.Objects.checkFromIndexSize((long) yRow * count, (long) rows * count, y.length);
         int groups = (count + FEATURES_PER_PANEL - 1) / FEATURES_PER_PANEL;
         float[] tile = new float[ROWS_PER_TILE * FEATURES_PER_PANEL];
+        if (dot != null) {
+            multiplyRowsDot(x, xRow, y, yRow, rows, groups, tile);
+            if (silu) {
+                Silu.inPlace(y, yRow * count, (yRow + rows) * count, siluWhole);
+            }
+            return;
+        }
         float[] xt = new float[cols * ROWS_PER_TILE];
         for (int t = 0; t < rows; t += ROWS_PER_TILE) {
             int n = Math.min(ROWS_PER_TILE, rows - t);
@@ -353,6 +357,30 @@ public final class HeadProduct {
         }
         if (silu) {
             Silu.inPlace(y, yRow * count, (yRow + rows) * count, siluWhole);
+        }
+    }
+
+    /**
+     * {@link #multiplyRows} on the {@link Bf16Dot} panels: each tile of 8 rows rounded to bfloat16 once, then every
+     * panel group against it in one native call, each group's outputs + b.
+     */
+    private void multiplyRowsDot(float[] x, int xRow, float[] y, int yRow, int rows, int groups, float[] tile) {
+        int tileSize = ROWS_PER_TILE * FEATURES_PER_PANEL;
+        int[] xb = new int[pairs * ROWS_PER_TILE];
+        float[] out = new float[groups * tileSize];
+        for (int t = 0; t < rows; t += ROWS_PER_TILE) {
+            int n = Math.min(ROWS_PER_TILE, rows - t);
+            Bf16Dot.packTile(x, xRow + t, n, cols, xb, 0);
+            Bf16Dot.acrossGroups(dot, dotSecond, pairs, groups, xb, out);
+            for (int g = 0; g < groups; g++) {
+                int p0 = g * FEATURES_PER_PANEL;
+                int nf = Math.min(FEATURES_PER_PANEL, count - p0);
+                System.arraycopy(out, g * tileSize, tile, 0, tileSize);
+                addBias(p0, n, tile);
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(tile, i * FEATURES_PER_PANEL, y, (yRow + t + i) * count + p0, nf);
+                }
+            }
         }
     }
 

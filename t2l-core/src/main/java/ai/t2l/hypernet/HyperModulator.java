@@ -698,9 +698,12 @@ public final class HyperModulator implements AutoCloseable {
         if (precision == ProductPrecision.BF16_DOT && !Bf16Dot.available()) {
             throw new T2lException("head precision bf16dot: " + Bf16Dot.whyUnavailable());
         }
-        if (precision != headPrecision) {
-            headPrecision = precision;
-            packedHeads.clear();
+        synchronized (this) { // javaTrunk() packs under this lock
+            if (precision != headPrecision) {
+                headPrecision = precision;
+                packedHeads.clear();
+                packedTrunk = null; // bf16dot rounds the trunk's products too
+            }
         }
     }
 
@@ -816,7 +819,7 @@ public final class HyperModulator implements AutoCloseable {
                     rotaryCos == null ? null : rotaryCos.toFloatArray(),
                     rotarySin == null ? null : rotarySin.toFloatArray());
             return new JavaTrunk(config, tables, name -> EngineMemory.readable(params.get(name)),
-                    name -> params.get(name).toFloatArray());
+                    name -> params.get(name).toFloatArray(), headPrecision);
         }
     }
 

@@ -1,6 +1,7 @@
 package ai.t2l.hypernet;
 
 import ai.t2l.compute.HeadProduct;
+import ai.t2l.compute.ProductPrecision;
 import ai.t2l.compute.LayerNormRows;
 import ai.t2l.compute.RowRanges;
 import java.nio.FloatBuffer;
@@ -44,18 +45,21 @@ final class JavaTrunk {
     /**
      * @param weights a (out, in) weight by its reference name, row-major
      * @param vectors a bias or LayerNorm vector by its reference name
+     * @param precision the linear layers' products: {@link ProductPrecision#BF16_DOT} rounds their weights and inputs
+     *     to bfloat16 as the heads' do ({@code --heads bf16dot}); anything else keeps them float32 ({@code --heads
+     *     bf16} rounds the head weights only)
      */
     JavaTrunk(HyperConfig config, Tables tables, Function<String, FloatBuffer> weights,
-            Function<String, float[]> vectors) {
+            Function<String, float[]> vectors, ProductPrecision precision) {
         this.config = config;
         this.tables = tables;
-        this.mixer1 = dense(weights, vectors, "mixer.1");
-        this.mixer4 = dense(weights, vectors, "mixer.4");
-        this.mlp1 = new Block(weights, vectors, "mlp1.mlp");
-        this.mlp2 = new Block(weights, vectors, "mlp2.mlp");
+        this.mixer1 = dense(weights, vectors, "mixer.1", precision);
+        this.mixer4 = dense(weights, vectors, "mixer.4", precision);
+        this.mlp1 = new Block(weights, vectors, "mlp1.mlp", precision);
+        this.mlp2 = new Block(weights, vectors, "mlp2.mlp", precision);
         this.mlp3Norm = new Norm(vectors, "mlp3.0");
-        this.mlp3a = dense(weights, vectors, "mlp3.1");
-        this.mlp3b = dense(weights, vectors, "mlp3.4");
+        this.mlp3a = dense(weights, vectors, "mlp3.1", precision);
+        this.mlp3b = dense(weights, vectors, "mlp3.4", precision);
         this.posThroughMlp2 = config.variant().sharedAbHead && config.variant().autoregGen && config.learnablePosEmb()
                 ? mlp2.residual(tables.pos().clone(), config.rank()) : null;
     }
@@ -225,11 +229,12 @@ final class JavaTrunk {
     }
 
     private static HeadProduct dense(Function<String, FloatBuffer> weights, Function<String, float[]> vectors,
-            String name) {
+            String name, ProductPrecision precision) {
         float[] bias = vectors.apply(name + ".bias");
         FloatBuffer w = weights.apply(name + ".weight");
         int cols = w.capacity() / bias.length;
-        return HeadProduct.pack(w, cols, bias, IntStream.range(0, bias.length).toArray(), false);
+        return HeadProduct.pack(w, cols, bias, IntStream.range(0, bias.length).toArray(),
+                precision == ProductPrecision.BF16_DOT ? precision : ProductPrecision.F32);
     }
 
     /** mlp1/mlp2 (§2.5): x + [LayerNorm, Linear, SiLU, Linear, SiLU](x) (dropout is off in generation). */
@@ -238,10 +243,11 @@ final class JavaTrunk {
         private final HeadProduct up;
         private final HeadProduct down;
 
-        Block(Function<String, FloatBuffer> weights, Function<String, float[]> vectors, String name) {
+        Block(Function<String, FloatBuffer> weights, Function<String, float[]> vectors, String name,
+                ProductPrecision precision) {
             norm = new Norm(vectors, name + ".0");
-            up = dense(weights, vectors, name + ".1");
-            down = dense(weights, vectors, name + ".4");
+            up = dense(weights, vectors, name + ".1", precision);
+            down = dense(weights, vectors, name + ".4", precision);
         }
 
         /** x + f(x), in place on x, which is returned; block by block ({@link #inBlocks}). */
