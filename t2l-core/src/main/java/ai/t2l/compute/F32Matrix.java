@@ -39,6 +39,10 @@ import java.nio.ByteOrder;
  * prefill shapes at 78–129 GFLOP/s on that Zen 4 against 228 at its peak; §2's prefill of 128 tokens went from
  * 720–843 to 933–991 tok/s (twenty-eighth session). On AVX2 this was not measured end to end, so prefill keeps the
  * engine there; {@code -Dt2l.f32.prefillPanels=} true or false decides either way.
+ *
+ * <p>The panels may hold bfloat16 pairs instead ({@link #panelPrecision}, {@code --products bf16dot}): weights and
+ * activations rounded, AVX512_BF16 dot products ({@link Bf16Dot}), §2's prefill 1.5–1.7× and batch-8 decode about
+ * 1.5× faster, the logits within 1–2% of their scale (docs/PERFORMANCE.md, "Beyond the float32 peak").
  */
 public final class F32Matrix implements WeightMatrix {
     /**
