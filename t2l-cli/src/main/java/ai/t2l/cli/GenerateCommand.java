@@ -113,11 +113,11 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     @Option(names = "--heads", paramLabel = "f32|bf16|bf16dot",
-            description = "Precision of the hypernetwork's head products: f32 (default; the reference's numbers),"
-                    + " bf16 (weights rounded: half the bytes, faster for L and M) or bf16dot (weights and the heads'"
-                    + " inputs rounded, AVX512_BF16 dot products in a native library the launcher builds: fastest,"
-                    + " largest error). The adapters differ by the rounding, see docs/PERFORMANCE.md. Default also"
-                    + " from -Dt2l.hypernet.heads")
+            description = "Precision of the hypernetwork's products: f32 (default; the reference's numbers), bf16"
+                    + " (head weights rounded: half the bytes, faster for L and M) or bf16dot (weights and activations"
+                    + " of the heads and the trunk rounded, AVX512_BF16 dot products in a native library the launcher"
+                    + " builds: fastest, largest error). The adapters differ by the rounding, see docs/PERFORMANCE.md."
+                    + " Default also from -Dt2l.hypernet.heads")
     Heads heads;
 
     @Override

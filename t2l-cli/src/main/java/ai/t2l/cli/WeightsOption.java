@@ -11,9 +11,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code --weights auto|f32|bf16|int8} and {@code --products f32|bf16dot} for every command that runs a model for inference (docs/WEIGHTS.md). Parsed
- * and applied as soon as picocli reads it, so the library's inference loads ({@link
- * WeightPrecision#inferenceDefault}) see it without each command passing it along.
+ * {@code --weights auto|f32|bf16|int8} and {@code --products f32|bf16dot} for every command that runs a model for
+ * inference (docs/WEIGHTS.md, docs/PERFORMANCE.md). Parsed and applied as soon as picocli reads them, so the
+ * library's inference loads ({@link WeightPrecision#inferenceDefault}, {@link F32Matrix}) see them without each
+ * command passing them along.
  */
 public final class WeightsOption {
     /** The command this is mixed into: a bad value is its usage error (exit 2), not a failed setter call. */

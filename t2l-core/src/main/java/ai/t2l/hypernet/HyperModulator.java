@@ -14,8 +14,8 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.t2l.compute.Bf16Dot;
 import ai.t2l.compute.FloatScan;
-import ai.t2l.compute.ProductPrecision;
 import ai.t2l.compute.HeadProduct;
+import ai.t2l.compute.ProductPrecision;
 import ai.t2l.io.Finite;
 import ai.t2l.io.FloatTensor;
 import ai.t2l.io.T2lException;
@@ -687,10 +687,10 @@ public final class HyperModulator implements AutoCloseable {
 
     /**
      * What generation's head products read and multiply: {@link ProductPrecision#F32} (the reference's numbers),
-     * {@link ProductPrecision#BF16} (see {@link #headsInBf16}) or {@link ProductPrecision#BF16_DOT} (the heads' inputs
-     * rounded to bfloat16 too, AVX512_BF16 dot products through a native library; docs/PERFORMANCE.md gives the
-     * error). Applies where the Java head kernel runs ({@link #generateEncoded(NDArray)}); the engine's products stay
-     * float32.
+     * {@link ProductPrecision#BF16} (see {@link #headsInBf16}) or {@link ProductPrecision#BF16_DOT} (weights and
+     * activations of the heads and of the trunk's linear layers rounded to bfloat16, AVX512_BF16 dot products through a
+     * native library; docs/PERFORMANCE.md gives the error). Applies where the Java head kernel runs
+     * ({@link #generateEncoded(NDArray)}); the engine's products stay float32.
      *
      * @throws T2lException for BF16_DOT where the native library does not run, saying why
      */

@@ -1,7 +1,7 @@
 package ai.t2l.hypernet;
 
-import ai.t2l.compute.ProductPrecision;
 import ai.t2l.compute.HeadProduct;
+import ai.t2l.compute.ProductPrecision;
 import java.nio.FloatBuffer;
 
 /**
