@@ -26,6 +26,9 @@ public final class EvalRunCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     WeightsOption weights;
 
+    @picocli.CommandLine.Mixin
+    HeadsOption heads;
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Base model folder (Hugging Face layout).")
     Path model;
 

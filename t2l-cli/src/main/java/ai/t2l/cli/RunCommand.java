@@ -42,6 +42,9 @@ public final class RunCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     WeightsOption weights;
 
+    @picocli.CommandLine.Mixin
+    HeadsOption heads;
+
     @Spec
     CommandSpec spec;
 

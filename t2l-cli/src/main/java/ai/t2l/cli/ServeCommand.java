@@ -40,6 +40,9 @@ public final class ServeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     WeightsOption weights;
 
+    @picocli.CommandLine.Mixin
+    HeadsOption heads;
+
     /** Field of tokenizer_config.json naming the chat format (the miniature writes "mini"). */
     static final String FORMAT_FIELD = "t2l_chat_format";
 

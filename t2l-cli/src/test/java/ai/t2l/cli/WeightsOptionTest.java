@@ -88,4 +88,45 @@ class WeightsOptionTest {
         assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
         assertFalse(Files.exists(tmp.resolve("x.safetensors")));
     }
+
+    /**
+     * {@code --products} and {@code --heads} on the commands that run models: a value they do not take, and bf16dot
+     * where the native library is not loaded (this JVM is not started by the launcher), are usage errors (exit 2)
+     * that name the option and the reason, before anything runs or is written; nothing is set for later loads.
+     */
+    @Test
+    void badPrecisionOptionsAreUsageErrorsThatSayWhy() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(ai.t2l.compute.Bf16Dot.available(), "library loaded here");
+        String out = tmp.resolve("x.safetensors").toString();
+        String[][] cases = {
+            {"--products", "bf16x", "logits", "'bf16x' is not one of"},
+            {"--products", "bf16", "logits", "--weights bf16"},
+            {"--products", "bf16dot", "logits", "t2l.native.bf16dot"},
+            {"--heads", "fp8", "run", "'fp8' is not one of"},
+            {"--heads", "bf16dot", "serve", "t2l.native.bf16dot"},
+            {"--heads", "bf16dot", "eval", "t2l.native.bf16dot"},
+        };
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(c[2].equals("eval") ? List.of("eval", "run") : List.of(c[2]));
+            args.addAll(List.of(c[0], c[1]));
+            if (c[2].equals("logits")) {
+                args.addAll(List.of("--model", golden("llama").toString(), "--input-ids", "1,2", "--out", out));
+            }
+            PrintStream old = System.err;
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(err, true));
+            int code;
+            try {
+                code = Main.execute(args.toArray(String[]::new));
+            } finally {
+                System.setErr(old);
+            }
+            assertEquals(2, code, args + ": " + err);
+            assertTrue(err.toString().contains(c[0]) && err.toString().contains(c[3]), args + ": " + err);
+            assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
+            assertFalse(Files.exists(tmp.resolve("x.safetensors")));
+            assertEquals(null, System.getProperty(ai.t2l.compute.F32Matrix.PRODUCTS_PROPERTY), "--products set");
+            assertEquals(null, System.getProperty(HeadsOption.PROPERTY), "--heads set");
+        }
+    }
 }
