@@ -1,11 +1,7 @@
 package ai.t2l.cli;
 
-import ai.t2l.compute.Bf16Dot;
-import ai.t2l.compute.ProductPrecision;
-import ai.t2l.io.T2lException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -28,15 +24,6 @@ public final class HeadsOption {
                     + " heads and the trunk rounded, AVX512_BF16 dot products), as t2l generate --heads; see"
                     + " docs/PERFORMANCE.md. Unset: -Dt2l.hypernet.heads, else f32")
     void set(String value) {
-        ProductPrecision p;
-        try {
-            p = ProductPrecision.parse(value, "--heads");
-        } catch (T2lException e) {
-            throw new ParameterException(mixee.commandLine(), e.getMessage());
-        }
-        if (p == ProductPrecision.BF16_DOT && !Bf16Dot.available()) {
-            throw new ParameterException(mixee.commandLine(), "--heads bf16dot: " + Bf16Dot.whyUnavailable());
-        }
-        System.setProperty(PROPERTY, p.label());
+        System.setProperty(PROPERTY, PrecisionValues.parse(mixee, "--heads", value).label());
     }
 }

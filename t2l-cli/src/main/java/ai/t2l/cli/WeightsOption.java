@@ -1,6 +1,5 @@
 package ai.t2l.cli;
 
-import ai.t2l.compute.Bf16Dot;
 import ai.t2l.compute.F32Matrix;
 import ai.t2l.compute.ProductPrecision;
 import ai.t2l.compute.WeightPrecision;
@@ -39,18 +38,10 @@ public final class WeightsOption {
                     + " a native library the ./t2l launcher builds: faster prefill and batched decode, logits move by"
                     + " the rounding, see docs/PERFORMANCE.md). Unset: -Dt2l.products, else f32")
     void products(String value) {
-        ProductPrecision p;
-        try {
-            p = ProductPrecision.parse(value, "--products");
-        } catch (T2lException e) {
-            throw new ParameterException(mixee.commandLine(), e.getMessage());
-        }
+        ProductPrecision p = PrecisionValues.parse(mixee, "--products", value);
         if (p == ProductPrecision.BF16) {
             throw new ParameterException(mixee.commandLine(), "--products: bf16 is --weights bf16 (weights rounded,"
                     + " products float32); --products takes f32 or bf16dot");
-        }
-        if (p == ProductPrecision.BF16_DOT && !Bf16Dot.available()) {
-            throw new ParameterException(mixee.commandLine(), "--products bf16dot: " + Bf16Dot.whyUnavailable());
         }
         System.setProperty(F32Matrix.PRODUCTS_PROPERTY, p.label());
     }

@@ -137,16 +137,7 @@ class Bf16DotTest {
         assertEquals(ProductPrecision.BF16_DOT, packed.precision());
         float[] y = new float[m * features];
         int[] seen = new int[m * features];
-        packed.multiply(x, m, order.length, (p0, nf, i0, rows, tile) -> {
-            for (int f = 0; f < nf; f++) {
-                for (int i = 0; i < rows; i++) {
-                    y[(i0 + i) * features + f0 + p0 + f] = tile[i * HeadProduct.FEATURES_PER_PANEL + f];
-                    synchronized (seen) {
-                        seen[(i0 + i) * features + f0 + p0 + f]++;
-                    }
-                }
-            }
-        });
+        HeadProductTest.multiplyCounting(packed, x, m, features, f0, y, seen);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < features; j++) {
                 int want = j >= f0 && j < f1 ? 1 : 0;

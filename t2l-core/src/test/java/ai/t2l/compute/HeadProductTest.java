@@ -31,16 +31,7 @@ class HeadProductTest {
             int[] seen = new int[m * features];
             int[] order = java.util.stream.IntStream.range(f0, f1).toArray();
             HeadProduct packed = HeadProduct.pack(kernel, wb, cols, bias, order, false);
-            packed.multiply(x, m, order.length, (p0, nf, i0, rows, tile) -> {
-                for (int f = 0; f < nf; f++) {
-                    for (int i = 0; i < rows; i++) {
-                        y[(i0 + i) * features + f0 + p0 + f] = tile[i * HeadProduct.FEATURES_PER_PANEL + f];
-                        synchronized (seen) {
-                            seen[(i0 + i) * features + f0 + p0 + f]++;
-                        }
-                    }
-                }
-            });
+            multiplyCounting(packed, x, m, features, f0, y, seen);
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < features; j++) {
                     int want = j >= f0 && j < f1 ? 1 : 0;
@@ -245,5 +236,22 @@ class HeadProductTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> HeadProduct.pack(wb, 4, null, new int[] {0, 3}, false));
         assertTrue(e.getMessage().contains("feature 3 outside W's 3 rows"), e.getMessage());
+    }
+
+    /**
+     * Runs {@code packed} (positions = features [f0, f0 + positions)) on the m rows of x through its sink, placing
+     * y[row · features + feature] and counting in {@code seen} how often each place came (each must come once).
+     */
+    static void multiplyCounting(HeadProduct packed, float[] x, int m, int features, int f0, float[] y, int[] seen) {
+        packed.multiply(x, m, packed.positions(), (p0, nf, i0, rows, tile) -> {
+            for (int f = 0; f < nf; f++) {
+                for (int i = 0; i < rows; i++) {
+                    y[(i0 + i) * features + f0 + p0 + f] = tile[i * HeadProduct.FEATURES_PER_PANEL + f];
+                    synchronized (seen) {
+                        seen[(i0 + i) * features + f0 + p0 + f]++;
+                    }
+                }
+            }
+        });
     }
 }

@@ -1,0 +1,32 @@
+package ai.t2l.cli;
+
+import ai.t2l.compute.Bf16Dot;
+import ai.t2l.compute.ProductPrecision;
+import ai.t2l.io.T2lException;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * A {@code --heads} or {@code --products} value, checked as picocli reads it ({@link HeadsOption},
+ * {@link WeightsOption}).
+ */
+final class PrecisionValues {
+    private PrecisionValues() {}
+
+    /**
+     * The value as a precision; a usage error of {@code command} (exit 2) for a value that is not one, or for bf16dot
+     * where the native library does not run here, saying why.
+     */
+    static ProductPrecision parse(CommandSpec command, String option, String value) {
+        ProductPrecision p;
+        try {
+            p = ProductPrecision.parse(value, option);
+        } catch (T2lException e) {
+            throw new ParameterException(command.commandLine(), e.getMessage());
+        }
+        if (p == ProductPrecision.BF16_DOT && !Bf16Dot.available()) {
+            throw new ParameterException(command.commandLine(), option + " bf16dot: " + Bf16Dot.whyUnavailable());
+        }
+        return p;
+    }
+}
