@@ -207,9 +207,17 @@ public final class F32Matrix implements WeightMatrix {
     /** The system property behind {@link #panelPrecision}'s default, set by {@code --products}. */
     public static final String PRODUCTS_PROPERTY = "t2l.products";
 
-    /** f32 unless -Dt2l.products says otherwise (checked where it is set: {@link #panelPrecision}). */
+    /**
+     * f32 unless -Dt2l.products says otherwise: only f32 and bf16dot, as {@link #panelPrecision} takes (bf16dot where
+     * the library does not run fails at the first panel product, saying why).
+     */
     private static ProductPrecision defaultPanelPrecision() {
-        return ProductPrecision.parse(System.getProperty(PRODUCTS_PROPERTY), "-D" + PRODUCTS_PROPERTY);
+        ProductPrecision p = ProductPrecision.parse(System.getProperty(PRODUCTS_PROPERTY), "-D" + PRODUCTS_PROPERTY);
+        if (p == ProductPrecision.BF16) {
+            throw new T2lException("-D" + PRODUCTS_PROPERTY + "=bf16: products in bf16 with float32 activations are"
+                    + " --weights bf16; -D" + PRODUCTS_PROPERTY + " takes f32 or bf16dot");
+        }
+        return p;
     }
 
     /**
