@@ -78,4 +78,63 @@ final class Bf16Groups implements TiledProduct.Groups {
     public void tile(int g, TiledProduct.Scratch scratch, int len, float[] xt, int rowsUsed) {
         HeadKernel.BEST.tileBf16(scratch.bf16, 0, len, xt, scratch.out);
     }
+
+    /** Ints of activation tiles per block of rows in {@link #dotProduct} (2 MB: the tiles stay in L2 with a panel). */
+    private static final int DOT_BLOCK_INTS = 1 << 19;
+
+    /**
+     * {@link TiledProduct#product} in bf16 dot products ({@link Bf16Dot}, {@code --products bf16dot}): the
+     * activations rounded to bfloat16 a block of rows at a time, each group's 32 rows gathered as column pairs (the
+     * stored bf16 values two at a time, no rounding) and run against every tile of the block in one native call.
+     */
+    void dotProduct(float[] x, int n, float[] y, int yStride, int g0, int g1) {
+        int pairs = (cols + 1) / 2;
+        int tileInts = 8 * pairs;
+        int blockTiles = Math.max(1, Math.min((n + 7) / 8, DOT_BLOCK_INTS / tileInts));
+        int[] panel = new int[TiledProduct.GROUP * pairs];
+        int[] xb = new int[blockTiles * tileInts];
+        float[] out = new float[blockTiles * 256];
+        for (int r0 = 0; r0 < n; r0 += 8 * blockTiles) {
+            int rowsIn = Math.min(8 * blockTiles, n - r0);
+            int tiles = (rowsIn + 7) / 8;
+            for (int t = 0; t < tiles; t++) {
+                Bf16Dot.packTile(x, r0 + 8 * t, Math.min(8, rowsIn - 8 * t), cols, xb, t * tileInts);
+            }
+            for (int g = g0; g < g1; g++) {
+                fillPairs(g, panel, pairs);
+                Bf16Dot.tiles(panel, 0, 16 * pairs, pairs, xb, 0, tiles, out);
+                for (int t = 0; t < tiles; t++) {
+                    for (int i = 0; i < Math.min(8, rowsIn - 8 * t); i++) {
+                        System.arraycopy(out, t * 256 + i * 32, y, (r0 + 8 * t + i) * yStride + column(g), lanes(g));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Group g's rows as {@link Bf16Dot}'s panel: panel[q·16 + j] holds row j's columns 2q and 2q + 1 (the stored
+     * little-endian pair as one int), rows 16–31 from panel[16·pairs] on; rows past the matrix and an odd width's
+     * last high half are zeros.
+     */
+    private void fillPairs(int g, int[] panel, int pairs) {
+        int whole = cols / 2;
+        for (int j = 0; j < TiledProduct.GROUP; j++) {
+            int at = (j < 16 ? 0 : 16 * pairs) + j % 16;
+            int row = TiledProduct.GROUP * g + j;
+            if (row >= rows) {
+                for (int q = 0; q < pairs; q++) {
+                    panel[at + 16 * q] = 0;
+                }
+                continue;
+            }
+            int base = row * 2 * cols;
+            for (int q = 0; q < whole; q++) {
+                panel[at + 16 * q] = w.getInt(base + 4 * q);
+            }
+            if (whole < pairs) {
+                panel[at + 16 * whole] = w.getShort(base + 4 * whole) & 0xFFFF;
+            }
+        }
+    }
 }

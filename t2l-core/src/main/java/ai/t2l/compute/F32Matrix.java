@@ -211,7 +211,7 @@ public final class F32Matrix implements WeightMatrix {
      * f32 unless -Dt2l.products says otherwise: only f32 and bf16dot, as {@link #panelPrecision} takes (bf16dot where
      * the library does not run fails at the first panel product, saying why).
      */
-    private static ProductPrecision defaultPanelPrecision() {
+    static ProductPrecision defaultPanelPrecision() {
         ProductPrecision p = ProductPrecision.parse(System.getProperty(PRODUCTS_PROPERTY), "-D" + PRODUCTS_PROPERTY);
         if (p == ProductPrecision.BF16) {
             throw new T2lException("-D" + PRODUCTS_PROPERTY + "=bf16: products in bf16 with float32 activations are"
@@ -230,17 +230,22 @@ public final class F32Matrix implements WeightMatrix {
      *     run, saying why
      */
     public void panelPrecision(ProductPrecision precision) {
-        if (precision == ProductPrecision.BF16) {
-            throw new T2lException("products in bf16 with float32 activations are --weights bf16, not --products");
-        }
-        if (precision == ProductPrecision.BF16_DOT && !Bf16Dot.available()) {
-            throw new T2lException("products bf16dot: " + Bf16Dot.whyUnavailable());
-        }
+        checkProducts(precision);
         synchronized (this) {
             if (precision != panelPrecision) {
                 panelPrecision = precision;
                 panels = null;
             }
+        }
+    }
+
+    /** Refuses what {@code --products} does not take: BF16, and BF16_DOT where the library does not run. */
+    static void checkProducts(ProductPrecision precision) {
+        if (precision == ProductPrecision.BF16) {
+            throw new T2lException("products in bf16 with float32 activations are --weights bf16, not --products");
+        }
+        if (precision == ProductPrecision.BF16_DOT && !Bf16Dot.available()) {
+            throw new T2lException("products bf16dot: " + Bf16Dot.whyUnavailable());
         }
     }
 

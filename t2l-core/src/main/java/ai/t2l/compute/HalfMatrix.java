@@ -23,6 +23,8 @@ public final class HalfMatrix extends PackedMatrix {
     private final boolean f16;
     private final int chunkRows;
     private final ByteBuffer[] chunks;
+    /** What prompts' products of bf16 weights multiply in ({@link #prefillPrecision}); from -Dt2l.products. */
+    private volatile ProductPrecision prefillPrecision = F32Matrix.defaultPanelPrecision();
 
     private HalfMatrix(long rows, long cols, boolean f16, ByteBuffer[] chunks, int chunkRows) {
         super(rows, cols);
@@ -154,6 +156,16 @@ public final class HalfMatrix extends PackedMatrix {
      */
     @Override
     void panelProduct(Kernels k, float[] xs, int n, float[] y) {
+        if (!f16 && prefillPrecision == ProductPrecision.BF16_DOT) {
+            for (int c = 0; c < chunks.length; c++) {
+                int first = c * chunkRows;
+                int count = Math.min(chunkRows, rows - first);
+                Bf16Groups groups = new Bf16Groups(chunks[c], cols, count, first);
+                ComputePool.forRange(groups.count(), (long) count * cols,
+                        (g0, g1) -> groups.dotProduct(xs, n, y, rows, g0, g1));
+            }
+            return;
+        }
         if (f16 || !k.bf16Tiles()) {
             super.panelProduct(k, xs, n, y);
             return;
@@ -177,6 +189,19 @@ public final class HalfMatrix extends PackedMatrix {
     }
 
     static int PANEL_FROM_HALF = Integer.getInteger("t2l.compute.panelFromHalf", 48);
+
+    /**
+     * What prompts' products ({@link #panelFrom} rows or more) of bf16 weights multiply in: float32 (the stored
+     * values widened exactly, the default), or {@link ProductPrecision#BF16_DOT} (the activations rounded to bfloat16
+     * too, AVX512_BF16 dot products; {@code --products bf16dot}). Decode's few rows and f16 weights stay as they are.
+     *
+     * @throws T2lException for BF16 (bf16 weights are that already) or BF16_DOT where the native library does not
+     *     run, saying why
+     */
+    public void prefillPrecision(ProductPrecision precision) {
+        F32Matrix.checkProducts(precision);
+        prefillPrecision = precision;
+    }
 
     @Override
     public void rowInto(int r, float[] dst, int off) {

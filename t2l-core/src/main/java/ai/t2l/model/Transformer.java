@@ -120,11 +120,22 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
-     * What the float32 matrices' panel products (batched decode, prompts) read and multiply ({@link
-     * F32Matrix#panelPrecision}): float32, or bf16 dot products (docs/PERFORMANCE.md gives the error).
+     * What the float32 matrices' panel products (batched decode, prompts; {@link F32Matrix#panelPrecision}) and the
+     * bf16 matrices' prompt products ({@link ai.t2l.compute.HalfMatrix#prefillPrecision}) multiply in: float32, or
+     * bf16 dot products (docs/PERFORMANCE.md gives the error).
      */
     public void productPrecision(ai.t2l.compute.ProductPrecision precision) {
         productMatrices().forEach(f -> f.panelPrecision(precision));
+        for (Layer layer : layers) {
+            for (WeightMatrix m : layer.projections().values()) {
+                if (m instanceof ai.t2l.compute.HalfMatrix h) {
+                    h.prefillPrecision(precision);
+                }
+            }
+        }
+        if (lmHead instanceof ai.t2l.compute.HalfMatrix h) {
+            h.prefillPrecision(precision);
+        }
     }
 
     /** Heap bytes of the float32 matrices' panel copies packed so far (batched decode, {@link F32Matrix}). */

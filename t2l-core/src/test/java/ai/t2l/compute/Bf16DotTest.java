@@ -168,6 +168,46 @@ class Bf16DotTest {
         }
     }
 
+    /**
+     * A prompt's product of mapped bf16 weights in bf16 dot products ({@link HalfMatrix#prefillPrecision}): the sums of
+     * the stored weights and the rounded activations, for a short last group of rows, an odd width, a matrix mapped in
+     * pieces, and more rows than one block of activation tiles holds.
+     */
+    @ParameterizedTest(name = "{0} x {1}, {2} rows, pieces of {3} bytes")
+    @CsvSource({"70, 96, 50, 1073741824", "33, 2305, 60, 1073741824", "100, 1030, 49, 20600", "40, 9000, 300,"
+            + " 1073741824"})
+    void aBf16MatrixsPromptProductSumsTheRoundedValues(int rows, int cols, int n, long pieceBytes) {
+        Bf16DotLibrary.require();
+        SplittableRandom r = new SplittableRandom(rows * 7L + cols);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(2 * rows * cols)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        float[] w = new float[rows * cols];
+        for (int i = 0; i < w.length; i++) {
+            short bits = Half.bf16FromFloat((float) r.nextGaussian() * 0.05f);
+            buf.putShort(2 * i, bits);
+            w[i] = Float.intBitsToFloat(bits << 16);
+        }
+        HalfMatrix m = HalfMatrix.mapped(rows, cols, false,
+                (off, len) -> buf.slice((int) off, (int) len).order(java.nio.ByteOrder.LITTLE_ENDIAN), pieceBytes);
+        m.prefillPrecision(ProductPrecision.BF16_DOT);
+        float[] x = gaussian(r, n * cols, 1f);
+        float[] y = new float[n * rows];
+        m.panelProduct(Kernels.best(), x, n, y);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < rows; j++) {
+                double exact = 0;
+                double scale = 0;
+                for (int k = 0; k < cols; k++) {
+                    double p = (double) w[j * cols + k] * rounded(x[i * cols + k]);
+                    exact += p;
+                    scale += Math.abs(p);
+                }
+                assertTrue(Math.abs(exact - y[i * rows + j]) <= 1e-6 * scale, "row " + i + " output " + j + ": "
+                        + y[i * rows + j] + " vs " + exact);
+            }
+        }
+    }
+
     private static float rounded(float v) {
         return Float.intBitsToFloat(Half.bf16FromFloat(v) << 16);
     }
