@@ -179,16 +179,8 @@ class Bf16DotTest {
     void aBf16MatrixsPromptProductSumsTheRoundedValues(int rows, int cols, int n, long pieceBytes) {
         Bf16DotLibrary.require();
         SplittableRandom r = new SplittableRandom(rows * 7L + cols);
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(2 * rows * cols)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
         float[] w = new float[rows * cols];
-        for (int i = 0; i < w.length; i++) {
-            short bits = Half.bf16FromFloat((float) r.nextGaussian() * 0.05f);
-            buf.putShort(2 * i, bits);
-            w[i] = Float.intBitsToFloat(bits << 16);
-        }
-        HalfMatrix m = HalfMatrix.mapped(rows, cols, false,
-                (off, len) -> buf.slice((int) off, (int) len).order(java.nio.ByteOrder.LITTLE_ENDIAN), pieceBytes);
+        HalfMatrix m = TiledProductTest.mapped(TiledProductTest.bf16Weights(r, w), rows, cols, pieceBytes);
         m.prefillPrecision(ProductPrecision.BF16_DOT);
         float[] x = gaussian(r, n * cols, 1f);
         float[] y = new float[n * rows];

@@ -19,15 +19,9 @@ class TiledProductTest {
     @CsvSource({"70,96,1073741824", "33,2306,1073741824", "100,1030,20600", "64,4097,1073741824"})
     void bf16ProductsAreOneChainPerChunkBitForBit(int rows, int cols, long pieceBytes) {
         SplittableRandom rng = new SplittableRandom(rows * 31L + cols);
-        ByteBuffer buf = ByteBuffer.allocateDirect(2 * rows * cols).order(ByteOrder.LITTLE_ENDIAN);
         float[] w = new float[rows * cols];
-        for (int i = 0; i < w.length; i++) {
-            short bits = Half.bf16FromFloat((float) rng.nextGaussian() * 0.05f);
-            buf.putShort(2 * i, bits);
-            w[i] = Float.intBitsToFloat(bits << 16);
-        }
-        HalfMatrix m = HalfMatrix.mapped(rows, cols, false,
-                (off, len) -> buf.slice((int) off, (int) len).order(ByteOrder.LITTLE_ENDIAN), pieceBytes);
+        ByteBuffer buf = bf16Weights(rng, w);
+        HalfMatrix m = mapped(buf, rows, cols, pieceBytes);
         int blockRows = 8 * Math.max(1, TiledProduct.BLOCK_TILES / ((cols + TiledProduct.CHUNK_COLS - 1)
                 / TiledProduct.CHUNK_COLS));
         for (int n : new int[] {1, 5, 48, blockRows + 3}) {
@@ -76,5 +70,22 @@ class TiledProductTest {
             }
         }
         return y;
+    }
+
+    /** Gaussian weights (scale 0.05) rounded to bf16: their bits in a little-endian buffer, their values into w. */
+    static ByteBuffer bf16Weights(SplittableRandom rng, float[] w) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(2 * w.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < w.length; i++) {
+            short bits = Half.bf16FromFloat((float) rng.nextGaussian() * 0.05f);
+            buf.putShort(2 * i, bits);
+            w[i] = Float.intBitsToFloat(bits << 16);
+        }
+        return buf;
+    }
+
+    /** The buffer as a mapped bf16 (rows, cols) matrix, in pieces of at most {@code pieceBytes}. */
+    static HalfMatrix mapped(ByteBuffer buf, int rows, int cols, long pieceBytes) {
+        return HalfMatrix.mapped(rows, cols, false,
+                (off, len) -> buf.slice((int) off, (int) len).order(ByteOrder.LITTLE_ENDIAN), pieceBytes);
     }
 }
