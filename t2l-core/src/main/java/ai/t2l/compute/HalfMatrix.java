@@ -152,7 +152,8 @@ public final class HalfMatrix extends PackedMatrix {
     /**
      * Many activation rows (prefill): on CPUs whose kernels say {@link Kernels#bf16Tiles}, bf16 weights go through
      * {@link TiledProduct}, 32 rows at a time transposed into the head tile's panels ({@link Bf16Groups}); else, and
-     * for f16, the float32 panels of {@link PackedMatrix}.
+     * for f16, the float32 panels of {@link PackedMatrix}. With {@link #prefillPrecision} bf16dot, bf16 weights go
+     * through {@link Bf16Groups#dotProduct} instead (the native bf16 dot tile).
      */
     @Override
     void panelProduct(Kernels k, float[] xs, int n, float[] y) {
