@@ -107,6 +107,12 @@ class Bf16DotTest {
         assertThrows(IndexOutOfBoundsException.class, () -> Bf16Dot.tiles(panels, 0, 64, 4, xb, 0, 1,
                 new float[255]));
         assertThrows(IllegalArgumentException.class, () -> Bf16Dot.tiles(panels, 0, 64, 0, xb, 0, 1, out));
+        Bf16Dot.acrossGroups(panels, 64, 4, 1, xb, out); // in bounds: one group of 4 pairs per half
+        assertThrows(IndexOutOfBoundsException.class, () -> Bf16Dot.acrossGroups(panels, 64, 4, 2, xb, out));
+        assertThrows(IndexOutOfBoundsException.class, () -> Bf16Dot.acrossGroups(panels, 65, 4, 1, xb, out));
+        assertThrows(IndexOutOfBoundsException.class, () -> Bf16Dot.acrossGroups(panels, 64, 4, 1, new int[31],
+                out));
+        assertThrows(IllegalArgumentException.class, () -> Bf16Dot.acrossGroups(panels, 64, 0, 1, xb, out));
     }
 
     @Test
