@@ -90,9 +90,7 @@ public final class Bf16Dot {
      * checked here: the native side trusts them.
      */
     static void tiles(int[] panels, int first, int second, int pairs, int[] xb, int x0, int tiles, float[] out) {
-        if (!loaded) {
-            throw new IllegalStateException("bf16 dot products: " + whyUnavailable());
-        }
+        requireLoaded();
         if (pairs <= 0 || tiles < 0) {
             throw new IllegalArgumentException("bf16 dot products: " + pairs + " column pairs, " + tiles + " tiles");
         }
@@ -110,9 +108,7 @@ public final class Bf16Dot {
      * {@link #tiles} for each group. For the dense form, whose tiles meet every panel of a small weight in turn.
      */
     static void acrossGroups(int[] panels, int second, int pairs, int groups, int[] xb, float[] out) {
-        if (!loaded) {
-            throw new IllegalStateException("bf16 dot products: " + whyUnavailable());
-        }
+        requireLoaded();
         if (pairs <= 0 || groups < 0) {
             throw new IllegalArgumentException("bf16 dot products: " + pairs + " column pairs, " + groups + " groups");
         }
@@ -131,15 +127,35 @@ public final class Bf16Dot {
      * torch's cast; NaN stays NaN; a subnormal becomes zero, which is how the dot product reads one anyway).
      */
     static void packTile(float[] x, int row0, int rows, int cols, int[] xb, int at) {
-        if (!loaded) {
-            throw new IllegalStateException("bf16 dot products: " + whyUnavailable());
-        }
+        requireLoaded();
         if (rows < 1 || rows > 8 || cols < 1) {
             throw new IllegalArgumentException("bf16 dot products: a tile of " + rows + " rows × " + cols);
         }
         Objects.checkFromIndexSize((long) row0 * cols, (long) rows * cols, x.length);
         Objects.checkFromIndexSize(at, 8L * ((cols + 1) / 2), xb.length);
         packUnchecked(x, row0, rows, cols, xb, at);
+    }
+
+    /**
+     * Rows [xRow, xRow + m) of x ((·, cols) row-major) as ⌈m / 8⌉ activation tiles one after another ({@link
+     * #packTile}: tile t at {@code t·8·pairs}), rounded on both cores; for {@link #tiles} with {@code x0 = t·8·pairs}.
+     */
+    static int[] packRows(float[] x, int xRow, int m, int cols) {
+        int tiles = (m + 7) / 8;
+        int tileInts = 8 * ((cols + 1) / 2);
+        int[] xb = new int[Math.multiplyExact(tiles, tileInts)];
+        ComputePool.forRange(tiles, (long) m * cols, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                packTile(x, xRow + 8 * t, Math.min(8, m - 8 * t), cols, xb, t * tileInts);
+            }
+        });
+        return xb;
+    }
+
+    private static void requireLoaded() {
+        if (!loaded) {
+            throw new IllegalStateException("bf16 dot products: " + whyUnavailable());
+        }
     }
 
     private static native boolean supported();

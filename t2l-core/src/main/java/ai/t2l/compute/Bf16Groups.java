@@ -79,33 +79,30 @@ final class Bf16Groups implements TiledProduct.Groups {
         HeadKernel.BEST.tileBf16(scratch.bf16, 0, len, xt, scratch.out);
     }
 
-    /** Ints of activation tiles per block of rows in {@link #dotProduct} (2 MB: the tiles stay in L2 with a panel). */
+    /** Ints of activation tiles per block in {@link #dotProduct} (2 MB: the block stays in L2 with a panel). */
     private static final int DOT_BLOCK_INTS = 1 << 19;
 
     /**
-     * {@link TiledProduct#product} in bf16 dot products ({@link Bf16Dot}, {@code --products bf16dot}): the
-     * activations rounded to bfloat16 a block of rows at a time, each group's 32 rows gathered as column pairs (the
-     * stored bf16 values two at a time, no rounding) and run against every tile of the block in one native call.
+     * {@link TiledProduct#product} in bf16 dot products ({@link Bf16Dot}, {@code --products bf16dot}) for the n
+     * activation rows already rounded into tiles ({@link Bf16Dot#packRows}): a block of tiles at a time, each group's
+     * 32 rows gathered as column pairs (the stored bf16 values two at a time, no rounding) and run against every tile
+     * of the block in one native call.
      */
-    void dotProduct(float[] x, int n, float[] y, int yStride, int g0, int g1) {
+    void dotProduct(int[] xb, int n, float[] y, int yStride, int g0, int g1) {
         int pairs = (cols + 1) / 2;
         int tileInts = 8 * pairs;
-        int blockTiles = Math.max(1, Math.min((n + 7) / 8, DOT_BLOCK_INTS / tileInts));
+        int tiles = (n + 7) / 8;
+        int blockTiles = Math.max(1, Math.min(tiles, DOT_BLOCK_INTS / tileInts));
         int[] panel = new int[TiledProduct.GROUP * pairs];
-        int[] xb = new int[blockTiles * tileInts];
         float[] out = new float[blockTiles * 256];
-        for (int r0 = 0; r0 < n; r0 += 8 * blockTiles) {
-            int rowsIn = Math.min(8 * blockTiles, n - r0);
-            int tiles = (rowsIn + 7) / 8;
-            for (int t = 0; t < tiles; t++) {
-                Bf16Dot.packTile(x, r0 + 8 * t, Math.min(8, rowsIn - 8 * t), cols, xb, t * tileInts);
-            }
+        for (int t0 = 0; t0 < tiles; t0 += blockTiles) {
+            int count = Math.min(blockTiles, tiles - t0);
             for (int g = g0; g < g1; g++) {
                 fillPairs(g, panel, pairs);
-                Bf16Dot.tiles(panel, 0, 16 * pairs, pairs, xb, 0, tiles, out);
-                for (int t = 0; t < tiles; t++) {
-                    for (int i = 0; i < Math.min(8, rowsIn - 8 * t); i++) {
-                        System.arraycopy(out, t * 256 + i * 32, y, (r0 + 8 * t + i) * yStride + column(g), lanes(g));
+                Bf16Dot.tiles(panel, 0, 16 * pairs, pairs, xb, t0 * tileInts, count, out);
+                for (int t = t0; t < t0 + count; t++) {
+                    for (int i = 0; i < Math.min(8, n - 8 * t); i++) {
+                        System.arraycopy(out, (t - t0) * 256 + i * 32, y, (8 * t + i) * yStride + column(g), lanes(g));
                     }
                 }
             }

@@ -157,26 +157,23 @@ public final class HalfMatrix extends PackedMatrix {
      */
     @Override
     void panelProduct(Kernels k, float[] xs, int n, float[] y) {
-        if (!f16 && prefillPrecision == ProductPrecision.BF16_DOT) {
-            for (int c = 0; c < chunks.length; c++) {
-                int first = c * chunkRows;
-                int count = Math.min(chunkRows, rows - first);
-                Bf16Groups groups = new Bf16Groups(chunks[c], cols, count, first);
-                ComputePool.forRange(groups.count(), (long) count * cols,
-                        (g0, g1) -> groups.dotProduct(xs, n, y, rows, g0, g1));
-            }
-            return;
-        }
-        if (f16 || !k.bf16Tiles()) {
+        boolean dot = !f16 && prefillPrecision == ProductPrecision.BF16_DOT;
+        if (!dot && (f16 || !k.bf16Tiles())) {
             super.panelProduct(k, xs, n, y);
             return;
         }
+        int[] xb = dot ? Bf16Dot.packRows(xs, 0, n, cols) : null; // rounded once for every chunk and thread
         for (int c = 0; c < chunks.length; c++) {
             int first = c * chunkRows;
             int count = Math.min(chunkRows, rows - first);
             Bf16Groups groups = new Bf16Groups(chunks[c], cols, count, first);
-            ComputePool.forRange(groups.count(), (long) count * cols,
-                    (g0, g1) -> TiledProduct.product(groups, cols, xs, n, y, rows, g0, g1));
+            ComputePool.forRange(groups.count(), (long) count * cols, (g0, g1) -> {
+                if (dot) {
+                    groups.dotProduct(xb, n, y, rows, g0, g1);
+                } else {
+                    TiledProduct.product(groups, cols, xs, n, y, rows, g0, g1);
+                }
+            });
         }
     }
 

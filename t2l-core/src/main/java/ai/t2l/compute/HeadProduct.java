@@ -271,13 +271,7 @@ public final class HeadProduct {
     private void multiplyDot(float[] x, int xRow, int m, int limit, Sink sink) {
         int tiles = (m + ROWS_PER_TILE - 1) / ROWS_PER_TILE;
         int tileInts = pairs * ROWS_PER_TILE;
-        int[] xb = new int[Math.multiplyExact(tiles, tileInts)];
-        ComputePool.forRange(tiles, (long) m * cols, (t0, t1) -> {
-            for (int t = t0; t < t1; t++) {
-                Bf16Dot.packTile(x, xRow + t * ROWS_PER_TILE, Math.min(ROWS_PER_TILE, m - t * ROWS_PER_TILE), cols, xb,
-                        t * tileInts);
-            }
-        });
+        int[] xb = Bf16Dot.packRows(x, xRow, m, cols);
         int groups = (limit + FEATURES_PER_PANEL - 1) / FEATURES_PER_PANEL;
         int tileSize = ROWS_PER_TILE * FEATURES_PER_PANEL;
         ComputePool.forRange(groups, (long) limit * cols, (g0, g1) -> {

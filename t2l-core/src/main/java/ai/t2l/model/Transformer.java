@@ -102,19 +102,24 @@ public final class Transformer implements AutoCloseable {
         allowPanels(productMatrices());
     }
 
-    /** The matrices products run on: every projection and the LM head (tied: the embedding), each once. */
+    /** The float32 matrices products run on ({@link #matricesOf}). */
     private List<F32Matrix> productMatrices() {
+        return matricesOf(F32Matrix.class);
+    }
+
+    /** The matrices of one kind products run on: every projection and the LM head (tied: the embedding), each once. */
+    private <T extends WeightMatrix> List<T> matricesOf(Class<T> kind) {
         java.util.Set<WeightMatrix> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        List<F32Matrix> out = new ArrayList<>();
+        List<T> out = new ArrayList<>();
         for (Layer layer : layers) {
             for (WeightMatrix m : layer.projections().values()) {
-                if (m instanceof F32Matrix f && seen.add(f)) {
-                    out.add(f);
+                if (kind.isInstance(m) && seen.add(m)) {
+                    out.add(kind.cast(m));
                 }
             }
         }
-        if (lmHead instanceof F32Matrix f && seen.add(f)) {
-            out.add(f);
+        if (kind.isInstance(lmHead) && seen.add(lmHead)) {
+            out.add(kind.cast(lmHead));
         }
         return out;
     }
@@ -126,16 +131,7 @@ public final class Transformer implements AutoCloseable {
      */
     public void productPrecision(ai.t2l.compute.ProductPrecision precision) {
         productMatrices().forEach(f -> f.panelPrecision(precision));
-        for (Layer layer : layers) {
-            for (WeightMatrix m : layer.projections().values()) {
-                if (m instanceof ai.t2l.compute.HalfMatrix h) {
-                    h.prefillPrecision(precision);
-                }
-            }
-        }
-        if (lmHead instanceof ai.t2l.compute.HalfMatrix h) {
-            h.prefillPrecision(precision);
-        }
+        matricesOf(ai.t2l.compute.HalfMatrix.class).forEach(h -> h.prefillPrecision(precision));
     }
 
     /** Heap bytes of the float32 matrices' panel copies packed so far (batched decode, {@link F32Matrix}). */
