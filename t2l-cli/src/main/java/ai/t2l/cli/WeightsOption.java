@@ -33,7 +33,8 @@ public final class WeightsOption {
 
     @Option(names = "--products", paramLabel = "f32|bf16dot",
             description = "Precision of the batched and prompt products of float32 matrices (a float32 model, or"
-                    + " --weights f32) and of bf16 weights' prompts: f32 (default; the reference's numbers) or bf16dot (weights and activations rounded to bfloat16, AVX512_BF16 dot products in"
+                    + " --weights f32) and of bf16 weights' batched decode and prompts: f32 (default; the reference's"
+                    + " numbers) or bf16dot (weights and activations rounded to bfloat16, AVX512_BF16 dot products in"
                     + " a native library the ./t2l launcher builds: faster prefill and batched decode, logits move by"
                     + " the rounding, see docs/PERFORMANCE.md). Unset: -Dt2l.products, else f32")
     void products(String value) {

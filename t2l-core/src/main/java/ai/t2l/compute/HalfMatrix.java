@@ -23,8 +23,8 @@ public final class HalfMatrix extends PackedMatrix {
     private final boolean f16;
     private final int chunkRows;
     private final ByteBuffer[] chunks;
-    /** What prompts' products of bf16 weights multiply in ({@link #prefillPrecision}); from -Dt2l.products. */
-    private volatile ProductPrecision prefillPrecision = F32Matrix.defaultPanelPrecision();
+    /** What bf16 weights' products of 2 rows or more multiply in ({@link #productPrecision}); from -Dt2l.products. */
+    private volatile ProductPrecision productPrecision = F32Matrix.defaultPanelPrecision();
 
     private HalfMatrix(long rows, long cols, boolean f16, ByteBuffer[] chunks, int chunkRows) {
         super(rows, cols);
@@ -112,8 +112,36 @@ public final class HalfMatrix extends PackedMatrix {
 
     private record Pairs(float[] even, float[] odd) {}
 
+    /** Activations packed for {@link Bf16Rows#product}. */
+    private record Blocks(float[] xb) {}
+
+    /** Activations rounded and packed for {@link Bf16Rows#dot}. */
+    private record DotBlocks(int[] xb) {}
+
+    /**
+     * Runs {@code body} with bf16 weights' few-row products on {@link Bf16Rows} (where its library runs) or on the
+     * Java kernels, then restores the setting: tests compare the two paths.
+     */
+    public static <T> T withNativeRows(boolean on, java.util.function.Supplier<T> body) {
+        boolean saved = Bf16Rows.enabled;
+        Bf16Rows.enabled = on;
+        try {
+            return body.get();
+        } finally {
+            Bf16Rows.enabled = saved;
+        }
+    }
+
     @Override
     Object prepare(float[] x, int n) {
+        if (!f16 && chunks[0].isDirect()) {
+            if (n >= 2 && productPrecision == ProductPrecision.BF16_DOT) {
+                return new DotBlocks(Bf16Rows.packDot(x, n, cols));
+            }
+            if (Bf16Rows.available()) {
+                return new Blocks(Bf16Rows.pack(x, n, cols));
+            }
+        }
         int half = cols / 2;
         float[] e = new float[n * half];
         float[] o = new float[n * half];
@@ -128,12 +156,19 @@ public final class HalfMatrix extends PackedMatrix {
 
     @Override
     void kernel(Kernels k, Object prepared, float[] x, int n, float[] y, int o0, int o1) {
-        Pairs p = (Pairs) prepared;
         for (int c = o0 / chunkRows; c < chunks.length && c * chunkRows < o1; c++) {
             int base = c * chunkRows;
             int b = Math.max(o0, base);
             int e = Math.min(o1, base + chunkRows);
-            if (b < e) {
+            if (b >= e) {
+                continue;
+            }
+            if (prepared instanceof Blocks blocks) {
+                Bf16Rows.product(chunks[c], base, cols, blocks.xb(), n, y, rows, b, e);
+            } else if (prepared instanceof DotBlocks blocks) {
+                Bf16Rows.dot(chunks[c], base, cols, blocks.xb(), n, y, rows, b, e);
+            } else {
+                Pairs p = (Pairs) prepared;
                 k.half(chunks[c], base, cols, f16, p.even(), p.odd(), x, n, y, rows, b, e);
             }
         }
@@ -152,12 +187,12 @@ public final class HalfMatrix extends PackedMatrix {
     /**
      * Many activation rows (prefill): on CPUs whose kernels say {@link Kernels#bf16Tiles}, bf16 weights go through
      * {@link TiledProduct}, 32 rows at a time transposed into the head tile's panels ({@link Bf16Groups}); else, and
-     * for f16, the float32 panels of {@link PackedMatrix}. With {@link #prefillPrecision} bf16dot, bf16 weights go
+     * for f16, the float32 panels of {@link PackedMatrix}. With {@link #productPrecision} bf16dot, bf16 weights go
      * through {@link Bf16Groups#dotProduct} instead (the native bf16 dot tile).
      */
     @Override
     void panelProduct(Kernels k, float[] xs, int n, float[] y) {
-        boolean dot = !f16 && prefillPrecision == ProductPrecision.BF16_DOT;
+        boolean dot = !f16 && productPrecision == ProductPrecision.BF16_DOT;
         if (!dot && (f16 || !k.bf16Tiles())) {
             super.panelProduct(k, xs, n, y);
             return;
@@ -189,16 +224,18 @@ public final class HalfMatrix extends PackedMatrix {
     static int PANEL_FROM_HALF = Integer.getInteger("t2l.compute.panelFromHalf", 48);
 
     /**
-     * What prompts' products ({@link #panelFrom} rows or more) of bf16 weights multiply in: float32 (the stored
-     * values widened exactly, the default), or {@link ProductPrecision#BF16_DOT} (the activations rounded to bfloat16
-     * too, AVX512_BF16 dot products; {@code --products bf16dot}). Decode's few rows and f16 weights stay as they are.
+     * What bf16 weights' products of 2 activation rows or more (batched decode, prompts) multiply in: float32 (the
+     * stored values widened exactly, the default), or {@link ProductPrecision#BF16_DOT} (the activations rounded to
+     * bfloat16 too, AVX512_BF16 dot products; {@code --products bf16dot}): {@link Bf16Rows#dot} below
+     * {@link #panelFrom} rows, {@link Bf16Groups#dotProduct} from there. Batch-1 decode (bound by memory, not by
+     * multiply-adds) and f16 weights stay as they are.
      *
      * @throws T2lException for BF16 (bf16 weights are that already) or BF16_DOT where the native library does not
      *     run, saying why
      */
-    public void prefillPrecision(ProductPrecision precision) {
+    public void productPrecision(ProductPrecision precision) {
         F32Matrix.checkProducts(precision);
-        prefillPrecision = precision;
+        productPrecision = precision;
     }
 
     @Override

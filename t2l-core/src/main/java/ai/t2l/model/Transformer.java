@@ -126,12 +126,12 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * What the float32 matrices' panel products (batched decode, prompts; {@link F32Matrix#panelPrecision}) and the
-     * bf16 matrices' prompt products ({@link ai.t2l.compute.HalfMatrix#prefillPrecision}) multiply in: float32, or
-     * bf16 dot products (docs/PERFORMANCE.md gives the error).
+     * bf16 matrices' products of 2 rows or more ({@link ai.t2l.compute.HalfMatrix#productPrecision}) multiply in:
+     * float32, or bf16 dot products (docs/PERFORMANCE.md gives the error).
      */
     public void productPrecision(ai.t2l.compute.ProductPrecision precision) {
         productMatrices().forEach(f -> f.panelPrecision(precision));
-        matricesOf(ai.t2l.compute.HalfMatrix.class).forEach(h -> h.prefillPrecision(precision));
+        matricesOf(ai.t2l.compute.HalfMatrix.class).forEach(h -> h.productPrecision(precision));
     }
 
     /** Heap bytes of the float32 matrices' panel copies packed so far (batched decode, {@link F32Matrix}). */

@@ -175,7 +175,7 @@ class Bf16DotTest {
     }
 
     /**
-     * A prompt's product of mapped bf16 weights in bf16 dot products ({@link HalfMatrix#prefillPrecision}): the sums of
+     * A prompt's product of mapped bf16 weights in bf16 dot products ({@link HalfMatrix#productPrecision}): the sums of
      * the stored weights and the rounded activations, for a short last group of rows, an odd width, a matrix mapped in
      * pieces, and more rows than one block of activation tiles holds.
      */
@@ -187,7 +187,7 @@ class Bf16DotTest {
         SplittableRandom r = new SplittableRandom(rows * 7L + cols);
         float[] w = new float[rows * cols];
         HalfMatrix m = TiledProductTest.mapped(TiledProductTest.bf16Weights(r, w), rows, cols, pieceBytes);
-        m.prefillPrecision(ProductPrecision.BF16_DOT);
+        m.productPrecision(ProductPrecision.BF16_DOT);
         float[] x = gaussian(r, n * cols, 1f);
         float[] y = new float[n * rows];
         m.panelProduct(Kernels.best(), x, n, y);

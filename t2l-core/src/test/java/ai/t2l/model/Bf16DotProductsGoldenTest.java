@@ -59,32 +59,37 @@ class Bf16DotProductsGoldenTest {
 
     /**
      * bf16 weights used in place: a prompt long enough for their prompt products (the golden prompts repeated to 64
-     * tokens, past {@code HalfMatrix}'s 48 rows) moves by the activations' rounding only, against the same model's
-     * float32 products (which match HF's within 1e-4 on the golden prompts, GoldenModelTest).
+     * tokens, past {@code HalfMatrix}'s 48 rows: {@code Bf16Groups}) and a golden prompt itself (under 48 rows:
+     * {@code Bf16Rows}' dot form) move by the activations' rounding only, against the same model's float32 products
+     * (which match HF's within 1e-4 on the golden prompts, GoldenModelTest).
      */
     @org.junit.jupiter.api.Test
     void bf16WeightsInPlaceMoveByTheActivationsRounding() {
         Bf16DotLibrary.require();
-        int[] ids = new int[64];
         int[] a = Golden.LLAMA_BF16_STORED.prompt(0);
         int[] b = Golden.LLAMA_BF16_STORED.prompt(1);
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = i % 2 == 0 ? a[(i / 2) % a.length] : b[(i / 2) % b.length];
+        int[] repeated = new int[64];
+        for (int i = 0; i < repeated.length; i++) {
+            repeated[i] = i % 2 == 0 ? a[(i / 2) % a.length] : b[(i / 2) % b.length];
         }
-        try (Transformer m = Golden.LLAMA_BF16_STORED.ownCopy()) {
-            float[] want = m.logits(ids, null).data();
-            m.productPrecision(ProductPrecision.BF16_DOT);
-            float[] got = m.logits(ids, null).data();
-            double worst = 0;
-            double scale = 0;
-            for (int i = 0; i < want.length; i++) {
-                worst = Math.max(worst, Math.abs(want[i] - got[i]));
-                scale = Math.max(scale, Math.abs(want[i]));
+        for (int[] ids : new int[][] {repeated, a}) {
+            try (Transformer m = Golden.LLAMA_BF16_STORED.ownCopy()) {
+                float[] want = m.logits(ids, null).data();
+                m.productPrecision(ProductPrecision.BF16_DOT);
+                float[] got = m.logits(ids, null).data();
+                double worst = 0;
+                double scale = 0;
+                for (int i = 0; i < want.length; i++) {
+                    worst = Math.max(worst, Math.abs(want[i] - got[i]));
+                    scale = Math.max(scale, Math.abs(want[i]));
+                }
+                System.out.printf("bf16dot products llama_bf16 in place, %d tokens: logits max|Δ| %.3g (%.3g of"
+                        + " %.3g)%n", ids.length, worst, worst / scale, scale);
+                assertTrue(worst > 1e-5, ids.length + " tokens: the logits did not move: did the prompt run in bf16"
+                        + " dot products?");
+                assertTrue(worst / scale <= LOGITS_REL, ids.length + " tokens: logits moved by " + worst + " of "
+                        + scale);
             }
-            System.out.printf("bf16dot products llama_bf16 in place, 64 tokens: logits max|Δ| %.3g (%.3g of %.3g)%n",
-                    worst, worst / scale, scale);
-            assertTrue(worst > 1e-5, "the logits did not move: did the prompt run in bf16 dot products?");
-            assertTrue(worst / scale <= LOGITS_REL, "logits moved by " + worst + " of " + scale);
         }
     }
 
