@@ -21,6 +21,12 @@ public final class Bf16Dot {
     /** The system property naming the library, set by the launcher. */
     public static final String PROPERTY = "t2l.native.bf16dot";
 
+    /**
+     * The library's version of its functions (bf16-dot.c's {@code abi}): a library built from older sources would load
+     * and then fail at its first call to a function it lacks ({@link Bf16Rows}), so it is refused at load instead.
+     */
+    static final int ABI = 2;
+
     /** Written under the class lock; read without it by the compute threads before each call. */
     private static volatile boolean loaded;
     private static String unavailable;
@@ -76,9 +82,15 @@ public final class Bf16Dot {
             return "native library " + lib + " did not load: " + e.getMessage();
         }
         try {
+            int abi = abi();
+            if (abi != ABI) {
+                return "native library " + lib + " has functions of version " + abi + ", this build needs " + ABI
+                        + ": rebuild it (delete it; ./t2l builds it again)";
+            }
             return supported() ? null : "this CPU (or its operating system) does not run AVX512_BF16 instructions";
         } catch (UnsatisfiedLinkError e) {
-            return "native library " + lib + " is not the bf16 dot library: " + e.getMessage();
+            return "native library " + lib + " is not this build's bf16 library (built from older sources, or another"
+                    + " library): " + e.getMessage();
         }
     }
 
@@ -159,6 +171,8 @@ public final class Bf16Dot {
     }
 
     private static native boolean supported();
+
+    private static native int abi();
 
     private static native void tilesUnchecked(int[] panels, int first, int second, int pairs, int[] xb, int x0,
             int tiles, float[] out);

@@ -41,10 +41,13 @@ final class Bf16Rows {
     static float[] pack(float[] x, int n, int cols) {
         float[] xb = new float[Math.multiplyExact(Math.multiplyExact(blocks(cols), n), BLOCK)];
         for (int r = 0; r < n; r++) {
-            for (int c = 0; c < cols; c++) {
-                int b = c / BLOCK;
-                int t = c % BLOCK;
-                xb[(b * n + r) * BLOCK + (t % 2) * 16 + t / 2] = x[r * cols + c];
+            for (int c0 = 0, b = 0; c0 < cols; c0 += BLOCK, b++) {
+                int at = (b * n + r) * BLOCK;
+                int from = r * cols + c0;
+                int len = Math.min(BLOCK, cols - c0);
+                for (int t = 0; t < len; t++) {
+                    xb[at + (t & 1) * 16 + (t >> 1)] = x[from + t];
+                }
             }
         }
         return xb;
