@@ -22,6 +22,8 @@
 #include <immintrin.h>
 #include <stdint.h>
 
+#include "bf16-convert.h"
+
 /* CPUID leaf 7: AVX512F (subleaf 0, EBX bit 16), AVX512_BF16 (subleaf 1, EAX bit 5); XCR0 must enable the ZMM state
  * (bits 1, 2, 5, 6, 7), or the OS does not save the registers and the instructions fault. */
 JNIEXPORT jboolean JNICALL Java_ai_t2l_compute_Bf16Dot_supported(JNIEnv *env, jclass cls) {
@@ -162,21 +164,14 @@ JNIEXPORT void JNICALL Java_ai_t2l_compute_Bf16Dot_acrossUnchecked(JNIEnv *env, 
     release(env, &h);
 }
 
-/* One row of float32 values to bfloat16, rounded to nearest even by the CPU (VCVTNE2PS2BF16: NaN stays NaN, a
- * subnormal becomes zero, as the dot product would read it), 32 at a time; an odd last value is paired with zero. */
+/* One row of float32 values to bfloat16 (bf16_block), 32 at a time; an odd last value is paired with zero, and
+ * nothing past the row's last pair is written. */
 __attribute__((target("avx512f,avx512bf16")))
 static void row_to_bf16(const float *x, int cols, int32_t *out) {
-    int k = 0;
-    for (; k + 32 <= cols; k += 32) {
-        __m512bh v = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(x + k + 16), _mm512_loadu_ps(x + k));
-        _mm512_storeu_si512(out + k / 2, (__m512i)v);
-    }
-    if (k < cols) {
-        int left = cols - k;
-        __mmask16 lo = (__mmask16)(left >= 16 ? 0xFFFF : (1u << left) - 1);
-        __mmask16 hi = (__mmask16)(left <= 16 ? 0 : (1u << (left - 16)) - 1);
-        __m512bh v = _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(hi, x + k + 16), _mm512_maskz_loadu_ps(lo, x + k));
-        _mm512_mask_storeu_epi32(out + k / 2, (__mmask16)((1u << ((left + 1) / 2)) - 1), (__m512i)v);
+    for (int k = 0; k < cols; k += 32) {
+        const int left = cols - k;
+        const __mmask16 pairs = (__mmask16)(left >= 32 ? 0xFFFF : (1u << ((left + 1) / 2)) - 1);
+        _mm512_mask_storeu_epi32(out + k / 2, pairs, bf16_block(x + k, left));
     }
 }
 

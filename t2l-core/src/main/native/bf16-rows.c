@@ -1,8 +1,11 @@
 /*
- * Float32 products of bfloat16 weights used in place, for a few activation rows: decode, batched decode and short
- * prompts (ai.t2l.compute.Bf16Rows, called by HalfMatrix). The arithmetic is the Java kernels' (VectorKernels.half):
- * each weight widened exactly to float32 (bf16 is a float32's top half), float32 fused multiply-adds, float32
- * activations; only the order of the sums differs.
+ * Products of bfloat16 weights used in place with a few activation rows: decode, batched decode and short prompts
+ * (ai.t2l.compute.Bf16Rows, called by HalfMatrix), in two forms of one register tile:
+ *   - float32 (the default): the arithmetic of the Java kernels (VectorKernels.half), each weight widened exactly to
+ *     float32 (bf16 is a float32's top half), float32 fused multiply-adds, float32 activations; only the order of the
+ *     sums differs;
+ *   - dot (`--products bf16dot`, optional): activations rounded to bfloat16, the weights' int pairs given to
+ *     `vdpbf16ps` as loaded (two products per lane, no widening).
  *
  * Why native, measured (docs/WEIGHTS.md, "Few rows of bf16 weights in C"): at 8 activation rows the Java kernel ran
  * 63-68 G multiply-adds/s on a 14,336 × 4,096 matrix streamed from memory (two Zen 4 cores, peak 113), this one
@@ -11,46 +14,68 @@
  * compute), and a tile of 3 weight rows × 8 activation rows in 24 named registers, which C2 does not keep in
  * registers (a 2 × 8 Java tile ran slower than the 4 × 4 one, docs/WEIGHTS.md).
  *
- * Layout: weights are row-major bfloat16, `cols` to a row. Activations come packed (Java, Bf16Rows.pack) in blocks of
- * 32 columns: block b of row r at xb[(b·n + r)·32], its 16 even columns first (2t at t) then its 16 odd ones (2t + 1
- * at 16 + t), zero past the row's end. An int load of 16 weight pairs then gives the even columns as `v << 16` and the
- * odd ones as `v & 0xFFFF0000`, two operations and no shuffle. Output y[r·yStride + y0 + o].
+ * Layout: weights are row-major bfloat16, `cols` to a row. Activations come packed in blocks of 32 columns, ROW_BYTES
+ * a row and block: block b of row r at byte (b·n + r)·ROW_BYTES.
+ *   - float32 (Java, Bf16Rows.pack; 128 bytes): the block's 16 even columns first (2t at t), then its 16 odd ones
+ *     (2t + 1 at 16 + t), zero past the row's end. An int load of 16 weight pairs gives the even columns as `v << 16`
+ *     and the odd ones as `v & 0xFFFF0000`, two operations and no shuffle.
+ *   - dot (dot_pack below; 64 bytes): int t holds columns 2t (low half) and 2t + 1 rounded to bfloat16, zero past the
+ *     row's end.
+ * Per lane and block: float32, acc = fma(odd, fma(even, acc)); dot, Intel's VDPBF16PS (acc + odd product, then + even
+ * product, each product exact). Then the lanes by sum16. Bf16RowsTest repeats both orders bit for bit.
+ * Output y[r·yStride + y0 + o].
  *
- * Java checks every index before a call (Bf16Rows); this file trusts them. It writes only y.
+ * Java checks every index before a call (Bf16Rows); this file trusts them. It writes only y (and xb in dot_pack).
  */
 #include <jni.h>
 #include <immintrin.h>
 #include <stdint.h>
 
+#include "bf16-convert.h"
+
 #define ZERO _mm512_setzero_ps()
 
-/* Activation row i of the group against the widened weight rows: an FMA for the even columns, one for the odd. */
-#define ACT(i)                                                                              \
-    if (R > i) {                                                                            \
-        __m512 e = _mm512_loadu_ps(xs + (i) * 32), d = _mm512_loadu_ps(xs + (i) * 32 + 16); \
-        if (R > 4) {                                                                        \
-            __asm__("" : "+v"(e), "+v"(d)); /* in registers: see BLOCK */                   \
-        }                                                                                   \
-        a##i = _mm512_fmadd_ps(d0, d, _mm512_fmadd_ps(e0, e, a##i));                        \
-        if (WR > 1) {                                                                       \
-            b##i = _mm512_fmadd_ps(d1, d, _mm512_fmadd_ps(e1, e, b##i));                    \
-            c##i = _mm512_fmadd_ps(d2, d, _mm512_fmadd_ps(e2, e, c##i));                    \
-        }                                                                                   \
+/* Bytes of one activation row's block of 32 columns: 32 floats, or 16 ints of bf16 pairs. */
+#define ROW_BYTES(DOT) ((DOT) ? 64 : 128)
+
+/* Activation row i of the group against the tile's weight rows. float32: an FMA for the even columns, one for the
+ * odd; dot: one vdpbf16ps. */
+#define ACT(i)                                                                                      \
+    if (R > i) {                                                                                    \
+        const char *xi = xs + (i) * ROW_BYTES(DOT);                                                 \
+        if (DOT) {                                                                                  \
+            const __m512bh x = (__m512bh)_mm512_loadu_si512((const void *)xi);                      \
+            a##i = _mm512_dpbf16_ps(a##i, x, (__m512bh)v0);                                         \
+            if (WR > 1) {                                                                           \
+                b##i = _mm512_dpbf16_ps(b##i, x, (__m512bh)v1);                                     \
+                c##i = _mm512_dpbf16_ps(c##i, x, (__m512bh)v2);                                     \
+            }                                                                                       \
+        } else {                                                                                    \
+            __m512 e = _mm512_loadu_ps((const float *)xi), d = _mm512_loadu_ps((const float *)xi + 16); \
+            if (R > 4) {                                                                            \
+                __asm__("" : "+v"(e), "+v"(d)); /* in registers: see BLOCK */                       \
+            }                                                                                       \
+            a##i = _mm512_fmadd_ps(d0, d, _mm512_fmadd_ps(e0, e, a##i));                            \
+            if (WR > 1) {                                                                           \
+                b##i = _mm512_fmadd_ps(d1, d, _mm512_fmadd_ps(e1, e, b##i));                        \
+                c##i = _mm512_fmadd_ps(d2, d, _mm512_fmadd_ps(e2, e, c##i));                        \
+            }                                                                                       \
+        }                                                                                           \
     }
 
 /*
- * One block of 32 columns: the weight rows loaded by LOAD (a plain or a masked load), widened, then every row.
- * Above 4 activation rows the 24 accumulators leave no register for a mask or a reloaded operand: gcc then folded
- * every load into the instructions that use it (each weight vector read twice, each activation three times), and the
- * loads, not the FMAs, set the pace (74-78 against 91-96 G/s at 8 rows). Empty asm statements keep the loaded values
- * in registers there, and the odd columns are shifted down and up instead of masked. Up to 4 rows the folded form was
- * the faster one (at 1 row 39 against 35 GB/s), so it stays there.
+ * One block of 32 columns: the weight rows loaded by LOAD (a plain or a masked load), widened (float32 form), then
+ * every activation row. Float32 above 4 activation rows: the 24 accumulators leave no register for a mask or a
+ * reloaded operand, and gcc then folded every load into the instructions that use it (each weight vector read twice,
+ * each activation three times), and the loads, not the FMAs, set the pace (74-78 against 91-96 G/s at 8 rows). Empty
+ * asm statements keep the loaded values in registers there, and the odd columns are shifted down and up instead of
+ * masked. Up to 4 rows the folded form was the faster one (at 1 row 39 against 35 GB/s), so it stays there.
  */
 #define ODD(v) (R > 4 ? _mm512_slli_epi32(_mm512_srli_epi32(v, 16), 16) : _mm512_and_si512(v, hi))
 #define BLOCK(LOAD)                                                                                              \
     do {                                                                                                         \
         __m512i v0 = LOAD(p), v1 = WR > 1 ? LOAD(p + stride) : v0, v2 = WR > 1 ? LOAD(p + 2 * stride) : v0;     \
-        if (R > 4) {                                                                                             \
+        if (!DOT && R > 4) {                                                                                     \
             __asm__("" : "+v"(v0), "+v"(v1), "+v"(v2));                                                          \
         }                                                                                                        \
         const __m512 e0 = _mm512_castsi512_ps(_mm512_slli_epi32(v0, 16));                                       \
@@ -88,23 +113,24 @@ static inline float sum16(__m512 v) {
     }
 
 /*
- * WR (1 or 3) weight rows from w (`stride` shorts apart) against R (1-8) activation rows from xs (block stride
- * n·32 floats); R and WR are constants in every caller, so the unused accumulators and branches vanish. With
- * `prefetch`, the WR rows after these are asked into L2, one line a row per block, a whole tile ahead: the hardware
- * prefetcher alone leaves the cores waiting (see the top of the file).
+ * WR (1 or 3) weight rows from w (`stride` shorts apart) against R (1-8) activation rows from xb (blocks
+ * `blockBytes` apart); R, WR and DOT are constants in every caller, so the unused accumulators and branches vanish
+ * (gcc -O2 left none of the 24 accumulators on the stack). With `prefetch`, the WR rows after these are asked into
+ * L2, one line a row per block, a whole tile ahead: the hardware prefetcher alone leaves the cores waiting (see the
+ * top of the file).
  */
-__attribute__((target("avx512f,avx512bw"), always_inline))
-static inline void tile(const uint16_t *w, int64_t stride, int cols, const float *xb, int64_t blockStride,
-        const int R, const int WR, int prefetch, float *y, int64_t yStride) {
+__attribute__((target("avx512f,avx512bw,avx512bf16"), always_inline))
+static inline void tile(const uint16_t *w, int64_t stride, int cols, const char *xb, int64_t blockBytes,
+        const int R, const int WR, const int DOT, int prefetch, float *y, int64_t yStride) {
     const __m512i hi = _mm512_set1_epi32((int)0xFFFF0000);
     __m512 a0 = ZERO, a1 = ZERO, a2 = ZERO, a3 = ZERO, a4 = ZERO, a5 = ZERO, a6 = ZERO, a7 = ZERO;
     __m512 b0 = ZERO, b1 = ZERO, b2 = ZERO, b3 = ZERO, b4 = ZERO, b5 = ZERO, b6 = ZERO, b7 = ZERO;
     __m512 c0 = ZERO, c1 = ZERO, c2 = ZERO, c3 = ZERO, c4 = ZERO, c5 = ZERO, c6 = ZERO, c7 = ZERO;
     const int full = cols / 32;
-    const float *xs = xb;
+    const char *xs = xb;
     const uint16_t *p = w;
     const int64_t ahead = WR * stride;
-    for (int b = 0; b < full; b++, p += 32, xs += blockStride) {
+    for (int b = 0; b < full; b++, p += 32, xs += blockBytes) {
         if (prefetch) {
             _mm_prefetch((const char *)(p + ahead), _MM_HINT_T1);
             if (WR > 1) {
@@ -121,199 +147,98 @@ static inline void tile(const uint16_t *w, int64_t stride, int cols, const float
     STORE(0) STORE(1) STORE(2) STORE(3) STORE(4) STORE(5) STORE(6) STORE(7)
 }
 
-/* The group's R as a constant: one specialised copy of the tile per row count. */
-#define DISPATCH(WR, PREFETCH)                                                                 \
-    switch (rows) {                                                                            \
-        case 1: tile(wo, cols, cols, xr, blockStride, 1, WR, PREFETCH, yo, yStride); break;    \
-        case 2: tile(wo, cols, cols, xr, blockStride, 2, WR, PREFETCH, yo, yStride); break;    \
-        case 3: tile(wo, cols, cols, xr, blockStride, 3, WR, PREFETCH, yo, yStride); break;    \
-        case 4: tile(wo, cols, cols, xr, blockStride, 4, WR, PREFETCH, yo, yStride); break;    \
-        case 5: tile(wo, cols, cols, xr, blockStride, 5, WR, PREFETCH, yo, yStride); break;    \
-        case 6: tile(wo, cols, cols, xr, blockStride, 6, WR, PREFETCH, yo, yStride); break;    \
-        case 7: tile(wo, cols, cols, xr, blockStride, 7, WR, PREFETCH, yo, yStride); break;    \
-        default: tile(wo, cols, cols, xr, blockStride, 8, WR, PREFETCH, yo, yStride); break;   \
+/* The group's row count as a constant: one specialised copy of the tile per count, form and tile height. */
+#define DISPATCH(WR, DOT, PREFETCH)                                                                   \
+    switch (rows) {                                                                                   \
+        case 1: tile(wo, cols, cols, xr, blockBytes, 1, WR, DOT, PREFETCH, yo, yStride); break;       \
+        case 2: tile(wo, cols, cols, xr, blockBytes, 2, WR, DOT, PREFETCH, yo, yStride); break;       \
+        case 3: tile(wo, cols, cols, xr, blockBytes, 3, WR, DOT, PREFETCH, yo, yStride); break;       \
+        case 4: tile(wo, cols, cols, xr, blockBytes, 4, WR, DOT, PREFETCH, yo, yStride); break;       \
+        case 5: tile(wo, cols, cols, xr, blockBytes, 5, WR, DOT, PREFETCH, yo, yStride); break;       \
+        case 6: tile(wo, cols, cols, xr, blockBytes, 6, WR, DOT, PREFETCH, yo, yStride); break;       \
+        case 7: tile(wo, cols, cols, xr, blockBytes, 7, WR, DOT, PREFETCH, yo, yStride); break;       \
+        default: tile(wo, cols, cols, xr, blockBytes, 8, WR, DOT, PREFETCH, yo, yStride); break;      \
     }
 
 /* `count` weight rows from w against all n activation rows: tiles of 3 weight rows (the last one or two alone), each
  * against groups of up to 8 activation rows; the first group of a tile prefetches the next tile's rows. */
-__attribute__((target("avx512f,avx512bw")))
-static void product(const uint16_t *w, int cols, int count, const float *xb, int n, float *y, int64_t yStride) {
-    const int64_t blockStride = (int64_t)n * 32;
-    int o = 0;
-    for (; o + 3 <= count; o += 3) {
-        const uint16_t *wo = w + (int64_t)o * cols;
-        for (int r0 = 0; r0 < n; r0 += 8) {
-            const int rows = n - r0 < 8 ? n - r0 : 8;
-            const float *xr = xb + (int64_t)r0 * 32;
-            float *yo = y + (int64_t)r0 * yStride + o;
-            if (r0 == 0) {
-                DISPATCH(3, 1)
-            } else {
-                DISPATCH(3, 0)
-            }
-        }
+#define PRODUCT(DOT)                                                                       \
+    const int64_t blockBytes = (int64_t)n * ROW_BYTES(DOT);                                \
+    int o = 0;                                                                             \
+    for (; o + 3 <= count; o += 3) {                                                       \
+        const uint16_t *wo = w + (int64_t)o * cols;                                        \
+        for (int r0 = 0; r0 < n; r0 += 8) {                                                \
+            const int rows = n - r0 < 8 ? n - r0 : 8;                                      \
+            const char *xr = xb + (int64_t)r0 * ROW_BYTES(DOT);                            \
+            float *yo = y + (int64_t)r0 * yStride + o;                                     \
+            if (r0 == 0) {                                                                 \
+                DISPATCH(3, DOT, 1)                                                        \
+            } else {                                                                       \
+                DISPATCH(3, DOT, 0)                                                        \
+            }                                                                              \
+        }                                                                                  \
+    }                                                                                      \
+    for (; o < count; o++) {                                                               \
+        const uint16_t *wo = w + (int64_t)o * cols;                                        \
+        for (int r0 = 0; r0 < n; r0 += 8) {                                                \
+            const int rows = n - r0 < 8 ? n - r0 : 8;                                      \
+            const char *xr = xb + (int64_t)r0 * ROW_BYTES(DOT);                            \
+            float *yo = y + (int64_t)r0 * yStride + o;                                     \
+            DISPATCH(1, DOT, 0)                                                            \
+        }                                                                                  \
     }
-    for (; o < count; o++) {
-        const uint16_t *wo = w + (int64_t)o * cols;
-        for (int r0 = 0; r0 < n; r0 += 8) {
-            const int rows = n - r0 < 8 ? n - r0 : 8;
-            const float *xr = xb + (int64_t)r0 * 32;
-            float *yo = y + (int64_t)r0 * yStride + o;
-            DISPATCH(1, 0)
-        }
+
+__attribute__((target("avx512f,avx512bw,avx512bf16")))
+static void product(const uint16_t *w, int cols, int count, const char *xb, int n, float *y, int64_t yStride,
+        int dot) {
+    if (dot) {
+        PRODUCT(1)
+    } else {
+        PRODUCT(0)
     }
 }
 
-/* Weight rows [0, count) from `offset` bytes into the direct buffer `weights`: y[r·yStride + y0 + o]. */
-JNIEXPORT void JNICALL Java_ai_t2l_compute_Bf16Rows_productUnchecked(JNIEnv *env, jclass cls, jobject weights,
-        jlong offset, jint cols, jint count, jfloatArray xb, jint n, jfloatArray y, jint yStride, jint y0) {
-    (void)cls;
+/* Weight rows [0, count) from `offset` bytes into the direct buffer `weights` against the packed activations xb (a
+ * float[] or, for the dot form, an int[]): y[r·yStride + y0 + o]. */
+static void call(JNIEnv *env, jobject weights, jlong offset, jint cols, jint count, jarray xb, jint n, jfloatArray y,
+        jint yStride, jint y0, int dot) {
     const uint8_t *base = (*env)->GetDirectBufferAddress(env, weights);
     if (base == NULL) {
         return; /* Java passes direct buffers only */
     }
-    float *x = (*env)->GetPrimitiveArrayCritical(env, xb, NULL);
+    const char *x = (*env)->GetPrimitiveArrayCritical(env, xb, NULL);
     if (x == NULL) {
         return;
     }
     float *out = (*env)->GetPrimitiveArrayCritical(env, y, NULL);
     if (out == NULL) {
-        (*env)->ReleasePrimitiveArrayCritical(env, xb, x, JNI_ABORT);
+        (*env)->ReleasePrimitiveArrayCritical(env, xb, (void *)x, JNI_ABORT);
         return;
     }
-    product((const uint16_t *)(base + offset), cols, count, x, n, out + y0, yStride);
+    product((const uint16_t *)(base + offset), cols, count, x, n, out + y0, yStride, dot);
     (*env)->ReleasePrimitiveArrayCritical(env, y, out, 0);
-    (*env)->ReleasePrimitiveArrayCritical(env, xb, x, JNI_ABORT);
+    (*env)->ReleasePrimitiveArrayCritical(env, xb, (void *)x, JNI_ABORT);
 }
 
-/*
- * The same rows in AVX512_BF16 dot products (`--products bf16dot`, optional): activations rounded to bfloat16 (the
- * weights are bfloat16 already), so an int of 16 weight pairs goes to `vdpbf16ps` as loaded, two products per lane,
- * no widening, twice the multiply-adds of an FMA. Activations come packed (dot_pack below) in blocks of 32 columns:
- * block b of row r at xb[(b·n + r)·16], int t holding columns 2t (low half) and 2t + 1, zero past the row's end.
- * Per lane and block: acc + odd product, then + even product (Intel's definition of VDPBF16PS; Bf16RowsTest repeats
- * it); lanes summed by sum16. Tiles of 3 weight rows × up to 8 activation rows with the prefetch of the float32 rows.
- */
-#define DOT_ACT(i)                                                                                   \
-    if (R > i) {                                                                                     \
-        const __m512bh x = (__m512bh)_mm512_loadu_si512((const void *)(xs + (i) * 16));             \
-        a##i = _mm512_dpbf16_ps(a##i, x, w0);                                                        \
-        if (WR > 1) {                                                                                \
-            b##i = _mm512_dpbf16_ps(b##i, x, w1);                                                    \
-            c##i = _mm512_dpbf16_ps(c##i, x, w2);                                                    \
-        }                                                                                            \
-    }
-
-#define DOT_BLOCK(LOAD)                                                                                          \
-    do {                                                                                                         \
-        const __m512bh w0 = (__m512bh)LOAD(p);                                                                   \
-        const __m512bh w1 = WR > 1 ? (__m512bh)LOAD(p + stride) : w0;                                            \
-        const __m512bh w2 = WR > 1 ? (__m512bh)LOAD(p + 2 * stride) : w0;                                        \
-        DOT_ACT(0) DOT_ACT(1) DOT_ACT(2) DOT_ACT(3) DOT_ACT(4) DOT_ACT(5) DOT_ACT(6) DOT_ACT(7)                  \
-    } while (0)
-
-__attribute__((target("avx512f,avx512bw,avx512bf16"), always_inline))
-static inline void dot_tile(const uint16_t *w, int64_t stride, int cols, const int32_t *xb, int64_t blockStride,
-        const int R, const int WR, int prefetch, float *y, int64_t yStride) {
-    __m512 a0 = ZERO, a1 = ZERO, a2 = ZERO, a3 = ZERO, a4 = ZERO, a5 = ZERO, a6 = ZERO, a7 = ZERO;
-    __m512 b0 = ZERO, b1 = ZERO, b2 = ZERO, b3 = ZERO, b4 = ZERO, b5 = ZERO, b6 = ZERO, b7 = ZERO;
-    __m512 c0 = ZERO, c1 = ZERO, c2 = ZERO, c3 = ZERO, c4 = ZERO, c5 = ZERO, c6 = ZERO, c7 = ZERO;
-    const int full = cols / 32;
-    const int32_t *xs = xb;
-    const uint16_t *p = w;
-    const int64_t ahead = WR * stride;
-    for (int b = 0; b < full; b++, p += 32, xs += blockStride) {
-        if (prefetch) {
-            _mm_prefetch((const char *)(p + ahead), _MM_HINT_T1);
-            if (WR > 1) {
-                _mm_prefetch((const char *)(p + ahead + stride), _MM_HINT_T1);
-                _mm_prefetch((const char *)(p + ahead + 2 * stride), _MM_HINT_T1);
-            }
-        }
-        DOT_BLOCK(FULL);
-    }
-    if (cols % 32 != 0) {
-        const __mmask32 tail = (__mmask32)((1u << (cols % 32)) - 1);
-        DOT_BLOCK(MASKED);
-    }
-    STORE(0) STORE(1) STORE(2) STORE(3) STORE(4) STORE(5) STORE(6) STORE(7)
-}
-
-#define DOT_DISPATCH(WR, PREFETCH)                                                                \
-    switch (rows) {                                                                               \
-        case 1: dot_tile(wo, cols, cols, xr, blockStride, 1, WR, PREFETCH, yo, yStride); break;   \
-        case 2: dot_tile(wo, cols, cols, xr, blockStride, 2, WR, PREFETCH, yo, yStride); break;   \
-        case 3: dot_tile(wo, cols, cols, xr, blockStride, 3, WR, PREFETCH, yo, yStride); break;   \
-        case 4: dot_tile(wo, cols, cols, xr, blockStride, 4, WR, PREFETCH, yo, yStride); break;   \
-        case 5: dot_tile(wo, cols, cols, xr, blockStride, 5, WR, PREFETCH, yo, yStride); break;   \
-        case 6: dot_tile(wo, cols, cols, xr, blockStride, 6, WR, PREFETCH, yo, yStride); break;   \
-        case 7: dot_tile(wo, cols, cols, xr, blockStride, 7, WR, PREFETCH, yo, yStride); break;   \
-        default: dot_tile(wo, cols, cols, xr, blockStride, 8, WR, PREFETCH, yo, yStride); break;  \
-    }
-
-__attribute__((target("avx512f,avx512bw,avx512bf16")))
-static void dot_product(const uint16_t *w, int cols, int count, const int32_t *xb, int n, float *y,
-        int64_t yStride) {
-    const int64_t blockStride = (int64_t)n * 16;
-    int o = 0;
-    for (; o + 3 <= count; o += 3) {
-        const uint16_t *wo = w + (int64_t)o * cols;
-        for (int r0 = 0; r0 < n; r0 += 8) {
-            const int rows = n - r0 < 8 ? n - r0 : 8;
-            const int32_t *xr = xb + (int64_t)r0 * 16;
-            float *yo = y + (int64_t)r0 * yStride + o;
-            if (r0 == 0) {
-                DOT_DISPATCH(3, 1)
-            } else {
-                DOT_DISPATCH(3, 0)
-            }
-        }
-    }
-    for (; o < count; o++) {
-        const uint16_t *wo = w + (int64_t)o * cols;
-        for (int r0 = 0; r0 < n; r0 += 8) {
-            const int rows = n - r0 < 8 ? n - r0 : 8;
-            const int32_t *xr = xb + (int64_t)r0 * 16;
-            float *yo = y + (int64_t)r0 * yStride + o;
-            DOT_DISPATCH(1, 0)
-        }
-    }
+JNIEXPORT void JNICALL Java_ai_t2l_compute_Bf16Rows_productUnchecked(JNIEnv *env, jclass cls, jobject weights,
+        jlong offset, jint cols, jint count, jfloatArray xb, jint n, jfloatArray y, jint yStride, jint y0) {
+    (void)cls;
+    call(env, weights, offset, cols, count, xb, n, y, yStride, y0, 0);
 }
 
 JNIEXPORT void JNICALL Java_ai_t2l_compute_Bf16Rows_dotUnchecked(JNIEnv *env, jclass cls, jobject weights,
         jlong offset, jint cols, jint count, jintArray xb, jint n, jfloatArray y, jint yStride, jint y0) {
     (void)cls;
-    const uint8_t *base = (*env)->GetDirectBufferAddress(env, weights);
-    if (base == NULL) {
-        return;
-    }
-    int32_t *x = (*env)->GetPrimitiveArrayCritical(env, xb, NULL);
-    if (x == NULL) {
-        return;
-    }
-    float *out = (*env)->GetPrimitiveArrayCritical(env, y, NULL);
-    if (out == NULL) {
-        (*env)->ReleasePrimitiveArrayCritical(env, xb, x, JNI_ABORT);
-        return;
-    }
-    dot_product((const uint16_t *)(base + offset), cols, count, x, n, out + y0, yStride);
-    (*env)->ReleasePrimitiveArrayCritical(env, y, out, 0);
-    (*env)->ReleasePrimitiveArrayCritical(env, xb, x, JNI_ABORT);
+    call(env, weights, offset, cols, count, xb, n, y, yStride, y0, 1);
 }
 
-/* x ((n, cols) row-major) rounded to bfloat16 by the CPU (VCVTNE2PS2BF16: nearest even; NaN stays NaN; a subnormal
- * becomes zero, as the dot product reads one) into dot_product's layout; masked loads never read past a row. */
-__attribute__((target("avx512f,avx512bw,avx512bf16")))
+/* x ((n, cols) row-major) rounded to bfloat16 (bf16_block) into the dot form's layout. */
+__attribute__((target("avx512f,avx512bf16")))
 static void dot_pack(const float *x, int n, int cols, int32_t *xb) {
     for (int r = 0; r < n; r++) {
         const float *row = x + (int64_t)r * cols;
         for (int k = 0, b = 0; k < cols; k += 32, b++) {
-            const int left = cols - k;
-            const __mmask16 lo = (__mmask16)(left >= 16 ? 0xFFFF : (1u << left) - 1);
-            const __mmask16 hi = (__mmask16)(left >= 32 ? 0xFFFF : left <= 16 ? 0 : (1u << (left - 16)) - 1);
-            const __m512bh v = _mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(hi, row + k + 16),
-                    _mm512_maskz_loadu_ps(lo, row + k));
-            _mm512_storeu_si512((void *)(xb + ((int64_t)b * n + r) * 16), (__m512i)v);
+            _mm512_storeu_si512((void *)(xb + ((int64_t)b * n + r) * 16), bf16_block(row + k, cols - k));
         }
     }
 }
