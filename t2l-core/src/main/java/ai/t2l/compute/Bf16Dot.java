@@ -15,7 +15,8 @@ import java.util.Objects;
  * DJL nor the Vector API issues it (docs/PERFORMANCE.md, "Beyond the float32 peak"). The {@code ./t2l} launcher
  * builds the library where the CPU has AVX512_BF16 and a C compiler is installed, and names it in
  * {@code -Dt2l.native.bf16dot}; {@link #load} takes any path (the tests build their own). The library asks the CPU
- * itself before it is used, so a library copied to a machine without the instructions is refused, never run.
+ * itself before it is used, so a library copied to a machine without the instructions is refused, never run. The same
+ * library holds the few-row products of {@link Bf16Rows}, and this class loads it for them.
  */
 public final class Bf16Dot {
     /** The system property naming the library, set by the launcher. */

@@ -11,13 +11,9 @@ import java.util.Objects;
  *
  * <p>Why native: at 8 activation rows it runs about 1.4× the Java kernel's multiply-adds per second on weights
  * streamed from memory, through a prefetch of the next weight rows and a 3 × 8 register tile that Java cannot
- * express (docs/WEIGHTS.md, "Few rows of bf16 weights in C"). Used wherever the library is loaded
- * ({@link Bf16Dot#available}); {@code -Dt2l.compute.nativeRows=false} keeps the Java kernels (for comparisons).
+ * express (docs/WEIGHTS.md, "Few rows of bf16 weights in C"). Used wherever {@link NativeRows#available}.
  */
 final class Bf16Rows {
-    /** Whether HalfMatrix may use these products; not final so tests can compare both paths. */
-    static volatile boolean enabled = !"false".equals(System.getProperty("t2l.compute.nativeRows"));
-
     /** Floats of one block of one activation row: 16 even columns, then 16 odd ones. */
     static final int BLOCK = 32;
 
@@ -28,11 +24,6 @@ final class Bf16Rows {
     private static final long CALL_FMAS = 1L << 22;
 
     private Bf16Rows() {}
-
-    /** Whether the native products run here and are wanted. */
-    static boolean available() {
-        return enabled && Bf16Dot.available();
-    }
 
     /**
      * x ((n, cols) row-major) in the native layout: block b of row r at {@code [(b·n + r)·32]}, its even columns

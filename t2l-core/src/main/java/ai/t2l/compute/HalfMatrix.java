@@ -118,27 +118,13 @@ public final class HalfMatrix extends PackedMatrix {
     /** Activations rounded and packed for {@link Bf16Rows#dot}. */
     private record DotBlocks(int[] xb) {}
 
-    /**
-     * Runs {@code body} with bf16 weights' few-row products on {@link Bf16Rows} (where its library runs) or on the
-     * Java kernels, then restores the setting: tests compare the two paths.
-     */
-    public static <T> T withNativeRows(boolean on, java.util.function.Supplier<T> body) {
-        boolean saved = Bf16Rows.enabled;
-        Bf16Rows.enabled = on;
-        try {
-            return body.get();
-        } finally {
-            Bf16Rows.enabled = saved;
-        }
-    }
-
     @Override
     Object prepare(float[] x, int n) {
         if (!f16 && chunks[0].isDirect()) {
             if (n >= 2 && productPrecision == ProductPrecision.BF16_DOT) {
                 return new DotBlocks(Bf16Rows.packDot(x, n, cols));
             }
-            if (Bf16Rows.available()) {
+            if (NativeRows.available()) {
                 return new Blocks(Bf16Rows.pack(x, n, cols));
             }
         }

@@ -202,7 +202,7 @@ class Bf16RowsTest {
     }
 
     private static float[] product(HalfMatrix m, float[] x, int n, boolean nativeRows) {
-        return HalfMatrix.withNativeRows(nativeRows, () -> {
+        return NativeRows.with(nativeRows, () -> {
             float[] y = new float[n * (int) m.rows()];
             Kernels k = Kernels.best();
             m.skinnyProduct(k, m.prepare(x, n), x, n, y);

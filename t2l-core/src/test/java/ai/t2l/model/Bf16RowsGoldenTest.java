@@ -1,7 +1,7 @@
 package ai.t2l.model;
 
 import ai.t2l.compute.Bf16DotLibrary;
-import ai.t2l.compute.HalfMatrix;
+import ai.t2l.compute.NativeRows;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -18,7 +18,7 @@ class Bf16RowsGoldenTest {
         Bf16DotLibrary.require();
         GoldenModelTest golden = new GoldenModelTest();
         Golden g = Golden.LLAMA_BF16_STORED;
-        HalfMatrix.withNativeRows(nativeRows, () -> {
+        NativeRows.with(nativeRows, () -> {
             golden.logitsOfBothPrompts(g);
             golden.greedyContinuationIsExact(g);
             golden.cachedDecodingReproducesFullForwardRows(g);
