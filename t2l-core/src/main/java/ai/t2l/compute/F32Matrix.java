@@ -217,6 +217,9 @@ public final class F32Matrix implements WeightMatrix {
             throw new T2lException("-D" + PRODUCTS_PROPERTY + "=bf16: products in bf16 with float32 activations are"
                     + " --weights bf16; -D" + PRODUCTS_PROPERTY + " takes f32 or bf16dot");
         }
+        if (p == ProductPrecision.BF16_DOT && !Bf16Dot.available()) { // at load, not at the first batched product
+            throw new T2lException("-D" + PRODUCTS_PROPERTY + "=bf16dot: " + Bf16Dot.whyUnavailable());
+        }
         return p;
     }
 
