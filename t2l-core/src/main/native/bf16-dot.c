@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "bf16-convert.h"
+#include "jni-critical.h"
 
 /* CPUID leaf 7: AVX512F (subleaf 0, EBX bit 16), AVX512_BF16 (subleaf 1, EAX bit 5); XCR0 must enable the ZMM state
  * (bits 1, 2, 5, 6, 7), or the OS does not save the registers and the instructions fault. */
@@ -99,7 +100,8 @@ static void tile8x32(const int32_t *w0, const int32_t *w1, const int32_t *x, int
     _mm512_storeu_ps(out + 240, c71);
 }
 
-/* The three arrays of a product call, held as critical regions. */
+/* The three arrays of a product call, held as critical regions: the panels, and the activations in and out
+ * (hold_in_out). */
 typedef struct {
     jintArray panels, xb;
     jfloatArray out;
@@ -113,24 +115,19 @@ static int hold(JNIEnv *env, Held *h) {
     if (h->p == NULL) {
         return 0;
     }
-    h->x = (*env)->GetPrimitiveArrayCritical(env, h->xb, NULL);
-    if (h->x == NULL) {
+    void *x, *o;
+    if (!hold_in_out(env, h->xb, &x, h->out, &o)) {
         (*env)->ReleasePrimitiveArrayCritical(env, h->panels, h->p, JNI_ABORT);
         return 0;
     }
-    h->o = (*env)->GetPrimitiveArrayCritical(env, h->out, NULL);
-    if (h->o == NULL) {
-        (*env)->ReleasePrimitiveArrayCritical(env, h->xb, h->x, JNI_ABORT);
-        (*env)->ReleasePrimitiveArrayCritical(env, h->panels, h->p, JNI_ABORT);
-        return 0;
-    }
+    h->x = x;
+    h->o = o;
     return 1;
 }
 
 /* Releases what hold() took; only out was written. */
 static void release(JNIEnv *env, Held *h) {
-    (*env)->ReleasePrimitiveArrayCritical(env, h->out, h->o, 0);
-    (*env)->ReleasePrimitiveArrayCritical(env, h->xb, h->x, JNI_ABORT);
+    release_in_out(env, h->xb, h->x, h->out, h->o);
     (*env)->ReleasePrimitiveArrayCritical(env, h->panels, h->p, JNI_ABORT);
 }
 
@@ -180,15 +177,12 @@ static void row_to_bf16(const float *x, int cols, int32_t *out) {
 JNIEXPORT void JNICALL Java_ai_t2l_compute_Bf16Dot_packUnchecked(JNIEnv *env, jclass cls, jfloatArray x, jint row0,
         jint rows, jint cols, jintArray xb, jint at) {
     (void)cls;
-    float *xs = (*env)->GetPrimitiveArrayCritical(env, x, NULL);
-    if (xs == NULL) {
+    void *xv, *ov;
+    if (!hold_in_out(env, x, &xv, xb, &ov)) {
         return;
     }
-    int32_t *out = (*env)->GetPrimitiveArrayCritical(env, xb, NULL);
-    if (out == NULL) {
-        (*env)->ReleasePrimitiveArrayCritical(env, x, xs, JNI_ABORT);
-        return;
-    }
+    const float *xs = xv;
+    int32_t *out = ov;
     int pairs = (cols + 1) / 2;
     for (int i = 0; i < 8; i++) {
         int32_t *o = out + at + (int64_t)i * pairs;
@@ -200,6 +194,5 @@ JNIEXPORT void JNICALL Java_ai_t2l_compute_Bf16Dot_packUnchecked(JNIEnv *env, jc
             }
         }
     }
-    (*env)->ReleasePrimitiveArrayCritical(env, xb, out, 0);
-    (*env)->ReleasePrimitiveArrayCritical(env, x, xs, JNI_ABORT);
+    release_in_out(env, x, xv, xb, ov);
 }

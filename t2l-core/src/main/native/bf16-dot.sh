@@ -15,7 +15,7 @@ sources=("$native/bf16-dot.c" "$native/bf16-rows.c")
 lib="${3:-$root/t2l-core/target/native/libt2l-bf16-dot.so}"
 stale=0
 [ -f "$lib" ] || stale=1
-for src in "${sources[@]}" "$native/bf16-convert.h"; do
+for src in "${sources[@]}" "$native"/*.h; do
   [ "$src" -nt "$lib" ] && stale=1
 done
 if [ "$stale" = 1 ]; then

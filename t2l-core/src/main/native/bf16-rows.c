@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "bf16-convert.h"
+#include "jni-critical.h"
 
 #define ZERO _mm512_setzero_ps()
 
@@ -206,18 +207,12 @@ static void call(JNIEnv *env, jobject weights, jlong offset, jint cols, jint cou
     if (base == NULL) {
         return; /* Java passes direct buffers only */
     }
-    const char *x = (*env)->GetPrimitiveArrayCritical(env, xb, NULL);
-    if (x == NULL) {
+    void *x, *out;
+    if (!hold_in_out(env, xb, &x, y, &out)) {
         return;
     }
-    float *out = (*env)->GetPrimitiveArrayCritical(env, y, NULL);
-    if (out == NULL) {
-        (*env)->ReleasePrimitiveArrayCritical(env, xb, (void *)x, JNI_ABORT);
-        return;
-    }
-    product((const uint16_t *)(base + offset), cols, count, x, n, out + y0, yStride, dot);
-    (*env)->ReleasePrimitiveArrayCritical(env, y, out, 0);
-    (*env)->ReleasePrimitiveArrayCritical(env, xb, (void *)x, JNI_ABORT);
+    product((const uint16_t *)(base + offset), cols, count, x, n, (float *)out + y0, yStride, dot);
+    release_in_out(env, xb, x, y, out);
 }
 
 JNIEXPORT void JNICALL Java_ai_t2l_compute_Bf16Rows_productUnchecked(JNIEnv *env, jclass cls, jobject weights,
@@ -246,16 +241,10 @@ static void dot_pack(const float *x, int n, int cols, int32_t *xb) {
 JNIEXPORT void JNICALL Java_ai_t2l_compute_Bf16Rows_dotPackUnchecked(JNIEnv *env, jclass cls, jfloatArray x, jint n,
         jint cols, jintArray xb) {
     (void)cls;
-    float *xs = (*env)->GetPrimitiveArrayCritical(env, x, NULL);
-    if (xs == NULL) {
-        return;
-    }
-    int32_t *out = (*env)->GetPrimitiveArrayCritical(env, xb, NULL);
-    if (out == NULL) {
-        (*env)->ReleasePrimitiveArrayCritical(env, x, xs, JNI_ABORT);
+    void *xs, *out;
+    if (!hold_in_out(env, x, &xs, xb, &out)) {
         return;
     }
     dot_pack(xs, n, cols, out);
-    (*env)->ReleasePrimitiveArrayCritical(env, xb, out, 0);
-    (*env)->ReleasePrimitiveArrayCritical(env, x, xs, JNI_ABORT);
+    release_in_out(env, x, xs, xb, out);
 }

@@ -18,15 +18,14 @@ final class PrecisionValues {
      * where the native library does not run here, saying why.
      */
     static ProductPrecision parse(CommandSpec command, String option, String value) {
-        ProductPrecision p;
         try {
-            p = ProductPrecision.parse(value, option);
+            ProductPrecision p = ProductPrecision.parse(value, option);
+            if (p == ProductPrecision.BF16_DOT) {
+                Bf16Dot.require(option + " bf16dot");
+            }
+            return p;
         } catch (T2lException e) {
             throw new ParameterException(command.commandLine(), e.getMessage());
         }
-        if (p == ProductPrecision.BF16_DOT && !Bf16Dot.available()) {
-            throw new ParameterException(command.commandLine(), option + " bf16dot: " + Bf16Dot.whyUnavailable());
-        }
-        return p;
     }
 }

@@ -103,7 +103,7 @@ public final class Bf16Dot {
      * checked here: the native side trusts them.
      */
     static void tiles(int[] panels, int first, int second, int pairs, int[] xb, int x0, int tiles, float[] out) {
-        requireLoaded();
+        requireLoaded("bf16 dot products");
         if (pairs <= 0 || tiles < 0) {
             throw new IllegalArgumentException("bf16 dot products: " + pairs + " column pairs, " + tiles + " tiles");
         }
@@ -121,7 +121,7 @@ public final class Bf16Dot {
      * {@link #tiles} for each group. For the dense form, whose tiles meet every panel of a small weight in turn.
      */
     static void acrossGroups(int[] panels, int second, int pairs, int groups, int[] xb, float[] out) {
-        requireLoaded();
+        requireLoaded("bf16 dot products");
         if (pairs <= 0 || groups < 0) {
             throw new IllegalArgumentException("bf16 dot products: " + pairs + " column pairs, " + groups + " groups");
         }
@@ -140,7 +140,7 @@ public final class Bf16Dot {
      * torch's cast; NaN stays NaN; a subnormal becomes zero, which is how the dot product reads one anyway).
      */
     static void packTile(float[] x, int row0, int rows, int cols, int[] xb, int at) {
-        requireLoaded();
+        requireLoaded("bf16 dot products");
         if (rows < 1 || rows > 8 || cols < 1) {
             throw new IllegalArgumentException("bf16 dot products: a tile of " + rows + " rows × " + cols);
         }
@@ -165,9 +165,22 @@ public final class Bf16Dot {
         return xb;
     }
 
-    private static void requireLoaded() {
-        if (!loaded) {
-            throw new IllegalStateException("bf16 dot products: " + whyUnavailable());
+    /**
+     * For a setting that asks for the library ({@code what}, e.g. "--products bf16dot"): refused with the reason
+     * where it does not run here, before anything is computed.
+     *
+     * @throws ai.t2l.io.T2lException naming {@code what} and why the library does not run
+     */
+    public static void require(String what) {
+        if (!available()) {
+            throw new ai.t2l.io.T2lException(what + ": " + whyUnavailable());
+        }
+    }
+
+    /** For the code that calls into the library ({@code what} names it): a failed assumption, not a user's setting. */
+    static void requireLoaded(String what) {
+        if (!loaded && !available()) { // the volatile read first: this runs before every native call
+            throw new IllegalStateException(what + ": " + whyUnavailable());
         }
     }
 

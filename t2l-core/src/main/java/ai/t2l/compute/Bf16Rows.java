@@ -62,7 +62,7 @@ final class Bf16Rows {
      * {@code [(b·n + r)·16]}, int t holding columns 32b + 2t (low half) and 32b + 2t + 1, zeros past the row's end.
      */
     static int[] packDot(float[] x, int n, int cols) {
-        requireLoaded();
+        Bf16Dot.requireLoaded("bf16 rows");
         if (n < 1 || cols < 1) {
             throw new IllegalArgumentException("bf16 rows: " + n + " rows × " + cols);
         }
@@ -99,7 +99,7 @@ final class Bf16Rows {
         long rowBytes = 2L * cols;
         Objects.checkFromIndexSize((o0 - base) * rowBytes, (o1 - o0) * rowBytes, w.capacity());
         Objects.checkFromIndexSize(0, (long) (n - 1) * yStride + o1, y.length);
-        requireLoaded();
+        Bf16Dot.requireLoaded("bf16 rows");
     }
 
     private interface Call {
@@ -111,12 +111,6 @@ final class Bf16Rows {
         int step = (int) Math.max(3, CALL_FMAS / ((long) cols * n) / 3 * 3);
         for (int o = o0; o < o1; o += step) {
             call.rows(o, Math.min(step, o1 - o));
-        }
-    }
-
-    private static void requireLoaded() {
-        if (!Bf16Dot.available()) {
-            throw new IllegalStateException("bf16 rows: " + Bf16Dot.whyUnavailable());
         }
     }
 

@@ -209,16 +209,13 @@ public final class F32Matrix implements WeightMatrix {
 
     /**
      * f32 unless -Dt2l.products says otherwise: only f32 and bf16dot, as {@link #panelPrecision} takes (bf16dot where
-     * the library does not run fails at the first panel product, saying why).
+     * the library does not run stops at load, saying why: {@link ProductPrecision#fromProperty}).
      */
     static ProductPrecision defaultPanelPrecision() {
-        ProductPrecision p = ProductPrecision.parse(System.getProperty(PRODUCTS_PROPERTY), "-D" + PRODUCTS_PROPERTY);
+        ProductPrecision p = ProductPrecision.fromProperty(PRODUCTS_PROPERTY);
         if (p == ProductPrecision.BF16) {
             throw new T2lException("-D" + PRODUCTS_PROPERTY + "=bf16: products in bf16 with float32 activations are"
                     + " --weights bf16; -D" + PRODUCTS_PROPERTY + " takes f32 or bf16dot");
-        }
-        if (p == ProductPrecision.BF16_DOT && !Bf16Dot.available()) { // at load, not at the first batched product
-            throw new T2lException("-D" + PRODUCTS_PROPERTY + "=bf16dot: " + Bf16Dot.whyUnavailable());
         }
         return p;
     }
@@ -247,8 +244,8 @@ public final class F32Matrix implements WeightMatrix {
         if (precision == ProductPrecision.BF16) {
             throw new T2lException("products in bf16 with float32 activations are --weights bf16, not --products");
         }
-        if (precision == ProductPrecision.BF16_DOT && !Bf16Dot.available()) {
-            throw new T2lException("products bf16dot: " + Bf16Dot.whyUnavailable());
+        if (precision == ProductPrecision.BF16_DOT) {
+            Bf16Dot.require("products bf16dot");
         }
     }
 

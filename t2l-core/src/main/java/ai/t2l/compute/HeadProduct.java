@@ -102,31 +102,19 @@ public final class HeadProduct {
      * Packs the weight rows {@code order[0..]} of W (row-major, (rows, cols)) and their biases.
      *
      * @param bias b (rows), or null
-     * @param bf16 round the weights to bfloat16 (nearest even), halving the bytes the kernel streams; the bias and
-     *     every sum stay float32. Not what the reference computes: an option, with its error in docs/PERFORMANCE.md
-     */
-    public static HeadProduct pack(FloatBuffer w, int cols, float[] bias, int[] order, boolean bf16) {
-        return pack(HeadKernel.BEST, w, cols, bias, order, bf16 ? ProductPrecision.BF16 : ProductPrecision.F32);
-    }
-
-    /**
-     * {@link #pack(FloatBuffer, int, float[], int[], boolean)} in the given precision.
-     *
+     * @param precision F32; BF16 rounds the weights to bfloat16 (nearest even), halving the bytes the kernel streams,
+     *     the bias and every sum staying float32; BF16_DOT rounds the activations too ({@link Bf16Dot}). The last two
+     *     are not what the reference computes: options, with their errors in docs/PERFORMANCE.md
      * @throws IllegalStateException for {@link ProductPrecision#BF16_DOT} where {@link Bf16Dot} does not run (says why)
      */
     public static HeadProduct pack(FloatBuffer w, int cols, float[] bias, int[] order, ProductPrecision precision) {
         return pack(HeadKernel.BEST, w, cols, bias, order, precision);
     }
 
-    static HeadProduct pack(HeadKernel kernel, FloatBuffer w, int cols, float[] bias, int[] order, boolean bf16) {
-        return pack(kernel, w, cols, bias, order, bf16 ? ProductPrecision.BF16 : ProductPrecision.F32);
-    }
-
     static HeadProduct pack(HeadKernel kernel, FloatBuffer w, int cols, float[] bias, int[] order,
             ProductPrecision precision) {
-        if (precision == ProductPrecision.BF16_DOT && !Bf16Dot.available()) {
-            throw new IllegalStateException("head product: bf16dot needs the native bf16 dot library: "
-                    + Bf16Dot.whyUnavailable());
+        if (precision == ProductPrecision.BF16_DOT) {
+            Bf16Dot.requireLoaded("head product: bf16dot needs the native bf16 dot library");
         }
         boolean bf16 = precision == ProductPrecision.BF16;
         boolean dotted = precision == ProductPrecision.BF16_DOT;

@@ -39,4 +39,16 @@ public enum ProductPrecision {
         }
         throw new ai.t2l.io.T2lException(where + ": '" + label + "' is not one of f32, bf16, bf16dot");
     }
+
+    /**
+     * The system property {@code name} as a precision (unset: f32): a default read at load, so bf16dot where the
+     * native library does not run stops there, with the reason, not at the first product.
+     */
+    public static ProductPrecision fromProperty(String name) {
+        ProductPrecision p = parse(System.getProperty(name), "-D" + name);
+        if (p == BF16_DOT) {
+            Bf16Dot.require("-D" + name + "=bf16dot");
+        }
+        return p;
+    }
 }

@@ -72,8 +72,7 @@ public final class HyperModulator implements AutoCloseable {
      * What the head products read and multiply ({@link #headPrecision}); the default from -Dt2l.hypernet.heads=f32,
      * bf16 or bf16dot.
      */
-    private volatile ProductPrecision headPrecision = ProductPrecision.parse(System.getProperty("t2l.hypernet.heads"),
-            "-Dt2l.hypernet.heads");
+    private volatile ProductPrecision headPrecision = ProductPrecision.fromProperty("t2l.hypernet.heads");
 
     private HyperModulator(HyperConfig config, NDManager manager, Map<String, NDArray> params,
             Map<String, NDArray> buffers) {
@@ -677,26 +676,19 @@ public final class HyperModulator implements AutoCloseable {
     }
 
     /**
-     * Generation reads the head weights rounded to bfloat16 (nearest even) instead of float32: half the bytes for the
-     * Java kernel to stream, every sum still float32. The adapters then differ from the reference's by the rounding
-     * (docs/PERFORMANCE.md gives the measured error); the default is float32, or -Dt2l.hypernet.heads=bf16.
-     */
-    public void headsInBf16(boolean bf16) {
-        headPrecision(bf16 ? ProductPrecision.BF16 : ProductPrecision.F32);
-    }
-
-    /**
-     * What generation's head products read and multiply: {@link ProductPrecision#F32} (the reference's numbers),
-     * {@link ProductPrecision#BF16} (see {@link #headsInBf16}) or {@link ProductPrecision#BF16_DOT} (weights and
-     * activations of the heads and of the trunk's linear layers rounded to bfloat16, AVX512_BF16 dot products through a
-     * native library; docs/PERFORMANCE.md gives the error). Applies where the Java head kernel runs
+     * What generation's head products read and multiply: {@link ProductPrecision#F32} (the reference's numbers, the
+     * default unless -Dt2l.hypernet.heads says otherwise), {@link ProductPrecision#BF16} (the head weights rounded to
+     * bfloat16, nearest even: half the bytes for the Java kernel to stream, every sum still float32) or
+     * {@link ProductPrecision#BF16_DOT} (weights and activations of the heads and of the trunk's linear layers rounded
+     * to bfloat16, AVX512_BF16 dot products through a native library). The adapters then differ from the reference's
+     * by the rounding; docs/PERFORMANCE.md gives the measured errors. Applies where the Java head kernel runs
      * ({@link #generateEncoded(NDArray)}); the engine's products stay float32.
      *
      * @throws T2lException for BF16_DOT where the native library does not run, saying why
      */
     public void headPrecision(ProductPrecision precision) {
-        if (precision == ProductPrecision.BF16_DOT && !Bf16Dot.available()) {
-            throw new T2lException("head precision bf16dot: " + Bf16Dot.whyUnavailable());
+        if (precision == ProductPrecision.BF16_DOT) {
+            Bf16Dot.require("head precision bf16dot");
         }
         synchronized (this) { // javaTrunk() packs under this lock
             if (precision != headPrecision) {

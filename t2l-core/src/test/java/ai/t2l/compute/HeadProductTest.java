@@ -30,7 +30,7 @@ class HeadProductTest {
             float[] y = new float[m * features];
             int[] seen = new int[m * features];
             int[] order = java.util.stream.IntStream.range(f0, f1).toArray();
-            HeadProduct packed = HeadProduct.pack(kernel, wb, cols, bias, order, false);
+            HeadProduct packed = HeadProduct.pack(kernel, wb, cols, bias, order, ProductPrecision.F32);
             multiplyCounting(packed, x, m, features, f0, y, seen);
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < features; j++) {
@@ -71,7 +71,7 @@ class HeadProductTest {
         for (HeadKernel kernel : HeadKernel.available()) {
             float[] y = new float[m * count];
             int[] seen = new int[m * count];
-            HeadProduct packed = HeadProduct.pack(kernel, wb, cols, bias, features, false);
+            HeadProduct packed = HeadProduct.pack(kernel, wb, cols, bias, features, ProductPrecision.F32);
             packed.multiply(x, m, count, (p0, nf, i0, rows, tile) -> {
                 for (int f = 0; f < nf; f++) {
                     for (int i = 0; i < rows; i++) {
@@ -120,7 +120,8 @@ class HeadProductTest {
         float[][] y = new float[kernels.size()][m * rowsOfW];
         for (int q = 0; q < kernels.size(); q++) {
             float[] out = y[q];
-            HeadProduct packed = HeadProduct.pack(kernels.get(q), wb, cols, bias, order, bf16);
+            HeadProduct packed = HeadProduct.pack(kernels.get(q), wb, cols, bias, order,
+                    bf16 ? ProductPrecision.BF16 : ProductPrecision.F32);
             packed.multiply(x, m, limit, (p0, nf, i0, rows, tile) -> {
                 assertTrue(p0 + nf <= limit, "position " + (p0 + nf) + " past the limit " + limit);
                 for (int i = 0; i < rows; i++) {
@@ -149,7 +150,7 @@ class HeadProductTest {
         float[] bias = gaussian(r, count, 1f);
         FloatBuffer wb = direct(w);
         int[] order = java.util.stream.IntStream.range(0, count).toArray();
-        HeadProduct packed = HeadProduct.pack(wb, cols, bias, order, true);
+        HeadProduct packed = HeadProduct.pack(wb, cols, bias, order, ProductPrecision.BF16);
         assertTrue(packed.bf16());
         float[] y = new float[m * count];
         packed.multiply(x, m, count, (p0, nf, i0, rows, tile) -> {
@@ -189,7 +190,7 @@ class HeadProductTest {
         float[] x = gaussian(r, m * cols, 1f);
         float[] bias = gaussian(r, count, 1f);
         HeadProduct packed = HeadProduct.pack(direct(w), cols, bias,
-                java.util.stream.IntStream.range(0, count).toArray(), false);
+                java.util.stream.IntStream.range(0, count).toArray(), ProductPrecision.F32);
         float[] want = new float[m * count];
         packed.multiply(x, m, count, (p0, nf, i0, rows, tile) -> {
             for (int i = 0; i < rows; i++) {
@@ -234,7 +235,7 @@ class HeadProductTest {
     void refusesAFeatureOutsideTheWeight() {
         FloatBuffer wb = ByteBuffer.allocateDirect(4 * 4 * 3).order(ByteOrder.nativeOrder()).asFloatBuffer();
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> HeadProduct.pack(wb, 4, null, new int[] {0, 3}, false));
+                () -> HeadProduct.pack(wb, 4, null, new int[] {0, 3}, ProductPrecision.F32));
         assertTrue(e.getMessage().contains("feature 3 outside W's 3 rows"), e.getMessage());
     }
 
