@@ -48,13 +48,14 @@ JNIEXPORT jboolean JNICALL Java_ai_t2l_compute_Bf16Dot_supported(JNIEnv *env, jc
     return JNI_TRUE;
 }
 
-/* Which functions this library has (ai.t2l.compute.Bf16Dot.ABI): 2 since the float32 rows of bf16-rows.c. A library
+/* Which functions this library has (ai.t2l.compute.Bf16Dot.ABI): 2 since the float32 rows of bf16-rows.c, 3 since
+ * the int8 products of int8-rows.c. A library
  * built from older sources lacks this function or returns less, and is refused at load rather than failing at its
  * first call to a missing function. */
 JNIEXPORT jint JNICALL Java_ai_t2l_compute_Bf16Dot_abi(JNIEnv *env, jclass cls) {
     (void)env;
     (void)cls;
-    return 2;
+    return 3;
 }
 
 /* The 16 accumulators are named, not an array, and the 8 rows written out, so that the tile lives in registers

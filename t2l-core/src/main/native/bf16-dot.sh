@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prints the path of the native bf16 library for -Dt2l.native.bf16dot (bf16-dot.c: the dot products of
-# ai.t2l.compute.Bf16Dot; bf16-rows.c: the float32 products of ai.t2l.compute.Bf16Rows), building it first when it is
+# ai.t2l.compute.Bf16Dot; bf16-rows.c: the float32 products of ai.t2l.compute.Bf16Rows; int8-rows.c: the int8 products
+# of ai.t2l.compute.Int8Rows), building it first when it is
 # missing or older than a source; prints nothing where it cannot run or be built:
 # not Linux on x86-64, a CPU without AVX512_BF16, no C compiler, or no jni.h beside the JVM (then `--heads bf16dot`
 # says so, and every other path runs as before). Used by the ./t2l launcher and by the tests (with LIBRARY).
@@ -11,7 +12,7 @@ java_bin="$2"
 [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] || exit 0
 grep -qm1 '^flags.*\bavx512_bf16\b' /proc/cpuinfo 2>/dev/null || exit 0
 native="$root/t2l-core/src/main/native"
-sources=("$native/bf16-dot.c" "$native/bf16-rows.c")
+sources=("$native/bf16-dot.c" "$native/bf16-rows.c" "$native/int8-rows.c")
 lib="${3:-$root/t2l-core/target/native/libt2l-bf16-dot.so}"
 stale=0
 [ -f "$lib" ] || stale=1

@@ -1,7 +1,9 @@
 package ai.t2l.cli;
 
+import ai.t2l.compute.ProductPrecision;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -24,6 +26,10 @@ public final class HeadsOption {
                     + " heads and the trunk rounded, AVX512_BF16 dot products), as t2l generate --heads; see"
                     + " docs/PERFORMANCE.md. Unset: -Dt2l.hypernet.heads, else f32")
     void set(String value) {
+        if (ProductPrecision.INT8_DOT.label().equals(value)) { // before the library's check: the value is wrong here
+            throw new ParameterException(mixee.commandLine(), "--heads: int8dot is for int8 base-model weights"
+                    + " (--products int8dot); --heads takes f32, bf16 or bf16dot");
+        }
         System.setProperty(PROPERTY, PrecisionValues.parse(mixee, "--heads", value).label());
     }
 }

@@ -1,6 +1,7 @@
 package ai.t2l.cli;
 
 import ai.t2l.compute.Bf16Dot;
+import ai.t2l.compute.Int8Rows;
 import ai.t2l.compute.ProductPrecision;
 import ai.t2l.io.T2lException;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,13 +16,15 @@ final class PrecisionValues {
 
     /**
      * The value as a precision; a usage error of {@code command} (exit 2) for a value that is not one, or for bf16dot
-     * where the native library does not run here, saying why.
+     * or int8dot where the native library does not run here, saying why.
      */
     static ProductPrecision parse(CommandSpec command, String option, String value) {
         try {
             ProductPrecision p = ProductPrecision.parse(value, option);
             if (p == ProductPrecision.BF16_DOT) {
                 Bf16Dot.require(option + " bf16dot");
+            } else if (p == ProductPrecision.INT8_DOT) {
+                Int8Rows.require(option + " int8dot");
             }
             return p;
         } catch (T2lException e) {

@@ -31,17 +31,20 @@ public final class WeightsOption {
         }
     }
 
-    @Option(names = "--products", paramLabel = "f32|bf16dot",
+    @Option(names = "--products", paramLabel = "f32|bf16dot|int8dot",
             description = "Precision of the batched and prompt products of float32 matrices (a float32 model, or"
                     + " --weights f32) and of bf16 weights' batched decode and prompts: f32 (default; the reference's"
                     + " numbers) or bf16dot (weights and activations rounded to bfloat16, AVX512_BF16 dot products in"
                     + " a native library the ./t2l launcher builds: faster prefill and batched decode, logits move by"
-                    + " the rounding, see docs/PERFORMANCE.md). Unset: -Dt2l.products, else f32")
+                    + " the rounding, see docs/PERFORMANCE.md); or int8dot, for int8 weights (--weights int8, a"
+                    + " quantized folder): their batched and prompt products on activations quantized to int8 blocks"
+                    + " too, llama.cpp's Q8_0 x Q8_0, AVX512_VNNI in the same library (about twice the batched decode"
+                    + " speed; the logits' error is in docs/WEIGHTS.md). Unset: -Dt2l.products, else f32")
     void products(String value) {
         ProductPrecision p = PrecisionValues.parse(mixee, "--products", value);
         if (p == ProductPrecision.BF16) {
             throw new ParameterException(mixee.commandLine(), "--products: bf16 is --weights bf16 (weights rounded,"
-                    + " products float32); --products takes f32 or bf16dot");
+                    + " products float32); --products takes f32, bf16dot or int8dot");
         }
         System.setProperty(F32Matrix.PRODUCTS_PROPERTY, p.label());
     }

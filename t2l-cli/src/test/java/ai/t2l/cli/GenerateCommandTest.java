@@ -105,25 +105,11 @@ class GenerateCommandTest {
      */
     @Test
     void bf16DotHeadsThroughTheLauncher() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.readString(Path.of("/proc/cpuinfo"),
-                StandardCharsets.ISO_8859_1).matches("(?s).*\\bavx512_bf16\\b.*"), "this CPU has no AVX512_BF16");
-        boolean cc = Arrays.stream(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d,
-                "cc")));
-        // .ci/run installs gcc: in CI the test must run (as ai.t2l.ExternalTools in t2l-core's tests)
-        assertTrue(cc || !"true".equalsIgnoreCase(System.getenv("CI")), "CI=true: cc is not installed");
-        org.junit.jupiter.api.Assumptions.assumeTrue(cc, "cc is not installed (apt-get install gcc)");
+        NativeLauncher.assumeItBuilds("avx512_bf16");
         Path emb = rawEmbedding("L_384", 1);
         Path out = tmp.resolve("adapter");
-        ProcessBuilder pb = new ProcessBuilder(Path.of("..", "t2l").toAbsolutePath().normalize().toString(),
-                "generate", "--t2l", golden("L_384").toString(), "--task-embedding", emb.toString(), "--heads",
-                "bf16dot", "--out", out.toString());
-        pb.environment().put("T2L_CLASSPATH", System.getProperty("java.class.path"));
-        pb.environment().remove("T2L_JAVA_OPTS");
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(150, java.util.concurrent.TimeUnit.SECONDS), "launcher did not exit");
-        assertEquals(0, p.exitValue(), printed);
+        NativeLauncher.run("generate", "--t2l", golden("L_384").toString(), "--task-embedding", emb.toString(),
+                "--heads", "bf16dot", "--out", out.toString());
         double worstRel = relativeToL384Task1(out);
         assertTrue(worstRel > 1e-6 && worstRel < 2e-2, "bf16dot heads moved the adapter by " + worstRel);
     }

@@ -90,8 +90,8 @@ class WeightsOptionTest {
     }
 
     /**
-     * {@code --products} and {@code --heads} on the commands that run models: a value they do not take, and bf16dot
-     * where the native library is not loaded (this JVM is not started by the launcher), are usage errors (exit 2)
+     * {@code --products} and {@code --heads} on the commands that run models: a value they do not take (int8dot for
+     * the heads), and bf16dot or int8dot where the native library is not loaded (this JVM is not started by the launcher), are usage errors (exit 2)
      * that name the option and the reason, before anything runs or is written; nothing is set for later loads.
      */
     @Test
@@ -102,6 +102,8 @@ class WeightsOptionTest {
             {"--products", "bf16x", "logits", "'bf16x' is not one of"},
             {"--products", "bf16", "logits", "--weights bf16"},
             {"--products", "bf16dot", "logits", "t2l.native.bf16dot"},
+            {"--products", "int8dot", "logits", "t2l.native.bf16dot"},
+            {"--heads", "int8dot", "run", "--products int8dot"},
             {"--heads", "fp8", "run", "'fp8' is not one of"},
             {"--heads", "bf16dot", "serve", "t2l.native.bf16dot"},
             {"--heads", "bf16dot", "eval", "t2l.native.bf16dot"},
@@ -128,5 +130,33 @@ class WeightsOptionTest {
             assertEquals(null, System.getProperty(ai.t2l.compute.F32Matrix.PRODUCTS_PROPERTY), "--products set");
             assertEquals(null, System.getProperty(HeadsOption.PROPERTY), "--heads set");
         }
+    }
+
+    /**
+     * {@code --products int8dot} through the ./t2l launcher (which builds the native library): the prompt's logits on
+     * int8 weights move by the activations' quantization, and stay within {@code WeightPrecisionTest}'s bound for
+     * int8 (10% of the largest logit) of the same command's logits without it.
+     */
+    @Test
+    void int8DotProductsThroughTheLauncher() throws Exception {
+        NativeLauncher.assumeItBuilds("avx512_bf16", "avx512_vnni", "avx512vbmi");
+        Path f32 = tmp.resolve("f32.safetensors");
+        Path dot = tmp.resolve("int8dot.safetensors");
+        String model = golden("llama").toString();
+        String ids = "1,5,9,2,7,3,8,4";
+        NativeLauncher.run("logits", "--model", model, "--weights", "int8", "--input-ids", ids, "--out", f32.toString());
+        NativeLauncher.run("logits", "--model", model, "--weights", "int8", "--products", "int8dot", "--input-ids", ids,
+                "--out", dot.toString());
+        float[] a = read(f32, "logits").data();
+        float[] b = read(dot, "logits").data();
+        assertEquals(a.length, b.length);
+        double worst = 0;
+        double scale = 0;
+        for (int i = 0; i < a.length; i++) {
+            worst = Math.max(worst, Math.abs(a[i] - b[i]));
+            scale = Math.max(scale, Math.abs(a[i]));
+        }
+        assertTrue(worst > 1e-6, "the logits did not move: did the prompt run on int8 activations?");
+        assertTrue(worst <= 0.1 * scale, "int8dot moved the logits by " + worst + " of " + scale);
     }
 }

@@ -26,7 +26,7 @@ public final class Bf16Dot {
      * The library's version of its functions (bf16-dot.c's {@code abi}): a library built from older sources would load
      * and then fail at its first call to a function it lacks ({@link Bf16Rows}), so it is refused at load instead.
      */
-    static final int ABI = 2;
+    static final int ABI = 3;
 
     /** Written under the class lock; read without it by the compute threads before each call. */
     private static volatile boolean loaded;

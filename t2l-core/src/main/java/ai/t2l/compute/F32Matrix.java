@@ -54,7 +54,7 @@ public final class F32Matrix implements WeightMatrix {
 
     private final NDArray w; // (rows, cols)
     /** What the panel products read and multiply ({@link #panelPrecision}); the default from -Dt2l.products. */
-    private volatile ProductPrecision panelPrecision = defaultPanelPrecision();
+    private volatile ProductPrecision panelPrecision = ownPart(defaultPanelPrecision());
     private volatile boolean panelsAllowed;
     private volatile HeadProduct panels;
 
@@ -208,14 +208,14 @@ public final class F32Matrix implements WeightMatrix {
     public static final String PRODUCTS_PROPERTY = "t2l.products";
 
     /**
-     * f32 unless -Dt2l.products says otherwise: only f32 and bf16dot, as {@link #panelPrecision} takes (bf16dot where
-     * the library does not run stops at load, saying why: {@link ProductPrecision#fromProperty}).
+     * f32 unless -Dt2l.products says otherwise: f32, bf16dot or int8dot, as the matrices' setters take (bf16dot or
+     * int8dot where the library does not run stops at load, saying why: {@link ProductPrecision#fromProperty}).
      */
     static ProductPrecision defaultPanelPrecision() {
         ProductPrecision p = ProductPrecision.fromProperty(PRODUCTS_PROPERTY);
         if (p == ProductPrecision.BF16) {
             throw new T2lException("-D" + PRODUCTS_PROPERTY + "=bf16: products in bf16 with float32 activations are"
-                    + " --weights bf16; -D" + PRODUCTS_PROPERTY + " takes f32 or bf16dot");
+                    + " --weights bf16; -D" + PRODUCTS_PROPERTY + " takes f32, bf16dot or int8dot");
         }
         return p;
     }
@@ -224,13 +224,15 @@ public final class F32Matrix implements WeightMatrix {
      * What the panel products (batched decode, prompts of up to {@link #PREFILL_PANEL_ROWS} rows) read and multiply:
      * {@link ProductPrecision#F32}, or {@link ProductPrecision#BF16_DOT} (weights and activations rounded to
      * bfloat16, AVX512_BF16 dot products; docs/PERFORMANCE.md gives the error). The row-major kernel (1–2 rows) and
-     * the engine's products stay float32. A change drops the panel copy.
+     * the engine's products stay float32. A change drops the panel copy. {@link ProductPrecision#INT8_DOT} is for int8
+     * weights: these products stay float32 under it.
      *
-     * @throws T2lException for BF16 (that is {@code --weights bf16}) or BF16_DOT where the native library does not
-     *     run, saying why
+     * @throws T2lException for BF16 (that is {@code --weights bf16}) or BF16_DOT / INT8_DOT where the native library
+     *     does not run, saying why
      */
-    public void panelPrecision(ProductPrecision precision) {
-        checkProducts(precision);
+    public void panelPrecision(ProductPrecision value) {
+        checkProducts(value);
+        ProductPrecision precision = ownPart(value);
         synchronized (this) {
             if (precision != panelPrecision) {
                 panelPrecision = precision;
@@ -239,13 +241,20 @@ public final class F32Matrix implements WeightMatrix {
         }
     }
 
-    /** Refuses what {@code --products} does not take: BF16, and BF16_DOT where the library does not run. */
+    /** What a float32 matrix takes of a {@code --products} value: int8dot is for int8 weights, f32 here. */
+    private static ProductPrecision ownPart(ProductPrecision p) {
+        return p == ProductPrecision.INT8_DOT ? ProductPrecision.F32 : p;
+    }
+
+    /** Refuses what {@code --products} does not take: BF16, and BF16_DOT or INT8_DOT where the library does not run. */
     static void checkProducts(ProductPrecision precision) {
         if (precision == ProductPrecision.BF16) {
             throw new T2lException("products in bf16 with float32 activations are --weights bf16, not --products");
         }
         if (precision == ProductPrecision.BF16_DOT) {
             Bf16Dot.require("products bf16dot");
+        } else if (precision == ProductPrecision.INT8_DOT) {
+            Int8Rows.require("products int8dot");
         }
     }
 

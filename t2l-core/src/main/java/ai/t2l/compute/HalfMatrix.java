@@ -214,7 +214,8 @@ public final class HalfMatrix extends PackedMatrix {
      * stored values widened exactly, the default), or {@link ProductPrecision#BF16_DOT} (the activations rounded to
      * bfloat16 too, AVX512_BF16 dot products; {@code --products bf16dot}): {@link Bf16Rows#dot} below
      * {@link #panelFrom} rows, {@link Bf16Groups#dotProduct} from there. Batch-1 decode (bound by memory, not by
-     * multiply-adds) and f16 weights stay as they are.
+     * multiply-adds) and f16 weights stay as they are, and so does everything under {@link ProductPrecision#INT8_DOT}
+     * (for int8 weights).
      *
      * @throws T2lException for BF16 (bf16 weights are that already) or BF16_DOT where the native library does not
      *     run, saying why

@@ -115,6 +115,8 @@ public final class HeadProduct {
             ProductPrecision precision) {
         if (precision == ProductPrecision.BF16_DOT) {
             Bf16Dot.requireLoaded("head product: bf16dot needs the native bf16 dot library");
+        } else if (precision == ProductPrecision.INT8_DOT) {
+            throw new IllegalArgumentException("head product: int8dot is for int8 weights' products, not packed heads");
         }
         boolean bf16 = precision == ProductPrecision.BF16;
         boolean dotted = precision == ProductPrecision.BF16_DOT;

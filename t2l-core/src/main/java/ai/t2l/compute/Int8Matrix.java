@@ -180,9 +180,21 @@ public final class Int8Matrix extends PackedMatrix {
         return q.length + 4L * scales.length;
     }
 
-    /** The activations with each row padded with zeros to the panels' padded width. */
+    /** What products of 2 activation rows or more multiply ({@link #productPrecision}); from -Dt2l.products. */
+    private volatile ProductPrecision productPrecision = F32Matrix.defaultPanelPrecision();
+
+    /** Activations quantized for {@link Int8Rows#product}. */
+    private record Quantized(int[] xa) {}
+
+    /**
+     * The activations with each row padded with zeros to the panels' padded width; or, for 2 rows or more with
+     * {@link #productPrecision} int8dot, quantized to int8 blocks ({@link Int8Rows#quantize}).
+     */
     @Override
     Object prepare(float[] x, int n) {
+        if (n >= 2 && productPrecision == ProductPrecision.INT8_DOT) {
+            return new Quantized(Int8Rows.quantize(x, n, cols, blocks));
+        }
         int width = 4 * quads;
         if (width == cols) {
             return x;
@@ -206,26 +218,48 @@ public final class Int8Matrix extends PackedMatrix {
      */
     @Override
     void kernel(Kernels k, Object prepared, float[] x, int n, float[] y, int o0, int o1) {
-        float[] xp = (float[]) prepared;
         int p = o0 / Int8Panels.P;
         int end = (o1 + Int8Panels.P - 1) / Int8Panels.P;
         int full0 = (o0 + Int8Panels.P - 1) / Int8Panels.P;
         int full1 = o1 / Int8Panels.P;
         if (full0 < full1) {
-            k.int8(q, scales, quads, xp, n, y, rows, Int8Panels.P * full0, full0, full1);
+            panels(k, prepared, n, y, rows, Int8Panels.P * full0, full0, full1);
         }
         for (; p < end; p++) {
             if (p >= full0 && p < full1) {
                 continue;
             }
             float[] part = new float[n * Int8Panels.P];
-            k.int8(q, scales, quads, xp, n, part, Int8Panels.P, 0, p, p + 1);
+            panels(k, prepared, n, part, Int8Panels.P, 0, p, p + 1);
             int from = Math.max(o0, p * Int8Panels.P);
             int to = Math.min(o1, (p + 1) * Int8Panels.P);
             for (int r = 0; r < n; r++) {
                 System.arraycopy(part, r * Int8Panels.P + from - p * Int8Panels.P, y, r * rows + from, to - from);
             }
         }
+    }
+
+    /** {@link Kernels#int8}'s contract, on the activations as {@link #prepare} left them. */
+    private void panels(Kernels k, Object prepared, int n, float[] y, int yStride, int yOff, int p0, int p1) {
+        if (prepared instanceof Quantized quantized) {
+            Int8Rows.product(q, scales, quads, quantized.xa(), n, y, yStride, yOff, p0, p1);
+        } else {
+            k.int8(q, scales, quads, (float[]) prepared, n, y, yStride, yOff, p0, p1);
+        }
+    }
+
+    /**
+     * What products of 2 activation rows or more (batched decode, prompts) multiply: {@link ProductPrecision#F32}
+     * (each weight dequantized to float32, float32 activations; the default) or {@link ProductPrecision#INT8_DOT}
+     * (the activations quantized to int8 blocks too, exact integer block sums: {@link Int8Rows};
+     * {@code --products int8dot}). bf16dot rounds float32 and bf16 matrices' products and leaves these float32.
+     * Batch-1 decode, bound by memory, stays float32.
+     *
+     * @throws T2lException for BF16, or bf16dot / int8dot where the native library does not run, saying why
+     */
+    public void productPrecision(ProductPrecision precision) {
+        F32Matrix.checkProducts(precision);
+        productPrecision = precision;
     }
 
     /** Columns [c0, c0 + len) of row r, dequantized (q · d) into dst in quad order (the tiled and panel paths). */

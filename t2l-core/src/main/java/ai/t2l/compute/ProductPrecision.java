@@ -2,8 +2,9 @@ package ai.t2l.compute;
 
 /**
  * What the packed products ({@link HeadProduct}) read and multiply: a hypernetwork's heads in generation
- * ({@code --heads}), and a float32 base model's panel products, batched decode and prompts ({@code --products},
- * {@link F32Matrix}). docs/PERFORMANCE.md gives each option's measured error against the reference.
+ * ({@code --heads}), and a base model's products of 2 rows or more, batched decode and prompts ({@code --products}:
+ * {@link F32Matrix}, {@link HalfMatrix}, {@link Int8Matrix}). docs/PERFORMANCE.md and docs/WEIGHTS.md give each
+ * option's measured error against the reference.
  */
 public enum ProductPrecision {
     /** float32 weights and activations: the reference's numbers (the default). */
@@ -14,7 +15,13 @@ public enum ProductPrecision {
      * Weights and activations rounded to bfloat16, multiplied by AVX512_BF16 dot products into float32 sums
      * ({@link Bf16Dot}, a native library): twice the multiply-adds per second of float32, the largest error.
      */
-    BF16_DOT("bf16dot");
+    BF16_DOT("bf16dot"),
+    /**
+     * int8 weights' products on activations quantized to int8 blocks too (llama.cpp's Q8_0 × Q8_0), exact integer
+     * block sums by AVX512_VNNI ({@link Int8Rows}, the native library): about twice the multiply-adds per second of the
+     * float32 form. Only {@code --products}, and only int8 weights: other matrices keep float32 products under it.
+     */
+    INT8_DOT("int8dot");
 
     private final String label;
 
@@ -27,7 +34,7 @@ public enum ProductPrecision {
         return label;
     }
 
-    /** f32, bf16 or bf16dot (null or empty: f32); {@code where} names the option in the error. */
+    /** f32, bf16, bf16dot or int8dot (null or empty: f32); {@code where} names the option in the error. */
     public static ProductPrecision parse(String label, String where) {
         if (label == null || label.isEmpty()) {
             return F32;
@@ -37,7 +44,7 @@ public enum ProductPrecision {
                 return p;
             }
         }
-        throw new ai.t2l.io.T2lException(where + ": '" + label + "' is not one of f32, bf16, bf16dot");
+        throw new ai.t2l.io.T2lException(where + ": '" + label + "' is not one of f32, bf16, bf16dot, int8dot");
     }
 
     /**
@@ -48,6 +55,8 @@ public enum ProductPrecision {
         ProductPrecision p = parse(System.getProperty(name), "-D" + name);
         if (p == BF16_DOT) {
             Bf16Dot.require("-D" + name + "=bf16dot");
+        } else if (p == INT8_DOT) {
+            Int8Rows.require("-D" + name + "=int8dot");
         }
         return p;
     }

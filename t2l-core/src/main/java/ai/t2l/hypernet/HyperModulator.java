@@ -72,7 +72,8 @@ public final class HyperModulator implements AutoCloseable {
      * What the head products read and multiply ({@link #headPrecision}); the default from -Dt2l.hypernet.heads=f32,
      * bf16 or bf16dot.
      */
-    private volatile ProductPrecision headPrecision = ProductPrecision.fromProperty("t2l.hypernet.heads");
+    private volatile ProductPrecision headPrecision = headsOnly(ProductPrecision.fromProperty("t2l.hypernet.heads"),
+            "-Dt2l.hypernet.heads");
 
     private HyperModulator(HyperConfig config, NDManager manager, Map<String, NDArray> params,
             Map<String, NDArray> buffers) {
@@ -675,6 +676,15 @@ public final class HyperModulator implements AutoCloseable {
         return need <= Runtime.getRuntime().maxMemory() / 2;
     }
 
+    /** Refuses int8dot ({@code where} names the setting): it is for int8 weights' products, and heads are float32. */
+    private static ProductPrecision headsOnly(ProductPrecision precision, String where) {
+        if (precision == ProductPrecision.INT8_DOT) {
+            throw new T2lException(where + ": int8dot is for int8 base-model weights (--products int8dot); the heads"
+                    + " take f32, bf16 or bf16dot");
+        }
+        return precision;
+    }
+
     /**
      * What generation's head products read and multiply: {@link ProductPrecision#F32} (the reference's numbers, the
      * default unless -Dt2l.hypernet.heads says otherwise), {@link ProductPrecision#BF16} (the head weights rounded to
@@ -684,9 +694,10 @@ public final class HyperModulator implements AutoCloseable {
      * by the rounding; docs/PERFORMANCE.md gives the measured errors. Applies where the Java head kernel runs
      * ({@link #generateEncoded(NDArray)}); the engine's products stay float32.
      *
-     * @throws T2lException for BF16_DOT where the native library does not run, saying why
+     * @throws T2lException for BF16_DOT where the native library does not run, saying why, and for INT8_DOT
      */
     public void headPrecision(ProductPrecision precision) {
+        headsOnly(precision, "head precision");
         if (precision == ProductPrecision.BF16_DOT) {
             Bf16Dot.require("head precision bf16dot");
         }

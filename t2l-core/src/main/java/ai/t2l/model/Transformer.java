@@ -126,12 +126,14 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * What the float32 matrices' panel products (batched decode, prompts; {@link F32Matrix#panelPrecision}) and the
-     * bf16 matrices' products of 2 rows or more ({@link ai.t2l.compute.HalfMatrix#productPrecision}) multiply in:
-     * float32, or bf16 dot products (docs/PERFORMANCE.md gives the error).
+     * bf16 and int8 matrices' products of 2 rows or more ({@link ai.t2l.compute.HalfMatrix#productPrecision},
+     * {@link ai.t2l.compute.Int8Matrix#productPrecision}) multiply in: float32, bf16 dot products, or int8 dot
+     * products for int8 weights (docs/PERFORMANCE.md and docs/WEIGHTS.md give the errors).
      */
     public void productPrecision(ai.t2l.compute.ProductPrecision precision) {
         productMatrices().forEach(f -> f.panelPrecision(precision));
         matricesOf(ai.t2l.compute.HalfMatrix.class).forEach(h -> h.productPrecision(precision));
+        matricesOf(ai.t2l.compute.Int8Matrix.class).forEach(m -> m.productPrecision(precision));
     }
 
     /** Heap bytes of the float32 matrices' panel copies packed so far (batched decode, {@link F32Matrix}). */

@@ -20,12 +20,7 @@ public final class Bf16DotLibrary {
 
     /** Whether this CPU lists AVX512_BF16 (Linux's /proc/cpuinfo). */
     public static boolean cpuHasIt() {
-        try {
-            return Files.readString(Path.of("/proc/cpuinfo"), StandardCharsets.ISO_8859_1).matches(
-                    "(?s).*\\bavx512_bf16\\b.*");
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
+        return cpuLists("avx512_bf16");
     }
 
     /** Loads the library or skips (in CI, fails where the CPU has the instructions). */
@@ -36,6 +31,27 @@ public final class Bf16DotLibrary {
         }
         ExternalTools.unavailable(ready, "the bf16 dot library did not build or load (it needs cc and the JDK's"
                 + " jni.h; install gcc, .ci/run does): " + Bf16Dot.whyUnavailable());
+    }
+
+    /**
+     * {@link #require}, and the int8 products ({@link Int8Rows}): skipped where the CPU lacks AVX512_VNNI or
+     * AVX512_VBMI, failed where it lists both and they do not run.
+     */
+    public static void requireInt8() {
+        require();
+        boolean listed = cpuLists("avx512_vnni") && cpuLists("avx512vbmi");
+        Assumptions.assumeTrue(listed, "this CPU has no AVX512_VNNI / AVX512_VBMI: the int8 products cannot run here");
+        org.junit.jupiter.api.Assertions.assertTrue(Int8Rows.available(), "the CPU lists AVX512_VNNI and AVX512_VBMI"
+                + " but the library's int8 products do not run");
+    }
+
+    private static boolean cpuLists(String flag) {
+        try {
+            return Files.readString(Path.of("/proc/cpuinfo"), StandardCharsets.ISO_8859_1).matches(
+                    "(?s).*\\b" + flag + "\\b.*");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static boolean build() {

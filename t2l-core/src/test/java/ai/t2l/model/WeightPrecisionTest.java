@@ -50,49 +50,73 @@ class WeightPrecisionTest {
     @FieldSource("FLOAT_GOLDENS")
     void int8StaysCloseToFloat32(Golden g) {
         try (Transformer q = Transformer.load(g.dir(), WeightPrecision.INT8)) {
-            assertEquals("int8", q.storage());
-            double worst = 0;
-            double scale = 0;
-            for (int s = 0; s < 2; s++) {
-                float[] ref = g.model().logits(g.prompt(s), null).data();
-                float[] got = q.logits(g.prompt(s), null).data();
-                for (int i = 0; i < ref.length; i++) {
-                    worst = Math.max(worst, Math.abs(ref[i] - got[i]));
-                    scale = Math.max(scale, Math.abs(ref[i]));
-                }
-            }
-            int agree = 0;
-            int total = 0;
-            try (Generator a = new Generator(g.model()); Generator b = new Generator(q)) {
-                for (int s = 0; s < 2; s++) {
-                    int[] ta = a.generate(g.prompt(s), null, GenerationConfig.greedy(12), TokenListener.NONE).tokens();
-                    int[] tb = b.generate(g.prompt(s), null, GenerationConfig.greedy(12), TokenListener.NONE).tokens();
-                    for (int i = 0; i < Math.min(ta.length, tb.length) && ta[i] == tb[i]; i++) {
-                        agree++;
-                    }
-                    total += ta.length;
-                }
-            }
-            // argmax agreement at every position of the teacher-forced golden continuations (prompt + 12 tokens)
-            int same = 0;
-            int rows = 0;
-            for (int s = 0; s < 2; s++) {
-                int[] ids = concat(g.prompt(s), g.greedy(s));
-                float[] ref = g.model().logits(ids, null).data();
-                float[] got = q.logits(ids, null).data();
-                int vocab = q.config().vocabSize();
-                for (int r = 0; r < ids.length; r++, rows++) {
-                    same += argmax(ref, r * vocab, vocab) == argmax(got, r * vocab, vocab) ? 1 : 0;
-                }
-            }
-            System.out.printf("int8 vs f32 %s: max |dlogit| %.3e (max |logit| %.2f, %.1f%%), argmax agreement %d/%d"
-                    + " positions, greedy tokens equal before the first difference %d/%d%n", g, worst, scale,
-                    100 * worst / scale, same, rows, agree, total);
-            // Bounds from the measured values (docs/WEIGHTS.md) with margin: these tiny random models (std 0.2
-            // weights, near-tied logits) are far more sensitive than trained ones.
-            assertTrue(worst <= 0.1 * scale, g + ": int8 max |dlogit| " + worst + " exceeds 10% of max |logit| " + scale);
-            assertTrue(same >= 0.85 * rows, g + ": int8 argmax agrees at only " + same + "/" + rows + " positions");
+            reportAgainstFloat32(g, q, "int8");
         }
+    }
+
+    /**
+     * int8 weights with {@code --products int8dot} (the prompts' products on activations quantized to int8 blocks,
+     * decode steps float32) against float32, reported and bounded as {@link #int8StaysCloseToFloat32}; and the logits
+     * must differ from int8's float32 products (the activations were quantized).
+     */
+    @ParameterizedTest(name = "{0}")
+    @FieldSource("INT8_SOURCES")
+    void int8DotProductsStayCloseToFloat32(Golden g) {
+        ai.t2l.compute.Bf16DotLibrary.requireInt8();
+        try (Transformer q = Transformer.load(g.dir(), WeightPrecision.INT8)) {
+            float[] f32 = q.logits(g.prompt(0), null).data();
+            q.productPrecision(ai.t2l.compute.ProductPrecision.INT8_DOT);
+            double moved = maxDiff(f32, q.logits(g.prompt(0), null).data());
+            assertTrue(moved > 1e-6, g + ": the logits did not move: did the prompt run on int8 activations?");
+            reportAgainstFloat32(g, q, "int8 + int8dot");
+        }
+    }
+
+    private static void reportAgainstFloat32(Golden g, Transformer q, String what) {
+        assertEquals("int8", q.storage());
+        double worst = 0;
+        double scale = 0;
+        for (int s = 0; s < 2; s++) {
+            float[] ref = g.model().logits(g.prompt(s), null).data();
+            float[] got = q.logits(g.prompt(s), null).data();
+            for (int i = 0; i < ref.length; i++) {
+                worst = Math.max(worst, Math.abs(ref[i] - got[i]));
+                scale = Math.max(scale, Math.abs(ref[i]));
+            }
+        }
+        int agree = 0;
+        int total = 0;
+        try (Generator a = new Generator(g.model()); Generator b = new Generator(q)) {
+            for (int s = 0; s < 2; s++) {
+                int[] ta = a.generate(g.prompt(s), null, GenerationConfig.greedy(12), TokenListener.NONE).tokens();
+                int[] tb = b.generate(g.prompt(s), null, GenerationConfig.greedy(12), TokenListener.NONE).tokens();
+                for (int i = 0; i < Math.min(ta.length, tb.length) && ta[i] == tb[i]; i++) {
+                    agree++;
+                }
+                total += ta.length;
+            }
+        }
+        // argmax agreement at every position of the teacher-forced golden continuations (prompt + 12 tokens)
+        int same = 0;
+        int rows = 0;
+        for (int s = 0; s < 2; s++) {
+            int[] ids = concat(g.prompt(s), g.greedy(s));
+            float[] ref = g.model().logits(ids, null).data();
+            float[] got = q.logits(ids, null).data();
+            int vocab = q.config().vocabSize();
+            for (int r = 0; r < ids.length; r++, rows++) {
+                same += argmax(ref, r * vocab, vocab) == argmax(got, r * vocab, vocab) ? 1 : 0;
+            }
+        }
+        System.out.printf("%s vs f32 %s: max |dlogit| %.3e (max |logit| %.2f, %.1f%%), argmax agreement %d/%d"
+                + " positions, greedy tokens equal before the first difference %d/%d%n", what, g, worst, scale,
+                100 * worst / scale, same, rows, agree, total);
+        // Bounds from the measured values (docs/WEIGHTS.md) with margin: these tiny random models (std 0.2
+        // weights, near-tied logits) are far more sensitive than trained ones.
+        assertTrue(worst <= 0.1 * scale, g + ": " + what + " max |dlogit| " + worst + " exceeds 10% of max |logit| "
+                + scale);
+        assertTrue(same >= 0.85 * rows, g + ": " + what + " argmax agrees at only " + same + "/" + rows
+                + " positions");
     }
 
     /**

@@ -1,0 +1,137 @@
+package ai.t2l.compute;
+
+import ai.t2l.io.T2lException;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Products of int8 weights ({@link Int8Matrix}) on activations quantized to int8 blocks too: the optional
+ * {@link ProductPrecision#INT8_DOT} ({@code --products int8dot}), llama.cpp's Q8_0 × Q8_0, in the native library
+ * beside {@link Bf16Dot} ({@code int8-rows.c}). Per block of 32 columns an exact integer dot product (AVX512_VNNI's
+ * {@code vpdpbusd}, 64 byte products an instruction), scaled by the weight block's and the activation block's scales,
+ * summed in float32; int8-rows.c states the order and {@code Int8RowsTest} repeats it bit for bit.
+ *
+ * <p>Why: with weights widened to float32 (the default) an int8 batch of eight is bound by float32 multiply-adds, not
+ * by memory; this runs about twice the multiply-adds per second on weights streamed from memory (docs/WEIGHTS.md,
+ * "int8 on int8 activations"). The activations' rounding moves the logits; docs/WEIGHTS.md gives the error.
+ */
+public final class Int8Rows {
+    /** Ints of one activation row's block (int8-rows.c): 8 of its 32 values, the scale's bits, 128 · Σ values. */
+    static final int XA_INTS = 10;
+
+    /**
+     * A native call's byte products, about 0.05 ms: the weight, activation and output arrays are held as JNI critical
+     * regions during a call, which holds off the collector, so long products are cut into calls of this size.
+     */
+    private static final long CALL_PRODUCTS = 1L << 23;
+
+    private static Boolean cpu;
+
+    private Int8Rows() {}
+
+    /** Whether the products run here: the native library is loaded and the CPU has AVX512_VNNI and AVX512_VBMI. */
+    public static synchronized boolean available() {
+        if (cpu == null && Bf16Dot.available()) {
+            cpu = supported();
+        }
+        return cpu != null && cpu;
+    }
+
+    /**
+     * For a setting that asks for these products ({@code what}, e.g. "--products int8dot"): refused with the reason
+     * where they do not run here, before anything is computed.
+     *
+     * @throws T2lException naming {@code what} and why
+     */
+    public static void require(String what) {
+        if (!available()) {
+            String why = Bf16Dot.whyUnavailable();
+            throw new T2lException(what + ": " + (why != null ? why
+                    : "this CPU (or its operating system) does not run AVX512_VNNI and AVX512_VBMI instructions"));
+        }
+    }
+
+    /**
+     * x ((n, cols) row-major) quantized as the weights are ({@link Kernels#quantizeQ8}: per block of 32 columns
+     * d = max|x| / 127, q = round(x / d)) into the native layout: the record of row r's block b at
+     * {@code (b·n + r)·XA_INTS}, its 32 values four to an int (column 4j + k in byte k of int j), then d's bits, then
+     * 128 · Σ q; {@code blocks} blocks a row, zeros past its end. A block holding a value that is not finite gets the
+     * scale NaN, so every output it reaches is NaN, as in float32.
+     */
+    static int[] quantize(float[] x, int n, int cols, int blocks) {
+        if (n < 1 || cols < 1 || blocks * Int8Matrix.BLOCK < cols) {
+            throw new IllegalArgumentException("int8 rows: " + n + " rows × " + cols + " in " + blocks + " blocks");
+        }
+        Objects.checkFromIndexSize(0, (long) n * cols, x.length);
+        int[] xa = new int[Math.multiplyExact(Math.multiplyExact(blocks, n), XA_INTS)];
+        Kernels k = Kernels.best();
+        byte[] q = new byte[blocks * Int8Matrix.BLOCK];
+        float[] d = new float[blocks];
+        float[] block = new float[Int8Matrix.BLOCK];
+        for (int r = 0; r < n; r++) {
+            for (int b = 0; b < blocks; b++) { // block by block: a non-finite value spoils its own block only
+                int c0 = b * Int8Matrix.BLOCK;
+                int len = Math.max(0, Math.min(Int8Matrix.BLOCK, cols - c0));
+                System.arraycopy(x, r * cols + c0, block, 0, len);
+                Arrays.fill(block, len, Int8Matrix.BLOCK, 0f); // zeros past the row's end
+                if (k.quantizeQ8(block, Int8Matrix.BLOCK, q, c0, d, b) >= 0) {
+                    Arrays.fill(q, c0, c0 + Int8Matrix.BLOCK, (byte) 0);
+                    d[b] = Float.NaN;
+                }
+            }
+            for (int b = 0; b < blocks; b++) {
+                int at = (b * n + r) * XA_INTS;
+                int sum = 0;
+                for (int j = 0; j < 8; j++) {
+                    int c = b * Int8Matrix.BLOCK + 4 * j;
+                    xa[at + j] = (q[c] & 0xFF) | (q[c + 1] & 0xFF) << 8 | (q[c + 2] & 0xFF) << 16 | q[c + 3] << 24;
+                    sum += q[c] + q[c + 1] + q[c + 2] + q[c + 3];
+                }
+                xa[at + 8] = Float.floatToRawIntBits(d[b]);
+                xa[at + 9] = 128 * sum;
+            }
+        }
+        return xa;
+    }
+
+    /**
+     * {@link Kernels#int8}'s contract on quantized activations: panels [p0, p1) of the weights q / s ({@link
+     * Int8Panels}, {@code quads} quads a row) against the n rows of xa ({@link #quantize}), panel p's 16 outputs of
+     * row r at {@code y[r·yStride + yOff + 16·(p − p0) ..]}. Every index is checked here: the native side trusts them.
+     */
+    static void product(byte[] q, float[] s, int quads, int[] xa, int n, float[] y, int yStride, int yOff, int p0,
+            int p1) {
+        Bf16Dot.requireLoaded("int8 rows");
+        int blocks = quads / 8;
+        if (quads < 8 || quads % 8 != 0 || n < 1 || p0 < 0 || p1 < p0 || yStride < 0 || yOff < 0) {
+            throw new IllegalArgumentException("int8 rows: " + quads + " quads, " + n + " rows, panels [" + p0 + ", "
+                    + p1 + "), y stride " + yStride + " from " + yOff);
+        }
+        long panelBytes = 64L * quads;
+        Objects.checkFromIndexSize(p0 * panelBytes, (p1 - p0) * panelBytes, q.length);
+        Objects.checkFromIndexSize(p0 * 16L * blocks, (p1 - p0) * 16L * blocks, s.length);
+        Objects.checkFromIndexSize(0, (long) blocks * n * XA_INTS, xa.length);
+        if (p1 > p0) {
+            long span = 16L * (p1 - p0);
+            if (span > yStride && n > 1) {
+                throw new IllegalArgumentException("int8 rows: " + span + " outputs a row in a stride of " + yStride);
+            }
+            Objects.checkFromIndexSize(yOff, (long) (n - 1) * yStride + span, y.length);
+        }
+        long perPanelRow = 16L * 4 * quads; // byte products of one panel and one activation row
+        int rowStep = (int) Math.min(n, Math.max(8, CALL_PRODUCTS / perPanelRow / 8 * 8));
+        int panelStep = (int) Math.max(1, CALL_PRODUCTS / (perPanelRow * rowStep));
+        for (int p = p0; p < p1; p += panelStep) {
+            int count = Math.min(panelStep, p1 - p);
+            for (int r = 0; r < n; r += rowStep) {
+                productUnchecked(q, s, quads, p, count, xa, n, r, Math.min(rowStep, n - r), y, yStride,
+                        yOff + 16 * (p - p0));
+            }
+        }
+    }
+
+    private static native boolean supported();
+
+    private static native void productUnchecked(byte[] q, float[] s, int quads, int p0, int count, int[] xa, int n,
+            int r0, int rows, float[] y, int yStride, int yOff);
+}
