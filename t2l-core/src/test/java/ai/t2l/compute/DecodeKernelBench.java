@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  * weights come from memory, not from L3, as in a decode step. Kinds alternate round by round in one JVM, so that a
  * shared machine's load hits them alike. Run with the test classpath:
  * {@code java --add-modules jdk.incubator.vector -cp CP ai.t2l.compute.DecodeKernelBench rounds kinds shapes batches},
- * e.g. {@code 5 int8,bf16 14336x4096,9216x2304,2304x9216 1,8}. Prints GB/s of weights read (and GFMA/s). For an
+ * e.g. {@code 5 int8,bf16 14336x4096,9216x2304,2304x9216 1,8} (kind int8dot: int8 on int8 activations, {@link
+ * Int8Rows}, with {@code -Dt2l.native.bf16dot=LIBRARY}). Prints GB/s of weights read (and GFMA/s). For an
  * old/new pair of kernels, run it from two worktrees in alternation (issue 15's fourth round used a copy of commit
  * 619be06's kernels as kind "int8old": {@code git show 1ea8c56:t2l-core/src/test/java/ai/t2l/compute/...}).
  */
@@ -84,7 +85,11 @@ public final class DecodeKernelBench {
                 for (int i = 0; i < s.length; i++) {
                     s[i] = 1e-4f * (1 + rng.nextInt(100));
                 }
-                m = Int8Matrix.of(rows, cols, q, s, "bench");
+                Int8Matrix m8 = Int8Matrix.of(rows, cols, q, s, "bench");
+                if (kind.equals("int8dot")) { // the native library from -Dt2l.native.bf16dot
+                    m8.productPrecision(ProductPrecision.INT8_DOT);
+                }
+                m = m8;
             }
             out.add(m);
             total += m.bytes();
