@@ -49,9 +49,8 @@ JNIEXPORT jboolean JNICALL Java_ai_t2l_compute_Bf16Dot_supported(JNIEnv *env, jc
 }
 
 /* Which functions this library has (ai.t2l.compute.Bf16Dot.ABI): 2 since the float32 rows of bf16-rows.c, 3 since
- * the int8 products of int8-rows.c. A library
- * built from older sources lacks this function or returns less, and is refused at load rather than failing at its
- * first call to a missing function. */
+ * the int8 products of int8-rows.c. A library built from older sources lacks this function or returns less, and is
+ * refused at load rather than failing at its first call to a missing function. */
 JNIEXPORT jint JNICALL Java_ai_t2l_compute_Bf16Dot_abi(JNIEnv *env, jclass cls) {
     (void)env;
     (void)cls;

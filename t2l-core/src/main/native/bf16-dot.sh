@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prints the path of the native bf16 library for -Dt2l.native.bf16dot (bf16-dot.c: the dot products of
 # ai.t2l.compute.Bf16Dot; bf16-rows.c: the float32 products of ai.t2l.compute.Bf16Rows; int8-rows.c: the int8 products
-# of ai.t2l.compute.Int8Rows), building it first when it is
-# missing or older than a source; prints nothing where it cannot run or be built:
+# of ai.t2l.compute.Int8Rows), building it first when it is missing or older than a source; prints nothing where it
+# cannot run or be built:
 # not Linux on x86-64, a CPU without AVX512_BF16, no C compiler, or no jni.h beside the JVM (then `--heads bf16dot`
 # says so, and every other path runs as before). Used by the ./t2l launcher and by the tests (with LIBRARY).
 # Usage: bf16-dot.sh REPOSITORY_ROOT JAVA [LIBRARY]

@@ -5,7 +5,7 @@
  * product of the two blocks' int8 values, scaled by both blocks' scales and summed in float32.
  *
  * Why: with weights widened to float32 (the default) an int8 batch of eight is bound by float32 multiply-adds (the
- * Java kernel's 81-83 G/s against a 113 G/s peak on two Zen 4 cores), not by memory. AVX512_VNNI's `vpdpbusd` does 64
+ * Java kernel's 76-84 G/s against a 113 G/s peak on two Zen 4 cores), not by memory. AVX512_VNNI's `vpdpbusd` does 64
  * byte products per instruction into int32 lanes, four times the multiplies of a float32 FMA, and there is no
  * widening (docs/WEIGHTS.md, "int8 on int8 activations").
  *
@@ -54,8 +54,8 @@ JNIEXPORT jboolean JNICALL Java_ai_t2l_compute_Int8Rows_supported(JNIEnv *env, j
 /*
  * How far ahead of the quad being multiplied its panel's bytes are asked into L2: 4 KB, eight blocks. Without it the
  * cores wait on memory while they also compute: at 8 rows on a 14,336 × 4,096 matrix streamed from memory (two Zen 4
- * cores) 94-112 G multiply-adds/s; 0.5, 1, 2, 4, 8 KB ahead: 108-116, 113-127, 122-148, 132-209, 119-156 (the
- * scratch harness in the note of the session that wrote this file; noisy, 4 KB best in three rounds of four).
+ * cores) 94-112 G multiply-adds/s; 0.5, 1, 2, 4, 8 KB ahead: 108-116, 113-127, 122-148, 132-209, 119-156 (a scratch
+ * harness, docs/WEIGHTS.md "int8 on int8 activations"; noisy rounds, 4 KB the best in each).
  */
 #define AHEAD 4096
 

@@ -153,8 +153,9 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                     : m.weightBytes() * ((long) config.vocabSize() * config.hiddenSize()) / params;
             long streamed = m.weightBytes() - embedBytes;
             double floor = 23e9 / streamed;
-            System.out.printf("%s: %s, weights %s %.2f GB (files %.2f GB), loaded in %.1f s, RSS after load %s%n",
-                    dir, config.family().modelType, m.storage(), m.weightBytes() / 1e9, fileBytes / 1e9, load, rss());
+            System.out.printf("%s: %s, weights %s %.2f GB (files %.2f GB), products %s, loaded in %.1f s, RSS after"
+                    + " load %s%n", dir, config.family().modelType, m.storage(), m.weightBytes() / 1e9, fileBytes / 1e9,
+                    System.getProperty(ai.t2l.compute.F32Matrix.PRODUCTS_PROPERTY, "f32"), load, rss());
             LoraWeights adapter = randomLora(config);
             SplittableRandom rng = new SplittableRandom(seed);
             int[][] prompt1 = randomIds(rng, 1, config.vocabSize());
