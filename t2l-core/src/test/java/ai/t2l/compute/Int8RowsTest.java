@@ -29,12 +29,7 @@ class Int8RowsTest {
     @CsvSource({"16, 32, 2", "40, 64, 3", "17, 33, 4", "48, 100, 5", "32, 256, 6", "64, 96, 7", "96, 2304, 8",
         "50, 130, 9", "80, 512, 17"})
     void theProductIsTheStatedSumBitForBit(int rows, int cols, int n) {
-        Bf16DotLibrary.requireInt8();
-        SplittableRandom r = new SplittableRandom(rows * 1000L + cols * 10L + n);
-        Int8Matrix m = randomMatrix(r, rows, cols);
-        float[] x = gaussians(r, n * cols);
-        m.productPrecision(ProductPrecision.INT8_DOT);
-        assertBitForBit(statedProduct(m, x, n), product(m, x, n), rows, n);
+        checkBitForBit(rows * 1000L + cols * 10L + n, rows, cols, n);
     }
 
     /**
@@ -43,11 +38,13 @@ class Int8RowsTest {
      */
     @Test
     void longRowsAreCutIntoCallsWithoutChangingABit() {
+        checkBitForBit(7, 48, 65536, 20);
+    }
+
+    /** Random weights and activations of this shape: int8dot's products against {@link #statedProduct}. */
+    private static void checkBitForBit(long seed, int rows, int cols, int n) {
         Bf16DotLibrary.requireInt8();
-        SplittableRandom r = new SplittableRandom(7);
-        int rows = 48;
-        int cols = 65536;
-        int n = 20;
+        SplittableRandom r = new SplittableRandom(seed);
         Int8Matrix m = randomMatrix(r, rows, cols);
         float[] x = gaussians(r, n * cols);
         m.productPrecision(ProductPrecision.INT8_DOT);
