@@ -105,9 +105,12 @@ class Int8RowsTest {
         assertThrows(IndexOutOfBoundsException.class, () -> Int8Rows.quantize(new float[63], 1, 64, 2));
     }
 
-    /** int8dot is for int8 weights: float32 matrices keep their products, heads refuse it. */
+    /**
+     * int8dot is for int8 weights: packed heads refuse it, and a bad value's message lists it (float32 and bf16 models
+     * keeping their products under it: {@code WeightPrecisionTest.int8DotLeavesOtherWeightsAsTheyAre}).
+     */
     @Test
-    void otherMatricesAndTheHeadsDoNotTakeIt() {
+    void theHeadsDoNotTakeIt() {
         Bf16DotLibrary.requireInt8();
         assertThrows(IllegalArgumentException.class, () -> HeadProduct.pack(java.nio.FloatBuffer.allocate(64), 8, null,
                 new int[] {0}, ProductPrecision.INT8_DOT));

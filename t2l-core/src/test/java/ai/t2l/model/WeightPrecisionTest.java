@@ -72,6 +72,24 @@ class WeightPrecisionTest {
         }
     }
 
+    /**
+     * int8dot is for int8 weights: a float32 model (its products on the Java panels, as for bf16dot in
+     * Bf16DotProductsGoldenTest) and bf16 weights in place give the same bits under it.
+     */
+    @Test
+    void int8DotLeavesOtherWeightsAsTheyAre() {
+        ai.t2l.compute.Bf16DotLibrary.requireInt8();
+        for (Golden g : new Golden[] {Golden.LLAMA, Golden.LLAMA_BF16_STORED}) {
+            try (Transformer m = ai.t2l.compute.F32Matrix.withJavaRows(16, g::ownCopy)) {
+                int[] ids = g.prompt(0);
+                float[] before = ai.t2l.compute.F32Matrix.withJavaRows(16, () -> m.logits(ids, null)).data();
+                m.productPrecision(ai.t2l.compute.ProductPrecision.INT8_DOT);
+                float[] after = ai.t2l.compute.F32Matrix.withJavaRows(16, () -> m.logits(ids, null)).data();
+                assertEquals(0.0, maxDiff(before, after), g + ": int8dot changed a model without int8 weights");
+            }
+        }
+    }
+
     private static void reportAgainstFloat32(Golden g, Transformer q, String what) {
         assertEquals("int8", q.storage());
         double worst = 0;
