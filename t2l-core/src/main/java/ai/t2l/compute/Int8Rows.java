@@ -1,6 +1,9 @@
 package ai.t2l.compute;
 
 import ai.t2l.io.T2lException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -56,7 +59,8 @@ public final class Int8Rows {
      * d = max|x| / 127, q = round(x / d)) into the native layout: the record of row r's block b at
      * {@code (b·n + r)·XA_INTS}, its 32 values four to an int (column 4j + k in byte k of int j), then d's bits, then
      * 128 · Σ q; {@code blocks} blocks a row, zeros past its end. A block holding a value that is not finite gets the
-     * scale NaN, so every output it reaches is NaN, as in float32.
+     * scale NaN, so every output it reaches is NaN, as in float32. Rows split over the cores: done one block per call
+     * on one core it took 34 µs for 8 rows of 2,304 (gemma's products), about 6% of a batch-8 step.
      */
     static int[] quantize(float[] x, int n, int cols, int blocks) {
         if (n < 1 || cols < 1 || blocks * Int8Matrix.BLOCK < cols) {
@@ -64,34 +68,52 @@ public final class Int8Rows {
         }
         Objects.checkFromIndexSize(0, (long) n * cols, x.length);
         int[] xa = new int[Math.multiplyExact(Math.multiplyExact(blocks, n), XA_INTS)];
-        Kernels k = Kernels.best();
-        byte[] q = new byte[blocks * Int8Matrix.BLOCK];
-        float[] d = new float[blocks];
-        float[] block = new float[Int8Matrix.BLOCK];
-        for (int r = 0; r < n; r++) {
-            for (int b = 0; b < blocks; b++) { // block by block: a non-finite value spoils its own block only
-                int c0 = b * Int8Matrix.BLOCK;
-                int len = Math.max(0, Math.min(Int8Matrix.BLOCK, cols - c0));
-                System.arraycopy(x, r * cols + c0, block, 0, len);
-                Arrays.fill(block, len, Int8Matrix.BLOCK, 0f); // zeros past the row's end
-                if (k.quantizeQ8(block, Int8Matrix.BLOCK, q, c0, d, b) >= 0) {
-                    Arrays.fill(q, c0, c0 + Int8Matrix.BLOCK, (byte) 0);
-                    d[b] = Float.NaN;
+        int width = blocks * Int8Matrix.BLOCK;
+        ComputePool.forRange(n, (long) n * width * ROW_COST, (r0, r1) -> {
+            Kernels k = Kernels.best();
+            float[] row = new float[width]; // the padding past cols stays 0
+            byte[] q = new byte[width];
+            float[] d = new float[blocks];
+            for (int r = r0; r < r1; r++) {
+                System.arraycopy(x, r * cols, row, 0, cols);
+                if (k.quantizeQ8(row, width, q, 0, d, 0) >= 0) {
+                    eachBlock(k, row, q, d);
+                }
+                for (int b = 0; b < blocks; b++) {
+                    int at = (b * n + r) * XA_INTS;
+                    int c0 = b * Int8Matrix.BLOCK;
+                    int sum = 0;
+                    for (int c = c0; c < c0 + Int8Matrix.BLOCK; c++) {
+                        sum += q[c];
+                    }
+                    for (int j = 0; j < 8; j++) {
+                        xa[at + j] = (int) QUADS.get(q, c0 + 4 * j);
+                    }
+                    xa[at + 8] = Float.floatToRawIntBits(d[b]);
+                    xa[at + 9] = 128 * sum;
                 }
             }
-            for (int b = 0; b < blocks; b++) {
-                int at = (b * n + r) * XA_INTS;
-                int sum = 0;
-                for (int j = 0; j < 8; j++) {
-                    int c = b * Int8Matrix.BLOCK + 4 * j;
-                    xa[at + j] = (q[c] & 0xFF) | (q[c + 1] & 0xFF) << 8 | (q[c + 2] & 0xFF) << 16 | q[c + 3] << 24;
-                    sum += q[c] + q[c + 1] + q[c + 2] + q[c + 3];
-                }
-                xa[at + 8] = Float.floatToRawIntBits(d[b]);
-                xa[at + 9] = 128 * sum;
+        });
+        return xa;
+    }
+
+    /** For the pool's split: a value quantized costs about what this many weights of a product do. */
+    private static final int ROW_COST = 64;
+
+    /** Four int8 values as the little-endian int the native side reads. */
+    private static final VarHandle QUADS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** A row holding a non-finite value, block by block: that block's values 0 and its scale NaN, the others as usual. */
+    private static void eachBlock(Kernels k, float[] row, byte[] q, float[] d) {
+        float[] block = new float[Int8Matrix.BLOCK];
+        for (int b = 0; b < d.length; b++) {
+            int c0 = b * Int8Matrix.BLOCK;
+            System.arraycopy(row, c0, block, 0, Int8Matrix.BLOCK);
+            if (k.quantizeQ8(block, Int8Matrix.BLOCK, q, c0, d, b) >= 0) {
+                Arrays.fill(q, c0, c0 + Int8Matrix.BLOCK, (byte) 0);
+                d[b] = Float.NaN;
             }
         }
-        return xa;
     }
 
     /**
