@@ -1,7 +1,7 @@
 /*
  * Products of int8 weights (Q8_0 blocks in 16-row panels, ai.t2l.compute.Int8Panels) with activations quantized to
- * int8 blocks too: the optional `--products int8dot` (ai.t2l.compute.Int8Rows, called by Int8Matrix for 2 activation
- * rows or more). llama.cpp's Q8_0 × Q8_0 (ggml_vec_dot_q8_0_q8_0): per block of 32 columns an exact integer dot
+ * int8 blocks too: the optional `--products int8dot` (ai.t2l.compute.Int8Rows, called by Int8Matrix for every
+ * product). llama.cpp's Q8_0 × Q8_0 (ggml_vec_dot_q8_0_q8_0): per block of 32 columns an exact integer dot
  * product of the two blocks' int8 values, scaled by both blocks' scales and summed in float32.
  *
  * Why: with weights widened to float32 (the default) an int8 batch of eight is bound by float32 multiply-adds (the

@@ -37,9 +37,9 @@ public final class WeightsOption {
                     + " numbers) or bf16dot (weights and activations rounded to bfloat16, AVX512_BF16 dot products in"
                     + " a native library the ./t2l launcher builds: faster prefill and batched decode, logits move by"
                     + " the rounding, see docs/PERFORMANCE.md); or int8dot, for int8 weights (--weights int8, a"
-                    + " quantized folder): their batched and prompt products on activations quantized to int8 blocks"
-                    + " too, llama.cpp's Q8_0 x Q8_0, AVX512_VNNI in the same library (about twice the batched decode"
-                    + " speed; the logits' error is in docs/WEIGHTS.md). Unset: -Dt2l.products, else f32")
+                    + " quantized folder): all their products on activations quantized to int8 blocks too, llama.cpp's"
+                    + " Q8_0 x Q8_0, AVX512_VNNI in the same library (about twice the batched decode and prompt speed,"
+                    + " batch 1 as fast; the logits' error is in docs/WEIGHTS.md). Unset: -Dt2l.products, else f32")
     void products(String value) {
         ProductPrecision p = PrecisionValues.parse(mixee, "--products", value);
         if (p == ProductPrecision.BF16) {

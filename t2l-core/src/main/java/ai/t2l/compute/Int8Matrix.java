@@ -180,19 +180,19 @@ public final class Int8Matrix extends PackedMatrix {
         return q.length + 4L * scales.length;
     }
 
-    /** What products of 2 activation rows or more multiply ({@link #productPrecision}); from -Dt2l.products. */
+    /** What the products multiply ({@link #productPrecision}); from -Dt2l.products. */
     private volatile ProductPrecision productPrecision = F32Matrix.defaultPanelPrecision();
 
     /** Activations quantized for {@link Int8Rows#product}. */
     private record Quantized(int[] xa) {}
 
     /**
-     * The activations with each row padded with zeros to the panels' padded width; or, for 2 rows or more with
-     * {@link #productPrecision} int8dot, quantized to int8 blocks ({@link Int8Rows#quantize}).
+     * The activations with each row padded with zeros to the panels' padded width; or, with {@link #productPrecision}
+     * int8dot, quantized to int8 blocks ({@link Int8Rows#quantize}).
      */
     @Override
     Object prepare(float[] x, int n) {
-        if (n >= 2 && productPrecision == ProductPrecision.INT8_DOT) {
+        if (productPrecision == ProductPrecision.INT8_DOT) {
             return new Quantized(Int8Rows.quantize(x, n, cols, blocks));
         }
         int width = 4 * quads;
@@ -249,11 +249,12 @@ public final class Int8Matrix extends PackedMatrix {
     }
 
     /**
-     * What products of 2 activation rows or more (batched decode, prompts) multiply: {@link ProductPrecision#F32}
-     * (each weight dequantized to float32, float32 activations; the default) or {@link ProductPrecision#INT8_DOT}
-     * (the activations quantized to int8 blocks too, exact integer block sums: {@link Int8Rows};
-     * {@code --products int8dot}). bf16dot rounds float32 and bf16 matrices' products and leaves these float32.
-     * Batch-1 decode, bound by memory, stays float32.
+     * What the products multiply: {@link ProductPrecision#F32} (each weight dequantized to float32, float32
+     * activations; the default) or {@link ProductPrecision#INT8_DOT} (the activations quantized to int8 blocks too,
+     * exact integer block sums: {@link Int8Rows}; {@code --products int8dot}), for every number of activation rows, so
+     * that a sequence's outputs do not depend on the batch it was decoded in (batch 1 runs as fast either way:
+     * docs/WEIGHTS.md, "int8 on int8 activations"). bf16dot rounds float32 and bf16 matrices' products and leaves
+     * these float32.
      *
      * @throws T2lException for BF16, or bf16dot / int8dot where the native library does not run, saying why
      */

@@ -2,8 +2,8 @@ package ai.t2l.compute;
 
 /**
  * What the packed products ({@link HeadProduct}) read and multiply: a hypernetwork's heads in generation
- * ({@code --heads}), and a base model's products of 2 rows or more, batched decode and prompts ({@code --products}:
- * {@link F32Matrix}, {@link HalfMatrix}, {@link Int8Matrix}). docs/PERFORMANCE.md and docs/WEIGHTS.md give each
+ * ({@code --heads}), and a base model's products, batched decode and prompts (int8 weights: every product)
+ * ({@code --products}: {@link F32Matrix}, {@link HalfMatrix}, {@link Int8Matrix}). docs/PERFORMANCE.md and docs/WEIGHTS.md give each
  * option's measured error against the reference.
  */
 public enum ProductPrecision {
@@ -17,9 +17,10 @@ public enum ProductPrecision {
      */
     BF16_DOT("bf16dot"),
     /**
-     * int8 weights' products on activations quantized to int8 blocks too (llama.cpp's Q8_0 × Q8_0), exact integer
-     * block sums by AVX512_VNNI ({@link Int8Rows}, the native library): about twice the multiply-adds per second of the
-     * float32 form. Only {@code --products}, and only int8 weights: other matrices keep float32 products under it.
+     * int8 weights' products (every one, batch 1 too) on activations quantized to int8 blocks too (llama.cpp's Q8_0 ×
+     * Q8_0), exact integer block sums by AVX512_VNNI ({@link Int8Rows}, the native library): about twice the
+     * multiply-adds per second of the float32 form. Only {@code --products}, and only int8 weights: other matrices
+     * keep float32 products under it.
      */
     INT8_DOT("int8dot");
 

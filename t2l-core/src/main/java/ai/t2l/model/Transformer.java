@@ -125,10 +125,10 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
-     * What the float32 matrices' panel products (batched decode, prompts; {@link F32Matrix#panelPrecision}) and the
-     * bf16 and int8 matrices' products of 2 rows or more ({@link ai.t2l.compute.HalfMatrix#productPrecision},
-     * {@link ai.t2l.compute.Int8Matrix#productPrecision}) multiply in: float32, bf16 dot products, or int8 dot
-     * products for int8 weights (docs/PERFORMANCE.md and docs/WEIGHTS.md give the errors).
+     * What the float32 matrices' panel products (batched decode, prompts; {@link F32Matrix#panelPrecision}), the bf16
+     * matrices' products of 2 rows or more ({@link ai.t2l.compute.HalfMatrix#productPrecision}) and the int8 matrices'
+     * products ({@link ai.t2l.compute.Int8Matrix#productPrecision}) multiply in: float32, bf16 dot products, or int8
+     * dot products for int8 weights (docs/PERFORMANCE.md and docs/WEIGHTS.md give the errors).
      */
     public void productPrecision(ai.t2l.compute.ProductPrecision precision) {
         productMatrices().forEach(f -> f.panelPrecision(precision));

@@ -22,11 +22,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 class Int8RowsTest {
     /**
      * Row counts that fill panels and leave part of one (the partial panel goes through a scratch), widths below, at
-     * and past a block (padded with zeros), activation counts that take every group size of the tile (2-8) and more
+     * and past a block (padded with zeros), activation counts that take every group size of the tile (1-8) and more
      * than one group.
      */
     @ParameterizedTest(name = "{0} weight rows × {1} columns, {2} activation rows")
-    @CsvSource({"16, 32, 2", "40, 64, 3", "17, 33, 4", "48, 100, 5", "32, 256, 6", "64, 96, 7", "96, 2304, 8",
+    @CsvSource({"16, 32, 1", "33, 4096, 1", "16, 32, 2", "40, 64, 3", "17, 33, 4", "48, 100, 5", "32, 256, 6", "64, 96, 7", "96, 2304, 8",
         "50, 130, 9", "80, 512, 17"})
     void theProductIsTheStatedSumBitForBit(int rows, int cols, int n) {
         checkBitForBit(rows * 1000L + cols * 10L + n, rows, cols, n);
@@ -51,18 +51,28 @@ class Int8RowsTest {
         assertBitForBit(statedProduct(m, x, n), product(m, x, n), rows, n);
     }
 
-    /** One activation row (decode, bound by memory) keeps the float32 products: the same bits as without int8dot. */
+    /**
+     * A row's outputs do not depend on the rows beside it: each row of a batch of 11 (a tile of 8 and one of 3) gives
+     * the bits it gives alone, as batch-1 decode runs it; and a row of zeros gives zeros (scale 0, sums 0).
+     */
     @Test
-    void oneRowStaysOnTheFloat32Kernels() {
+    void eachRowGivesTheSameBitsAloneAndInABatch() {
         Bf16DotLibrary.requireInt8();
         SplittableRandom r = new SplittableRandom(3);
-        Int8Matrix m = randomMatrix(r, 48, 256);
-        float[] x = gaussians(r, 256);
-        float[] f32 = product(m, x, 1);
+        int cols = 320;
+        Int8Matrix m = randomMatrix(r, 48, cols);
         m.productPrecision(ProductPrecision.INT8_DOT);
-        assertBitForBit(f32, product(m, x, 1), 48, 1);
-        float[] two = product(m, new float[512], 2);
-        assertEquals(0f, two[0]); // a zero block: scale 0, sum 0
+        int n = 11;
+        float[] x = gaussians(r, n * cols);
+        java.util.Arrays.fill(x, 4 * cols, 5 * cols, 0f);
+        float[] batch = product(m, x, n);
+        for (int i = 0; i < n; i++) {
+            float[] alone = product(m, java.util.Arrays.copyOfRange(x, i * cols, (i + 1) * cols), 1);
+            assertBitForBit(alone, java.util.Arrays.copyOfRange(batch, i * 48, (i + 1) * 48), 48, 1);
+        }
+        for (int o = 0; o < 48; o++) {
+            assertEquals(0f, batch[4 * 48 + o], "row of zeros, output " + o);
+        }
     }
 
     /** A non-finite activation makes every output of its row NaN (as float32 would make them non-finite). */
