@@ -15,8 +15,9 @@ import java.util.Objects;
  * summed in float32; int8-rows.c states the order and {@code Int8RowsTest} repeats it bit for bit.
  *
  * <p>Why: with weights widened to float32 (the default) an int8 batch of eight is bound by float32 multiply-adds, not
- * by memory; this runs about twice the multiply-adds per second on weights streamed from memory (docs/WEIGHTS.md,
- * "int8 on int8 activations"). The activations' rounding moves the logits; docs/WEIGHTS.md gives the error.
+ * by memory; at 8 rows this runs 2.7–2.9 times the multiply-adds per second on weights streamed from memory
+ * (docs/WEIGHTS.md, "int8 on int8 activations"). The activations' rounding moves the logits; docs/WEIGHTS.md gives
+ * the error.
  */
 public final class Int8Rows {
     /** Ints of one activation row's block (int8-rows.c): 8 of its 32 values, the scale's bits, 128 · Σ values. */
