@@ -13,8 +13,8 @@ import java.util.SplittableRandom;
  * weights come from memory, not from L3, as in a decode step. Kinds alternate round by round in one JVM, so that a
  * shared machine's load hits them alike. Run with the test classpath:
  * {@code java --add-modules jdk.incubator.vector -cp CP ai.t2l.compute.DecodeKernelBench rounds kinds shapes batches},
- * e.g. {@code 5 int8,bf16 14336x4096,9216x2304,2304x9216 1,8} (kind int8dot: int8 on int8 activations, {@link
- * Int8Rows}, with {@code -Dt2l.native.bf16dot=LIBRARY}). Prints GB/s of weights read (and GFMA/s). For an
+ * e.g. {@code 5 int8,bf16 14336x4096,9216x2304,2304x9216 1,8} (kinds int8dot and bf16dot: {@code --products}'s
+ * forms, {@link Int8Rows} and {@link Bf16Rows#dot}, with {@code -Dt2l.native.bf16dot=LIBRARY}). Prints GB/s of weights read (and GFMA/s). For an
  * old/new pair of kernels, run it from two worktrees in alternation (issue 15's fourth round used a copy of commit
  * 619be06's kernels as kind "int8old": {@code git show 1ea8c56:t2l-core/src/test/java/ai/t2l/compute/...}).
  */
@@ -70,12 +70,16 @@ public final class DecodeKernelBench {
         long total = 0;
         while (total < BYTES) {
             PackedMatrix m;
-            if (kind.equals("bf16")) {
+            if (kind.startsWith("bf16")) {
                 ByteBuffer buf = ByteBuffer.allocateDirect(2 * rows * cols).order(ByteOrder.LITTLE_ENDIAN);
                 for (int i = 0; i < rows * cols; i++) {
                     buf.putShort(2 * i, ai.t2l.io.Half.bf16FromFloat((float) rng.nextGaussian() * 0.02f));
                 }
-                m = HalfMatrix.mapped(rows, cols, false, (off, len) -> buf.slice((int) off, (int) len));
+                HalfMatrix h = HalfMatrix.mapped(rows, cols, false, (off, len) -> buf.slice((int) off, (int) len));
+                if (kind.equals("bf16dot")) { // the native library from -Dt2l.native.bf16dot
+                    h.productPrecision(ProductPrecision.BF16_DOT);
+                }
+                m = h;
             } else {
                 byte[] q = new byte[rows * cols];
                 for (int i = 0; i < q.length; i++) {
