@@ -29,7 +29,11 @@ public final class Int8Rows {
      */
     private static final long CALL_PRODUCTS = 1L << 23;
 
-    private static Boolean cpu;
+    /** Whether the CPU runs the products, asked once the library is loaded (null until then); read before each call. */
+    private static volatile Boolean cpu;
+
+    private static final String NO_CPU = "this CPU (or its operating system) does not run AVX512_VNNI and AVX512_VBMI"
+            + " instructions";
 
     private Int8Rows() {}
 
@@ -43,15 +47,25 @@ public final class Int8Rows {
 
     /**
      * For a setting that asks for these products ({@code what}, e.g. "--products int8dot"): refused with the reason
-     * where they do not run here, before anything is computed.
+     * where they do not run here (the library's, {@link Bf16Dot#require}, or the CPU's), before anything is computed.
      *
      * @throws T2lException naming {@code what} and why
      */
     public static void require(String what) {
+        Bf16Dot.require(what);
         if (!available()) {
-            String why = Bf16Dot.whyUnavailable();
-            throw new T2lException(what + ": " + (why != null ? why
-                    : "this CPU (or its operating system) does not run AVX512_VNNI and AVX512_VBMI instructions"));
+            throw new T2lException(what + ": " + NO_CPU);
+        }
+    }
+
+    /**
+     * Before each native call: a library loaded on a CPU without these instructions is never called (it would stop the
+     * JVM with an illegal instruction), whoever calls.
+     */
+    private static void requireRunnable() {
+        if (!Boolean.TRUE.equals(cpu) && !available()) { // the volatile read first
+            Bf16Dot.requireLoaded("int8 rows");
+            throw new IllegalStateException("int8 rows: " + NO_CPU);
         }
     }
 
@@ -124,7 +138,7 @@ public final class Int8Rows {
      */
     static void product(byte[] q, float[] s, int quads, int[] xa, int n, float[] y, int yStride, int yOff, int p0,
             int p1) {
-        Bf16Dot.requireLoaded("int8 rows");
+        requireRunnable();
         int blocks = quads / 8;
         if (quads < 8 || quads % 8 != 0 || n < 1 || p0 < 0 || p1 < p0 || yStride < 0 || yOff < 0) {
             throw new IllegalArgumentException("int8 rows: " + quads + " quads, " + n + " rows, panels [" + p0 + ", "
