@@ -100,49 +100,20 @@ static void tile8x32(const int32_t *w0, const int32_t *w1, const int32_t *x, int
     _mm512_storeu_ps(out + 240, c71);
 }
 
-/* The three arrays of a product call, held as critical regions: the panels, and the activations in and out
- * (hold_in_out). */
-typedef struct {
-    jintArray panels, xb;
-    jfloatArray out;
-    int32_t *p, *x;
-    float *o;
-} Held;
-
-/* 0 when one could not be held (an OutOfMemoryError is then pending), with nothing left held. */
-static int hold(JNIEnv *env, Held *h) {
-    h->p = (*env)->GetPrimitiveArrayCritical(env, h->panels, NULL);
-    if (h->p == NULL) {
-        return 0;
-    }
-    void *x, *o;
-    if (!hold_in_out(env, h->xb, &x, h->out, &o)) {
-        (*env)->ReleasePrimitiveArrayCritical(env, h->panels, h->p, JNI_ABORT);
-        return 0;
-    }
-    h->x = x;
-    h->o = o;
-    return 1;
-}
-
-/* Releases what hold() took; only out was written. */
-static void release(JNIEnv *env, Held *h) {
-    release_in_out(env, h->xb, h->x, h->out, h->o);
-    (*env)->ReleasePrimitiveArrayCritical(env, h->panels, h->p, JNI_ABORT);
-}
-
 /* `tiles` activation tiles from xb[x0] against one panel: out[t·256 + ...]. */
 JNIEXPORT void JNICALL Java_ai_t2l_compute_Bf16Dot_tilesUnchecked(JNIEnv *env, jclass cls, jintArray panels,
         jint first, jint second, jint pairs, jintArray xb, jint x0, jint tiles, jfloatArray out) {
     (void)cls;
-    Held h = {.panels = panels, .xb = xb, .out = out};
-    if (!hold(env, &h)) {
+    jarray arrays[3] = {panels, xb, out};
+    void *held[3];
+    if (!hold_all(env, 3, arrays, held)) {
         return;
     }
+    const int32_t *p = held[0], *x = held[1];
     for (int t = 0; t < tiles; t++) {
-        tile8x32(h.p + first, h.p + second, h.x + x0 + (int64_t)t * 8 * pairs, pairs, h.o + (int64_t)t * 256);
+        tile8x32(p + first, p + second, x + x0 + (int64_t)t * 8 * pairs, pairs, (float *)held[2] + (int64_t)t * 256);
     }
-    release(env, &h);
+    release_all(env, 3, arrays, held);
 }
 
 /* One activation tile (xb[0..]) against `groups` panels in a row, group g's halves at panels[g·pairs·16] and
@@ -150,15 +121,17 @@ JNIEXPORT void JNICALL Java_ai_t2l_compute_Bf16Dot_tilesUnchecked(JNIEnv *env, j
 JNIEXPORT void JNICALL Java_ai_t2l_compute_Bf16Dot_acrossUnchecked(JNIEnv *env, jclass cls, jintArray panels,
         jint second, jint pairs, jint groups, jintArray xb, jfloatArray out) {
     (void)cls;
-    Held h = {.panels = panels, .xb = xb, .out = out};
-    if (!hold(env, &h)) {
+    jarray arrays[3] = {panels, xb, out};
+    void *held[3];
+    if (!hold_all(env, 3, arrays, held)) {
         return;
     }
+    const int32_t *p = held[0];
     for (int g = 0; g < groups; g++) {
         int64_t first = (int64_t)g * pairs * 16;
-        tile8x32(h.p + first, h.p + second + first, h.x, pairs, h.o + (int64_t)g * 256);
+        tile8x32(p + first, p + second + first, held[1], pairs, (float *)held[2] + (int64_t)g * 256);
     }
-    release(env, &h);
+    release_all(env, 3, arrays, held);
 }
 
 /* One row of float32 values to bfloat16 (bf16_block), 32 at a time; an odd last value is paired with zero, and
